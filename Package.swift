@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "mlopsd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mlopsd", targets: ["mlopsd"]),
+        .executable(name: "mlopsctl", targets: ["mlopsctl"]),
+        .library(name: "MLOpsCore", targets: ["MLOpsCore"]),
+        .library(name: "MLOpsDaemon", targets: ["MLOpsDaemon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // libsystemd: sd_journal_sendv and sd_watchdog_enabled.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // libyaml: the event parser under our own strict composer (no aliases, capped depth).
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // All logic that needs no I/O: YAML composition, job schema and validation, config.
+        .target(
+            name: "MLOpsCore",
+            dependencies: ["CYAML"]
+        ),
+        // Spool, store, journald, sd_notify, signals: everything that touches the system.
+        .target(
+            name: "MLOpsDaemon",
+            dependencies: [
+                "MLOpsCore",
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "mlopsd",
+            dependencies: [
+                "MLOpsDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "mlopsctl",
+            dependencies: [
+                "MLOpsCore",
+                "MLOpsDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MLOpsCoreTests",
+            dependencies: ["MLOpsCore"]
+        ),
+        .testTarget(
+            name: "MLOpsDaemonTests",
+            dependencies: ["MLOpsDaemon", "MLOpsCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
