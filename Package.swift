@@ -22,6 +22,8 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // Linux calls Swift's Glibc module does not expose (renameat2, F_SETLEASE).
+        .systemLibrary(name: "CPosix"),
         // libyaml: the event parser under our own strict composer (no aliases, capped depth).
         .systemLibrary(
             name: "CYAML",
@@ -39,6 +41,7 @@ let package = Package(
             dependencies: [
                 "MLOpsCore",
                 "CSystemd",
+                "CPosix",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -1,1 +1,256 @@
-print("mlopsctl")
+import ArgumentParser
+import Foundation
+import MLOpsCore
+import MLOpsDaemon
+
+/// `mlopsctl`: submit jobs, wait for results, lint job files, read the daemon's status.
+struct MLOpsCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlopsctl",
+        abstract: "Talk to mlopsd through its spool: submit jobs, wait for results, lint job files, show status.",
+        version: MLOpsDaemonInfo.version,
+        subcommands: [Submit.self, Wait.self, Validate.self, Status.self])
+}
+
+/// Where the spool is: --spool, else $SPOOL_DIR, else the config file's spool_dir.
+struct SpoolOptions: ParsableArguments {
+    @Option(help: "The spool directory (default: $SPOOL_DIR, else spool_dir of the config file).")
+    var spool: String?
+
+    @Option(help: "The daemon's config file, read for spool_dir (default: ./etc/mlopsd.yaml when present, else /etc/mlopsd/mlopsd.yaml).")
+    var config: String?
+
+    func resolve() throws -> SpoolClient {
+        if let spool { return SpoolClient(root: spool) }
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["SPOOL_DIR"], !dir.isEmpty { return SpoolClient(root: dir) }
+        let path = config ?? (FileManager.default.fileExists(atPath: "etc/mlopsd.yaml") ? "etc/mlopsd.yaml" : "/etc/mlopsd/mlopsd.yaml")
+        do {
+            return SpoolClient(root: try Daemon.loadConfig(path: path).spoolDir)
+        } catch {
+            throw CtlFailure(message: "mlopsctl: \(error) (or pass --spool DIR)", code: 78)
+        }
+    }
+}
+
+/// An error that prints its message and exits with its code.
+struct CtlFailure: Error, CustomStringConvertible {
+    var message: String
+    var code: Int32
+    var description: String { message }
+}
+
+/// Exit codes shared by the subcommands (documented in README and `--help`).
+enum Exit {
+    static let succeeded: Int32 = 0
+    static let failed: Int32 = 1
+    static let rejected: Int32 = 65  // EX_DATAERR: the job file was refused
+    static let timedOut: Int32 = 124  // as timeout(1)
+    static let notRunning: Int32 = 3
+}
+
+/// Runs `body`, printing a `CtlFailure` to stderr and exiting with its code.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as CtlFailure {
+        FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+        throw ExitCode(failure.code)
+    }
+}
+
+func printJSON(_ value: some Encodable) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+}
+
+/// Human rendering of a result document.
+func describe(_ doc: ResultDocument) -> String {
+    var lines = ["job \(doc.job): \(doc.status.rawValue)"]
+    if let kind = doc.kind { lines.append("  kind: \(kind)") }
+    if let model = doc.model { lines.append("  model: \(model)") }
+    lines.append("  submitted by \(doc.submittedBy) at \(doc.submittedAt)")
+    if let finished = doc.finishedAt { lines.append("  finished at \(finished)") }
+    if let error = doc.error {
+        var position = ""
+        if let line = error.line { position = " at line \(line)" + (error.column.map { ", column \($0)" } ?? "") }
+        lines.append("  error \(error.code)\(position): \(error.message)")
+        if let fix = error.fix { lines.append("  fix: \(fix)") }
+        for more in error.more ?? [] { lines.append("  also: \(JobErrorFormatter.line(more, file: doc.file))") }
+    }
+    if let result = doc.result, let data = try? JSONEncoder.sortedPretty.encode(result) {
+        lines.append("  result: " + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
+    }
+    return lines.joined(separator: "\n")
+}
+
+func exitCode(for status: ResultDocument.Status) -> Int32 {
+    switch status {
+    case .succeeded: return Exit.succeeded
+    case .failed, .running: return Exit.failed
+    case .rejected: return Exit.rejected
+    }
+}
+
+extension JSONEncoder {
+    static var sortedPretty: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return e
+    }
+}
+
+extension MLOpsCtl {
+    struct Submit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a job file and drop it atomically into the spool; print its id.",
+            discussion: "Exit status: 0 submitted (with --wait: the job succeeded), 1 failed, 65 invalid or rejected, 124 timed out.")
+
+        @OptionGroup var spoolOptions: SpoolOptions
+        @Argument(help: "The job file, or - for standard input.") var file: String
+        @Flag(help: "Wait for the job's final result and print it.") var wait = false
+        @Option(help: "With --wait: give up after this many seconds.") var timeout: Double?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try reportingFailures {
+                let client = try spoolOptions.resolve()
+                let text: String
+                if file == "-" {
+                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                } else {
+                    guard let data = FileManager.default.contents(atPath: file) else {
+                        throw CtlFailure(message: "mlopsctl: cannot read \(file)", code: 66)
+                    }
+                    text = String(decoding: data, as: UTF8.self)
+                }
+                let id: String
+                do {
+                    id = try client.submit(text: text, fileName: file == "-" ? nil : file)
+                } catch {
+                    throw CtlFailure(message: "\(error)", code: Exit.rejected)
+                }
+                if !wait {
+                    if json { printJSON(["job": id]) } else { print(id) }
+                    return
+                }
+                try waitAndPrint(client: client, id: id, timeout: timeout, json: json)
+            }
+        }
+    }
+
+    struct Wait: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Wait for a job's final result and print it.",
+            discussion: "Exit status follows the job: 0 succeeded, 1 failed, 65 rejected, 124 timed out.")
+
+        @OptionGroup var spoolOptions: SpoolOptions
+        @Argument(help: "The job id.") var job: String
+        @Option(help: "Give up after this many seconds.") var timeout: Double?
+        @Flag(help: "Print the result document as JSON.") var json = false
+
+        func run() throws {
+            try reportingFailures {
+                try waitAndPrint(client: try spoolOptions.resolve(), id: job, timeout: timeout, json: json)
+            }
+        }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check job files offline with the daemon's own rules.",
+            discussion: "Prints file:line:column: code: message (fix) per problem. Exit status 0 when all are valid, 65 otherwise. Models are not looked up: the daemon checks that they exist.")
+
+        @Argument(help: "Job files (- for standard input).") var files: [String]
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            var allValid = true
+            var reports: [JSONValue] = []
+            for file in files {
+                let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+                guard let data, let text = String(data: data, encoding: .utf8) else {
+                    allValid = false
+                    let message = "\(file): cannot read the file as UTF-8 text"
+                    if json { reports.append(["file": .string(file), "valid": false, "errors": [.string(message)]]) } else { print(message) }
+                    continue
+                }
+                let name = file == "-" ? "stdin.yaml" : (file as NSString).lastPathComponent
+                switch JobValidator.validate(text: text, fileName: name, spec: { HandlerRegistry.standard.spec(for: $0) }) {
+                case .valid(let job):
+                    if json {
+                        reports.append(["file": .string(file), "valid": true, "job": .string(job.id), "kind": .string(job.kind.rawValue)])
+                    } else {
+                        print("\(file): valid \(job.kind.rawValue) job `\(job.id)`")
+                    }
+                case .rejected(_, _, _, let failure):
+                    allValid = false
+                    if json {
+                        let errors = (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(failure.errors))) ?? .null
+                        reports.append(["file": .string(file), "valid": false, "errors": errors])
+                    } else {
+                        for error in failure.errors { print(JobErrorFormatter.line(error, file: file)) }
+                    }
+                }
+            }
+            if json { printJSON(JSONValue.array(reports)) }
+            if !allValid { throw ExitCode(Exit.rejected) }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the daemon's state, queue depth and models (from status.json in the spool).",
+            discussion: "Exit status 0 when the daemon is running, 3 when it is not.")
+
+        @OptionGroup var spoolOptions: SpoolOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try reportingFailures {
+                let client = try spoolOptions.resolve()
+                guard let status = client.readStatus() else {
+                    throw CtlFailure(message: "mlopsd has never run on \(client.root) (no status.json)", code: Exit.notRunning)
+                }
+                let pid = status["pid"]?.intValue ?? 0
+                let alive = pid > 0 && (kill(pid_t(pid), 0) == 0 || errno == EPERM)
+                let state = alive ? (status["state"]?.stringValue ?? "unknown") : "not running"
+                if json {
+                    guard case .object(var object) = status else { return }
+                    object["running"] = .bool(alive)
+                    printJSON(JSONValue.object(object))
+                } else {
+                    print("mlopsd \(status["version"]?.stringValue ?? "?") on \(client.root): \(state)" + (alive ? " (pid \(pid))" : ""))
+                    print("  queue: \(status["queue_depth"]?.intValue ?? 0) waiting")
+                    if let jobs = status["jobs"] {
+                        print("  jobs since start: \(jobs["succeeded"]?.intValue ?? 0) succeeded, \(jobs["failed"]?.intValue ?? 0) failed, \(jobs["rejected"]?.intValue ?? 0) rejected")
+                    }
+                    if case .array(let models)? = status["models"] {
+                        print("  models: \(models.count)")
+                        for model in models {
+                            print("    \(model["name"]?.stringValue ?? "?")  \(model["task"]?.stringValue ?? "")  metric \(model["metric"]?.stringValue ?? "")  revision \(model["revision"]?.intValue ?? 0)")
+                        }
+                    }
+                    print("  updated at \(status["updated_at"]?.stringValue ?? "?")")
+                }
+                if !alive { throw ExitCode(Exit.notRunning) }
+            }
+        }
+    }
+}
+
+func waitAndPrint(client: SpoolClient, id: String, timeout: Double?, json: Bool) throws {
+    let document: ResultDocument
+    do {
+        document = try client.wait(for: id, timeout: timeout)
+    } catch {
+        if case .timedOut = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.timedOut) }
+        throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.failed)
+    }
+    if json { printJSON(document) } else { print(describe(document)) }
+    let code = exitCode(for: document.status)
+    if code != 0 { throw ExitCode(code) }
+}
+
+MLOpsCtl.main()

@@ -1,0 +1,312 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import MLOpsCore
+
+/// The loop that turns files in `incoming/` into results.
+///
+/// Everything mutable here is confined to `queue`, one serial Dispatch queue: inotify
+/// events, rescans, batches, timers and the watchdog ping all run on it, so a batch that
+/// hangs also stops the watchdog pings and systemd restarts the daemon.
+public final class Engine: @unchecked Sendable {
+    // @unchecked Sendable: every stored `var` below is read and written only on `queue`
+    // (each entry point hops onto it and `dispatchPrecondition` checks it); the `let`s are
+    // Sendable or immutable.
+
+    /// Counters for the status line and `status.json`.
+    public struct Counters: Sendable, Equatable, Codable {
+        public var succeeded = 0
+        public var failed = 0
+        public var rejected = 0
+        public var replayed = 0
+        public init() {}
+    }
+
+    public let queue: DispatchQueue
+    let spool: Spool
+    let store: Store
+    let processor: JobProcessor
+    let logger: Logger
+    private(set) var config: DaemonConfig
+
+    /// Names to look at, oldest first; `pending[pendingHead...]` are still waiting.
+    private var pending: [String] = []
+    private var pendingHead = 0
+    private var pendingSet: Set<String> = []
+    /// Names that were still being written; looked at again by `busyTimer`.
+    private var busyNames: Set<String> = []
+    /// Names an inotify event reported as closed or renamed in (so finished).
+    private var announced: Set<String> = []
+    private var drainScheduled = false
+    private var stopping = false
+    private var watcher: DirectoryWatcher?
+    private var rescanTimer: DispatchSourceTimer?
+    private var retryTimer: DispatchSourceTimer?
+    private var busyTimer: DispatchSourceTimer?
+    private(set) var counters = Counters()
+    /// Called on `queue` after each batch (the daemon refreshes its status from it).
+    var onBatch: (@Sendable () -> Void)?
+
+    init(spool: Spool, store: Store, handlers: HandlerRegistry, config: DaemonConfig, logger: Logger) {
+        self.queue = DispatchQueue(label: "mlopsd.engine")
+        self.spool = spool
+        self.store = store
+        self.config = config
+        self.logger = logger
+        self.processor = JobProcessor(spool: spool, store: store, handlers: handlers, logger: logger)
+    }
+
+    /// Jobs waiting in `incoming/` as far as the engine knows (read on `queue`).
+    var queueDepth: Int { pending.count - pendingHead + busyNames.count }
+
+    /// Starts watching, finishes what a crash left in `active/`, then scans `incoming/`.
+    /// Runs synchronously on `queue`; returns once the engine is serving.
+    func start() throws(SystemError) {
+        var failure: SystemError?
+        queue.sync {
+            do {
+                // Watch first so that nothing dropped during recovery is missed.
+                self.watcher = try DirectoryWatcher(path: spool.incoming.path, queue: queue) { [weak self] events in
+                    self?.handle(events)
+                }
+            } catch let error as SystemError {
+                failure = error
+                return
+            } catch {
+                failure = SystemError("watch \(self.spool.incoming.path): \(error)", errno: EIO)
+                return
+            }
+            self.recoverActive()
+            self.rescan(reason: "start")
+            self.scheduleRescans()
+        }
+        if let failure { throw failure }
+    }
+
+    /// Applies a reloaded config (on `queue`).
+    func apply(_ newConfig: DaemonConfig) {
+        queue.async {
+            self.config = newConfig
+            self.scheduleRescans()
+            self.kick()
+        }
+    }
+
+    /// Stops taking new jobs; `completion` runs on `queue` once the batch in progress is done.
+    func stop(completion: @escaping @Sendable () -> Void) {
+        queue.async {
+            self.stopping = true
+            self.watcher?.cancel()
+            self.watcher = nil
+            self.rescanTimer?.cancel()
+            self.retryTimer?.cancel()
+            self.busyTimer?.cancel()
+            completion()
+        }
+    }
+
+    // MARK: - On queue
+
+    private func handle(_ events: [DirectoryWatcher.Event]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for event in events {
+            switch event {
+            case .overflow:
+                logger.warning(
+                    "inotify queue overflowed; rescanning incoming/",
+                    metadata: ["event": "spool_overflow"])
+                rescan(reason: "overflow")
+            case .file(let name):
+                guard !Spool.isIgnored(name) else { continue }
+                announced.insert(name)
+                enqueue(name)
+            }
+        }
+        kick()
+    }
+
+    private func enqueue(_ name: String) {
+        if pendingSet.insert(name).inserted { pending.append(name) }
+    }
+
+    private func rescan(reason: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        do {
+            let names = try spool.scanIncoming()
+            for name in names { enqueue(name) }
+            if reason != "periodic" || !names.isEmpty {
+                logger.debug("rescanned incoming/: \(names.count) files", metadata: ["event": "spool_rescan", "reason": "\(reason)"])
+            }
+        } catch {
+            logger.error("cannot list incoming/: \(error)", metadata: ["event": "internal_error"])
+        }
+        kick()
+    }
+
+    private func scheduleRescans() {
+        rescanTimer?.cancel()
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let interval = config.rescanInterval
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(500))
+        timer.setEventHandler { [weak self] in self?.rescan(reason: "periodic") }
+        timer.resume()
+        rescanTimer = timer
+    }
+
+    /// Schedules one drain pass unless one is already queued.
+    private func kick() {
+        guard !drainScheduled, !stopping, pendingHead < pending.count else { return }
+        drainScheduled = true
+        queue.async { self.drain() }
+    }
+
+    /// Claims up to `batch_size` ready files and processes them; then yields the queue
+    /// (timers, signals) before the next batch.
+    private func drain() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        drainScheduled = false
+        guard !stopping else { return }
+        var claimed: [String] = []
+        var busy: [String] = []
+        let batchSize = config.batchSize
+        while claimed.count < batchSize, pendingHead < pending.count {
+            let name = pending[pendingHead]
+            pendingHead += 1
+            pendingSet.remove(name)
+            let closed = announced.remove(name) != nil
+            switch spool.readiness(of: name, closedOrMoved: closed, settle: 2) {
+            case .ignore:
+                continue
+            case .busy:
+                busy.append(name)
+            case .ready:
+                do {
+                    switch try spool.claim(name) {
+                    case .claimed: claimed.append(name)
+                    case .nameInUse: busy.append(name)
+                    case .gone: continue
+                    }
+                } catch {
+                    logger.error("cannot claim incoming/\(name): \(error)", metadata: ["event": "internal_error"])
+                    busy.append(name)
+                }
+            }
+        }
+        if pendingHead == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingHead = 0
+        } else if pendingHead > 4096 {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+        if !busy.isEmpty { scheduleBusyRecheck(busy) }
+        if !claimed.isEmpty { runBatch(claimed) }
+        kick()
+    }
+
+    /// Files still being written are looked at again shortly (their CLOSE_WRITE also wakes us).
+    private func scheduleBusyRecheck(_ names: [String]) {
+        busyNames.formUnion(names)
+        guard busyTimer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 1)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.busyTimer = nil
+            let names = self.busyNames.sorted()
+            self.busyNames.removeAll()
+            for name in names { self.enqueue(name) }
+            self.kick()
+        }
+        timer.resume()
+        busyTimer = timer
+    }
+
+    private func runBatch(_ names: [String]) {
+        do {
+            let finished = try processor.process(names, config: config)
+            record(finished)
+        } catch {
+            logger.error(
+                "a batch of \(names.count) jobs could not be finished and stays in active/ to be retried: \(error)",
+                metadata: ["event": "store_error"])
+            scheduleRetryOfActive()
+        }
+        onBatch?()
+    }
+
+    private func record(_ finished: [JobProcessor.Finished]) {
+        for job in finished {
+            var metadata: Logger.Metadata = ["job": "\(job.id)", "status": "\(job.status.rawValue)"]
+            if let kind = job.kind { metadata["kind"] = "\(kind.rawValue)" }
+            if let model = job.model { metadata["model"] = "\(model)" }
+            if let error = job.error {
+                metadata["error_code"] = "\(error.code.rawValue)"
+                if let line = error.line { metadata["error_line"] = "\(line)" }
+            }
+            if job.replayed {
+                counters.replayed += 1
+                metadata["event"] = "job_recovered"
+                logger.notice("job \(job.id) had finished before a restart; its result was rewritten", metadata: metadata)
+                continue
+            }
+            switch job.status {
+            case .succeeded:
+                counters.succeeded += 1
+                metadata["event"] = "job_succeeded"
+                logger.info("job \(job.id) succeeded", metadata: metadata)
+            case .failed:
+                counters.failed += 1
+                metadata["event"] = job.error?.code == .poison ? "job_poisoned" : "job_failed"
+                logger.error("job \(job.id) failed: \(job.error?.message ?? "")", metadata: metadata)
+            case .rejected:
+                counters.rejected += 1
+                metadata["event"] = "job_rejected"
+                let position = job.error?.line.map { " (line \($0), column \(job.error?.column ?? 0))" } ?? ""
+                logger.warning("job \(job.id) rejected: \(job.error?.message ?? "")\(position)", metadata: metadata)
+            case .running:
+                break
+            }
+        }
+    }
+
+    /// Finishes the files a crash (or a failed batch) left in `active/`, one job at a time
+    /// so that only a job that really kills the daemon accumulates attempts.
+    private func recoverActive() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let names: [String]
+        do {
+            names = try spool.active.names().filter { !Spool.isIgnored($0) }.sorted()
+        } catch {
+            logger.error("cannot list active/: \(error)", metadata: ["event": "internal_error"])
+            return
+        }
+        if !names.isEmpty {
+            logger.notice("finishing \(names.count) jobs left in active/", metadata: ["event": "job_recovered"])
+        }
+        for name in names {
+            do {
+                record(try processor.process([name], config: config))
+            } catch {
+                logger.error("job file active/\(name) could not be finished: \(error)", metadata: ["event": "store_error"])
+                scheduleRetryOfActive()
+                return
+            }
+        }
+    }
+
+    private func scheduleRetryOfActive() {
+        guard retryTimer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 5)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.retryTimer = nil
+            self.recoverActive()
+            self.kick()
+        }
+        timer.resume()
+        retryTimer = timer
+    }
+}

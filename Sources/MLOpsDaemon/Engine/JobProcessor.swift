@@ -1,0 +1,306 @@
+import Foundation
+import GRDB
+import Logging
+import MLOpsCore
+
+/// Turns claimed job files (in `active/`) into exactly one final result each.
+///
+/// A batch goes through two store transactions: the first counts an attempt for every file
+/// (so a job that kills the daemon is failed after `max_attempts`, not retried forever),
+/// the second runs every job's effects in its own savepoint and records its completion in
+/// the same commit. Only then are the result files written (temp, fsync, rename, one fsync
+/// of `results/` per batch) and the job files moved to `done/` or `failed/`. After a crash
+/// a file whose completion is recorded is recognised by its identity (device, inode, name,
+/// content) and its result is rewritten from the record instead of running it again.
+///
+/// Not thread-safe: the engine calls it from its one serial queue only.
+final class JobProcessor {
+    let spool: Spool
+    let store: Store
+    let handlers: HandlerRegistry
+    let logger: Logger
+
+    init(spool: Spool, store: Store, handlers: HandlerRegistry, logger: Logger) {
+        self.spool = spool
+        self.store = store
+        self.handlers = handlers
+        self.logger = logger
+    }
+
+    /// One finished job, as reported to the engine.
+    struct Finished: Sendable {
+        var id: String
+        var kind: JobKind?
+        var model: String?
+        var status: ResultDocument.Status
+        var resultName: String
+        var replayed: Bool
+        var error: JobError?
+    }
+
+    /// Why a batch stopped before every job had its result.
+    enum BatchError: Error, CustomStringConvertible {
+        case store(String)
+        case spool(SystemError)
+        var description: String {
+            switch self {
+            case .store(let text): return "state database: \(text)"
+            case .spool(let error): return "spool: \(error)"
+            }
+        }
+    }
+
+    private enum Disposition {
+        /// A valid job to run.
+        case execute(ValidatedJob)
+        /// Ends without running: rejected (or failed, for a poison job) with these errors.
+        case conclude(ResultDocument.Status, [JobError])
+        /// Already finished before a restart: rewrite this result document.
+        case replay(status: ResultDocument.Status, document: Data)
+    }
+
+    private struct Item {
+        var file: JobFile
+        var id: String?
+        var kind: JobKind?
+        var model: String?
+        var attempts = 0
+        var disposition: Disposition
+        var resultName = ""
+        var document: ResultDocument?
+        var documentData = Data()
+        var status: ResultDocument.Status = .failed
+        var error: JobError?
+        var replayed = false
+    }
+
+    /// Processes the claimed files `names` (in `active/`) as one batch.
+    func process(_ names: [String], config: DaemonConfig) throws(BatchError) -> [Finished] {
+        let maxBytes = config.maxJobBytes
+        var items = names.map { name in
+            Item(file: JobFile.read(name, in: spool.active, maxBytes: maxBytes), disposition: .conclude(.failed, []))
+        }
+
+        // 1. Replays and attempt counts, before any parsing (the parser could be what crashes).
+        do {
+            try store.write { db in
+                for i in items.indices {
+                    try self.countAttempt(&items[i], db: db, maxAttempts: config.maxAttempts)
+                }
+            }
+        } catch {
+            throw .store("\(error)")
+        }
+
+        // 2. Validation (no I/O).
+        let limits = YAMLLimits(maxDepth: config.maxYamlDepth)
+        for i in items.indices where items[i].attempts > 0 {
+            validate(&items[i], limits: limits)
+        }
+
+        // 3. Effects and completion records, one commit for the batch.
+        let started = Date()
+        do {
+            try store.write { db in
+                for i in items.indices where !items[i].replayed {
+                    try self.finish(&items[i], db: db, started: started, config: config)
+                }
+            }
+        } catch {
+            throw .store("\(error)")
+        }
+
+        // 4. Result files, durable before any job file moves.
+        do {
+            for item in items {
+                try spool.results.writeAtomically(item.resultName, data: item.documentData, syncDirectory: false)
+            }
+            try spool.results.sync()
+            for item in items {
+                try spool.retire(item.file.name, inode: item.file.inode, succeeded: item.status == .succeeded)
+            }
+        } catch {
+            throw .spool(error)
+        }
+        return items.map {
+            Finished(id: $0.id ?? $0.resultName, kind: $0.kind, model: $0.model, status: $0.status,
+                     resultName: $0.resultName, replayed: $0.replayed, error: $0.error)
+        }
+    }
+
+    // MARK: - Steps
+
+    private func countAttempt(_ item: inout Item, db: Database, maxAttempts: Int) throws {
+        let file = item.file
+        let content = file.text ?? ""
+        if let row = try Row.fetchOne(
+            db,
+            sql: "SELECT id, kind, model, state, result FROM jobs WHERE device = ? AND inode = ? AND file_name = ? AND content = ? AND state != 'running'",
+            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, content])
+        {
+            let state: String = row["state"]
+            let result: String = row["result"] ?? "{}"
+            item.id = row["id"]
+            item.kind = (row["kind"] as String?).flatMap(JobKind.init(rawValue:))
+            item.model = row["model"]
+            item.status = ResultDocument.Status(rawValue: state) ?? .failed
+            item.replayed = true
+            item.resultName = "\(row["id"] as String).json"
+            item.documentData = Data(result.utf8)
+            item.disposition = .replay(status: item.status, document: item.documentData)
+            try db.execute(sql: "DELETE FROM claims WHERE device = ? AND inode = ?",
+                           arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode)])
+            return
+        }
+        let attempts = try Int.fetchOne(
+            db,
+            sql: """
+                INSERT INTO claims (device, inode, file_name, attempts, first_at) VALUES (?, ?, ?, 1, ?)
+                ON CONFLICT (device, inode) DO UPDATE SET attempts = attempts + 1
+                RETURNING attempts
+                """,
+            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, Timestamp.string(Date())]) ?? 1
+        item.attempts = attempts
+        if attempts > maxAttempts {
+            item.id = JobValidator.idFromFileName(file.name)
+            item.disposition = .conclude(.failed, [JobError(
+                .poison,
+                "processing this job began \(attempts - 1) times and each time the daemon stopped before it finished; it was not run again (max_attempts = \(maxAttempts))",
+                fix: "check the journal for the crash (journalctl -u mlopsd), fix the cause, and submit the job again under a new id")])
+        }
+    }
+
+    private func validate(_ item: inout Item, limits: YAMLLimits) {
+        if case .conclude(.failed, let errors) = item.disposition, errors.first?.code == .poison { return }
+        let name = item.file.name
+        guard let text = item.file.text else {
+            item.id = JobValidator.idFromFileName(name)
+            item.disposition = .conclude(.rejected, [item.file.problem ?? JobError(.unreadable, "the job file could not be read")])
+            return
+        }
+        switch JobValidator.validate(text: text, fileName: name, limits: limits, spec: { self.handlers.spec(for: $0) }) {
+        case .valid(let job):
+            item.id = job.id
+            item.kind = job.kind
+            item.model = job.model
+            item.disposition = .execute(job)
+        case .rejected(let id, let kind, let model, let failure):
+            item.id = id
+            item.kind = kind
+            item.model = model
+            item.disposition = .conclude(.rejected, failure.errors)
+        }
+    }
+
+    private func finish(_ item: inout Item, db: Database, started: Date, config: DaemonConfig) throws {
+        let file = item.file
+        try db.execute(sql: "DELETE FROM claims WHERE device = ? AND inode = ?",
+                       arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode)])
+        // Who owns the id? A free id (or one only a rejected submission used) is ours.
+        var idIsOurs = false
+        if let id = item.id {
+            let state = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id])
+            idIsOurs = state == nil || state == "rejected"
+            item.resultName = idIsOurs ? "\(id).json" : "\(id)+\(file.inode).json"
+            if !idIsOurs, case .execute = item.disposition {
+                item.disposition = .conclude(.rejected, [JobError(
+                    .duplicateID, "a job with id `\(id)` was already accepted (results/\(id).json); ids are never reused",
+                    fix: "give this job a new `id:` (or a new file name)")])
+            }
+        } else {
+            item.resultName = "\(Self.sanitized(file.name))+\(file.inode).json"
+        }
+
+        var result: JSONValue?
+        var errors: [JobError] = []
+        switch item.disposition {
+        case .replay:
+            return
+        case .conclude(let status, let concluded):
+            item.status = status
+            errors = concluded
+        case .execute(let job):
+            (item.status, result, errors) = try run(job, file: file, db: db, config: config)
+        }
+        item.error = errors.first
+        let finished = Date()
+        let document = ResultDocument(
+            job: item.id ?? item.resultName.replacingOccurrences(of: ".json", with: ""),
+            kind: item.kind?.rawValue, model: item.model, status: item.status,
+            submittedBy: file.submittedBy, submittedAt: Timestamp.string(file.submittedAt),
+            startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished), file: file.name,
+            result: result, error: errors.first.map { ResultDocument.ErrorInfo($0, more: Array(errors.dropFirst())) })
+        item.document = document
+        item.documentData = try document.encoded()
+        if let id = item.id, idIsOurs {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO jobs (id, kind, model, file_name, content, device, inode, submitter_uid,
+                        submitted_by, submitted_at, state, attempts, started_at, finished_at, result)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, item.kind?.rawValue, item.model, file.name, file.text ?? "",
+                    Int64(bitPattern: file.device), Int64(bitPattern: file.inode), Int64(file.ownerUID),
+                    file.submittedBy, document.submittedAt, item.status.rawValue, item.attempts,
+                    document.startedAt, document.finishedAt, String(decoding: item.documentData, as: UTF8.self),
+                ])
+        }
+    }
+
+    /// Runs a valid job's handler in a savepoint: its effects stay only if it succeeded.
+    private func run(_ job: ValidatedJob, file: JobFile, db: Database, config: DaemonConfig) throws
+        -> (ResultDocument.Status, JSONValue?, [JobError])
+    {
+        guard let handler = handlers.handler(for: job.kind) else {
+            return (.rejected, nil, [JobError(.notImplemented, "kind `\(job.kind.rawValue)` is not implemented by this version of mlopsd")])
+        }
+        if handler.requiresRegisteredModel, let model = job.model {
+            let known = try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")
+            if !known.contains(model) {
+                let close = Suggestion.closest(to: model, among: known)
+                return (.rejected, nil, [JobError(
+                    .unknownModel, "model `\(model)` is not registered", at: job.modelMark,
+                    fix: close.map { "did you mean `\($0)`?" } ?? "register it first with a `register-model` job")])
+            }
+        }
+        let context = JobContext(
+            submittedBy: file.submittedBy, submitterUID: file.ownerUID, now: Date(), config: config, logger: logger)
+        var outcome: JobOutcome = .failed(JobError(.internalError, "the job did not finish"))
+        try db.inSavepoint {
+            do {
+                outcome = try handler.execute(job, context: context, db: db)
+            } catch let error as JobError {
+                outcome = .failed(error)
+            } catch let error as DatabaseError {
+                throw error  // the store itself failed: the whole batch is retried
+            } catch {
+                outcome = .failed(JobError(.internalError, "\(error)"))
+            }
+            if case .succeeded = outcome { return .commit }
+            return .rollback
+        }
+        switch outcome {
+        case .succeeded(let value): return (.succeeded, value, [])
+        case .failed(let error, let value): return (.failed, value, [error])
+        case .rejected(let error): return (.rejected, nil, [error])
+        }
+    }
+
+    /// A file name made safe to use in a result name: characters outside the id alphabet
+    /// become `_`, and the extension goes.
+    static func sanitized(_ name: String) -> String {
+        var stem = Substring(name)
+        for ext in [".yaml", ".yml"] where stem.hasSuffix(ext) {
+            stem = stem.dropLast(ext.count)
+            break
+        }
+        let cleaned = String(stem.unicodeScalars.prefix(100).map { scalar -> Character in
+            let ok = (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
+                || scalar == "." || scalar == "_" || scalar == "-"
+            return ok ? Character(scalar) : "_"
+        })
+        let trimmed = cleaned.drop(while: { $0 == "." })
+        return trimmed.isEmpty ? "job" : String(trimmed)
+    }
+}

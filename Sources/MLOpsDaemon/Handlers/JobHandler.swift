@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import Logging
+import MLOpsCore
+
+/// Executes one kind of job. A later capability adds a job kind by adding one handler to
+/// ``HandlerRegistry/standard``: its ``KindSpec`` (parameter schema, validated before
+/// anything runs) and its `execute`.
+public protocol JobHandler: Sendable {
+    /// The kind, its parameter schema and summary.
+    var spec: KindSpec { get }
+    /// Whether the job's `model:` must name a registered model (true for all but
+    /// `register-model`). The engine checks it, so handlers can rely on it.
+    var requiresRegisteredModel: Bool { get }
+    /// Does the job's work inside the store transaction that also records its completion,
+    /// so its effects and its result commit together or not at all. Throwing a
+    /// ``JobError`` fails the job with that error and rolls its effects back.
+    func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome
+}
+
+extension JobHandler {
+    public var requiresRegisteredModel: Bool { true }
+}
+
+/// What a handler gets besides the job: who asked, when, and the config in force.
+public struct JobContext: Sendable {
+    public var submittedBy: String
+    public var submitterUID: UInt32
+    public var now: Date
+    public var config: DaemonConfig
+    public var logger: Logger
+}
+
+/// How a job ended.
+public enum JobOutcome: Sendable, Equatable {
+    /// Done; the kind-specific result goes into the result document.
+    case succeeded(JSONValue)
+    /// Ran and could not do its work; effects are rolled back.
+    case failed(JobError, JSONValue? = nil)
+    /// Refused against the daemon's state (e.g. a rule the store decides); nothing changed.
+    case rejected(JobError)
+}
+
+/// The job kinds this daemon executes, by kind.
+public struct HandlerRegistry: Sendable {
+    private let handlers: [JobKind: any JobHandler]
+
+    /// A registry of the given handlers (the last one wins when two share a kind).
+    public init(_ handlers: [any JobHandler]) {
+        var map: [JobKind: any JobHandler] = [:]
+        for handler in handlers { map[handler.spec.kind] = handler }
+        self.handlers = map
+    }
+
+    /// Every handler built so far. Kinds of DESIGN §4 missing here answer `not_implemented`.
+    public static let standard = HandlerRegistry([
+        RegisterModelHandler()
+    ])
+
+    /// The handler of `kind`, if one is built.
+    public func handler(for kind: JobKind) -> (any JobHandler)? { handlers[kind] }
+
+    /// The spec of `kind`, if a handler is built: what the validator needs.
+    public func spec(for kind: JobKind) -> KindSpec? { handlers[kind]?.spec }
+
+    /// The kinds that have handlers, in DESIGN order.
+    public var implementedKinds: [JobKind] { JobKind.allCases.filter { handlers[$0] != nil } }
+}

@@ -1,0 +1,284 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import MLOpsCore
+import GRDB
+
+/// Wires config, logging, systemd notification, the store, the spool and the engine, and
+/// runs until SIGTERM (DESIGN §12).
+///
+/// Signals arrive through Dispatch signal sources created here in library code (a
+/// handler closure written in `main.swift` would be main-actor code and trap when Dispatch
+/// runs it on another queue).
+public final class Daemon: @unchecked Sendable {
+    // @unchecked Sendable: `config`, `state` and `statusTimer`/`watchdogTimer` are only
+    // touched on `engine.queue` after `start()`; signal handlers hop onto that queue.
+
+    /// Why the daemon could not start; `exitCode` follows sysexits.h.
+    public enum StartError: Error, CustomStringConvertible {
+        case config(String)
+        case spool(String)
+        case store(String)
+
+        public var description: String {
+            switch self {
+            case .config(let text): return "configuration refused: \(text)"
+            case .spool(let text): return "spool unusable: \(text)"
+            case .store(let text): return text
+            }
+        }
+
+        /// EX_CONFIG for configuration, EX_CANTCREAT/EX_IOERR for the rest.
+        public var exitCode: Int32 {
+            switch self {
+            case .config: return 78
+            case .spool: return 73
+            case .store: return 74
+            }
+        }
+    }
+
+    public let configPath: String
+    let logger: Logger
+    let notifier: ServiceNotifier
+    let spool: Spool
+    let store: Store
+    let engine: Engine
+    private var config: DaemonConfig
+    private var state = "starting"
+    private let startedAt = Date()
+    private var statusTimer: DispatchSourceTimer?
+    private var watchdogTimer: DispatchSourceTimer?
+    private var signalSources: [DispatchSourceSignal] = []
+
+    /// Reads and validates the config file at `path` (relative paths resolve against the
+    /// working directory; environment variables override file values).
+    public static func loadConfig(path: String) throws(StartError) -> DaemonConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .config("cannot read \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try DaemonConfig.parse(
+                text: text, sourceName: path, environment: ProcessInfo.processInfo.environment,
+                workingDirectory: FileManager.default.currentDirectoryPath)
+        } catch {
+            throw .config("\(error)")
+        }
+    }
+
+    /// Opens everything; does not start serving yet.
+    public init(configPath: String, config: DaemonConfig, logger: Logger, notifier: ServiceNotifier) throws(StartError) {
+        self.configPath = configPath
+        self.config = config
+        self.logger = logger
+        self.notifier = notifier
+        do {
+            spool = try Spool(root: config.spoolDir)
+        } catch {
+            throw .spool("\(error)")
+        }
+        do {
+            try DirectoryHandle.makeDirectories(config.stateDir)
+            store = try Store(path: config.stateDir + "/mlopsd.sqlite")
+        } catch let error as Store.OpenError {
+            throw .store("\(error)")
+        } catch {
+            throw .store("cannot create the state directory \(config.stateDir): \(error)")
+        }
+        engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger)
+    }
+
+    /// Starts serving: recovery, rescan, signals, timers, READY=1. Returns once ready.
+    public func start() throws(StartError) {
+        installSignalHandlers()
+        do {
+            try engine.start()
+        } catch {
+            throw .spool("\(error)")
+        }
+        engine.onBatch = { [weak self] in self?.publishStatus() }
+        engine.queue.sync {
+            self.state = "ready"
+            self.startTimers()
+            self.publishStatus()
+        }
+        let summary = engine.queue.sync { self.statusLine() }
+        notifier.ready(status: summary)
+        logger.notice(
+            "mlopsd \(MLOpsDaemonInfo.version) ready: spool \(config.spoolDir), state \(config.stateDir)",
+            metadata: ["event": "daemon_ready"])
+    }
+
+    /// Runs the daemon until SIGTERM; never returns.
+    public static func main(configPath: String) -> Never {
+        let config: DaemonConfig
+        do {
+            config = try loadConfig(path: configPath)
+        } catch {
+            JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: .info)
+            let logger = Logger(label: "mlopsd")
+            logger.critical("\(error)", metadata: ["event": "config_invalid"])
+            FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
+            exit(error.exitCode)
+        }
+        JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: Logger.Level(rawValue: config.logLevel) ?? .info)
+        let logger = Logger(label: "mlopsd")
+        let notifier = ServiceNotifier()
+        logger.info("mlopsd \(MLOpsDaemonInfo.version) starting with \(configPath)", metadata: ["event": "daemon_started"])
+        do {
+            let daemon = try Daemon(configPath: configPath, config: config, logger: logger, notifier: notifier)
+            try daemon.start()
+            withExtendedLifetime(daemon) { dispatchMain() }
+        } catch {
+            logger.critical("\(error)", metadata: ["event": "internal_error"])
+            FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
+            exit(error.exitCode)
+        }
+    }
+
+    // MARK: - Signals
+
+    private func installSignalHandlers() {
+        for signo in [SIGTERM, SIGINT, SIGHUP] {
+            signal(signo, SIG_IGN)
+        }
+        signal(SIGPIPE, SIG_IGN)
+        let control = DispatchQueue(label: "mlopsd.signals")
+        for signo in [SIGTERM, SIGINT] {
+            let source = DispatchSource.makeSignalSource(signal: signo, queue: control)
+            source.setEventHandler { @Sendable [weak self] in self?.shutDown(signal: signo) }
+            source.resume()
+            signalSources.append(source)
+        }
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: control)
+        hup.setEventHandler { @Sendable [weak self] in self?.reload() }
+        hup.resume()
+        signalSources.append(hup)
+    }
+
+    /// SIGTERM: STOPPING=1, finish the batch in progress, exit 0.
+    private func shutDown(signal signo: Int32) {
+        notifier.stopping()
+        logger.notice("stopping on signal \(signo); finishing the jobs in progress", metadata: ["event": "daemon_stopping"])
+        engine.stop { [self] in
+            self.state = "stopping"
+            self.statusTimer?.cancel()
+            self.watchdogTimer?.cancel()
+            self.publishStatus()
+            self.logger.notice("mlopsd stopped", metadata: ["event": "daemon_stopped"])
+            exit(0)
+        }
+    }
+
+    /// SIGHUP: RELOADING=1, read the config again; a bad one is refused and the old one
+    /// stays in force; READY=1 either way.
+    private func reload() {
+        notifier.reloading()
+        engine.queue.async {
+            self.state = "reloading"
+            let old = self.config
+            do {
+                var new = try Daemon.loadConfig(path: self.configPath)
+                var ignored: [String] = []
+                if new.spoolDir != old.spoolDir {
+                    ignored.append("spool_dir")
+                    new.spoolDir = old.spoolDir
+                }
+                if new.stateDir != old.stateDir {
+                    ignored.append("state_dir")
+                    new.stateDir = old.stateDir
+                }
+                self.config = new
+                self.engine.apply(new)
+                self.startTimers()
+                var message = "configuration reloaded from \(self.configPath)"
+                if !ignored.isEmpty {
+                    message += "; \(ignored.joined(separator: " and ")) take effect only after a restart"
+                }
+                self.logger.notice("\(message)", metadata: ["event": "config_reloaded"])
+            } catch {
+                self.logger.error(
+                    "reload refused, the previous configuration stays in force: \(error)",
+                    metadata: ["event": "config_reload_refused"])
+            }
+            self.state = "ready"
+            self.publishStatus()
+            self.notifier.ready(status: self.statusLine())
+        }
+    }
+
+    // MARK: - Timers and status (on engine.queue)
+
+    private func startTimers() {
+        statusTimer?.cancel()
+        let status = DispatchSource.makeTimerSource(queue: engine.queue)
+        status.schedule(deadline: .now() + config.statusInterval, repeating: config.statusInterval, leeway: .seconds(1))
+        status.setEventHandler { [weak self] in self?.publishStatus() }
+        status.resume()
+        statusTimer = status
+
+        watchdogTimer?.cancel()
+        if let interval = notifier.watchdogInterval {
+            let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+            let watchdog = DispatchSource.makeTimerSource(queue: engine.queue)
+            watchdog.schedule(deadline: .now(), repeating: seconds, leeway: .milliseconds(100))
+            watchdog.setEventHandler { [weak self] in self?.notifier.watchdogPing() }
+            watchdog.resume()
+            watchdogTimer = watchdog
+        }
+    }
+
+    private func statusLine() -> String {
+        let c = engine.counters
+        let models = (try? store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM models") }) ?? nil
+        return "\(state): \(models ?? 0) models, \(engine.queueDepth) queued, "
+            + "\(c.succeeded) succeeded, \(c.failed) failed, \(c.rejected) rejected"
+    }
+
+    /// Writes `spool/status.json` (what `mlopsctl status` reads) and sends STATUS=.
+    private func publishStatus() {
+        let c = engine.counters
+        var models: [JSONValue] = []
+        if let rows = try? store.read({ db in
+            try Row.fetchAll(db, sql: "SELECT name, task, metric, revision, updated_at FROM models ORDER BY name")
+        }) {
+            models = rows.map { row in
+                [
+                    "name": .string(row["name"]), "task": .string(row["task"]), "metric": .string(row["metric"]),
+                    "revision": .int(row["revision"]), "updated_at": .string(row["updated_at"]),
+                ]
+            }
+        }
+        let status: JSONValue = [
+            "pid": .int(Int(getpid())),
+            "version": .string(MLOpsDaemonInfo.version),
+            "state": .string(state),
+            "config": .string(configPath),
+            "started_at": .string(Timestamp.string(startedAt)),
+            "updated_at": .string(Timestamp.string(Date())),
+            "spool": .string(config.spoolDir),
+            "state_dir": .string(config.stateDir),
+            "queue_depth": .int(engine.queueDepth),
+            "jobs": ["succeeded": .int(c.succeeded), "failed": .int(c.failed), "rejected": .int(c.rejected), "recovered": .int(c.replayed)],
+            "models": .array(models),
+            "kinds": .array(HandlerRegistry.standard.implementedKinds.map { .string($0.rawValue) }),
+        ]
+        if let data = try? JSONEncoder.pretty.encode(status) {
+            try? spool.top.writeAtomically("status.json", data: data, mode: 0o644, syncFile: false, syncDirectory: false)
+        }
+        notifier.status(statusLine())
+    }
+}
+
+extension JSONEncoder {
+    /// Pretty JSON with sorted keys, for files people read.
+    static var pretty: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return e
+    }
+}

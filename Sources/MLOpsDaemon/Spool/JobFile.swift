@@ -1,0 +1,172 @@
+import Foundation
+import Glibc
+import MLOpsCore
+import Synchronization
+
+/// A claimed job file as read from `active/`: its text and who submitted it.
+///
+/// The submitter is the file's owner (`st_uid`), never a claim inside the file. The file is
+/// opened with O_NOFOLLOW|O_NONBLOCK (a symlink fails, a FIFO cannot block us), must be a
+/// regular file with exactly one link (a hard link to someone else's file must not run as
+/// them), at most `maxBytes` long and valid UTF-8.
+public struct JobFile: Sendable {
+    /// The name the file has in the spool (same in incoming/ and active/).
+    public var name: String
+    /// The file's content, when it could be read and passed the checks.
+    public var text: String?
+    /// Why the file cannot be a job (then `text` is nil).
+    public var problem: JobError?
+    /// Owner uid and its user name ("uid:1234" when the name cannot be resolved).
+    public var ownerUID: UInt32
+    public var submittedBy: String
+    /// Modification time: when the submitter finished writing it.
+    public var submittedAt: Date
+    /// Identity of this submission, so a restart can tell it from a later file with the same id.
+    public var device: UInt64
+    public var inode: UInt64
+
+    /// Inspects and reads `name` inside `directory`.
+    public static func read(_ name: String, in directory: DirectoryHandle, maxBytes: Int) -> JobFile {
+        var file = JobFile(
+            name: name, text: nil, problem: nil, ownerUID: 0, submittedBy: "unknown",
+            submittedAt: Date(), device: 0, inode: 0)
+        var st = stat()
+        guard fstatat(directory.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+            file.problem = JobError(.unreadable, "the job file could not be examined: \(String(cString: strerror(errno)))")
+            return file
+        }
+        file.record(st)
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            file.problem = JobError(
+                .notRegularFile, "the job file is a \(JobFile.describe(type)), not a regular file",
+                fix: "write the job into a regular file and rename it into incoming/")
+            return file
+        }
+        let fd = openat(directory.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            let code: JobErrorCode = errno == ELOOP ? .notRegularFile : .unreadable
+            file.problem = JobError(code, "the job file could not be opened: \(String(cString: strerror(errno)))")
+            return file
+        }
+        defer { close(fd) }
+        // Re-check on the open descriptor: the name may have been swapped since fstatat.
+        guard fstat(fd, &st) == 0 else {
+            file.problem = JobError(.unreadable, "the job file could not be examined: \(String(cString: strerror(errno)))")
+            return file
+        }
+        file.record(st)
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            file.problem = JobError(.notRegularFile, "the job file is not a regular file")
+            return file
+        }
+        guard st.st_nlink == 1 else {
+            file.problem = JobError(
+                .hardLink, "the job file has \(st.st_nlink) links; a job file must have exactly one",
+                fix: "submit a copy of the file, not a hard link: the submitter is the file's owner")
+            return file
+        }
+        guard Int(st.st_size) <= maxBytes else {
+            file.problem = JobError(
+                .tooLarge, "the job file is \(st.st_size) bytes; the limit is \(maxBytes) (max_job_bytes)",
+                fix: "put large data in a file under a data root and name it in the job")
+            return file
+        }
+        let data: Data
+        do {
+            data = try FileReader.readAll(fd: fd, limit: maxBytes, what: name)
+        } catch {
+            file.problem = JobError(.unreadable, "the job file could not be read: \(error)")
+            return file
+        }
+        guard data.count <= maxBytes else {
+            file.problem = JobError(.tooLarge, "the job file grew beyond \(maxBytes) bytes (max_job_bytes) while being read")
+            return file
+        }
+        guard let text = String(validatingUTF8Data: data) else {
+            file.problem = JobError(
+                .notUTF8, "the job file is not valid UTF-8 text",
+                at: JobFile.firstInvalidUTF8(data), fix: "save the file as UTF-8")
+            return file
+        }
+        file.text = text
+        return file
+    }
+
+    private mutating func record(_ st: stat) {
+        ownerUID = st.st_uid
+        submittedBy = UserName.of(uid: st.st_uid)
+        submittedAt = Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+    }
+
+    static func describe(_ type: mode_t) -> String {
+        switch type {
+        case S_IFLNK: return "symbolic link"
+        case S_IFIFO: return "FIFO"
+        case S_IFCHR: return "character device"
+        case S_IFBLK: return "block device"
+        case S_IFSOCK: return "socket"
+        case S_IFDIR: return "directory"
+        default: return "special file"
+        }
+    }
+
+    /// The line and column of the first byte that is not UTF-8, so the error points at it.
+    static func firstInvalidUTF8(_ data: Data) -> SourceMark? {
+        var line = 1
+        var lineStart = 0
+        let bytes = [UInt8](data)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let length: Int
+            switch b {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return SourceMark(line: line, column: i - lineStart + 1)
+            }
+            if i + length > bytes.count { return SourceMark(line: line, column: i - lineStart + 1) }
+            if length > 1, String(validatingUTF8Data: Data(bytes[i..<(i + length)])) == nil {
+                return SourceMark(line: line, column: i - lineStart + 1)
+            }
+            if b == 0x0A {
+                line += 1
+                lineStart = i + 1
+            }
+            i += length
+        }
+        return nil
+    }
+}
+
+extension String {
+    /// Decodes UTF-8 strictly: nil when any byte sequence is invalid (no replacement characters).
+    init?(validatingUTF8Data data: Data) {
+        guard let s = String(validating: data, as: UTF8.self) else { return nil }
+        self = s
+    }
+}
+
+/// Resolves uids to user names (getpwuid_r), cached: the lookup reads /etc/passwd.
+enum UserName {
+    private static let cache = Mutex<[UInt32: String]>([:])
+
+    static func of(uid: UInt32) -> String {
+        if let name = cache.withLock({ $0[uid] }) { return name }
+        var pwd = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let name: String
+        if getpwuid_r(uid, &pwd, &buffer, buffer.count, &result) == 0, result != nil, let pwName = pwd.pw_name {
+            name = String(cString: pwName)
+        } else {
+            name = "uid:\(uid)"
+        }
+        cache.withLock { $0[uid] = name }
+        return name
+    }
+}

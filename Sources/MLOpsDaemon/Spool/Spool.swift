@@ -1,0 +1,122 @@
+import CPosix
+import Foundation
+import Glibc
+import MLOpsCore
+
+/// The spool directories of DESIGN §3, opened once, and the claim protocol on `incoming/`.
+public final class Spool: Sendable {
+    /// The spool's root path.
+    public let root: String
+    public let incoming: DirectoryHandle
+    public let active: DirectoryHandle
+    public let done: DirectoryHandle
+    public let failed: DirectoryHandle
+    public let results: DirectoryHandle
+    public let alerts: DirectoryHandle
+    public let top: DirectoryHandle
+
+    /// The subdirectories, created when missing.
+    public static let subdirectories = ["incoming", "active", "done", "failed", "results", "alerts", "tmp"]
+
+    /// Opens the spool at `root`, creating missing directories (mode 0750; a packaged
+    /// install creates them with their real modes through tmpfiles.d).
+    public init(root: String) throws(SystemError) {
+        self.root = root
+        try DirectoryHandle.makeDirectories(root, mode: 0o755)
+        for sub in Spool.subdirectories {
+            try DirectoryHandle.makeDirectories(root + "/" + sub)
+        }
+        top = try DirectoryHandle(path: root)
+        incoming = try DirectoryHandle(path: root + "/incoming")
+        active = try DirectoryHandle(path: root + "/active")
+        done = try DirectoryHandle(path: root + "/done")
+        failed = try DirectoryHandle(path: root + "/failed")
+        results = try DirectoryHandle(path: root + "/results")
+        alerts = try DirectoryHandle(path: root + "/alerts")
+    }
+
+    /// Names that are never read: hidden (being written), temp files and editor backups.
+    public static func isIgnored(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix("~")
+    }
+
+    /// Whether a file in `incoming/` may be claimed now.
+    public enum Readiness: Sendable, Equatable {
+        /// Claim it.
+        case ready
+        /// Someone still has it open for writing (or it changed too recently to tell): wait.
+        case busy
+        /// It is gone or must never be read.
+        case ignore
+    }
+
+    /// Decides whether `name` can be claimed. A regular file still open for writing is
+    /// never taken: a read lease (F_SETLEASE) is refused while any process has it open for
+    /// writing. Where the lease is not permitted (the daemon does not own the file and has
+    /// no CAP_LEASE), a file counts as finished when an inotify event said it was closed or
+    /// renamed in (`closedOrMoved`) or when it has not changed for `settle` seconds.
+    public func readiness(of name: String, closedOrMoved: Bool, settle: TimeInterval, now: Date = Date()) -> Readiness {
+        guard !Spool.isIgnored(name) else { return .ignore }
+        var st = stat()
+        guard fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return .ignore }
+        guard st.st_mode & S_IFMT == S_IFREG else { return .ready }  // claimed and rejected at once
+        let fd = openat(incoming.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return .ready }  // unreadable: claim it and say so in its result
+        defer { close(fd) }
+        if mlopsd_set_lease(fd, Int32(F_RDLCK)) == 0 {
+            _ = mlopsd_set_lease(fd, Int32(F_UNLCK))
+            return .ready
+        }
+        if errno == EAGAIN { return .busy }
+        if closedOrMoved { return .ready }
+        let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        return now.timeIntervalSince1970 - mtime >= settle ? .ready : .busy
+    }
+
+    /// Lists `incoming/` in submission order (oldest modification first, then by name),
+    /// leaving out ignored names.
+    public func scanIncoming() throws(SystemError) -> [String] {
+        var entries: [(name: String, mtime: Double)] = []
+        for name in try incoming.names() where !Spool.isIgnored(name) {
+            var st = stat()
+            guard fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            entries.append((name, Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))
+        }
+        entries.sort { $0.mtime != $1.mtime ? $0.mtime < $1.mtime : $0.name < $1.name }
+        return entries.map(\.name)
+    }
+
+    /// What claiming a file did.
+    public enum ClaimOutcome: Sendable, Equatable {
+        case claimed
+        /// Another file of the same name is still active: try again once it has finished.
+        case nameInUse
+        /// The file went away (another daemon instance, or the submitter took it back).
+        case gone
+    }
+
+    /// Claims `name` by renaming it from `incoming/` into `active/` (never replacing).
+    public func claim(_ name: String) throws(SystemError) -> ClaimOutcome {
+        do {
+            try incoming.rename(name, to: active, as: name, replace: false)
+            return .claimed
+        } catch {
+            switch error.errno {
+            case EEXIST: return .nameInUse
+            case ENOENT: return .gone
+            default: throw error
+            }
+        }
+    }
+
+    /// Moves a finished job file from `active/` to `done/` or `failed/`. An older file of the
+    /// same name there is kept: the new one gets `+<inode>` before its extension.
+    public func retire(_ name: String, inode: UInt64, succeeded: Bool) throws(SystemError) {
+        let target = succeeded ? done : failed
+        do {
+            try active.rename(name, to: target, as: name, replace: false)
+        } catch let error where error.errno == EEXIST {
+            try active.rename(name, to: target, as: "\(name)+\(inode)", replace: true)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Glibc
+
+/// A failed system call, with what we were doing and the errno text.
+public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What we tried ("rename active/a.yaml to done/a.yaml").
+    public var operation: String
+    public var errno: Int32
+
+    public init(_ operation: String, errno: Int32 = Glibc.errno) {
+        self.operation = operation
+        self.errno = errno
+    }
+
+    public var description: String {
+        "\(operation): \(String(cString: strerror(errno)))"
+    }
+}
