@@ -67,7 +67,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MLOpsDaemonTests",
-            dependencies: ["MLOpsDaemon", "MLOpsCore"]
+            dependencies: [
+                "MLOpsDaemon",
+                "MLOpsCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+import Glibc
+import MLOpsCore
+@testable import MLOpsDaemon
+
+/// Runs the real `mlopsd` binary on a private spool and state directory, with a real
+/// notify socket, and gives tests the spool operations a user has.
+final class DaemonHarness: @unchecked Sendable {
+    // @unchecked Sendable: a harness belongs to one test, used from one task.
+    let root: String
+    let spool: String
+    let state: String
+    let configPath: String
+    let notify: NotifyListener
+    private(set) var process: ChildProcess?
+    private var generation = 0
+    var extraEnvironment: [String: String] = [:]
+
+    /// The directory holding the built executables (beside the test bundle).
+    static var binDirectory: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().path
+    }
+
+    init(config extra: String = "", name: String = #function) throws {
+        let base = "/tmp/mlopsd-tests"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        let clean = name.filter { $0.isLetter || $0.isNumber }
+        root = "\(base)/\(clean)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        spool = root + "/spool"
+        state = root + "/state"
+        configPath = root + "/mlopsd.yaml"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        notify = try NotifyListener(path: root + "/notify.sock")
+        try writeConfig(extra)
+    }
+
+    /// Writes the config file: private spool and state, plus `extra` YAML lines.
+    func writeConfig(_ extra: String) throws {
+        let text = """
+            spool_dir: \(spool)
+            state_dir: \(state)
+            data_roots: [\(root)/data]
+            status_interval: 1
+            \(extra)
+            """
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Starts the daemon and waits for READY=1.
+    func start(waitReady: Bool = true) throws {
+        generation += 1
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NOTIFY_") && !$0.key.hasPrefix("WATCHDOG_") }
+        env["NOTIFY_SOCKET"] = notify.path
+        for (k, v) in extraEnvironment { env[k] = v }
+        let p = try ChildProcess(
+            DaemonHarness.binDirectory + "/mlopsd", ["--config", configPath], environment: env,
+            logPrefix: "\(root)/mlopsd.\(generation)")
+        process = p
+        if waitReady {
+            let readyCount = notify.received.filter { $0.contains("READY=1") }.count
+            try waitUntil(timeout: 60, "READY=1 from mlopsd (stderr: \(p.stderrText))") {
+                _ = try? notify.waitFor("READY=1", timeout: 0.05)
+                return notify.received.filter { $0.contains("READY=1") }.count > readyCount
+            }
+        }
+    }
+
+    /// SIGKILL, as a crash.
+    func kill9() throws {
+        process?.signal(SIGKILL)
+        try process?.waitForExit(timeout: 20)
+    }
+
+    /// SIGTERM and the raw wait status.
+    func stop() throws -> Int32 {
+        process?.signal(SIGTERM)
+        return try process?.waitForExit(timeout: 60) ?? -1
+    }
+
+    /// Drops a job the way `mlopsctl submit` does: write under a hidden name, rename in.
+    func drop(_ name: String, _ text: String) throws {
+        let temp = "\(spool)/tmp/.\(name).tmp"
+        try FileManager.default.createDirectory(atPath: "\(spool)/tmp", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(spool)/incoming", withIntermediateDirectories: true)
+        try text.write(toFile: temp, atomically: false, encoding: .utf8)
+        guard rename(temp, "\(spool)/incoming/\(name)") == 0 else { throw TestFailure("rename into incoming: \(errno)") }
+    }
+
+    /// The result document filed under `name` (without `.json`), if any.
+    func result(_ name: String) -> ResultDocument? {
+        guard let data = FileManager.default.contents(atPath: "\(spool)/results/\(name).json") else { return nil }
+        return try? ResultDocument.decode(data)
+    }
+
+    /// Waits for a final result under `name`.
+    func waitForResult(_ name: String, timeout: Double = 30) throws -> ResultDocument {
+        var found: ResultDocument?
+        try waitUntil(timeout: timeout, "a final result for \(name) (daemon stderr: \(process?.stderrText.suffix(2000) ?? ""))") {
+            found = result(name)
+            return found?.status.isFinal == true
+        }
+        guard let found else { throw TestFailure("no result") }
+        return found
+    }
+
+    /// Names in a spool subdirectory.
+    func names(in sub: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(spool)/\(sub)")) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    /// Reads the daemon's store (a separate read-only connection, as another process would).
+    func readStore<T>(_ body: (Database) throws -> T) throws -> T {
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: state + "/mlopsd.sqlite", configuration: config)
+        return try queue.read(body)
+    }
+
+    /// Removes the temp directory (call at the end of a passing test).
+    func cleanUp() {
+        process?.terminate()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    deinit { process?.terminate() }
+}
+
+/// Job texts used across tests.
+enum Jobs {
+    static func registerModel(_ model: String, id: String? = nil) -> String {
+        var text = "kind: register-model\nmodel: \(model)\n"
+        if let id { text += "id: \(id)\n" }
+        text += """
+            reason: test
+            params:
+              task: binary_classification
+              features:
+                - name: age
+                  type: numerical
+                - name: scanner_kv
+                  type: numerical
+              target: label
+              classes: [normal, pneumonia]
+              segments:
+                equipment: [scanner_model]
+                population: [age_band]
+
+            """
+        return text
+    }
+}
