@@ -279,7 +279,7 @@ struct ValidationRun {
         for pair in pairs {
             let key = pair.key.scalarText ?? ""
             guard let field = schema.fields.first(where: { $0.name == key }) else {
-                fail(.unknownKey, "unknown key `\(key)` in \(SchemaValidator.display(path))", at: pair.key.mark,
+                fail(.unknownKey, "unknown key `\(key)`" + (path.isEmpty ? "" : " in \(path)"), at: pair.key.mark,
                      fix: Suggestion.fix(for: key, among: names))
                 continue
             }
