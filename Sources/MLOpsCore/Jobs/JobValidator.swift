@@ -1,10 +1,12 @@
 /// What a handler declares about its kind: the schema of `params` and whether it needs a model.
 public struct KindSpec: Sendable {
+    /// The kind this spec describes.
     public var kind: JobKind
     /// The schema of `params`; an object schema whose fields are the kind's parameters.
     public var params: ObjectSchema
     /// One line for `docs/jobs.md` and `mlopsctl`.
     public var summary: String
+    /// A spec for `kind` whose `params` follow `params`.
     public init(kind: JobKind, params: ObjectSchema, summary: String) {
         self.kind = kind
         self.params = params
@@ -14,9 +16,13 @@ public struct KindSpec: Sendable {
 
 /// A job file that passed every check that needs no state.
 public struct ValidatedJob: Sendable, Equatable {
+    /// The job id (from `id:` or the file name).
     public var id: String
+    /// What the job asks for.
     public var kind: JobKind
+    /// The model it acts on, when the kind takes one.
     public var model: String?
+    /// Why it was submitted, kept in history.
     public var reason: String?
     /// The validated parameters (an object; defaults filled in).
     public var params: JSONValue
@@ -24,6 +30,18 @@ public struct ValidatedJob: Sendable, Equatable {
     public var modelMark: SourceMark?
     /// Where `id:` was written (or nil when the id came from the file name).
     public var idMark: SourceMark?
+
+    /// A validated job; the validator makes these, and tests and tools may too.
+    public init(id: String, kind: JobKind, model: String? = nil, reason: String? = nil, params: JSONValue = .object([:]),
+                modelMark: SourceMark? = nil, idMark: SourceMark? = nil) {
+        self.id = id
+        self.kind = kind
+        self.model = model
+        self.reason = reason
+        self.params = params
+        self.modelMark = modelMark
+        self.idMark = idMark
+    }
 }
 
 /// The outcome of validating a job file: the job, or the rejection with the id to file it under.
@@ -56,6 +74,12 @@ public enum JobValidator {
         return isValidID(id) ? id : nil
     }
 
+    /// The keys a job file may have at its top level.
+    public static let envelopeKeys = ["kind", "model", "id", "reason", "params"]
+
+    /// The longest `reason:` accepted.
+    public static let maxReasonLength = 1000
+
     /// Validates `text`, the content of the file `fileName`. `spec` returns the spec of a
     /// kind that has a handler, or nil for a kind not built yet (then `params` is not
     /// checked and the daemon answers `not_implemented`).
@@ -63,7 +87,134 @@ public enum JobValidator {
         text: String, fileName: String, limits: YAMLLimits = YAMLLimits(),
         spec: (JobKind) -> KindSpec?
     ) -> JobValidation {
-        .rejected(id: idFromFileName(fileName), kind: nil, model: nil,
-                  failure: ValidationFailure([JobError(.internalError, "job validator not built yet")]))
+        let fileID = idFromFileName(fileName)
+        let root: YAMLNode
+        do {
+            guard let composed = try YAMLComposer.compose(text, limits: limits) else {
+                return .rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
+                    JobError(.missingField, "the job file is empty; it needs at least `kind:`",
+                             at: SourceMark(line: 1, column: 1), fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"),
+                ]))
+            }
+            root = composed
+        } catch {
+            return .rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([error]))
+        }
+        guard case .mapping(let pairs) = root.content else {
+            return .rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
+                JobError(.notAMapping, "a job file must be a mapping of keys (`kind:`, `params:`, …), not \(ValidationRun.describe(root))",
+                         at: root.mark, fix: "start the file with `kind: <job kind>`"),
+            ]))
+        }
+
+        var errors: [JobError] = []
+        for pair in pairs where !envelopeKeys.contains(pair.key.scalarText ?? "") {
+            let key = pair.key.scalarText ?? ""
+            errors.append(JobError(.unknownKey, "unknown key `\(key)` at the top level of the job", at: pair.key.mark,
+                                   fix: Suggestion.fix(for: key, among: envelopeKeys)))
+        }
+        func present(_ key: String) -> YAMLPair? {
+            guard let pair = root.pair(key), !pair.value.isNull else { return nil }
+            return pair
+        }
+
+        // kind
+        var kind: JobKind?
+        var kindSpec: KindSpec?
+        if let pair = present("kind") {
+            if case .scalar(let text, _) = pair.value.content {
+                if let k = JobKind(rawValue: text) {
+                    kind = k
+                    kindSpec = spec(k)
+                    if kindSpec == nil {
+                        errors.append(JobError(.notImplemented, "kind `\(text)` is not implemented by this version of mlopsd",
+                                               at: pair.value.mark, fix: "upgrade mlopsd or use another kind"))
+                    }
+                } else {
+                    let kinds = JobKind.allCases.map(\.rawValue)
+                    errors.append(JobError(.unknownKind, "unknown kind `\(text)`", at: pair.value.mark,
+                                           fix: Suggestion.closest(to: text, among: kinds).map { "did you mean `\($0)`?" }
+                                               ?? "see docs/jobs-reference.md for the list of kinds"))
+                }
+            } else {
+                errors.append(JobError(.wrongType, "kind must be a job kind such as `register-model`, not \(ValidationRun.describe(pair.value))",
+                                       at: pair.value.mark))
+            }
+        } else {
+            errors.append(JobError(.missingField, "kind is missing: every job names its kind", at: root.mark,
+                                   fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"))
+        }
+
+        // id
+        var id = fileID
+        var idMark: SourceMark?
+        if let pair = present("id") {
+            if let text = pair.value.scalarText, isValidID(text) {
+                id = text
+                idMark = pair.value.mark
+            } else {
+                errors.append(JobError(.invalidID, "id must be 1 to 128 characters from A-Z a-z 0-9 . _ -, not \(ValidationRun.describe(pair.value))",
+                                       at: pair.value.mark, fix: "use only letters, digits, `.`, `_` and `-` (at most 128)"))
+            }
+        } else if fileID == nil {
+            errors.append(JobError(.invalidID, "the file name `\(fileName)` is not a valid job id and the job has no `id:`",
+                                   at: root.mark, fix: "add `id:` with 1 to 128 characters from A-Z a-z 0-9 . _ -, or rename the file"))
+        }
+
+        // model
+        var model: String?
+        var modelMark: SourceMark?
+        if let pair = present("model") {
+            if let text = pair.value.scalarText {
+                if StringRule.name.isValid(text) {
+                    model = text
+                    modelMark = pair.value.mark
+                } else {
+                    errors.append(JobError(.invalidValue, "model must be \(StringRule.name.description)", at: pair.value.mark))
+                }
+            } else {
+                errors.append(JobError(.wrongType, "model must be a model name, not \(ValidationRun.describe(pair.value))",
+                                       at: pair.value.mark))
+            }
+            if let kind, kind.modelRequirement == .forbidden {
+                errors.append(JobError(.unknownKey, "kind \(kind.rawValue) does not take model:", at: pair.key.mark,
+                                       fix: "remove `model:`"))
+            }
+        } else if let kind, kind.modelRequirement == .required {
+            errors.append(JobError(.missingField, "model is missing: kind \(kind.rawValue) acts on a model", at: root.mark,
+                                   fix: "add `model: <model name>`"))
+        }
+
+        // reason
+        var reason: String?
+        if let pair = present("reason") {
+            do {
+                reason = try SchemaValidator.validate(pair.value, against: .string(.maxLength(maxReasonLength)), path: "reason").stringValue
+            } catch {
+                errors.append(contentsOf: error.errors)
+            }
+        }
+
+        // params
+        var params: JSONValue = .object([:])
+        if let kindSpec {
+            let node: YAMLNode
+            if let pair = root.pair("params") {
+                node = pair.value.isNull ? YAMLNode(.mapping([]), at: pair.key.mark) : pair.value
+            } else {
+                node = YAMLNode(.mapping([]), at: root.mark)
+            }
+            do {
+                params = try SchemaValidator.validate(node, against: .object(kindSpec.params), path: "params")
+            } catch {
+                errors.append(contentsOf: error.errors)
+            }
+        }
+
+        guard errors.isEmpty, let kind, let id else {
+            return .rejected(id: id, kind: kind, model: model, failure: ValidationFailure(ValidationFailure.sorted(errors)))
+        }
+        return .valid(ValidatedJob(id: id, kind: kind, model: model, reason: reason, params: params,
+                                   modelMark: modelMark, idMark: idMark))
     }
 }

@@ -21,13 +21,50 @@ public struct YAMLNode: Sendable, Equatable {
         case mapping([YAMLPair])
     }
 
+    /// What the node holds.
     public var content: Content
     /// Where the node starts (1-based).
     public var mark: SourceMark
 
+    /// Makes a node; the composer uses it, and so can tests and callers that synthesise
+    /// nodes (e.g. config values from environment variables).
     public init(_ content: Content, at mark: SourceMark) {
         self.content = content
         self.mark = mark
+    }
+
+    /// The value under `key` when this is a mapping; lets cross-field checks find the
+    /// node (and so the mark) of the value they complain about.
+    public subscript(key: String) -> YAMLNode? {
+        pair(key)?.value
+    }
+
+    /// The key-value pair named `key` when this is a mapping (its key node has the mark of
+    /// the key, for "unknown key"-style messages).
+    public func pair(_ key: String) -> YAMLPair? {
+        guard case .mapping(let pairs) = content else { return nil }
+        return pairs.first { pair in
+            if case .scalar(let text, _) = pair.key.content { return text == key }
+            return false
+        }
+    }
+
+    /// The item at `index` when this is a sequence.
+    public subscript(index: Int) -> YAMLNode? {
+        guard case .sequence(let items) = content, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+
+    /// The scalar text, when this is a scalar.
+    public var scalarText: String? {
+        if case .scalar(let text, _) = content { return text }
+        return nil
+    }
+
+    /// Whether this is a plain scalar YAML reads as null (empty, `~` or `null`): an absent value.
+    public var isNull: Bool {
+        guard case .scalar(let text, .plain) = content else { return false }
+        return text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
     }
 }
 

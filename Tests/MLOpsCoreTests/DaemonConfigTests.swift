@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import MLOpsCore
+
+private func parse(_ text: String, env: [String: String] = [:], cwd: String = "/srv/mlops") throws(ConfigError) -> DaemonConfig {
+    try DaemonConfig.parse(text: text, sourceName: "etc/mlopsd.yaml", environment: env, workingDirectory: cwd)
+}
+
+private func configError(_ text: String, env: [String: String] = [:]) -> ConfigError? {
+    do {
+        _ = try parse(text, env: env)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// The repository root, found from this file's path (Tests/MLOpsCoreTests/…).
+private let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite struct DaemonConfigTests {
+    @Test func emptyFileGivesTheDefaultsWithResolvedPaths() throws {
+        let config = try parse("# nothing\n")
+        var expected = DaemonConfig.defaults
+        expected.spoolDir = "/srv/mlops/spool"
+        expected.stateDir = "/srv/mlops/state"
+        expected.dataRoots = ["/srv/mlops/data"]
+        #expect(config == expected)
+        #expect(config.maxJobBytes == 1_048_576)
+        #expect(config.maxAttempts == 3)
+        #expect(config.monitoringCheckInterval == 3600)
+        #expect(config.dataDriftThreshold == 0.1)
+        #expect(config.modelDecayThreshold == 0.05)
+        #expect(config.retrainScheduleDays == 30)
+        #expect(config.logLevel == "info")
+        #expect(config.submittersGroup == "mlopsd-submit")
+        #expect(config.yamlLimits.maxDepth == 32)
+    }
+
+    @Test func fileValuesReplaceDefaults() throws {
+        let config = try parse("max_attempts: 5\nlog_level: debug\nrescan_interval: 2.5\n")
+        #expect(config.maxAttempts == 5)
+        #expect(config.logLevel == "debug")
+        #expect(config.rescanInterval == 2.5)
+    }
+
+    @Test func environmentOverridesWinOverTheFile() throws {
+        let config = try parse(
+            "monitoring_check_interval: 600\nspool_dir: /var/spool/mlopsd\n",
+            env: ["MONITORING_CHECK_INTERVAL": "60", "SPOOL_DIR": "./mine/", "DATA_ROOTS": "/a:b/../c",
+                  "LOG_LEVEL": "warning", "PATH": "/usr/bin", "DATA_DRIFT_THRESHOLD": "0.2"])
+        #expect(config.monitoringCheckInterval == 60)
+        #expect(config.spoolDir == "/srv/mlops/mine")
+        #expect(config.dataRoots == ["/a", "/srv/mlops/c"])
+        #expect(config.logLevel == "warning")
+        #expect(config.dataDriftThreshold == 0.2)
+    }
+
+    @Test func invalidEnvironmentValueNamesTheVariableAndTheForm() throws {
+        let error = try #require(configError("", env: ["MAX_ATTEMPTS": "lots", "DATA_DRIFT_THRESHOLD": "1"]))
+        #expect(error.problems.count == 2)
+        let text = error.description
+        #expect(text.contains("environment variable MAX_ATTEMPTS: MAX_ATTEMPTS must be a whole number, not 'lots'"))
+        #expect(text.contains("environment variable DATA_DRIFT_THRESHOLD: DATA_DRIFT_THRESHOLD must be less than 1"))
+        #expect(text.contains("expected a number"))
+    }
+
+    @Test func emptyPathInDataRootsIsRefused() throws {
+        let error = try #require(configError("", env: ["DATA_ROOTS": "/a::/b"]))
+        #expect(error.description.contains("DATA_ROOTS[1]"))
+    }
+
+    @Test func unknownKeyGetsASuggestionWithLineAndColumn() throws {
+        let error = try #require(configError("max_attempts: 3\n\nspol_dir: /tmp/x\n"))
+        #expect(error.description == "etc/mlopsd.yaml:3:1: unknown key 'spol_dir'; did you mean 'spool_dir'?")
+    }
+
+    @Test func everyProblemIsListedOnItsOwnLine() throws {
+        let error = try #require(configError("batch_size: 0\nlog_level: verbose\nmax_job_bytes: '10'\n"))
+        let lines = error.description.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("etc/mlopsd.yaml:1:13: batch_size must be at least 1"))
+        #expect(lines[1].hasPrefix("etc/mlopsd.yaml:2:12: log_level must be one of trace, debug"))
+        #expect(lines[2].hasPrefix("etc/mlopsd.yaml:3:16: max_job_bytes must be a whole number"))
+        #expect(lines[2].hasSuffix("remove the quotes"))
+    }
+
+    @Test func exclusiveBoundsAreEnforced() throws {
+        let error = try #require(configError("monitoring_check_interval: 0\n"))
+        #expect(error.description == "etc/mlopsd.yaml:1:28: monitoring_check_interval must be greater than 0, not 0")
+    }
+
+    @Test func yamlErrorsAreConfigErrorsWithPosition() throws {
+        let error = try #require(configError("spool_dir: &x /tmp\n"))
+        #expect(error.description.hasPrefix("etc/mlopsd.yaml:1:12: YAML anchors"))
+    }
+
+    @Test func relativePathsAreResolvedAgainstTheWorkingDirectory() throws {
+        let config = try parse("spool_dir: ./spool/\nstate_dir: ../state//db/.\ndata_roots: [data, /abs/path/, ./x/../y]\n",
+                               cwd: "/home/me/mlopsd/")
+        #expect(config.spoolDir == "/home/me/mlopsd/spool")
+        #expect(config.stateDir == "/home/me/state/db")
+        #expect(config.dataRoots == ["/home/me/mlopsd/data", "/abs/path", "/home/me/mlopsd/y"])
+        #expect(DaemonConfig.resolve("/../a", against: "/w") == "/a")
+        #expect(DaemonConfig.resolve(".", against: "/") == "/")
+    }
+
+    @Test func minSamplesAboveWindowSizeIsRefused() throws {
+        let error = try #require(configError("window_size: 100\nmin_samples: 150\n"))
+        #expect(error.description == "etc/mlopsd.yaml:2:14: min_samples (150) must be at most window_size (100); lower min_samples or raise window_size")
+        let fromEnv = try #require(configError("", env: ["MIN_SAMPLES": "5000"]))
+        #expect(fromEnv.description.hasPrefix("environment variable MIN_SAMPLES: min_samples (5000) must be at most window_size (1000)"))
+    }
+
+    @Test func shippedLocalConfigParsesWithLocalPaths() throws {
+        let url = repositoryRoot.appendingPathComponent("etc/mlopsd.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let config = try DaemonConfig.parse(text: text, sourceName: "etc/mlopsd.yaml", environment: [:],
+                                            workingDirectory: "/work/repo")
+        var expected = DaemonConfig.defaults
+        expected.spoolDir = "/work/repo/spool"
+        expected.stateDir = "/work/repo/state"
+        expected.dataRoots = ["/work/repo/data"]
+        #expect(config == expected)
+        // Every key is present in the shipped file (so it documents all of them).
+        let root = try #require(try YAMLComposer.compose(text))
+        for field in DaemonConfig.schema.fields {
+            #expect(root[field.name] != nil, "etc/mlopsd.yaml lacks \(field.name)")
+        }
+    }
+
+    @Test func shippedSystemConfigParsesWithInstalledPaths() throws {
+        let url = repositoryRoot.appendingPathComponent("etc/mlopsd.system.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let config = try DaemonConfig.parse(text: text, sourceName: "mlopsd.system.yaml", environment: [:],
+                                            workingDirectory: "/")
+        #expect(config.spoolDir == "/var/spool/mlopsd")
+        #expect(config.stateDir == "/var/lib/mlopsd")
+        #expect(config.dataRoots == ["/var/lib/mlopsd/data"])
+        #expect(config.maxJobBytes == DaemonConfig.defaults.maxJobBytes)
+        #expect(config.logLevel == "info")
+    }
+}
