@@ -36,7 +36,7 @@ public struct RegisterModelHandler: JobHandler {
                     UPDATE models SET task = ?, target = ?, metric = ?, pipeline = ?, spec = ?, revision = ?,
                         updated_at = ?, updated_by = ? WHERE name = ?
                     """,
-                arguments: [spec.task.rawValue, spec.target, spec.metric.rawValue, spec.pipeline, specText, revision, now, context.submittedBy, name])
+                arguments: [spec.task.rawValue, spec.target, spec.metric, spec.pipeline, specText, revision, now, context.submittedBy, name])
             try AuditLog.record(
                 db, action: "model.updated", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
                 model: name, reason: job.reason,
@@ -50,7 +50,7 @@ public struct RegisterModelHandler: JobHandler {
                     INSERT INTO models (name, task, target, metric, pipeline, spec, revision, created_at, created_by, updated_at, updated_by)
                     VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
                     """,
-                arguments: [name, spec.task.rawValue, spec.target, spec.metric.rawValue, spec.pipeline, specText, now, context.submittedBy, now, context.submittedBy])
+                arguments: [name, spec.task.rawValue, spec.target, spec.metric, spec.pipeline, specText, now, context.submittedBy, now, context.submittedBy])
             try AuditLog.record(
                 db, action: "model.registered", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
                 model: name, reason: job.reason, details: ["revision": 1], at: context.now)
