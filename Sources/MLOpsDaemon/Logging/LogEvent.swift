@@ -1,0 +1,119 @@
+import Logging
+
+/// The kinds of things mlopsd reports to the journal.
+///
+/// Every case has a fixed `MESSAGE_ID` so that operators can select one kind of event
+/// with `journalctl MESSAGE_ID=…` and `journalctl -x` can explain it from
+/// `systemd/mlopsd.catalog`. Log calls name the event in their metadata under the key
+/// `"event"` (the raw value); ``JournalLogHandler`` turns it into `MESSAGE_ID` and
+/// `MLOPSD_EVENT`.
+///
+/// The ids were generated once with `systemd-id128 new` and must never change: saved
+/// queries, alerting rules and the catalog depend on them.
+public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// The daemon process started and is reading its configuration.
+    case daemonStarted = "daemon_started"
+    /// The spool is watched and the store open; READY=1 was sent.
+    case daemonReady = "daemon_ready"
+    /// SIGTERM received; a graceful stop began.
+    case daemonStopping = "daemon_stopping"
+    /// The graceful stop finished; the process is about to exit.
+    case daemonStopped = "daemon_stopped"
+    /// A SIGHUP reload applied a new configuration.
+    case configReloaded = "config_reloaded"
+    /// A SIGHUP reload found a bad configuration; the old one keeps running.
+    case configReloadRefused = "config_reload_refused"
+    /// The configuration at start is invalid; the daemon refuses to start.
+    case configInvalid = "config_invalid"
+    /// The state store was opened (and migrated when needed).
+    case storeOpened = "store_opened"
+    /// The state store failed its integrity check.
+    case storeIntegrityFailed = "store_integrity_failed"
+    /// A read or write of the state store failed.
+    case storeError = "store_error"
+    /// The spool was rescanned (at start, or after lost file-system events).
+    case spoolRescan = "spool_rescan"
+    /// The kernel's inotify queue overflowed; a rescan follows.
+    case spoolOverflow = "spool_overflow"
+    /// A job file was taken from `incoming/` and moved to `active/`.
+    case jobClaimed = "job_claimed"
+    /// A job finished successfully; its result is in `results/`.
+    case jobSucceeded = "job_succeeded"
+    /// A job ran and failed; its result explains why.
+    case jobFailed = "job_failed"
+    /// A job file was refused before running (invalid, unsafe or untrusted).
+    case jobRejected = "job_rejected"
+    /// A job left in `active/` by an earlier run was recovered at start.
+    case jobRecovered = "job_recovered"
+    /// A job failed too often across restarts and is set aside as poisoned.
+    case jobPoisoned = "job_poisoned"
+    /// A new model was registered.
+    case modelRegistered = "model_registered"
+    /// A model got a new version, deployment or monitoring state.
+    case modelUpdated = "model_updated"
+    /// A bug or an unexpected system failure inside the daemon.
+    case internalError = "internal_error"
+
+    /// The journald `MESSAGE_ID` of this event: 128-bit lowercase hex, fixed forever.
+    public var messageID: String {
+        switch self {
+        case .daemonStarted: "9343da6d9f8f427684f1a1521b82a8db"
+        case .daemonReady: "63987d547d4a407198d5d791b1dd718b"
+        case .daemonStopping: "ff89afece8bf48e1b2070386f9628781"
+        case .daemonStopped: "a1509a8492304a9283d1ff8a93858dac"
+        case .configReloaded: "60a3d335d4724e09ab776b52322442ba"
+        case .configReloadRefused: "9b986a1ec99342ecad9a9c66094dead0"
+        case .configInvalid: "2b30f51a7b2c4ecfbb114461f9a0260d"
+        case .storeOpened: "a682d7c88d7f4f06af054e334b2a28c2"
+        case .storeIntegrityFailed: "b7c5ceb8d32647a083caed040306d5ed"
+        case .storeError: "4ef0b1c6e73a48928cc6afa8252d6352"
+        case .spoolRescan: "e1d4c837e930416bb20cc95e430cba38"
+        case .spoolOverflow: "071a4ee9fc654232b8d375e43965deba"
+        case .jobClaimed: "5eff7fe3c3ad44399530abfa16d4eb29"
+        case .jobSucceeded: "72443b9ccb224f88b82556ea0d3e3437"
+        case .jobFailed: "55b4299108af485a95208be358550cae"
+        case .jobRejected: "96d8ded6b7d74da3a95c01b3bd72ea62"
+        case .jobRecovered: "9f954d90c8374931b6b9ba99bede5894"
+        case .jobPoisoned: "ab6f0c9d21084025b8c58ab56a6bfb25"
+        case .modelRegistered: "e1cd5df631d64dd9b3f6253dfb7d7583"
+        case .modelUpdated: "3eed5eb368f442f494dcd830327c6676"
+        case .internalError: "6383bd792056408f8f85498751f695eb"
+        }
+    }
+
+    /// The journald `PRIORITY` (syslog level 0–7) this event is usually logged at.
+    ///
+    /// Call sites use it to pick a swift-log level (see ``logLevel``) so that the same event
+    /// always lands at the same priority and `journalctl -p` filters behave predictably.
+    public var defaultPriority: Int {
+        switch self {
+        case .storeIntegrityFailed: 2  // crit: state may be lost
+        case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError: 3  // err
+        case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered: 4  // warning
+        case .daemonStarted, .daemonReady, .daemonStopping, .daemonStopped,
+            .configReloaded, .modelRegistered:
+            5  // notice
+        case .storeOpened, .spoolRescan, .jobClaimed, .jobSucceeded, .modelUpdated: 6  // info
+        }
+    }
+
+    /// The swift-log level matching ``defaultPriority``, so that call sites can write
+    /// `logger.log(level: event.logLevel, …)` and land at the documented priority.
+    public var logLevel: Logger.Level {
+        switch defaultPriority {
+        case ...2: .critical
+        case 3: .error
+        case 4: .warning
+        case 5: .notice
+        case 6: .info
+        default: .debug
+        }
+    }
+
+    /// The raw value, so that `"\(LogEvent.jobSucceeded)"` reads `job_succeeded` (the
+    /// value the journal handler recognises), not the Swift case name.
+    public var description: String { rawValue }
+
+    /// The value to put under the metadata key `"event"`: `["event": event.metadataValue]`.
+    public var metadataValue: Logger.Metadata.Value { .string(rawValue) }
+}
