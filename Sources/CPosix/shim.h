@@ -19,4 +19,15 @@ static inline int mlopsd_set_lease(int fd, int type) {
 #endif
     return fcntl(fd, F_SETLEASE, type);
 }
+
+/// close_range(first, ~0U, 0): closes every descriptor from `first` on. A daemon keeps no
+/// descriptor it inherited (one open for writing on a job file would make that file look
+/// half-written forever).
+static inline int mlopsd_close_from(unsigned int first) {
+#ifdef SYS_close_range
+    return (int)syscall(SYS_close_range, first, ~0U, 0);
+#else
+    return -1;
+#endif
+}
 #endif

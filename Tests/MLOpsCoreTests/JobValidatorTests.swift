@@ -85,6 +85,20 @@ private func rejection(_ v: JobValidation) -> (id: String?, kind: JobKind?, mode
         #expect(unknown.map(\.line) == [2, 3])
     }
 
+    @Test func aMisspeltParamsKeyIsReportedOnceNotAsEveryParamMissing() throws {
+        let r = rejection(validate("kind: list-alerts\nparms:\n  severity: info\n"))
+        #expect(r?.errors.count == 1)
+        #expect(r?.errors.first?.code == .unknownKey)
+        #expect(r?.errors.first?.line == 2)
+        #expect(r?.errors.first?.fix?.contains("`params`") == true)
+    }
+
+    @Test func aMisspeltRequiredFieldIsNotAlsoReportedMissing() throws {
+        let r = rejection(validate("kind: list-alerts\nparams:\n  severty: info\n"))
+        #expect(r?.errors.map(\.code) == [.unknownKey])
+        #expect(r?.errors.first?.fix?.contains("`severity`") == true)
+    }
+
     @Test func unknownKindSuggestsTheClosestKind() throws {
         let r = try #require(rejection(validate("kind: run-pipline\nmodel: m\n")))
         #expect(r.errors.first?.code == .unknownKind)

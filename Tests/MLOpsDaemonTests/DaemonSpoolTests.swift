@@ -71,17 +71,17 @@ import Testing
         try d.start()
         let incoming = d.spool + "/incoming"
         // A symlink to a readable job elsewhere.
-        try Jobs.registerModel("target").write(toFile: d.root + "/elsewhere.yaml", atomically: true, encoding: .utf8)
+        try writeFile(d.root + "/elsewhere.yaml", Data(Jobs.registerModel("target").utf8))
         #expect(symlink(d.root + "/elsewhere.yaml", incoming + "/link.yaml") == 0)
         // A FIFO: opening it must not block the daemon.
         #expect(mkfifo(incoming + "/fifo.yaml", 0o644) == 0)
         // A hard link to someone's file.
-        try Jobs.registerModel("linked").write(toFile: d.root + "/original.yaml", atomically: true, encoding: .utf8)
+        try writeFile(d.root + "/original.yaml", Data(Jobs.registerModel("linked").utf8))
         #expect(link(d.root + "/original.yaml", incoming + "/hardlink.yaml") == 0)
         // Too large.
         try d.drop("big.yaml", "kind: register-model\nmodel: m\nreason: \"\(String(repeating: "x", count: 5000))\"\n")
         // Not UTF-8.
-        FileManager.default.createFile(atPath: d.spool + "/tmp/.bin", contents: Data([0x6B, 0x69, 0x6E, 0x64, 0x3A, 0x20, 0xFF, 0xFE, 0x0A]))
+        try writeFile(d.spool + "/tmp/.bin", Data([0x6B, 0x69, 0x6E, 0x64, 0x3A, 0x20, 0xFF, 0xFE, 0x0A]))
         #expect(rename(d.spool + "/tmp/.bin", incoming + "/binary.yaml") == 0)
         // A device node, where we may create one.
         let madeDevice = mknod(incoming + "/device.yaml", S_IFCHR | 0o600, dev_t((1 << 8) | 3)) == 0
@@ -220,7 +220,7 @@ import Testing
         _ = try d.waitForResult("warm")
         _ = try d.stop()
         let path = d.spool + "/active/poison.yaml"
-        try Jobs.registerModel("poison").write(toFile: path, atomically: false, encoding: .utf8)
+        try writeFile(path, Data(Jobs.registerModel("poison").utf8))
         var st = stat()
         #expect(stat(path, &st) == 0)
         var config = Configuration()

@@ -108,8 +108,10 @@ public enum JobValidator {
         }
 
         var errors: [JobError] = []
+        var misspelt: Set<String> = []
         for pair in pairs where !envelopeKeys.contains(pair.key.scalarText ?? "") {
             let key = pair.key.scalarText ?? ""
+            if let intended = Suggestion.closest(to: key, among: envelopeKeys) { misspelt.insert(intended) }
             errors.append(JobError(.unknownKey, "unknown key `\(key)` at the top level of the job", at: pair.key.mark,
                                    fix: Suggestion.fix(for: key, among: envelopeKeys)))
         }
@@ -197,7 +199,9 @@ public enum JobValidator {
 
         // params
         var params: JSONValue = .object([:])
-        if let kindSpec {
+        // A misspelt `params:` is reported once, as an unknown key, not also as every
+        // required parameter missing.
+        if let kindSpec, root.pair("params") != nil || !misspelt.contains("params") {
             let node: YAMLNode
             if let pair = root.pair("params") {
                 node = pair.value.isNull ? YAMLNode(.mapping([]), at: pair.key.mark) : pair.value

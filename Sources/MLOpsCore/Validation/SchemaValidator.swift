@@ -276,9 +276,13 @@ struct ValidationRun {
         var out: [String: JSONValue] = [:]
         var present: Set<String> = []
         let names = schema.fields.map(\.name)
+        // A required field that a misspelt key stands for is not reported missing as well:
+        // the unknown-key error ("did you mean `params`?") already says what to do.
+        var misspelt: Set<String> = []
         for pair in pairs {
             let key = pair.key.scalarText ?? ""
             guard let field = schema.fields.first(where: { $0.name == key }) else {
+                if let intended = Suggestion.closest(to: key, among: names) { misspelt.insert(intended) }
                 fail(.unknownKey, "unknown key `\(key)`" + (path.isEmpty ? "" : " in \(path)"), at: pair.key.mark,
                      fix: Suggestion.fix(for: key, among: names))
                 continue
@@ -288,6 +292,7 @@ struct ValidationRun {
             if let v = value(pair.value, field.schema, SchemaValidator.join(path, key)) { out[key] = v }
         }
         for field in schema.fields where !present.contains(field.name) {
+            if field.required && misspelt.contains(field.name) { continue }
             if field.required {
                 let empty = pairs.first { $0.key.scalarText == field.name }
                 let doc = field.doc.isEmpty ? "" : " (\(field.doc))"

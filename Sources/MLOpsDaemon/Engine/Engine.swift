@@ -67,7 +67,7 @@ public final class Engine: @unchecked Sendable {
         queue.sync {
             do {
                 // Watch first so that nothing dropped during recovery is missed.
-                self.watcher = try DirectoryWatcher(path: spool.incoming.path, queue: queue) { [weak self] events in
+                self.watcher = try DirectoryWatcher(path: spool.incoming.path, queue: queue, creations: true) { [weak self] events in
                     self?.handle(events)
                 }
             } catch let error as SystemError {
@@ -120,6 +120,9 @@ public final class Engine: @unchecked Sendable {
             case .file(let name):
                 guard !Spool.isIgnored(name) else { continue }
                 announced.insert(name)
+                enqueue(name)
+            case .created(let name):
+                guard !Spool.isIgnored(name) else { continue }
                 enqueue(name)
             }
         }

@@ -1,3 +1,4 @@
+import CPosix
 import Dispatch
 import Foundation
 import Glibc
@@ -115,6 +116,8 @@ public final class Daemon: @unchecked Sendable {
 
     /// Runs the daemon until SIGTERM; never returns.
     public static func main(configPath: String) -> Never {
+        // Keep no descriptor we inherited (stdin/out/err stay).
+        _ = mlopsd_close_from(3)
         let config: DaemonConfig
         do {
             config = try loadConfig(path: configPath)

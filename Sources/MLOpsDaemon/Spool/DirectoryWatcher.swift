@@ -11,8 +11,11 @@ public final class DirectoryWatcher: @unchecked Sendable {
     // Dispatch sources are documented thread-safe (cancel may be called from any thread).
     /// What the watcher saw.
     public enum Event: Sendable, Equatable {
-        /// A file was renamed into the directory or closed after writing.
+        /// A file was renamed into the directory or closed after writing: it is complete.
         case file(String)
+        /// A name was created (a file being written in place, a link, a FIFO...): worth a
+        /// look, but a regular file may still be half-written.
+        case created(String)
         /// The kernel queue overflowed: some events were lost; rescan.
         case overflow
     }
@@ -20,12 +23,12 @@ public final class DirectoryWatcher: @unchecked Sendable {
     private let fd: Int32
     private let source: DispatchSourceRead
 
-    /// Starts watching `path` for IN_MOVED_TO and IN_CLOSE_WRITE; `handler` runs on `queue`
-    /// with the events of one read, in order.
-    public init(path: String, queue: DispatchQueue, handler: @escaping @Sendable ([Event]) -> Void) throws(SystemError) {
+    /// Starts watching `path` for IN_MOVED_TO and IN_CLOSE_WRITE (and IN_CREATE when
+    /// `creations` is set); `handler` runs on `queue` with the events of one read, in order.
+    public init(path: String, queue: DispatchQueue, creations: Bool = false, handler: @escaping @Sendable ([Event]) -> Void) throws(SystemError) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw SystemError("inotify_init1") }
-        let mask = UInt32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR)
+        let mask = UInt32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR) | (creations ? UInt32(IN_CREATE) : 0)
         guard inotify_add_watch(fd, path, mask) >= 0 else {
             let error = SystemError("inotify_add_watch \(path)")
             close(fd)
@@ -68,7 +71,9 @@ public final class DirectoryWatcher: @unchecked Sendable {
                 } else if nameLength > 0 {
                     let namePointer = (buffer + offset + header).assumingMemoryBound(to: CChar.self)
                     let name = String(cString: namePointer)
-                    if !name.isEmpty { events.append(.file(name)) }
+                    if !name.isEmpty {
+                        events.append(event.mask & UInt32(IN_CREATE) != 0 ? .created(name) : .file(name))
+                    }
                 }
                 offset += header + nameLength
             }

@@ -46,13 +46,15 @@ struct NotifySocketAddress: Sendable, Equatable {
         // Abstract names are exactly as long as given; paths include their NUL.
         let length = pathOffset + pathBytes.count + (pathBytes[0] == 0 ? 0 : 1)
 
+        // MSG_DONTWAIT: the work loop sends these; a receiver that stops reading must
+        // never block it (a lost STATUS= is harmless, a hung daemon is not).
         let sent = withUnsafePointer(to: &storage) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
                 payload.withUnsafeBytes { bytes in
                     var result: Int
                     repeat {
                         result = sendto(
-                            descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL),
+                            descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT),
                             address, socklen_t(length))
                     } while result < 0 && errno == EINTR
                     return result

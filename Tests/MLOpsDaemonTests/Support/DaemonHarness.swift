@@ -26,8 +26,9 @@ final class DaemonHarness: @unchecked Sendable {
     init(config extra: String = "", name: String = #function) throws {
         let base = "/tmp/mlopsd-tests"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-        let clean = name.filter { $0.isLetter || $0.isNumber }
-        root = "\(base)/\(clean)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // Short: the notify socket's path must fit in sun_path (108 bytes).
+        let clean = String(name.filter { $0.isLetter || $0.isNumber }.prefix(24))
+        root = "\(base)/\(clean)-\(UInt32.random(in: 0...UInt32.max))"
         spool = root + "/spool"
         state = root + "/state"
         configPath = root + "/mlopsd.yaml"
@@ -59,10 +60,10 @@ final class DaemonHarness: @unchecked Sendable {
             logPrefix: "\(root)/mlopsd.\(generation)")
         process = p
         if waitReady {
-            let readyCount = notify.received.filter { $0.contains("READY=1") }.count
-            try waitUntil(timeout: 60, "READY=1 from mlopsd (stderr: \(p.stderrText))") {
-                _ = try? notify.waitFor("READY=1", timeout: 0.05)
-                return notify.received.filter { $0.contains("READY=1") }.count > readyCount
+            do {
+                try notify.waitFor("READY=1", count: notify.messages(with: "READY=1").count + 1, timeout: 60)
+            } catch {
+                throw TestFailure("\(error); mlopsd stderr: \(p.stderrText)")
             }
         }
     }
@@ -84,7 +85,7 @@ final class DaemonHarness: @unchecked Sendable {
         let temp = "\(spool)/tmp/.\(name).tmp"
         try FileManager.default.createDirectory(atPath: "\(spool)/tmp", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "\(spool)/incoming", withIntermediateDirectories: true)
-        try text.write(toFile: temp, atomically: false, encoding: .utf8)
+        try writeFile(temp, Data(text.utf8))
         guard rename(temp, "\(spool)/incoming/\(name)") == 0 else { throw TestFailure("rename into incoming: \(errno)") }
     }
 
@@ -121,10 +122,24 @@ final class DaemonHarness: @unchecked Sendable {
     /// Removes the temp directory (call at the end of a passing test).
     func cleanUp() {
         process?.terminate()
+        notify.close()
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    deinit { process?.terminate() }
+    deinit {
+        process?.terminate()
+        notify.close()
+    }
+}
+
+/// Writes a file with open/write/close, so no descriptor outlives the call (the daemon
+/// rightly refuses to take a file that someone still has open for writing).
+func writeFile(_ path: String, _ data: Data) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw TestFailure("open \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == data.count else { throw TestFailure("write \(path): \(String(cString: strerror(errno)))") }
 }
 
 /// Job texts used across tests.
