@@ -96,7 +96,9 @@ struct UnitFileTests {
         #expect(value("UMask") == "0027")
         #expect(value("ProtectSystem") == "strict")
         #expect(value("NoNewPrivileges") == "yes")
-        #expect(value("CapabilityBoundingSet") == "")
+        // Only CAP_LEASE: the half-written-file check on submitters' files (docs/spool.md).
+        #expect(value("CapabilityBoundingSet") == "CAP_LEASE")
+        #expect(value("AmbientCapabilities") == "CAP_LEASE")
         // Submitters are recorded by file owner; a user namespace would map them to nobody.
         #expect(value("PrivateUsers") == nil)
         // Pipeline children need the network (data, registries, remote trainers).
@@ -135,7 +137,7 @@ struct UnitFileTests {
         let daemonGroup = try #require(accountID(root: root, file: "group", name: "mlopsd"))
         let submitGroup = try #require(accountID(root: root, file: "group", name: "mlopsd-submit"))
         let expected: [(String, Int, Int)] = [
-            ("", 0o750, submitGroup),
+            ("", 0o2750, submitGroup),
             ("incoming", 0o1730, submitGroup),
             ("tmp", 0o1730, submitGroup),
             ("results", 0o2750, submitGroup),
