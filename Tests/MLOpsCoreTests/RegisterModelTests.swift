@@ -215,3 +215,39 @@ private let minimal = """
         #expect(e.last?.message.hasPrefix("params.features[0].name must be a column name") == true)
     }
 }
+
+@Suite struct RegisterModelDocsTests {
+    /// The `register-model` example in docs/jobs-reference.md, found from this file's path.
+    static func documentedExample() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/jobs-reference.md"), encoding: .utf8)
+        let section = try #require(doc.range(of: "## `register-model`"))
+        let start = try #require(doc.range(of: "```yaml\n", range: section.upperBound..<doc.endIndex))
+        let end = try #require(doc.range(of: "```", range: start.upperBound..<doc.endIndex))
+        return String(doc[start.upperBound..<end.lowerBound])
+    }
+
+    @Test func documentedExampleIsValid() throws {
+        let text = try Self.documentedExample()
+        let v = JobValidator.validate(text: text, fileName: "x.yaml") { $0 == .registerModel ? RegisterModel.spec : nil }
+        guard case .valid(let job) = v else {
+            Issue.record("documented example rejected: \(v)")
+            return
+        }
+        #expect(job.id == "register-chest-xray")
+        #expect(try ModelSpec.decode(from: job.params).policy.promotion.minMetric == 0.85)
+    }
+
+    @Test func documentedMisspellingErrorIsWhatTheValidatorSays() throws {
+        let text = try Self.documentedExample().replacingOccurrences(of: "  features:", with: "  featurs:")
+        let v = JobValidator.validate(text: text, fileName: "x.yaml") { $0 == .registerModel ? RegisterModel.spec : nil }
+        guard case .rejected(_, _, _, let failure) = v else {
+            Issue.record("expected a rejection")
+            return
+        }
+        let expected = JobError(.unknownKey, "unknown key `featurs` in params", at: SourceMark(line: 7, column: 3),
+                                fix: "did you mean `features`?")
+        #expect(failure.errors.contains(expected))
+    }
+}

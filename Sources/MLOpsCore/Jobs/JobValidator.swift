@@ -4,7 +4,7 @@ public struct KindSpec: Sendable {
     public var kind: JobKind
     /// The schema of `params`; an object schema whose fields are the kind's parameters.
     public var params: ObjectSchema
-    /// One line for `docs/jobs.md` and `mlopsctl`.
+    /// One line for `docs/jobs-reference.md` and `mlopsctl`.
     public var summary: String
     /// A spec for `kind` whose `params` follow `params`.
     public init(kind: JobKind, params: ObjectSchema, summary: String) {
@@ -46,6 +46,7 @@ public struct ValidatedJob: Sendable, Equatable {
 
 /// The outcome of validating a job file: the job, or the rejection with the id to file it under.
 public enum JobValidation: Sendable, Equatable {
+    /// The job passed every check that needs no state.
     case valid(ValidatedJob)
     /// `id` is the job's id when one could be determined (from `id:` or the file name),
     /// otherwise nil and the daemon files the result under a name of its own.

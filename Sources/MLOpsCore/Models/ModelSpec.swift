@@ -9,8 +9,11 @@ import Foundation
 public struct ModelSpec: Sendable, Codable, Equatable {
     /// What the model predicts.
     public enum Task: String, Sendable, Codable, CaseIterable {
+        /// Two classes.
         case binaryClassification = "binary_classification"
+        /// More than two classes.
         case multiclassClassification = "multiclass_classification"
+        /// A number.
         case regression
 
         /// Whether the model predicts classes (as opposed to a number).
@@ -27,7 +30,9 @@ public struct ModelSpec: Sendable, Codable, Equatable {
 
     /// How a feature's values are compared and checked for drift.
     public enum FeatureType: String, Sendable, Codable, CaseIterable {
+        /// Numbers; drift by Kolmogorov–Smirnov.
         case numerical
+        /// Categories; drift by chi-square.
         case categorical
     }
 

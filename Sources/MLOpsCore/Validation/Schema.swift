@@ -1,7 +1,7 @@
 /// The shape a YAML node must have, with the rules that make a value valid.
 ///
 /// Schemas are data, so the same description drives validation (with line and column),
-/// "did you mean" suggestions for misspelt keys, and the field tables in `docs/jobs.md`.
+/// "did you mean" suggestions for misspelt keys, and the field tables in `docs/jobs-reference.md`.
 public indirect enum Schema: Sendable {
     /// Any scalar, taken as text. `pattern` (a description and a predicate) restricts it.
     case string(StringRule = .any)

@@ -8,14 +8,19 @@ public struct YAMLNode: Sendable, Equatable {
     /// How a scalar was written: plain scalars may be numbers, booleans or null; quoted and
     /// block scalars are always strings.
     public enum ScalarStyle: Sendable, Equatable {
+        /// Unquoted: may read as a number, boolean or null.
         case plain
+        /// Single- or double-quoted: always text.
         case quoted
+        /// Literal (`|`) or folded (`>`): always text.
         case block
     }
 
     /// What the node holds.
     public indirect enum Content: Sendable, Equatable {
+        /// A scalar's text and how it was written.
         case scalar(String, ScalarStyle)
+        /// A list of nodes.
         case sequence([YAMLNode])
         /// Pairs in document order; keys are unique (duplicates are refused while composing).
         case mapping([YAMLPair])
@@ -70,8 +75,11 @@ public struct YAMLNode: Sendable, Equatable {
 
 /// A key and its value in a YAML mapping.
 public struct YAMLPair: Sendable, Equatable {
+    /// The key (always a scalar).
     public var key: YAMLNode
+    /// The value under the key.
     public var value: YAMLNode
+    /// A pair.
     public init(key: YAMLNode, value: YAMLNode) {
         self.key = key
         self.value = value
@@ -84,6 +92,7 @@ public struct YAMLLimits: Sendable, Equatable {
     public var maxDepth: Int
     /// Most nodes accepted in one document.
     public var maxNodes: Int
+    /// Limits; the defaults suit job files (config sets `max_yaml_depth`).
     public init(maxDepth: Int = 32, maxNodes: Int = 200_000) {
         self.maxDepth = maxDepth
         self.maxNodes = maxNodes
