@@ -61,6 +61,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make bench`: our throughput and latency beside the raw filesystem's, same run.
+        .executableTarget(
+            name: "mlopsd-bench",
+            dependencies: ["MLOpsDaemon", "MLOpsCore"]
+        ),
         .testTarget(
             name: "MLOpsCoreTests",
             dependencies: ["MLOpsCore"]

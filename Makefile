@@ -1,0 +1,41 @@
+# mlopsd — build, test, run locally, benchmark. See README.md.
+SWIFT       ?= swift
+CONFIG      ?= etc/mlopsd.yaml
+BIN         := .build/debug
+RELEASE_BIN := .build/release
+
+.PHONY: all deps build release test demo run bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The whole test suite: core (statistics-free logic), daemon (real inotify, SQLite, the
+# real mlopsd binary), journald (a real systemd-journald, started when none answers) and
+# the unit files (systemd-analyze verify/security).
+test: build
+	@sh scripts/ensure-journald.sh || echo "make test: no journald; journal tests will say SKIPPED"
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
+demo: build
+	@sh scripts/demo.sh
+
+# The daemon in the foreground on the repository's config (Ctrl-C stops it).
+run: build
+	$(BIN)/mlopsd --config $(CONFIG)
+
+bench: release
+	@sh scripts/ensure-journald.sh >/dev/null || true
+	$(RELEASE_BIN)/mlopsd-bench
+
+clean:
+	rm -rf .build state spool/*/[!.]*

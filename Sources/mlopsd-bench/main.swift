@@ -1,0 +1,1 @@
+print("mlopsd-bench: not built yet")

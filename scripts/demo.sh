@@ -1,0 +1,38 @@
+#!/bin/sh
+# demo.sh — run mlopsd locally on ./spool and ./state (no root needed) and walk through a
+# first job: a valid register-model, a misspelt one, and the daemon's status. The daemon
+# then keeps running in the foreground: drop more jobs from another terminal; Ctrl-C stops it.
+set -eu
+cd "$(dirname "$0")/.."
+bin=.build/debug
+config=etc/mlopsd.yaml
+ctl="$bin/mlopsctl"  # reads spool_dir from ./etc/mlopsd.yaml
+
+"$bin/mlopsd" --config "$config" &
+daemon=$!
+trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null || true' INT TERM
+# Ready when status.json names our pid in state "ready" (with a deadline, not a fixed sleep).
+deadline=$(( $(date +%s) + 30 ))
+until grep -q "\"pid\" : $daemon," spool/status.json 2>/dev/null && grep -q '"state" : "ready"' spool/status.json; do
+    if ! kill -0 "$daemon" 2>/dev/null; then echo "demo: mlopsd exited; see the messages above"; exit 1; fi
+    if [ "$(date +%s)" -gt "$deadline" ]; then echo "demo: mlopsd not ready after 30 s"; exit 1; fi
+    sleep 0.1
+done
+
+id="demo-$(date +%Y%m%d-%H%M%S)"
+echo "== 1. register the chest X-ray model (job $id)"
+sed "s/^id: .*/id: $id/" examples/register-chest-xray.yaml | $ctl submit - --wait --timeout 30 || true
+echo
+echo "== 2. a misspelt job is refused before it reaches the daemon"
+$ctl submit examples/misspelt.yaml || true
+echo
+echo "== 3. the same file dropped straight into the spool is rejected by the daemon, with line and column"
+cp examples/misspelt.yaml "spool/tmp/.$id-typo.yaml" && mv "spool/tmp/.$id-typo.yaml" "spool/incoming/$id-typo.yaml"
+$ctl wait "$id-typo" --timeout 30 || true
+echo
+echo "== 4. daemon status"
+$ctl status
+echo
+echo "mlopsd keeps running (pid $daemon). Try: $ctl submit examples/register-chest-xray.yaml --wait"
+echo "Logs: journalctl -t mlopsd -f (or this terminal when no journal runs). Ctrl-C stops it."
+wait $daemon

@@ -1,0 +1,28 @@
+#!/bin/sh
+# install-deps.sh — install the Debian packages mlopsd builds and tests with, when missing.
+# Idempotent: does nothing (and needs no root) when everything is there already.
+#   libsystemd-dev  sd_journal_sendv, sd_watchdog_enabled (CSystemd)
+#   libyaml-dev     the YAML event parser under our job-file composer (CYAML)
+#   libsqlite3-dev  SQLite for GRDB
+#   pkg-config      how SwiftPM finds the two system libraries
+#   systemd         journald, journalctl, systemd-analyze for the unit tests
+#   python3-* are not needed by the backbone's tests.
+set -eu
+packages="libsystemd-dev libyaml-dev libsqlite3-dev pkg-config systemd"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    echo "install-deps: all present ($packages)"
+    exit 0
+fi
+echo "install-deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+$SUDO apt-get update -qq
+# libsystemd-dev pulls the matching libsystemd0/systemd; -y for unattended CI.
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
