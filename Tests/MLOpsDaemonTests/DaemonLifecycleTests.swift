@@ -124,3 +124,35 @@ struct DaemonJournalTests {
         d.cleanUp()
     }
 }
+
+/// Retention: old files in done/, failed/ and results/ go; recent ones and the store stay.
+@Suite(.serialized) struct SpoolPruningTests {
+    @Test func filesOlderThanTheirRetentionArePrunedAndRecentOnesKept() throws {
+        let d = try DaemonHarness(config: "prune_interval: 1\ndone_retention_days: 1\nfailed_retention_days: 2\nresults_retention_days: 3")
+        try d.start()
+        try d.drop("fresh.yaml", Jobs.registerModel("fresh"))
+        _ = try d.waitForResult("fresh")
+        let day = 86_400.0
+        func plant(_ sub: String, _ name: String, ageDays: Double) throws {
+            let path = "\(d.spool)/\(sub)/\(name)"
+            try writeFile(path, Data("old".utf8))
+            let when = Date().timeIntervalSince1970 - ageDays * day
+            var times = [timespec(tv_sec: Int(when), tv_nsec: 0), timespec(tv_sec: Int(when), tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        }
+        try plant("done", "old-done.yaml", ageDays: 1.5)
+        try plant("failed", "young-failed.yaml", ageDays: 1.5)   // kept: failed keeps 2 days
+        try plant("failed", "old-failed.yaml", ageDays: 2.5)
+        try plant("results", "old.json", ageDays: 3.5)
+        try plant("results", "young.json", ageDays: 2.5)
+        try waitUntil(timeout: 90, "old files pruned") {
+            !d.names(in: "done").contains("old-done.yaml") && !d.names(in: "failed").contains("old-failed.yaml")
+                && !d.names(in: "results").contains("old.json")
+        }
+        #expect(d.names(in: "failed").contains("young-failed.yaml"))
+        #expect(d.names(in: "results").contains("young.json"))
+        #expect(d.names(in: "results").contains("fresh.json"))
+        #expect(d.names(in: "done").contains("fresh.yaml"))
+        d.cleanUp()
+    }
+}

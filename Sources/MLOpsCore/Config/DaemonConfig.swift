@@ -27,6 +27,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var failedRetentionDays: Double
     /// Days result documents stay in `results/` (0 = forever).
     public var resultsRetentionDays: Double
+    /// Seconds between passes that prune `done/`, `failed/` and `results/` by age.
+    public var pruneInterval: Double
     /// The group allowed to write into `incoming/`.
     public var submittersGroup: String
     /// Seconds between monitoring passes over production models.
@@ -192,6 +194,7 @@ public struct DaemonConfig: Sendable, Equatable {
         doneRetentionDays = double("done_retention_days")
         failedRetentionDays = double("failed_retention_days")
         resultsRetentionDays = double("results_retention_days")
+        pruneInterval = double("prune_interval")
         submittersGroup = string("submitters_group")
         monitoringCheckInterval = double("monitoring_check_interval")
         dataDriftThreshold = double("data_drift_threshold")
@@ -272,6 +275,7 @@ public struct DaemonConfig: Sendable, Equatable {
         Entry("done_retention_days", .double(min: 0), 30.0, "days finished job files are kept (0 = forever)"),
         Entry("failed_retention_days", .double(min: 0), 90.0, "days rejected or failed job files are kept (0 = forever)"),
         Entry("results_retention_days", .double(min: 0), 90.0, "days result documents are kept (0 = forever)"),
+        Entry("prune_interval", .double(min: 1), 3600.0, "seconds between pruning passes over done/, failed/ and results/"),
         Entry("submitters_group", .string(.name), "mlopsd-submit", "the group allowed to submit jobs"),
         Entry("monitoring_check_interval", .double(min: 0), 3600.0, "seconds between monitoring passes", greaterThan: 0),
         Entry("data_drift_threshold", .double(min: 0, max: 1), 0.1, "share of drifting features that counts as data drift",

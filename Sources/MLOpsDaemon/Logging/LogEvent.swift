@@ -35,6 +35,8 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     case spoolRescan = "spool_rescan"
     /// The kernel's inotify queue overflowed; a rescan follows.
     case spoolOverflow = "spool_overflow"
+    /// Old files were deleted from `done/`, `failed/` or `results/` by the retention rules.
+    case spoolPruned = "spool_pruned"
     /// A job file was taken from `incoming/` and moved to `active/`.
     case jobClaimed = "job_claimed"
     /// A job finished successfully; its result is in `results/`.
@@ -69,6 +71,7 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .storeError: "4ef0b1c6e73a48928cc6afa8252d6352"
         case .spoolRescan: "e1d4c837e930416bb20cc95e430cba38"
         case .spoolOverflow: "071a4ee9fc654232b8d375e43965deba"
+        case .spoolPruned: "6b22340a345e455abb274e27816fe91f"
         case .jobClaimed: "5eff7fe3c3ad44399530abfa16d4eb29"
         case .jobSucceeded: "72443b9ccb224f88b82556ea0d3e3437"
         case .jobFailed: "55b4299108af485a95208be358550cae"
@@ -93,7 +96,7 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .daemonStarted, .daemonReady, .daemonStopping, .daemonStopped,
             .configReloaded, .modelRegistered:
             5  // notice
-        case .storeOpened, .spoolRescan, .jobClaimed, .jobSucceeded, .modelUpdated: 6  // info
+        case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated: 6  // info
         }
     }
 

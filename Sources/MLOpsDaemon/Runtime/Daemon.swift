@@ -46,6 +46,7 @@ public final class Daemon: @unchecked Sendable {
     let spool: Spool
     let store: Store
     let engine: Engine
+    let pruner: SpoolPruner
     private var config: DaemonConfig
     private var state = "starting"
     private let startedAt = Date()
@@ -91,6 +92,13 @@ public final class Daemon: @unchecked Sendable {
             throw .store("cannot create the state directory \(config.stateDir): \(error)")
         }
         engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger)
+        pruner = SpoolPruner(spool: spool, retention: Daemon.retention(config), logger: logger)
+    }
+
+    static func retention(_ config: DaemonConfig) -> SpoolPruner.Retention {
+        SpoolPruner.Retention(
+            doneDays: config.doneRetentionDays, failedDays: config.failedRetentionDays,
+            resultsDays: config.resultsRetentionDays, interval: config.pruneInterval)
     }
 
     /// Starts serving: recovery, rescan, signals, timers, READY=1. Returns once ready.
@@ -102,6 +110,7 @@ public final class Daemon: @unchecked Sendable {
             throw .spool("\(error)")
         }
         engine.onBatch = { [weak self] in self?.publishStatus() }
+        pruner.start()
         engine.queue.sync {
             self.state = "ready"
             self.startTimers()
@@ -167,6 +176,7 @@ public final class Daemon: @unchecked Sendable {
     private func shutDown(signal signo: Int32) {
         notifier.stopping()
         logger.notice("stopping on signal \(signo); finishing the jobs in progress", metadata: ["event": "daemon_stopping"])
+        pruner.stop()
         engine.stop { [self] in
             self.state = "stopping"
             self.statusTimer?.cancel()
@@ -197,6 +207,7 @@ public final class Daemon: @unchecked Sendable {
                 }
                 self.config = new
                 self.engine.apply(new)
+                self.pruner.update(Daemon.retention(new))
                 self.startTimers()
                 var message = "configuration reloaded from \(self.configPath)"
                 if !ignored.isEmpty {
