@@ -116,14 +116,18 @@ extension MLOpsCtl {
         func run() throws {
             try reportingFailures {
                 let client = try spoolOptions.resolve()
-                let text: String
+                let data: Data
                 if file == "-" {
-                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                    data = FileHandle.standardInput.readDataToEndOfFile()
                 } else {
-                    guard let data = FileManager.default.contents(atPath: file) else {
+                    guard let contents = FileManager.default.contents(atPath: file) else {
                         throw CtlFailure(message: "mlopsctl: cannot read \(file)", code: 66)
                     }
-                    text = String(decoding: data, as: UTF8.self)
+                    data = contents
+                }
+                // Strict, as the daemon is: a file that is not UTF-8 is refused, not repaired.
+                guard let text = String(validating: data, as: UTF8.self) else {
+                    throw CtlFailure(message: "\(file): not_utf8: the job file is not valid UTF-8 text (save the file as UTF-8)", code: Exit.rejected)
                 }
                 let id: String
                 do {

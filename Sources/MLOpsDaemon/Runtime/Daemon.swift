@@ -205,6 +205,10 @@ public final class Daemon: @unchecked Sendable {
                     ignored.append("state_dir")
                     new.stateDir = old.stateDir
                 }
+                if new.logLevel != old.logLevel {
+                    ignored.append("log_level")
+                    new.logLevel = old.logLevel
+                }
                 self.config = new
                 self.engine.apply(new)
                 self.pruner.update(Daemon.retention(new))
