@@ -156,3 +156,19 @@ struct DaemonJournalTests {
         d.cleanUp()
     }
 }
+
+/// A store that fails its check is refused at start, loudly, and nothing is overwritten.
+@Suite struct StoreStartupTests {
+    @Test func aCorruptStateDatabaseIsRefusedAtStartWithExitCode74() throws {
+        let d = try DaemonHarness()
+        try FileManager.default.createDirectory(atPath: d.state, withIntermediateDirectories: true)
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try writeFile(d.state + "/mlopsd.sqlite", garbage)
+        try d.start(waitReady: false)
+        let status = try d.process?.waitForExit(timeout: 30) ?? -1
+        #expect((status >> 8) & 0xff == 74)
+        #expect(d.process?.stderrText.contains("mlopsd.sqlite") == true)
+        #expect(FileManager.default.contents(atPath: d.state + "/mlopsd.sqlite") == garbage)
+        d.cleanUp()
+    }
+}
