@@ -47,6 +47,7 @@ enum Exit {
     static let rejected: Int32 = 65  // EX_DATAERR: the job file was refused
     static let timedOut: Int32 = 124  // as timeout(1)
     static let notRunning: Int32 = 3
+    static let cannotWrite: Int32 = 73  // EX_CANTCREAT: the spool could not be written
 }
 
 /// Runs `body`, printing a `CtlFailure` to stderr and exiting with its code.
@@ -105,7 +106,7 @@ extension MLOpsCtl {
     struct Submit: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a job file and drop it atomically into the spool; print its id.",
-            discussion: "Exit status: 0 submitted (with --wait: the job succeeded), 1 failed, 65 invalid or rejected, 124 timed out.")
+            discussion: "Exit status: 0 submitted (with --wait: the job succeeded), 1 failed, 65 invalid or rejected, 73 the spool could not be written, 124 timed out.")
 
         @OptionGroup var spoolOptions: SpoolOptions
         @Argument(help: "The job file, or - for standard input.") var file: String
@@ -132,7 +133,8 @@ extension MLOpsCtl {
                 let id: String
                 do {
                     id = try client.submit(text: text, fileName: file == "-" ? nil : file)
-                } catch {
+                } catch let error as SpoolClient.ClientError {
+                    if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
                     throw CtlFailure(message: "\(error)", code: Exit.rejected)
                 }
                 if !wait {

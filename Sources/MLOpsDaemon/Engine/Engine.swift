@@ -212,18 +212,13 @@ public final class Engine: @unchecked Sendable {
     private func scheduleBusyRecheck(_ names: [String]) {
         busyNames.formUnion(names)
         guard busyTimer == nil else { return }
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + 1)
-        timer.setEventHandler { [weak self] in
-            guard let self else { return }
-            self.busyTimer = nil
-            let names = self.busyNames.sorted()
-            self.busyNames.removeAll()
-            for name in names { self.enqueue(name) }
-            self.kick()
+        busyTimer = oneShot(after: 1) { engine in
+            engine.busyTimer = nil
+            let names = engine.busyNames.sorted()
+            engine.busyNames.removeAll()
+            for name in names { engine.enqueue(name) }
+            engine.kick()
         }
-        timer.resume()
-        busyTimer = timer
     }
 
     private func runBatch(_ names: [String]) {
@@ -301,15 +296,22 @@ public final class Engine: @unchecked Sendable {
 
     private func scheduleRetryOfActive() {
         guard retryTimer == nil else { return }
+        retryTimer = oneShot(after: 5) { engine in
+            engine.retryTimer = nil
+            engine.recoverActive()
+            engine.kick()
+        }
+    }
+
+    /// A timer on `queue` that fires once after `seconds`.
+    private func oneShot(after seconds: Double, _ body: @escaping (Engine) -> Void) -> DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + 5)
+        timer.schedule(deadline: .now() + seconds)
         timer.setEventHandler { [weak self] in
             guard let self else { return }
-            self.retryTimer = nil
-            self.recoverActive()
-            self.kick()
+            body(self)
         }
         timer.resume()
-        retryTimer = timer
+        return timer
     }
 }
