@@ -130,18 +130,18 @@ extension MLOpsCtl {
                 guard let text = String(validating: data, as: UTF8.self) else {
                     throw CtlFailure(message: "\(file): not_utf8: the job file is not valid UTF-8 text (save the file as UTF-8)", code: Exit.rejected)
                 }
-                let id: String
+                let submission: SpoolClient.Submission
                 do {
-                    id = try client.submit(text: text, fileName: file == "-" ? nil : file)
+                    submission = try client.submission(text: text, fileName: file == "-" ? nil : file)
                 } catch let error as SpoolClient.ClientError {
                     if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
                     throw CtlFailure(message: "\(error)", code: Exit.rejected)
                 }
                 if !wait {
-                    if json { printJSON(["job": id]) } else { print(id) }
+                    if json { printJSON(["job": submission.id]) } else { print(submission.id) }
                     return
                 }
-                try waitAndPrint(client: client, id: id, timeout: timeout, json: json)
+                try waitAndPrint(id: submission.id, json: json) { () throws(SpoolClient.ClientError) in try client.wait(for: submission, timeout: timeout) }
             }
         }
     }
@@ -158,7 +158,8 @@ extension MLOpsCtl {
 
         func run() throws {
             try reportingFailures {
-                try waitAndPrint(client: try spoolOptions.resolve(), id: job, timeout: timeout, json: json)
+                let client = try spoolOptions.resolve()
+                try waitAndPrint(id: job, json: json) { () throws(SpoolClient.ClientError) in try client.wait(for: job, timeout: timeout) }
             }
         }
     }
@@ -246,10 +247,11 @@ extension MLOpsCtl {
     }
 }
 
-func waitAndPrint(client: SpoolClient, id: String, timeout: Double?, json: Bool) throws {
+/// Waits with `wait`, prints the result, and exits with the job's status.
+func waitAndPrint(id: String, json: Bool, _ wait: () throws(SpoolClient.ClientError) -> ResultDocument) throws {
     let document: ResultDocument
     do {
-        document = try client.wait(for: id, timeout: timeout)
+        document = try wait()
     } catch {
         if case .timedOut = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.timedOut) }
         throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.failed)

@@ -90,6 +90,7 @@ struct UnitFileTests {
         #expect(value("TimeoutStopSec") == "90")
         #expect(value("User") == "mlopsd")
         #expect(value("Group") == "mlopsd")
+        #expect(value("SupplementaryGroups") == "mlopsd-submit")
         #expect(value("StateDirectory") == "mlopsd")
         #expect(value("StateDirectoryMode") == "0750")
         #expect(value("ReadWritePaths") == "/var/spool/mlopsd")
@@ -138,8 +139,8 @@ struct UnitFileTests {
         let submitGroup = try #require(accountID(root: root, file: "group", name: "mlopsd-submit"))
         let expected: [(String, Int, Int)] = [
             ("", 0o2750, submitGroup),
-            ("incoming", 0o1730, submitGroup),
-            ("tmp", 0o1730, submitGroup),
+            ("incoming", 0o3730, submitGroup),
+            ("tmp", 0o3730, submitGroup),
             ("results", 0o2750, submitGroup),
             ("alerts", 0o2750, submitGroup),
             ("active", 0o750, daemonGroup),

@@ -42,13 +42,16 @@ public struct ResultDocument: Sendable, Equatable, Codable {
     public var finishedAt: String?
     /// The name of the job file as it was submitted.
     public var file: String
+    /// The job file's inode: which submission this result answers (two files can carry the
+    /// same id; `mlopsctl submit --wait` uses it to wait for its own file's result).
+    public var fileInode: UInt64?
     public var result: JSONValue?
     public var error: ErrorInfo?
 
     public init(
         job: String, kind: String?, model: String?, status: Status, submittedBy: String,
         submittedAt: String, startedAt: String?, finishedAt: String?, file: String,
-        result: JSONValue? = nil, error: ErrorInfo? = nil
+        fileInode: UInt64? = nil, result: JSONValue? = nil, error: ErrorInfo? = nil
     ) {
         self.job = job
         self.kind = kind
@@ -59,6 +62,7 @@ public struct ResultDocument: Sendable, Equatable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.file = file
+        self.fileInode = fileInode
         self.result = result
         self.error = error
     }
@@ -69,6 +73,7 @@ public struct ResultDocument: Sendable, Equatable, Codable {
         case submittedAt = "submitted_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+        case fileInode = "file_inode"
     }
 
     /// Stable JSON: sorted keys, pretty-printed, no escaped slashes.

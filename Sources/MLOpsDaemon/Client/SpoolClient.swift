@@ -39,11 +39,29 @@ public struct SpoolClient: Sendable {
         self.root = root
     }
 
+    /// One submitted job file: its id, and what tells its result from any other file's.
+    public struct Submission: Sendable, Equatable {
+        /// The job id.
+        public var id: String
+        /// The inode of the file renamed into `incoming/` (the daemon keeps it through
+        /// `active/` and records it in the result as `file_inode`).
+        public var fileInode: UInt64
+        /// The inode of `results/<id>.json` when we submitted (a rejected earlier attempt
+        /// under the same id): that document is not our result.
+        public var staleResultInode: UInt64?
+    }
+
     /// Validates `text` as the daemon will, then submits it. `fileName` is the name the
     /// text came from (its stem is the id when the job has no `id:`); stdin passes nil and
     /// gets a generated id. Returns the job id.
     @discardableResult
     public func submit(text: String, fileName: String?, registry: HandlerRegistry = .standard) throws(ClientError) -> String {
+        try submission(text: text, fileName: fileName, registry: registry).id
+    }
+
+    /// ``submit(text:fileName:registry:)``, returning what ``wait(for:timeout:)-(Submission,_)``
+    /// needs to wait for this very file's result.
+    public func submission(text: String, fileName: String?, registry: HandlerRegistry = .standard) throws(ClientError) -> Submission {
         let name = fileName.map { ($0 as NSString).lastPathComponent } ?? "job-\(Self.generatedSuffix()).yaml"
         let validation = JobValidator.validate(text: text, fileName: name, spec: { registry.spec(for: $0) })
         let id: String
@@ -51,17 +69,20 @@ public struct SpoolClient: Sendable {
         case .valid(let job): id = job.id
         case .rejected(_, _, _, let failure): throw .invalid(failure.errors, fileName: fileName ?? "<stdin>")
         }
-        if let existing = try? Data(contentsOf: URL(fileURLWithPath: "\(root)/results/\(id).json")),
-            let document = try? ResultDocument.decode(existing), document.status != .rejected
-        {
-            throw .idInUse(id)
+        var staleInode: UInt64?
+        if let (document, inode) = readResultWithInode("\(id).json") {
+            // Only a rejected submission leaves an id free for another try.
+            guard document.status == .rejected else { throw .idInUse(id) }
+            staleInode = inode
         }
         let target = "\(id).yaml"
         let temp = ".\(id).\(getpid()).tmp"
         do {
             let tmp = try DirectoryHandle(path: "\(root)/tmp")
             let incoming = try DirectoryHandle(path: "\(root)/incoming")
-            try tmp.writeAtomically(temp, data: Data(text.utf8), mode: 0o640, syncDirectory: false)
+            // 0644: the daemon runs as its own user and must be able to read the file.
+            try tmp.writeAtomically(temp, data: Data(text.utf8), mode: 0o644, syncDirectory: false)
+            guard let written = try tmp.status(of: temp) else { throw ClientError.system("cannot submit: \(temp) vanished") }
             do {
                 try tmp.rename(temp, to: incoming, as: target, replace: false)
             } catch {
@@ -69,41 +90,91 @@ public struct SpoolClient: Sendable {
                 if error.errno == EEXIST { throw ClientError.waitingAlready(id) }
                 throw ClientError.system("cannot submit: \(error)")
             }
+            return Submission(id: id, fileInode: UInt64(written.st_ino), staleResultInode: staleInode)
         } catch let error as ClientError {
             throw error
         } catch {
             throw .system("cannot submit to \(root): \(error)")
         }
-        return id
     }
 
     /// The final result of `id`, waiting up to `timeout` seconds (nil: forever) for it.
     /// Watches `results/` with inotify; never polls in a loop.
     public func wait(for id: String, timeout: Double?) throws(ClientError) -> ResultDocument {
+        try waitForResult(id: id, timeout: timeout) { name in
+            guard name == "\(id).json", let (document, _) = readResultWithInode(name) else { return nil }
+            return document
+        }
+    }
+
+    /// The final result of this submission: `results/<id>.json` when it answers our file
+    /// (not a stale rejection, not another file's job with the same id), or
+    /// `results/<id>+<inode>.json` when the daemon rejected our file as a duplicate id.
+    public func wait(for submission: Submission, timeout: Double?) throws(ClientError) -> ResultDocument {
+        let own = "\(submission.id).json"
+        let duplicate = "\(submission.id)+\(submission.fileInode).json"
+        return try waitForResult(id: submission.id, timeout: timeout) { name in
+            guard name == own || name == duplicate, let (document, inode) = readResultWithInode(name) else { return nil }
+            if name == own {
+                if let stale = submission.staleResultInode, stale == inode { return nil }
+                if let answered = document.fileInode, answered != submission.fileInode { return nil }
+            }
+            return document
+        }
+    }
+
+    /// Waits until `accept` returns a final document for a name in `results/`.
+    private func waitForResult(
+        id: String, timeout: Double?, accept: @escaping (String) -> ResultDocument?
+    ) throws(ClientError) -> ResultDocument {
         let resultsPath = "\(root)/results"
         let queue = DispatchQueue(label: "mlopsctl.wait")
         let semaphore = DispatchSemaphore(value: 0)
         let watcher: DirectoryWatcher
         do {
             watcher = try DirectoryWatcher(path: resultsPath, queue: queue) { events in
-                if events.contains(where: { $0 == .file("\(id).json") || $0 == .overflow }) { semaphore.signal() }
+                if events.contains(where: { event in
+                    if case .file(let name) = event { return name.hasPrefix(id) }
+                    return event == .overflow
+                }) { semaphore.signal() }
             }
         } catch {
             throw .system("cannot watch \(resultsPath): \(error)")
         }
         defer { watcher.cancel() }
+        func check() -> ResultDocument? {
+            let candidates = [id + ".json"] + ((try? FileManager.default.contentsOfDirectory(atPath: resultsPath)) ?? [])
+                .filter { $0.hasPrefix(id + "+") }
+            for name in candidates {
+                if let document = accept(name), document.status.isFinal { return document }
+            }
+            return nil
+        }
         let deadline = timeout.map { DispatchTime.now() + $0 }
         while true {
-            if let document = readResult(id), document.status.isFinal { return document }
+            if let document = check() { return document }
             if let deadline {
                 if semaphore.wait(timeout: deadline) == .timedOut {
-                    if let document = readResult(id), document.status.isFinal { return document }
+                    if let document = check() { return document }
                     throw .timedOut(id, seconds: timeout ?? 0)
                 }
             } else {
                 semaphore.wait()
             }
         }
+    }
+
+    /// A result document and its file's inode.
+    private func readResultWithInode(_ name: String) -> (ResultDocument, UInt64)? {
+        let path = "\(root)/results/\(name)"
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, let data = try? FileReader.readAll(fd: fd, limit: 16 << 20, what: path),
+            let document = try? ResultDocument.decode(data)
+        else { return nil }
+        return (document, UInt64(st.st_ino))
     }
 
     /// The result document of `id` as it is now, if any.

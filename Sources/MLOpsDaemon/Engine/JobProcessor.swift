@@ -229,7 +229,7 @@ final class JobProcessor {
             kind: item.kind?.rawValue, model: item.model, status: item.status,
             submittedBy: file.submittedBy, submittedAt: Timestamp.string(file.submittedAt),
             startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished), file: file.name,
-            result: result, error: errors.first.map { ResultDocument.ErrorInfo($0, more: Array(errors.dropFirst())) })
+            fileInode: file.inode, result: result, error: errors.first.map { ResultDocument.ErrorInfo($0, more: Array(errors.dropFirst())) })
         item.document = document
         item.documentData = try document.encoded()
         if let id = item.id, idIsOurs {

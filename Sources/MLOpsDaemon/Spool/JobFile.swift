@@ -45,8 +45,15 @@ public struct JobFile: Sendable {
         }
         let fd = openat(directory.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
-            let code: JobErrorCode = errno == ELOOP ? .notRegularFile : .unreadable
-            file.problem = JobError(code, "the job file could not be opened: \(String(cString: strerror(errno)))")
+            let error = errno
+            if error == EACCES {
+                file.problem = JobError(
+                    .unreadable, "mlopsd may not read the job file (mode \(String(st.st_mode & 0o7777, radix: 8)))",
+                    fix: "make it readable: chmod 0644, or create it in the spool's tmp/ (group mlopsd-submit) with mode 0640")
+            } else {
+                let code: JobErrorCode = error == ELOOP ? .notRegularFile : .unreadable
+                file.problem = JobError(code, "the job file could not be opened: \(String(cString: strerror(error)))")
+            }
             return file
         }
         defer { close(fd) }

@@ -75,11 +75,15 @@ public final class DirectoryHandle: Sendable {
     /// Writes `data` to `name` so that a reader sees either the old file or the whole new
     /// one, and the new one survives a crash: temp file, fsync, rename, and (unless
     /// `syncDirectory` is false because the caller syncs a batch once) fsync of the directory.
+    /// The file gets exactly `mode`, regardless of the umask.
     public func writeAtomically(_ name: String, data: Data, mode: mode_t = 0o640, syncFile: Bool = true, syncDirectory: Bool = true) throws(SystemError) {
         let temp = ".\(name).\(getpid()).tmp"
         let tfd = openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard tfd >= 0 else { throw SystemError("create \(path)/\(temp)") }
         var failure: SystemError?
+        // Exactly `mode`, whatever the umask: a job file must stay readable by the daemon,
+        // a result by the submitters' group.
+        if fchmod(tfd, mode) != 0 { failure = SystemError("chmod \(path)/\(temp)") }
         data.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             var offset = 0
