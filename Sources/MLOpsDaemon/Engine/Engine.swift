@@ -45,7 +45,7 @@ public final class Engine: @unchecked Sendable {
     private var retryTimer: DispatchSourceTimer?
     private var busyTimer: DispatchSourceTimer?
     private(set) var counters = Counters()
-    /// Called on `queue` after each batch (the daemon refreshes its status from it).
+    /// Called on `queue` after each batch (the daemon refreshes its status from it); set on `queue`.
     var onBatch: (@Sendable () -> Void)?
 
     init(spool: Spool, store: Store, handlers: HandlerRegistry, config: DaemonConfig, logger: Logger) {

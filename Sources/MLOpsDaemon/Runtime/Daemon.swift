@@ -109,17 +109,17 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             throw .spool("\(error)")
         }
-        engine.onBatch = { [weak self] in self?.publishStatus() }
         pruner.start()
-        engine.queue.sync {
+        let (summary, spoolDir, stateDir) = engine.queue.sync {
+            self.engine.onBatch = { [weak self] in self?.publishStatus() }
             self.state = "ready"
             self.startTimers()
             self.publishStatus()
+            return (self.statusLine(), self.config.spoolDir, self.config.stateDir)
         }
-        let summary = engine.queue.sync { self.statusLine() }
         notifier.ready(status: summary)
         logger.notice(
-            "mlopsd \(MLOpsDaemonInfo.version) ready: spool \(config.spoolDir), state \(config.stateDir)",
+            "mlopsd \(MLOpsDaemonInfo.version) ready: spool \(spoolDir), state \(stateDir)",
             metadata: ["event": "daemon_ready"])
     }
 
