@@ -4,8 +4,8 @@ import MLOpsCore
 
 /// One complete benchmark: the raw filesystem reference, then the daemon's latency on an
 /// idle daemon, live-drop throughput, queued-at-start throughput and latency with a
-/// populated store — each daemon run on a fresh spool in one temporary directory, so that
-/// every figure comes from the same filesystem.
+/// populated store (each daemon run on a fresh spool in one temporary directory, so that
+/// every figure comes from the same filesystem), then the raw reference again.
 struct BenchRun {
     let options: Options
 

@@ -29,7 +29,7 @@ struct Report: Sendable, Codable {
     var ratios: Ratios
     var latency: DaemonBenchmark.Latency
     /// The same latency run on the daemon that just finished the queued run (its store
-    /// holds every model those jobs registered); nil with `--latency-jobs 0`.
+    /// holds every model those jobs registered).
     var latencyPopulated: DaemonBenchmark.Latency?
 
     init(setup: Setup, raw: RawFilesystemBenchmark.Result, live: DaemonBenchmark.Throughput,
