@@ -33,9 +33,12 @@ demo: build
 run: build
 	$(BIN)/mlopsd --config $(CONFIG)
 
+# Throughput and latency of the release daemon beside the raw filesystem's durable-write
+# rate, measured in the same run (docs/benchmarks.md). E.g. make bench BENCH_ARGS="--jobs 2000 --json bench.json"
+BENCH_ARGS  ?=
 bench: release
 	@sh scripts/ensure-journald.sh >/dev/null || true
-	$(RELEASE_BIN)/mlopsd-bench
+	$(RELEASE_BIN)/mlopsd-bench $(BENCH_ARGS)
 
 clean:
 	rm -rf .build state spool/*/[!.]*

@@ -1,0 +1,196 @@
+import Foundation
+import Glibc
+
+/// One run of the real `mlopsd` on a private spool and state directory.
+///
+/// Spawned with posix_spawn, an empty signal mask and default dispositions (a child of a
+/// process whose threads block signals would otherwise ignore SIGTERM; see NOTES.md), no
+/// `NOTIFY_SOCKET`, stdin from /dev/null and stdout/stderr appended to `log`.
+final class DaemonProcess {
+    /// The files of one daemon instance, all under `root`.
+    struct Layout: Sendable {
+        let root: String
+        var spool: String { root + "/spool" }
+        var state: String { root + "/state" }
+        var data: String { root + "/data" }
+        var config: String { root + "/mlopsd.yaml" }
+        var log: String { root + "/mlopsd.log" }
+        var incoming: String { spool + "/incoming" }
+        var results: String { spool + "/results" }
+        var tmp: String { spool + "/tmp" }
+
+        /// Creates the spool directories (so jobs can be placed before the daemon starts)
+        /// and writes the config file.
+        func prepare() throws(BenchError) {
+            for path in [spool, state, data, spool + "/incoming", spool + "/active", spool + "/done",
+                         spool + "/failed", spool + "/results", spool + "/alerts", tmp] {
+                try FileSystem.makeDirectory(path)
+            }
+            // Shipped defaults for everything else (batch_size 64, status_interval 10,
+            // log_level info): status.json is also rewritten after every batch.
+            let text = """
+                spool_dir: \(spool)
+                state_dir: \(state)
+                data_roots: [\(data)]
+                status_interval: 10
+
+                """
+            try FileSystem.writeFile(config, Array(text.utf8))
+        }
+    }
+
+    let layout: Layout
+    let pid: pid_t
+    /// Monotonic time just before posix_spawn.
+    let spawnedAt: UInt64
+    private var exitStatus: Int32?
+
+    /// Spawns `executable --config <layout.config>`.
+    init(executable: String, layout: Layout) throws(BenchError) {
+        self.layout = layout
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, layout.log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let arguments: [String] = [executable, "--config", layout.config]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = DaemonProcess.environment().map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        spawnedAt = MonotonicClock.now()
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw .system("posix_spawn \(executable): \(String(cString: strerror(rc)))") }
+        pid = child
+    }
+
+    deinit { kill() }
+
+    /// The daemon's environment: ours without systemd's variables (no `NOTIFY_SOCKET`, no
+    /// watchdog) and without variables that would override the config file (every config
+    /// key has an upper-case variable, e.g. `SPOOL_DIR`).
+    static func environment() -> [String] {
+        let keep: Set<String> = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER", "LOGNAME"]
+        return ProcessInfo.processInfo.environment
+            .filter { keep.contains($0.key) }
+            .map { "\($0.key)=\($0.value)" }
+            .sorted()
+    }
+
+    /// Waits until `status.json` names this pid in state `ready`.
+    func waitUntilReady(timeout: Double) throws(BenchError) {
+        let deadline = MonotonicClock.now() + UInt64(timeout * 1e9)
+        let path = layout.spool + "/status.json"
+        struct Status: Decodable {
+            var pid: Int
+            var state: String
+        }
+        while true {
+            if let data = FileManager.default.contents(atPath: path),
+                let status = try? JSONDecoder().decode(Status.self, from: data),
+                status.pid == Int(pid), status.state == "ready"
+            {
+                return
+            }
+            try checkRunning("while starting")
+            if MonotonicClock.now() > deadline {
+                throw .timeout("mlopsd (pid \(pid)) did not report state ready in \(path) within \(Int(timeout)) s\(logTail())")
+            }
+            usleep(2_000)
+        }
+    }
+
+    /// CPU seconds (user + system) the daemon has used so far, from /proc/<pid>/stat; nil
+    /// when it cannot be read.
+    func cpuSeconds() -> Double? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        // The command name (field 2) may hold spaces; fields are counted after its ')'.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ticks > 0 ? (user + system) / ticks : nil
+    }
+
+    /// Throws when the daemon has exited (it never should on its own).
+    func checkRunning(_ when: String) throws(BenchError) {
+        guard exitStatus == nil else { throw .daemon("mlopsd exited \(when): \(describe(exitStatus ?? 0))\(logTail())") }
+        var status: Int32 = 0
+        let rc = waitpid(pid, &status, WNOHANG)
+        if rc == pid {
+            exitStatus = status
+            throw .daemon("mlopsd exited \(when): \(describe(status))\(logTail())")
+        }
+    }
+
+    /// SIGTERM, then waits for the exit; the daemon must exit 0 within `timeout` seconds
+    /// (it finishes the batch in progress first). On timeout it is killed.
+    func stop(timeout: Double) throws(BenchError) {
+        if exitStatus == nil { _ = Glibc.kill(pid, SIGTERM) }
+        let status = try waitForExit(timeout: timeout)
+        guard exitCode(status) == 0 else {
+            throw .daemon("mlopsd did not exit 0 after SIGTERM: \(describe(status))\(logTail())")
+        }
+    }
+
+    /// Kills and reaps the daemon if it is still running (error paths).
+    func kill() {
+        guard exitStatus == nil else { return }
+        _ = Glibc.kill(pid, SIGKILL)
+        _ = try? waitForExit(timeout: 10)
+    }
+
+    private func waitForExit(timeout: Double) throws(BenchError) -> Int32 {
+        if let exitStatus { return exitStatus }
+        let deadline = MonotonicClock.now() + UInt64(timeout * 1e9)
+        var status: Int32 = 0
+        while true {
+            let rc = waitpid(pid, &status, WNOHANG)
+            if rc == pid {
+                exitStatus = status
+                return status
+            }
+            if rc < 0 { throw .errno("waitpid \(pid)") }
+            if MonotonicClock.now() > deadline {
+                _ = Glibc.kill(pid, SIGKILL)
+                throw .timeout("mlopsd (pid \(pid)) did not exit within \(Int(timeout)) s of SIGTERM; killed\(logTail())")
+            }
+            usleep(5_000)
+        }
+    }
+
+    /// The exit code, or nil when the process was killed by a signal.
+    private func exitCode(_ status: Int32) -> Int32? {
+        status & 0x7F == 0 ? (status >> 8) & 0xFF : nil
+    }
+
+    private func describe(_ status: Int32) -> String {
+        if let code = exitCode(status) { return "exit status \(code)" }
+        return "killed by signal \(status & 0x7F)"
+    }
+
+    /// The end of the daemon's log, for error messages.
+    func logTail(_ bytes: Int = 1500) -> String {
+        guard let data = FileManager.default.contents(atPath: layout.log), !data.isEmpty else {
+            return " (log \(layout.log) is empty)"
+        }
+        let text = String(decoding: data.suffix(bytes), as: UTF8.self)
+        return "\n--- last lines of \(layout.log):\n\(text)"
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// The command line of `mlopsd-bench`, parsed by hand (the target links only our own
+/// libraries).
+struct Options: Sendable {
+    /// Jobs per throughput run (`--jobs`), also the number of raw filesystem operations.
+    var jobs = 10_000
+    /// Jobs in the one-at-a-time latency run (`--latency-jobs`).
+    var latencyJobs = 200
+    /// Keep the temporary directories (`--keep`), e.g. to read the daemon's log.
+    var keep = false
+    /// Where to write the figures as JSON (`--json PATH`), if anywhere.
+    var jsonPath: String?
+    /// The directory the temporary spool and the raw filesystem reference live in (`--dir`).
+    /// Both share one filesystem by construction.
+    var baseDirectory = "/tmp"
+    /// The daemon executable (`--mlopsd PATH`); by default the `mlopsd` beside this program.
+    var daemonPath: String?
+
+    static let usage = """
+        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
+
+          --jobs N           jobs per throughput run and raw filesystem operations (default 10000)
+          --latency-jobs N   jobs dropped one at a time for the latency run (default 200)
+          --json PATH        also write the figures as JSON to PATH
+          --keep             keep the temporary spools, state and daemon logs
+          --dir DIR          put the temporary directories under DIR (default /tmp); the raw
+                             filesystem reference runs on the same filesystem as the spool
+          --mlopsd PATH      the daemon to measure (default: mlopsd beside this executable)
+        """
+
+    /// Parses `arguments` (without the program name).
+    static func parse(_ arguments: [String]) throws(BenchError) -> Options {
+        var options = Options()
+        var rest = arguments[...]
+        func value(_ flag: String) throws(BenchError) -> String {
+            guard let next = rest.popFirst() else { throw .usage("\(flag) needs a value") }
+            return next
+        }
+        func count(_ flag: String, minimum: Int) throws(BenchError) -> Int {
+            let text = try value(flag)
+            guard let n = Int(text), n >= minimum else {
+                throw .usage("\(flag) needs a whole number of at least \(minimum), not '\(text)'")
+            }
+            return n
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--jobs": options.jobs = try count(argument, minimum: 1)
+            case "--latency-jobs": options.latencyJobs = try count(argument, minimum: 1)
+            case "--json": options.jsonPath = try value(argument)
+            case "--keep": options.keep = true
+            case "--dir": options.baseDirectory = try value(argument)
+            case "--mlopsd": options.daemonPath = try value(argument)
+            case "-h", "--help": throw .help
+            default: throw .usage("unknown argument '\(argument)'")
+            }
+        }
+        return options
+    }
+}

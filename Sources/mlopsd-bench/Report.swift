@@ -1,0 +1,135 @@
+import Foundation
+
+/// Every figure of one benchmark run: printed as a table and optionally written as JSON.
+struct Report: Sendable, Codable {
+    /// Where and how it ran.
+    struct Setup: Sendable, Codable {
+        var build = "release"
+        var cores: Int
+        var filesystem: String
+        var directory: String
+        var daemon: String
+        var startedAt: String
+        /// 1-minute load average before and after the run: other work on the machine
+        /// competes for the same cores and disk.
+        var loadBefore: Double?
+        var loadAfter: Double?
+    }
+
+    /// Our throughput divided by the raw filesystem's durable rate.
+    struct Ratios: Sendable, Codable {
+        var liveDrop: Double
+        var queuedAtStart: Double
+    }
+
+    var setup: Setup
+    var rawFilesystem: RawFilesystemBenchmark.Result
+    var liveDrop: DaemonBenchmark.Throughput
+    var queuedAtStart: DaemonBenchmark.Throughput
+    var ratios: Ratios
+    var latency: DaemonBenchmark.Latency
+    /// The same latency run on the daemon that just finished the queued run (its store
+    /// holds every model those jobs registered).
+    var latencyPopulated: DaemonBenchmark.Latency?
+
+    init(setup: Setup, raw: RawFilesystemBenchmark.Result, live: DaemonBenchmark.Throughput,
+         queued: DaemonBenchmark.Throughput, latency: DaemonBenchmark.Latency, latencyPopulated: DaemonBenchmark.Latency?) {
+        self.setup = setup
+        rawFilesystem = raw
+        liveDrop = live
+        queuedAtStart = queued
+        let reference = max(raw.durableFilesPerSecond, 1e-9)
+        ratios = Ratios(liveDrop: live.jobsPerSecond / reference, queuedAtStart: queued.jobsPerSecond / reference)
+        self.latency = latency
+        self.latencyPopulated = latencyPopulated
+    }
+
+    /// The compact table `make bench` prints.
+    var table: String {
+        let raw = rawFilesystem
+        let jobs = Report.grouped(liveDrop.jobs)
+        let label = 40
+        let load = [setup.loadBefore, setup.loadAfter].map { $0.map { Report.fixed($0, 1) } ?? "?" }
+        var lines = ["mlopsd-bench (\(setup.build), \(setup.cores) cores, \(setup.filesystem) \(setup.directory); load \(load[0]) → \(load[1]))"]
+        func row(_ name: String, _ value: String, _ note: String = "") {
+            lines.append(Report.pad(name, label) + Report.pad(value, 18) + note)
+        }
+        let passes = raw.durableFilesPerSecondByPass.map { Report.grouped($0) }.joined(separator: " / ")
+        row("raw fs create+fsync+rename+fsync(dir)", "\(Report.grouped(raw.durableFilesPerSecond)) files/s",
+            "(p50 \(Report.ms(raw.durableOperationMs.p50)) ms, p99 \(Report.ms(raw.durableOperationMs.p99)) ms; before / after: \(passes))")
+        row("raw fs the same without fsync", "\(Report.grouped(raw.unsyncedFilesPerSecond)) files/s")
+        row("mlopsd \(jobs) jobs (live drop)", "\(Report.grouped(liveDrop.jobsPerSecond)) jobs/s",
+            "ratio \(Report.fixed(ratios.liveDrop, 2)) of raw fs")
+        lines.append(Report.details(liveDrop))
+        row("mlopsd \(Report.grouped(queuedAtStart.jobs)) jobs (queued at start)", "\(Report.grouped(queuedAtStart.jobsPerSecond)) jobs/s",
+            "ratio \(Report.fixed(ratios.queuedAtStart, 2))")
+        lines.append(Report.details(queuedAtStart))
+        func latencyRow(_ name: String, _ l: DaemonBenchmark.Latency, _ note: String) {
+            let m = l.milliseconds
+            row(name, "\(Report.ms(m.p50)) / \(Report.ms(m.p90)) / \(Report.ms(m.p99)) / \(Report.ms(m.max)) ms", note)
+        }
+        latencyRow("drop→result p50 / p90 / p99 / max", latency,
+                   "(\(latency.milliseconds.count) jobs; raw fs op p50 \(Report.ms(raw.durableOperationMs.p50)) ms)")
+        lines.append("    then busy with status.json p50 \(Report.ms(latency.statusRefreshMilliseconds.p50)) ms")
+        if let populated = latencyPopulated {
+            latencyRow("  the same, \(Report.grouped(populated.modelsInStore)) models in store", populated,
+                       "(\(populated.milliseconds.count) jobs)")
+            lines.append("    then busy with status.json p50 \(Report.ms(populated.statusRefreshMilliseconds.p50)) ms")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes the report as pretty JSON to `path`.
+    func writeJSON(to path: String) throws(BenchError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try encoder.encode(self).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw .system("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    // MARK: - Formatting
+
+    private static func details(_ t: DaemonBenchmark.Throughput) -> String {
+        var parts: [String] = []
+        if let cpu = t.daemonCPUMicrosecondsPerJob { parts.append("daemon CPU \(grouped(cpu)) µs/job") }
+        if !t.jobsPerSecondByFifth.isEmpty {
+            parts.append("jobs/s by fifth " + t.jobsPerSecondByFifth.map { grouped($0) }.joined(separator: " → "))
+        }
+        if t.dropSeconds > 0 { parts.append("dropping took \(fixed(t.dropSeconds, 2)) s") }
+        parts.append("start \(fixed(t.startSeconds * 1000, 0)) ms")
+        if t.watcherOverflows > 0 { parts.append("\(t.watcherOverflows) inotify overflows") }
+        return "    " + parts.joined(separator: "; ")
+    }
+
+    /// `12,345` (rounded to a whole number).
+    static func grouped(_ value: Double) -> String {
+        grouped(Int(value.rounded()))
+    }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// Milliseconds with two decimals below 10 ms, one below 100 ms, none above.
+    static func ms(_ value: Double) -> String {
+        value < 10 ? fixed(value, 2) : value < 100 ? fixed(value, 1) : fixed(value, 0)
+    }
+
+    static func fixed(_ value: Double, _ decimals: Int) -> String {
+        String(format: "%.\(decimals)f", value)
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        let count = text.count
+        return count >= width ? text + " " : text + String(repeating: " ", count: width - count)
+    }
+}
