@@ -234,10 +234,12 @@ extension MLOpsCtl {
                         print("  jobs since start: \(jobs["succeeded"]?.intValue ?? 0) succeeded, \(jobs["failed"]?.intValue ?? 0) failed, \(jobs["rejected"]?.intValue ?? 0) rejected")
                     }
                     if case .array(let models)? = status["models"] {
-                        print("  models: \(models.count)")
+                        let total = status["models_total"]?.intValue ?? models.count
+                        print("  models: \(total)")
                         for model in models {
                             print("    \(model["name"]?.stringValue ?? "?")  \(model["task"]?.stringValue ?? "")  metric \(model["metric"]?.stringValue ?? "")  revision \(model["revision"]?.intValue ?? 0)")
                         }
+                        if total > models.count { print("    … and \(total - models.count) more") }
                     }
                     print("  updated at \(status["updated_at"]?.stringValue ?? "?")")
                 }

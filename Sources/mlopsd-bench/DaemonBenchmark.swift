@@ -45,12 +45,11 @@ struct DaemonBenchmark {
         /// Models in the store when the run began (registered by earlier jobs).
         var modelsInStore: Int
         /// Drop → final result file, in milliseconds (each job dropped once the daemon was
-        /// idle again: its previous batch had finished, status.json included).
+        /// idle again: its previous batch had finished).
         var milliseconds: Percentiles
-        /// Result file → the batch's `status.json` rewrite, in milliseconds: the time the
-        /// daemon stays busy after a one-job batch's result (a job dropped right after a
-        /// result waits this long before it is even looked at).
-        var statusRefreshMilliseconds: Percentiles
+        /// Result file → the job file's move into `done/`, in milliseconds: the rest of a
+        /// one-job batch after its result.
+        var retireMilliseconds: Percentiles
     }
 
     let executable: String
@@ -156,7 +155,7 @@ struct DaemonBenchmark {
         watcher: ResultWatcher, daemon: DaemonProcess
     ) throws(BenchError) -> Latency {
         let dropper = JobDropper(layout: layout)
-        let status = try StatusWatcher(spool: layout.spool)
+        let retired = try RetireWatcher(directory: layout.spool + "/done")
         let names = JobDropper.names(prefix: prefix, count: count + DaemonBenchmark.warmUpJobs)
         var samples: [Double] = []
         var refreshes: [Double] = []
@@ -168,11 +167,11 @@ struct DaemonBenchmark {
             try dropper.drop(name, text)
             try watcher.wait(timeout: 30, stall: 30, "the result of \(name)") { watcher.arrival(of: resultName) != nil }
             guard let arrived = watcher.arrival(of: resultName) else { continue }
-            // The batch ends with status.json; only then is the daemon idle again.
-            let refreshed = try status.waitForUpdate(after: arrived, timeout: 30)
+            // The batch ends with the job file's move into done/; then the daemon is idle.
+            let moved = try retired.waitForMove(of: name + ".yaml", timeout: 30)
             if index >= DaemonBenchmark.warmUpJobs {
                 samples.append(Double(arrived - start) / 1e6)
-                refreshes.append(Double(refreshed - arrived) / 1e6)
+                refreshes.append(Double(moved > arrived ? moved - arrived : 0) / 1e6)
             }
             // A little idle time, so the next job finds the daemon waiting.
             usleep(2_000)
@@ -180,7 +179,7 @@ struct DaemonBenchmark {
         try daemon.checkRunning("during the latency run")
         try verify(layout: layout, names: names, alreadyThere: modelsInStore)
         return Latency(modelsInStore: modelsInStore, milliseconds: Percentiles(samples),
-                       statusRefreshMilliseconds: Percentiles(refreshes))
+                       retireMilliseconds: Percentiles(refreshes))
     }
 
     // MARK: - Checks

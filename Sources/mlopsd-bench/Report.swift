@@ -70,11 +70,11 @@ struct Report: Sendable, Codable {
         }
         latencyRow("drop→result p50 / p90 / p99 / max", latency,
                    "(\(latency.milliseconds.count) jobs; raw fs op p50 \(Report.ms(raw.durableOperationMs.p50)) ms)")
-        lines.append("    then busy with status.json p50 \(Report.ms(latency.statusRefreshMilliseconds.p50)) ms")
+        lines.append("    result → job file in done/ p50 \(Report.ms(latency.retireMilliseconds.p50)) ms")
         if let populated = latencyPopulated {
             latencyRow("  the same, \(Report.grouped(populated.modelsInStore)) models in store", populated,
                        "(\(populated.milliseconds.count) jobs)")
-            lines.append("    then busy with status.json p50 \(Report.ms(populated.statusRefreshMilliseconds.p50)) ms")
+            lines.append("    result → job file in done/ p50 \(Report.ms(populated.retireMilliseconds.p50)) ms")
         }
         return lines.joined(separator: "\n")
     }

@@ -45,6 +45,8 @@ public final class Engine: @unchecked Sendable {
     private var retryTimer: DispatchSourceTimer?
     private var busyTimer: DispatchSourceTimer?
     private(set) var counters = Counters()
+    /// Bumped whenever a job may have changed the registered models (read on `queue`).
+    private(set) var modelsGeneration = 0
     /// Called on `queue` after each batch (the daemon refreshes its status from it); set on `queue`.
     var onBatch: (@Sendable () -> Void)?
 
@@ -252,6 +254,7 @@ public final class Engine: @unchecked Sendable {
             switch job.status {
             case .succeeded:
                 counters.succeeded += 1
+                if job.kind == .registerModel { modelsGeneration += 1 }
                 metadata["event"] = "job_succeeded"
                 logger.info("job \(job.id) succeeded", metadata: metadata)
             case .failed:
