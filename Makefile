@@ -19,11 +19,13 @@ release: deps
 
 # The whole test suite: core (statistics-free logic), daemon (real inotify, SQLite, the
 # real mlopsd binary), journald (a real systemd-journald, started when none answers) and
-# the unit files (systemd-analyze verify/security).
+# the unit files (systemd-analyze verify/security), then the end-to-end scenarios under a
+# real systemd as PID 1 in private namespaces (scripts/e2e/run.sh; skipped when not root).
 test: build
 	@sh scripts/ensure-journald.sh || echo "make test: no journald; journal tests will say SKIPPED"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@bash scripts/e2e/run.sh
 
 # A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
 demo: build

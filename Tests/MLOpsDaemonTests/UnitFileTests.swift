@@ -88,6 +88,8 @@ struct UnitFileTests {
         #expect(value("Restart") == "on-failure")
         #expect(value("KillMode") == "mixed")
         #expect(value("TimeoutStopSec") == "90")
+        // The Swift backtracer outlives the watchdog's SIGABRT; SIGKILL follows after this.
+        #expect(value("TimeoutAbortSec") == "5")
         #expect(value("User") == "mlopsd")
         #expect(value("Group") == "mlopsd")
         #expect(value("SupplementaryGroups") == "mlopsd-submit")
