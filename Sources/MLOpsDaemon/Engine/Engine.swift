@@ -45,6 +45,8 @@ public final class Engine: @unchecked Sendable {
     private var retryTimer: DispatchSourceTimer?
     private var busyTimer: DispatchSourceTimer?
     private(set) var counters = Counters()
+    /// Finished jobs by kind and status since start (read on `queue`), for the metrics.
+    private(set) var tally = JobTally()
     /// Bumped whenever a job may have changed the registered models (read on `queue`).
     private(set) var modelsGeneration = 0
     /// Called on `queue` after each batch (the daemon refreshes its status from it); set on `queue`.
@@ -251,6 +253,7 @@ public final class Engine: @unchecked Sendable {
                 logger.notice("job \(job.id) had finished before a restart; its result was rewritten", metadata: metadata)
                 continue
             }
+            tally.add(kind: job.kind, status: job.status)
             switch job.status {
             case .succeeded:
                 counters.succeeded += 1
