@@ -13,8 +13,8 @@ import GRDB
 /// handler closure written in `main.swift` would be main-actor code and trap when Dispatch
 /// runs it on another queue).
 public final class Daemon: @unchecked Sendable {
-    // @unchecked Sendable: `config`, `state`, `statusTimer`/`watchdogTimer`, `lastBatchAt`
-    // and `metrics` are only touched on `engine.queue` after `start()`; signal handlers hop
+    // @unchecked Sendable: `config`, `state`, `statusTimer`/`watchdogTimer` and `metrics`
+    // are only touched on `engine.queue` after `start()`; signal handlers hop
     // onto that queue.
 
     /// Why the daemon could not start; `exitCode` follows sysexits.h.
@@ -56,7 +56,6 @@ public final class Daemon: @unchecked Sendable {
     private var lastStatusAt = DispatchTime(uptimeNanoseconds: 0)
     private var statusPending = false
     private var modelsCache: (generation: Int, list: [JSONValue], total: Int)?
-    private var lastBatchAt: Date?
     private let metrics: MetricsWriter
     private var signalSources: [DispatchSourceSignal] = []
 
@@ -266,7 +265,6 @@ public final class Daemon: @unchecked Sendable {
     /// After a batch: publish the status at most once a second (a batch takes milliseconds;
     /// rewriting status.json after each one cost a third of the daemon's time in `make bench`).
     private func batchFinished() {
-        lastBatchAt = Date()
         guard !statusPending else { return }
         let next = lastStatusAt + .seconds(1)
         if DispatchTime.now() >= next {
@@ -335,7 +333,7 @@ public final class Daemon: @unchecked Sendable {
     /// The metrics as of now (on engine.queue).
     private func metricsSnapshot() -> MetricsSnapshot {
         MetricsSnapshot(
-            up: state != "stopping", version: MLOpsDaemonInfo.version, startTime: startedAt, lastBatch: lastBatchAt,
+            up: state != "stopping", version: MLOpsDaemonInfo.version, startTime: startedAt, lastBatch: engine.lastBatchAt,
             queueDepth: engine.queueDepth, models: modelsSummary().total, jobs: engine.tally,
             recovered: engine.counters.replayed)
     }
