@@ -3,8 +3,17 @@ SWIFT       ?= swift
 CONFIG      ?= etc/mlopsd.yaml
 BIN         := .build/debug
 RELEASE_BIN := .build/release
+# make install: PREFIX=/usr for a system-wide install (the unit's ExecStart= follows PREFIX),
+# DESTDIR=/some/root to stage (packaging, scripts/test-install.sh). See docs/operations.md.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+SYSCONFDIR  ?= /etc
+SYSTEMDLIB  ?= $(PREFIX)/lib
+DIST        := .build/dist
+INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
+               SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)"
 
-.PHONY: all deps build release test demo run bench clean
+.PHONY: all deps build release test demo run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -26,6 +35,7 @@ test: build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@bash scripts/e2e/run.sh
+	@$(MAKE) --no-print-directory test-install
 
 # A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
 demo: build
@@ -41,6 +51,26 @@ BENCH_ARGS  ?=
 bench: release
 	@sh scripts/ensure-journald.sh >/dev/null || true
 	$(RELEASE_BIN)/mlopsd-bench $(BENCH_ARGS)
+
+# Man pages (swift-argument-parser's GenerateManual plugin) and shell completions.
+man: release
+	@$(INSTALL_ENV) sh scripts/generate-dist.sh man
+
+completions: release
+	@$(INSTALL_ENV) sh scripts/generate-dist.sh completions
+
+# Binaries, unit, sysusers.d, tmpfiles.d, catalog, config (never overwritten: an existing
+# changed one gets mlopsd.yaml.new beside it), docs, man pages, completions.
+install: release man completions
+	@$(INSTALL_ENV) sh scripts/install.sh install
+
+# Removes what install put in place, except configuration the administrator changed.
+uninstall:
+	@$(INSTALL_ENV) sh scripts/install.sh uninstall
+
+# make install and make uninstall into a temporary DESTDIR, checked file by file.
+test-install: release
+	@sh scripts/test-install.sh
 
 clean:
 	rm -rf .build state spool/*/[!.]*

@@ -27,12 +27,13 @@ final class DaemonProcess {
                 try FileSystem.makeDirectory(path)
             }
             // Shipped defaults for everything else (batch_size 64, status_interval 10,
-            // log_level info): status.json is also rewritten after every batch.
+            // log_level info): status.json and the metrics file are also rewritten after batches.
             let text = """
                 spool_dir: \(spool)
                 state_dir: \(state)
                 data_roots: [\(data)]
                 status_interval: 10
+                metrics_file: \(state)/mlopsd.prom
 
                 """
             try FileSystem.writeFile(config, Array(text.utf8))

@@ -26,6 +26,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         expected.spoolDir = "/srv/mlops/spool"
         expected.stateDir = "/srv/mlops/state"
         expected.dataRoots = ["/srv/mlops/data"]
+        expected.metricsFile = "/srv/mlops/state/mlopsd.prom"
         #expect(config == expected)
         #expect(config.maxJobBytes == 1_048_576)
         #expect(config.maxAttempts == 3)
@@ -122,6 +123,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         expected.spoolDir = "/work/repo/spool"
         expected.stateDir = "/work/repo/state"
         expected.dataRoots = ["/work/repo/data"]
+        expected.metricsFile = "/work/repo/state/mlopsd.prom"
         #expect(config == expected)
         // Every key is present in the shipped file (so it documents all of them).
         let root = try #require(try YAMLComposer.compose(text))
@@ -140,5 +142,26 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.dataRoots == ["/var/lib/mlopsd/data"])
         #expect(config.maxJobBytes == DaemonConfig.defaults.maxJobBytes)
         #expect(config.logLevel == "info")
+    }
+
+    @Test func metricsFileDefaultsToTheStateDirectoryAndIsResolved() throws {
+        #expect(try parse("").metricsFile == "/srv/mlops/state/mlopsd.prom")
+        #expect(try parse("metrics_file: m/../x.prom\n").metricsFile == "/srv/mlops/x.prom")
+        #expect(try parse("", env: ["METRICS_FILE": "/var/lib/node/mlopsd.prom"]).metricsFile == "/var/lib/node/mlopsd.prom")
+    }
+
+    @Test func anEmptyMetricsFileTurnsMetricsOff() throws {
+        #expect(try parse("metrics_file: \"\"\n").metricsFile == "")
+        let error = try #require(configError("metrics_file: \"a\\u0001b\"\n"))
+        #expect(error.description.contains("metrics_file must be a path, or \"\" for no metrics file"))
+    }
+
+    @Test func shippedConfigsWriteMetricsIntoTheirStateDirectory() throws {
+        for (file, expected) in [("etc/mlopsd.yaml", "/work/repo/state/mlopsd.prom"),
+                                 ("etc/mlopsd.system.yaml", "/var/lib/mlopsd/mlopsd.prom")] {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent(file), encoding: .utf8)
+            let config = try DaemonConfig.parse(text: text, sourceName: file, environment: [:], workingDirectory: "/work/repo")
+            #expect(config.metricsFile == expected, "\(file)")
+        }
     }
 }

@@ -59,6 +59,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var logLevel: String
     /// Seconds between `STATUS=` updates to systemd.
     public var statusInterval: Double
+    /// Where Prometheus metrics are written (node_exporter textfile format); empty: none.
+    public var metricsFile: String
 
     /// The limits job files are composed with.
     public var yamlLimits: YAMLLimits { YAMLLimits(maxDepth: maxYamlDepth) }
@@ -153,6 +155,7 @@ public struct DaemonConfig: Sendable, Equatable {
         config.spoolDir = resolve(config.spoolDir, against: workingDirectory)
         config.stateDir = resolve(config.stateDir, against: workingDirectory)
         config.dataRoots = config.dataRoots.map { resolve($0, against: workingDirectory) }
+        if !config.metricsFile.isEmpty { config.metricsFile = resolve(config.metricsFile, against: workingDirectory) }
         return config
     }
 
@@ -210,6 +213,7 @@ public struct DaemonConfig: Sendable, Equatable {
         stopGrace = double("stop_grace")
         logLevel = string("log_level")
         statusInterval = double("status_interval")
+        metricsFile = string("metrics_file")
     }
 
     /// One config key: schema, default, doc, and bounds the schema cannot say (exclusive ones).
@@ -293,7 +297,12 @@ public struct DaemonConfig: Sendable, Equatable {
         Entry("stop_grace", .double(min: 0, max: 3600), 30.0, "seconds between SIGTERM and SIGKILL for children"),
         Entry("log_level", .oneOf(logLevels), "info", "lowest level logged"),
         Entry("status_interval", .double(min: 1), 10.0, "seconds between STATUS= updates to systemd"),
+        Entry("metrics_file", .string(metricsPath), "./state/mlopsd.prom",
+              "Prometheus metrics file (node_exporter textfile format); \"\" turns metrics off"),
     ]
+
+    /// A path, or the empty string (no metrics file).
+    static let metricsPath = StringRule("a path, or \"\" for no metrics file") { $0.isEmpty || StringRule.path.isValid($0) }
 }
 
 extension String {

@@ -45,6 +45,10 @@ public final class Engine: @unchecked Sendable {
     private var retryTimer: DispatchSourceTimer?
     private var busyTimer: DispatchSourceTimer?
     private(set) var counters = Counters()
+    /// Finished jobs by kind and status since start (read on `queue`), for the metrics.
+    private(set) var tally = JobTally()
+    /// When the last batch (or recovered job) finished; nil before the first (read on `queue`).
+    private(set) var lastBatchAt: Date?
     /// Bumped whenever a job may have changed the registered models (read on `queue`).
     private(set) var modelsGeneration = 0
     /// Called on `queue` after each batch (the daemon refreshes its status from it); set on `queue`.
@@ -227,6 +231,7 @@ public final class Engine: @unchecked Sendable {
         do {
             let finished = try processor.process(names, config: config)
             record(finished)
+            lastBatchAt = Date()
         } catch {
             logger.error(
                 "a batch of \(names.count) jobs could not be finished and stays in active/ to be retried: \(error)",
@@ -251,6 +256,7 @@ public final class Engine: @unchecked Sendable {
                 logger.notice("job \(job.id) had finished before a restart; its result was rewritten", metadata: metadata)
                 continue
             }
+            tally.add(kind: job.kind, status: job.status)
             switch job.status {
             case .succeeded:
                 counters.succeeded += 1
@@ -289,6 +295,7 @@ public final class Engine: @unchecked Sendable {
         for name in names {
             do {
                 record(try processor.process([name], config: config))
+                lastBatchAt = Date()
             } catch {
                 logger.error("job file active/\(name) could not be finished: \(error)", metadata: ["event": "store_error"])
                 scheduleRetryOfActive()

@@ -13,8 +13,9 @@ import GRDB
 /// handler closure written in `main.swift` would be main-actor code and trap when Dispatch
 /// runs it on another queue).
 public final class Daemon: @unchecked Sendable {
-    // @unchecked Sendable: `config`, `state` and `statusTimer`/`watchdogTimer` are only
-    // touched on `engine.queue` after `start()`; signal handlers hop onto that queue.
+    // @unchecked Sendable: `config`, `state`, `statusTimer`/`watchdogTimer` and `metrics`
+    // are only touched on `engine.queue` after `start()`; signal handlers hop
+    // onto that queue.
 
     /// Why the daemon could not start; `exitCode` follows sysexits.h.
     public enum StartError: Error, CustomStringConvertible {
@@ -55,6 +56,7 @@ public final class Daemon: @unchecked Sendable {
     private var lastStatusAt = DispatchTime(uptimeNanoseconds: 0)
     private var statusPending = false
     private var modelsCache: (generation: Int, list: [JSONValue], total: Int)?
+    private let metrics: MetricsWriter
     private var signalSources: [DispatchSourceSignal] = []
 
     /// Reads and validates the config file at `path` (relative paths resolve against the
@@ -81,6 +83,7 @@ public final class Daemon: @unchecked Sendable {
         self.config = config
         self.logger = logger
         self.notifier = notifier
+        metrics = MetricsWriter(logger: logger)
         do {
             spool = try Spool(root: config.spoolDir)
         } catch {
@@ -299,7 +302,8 @@ public final class Daemon: @unchecked Sendable {
     /// status.json lists at most this many models (by name); `models_total` counts all.
     static let statusModelLimit = 500
 
-    /// Writes `spool/status.json` (what `mlopsctl status` reads) and sends STATUS=.
+    /// Writes `spool/status.json` (what `mlopsctl status` reads) and the metrics file, and
+    /// sends STATUS=.
     private func publishStatus() {
         lastStatusAt = .now()
         let c = engine.counters
@@ -322,7 +326,16 @@ public final class Daemon: @unchecked Sendable {
         if let data = try? JSONEncoder.pretty.encode(status) {
             try? spool.top.writeAtomically("status.json", data: data, mode: 0o644, syncFile: false, syncDirectory: false)
         }
+        metrics.write(metricsSnapshot(), to: config.metricsFile)
         notifier.status(statusLine())
+    }
+
+    /// The metrics as of now (on engine.queue).
+    private func metricsSnapshot() -> MetricsSnapshot {
+        MetricsSnapshot(
+            up: state != "stopping", version: MLOpsDaemonInfo.version, startTime: startedAt, lastBatch: engine.lastBatchAt,
+            queueDepth: engine.queueDepth, models: modelsSummary().total, jobs: engine.tally,
+            recovered: engine.counters.replayed)
     }
 }
 

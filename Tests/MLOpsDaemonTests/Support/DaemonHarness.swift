@@ -37,14 +37,18 @@ final class DaemonHarness: @unchecked Sendable {
         try writeConfig(extra)
     }
 
-    /// Writes the config file: private spool and state, plus `extra` YAML lines.
+    /// Writes the config file: private spool, state and metrics file, plus `extra` YAML lines
+    /// (which may set `metrics_file` themselves).
     func writeConfig(_ extra: String) throws {
+        // Last, so that line numbers in `extra` stay what tests expect (line 5 onwards).
+        let metrics = extra.contains("metrics_file:") ? "" : "metrics_file: \(root)/mlopsd.prom"
         let text = """
             spool_dir: \(spool)
             state_dir: \(state)
             data_roots: [\(root)/data]
             status_interval: 1
             \(extra)
+            \(metrics)
             """
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
