@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLOpsDaemon
 
 /// One run of the real `mlopsd` on a private spool and state directory.
 ///
@@ -49,34 +50,14 @@ final class DaemonProcess {
     /// Spawns `executable --config <layout.config>`.
     init(executable: String, layout: Layout) throws(BenchError) {
         self.layout = layout
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, layout.log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let arguments: [String] = [executable, "--config", layout.config]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = DaemonProcess.environment().map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var child: pid_t = 0
         spawnedAt = MonotonicClock.now()
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw .system("posix_spawn \(executable): \(String(cString: strerror(rc)))") }
-        pid = child
+        do {
+            pid = try ProcessLauncher.spawn(
+                executable, arguments: ["--config", layout.config], environment: DaemonProcess.environment(),
+                stdout: layout.log, mode: .append)
+        } catch {
+            throw .system("\(error)")
+        }
     }
 
     deinit { kill() }

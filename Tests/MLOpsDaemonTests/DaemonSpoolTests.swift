@@ -219,18 +219,7 @@ import Testing
         try d.drop("warm.yaml", Jobs.registerModel("warm"))
         _ = try d.waitForResult("warm")
         _ = try d.stop()
-        let path = d.spool + "/active/poison.yaml"
-        try writeFile(path, Data(Jobs.registerModel("poison").utf8))
-        var st = stat()
-        #expect(stat(path, &st) == 0)
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        let queue = try DatabaseQueue(path: d.state + "/mlopsd.sqlite", configuration: config)
-        try queue.write { db in
-            try db.execute(
-                sql: "INSERT INTO claims (device, inode, file_name, attempts, first_at) VALUES (?, ?, 'poison.yaml', 2, 'x')",
-                arguments: [Int64(bitPattern: UInt64(st.st_dev)), Int64(bitPattern: UInt64(st.st_ino))])
-        }
+        try d.plantInterruptedJob("poison.yaml", Jobs.registerModel("poison"), attempts: 2)
         try d.start()
         let result = try d.waitForResult("poison")
         #expect(result.status == .failed)

@@ -308,18 +308,7 @@ import Testing
         let d = try DaemonHarness(config: "max_attempts: 2")
         try d.start()
         _ = try d.stop()
-        let path = d.spool + "/active/crasher.yaml"
-        try writeFile(path, Data(Jobs.registerModel("crasher").utf8))
-        var st = stat()
-        #expect(stat(path, &st) == 0)
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        let queue = try DatabaseQueue(path: d.state + "/mlopsd.sqlite", configuration: config)
-        try queue.write { db in
-            try db.execute(
-                sql: "INSERT INTO claims (device, inode, file_name, attempts, first_at) VALUES (?, ?, 'crasher.yaml', 2, 'x')",
-                arguments: [Int64(bitPattern: UInt64(st.st_dev)), Int64(bitPattern: UInt64(st.st_ino))])
-        }
+        try d.plantInterruptedJob("crasher.yaml", Jobs.registerModel("crasher"), attempts: 2)
         try d.start()
         let run = try ctl(d, "wait", ["crasher", "--timeout", "30"])
         #expect(run.exitCode == 1, "\(run)")

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLOpsDaemon
 
 /// A raw `waitpid` status, read the way the C macros WIFEXITED, WEXITSTATUS, WIFSIGNALED
 /// and WTERMSIG do (Swift does not import those macros).
@@ -68,34 +69,17 @@ enum Ctl {
         let outPath = prefix + ".out"
         let errPath = prefix + ".err"
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         let executable = path
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = (environment ?? baseEnvironment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
         let started = Date()
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw TestFailure("posix_spawn \(executable): \(String(cString: strerror(rc)))") }
+        let pid: pid_t
+        do {
+            pid = try ProcessLauncher.spawn(
+                executable, arguments: arguments,
+                environment: (environment ?? baseEnvironment).map { "\($0.key)=\($0.value)" },
+                stdin: stdinPath, stdout: outPath, stderr: errPath)
+        } catch {
+            throw TestFailure("\(error)")
+        }
 
         var raw: Int32 = 0
         let deadline = started.addingTimeInterval(timeout)
