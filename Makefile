@@ -23,8 +23,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Release binaries carry the Swift runtime (--static-swift-stdlib): installed, they need
+# only Debian's libsystemd0, libyaml-0-2 and libsqlite3-0, not the toolchain.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # The whole test suite: core (statistics-free logic), daemon (real inotify, SQLite, the
 # real mlopsd binary), journald (a real systemd-journald, started when none answers) and

@@ -66,6 +66,8 @@ for f in $expected_files; do
 done
 for p in mlopsd mlopsctl; do
     check "/usr/bin/$p is executable and runs" "$root/usr/bin/$p" --version
+    # --static-swift-stdlib: nothing from the Swift toolchain is loaded at run time.
+    check "/usr/bin/$p needs no Swift runtime library" sh -c "! ldd '$root/usr/bin/$p' | grep -q libswift"
 done
 for d in docs/*.md; do
     check "doc /usr/share/doc/mlopsd/$(basename "$d")" cmp -s "$d" "$root/usr/share/doc/mlopsd/$(basename "$d")"
