@@ -9,8 +9,9 @@ import Testing
 @Suite(.serialized) struct SpoolClientSubmissionTests {
     typealias Fixture = SpoolClientTests.Fixture
 
-    /// Publishes `document` from another thread once `condition` holds (e.g. the waiter
-    /// has started), so the waiter must be woken by inotify.
+    /// Publishes `document` from another thread shortly after the call, so that it arrives
+    /// while the waiter is blocked and must be woken by inotify (the assertion does not
+    /// depend on the delay: an early arrival is found by the waiter's first look).
     func publishLater(_ f: Fixture, _ document: ResultDocument, as name: String) {
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
             try? f.publish(document, as: name)

@@ -15,7 +15,7 @@ public final class Engine: @unchecked Sendable {
     // Sendable or immutable.
 
     /// Counters for the status line and `status.json`.
-    public struct Counters: Sendable, Equatable, Codable {
+    public struct Counters: Sendable, Equatable {
         public var succeeded = 0
         public var failed = 0
         public var rejected = 0
@@ -121,7 +121,7 @@ public final class Engine: @unchecked Sendable {
             case .overflow:
                 logger.warning(
                     "inotify queue overflowed; rescanning incoming/",
-                    metadata: ["event": "spool_overflow"])
+                    metadata: ["event": LogEvent.spoolOverflow.metadataValue])
                 rescan(reason: "overflow")
             case .file(let name):
                 guard !Spool.isIgnored(name) else { continue }
@@ -145,10 +145,10 @@ public final class Engine: @unchecked Sendable {
             let names = try spool.scanIncoming()
             for name in names { enqueue(name) }
             if reason != "periodic" || !names.isEmpty {
-                logger.debug("rescanned incoming/: \(names.count) files", metadata: ["event": "spool_rescan", "reason": "\(reason)"])
+                logger.debug("rescanned incoming/: \(names.count) files", metadata: ["event": LogEvent.spoolRescan.metadataValue, "reason": "\(reason)"])
             }
         } catch {
-            logger.error("cannot list incoming/: \(error)", metadata: ["event": "internal_error"])
+            logger.error("cannot list incoming/: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
         }
         kick()
     }
@@ -197,7 +197,7 @@ public final class Engine: @unchecked Sendable {
                     case .gone: continue
                     }
                 } catch {
-                    logger.error("cannot claim incoming/\(name): \(error)", metadata: ["event": "internal_error"])
+                    logger.error("cannot claim incoming/\(name): \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
                     busy.append(name)
                 }
             }
@@ -235,7 +235,7 @@ public final class Engine: @unchecked Sendable {
         } catch {
             logger.error(
                 "a batch of \(names.count) jobs could not be finished and stays in active/ to be retried: \(error)",
-                metadata: ["event": "store_error"])
+                metadata: ["event": LogEvent.storeError.metadataValue])
             scheduleRetryOfActive()
         }
         onBatch?()
@@ -252,7 +252,7 @@ public final class Engine: @unchecked Sendable {
             }
             if job.replayed {
                 counters.replayed += 1
-                metadata["event"] = "job_recovered"
+                metadata["event"] = LogEvent.jobRecovered.metadataValue
                 logger.notice("job \(job.id) had finished before a restart; its result was rewritten", metadata: metadata)
                 continue
             }
@@ -261,15 +261,15 @@ public final class Engine: @unchecked Sendable {
             case .succeeded:
                 counters.succeeded += 1
                 if job.kind == .registerModel { modelsGeneration += 1 }
-                metadata["event"] = "job_succeeded"
+                metadata["event"] = LogEvent.jobSucceeded.metadataValue
                 logger.info("job \(job.id) succeeded", metadata: metadata)
             case .failed:
                 counters.failed += 1
-                metadata["event"] = job.error?.code == .poison ? "job_poisoned" : "job_failed"
+                metadata["event"] = job.error?.code == .poison ? LogEvent.jobPoisoned.metadataValue : LogEvent.jobFailed.metadataValue
                 logger.error("job \(job.id) failed: \(job.error?.message ?? "")", metadata: metadata)
             case .rejected:
                 counters.rejected += 1
-                metadata["event"] = "job_rejected"
+                metadata["event"] = LogEvent.jobRejected.metadataValue
                 let position = job.error?.line.map { " (line \($0), column \(job.error?.column ?? 0))" } ?? ""
                 logger.warning("job \(job.id) rejected: \(job.error?.message ?? "")\(position)", metadata: metadata)
             case .running:
@@ -286,18 +286,18 @@ public final class Engine: @unchecked Sendable {
         do {
             names = try spool.active.names().filter { !Spool.isIgnored($0) }.sorted()
         } catch {
-            logger.error("cannot list active/: \(error)", metadata: ["event": "internal_error"])
+            logger.error("cannot list active/: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
             return
         }
         if !names.isEmpty {
-            logger.notice("finishing \(names.count) jobs left in active/", metadata: ["event": "job_recovered"])
+            logger.notice("finishing \(names.count) jobs left in active/", metadata: ["event": LogEvent.jobRecovered.metadataValue])
         }
         for name in names {
             do {
                 record(try processor.process([name], config: config))
                 lastBatchAt = Date()
             } catch {
-                logger.error("job file active/\(name) could not be finished: \(error)", metadata: ["event": "store_error"])
+                logger.error("job file active/\(name) could not be finished: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])
                 scheduleRetryOfActive()
                 return
             }

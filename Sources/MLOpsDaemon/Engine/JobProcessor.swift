@@ -94,7 +94,8 @@ final class JobProcessor {
 
         // 2. Validation (no I/O).
         let limits = YAMLLimits(maxDepth: config.maxYamlDepth)
-        for i in items.indices where items[i].attempts > 0 {
+        // Replayed items (attempts 0) need no validation; poison ones must not be parsed.
+        for i in items.indices where items[i].attempts > 0 && items[i].attempts <= config.maxAttempts {
             validate(&items[i], limits: limits)
         }
 
@@ -171,7 +172,6 @@ final class JobProcessor {
     }
 
     private func validate(_ item: inout Item, limits: YAMLLimits) {
-        if case .conclude(.failed, let errors) = item.disposition, errors.first?.code == .poison { return }
         let name = item.file.name
         guard let text = item.file.text else {
             item.id = JobValidator.idFromFileName(name)

@@ -126,7 +126,7 @@ public final class Daemon: @unchecked Sendable {
         notifier.ready(status: summary)
         logger.notice(
             "mlopsd \(MLOpsDaemonInfo.version) ready: spool \(spoolDir), state \(stateDir)",
-            metadata: ["event": "daemon_ready"])
+            metadata: ["event": LogEvent.daemonReady.metadataValue])
     }
 
     /// Runs the daemon until SIGTERM; never returns.
@@ -139,20 +139,20 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: .info)
             let logger = Logger(label: "mlopsd")
-            logger.critical("\(error)", metadata: ["event": "config_invalid"])
+            logger.critical("\(error)", metadata: ["event": LogEvent.configInvalid.metadataValue])
             FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
             exit(error.exitCode)
         }
         JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: Logger.Level(rawValue: config.logLevel) ?? .info)
         let logger = Logger(label: "mlopsd")
         let notifier = ServiceNotifier()
-        logger.info("mlopsd \(MLOpsDaemonInfo.version) starting with \(configPath)", metadata: ["event": "daemon_started"])
+        logger.info("mlopsd \(MLOpsDaemonInfo.version) starting with \(configPath)", metadata: ["event": LogEvent.daemonStarted.metadataValue])
         do {
             let daemon = try Daemon(configPath: configPath, config: config, logger: logger, notifier: notifier)
             try daemon.start()
             withExtendedLifetime(daemon) { dispatchMain() }
         } catch {
-            logger.critical("\(error)", metadata: ["event": "internal_error"])
+            logger.critical("\(error)", metadata: ["event": LogEvent.internalError.metadataValue])
             FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
             exit(error.exitCode)
         }
@@ -181,14 +181,14 @@ public final class Daemon: @unchecked Sendable {
     /// SIGTERM: STOPPING=1, finish the batch in progress, exit 0.
     private func shutDown(signal signo: Int32) {
         notifier.stopping()
-        logger.notice("stopping on signal \(signo); finishing the jobs in progress", metadata: ["event": "daemon_stopping"])
+        logger.notice("stopping on signal \(signo); finishing the jobs in progress", metadata: ["event": LogEvent.daemonStopping.metadataValue])
         pruner.stop()
         engine.stop { [self] in
             self.state = "stopping"
             self.statusTimer?.cancel()
             self.watchdogTimer?.cancel()
             self.publishStatus()
-            self.logger.notice("mlopsd stopped", metadata: ["event": "daemon_stopped"])
+            self.logger.notice("mlopsd stopped", metadata: ["event": LogEvent.daemonStopped.metadataValue])
             exit(0)
         }
     }
@@ -223,11 +223,11 @@ public final class Daemon: @unchecked Sendable {
                 if !ignored.isEmpty {
                     message += "; \(ignored.joined(separator: " and ")) take effect only after a restart"
                 }
-                self.logger.notice("\(message)", metadata: ["event": "config_reloaded"])
+                self.logger.notice("\(message)", metadata: ["event": LogEvent.configReloaded.metadataValue])
             } catch {
                 self.logger.error(
                     "reload refused, the previous configuration stays in force: \(error)",
-                    metadata: ["event": "config_reload_refused"])
+                    metadata: ["event": LogEvent.configReloadRefused.metadataValue])
             }
             self.state = "ready"
             self.publishStatus()

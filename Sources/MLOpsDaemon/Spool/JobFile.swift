@@ -103,7 +103,7 @@ public struct JobFile: Sendable {
     private mutating func record(_ st: stat) {
         ownerUID = st.st_uid
         submittedBy = UserName.of(uid: st.st_uid)
-        submittedAt = Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+        submittedAt = Date(timeIntervalSince1970: st.modificationTime)
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
     }

@@ -69,7 +69,7 @@ public final class Spool: Sendable {
         }
         if errno == EAGAIN { return .busy }
         if closedOrMoved { return .ready }
-        let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        let mtime = st.modificationTime
         return now.timeIntervalSince1970 - mtime >= settle ? .ready : .busy
     }
 
@@ -80,7 +80,7 @@ public final class Spool: Sendable {
         for name in try incoming.names() where !Spool.isIgnored(name) {
             var st = stat()
             guard fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-            entries.append((name, Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))
+            entries.append((name, st.modificationTime))
         }
         entries.sort { $0.mtime != $1.mtime ? $0.mtime < $1.mtime : $0.name < $1.name }
         return entries.map(\.name)

@@ -77,7 +77,7 @@ final class SpoolPruner: @unchecked Sendable {
             more = more || hitLimit
         }
         if removed > 0 {
-            logger.info("pruned \(removed) old files from done/, failed/ and results/", metadata: ["event": "spool_pruned", "removed": "\(removed)"])
+            logger.info("pruned \(removed) old files from done/, failed/ and results/", metadata: ["event": LogEvent.spoolPruned.metadataValue, "removed": "\(removed)"])
         }
         schedule(after: more ? 1 : retention.interval)
         return removed
@@ -88,7 +88,7 @@ final class SpoolPruner: @unchecked Sendable {
         do {
             names = try directory.names()
         } catch {
-            logger.error("cannot list \(directory.path) for pruning: \(error)", metadata: ["event": "internal_error"])
+            logger.error("cannot list \(directory.path) for pruning: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
             return (0, false)
         }
         let limit = cutoff.timeIntervalSince1970
@@ -97,7 +97,7 @@ final class SpoolPruner: @unchecked Sendable {
             if removed >= SpoolPruner.batchLimit { return (removed, true) }
             guard let st = try? directory.status(of: name), st.st_mode & S_IFMT == S_IFREG else { continue }
             // Hidden temp files of an interrupted write are old garbage too once past the cutoff.
-            let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+            let mtime = st.modificationTime
             guard mtime < limit else { continue }
             if (try? directory.remove(name)) != nil { removed += 1 }
         }

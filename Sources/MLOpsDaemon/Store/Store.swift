@@ -75,9 +75,4 @@ public final class Store: Sendable {
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.read(body)
     }
-
-    /// `PRAGMA integrity_check` in full (slower than the quick check done at open).
-    public func integrityCheck() throws -> String {
-        try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
-    }
 }

@@ -111,17 +111,6 @@ public final class DirectoryHandle: Sendable {
         if syncDirectory { try sync() }
     }
 
-    /// Reads a whole (small) file by name; nil when it does not exist.
-    public func read(_ name: String, limit: Int = 16 << 20) throws(SystemError) -> Data? {
-        let rfd = openat(fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        if rfd < 0 {
-            if errno == ENOENT { return nil }
-            throw SystemError("open \(path)/\(name)")
-        }
-        defer { close(rfd) }
-        return try FileReader.readAll(fd: rfd, limit: limit, what: "\(path)/\(name)")
-    }
-
     /// Removes a file.
     public func remove(_ name: String) throws(SystemError) {
         guard unlinkat(fd, name, 0) == 0 || errno == ENOENT else { throw SystemError("remove \(path)/\(name)") }

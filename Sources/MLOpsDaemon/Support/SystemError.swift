@@ -15,3 +15,10 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
         "\(operation): \(String(cString: strerror(errno)))"
     }
 }
+
+extension stat {
+    /// The modification time in seconds since the epoch, with nanoseconds.
+    var modificationTime: Double {
+        Double(st_mtim.tv_sec) + Double(st_mtim.tv_nsec) / 1e9
+    }
+}
