@@ -24,6 +24,37 @@ import Testing
         #expect(h.hexDigest() == SHA256.hex(data))
     }
 
+    @Test func rawBufferPiecesEqualByteByByteHashing() {
+        let data = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) }
+        // The byte-by-byte reference: a lazy sequence has no contiguous storage.
+        var reference = SHA256()
+        reference.update(data.lazy.map { $0 })
+        let expected = reference.hexDigest()
+        for sizes in [[1], [63], [64], [65], [7, 121, 64, 1000], [4_999], [5_000]] {
+            var h = SHA256()
+            var i = 0
+            var turn = 0
+            data.withUnsafeBytes { raw in
+                while i < data.count {
+                    let n = min(sizes[turn % sizes.count], data.count - i)
+                    h.update(UnsafeRawBufferPointer(rebasing: raw[i..<(i + n)]))
+                    i += n
+                    turn += 1
+                }
+            }
+            #expect(h.hexDigest() == expected, "pieces \(sizes)")
+        }
+    }
+
+    @Test func mixingSequenceAndRawBufferUpdatesKeepsTheStream() {
+        let data = (0..<300).map { UInt8(truncatingIfNeeded: $0) }
+        var h = SHA256()
+        h.update(data[0..<10].lazy.map { $0 })
+        data.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[10..<200])) }
+        h.update(data[200...])
+        #expect(h.hexDigest() == SHA256.hex(data.lazy.map { $0 }))
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
     func matchesPythonHashlibOnEveryLengthAroundTheBlockSize() throws {
         // Lengths 0…130 cover every padding case (55/56/63/64/119/120 bytes…).
