@@ -1,0 +1,204 @@
+/// A CSV text parsed strictly by RFC 4180: a header row naming the columns, then rows of
+/// exactly as many fields.
+///
+/// Training sets, prediction batches and labels arrive as CSV. A lenient reader turns a
+/// stray quote or a missing comma into shifted columns that surface later as nonsense
+/// statistics; this one refuses them with the line and column to fix (``CSVError``).
+/// Accepted: fields separated by commas; quoted fields (`"…"`) holding commas, line breaks
+/// and doubled quotes (`""`); lines ending in LF or CRLF; an optional final line break; a
+/// leading UTF-8 byte-order mark (dropped). Refused: an empty or duplicate column name, a
+/// row with another number of fields, a quote inside an unquoted field, text after a closing
+/// quote, a lone carriage return outside quotes, an empty line. No I/O: the caller reads
+/// the file (and caps its size).
+public struct CSVTable: Sendable, Equatable {
+    /// The column names, in file order.
+    public var header: [String]
+    /// The data rows; each has `header.count` fields.
+    public var rows: [[String]]
+    /// For each row, the 1-based line of the text where it starts (a quoted field with a
+    /// line break makes a row span several lines), so later checks can point at the row.
+    public var rowLines: [Int]
+
+    /// A table from its parts (for building one in code; ``parse(_:maxRows:)`` for text).
+    public init(header: [String], rows: [[String]], rowLines: [Int]) {
+        self.header = header
+        self.rows = rows
+        self.rowLines = rowLines
+    }
+
+    /// Parses `text`; with `maxRows`, more data rows than that is an error
+    /// (``CSVError/tooManyRows(limit:)``) found before the rest is parsed.
+    public static func parse(_ text: String, maxRows: Int? = nil) throws(CSVError) -> CSVTable {
+        var text = text
+        let result: Result<CSVTable, CSVError> = text.withUTF8 { bytes in
+            Result { () throws(CSVError) -> CSVTable in
+                var parser = CSVParser(bytes: bytes)
+                return try parser.table(maxRows: maxRows)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The index of the column called `name`, or nil when there is none.
+    public func column(_ name: String) -> Int? {
+        header.firstIndex(of: name)
+    }
+}
+
+/// The byte-level state machine behind ``CSVTable/parse(_:maxRows:)``.
+///
+/// Works on the UTF-8 bytes: every delimiter is ASCII, so a field's bytes between
+/// delimiters are valid UTF-8 whenever the text is. Columns for messages are computed only
+/// when an error is thrown.
+private struct CSVParser {
+    private static let comma = UInt8(ascii: ",")
+    private static let quote = UInt8(ascii: "\"")
+    private static let cr = UInt8(ascii: "\r")
+    private static let lf = UInt8(ascii: "\n")
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// The next byte to read.
+    private var index = 0
+    /// The 1-based line of `index`.
+    private var line = 1
+    /// The offset where the current line starts (for columns).
+    private var lineStart = 0
+    /// Reused between quoted fields.
+    private var scratch: [UInt8] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+            index = 3
+            lineStart = 3
+        }
+    }
+
+    /// Where a field started, for header errors.
+    struct Position {
+        var line: Int
+        var column: Int
+    }
+
+    mutating func table(maxRows: Int?) throws(CSVError) -> CSVTable {
+        guard index < bytes.count else { throw .emptyHeader }
+        var headerPositions: [Position]? = []
+        let (header, _) = try record(positions: &headerPositions)
+        let positions = headerPositions ?? []
+        var seen: Set<String> = []
+        for (name, position) in zip(header, positions) {
+            if name.isEmpty { throw .emptyColumnName(line: position.line, column: position.column) }
+            if !seen.insert(name).inserted {
+                throw .duplicateColumn(name: name, line: position.line, column: position.column)
+            }
+        }
+        var rows: [[String]] = []
+        var rowLines: [Int] = []
+        var noPositions: [Position]? = nil
+        while index < bytes.count {
+            if let maxRows, rows.count >= maxRows { throw .tooManyRows(limit: maxRows) }
+            let (fields, start) = try record(positions: &noPositions)
+            guard fields.count == header.count else {
+                throw .wrongFieldCount(line: start, expected: header.count, found: fields.count)
+            }
+            rows.append(fields)
+            rowLines.append(start)
+        }
+        return CSVTable(header: header, rows: rows, rowLines: rowLines)
+    }
+
+    /// Reads one record and its line terminator (or the end of the text); returns the
+    /// fields and the line the record starts on. Field positions are collected when
+    /// `positions` is not nil (the header only: columns cost a scan of the line).
+    private mutating func record(positions: inout [Position]?) throws(CSVError) -> ([String], Int) {
+        let start = line
+        let first = bytes[index]
+        if first == Self.lf || (first == Self.cr && index + 1 < bytes.count && bytes[index + 1] == Self.lf) {
+            throw .blankLine(line: line)
+        }
+        var fields: [String] = []
+        while true {
+            positions?.append(Position(line: line, column: column(at: index)))
+            fields.append(try field())
+            if index == bytes.count { return (fields, start) }
+            switch bytes[index] {
+            case Self.comma:
+                index += 1
+            case Self.cr:
+                // field() only stops at a CR followed by LF.
+                index += 2
+                newLine()
+                return (fields, start)
+            default:
+                index += 1
+                newLine()
+                return (fields, start)
+            }
+        }
+    }
+
+    /// Reads one field, leaving `index` on its terminator (comma, CR LF, LF) or the end.
+    private mutating func field() throws(CSVError) -> String {
+        if index < bytes.count && bytes[index] == Self.quote { return try quotedField() }
+        let start = index
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == Self.comma || b == Self.lf { break }
+            if b == Self.cr {
+                if index + 1 < bytes.count && bytes[index + 1] == Self.lf { break }
+                throw .bareCarriageReturn(line: line, column: column(at: index))
+            }
+            if b == Self.quote { throw .quoteInUnquotedField(line: line, column: column(at: index)) }
+            index += 1
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    private mutating func quotedField() throws(CSVError) -> String {
+        let openLine = line
+        let openColumn = column(at: index)
+        index += 1
+        scratch.removeAll(keepingCapacity: true)
+        var segment = index
+        while true {
+            guard index < bytes.count else { throw .unterminatedQuote(line: openLine, column: openColumn) }
+            let b = bytes[index]
+            if b == Self.quote {
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[segment..<index]))
+                if index + 1 < bytes.count && bytes[index + 1] == Self.quote {
+                    scratch.append(Self.quote)
+                    index += 2
+                    segment = index
+                    continue
+                }
+                index += 1
+                break
+            }
+            index += 1
+            if b == Self.lf { newLine() }
+        }
+        if index < bytes.count {
+            let b = bytes[index]
+            let endsLine = b == Self.lf || (b == Self.cr && index + 1 < bytes.count && bytes[index + 1] == Self.lf)
+            if b != Self.comma && !endsLine { throw .textAfterQuote(line: line, column: column(at: index)) }
+        }
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Called with `index` just past a line feed.
+    private mutating func newLine() {
+        line += 1
+        lineStart = index
+    }
+
+    /// The 1-based column of `offset` on the current line, in Unicode scalars.
+    private func column(at offset: Int) -> Int {
+        var count = 1
+        var i = lineStart
+        while i < offset {
+            if bytes[i] & 0xC0 != 0x80 { count += 1 }
+            i += 1
+        }
+        return count
+    }
+}
