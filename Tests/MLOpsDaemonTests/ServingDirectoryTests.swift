@@ -151,6 +151,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: scratch.base + "/escape"))
     }
 
+    @Test func aMissingArtifactIsRefusedAndTheLinkStays() throws {
+        let scratch = try Scratch()
+        try scratch.serving.switchTo(model: "m", artifactPath: scratch.artifactA, deployment: ["v": 1])
+        let error = #expect(throws: SystemError.self) {
+            try scratch.serving.switchTo(model: "m", artifactPath: scratch.base + "/artifacts/cccc", deployment: ["v": 2])
+        }
+        #expect(error?.errno == ENOENT)
+        #expect(scratch.serving.current(model: "m") == ServingState(target: scratch.artifactA, deployment: ["v": 1]))
+    }
+
     @Test func aDeploymentThatCannotBeEncodedLeavesTheLinkAlone() throws {
         let scratch = try Scratch()
         try scratch.serving.switchTo(model: "m", artifactPath: scratch.artifactA, deployment: ["v": 1])

@@ -45,7 +45,8 @@ public final class ServingDirectory: Sendable {
         return ServingState(target: target, deployment: ServingDirectory.readDeployment(modelPath + "/" + ServingDirectory.deploymentName))
     }
 
-    /// Points `model`'s `current` link at `artifactPath` (an absolute path) and writes
+    /// Points `model`'s `current` link at `artifactPath` (an absolute path to an existing
+    /// directory) and writes
     /// `deployment` (JSON, sorted keys, pretty-printed) to `deployment.json`.
     ///
     /// Temporary links left by an interrupted switch are removed first. When the link
@@ -56,6 +57,12 @@ public final class ServingDirectory: Sendable {
         }
         guard artifactPath.hasPrefix("/") else {
             throw SystemError("serve model '\(model)' from '\(artifactPath)': the artifact path must be absolute", errno: EINVAL)
+        }
+        // A link to nothing would make every model server fail at its next reload.
+        var st = stat()
+        guard stat(artifactPath, &st) == 0 else { throw SystemError("serve model '\(model)' from \(artifactPath)") }
+        guard st.st_mode & S_IFMT == S_IFDIR else {
+            throw SystemError("serve model '\(model)' from \(artifactPath)", errno: ENOTDIR)
         }
         // Encode first: a deployment that cannot be written must not leave a switched link.
         let data: Data
