@@ -67,6 +67,14 @@ public enum JobErrorCode: String, Sendable, Codable, CaseIterable {
     case duplicateID = "duplicate_id"
     /// The job names a model that is not registered.
     case unknownModel = "unknown_model"
+    /// The job names a model version that does not exist.
+    case unknownVersion = "unknown_version"
+    /// A file or directory the job names is missing, outside the data roots, or not what it must be.
+    case badArtifact = "bad_artifact"
+    /// A promotion gate of the model's policy refused the version (the result lists every gate).
+    case gateRefused = "gate_refused"
+    /// The deploy hook failed after the serving link was switched; the link was switched back.
+    case deployFailed = "deploy_failed"
     /// The kind is documented but this version of mlopsd does not handle it.
     case notImplemented = "not_implemented"
     /// The job contradicts the current state (e.g. a pipeline already running).

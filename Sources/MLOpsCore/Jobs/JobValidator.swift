@@ -30,10 +30,14 @@ public struct ValidatedJob: Sendable, Equatable {
     public var modelMark: SourceMark?
     /// Where `id:` was written (or nil when the id came from the file name).
     public var idMark: SourceMark?
+    /// Where each top-level parameter's value was written, so a handler that refuses a
+    /// value against the daemon's state (a path outside the data roots, a version that
+    /// exists) can point at it.
+    public var paramMarks: [String: SourceMark]
 
     /// A validated job; the validator makes these, and tests and tools may too.
     public init(id: String, kind: JobKind, model: String? = nil, reason: String? = nil, params: JSONValue = .object([:]),
-                modelMark: SourceMark? = nil, idMark: SourceMark? = nil) {
+                modelMark: SourceMark? = nil, idMark: SourceMark? = nil, paramMarks: [String: SourceMark] = [:]) {
         self.id = id
         self.kind = kind
         self.model = model
@@ -41,7 +45,11 @@ public struct ValidatedJob: Sendable, Equatable {
         self.params = params
         self.modelMark = modelMark
         self.idMark = idMark
+        self.paramMarks = paramMarks
     }
+
+    /// Where parameter `name` was written; the `params:` key or the model when it was not.
+    public func mark(ofParam name: String) -> SourceMark? { paramMarks[name] ?? paramMarks[""] ?? modelMark }
 }
 
 /// The outcome of validating a job file: the job, or the rejection with the id to file it under.
@@ -200,6 +208,7 @@ public enum JobValidator {
 
         // params
         var params: JSONValue = .object([:])
+        var paramMarks: [String: SourceMark] = [:]
         // A misspelt `params:` is reported once, as an unknown key, not also as every
         // required parameter missing.
         if let kindSpec, root.pair("params") != nil || !misspelt.contains("params") {
@@ -208,6 +217,12 @@ public enum JobValidator {
                 node = pair.value.isNull ? YAMLNode(.mapping([]), at: pair.key.mark) : pair.value
             } else {
                 node = YAMLNode(.mapping([]), at: root.mark)
+            }
+            paramMarks[""] = node.mark
+            if case .mapping(let paramPairs) = node.content {
+                for pair in paramPairs {
+                    if let key = pair.key.scalarText { paramMarks[key] = pair.value.mark }
+                }
             }
             do {
                 params = try SchemaValidator.validate(node, against: .object(kindSpec.params), path: "params")
@@ -220,6 +235,6 @@ public enum JobValidator {
             return .rejected(id: id, kind: kind, model: model, failure: ValidationFailure(ValidationFailure.sorted(errors)))
         }
         return .valid(ValidatedJob(id: id, kind: kind, model: model, reason: reason, params: params,
-                                   modelMark: modelMark, idMark: idMark))
+                                   modelMark: modelMark, idMark: idMark, paramMarks: paramMarks))
     }
 }

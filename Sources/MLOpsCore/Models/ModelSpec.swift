@@ -96,6 +96,14 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         }
     }
 
+    /// What `archive-versions` does with the artifact of a version it archives.
+    public enum ArchivedArtifacts: String, Sendable, Codable, CaseIterable {
+        /// Keep the files: an archived version can still be inspected or re-created.
+        case keep
+        /// Delete the stored files (unless another version still uses the same artifact).
+        case delete
+    }
+
     /// Monitoring, retraining and retention policy of one model.
     public struct Policy: Sendable, Codable, Equatable {
         /// Predictions in the monitoring window.
@@ -112,13 +120,16 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         public var keepVersions: Int
         /// Hours between automatic retrainings.
         public var cooldownHours: Double
+        /// What archiving does with a version's stored artifact.
+        public var archivedArtifacts: ArchivedArtifacts
         /// Promotion gates.
         public var promotion: Promotion
 
         /// A policy; the defaults are those a job gets when it names none.
         public init(windowSize: Int = 1000, minSamples: Int = 200, checkEveryPredictions: Int = 100,
                     driftAlpha: Double = 0.01, driftConfirmations: Int = 2, keepVersions: Int = 5,
-                    cooldownHours: Double = 24, promotion: Promotion = Promotion()) {
+                    cooldownHours: Double = 24, archivedArtifacts: ArchivedArtifacts = .keep,
+                    promotion: Promotion = Promotion()) {
             self.windowSize = windowSize
             self.minSamples = minSamples
             self.checkEveryPredictions = checkEveryPredictions
@@ -126,7 +137,23 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             self.driftConfirmations = driftConfirmations
             self.keepVersions = keepVersions
             self.cooldownHours = cooldownHours
+            self.archivedArtifacts = archivedArtifacts
             self.promotion = promotion
+        }
+
+        /// Decodes a stored policy; specs stored before `archived_artifacts` existed keep
+        /// their artifacts.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            windowSize = try c.decode(Int.self, forKey: .windowSize)
+            minSamples = try c.decode(Int.self, forKey: .minSamples)
+            checkEveryPredictions = try c.decode(Int.self, forKey: .checkEveryPredictions)
+            driftAlpha = try c.decode(Double.self, forKey: .driftAlpha)
+            driftConfirmations = try c.decode(Int.self, forKey: .driftConfirmations)
+            keepVersions = try c.decode(Int.self, forKey: .keepVersions)
+            cooldownHours = try c.decode(Double.self, forKey: .cooldownHours)
+            archivedArtifacts = try c.decodeIfPresent(ArchivedArtifacts.self, forKey: .archivedArtifacts) ?? .keep
+            promotion = try c.decode(Promotion.self, forKey: .promotion)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -137,6 +164,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             case driftConfirmations = "drift_confirmations"
             case keepVersions = "keep_versions"
             case cooldownHours = "cooldown_hours"
+            case archivedArtifacts = "archived_artifacts"
             case promotion
         }
     }

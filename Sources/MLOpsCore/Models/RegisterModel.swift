@@ -62,13 +62,15 @@ public enum RegisterModel {
         Field("drift_confirmations", .int(min: 1, max: 100), default: 2, doc: "drifting checks in a row before an alert"),
         Field("keep_versions", .int(min: 1, max: 1000), default: 5, doc: "versions kept before archiving"),
         Field("cooldown_hours", .double(min: 0), default: 24, doc: "hours between automatic retrainings"),
+        Field("archived_artifacts", .oneOf(ModelSpec.ArchivedArtifacts.allCases.map(\.rawValue)), default: "keep",
+              doc: "what archive-versions does with an archived version's stored files: keep or delete"),
         Field("promotion", .object(promotion), default: ["require_ab_test": false], doc: "promotion gates"),
     ], check: checkPolicy)
 
     /// The value of `policy` when the job gives none.
     public static let policyDefault: JSONValue = [
         "window_size": 1000, "min_samples": 200, "check_every_predictions": 100, "drift_alpha": 0.01,
-        "drift_confirmations": 2, "keep_versions": 5, "cooldown_hours": 24.0,
+        "drift_confirmations": 2, "keep_versions": 5, "cooldown_hours": 24.0, "archived_artifacts": "keep",
         "promotion": ["require_ab_test": false],
     ]
 

@@ -78,7 +78,7 @@ public struct ResultDocument: Sendable, Equatable, Codable {
 
     /// Stable JSON: sorted keys, pretty-printed, no escaped slashes.
     public func encoded() throws -> Data {
-        try ResultDocument.encoder.encode(self)
+        try ResultDocument.prettyEncoder.encode(self)
     }
 
     /// Reads a result document.
@@ -86,7 +86,9 @@ public struct ResultDocument: Sendable, Equatable, Codable {
         try JSONDecoder().decode(ResultDocument.self, from: data)
     }
 
-    private static var encoder: JSONEncoder {
+    /// The encoder of every document mlopsd writes for people and tools (results, alerts,
+    /// deployment.json): pretty, sorted keys, slashes unescaped.
+    public static var prettyEncoder: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return e
@@ -107,5 +109,69 @@ public enum Timestamp {
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ms), 3))Z"
+    }
+
+    /// Parses an RFC 3339 timestamp (`2026-11-29T13:16:04Z`, with optional fractional
+    /// seconds and a `Z` or `±hh:mm` offset; a date alone means its midnight UTC). Nil when
+    /// the text is not one. Used for `at:` in queries ("which version was in production then").
+    public static func parse(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        func digits(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var v = 0
+            for i in from..<(from + count) {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let year = digits(0, 4), b.count >= 10, b[4] == 0x2D, let month = digits(5, 2), b[7] == 0x2D,
+              let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var hour = 0, minute = 0, second = 0
+        var fraction = 0.0
+        var offset = 0
+        var i = 10
+        if b.count > 10 {
+            guard b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let h = digits(11, 2), b.count > 13, b[13] == 0x3A,
+                  let m = digits(14, 2), b.count > 16, b[16] == 0x3A, let s = digits(17, 2),
+                  h < 24, m < 60, s < 61
+            else { return nil }
+            hour = h; minute = m; second = s
+            i = 19
+            if i < b.count, b[i] == 0x2E {
+                i += 1
+                var scale = 0.1
+                let start = i
+                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                    fraction += Double(b[i] - 0x30) * scale
+                    scale /= 10
+                    i += 1
+                }
+                guard i > start else { return nil }
+            }
+            guard i < b.count else { return nil }
+            if b[i] == 0x5A || b[i] == 0x7A {
+                i += 1
+            } else if b[i] == 0x2B || b[i] == 0x2D, let oh = digits(i + 1, 2), i + 3 < b.count, b[i + 3] == 0x3A,
+                      let om = digits(i + 4, 2), oh < 24, om < 60 {
+                offset = (oh * 3600 + om * 60) * (b[i] == 0x2D ? -1 : 1)
+                i += 6
+            } else {
+                return nil
+            }
+            guard i == b.count else { return nil }
+        }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let seconds = timegm(&parts)
+        // timegm normalises 31 February to 3 March: refuse dates that do not exist.
+        guard parts.tm_mday == Int32(day), parts.tm_mon == Int32(month - 1) else { return nil }
+        return Date(timeIntervalSince1970: Double(seconds - offset) + fraction)
     }
 }
