@@ -165,3 +165,33 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         }
     }
 }
+
+@Suite struct DeployHookConfigTests {
+    @Test func theHookIsArgvWithATimeout() throws {
+        let config = try parse("deploy_hook: [/usr/local/bin/reload, --model, \"a b\"]\ndeploy_hook_timeout: 12\n")
+        #expect(config.deployHook == ["/usr/local/bin/reload", "--model", "a b"])
+        #expect(config.deployHookTimeout == 12)
+        #expect(DaemonConfig.defaults.deployHook.isEmpty)
+        #expect(DaemonConfig.defaults.deployHookTimeout == 30)
+    }
+
+    @Test func aRelativeProgramIsRefusedAtItsLine() throws {
+        let error = try #require(configError("log_level: info\ndeploy_hook: [reload, now]\n"))
+        let problem = try #require(error.problems.first)
+        #expect(problem.line == 2)
+        #expect(problem.message.contains("absolute program path"))
+        #expect(problem.fix?.contains("/usr/local/bin") == true)
+    }
+
+    @Test func theEnvironmentSplitsArgvOnColons() throws {
+        let config = try parse("", env: ["DEPLOY_HOOK": "/bin/true:--x"])
+        #expect(config.deployHook == ["/bin/true", "--x"])
+        let error = try #require(configError("", env: ["DEPLOY_HOOK": "true"]))
+        #expect(error.problems.first?.source == "environment variable DEPLOY_HOOK")
+    }
+
+    @Test func aTimeoutOutOfRangeIsRefused() {
+        #expect(configError("deploy_hook_timeout: 0\n") != nil)
+        #expect(configError("deploy_hook_timeout: 601\n") != nil)
+    }
+}

@@ -61,6 +61,11 @@ public struct DaemonConfig: Sendable, Equatable {
     public var statusInterval: Double
     /// Where Prometheus metrics are written (node_exporter textfile format); empty: none.
     public var metricsFile: String
+    /// The administrator's deploy hook: argv (absolute program path first, no shell), run
+    /// after every switch of a serving link; empty: none.
+    public var deployHook: [String]
+    /// Seconds the deploy hook may run before it is killed (and the switch undone).
+    public var deployHookTimeout: Double
 
     /// The limits job files are composed with.
     public var yamlLimits: YAMLLimits { YAMLLimits(maxDepth: maxYamlDepth) }
@@ -150,6 +155,14 @@ public struct DaemonConfig: Sendable, Equatable {
                 message: "min_samples (\(config.minSamples)) must be at most window_size (\(config.windowSize))",
                 fix: "lower min_samples or raise window_size"))
         }
+        if let program = config.deployHook.first, !program.hasPrefix("/") {
+            let fromEnv = fromEnvironment.contains("deploy_hook")
+            let mark = fromEnv ? nil : marks["deploy_hook"]
+            problems.append(ConfigError.Problem(
+                source: fromEnv ? "environment variable DEPLOY_HOOK" : sourceName, line: mark?.line, column: mark?.column,
+                message: "deploy_hook must start with an absolute program path (no shell, no PATH search), not `\(program)`",
+                fix: "write the full path, e.g. [/usr/local/bin/reload-model-server, --graceful]"))
+        }
         guard problems.isEmpty else { throw ConfigError(problems) }
 
         config.spoolDir = resolve(config.spoolDir, against: workingDirectory)
@@ -214,6 +227,8 @@ public struct DaemonConfig: Sendable, Equatable {
         logLevel = string("log_level")
         statusInterval = double("status_interval")
         metricsFile = string("metrics_file")
+        if case .array(let argv) = value("deploy_hook") { deployHook = argv.compactMap(\.stringValue) } else { deployHook = [] }
+        deployHookTimeout = double("deploy_hook_timeout")
     }
 
     /// One config key: schema, default, doc, and bounds the schema cannot say (exclusive ones).
@@ -299,6 +314,10 @@ public struct DaemonConfig: Sendable, Equatable {
         Entry("status_interval", .double(min: 1), 10.0, "seconds between STATUS= updates to systemd"),
         Entry("metrics_file", .string(metricsPath), "./state/mlopsd.prom",
               "Prometheus metrics file (node_exporter textfile format); \"\" turns metrics off"),
+        Entry("deploy_hook", .list(.string(.any), maxCount: 64), [],
+              "command run after a serving link switches: absolute program path, then arguments; no shell; [] for none"),
+        Entry("deploy_hook_timeout", .double(min: 1, max: 600), 30.0,
+              "seconds the deploy hook may run before it is killed and the switch undone (keep below WatchdogSec)"),
     ]
 
     /// A path, or the empty string (no metrics file).
