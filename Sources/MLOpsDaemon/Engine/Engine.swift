@@ -54,13 +54,14 @@ public final class Engine: @unchecked Sendable {
     /// Called on `queue` after each batch (the daemon refreshes its status from it); set on `queue`.
     var onBatch: (@Sendable () -> Void)?
 
-    init(spool: Spool, store: Store, handlers: HandlerRegistry, config: DaemonConfig, logger: Logger) {
+    init(spool: Spool, store: Store, handlers: HandlerRegistry, config: DaemonConfig, logger: Logger,
+         registry: ModelRegistry? = nil) {
         self.queue = DispatchQueue(label: "mlopsd.engine")
         self.spool = spool
         self.store = store
         self.config = config
         self.logger = logger
-        self.processor = JobProcessor(spool: spool, store: store, handlers: handlers, logger: logger)
+        self.processor = JobProcessor(spool: spool, store: store, handlers: handlers, logger: logger, registry: registry)
     }
 
     /// Jobs waiting in `incoming/` as far as the engine knows (read on `queue`).

@@ -19,12 +19,16 @@ final class JobProcessor {
     let store: Store
     let handlers: HandlerRegistry
     let logger: Logger
+    let registry: ModelRegistry?
+    /// Deferred work of the jobs of the batch being committed.
+    private var deferred: [AfterCommit] = []
 
-    init(spool: Spool, store: Store, handlers: HandlerRegistry, logger: Logger) {
+    init(spool: Spool, store: Store, handlers: HandlerRegistry, logger: Logger, registry: ModelRegistry? = nil) {
         self.spool = spool
         self.store = store
         self.handlers = handlers
         self.logger = logger
+        self.registry = registry
     }
 
     /// One finished job, as reported to the engine.
@@ -101,6 +105,7 @@ final class JobProcessor {
 
         // 3. Effects and completion records, one commit for the batch.
         let started = Date()
+        deferred = []
         do {
             try store.write { db in
                 for i in items.indices where !items[i].replayed {
@@ -108,8 +113,14 @@ final class JobProcessor {
                 }
             }
         } catch {
+            deferred = []
+            // A handler may have switched a serving link before the commit failed: put
+            // the links back to what the store says.
+            if let registry { registry.reconcile(store: store, config: config, logger: logger) }
             throw .store("\(error)")
         }
+        for work in deferred { work.run() }
+        deferred = []
 
         // 4. Result files, durable before any job file moves.
         do {
@@ -264,8 +275,10 @@ final class JobProcessor {
                     fix: close.map { "did you mean `\($0)`?" } ?? "register it first with a `register-model` job")])
             }
         }
+        let afterCommit = AfterCommit()
         let context = JobContext(
-            submittedBy: file.submittedBy, submitterUID: file.ownerUID, now: Date(), config: config, logger: logger)
+            submittedBy: file.submittedBy, submitterUID: file.ownerUID, now: Date(), config: config, logger: logger,
+            registry: registry, afterCommit: afterCommit)
         var outcome: JobOutcome = .failed(JobError(.internalError, "the job did not finish"))
         try db.inSavepoint {
             do {
@@ -277,12 +290,18 @@ final class JobProcessor {
             } catch {
                 outcome = .failed(JobError(.internalError, "\(error)"))
             }
-            if case .succeeded = outcome { return .commit }
-            return .rollback
+            switch outcome {
+            case .succeeded, .failedKeepingRecords: return .commit
+            case .failed, .rejected: return .rollback
+            }
+        }
+        switch outcome {
+        case .succeeded, .failedKeepingRecords: deferred.append(afterCommit)
+        case .failed, .rejected: break
         }
         switch outcome {
         case .succeeded(let value): return (.succeeded, value, [])
-        case .failed(let error, let value): return (.failed, value, [error])
+        case .failed(let error, let value), .failedKeepingRecords(let error, let value): return (.failed, value, [error])
         case .rejected(let error): return (.rejected, nil, [error])
         }
     }

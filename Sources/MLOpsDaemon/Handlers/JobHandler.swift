@@ -22,13 +22,37 @@ extension JobHandler {
     public var requiresRegisteredModel: Bool { true }
 }
 
-/// What a handler gets besides the job: who asked, when, and the config in force.
+/// What a handler gets besides the job: who asked, when, the config in force, the
+/// registry's files, and a place for work that must wait for the commit.
 public struct JobContext: Sendable {
     public var submittedBy: String
     public var submitterUID: UInt32
     public var now: Date
     public var config: DaemonConfig
     public var logger: Logger
+    /// Artifacts, serving links and alert files; nil where a test runs without them.
+    public var registry: ModelRegistry?
+    /// Work to do once the job's effects are committed (alert files, journal entries,
+    /// deleting files): dropped when the job's effects are rolled back.
+    public var afterCommit: AfterCommit
+
+    /// A context; `afterCommit` collects the job's deferred work.
+    public init(submittedBy: String, submitterUID: UInt32, now: Date, config: DaemonConfig, logger: Logger,
+                registry: ModelRegistry? = nil, afterCommit: AfterCommit = AfterCommit()) {
+        self.submittedBy = submittedBy
+        self.submitterUID = submitterUID
+        self.now = now
+        self.config = config
+        self.logger = logger
+        self.registry = registry
+        self.afterCommit = afterCommit
+    }
+
+    /// The registry, or an internal error when the daemon was started without one.
+    public func requireRegistry() throws(JobError) -> ModelRegistry {
+        guard let registry else { throw JobError(.internalError, "this daemon runs without a model registry") }
+        return registry
+    }
 }
 
 /// How a job ended.
@@ -37,6 +61,9 @@ public enum JobOutcome: Sendable, Equatable {
     case succeeded(JSONValue)
     /// Ran and could not do its work; effects are rolled back.
     case failed(JobError, JSONValue? = nil)
+    /// Ran and could not do its work, and what the handler wrote about the failure (audit
+    /// entries, an alert) is kept. The handler has undone its other effects itself.
+    case failedKeepingRecords(JobError, JSONValue? = nil)
     /// Refused against the daemon's state (e.g. a rule the store decides); nothing changed.
     case rejected(JobError)
 }
@@ -54,7 +81,13 @@ public struct HandlerRegistry: Sendable {
 
     /// Every handler built so far. Kinds of DESIGN §4 missing here answer `not_implemented`.
     public static let standard = HandlerRegistry([
-        RegisterModelHandler()
+        RegisterModelHandler(),
+        CreateVersionHandler(),
+        ListVersionsHandler(),
+        PromoteVersionHandler(),
+        RollbackHandler(),
+        ArchiveVersionsHandler(),
+        GetProductionModelHandler(),
     ])
 
     /// The handler of `kind`, if one is built.

@@ -54,6 +54,22 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     /// A model got a new version, deployment or monitoring state.
     case modelUpdated = "model_updated"
     /// A bug or an unexpected system failure inside the daemon.
+    /// A model version was created from an artifact.
+    case versionCreated = "version_created"
+    /// A version became the production version.
+    case versionPromoted = "version_promoted"
+    /// Production returned to an earlier version.
+    case versionRolledBack = "version_rolled_back"
+    /// Old versions were archived.
+    case versionsArchived = "versions_archived"
+    /// The deploy hook failed and the serving link was switched back.
+    case deployFailed = "deploy_failed"
+    /// At start the serving link was repaired to match the store.
+    case servingReconciled = "serving_reconciled"
+    /// An alert opened (or an open one was updated).
+    case alertOpened = "alert_opened"
+    /// An alert resolved because its condition cleared.
+    case alertResolved = "alert_resolved"
     case internalError = "internal_error"
 
     /// The journald `MESSAGE_ID` of this event: 128-bit lowercase hex, fixed forever.
@@ -80,6 +96,14 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .jobPoisoned: "ab6f0c9d21084025b8c58ab56a6bfb25"
         case .modelRegistered: "e1cd5df631d64dd9b3f6253dfb7d7583"
         case .modelUpdated: "3eed5eb368f442f494dcd830327c6676"
+        case .versionCreated: "694af088810a41379210d86d66bfe3cd"
+        case .versionPromoted: "957082f4f0924d288b8b9be5bba00e57"
+        case .versionRolledBack: "9acf4844ce854fb894c303b8d9c275a8"
+        case .versionsArchived: "fc7f97857ac046569553a9ab11820bc7"
+        case .deployFailed: "e60a25bffc6941f7991708a763a59662"
+        case .servingReconciled: "7d75f303b6414faa90003baedb4217d3"
+        case .alertOpened: "68e87524b9da450b988458c045f3a6cc"
+        case .alertResolved: "15911c20345644f28a7cf28369db20cd"
         case .internalError: "6383bd792056408f8f85498751f695eb"
         }
     }
@@ -91,12 +115,16 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     public var defaultPriority: Int {
         switch self {
         case .storeIntegrityFailed: 2  // crit: state may be lost
-        case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError: 3  // err
-        case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered: 4  // warning
+        case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed: 3  // err
+        case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered, .versionRolledBack,
+            .servingReconciled, .alertOpened:
+            4  // warning
         case .daemonStarted, .daemonReady, .daemonStopping, .daemonStopped,
-            .configReloaded, .modelRegistered:
+            .configReloaded, .modelRegistered, .versionPromoted:
             5  // notice
-        case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated: 6  // info
+        case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated,
+            .versionCreated, .versionsArchived, .alertResolved:
+            6  // info
         }
     }
 

@@ -47,6 +47,7 @@ public final class Daemon: @unchecked Sendable {
     let spool: Spool
     let store: Store
     let engine: Engine
+    let registry: ModelRegistry
     let pruner: SpoolPruner
     private var config: DaemonConfig
     private var state = "starting"
@@ -97,7 +98,12 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             throw .store("cannot create the state directory \(config.stateDir): \(error)")
         }
-        engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger)
+        do {
+            registry = try ModelRegistry(stateDir: config.stateDir, alertsDirectory: spool.alerts, logger: logger)
+        } catch {
+            throw .store("cannot open the registry's directories under \(config.stateDir): \(error)")
+        }
+        engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger, registry: registry)
         pruner = SpoolPruner(spool: spool, retention: Daemon.retention(config), logger: logger)
     }
 
@@ -110,6 +116,14 @@ public final class Daemon: @unchecked Sendable {
     /// Starts serving: recovery, rescan, signals, timers, READY=1. Returns once ready.
     public func start() throws(StartError) {
         installSignalHandlers()
+        // Before any job runs: drop half-copied artifacts and make the serving links agree
+        // with the store (a deployment the daemon died in is undone or completed).
+        let leftovers = registry.artifacts.removeLeftovers()
+        if leftovers > 0 {
+            logger.info("removed \(leftovers) half-copied artifact directories", metadata: ["event": LogEvent.daemonStarted.metadataValue])
+        }
+        let reconcileConfig = engine.queue.sync { config }
+        registry.reconcile(store: store, config: reconcileConfig, logger: logger)
         do {
             try engine.start()
         } catch {

@@ -75,6 +75,96 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-registry-alerts") { db in
+            try db.execute(sql: """
+                -- Model versions (DESIGN §10). `sequence` is the creation order within the
+                -- model; `artifact_sha256` names the stored files under state/artifacts/.
+                CREATE TABLE versions (
+                    model                TEXT NOT NULL REFERENCES models(name),
+                    version              TEXT NOT NULL,
+                    sequence             INTEGER NOT NULL,
+                    state                TEXT NOT NULL CHECK (state IN ('registered','staging','production','archived')),
+                    artifact_sha256      TEXT NOT NULL,
+                    model_sha256         TEXT NOT NULL,
+                    artifact_removed     INTEGER NOT NULL DEFAULT 0,
+                    schema               TEXT NOT NULL,
+                    change               TEXT NOT NULL,
+                    parent_version       TEXT,
+                    training_data        TEXT,
+                    training_data_sha256 TEXT,
+                    run_id               TEXT,
+                    parameters           TEXT NOT NULL DEFAULT '{}',
+                    metrics              TEXT NOT NULL DEFAULT '{}',
+                    metric_value         REAL,
+                    reference_file       TEXT NOT NULL,
+                    reference_rows       INTEGER NOT NULL,
+                    description          TEXT,
+                    ab_test_won          INTEGER,
+                    created_at           TEXT NOT NULL,
+                    created_by           TEXT NOT NULL,
+                    job_id               TEXT,
+                    state_changed_at     TEXT NOT NULL,
+                    PRIMARY KEY (model, version),
+                    UNIQUE (model, sequence)
+                );
+                -- Exactly one production version per model: the store itself refuses a second.
+                CREATE UNIQUE INDEX versions_one_production ON versions(model) WHERE state = 'production';
+                CREATE INDEX versions_artifact ON versions(artifact_sha256);
+
+                -- Every state change of every version.
+                CREATE TABLE version_events (
+                    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model      TEXT NOT NULL,
+                    version    TEXT NOT NULL,
+                    from_state TEXT,
+                    to_state   TEXT NOT NULL,
+                    at         TEXT NOT NULL,
+                    actor      TEXT NOT NULL,
+                    job_id     TEXT,
+                    reason     TEXT,
+                    forced     INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX version_events_model ON version_events(model, seq);
+
+                -- Which version was in production from when until when: one row per stint;
+                -- `until_at` is NULL for the current one.
+                CREATE TABLE production_history (
+                    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model    TEXT NOT NULL,
+                    version  TEXT NOT NULL,
+                    from_at  TEXT NOT NULL,
+                    until_at TEXT,
+                    action   TEXT NOT NULL CHECK (action IN ('promote','rollback')),
+                    forced   INTEGER NOT NULL DEFAULT 0,
+                    actor    TEXT NOT NULL,
+                    job_id   TEXT,
+                    reason   TEXT
+                );
+                CREATE INDEX production_history_model ON production_history(model, from_at);
+                CREATE UNIQUE INDEX production_history_current ON production_history(model) WHERE until_at IS NULL;
+
+                -- Alerts (DESIGN §5): one open alert per model and type, updated while it
+                -- stays true, resolved when its condition clears.
+                CREATE TABLE alerts (
+                    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id              TEXT NOT NULL UNIQUE,
+                    model           TEXT NOT NULL,
+                    version         TEXT,
+                    type            TEXT NOT NULL,
+                    severity        TEXT NOT NULL CHECK (severity IN ('info','warning','critical')),
+                    health_score    REAL,
+                    message         TEXT NOT NULL,
+                    details         TEXT NOT NULL DEFAULT '{}',
+                    occurrences     INTEGER NOT NULL DEFAULT 1,
+                    opened_at       TEXT NOT NULL,
+                    updated_at      TEXT NOT NULL,
+                    resolved_at     TEXT,
+                    acknowledged_at TEXT,
+                    acknowledged_by TEXT
+                );
+                CREATE UNIQUE INDEX alerts_open ON alerts(model, type) WHERE resolved_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import MLOpsCore
+
+/// Makes a stored alert visible: `alerts/<id>.json` (written atomically) and one journal
+/// entry with `MLOPSD_ALERT`, `MLOPSD_MODEL` and `MLOPSD_SEVERITY`. Run after the commit
+/// that recorded the alert (``AfterCommit``), so no file claims an alert the store lost.
+public struct AlertPublisher: Sendable {
+    /// The spool's `alerts/` directory.
+    public let directory: DirectoryHandle
+    let logger: Logger
+
+    /// A publisher writing into `directory`.
+    public init(directory: DirectoryHandle, logger: Logger) {
+        self.directory = directory
+        self.logger = logger
+    }
+
+    /// Writes the alert's file and logs it (opened or resolved).
+    public func publish(_ alert: AlertRecord) {
+        let event: LogEvent = alert.resolvedAt == nil ? .alertOpened : .alertResolved
+        do {
+            let data = try ResultDocument.prettyEncoder.encode(alert.document)
+            try directory.writeAtomically(alert.id + ".json", data: data + Data("\n".utf8), mode: 0o644)
+        } catch {
+            logger.error("cannot write alerts/\(alert.id).json: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
+        }
+        let level: Logger.Level
+        switch (alert.resolvedAt, alert.severity) {
+        case (.some, _): level = .info
+        case (nil, "critical"): level = .critical
+        case (nil, "warning"): level = .warning
+        default: level = .notice
+        }
+        var metadata: Logger.Metadata = [
+            "event": event.metadataValue, "model": .string(alert.model), "alert": .string(alert.id),
+            "severity": .string(alert.severity), "alert_type": .string(alert.type),
+        ]
+        if let version = alert.version { metadata["version"] = .string(version) }
+        if let health = alert.healthScore { metadata["health"] = .string(String(health)) }
+        logger.log(level: level, "\(alert.resolvedAt == nil ? "alert" : "resolved alert") \(alert.id): \(alert.message)", metadata: metadata)
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+import Logging
+import MLOpsCore
+
+/// `archive-versions`: keeps the newest `keep_versions` versions (the job's value or the
+/// model policy's), never the production version nor the rollback target, and archives
+/// the rest; with `archived_artifacts: delete` in the policy their stored files go too.
+public struct ArchiveVersionsHandler: JobHandler {
+    public init() {}
+
+    public var spec: KindSpec { RegistryKinds.archiveVersions }
+
+    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+        guard let model = job.model else { return .rejected(JobError(.missingField, "archive-versions needs `model:`")) }
+        let spec = try ModelSpecs.spec(db, model: model)
+        let keep = job.params["keep_versions"]?.intValue ?? spec.policy.keepVersions
+        let dryRun = job.params["dry_run"]?.boolValue == true
+        var result = try Archiver.archive(
+            db, model: model, spec: spec, keep: keep, by: VersionStore.Actor(context, job: job), registry: context.registry,
+            afterCommit: context.afterCommit, dryRun: dryRun)
+        if case .object(var dict) = result {
+            dict["model"] = .string(model)
+            result = .object(dict)
+        }
+        if !dryRun, case .array(let archived)? = result["archived"], !archived.isEmpty {
+            let logger = context.logger
+            let names = archived.compactMap(\.stringValue).joined(separator: ", ")
+            context.afterCommit.add {
+                logger.info("archived \(model) \(names)", metadata: [
+                    "event": LogEvent.versionsArchived.metadataValue, "model": .string(model),
+                ])
+            }
+        }
+        return .succeeded(result)
+    }
+}

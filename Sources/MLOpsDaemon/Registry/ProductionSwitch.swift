@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import Logging
+import MLOpsCore
+
+/// The one way a version becomes production (promotion and rollback alike): switch the
+/// serving link, run the deploy hook, and only when both worked record the new production
+/// version, inside the job's transaction. A failing hook switches the link back, keeps the
+/// old version in production and opens a critical `deploy_failed` alert.
+enum ProductionSwitch {
+    /// What happened.
+    enum Outcome {
+        /// The store now names `target` as production; `hook` is the hook's outcome.
+        case switched(hook: HookOutcome?)
+        /// Nothing changed in production; the job ends with this outcome.
+        case failed(JobOutcome)
+    }
+
+    static func perform(
+        _ db: Database, target: VersionRecord, action: String, forced: Bool, job: ValidatedJob, context: JobContext,
+        registry: ModelRegistry, details: JSONValue = .object([:]), partialResult: JSONValue
+    ) throws -> Outcome {
+        let model = target.model
+        let actor = VersionStore.Actor(context, job: job)
+        let previous = try VersionStore.production(db, model: model)
+        let previousDocument = try previous.flatMap { previous in
+            try VersionStore.currentStint(db, model: model).map { registry.deploymentDocument(previous, stint: $0) }
+        }
+        guard registry.artifacts.exists(target.artifactSHA256), !target.artifactRemoved else {
+            return .failed(.rejected(JobError(
+                .badArtifact, "the stored artifact of \(model) \(target.version) is gone (archived with archived_artifacts: delete?)",
+                fix: "create a new version from the model files")))
+        }
+        let stint = ProductionStint(model: model, version: target.version, from: Timestamp.string(context.now), action: action,
+                                    forced: forced, actor: context.submittedBy, jobID: job.id, reason: job.reason)
+        let document = registry.deploymentDocument(target, stint: stint)
+        switch registry.deploy(target, document: document, previous: previous, previousDocument: previousDocument,
+                               action: action, job: job.id, config: context.config) {
+        case .switchFailed(let why):
+            return .failed(.failed(JobError(.internalError, "cannot switch the serving link of \(model): \(why)")))
+        case .hookFailed(let hook, let revert):
+            let restored = previous.map { "\($0.version), which stays in production" } ?? "nothing (there was no production version)"
+            let message = "the deploy hook for \(model) \(target.version) \(hook.summary); the serving link was switched back to \(restored)"
+            var hookDetails: [String: JSONValue] = [
+                "version": .string(target.version), "action": .string(action), "hook": Self.document(hook),
+            ]
+            hookDetails["revert_hook"] = revert.map(Self.document) ?? .null
+            hookDetails["previous_version"] = previous.map { .string($0.version) } ?? .null
+            try AuditLog.record(
+                db, action: "deploy.failed", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
+                model: model, reason: job.reason, details: .object(hookDetails), at: context.now)
+            let alert = try AlertBook.raise(
+                db, model: model, version: target.version, type: "deploy_failed", severity: "critical", message: message,
+                details: .object(hookDetails), at: context.now)
+            let logger = context.logger
+            context.afterCommit.add {
+                logger.error("\(message)", metadata: [
+                    "event": LogEvent.deployFailed.metadataValue, "model": .string(model), "version": .string(target.version),
+                    "hook_output": .string(String(hook.output.suffix(4000))),
+                ])
+                registry.alerts.publish(alert)
+            }
+            var result = partialResult
+            if case .object(var dict) = result {
+                dict["hook"] = Self.document(hook)
+                dict["alert"] = .string(alert.id)
+                result = .object(dict)
+            }
+            return .failed(.failedKeepingRecords(
+                JobError(.deployFailed, message, fix: "read the hook output in the result or the journal, fix the model server or the hook, and try again"),
+                result))
+        case .deployed(let hook):
+            try VersionStore.switchProduction(db, to: target, action: action, forced: forced, by: actor, details: details)
+            for type in ["deploy_failed", "rollback"] where !(action == "rollback" && type == "rollback") {
+                if let resolved = try AlertBook.resolve(db, model: model, type: type, at: context.now) {
+                    context.afterCommit.add { registry.alerts.publish(resolved) }
+                }
+            }
+            return .switched(hook: hook)
+        }
+    }
+
+    /// A hook outcome as results show it.
+    static func document(_ hook: HookOutcome) -> JSONValue {
+        ["summary": .string(hook.summary), "succeeded": .bool(hook.succeeded), "duration_seconds": .double(hook.duration),
+         "output": .string(String(hook.output.suffix(4000)))]
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import MLOpsCore
+import Testing
+
+@testable import MLOpsDaemon
+
+/// The registry through the real daemon: spool in, results out, crashes in between.
+@Suite(.serialized) struct DaemonRegistryTests {
+    /// Writes an artifact directory with model files, metrics and reference data under data/.
+    static func artifact(_ root: String, _ name: String, weights: String) throws -> String {
+        let dir = root + "/data/" + name
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try writeFile(dir + "/model.bin", Data(weights.utf8))
+        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
+        var csv = "age,scanner_kv,scanner_model,age_band\n"
+        for i in 0..<10 { csv += "\(40 + i),\(100 + i),S\(i % 2),b\(i % 3)\n" }
+        try writeFile(dir + "/reference.csv", Data(csv.utf8))
+        return dir
+    }
+
+    func serving(_ h: DaemonHarness) -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: h.state + "/serving/xray/current")
+    }
+
+    func storeView(_ h: DaemonHarness) throws -> (production: String?, artifact: String?) {
+        try h.readStore { db in
+            let row = try Row.fetchOne(db, sql: "SELECT version, artifact_sha256 FROM versions WHERE model = 'xray' AND state = 'production'")
+            return (row?["version"], row.map { h.state + "/artifacts/" + ($0["artifact_sha256"] as String) })
+        }
+    }
+
+    /// `kill -9` while the deploy hook of a promotion runs (the link already switched, the
+    /// store not yet committed): after the restart the link is repaired to the store's
+    /// version before anything else, then the recovered job promotes for real.
+    @Test func killDuringPromotionLeavesStoreAndLinkAgreeing() throws {
+        let h = try DaemonHarness()
+        defer { h.cleanUp() }
+        let hook = h.root + "/hook.sh"
+        try writeFile(hook, Data("""
+            #!/bin/sh
+            echo "$MLOPSD_ACTION $MLOPSD_VERSION" >> \(h.root)/hook.log
+            if [ -e \(h.root)/block ] && [ "$MLOPSD_ACTION" = promote ]; then echo $$ > \(h.root)/hook.pid; exec sleep 60; fi
+            exit 0
+
+            """.utf8))
+        chmod(hook, 0o755)
+        try h.writeConfig("deploy_hook: [\(hook)]\ndeploy_hook_timeout: 120")
+        try h.start()
+        try h.drop("reg.yaml", Jobs.registerModel("xray"))
+        #expect(try h.waitForResult("reg").status == .succeeded)
+        for (i, name) in ["a1", "a2"].enumerated() {
+            let dir = try Self.artifact(h.root, name, weights: "w\(i)")
+            try h.drop("cv\(i).yaml", "kind: create-version\nmodel: xray\nparams:\n  artifact: \(dir)\n")
+            let result = try h.waitForResult("cv\(i)")
+            #expect(result.status == .succeeded, "\(result.error?.message ?? "")")
+        }
+        try h.drop("p1.yaml", "kind: promote-version\nmodel: xray\nparams: {version: 1.0.0}\n")
+        #expect(try h.waitForResult("p1").status == .succeeded)
+        let old = try storeView(h)
+        #expect(old.production == "1.0.0")
+        #expect(serving(h) == old.artifact)
+
+        try writeFile(h.root + "/block", Data())
+        try h.drop("p2.yaml", "kind: promote-version\nmodel: xray\nparams: {version: 1.1.0}\n")
+        try waitUntil(timeout: 30, "the hook of the second promotion runs") { FileManager.default.fileExists(atPath: h.root + "/hook.pid") }
+        // Mid-promotion: the link names the new version, the store (committed) still the old.
+        #expect(serving(h) != old.artifact)
+        #expect(try storeView(h).production == "1.0.0")
+        try h.kill9()
+        if let text = try? String(contentsOfFile: h.root + "/hook.pid", encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(pid, SIGKILL)
+        }
+        try FileManager.default.removeItem(atPath: h.root + "/block")
+
+        try h.start()
+        let result = try h.waitForResult("p2")
+        #expect(result.status == .succeeded, "\(result.error?.message ?? "")")
+        let now = try storeView(h)
+        #expect(now.production == "1.1.0")
+        #expect(serving(h) == now.artifact)
+        let count = try h.readStore { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'xray' AND state = 'production'") }
+        #expect(count == 1)
+        let log = try String(contentsOfFile: h.root + "/hook.log", encoding: .utf8).split(separator: "\n").map(String.init)
+        // The restart first put the link back to 1.0.0 (reconcile), then the recovered job promoted 1.1.0.
+        #expect(log == ["promote 1.0.0", "promote 1.1.0", "reconcile 1.0.0", "promote 1.1.0"])
+        let history = try h.readStore { db in try String.fetchAll(db, sql: "SELECT version FROM production_history WHERE model = 'xray' ORDER BY seq") }
+        #expect(history == ["1.0.0", "1.1.0"])
+    }
+}
