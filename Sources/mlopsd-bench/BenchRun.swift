@@ -40,6 +40,13 @@ struct BenchRun {
         let (queued, populated) = try benchmark.queuedAtStart(jobs: options.jobs, latencyJobs: options.latencyJobs)
         progress("  \(Report.grouped(queued.jobsPerSecond)) jobs/s")
 
+        var promotions: PromotionBenchmark.Figures?
+        if options.promotions > 0 {
+            progress("registry: \(options.promotions) promotions queued back to back, 100 one at a time (drop → symlink switched)")
+            promotions = try PromotionBenchmark(executable: daemon, root: root).run(promotions: options.promotions, oneAtATime: 100)
+            progress("  \(Report.grouped(promotions?.promotionsPerSecond ?? 0)) promotions/s")
+        }
+
         progress("raw filesystem reference again (the disk's rate drifts on a shared machine)")
         let after = try rawBenchmark.run(label: "after")
         progress("  \(Report.grouped(Double(options.jobs) / after.durableSeconds)) files/s durable")
@@ -49,7 +56,9 @@ struct BenchRun {
             cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), filesystem: FileSystem.filesystemType(of: root),
             directory: options.baseDirectory, daemon: daemon, startedAt: startedAt,
             loadBefore: loadBefore, loadAfter: BenchRun.loadAverage())
-        return Report(setup: setup, raw: raw, live: live, queued: queued, latency: latency, latencyPopulated: populated)
+        var report = Report(setup: setup, raw: raw, live: live, queued: queued, latency: latency, latencyPopulated: populated)
+        report.promotions = promotions
+        return report
     }
 
     /// `--mlopsd`, or `mlopsd` beside this executable; it must be executable.

@@ -7,6 +7,8 @@ struct Options: Sendable {
     var jobs = 10_000
     /// Jobs in the one-at-a-time latency run (`--latency-jobs`).
     var latencyJobs = 200
+    /// Promotions in the registry run (`--promotions`); 0 skips it.
+    var promotions = 500
     /// Keep the temporary directories (`--keep`), e.g. to read the daemon's log.
     var keep = false
     /// Where to write the figures as JSON (`--json PATH`), if anywhere.
@@ -18,10 +20,11 @@ struct Options: Sendable {
     var daemonPath: String?
 
     static let usage = """
-        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
+        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
 
           --jobs N           jobs per throughput run and raw filesystem operations (default 10000)
           --latency-jobs N   jobs dropped one at a time for the latency run (default 200)
+          --promotions N     promote-version jobs for the registry run (default 500; 0 skips it)
           --json PATH        also write the figures as JSON to PATH
           --keep             keep the temporary spools, state and daemon logs
           --dir DIR          put the temporary directories under DIR (default /tmp); the raw
@@ -48,6 +51,7 @@ struct Options: Sendable {
             switch argument {
             case "--jobs": options.jobs = try count(argument, minimum: 1)
             case "--latency-jobs": options.latencyJobs = try count(argument, minimum: 1)
+            case "--promotions": options.promotions = try count(argument, minimum: 0)
             case "--json": options.jsonPath = try value(argument)
             case "--keep": options.keep = true
             case "--dir": options.baseDirectory = try value(argument)

@@ -31,6 +31,8 @@ struct Report: Sendable, Codable {
     /// The same latency run on the daemon that just finished the queued run (its store
     /// holds every model those jobs registered).
     var latencyPopulated: DaemonBenchmark.Latency?
+    /// The registry run, when it ran.
+    var promotions: PromotionBenchmark.Figures?
 
     init(setup: Setup, raw: RawFilesystemBenchmark.Result, live: DaemonBenchmark.Throughput,
          queued: DaemonBenchmark.Throughput, latency: DaemonBenchmark.Latency, latencyPopulated: DaemonBenchmark.Latency?) {
@@ -75,6 +77,14 @@ struct Report: Sendable, Codable {
             latencyRow("  the same, \(Report.grouped(populated.modelsInStore)) models in store", populated,
                        "(\(populated.milliseconds.count) jobs)")
             lines.append("    result → job file in done/ p50 \(Report.ms(populated.retireMilliseconds.p50)) ms")
+        }
+        if let p = promotions {
+            row("raw fs symlink+rename+fsync(dir)", "\(Report.grouped(p.rawSwitchesPerSecond)) switches/s")
+            row("mlopsd \(Report.grouped(p.promotions)) promote-version jobs", "\(Report.grouped(p.promotionsPerSecond)) promotions/s",
+                "ratio \(Report.fixed(p.ratio, 2)) of raw switches")
+            let l = p.dropToSymlinkMilliseconds
+            row("promote drop→symlink p50 / p90 / p99", "\(Report.ms(l.p50)) / \(Report.ms(l.p90)) / \(Report.ms(l.p99)) ms",
+                "(\(l.count) one at a time; drop→result p50 \(Report.ms(p.dropToResultMilliseconds.p50)) ms)")
         }
         return lines.joined(separator: "\n")
     }
