@@ -30,7 +30,22 @@ echo "== 3. the same file dropped straight into the spool is rejected by the dae
 cp examples/misspelt.yaml "spool/tmp/.$id-typo.yaml" && mv "spool/tmp/.$id-typo.yaml" "spool/incoming/$id-typo.yaml"
 $ctl wait "$id-typo" --timeout 30 || true
 echo
-echo "== 4. daemon status"
+echo "== 4. two versions of the model from artifact directories under ./data (a data root)"
+mkdir -p data
+cp -R examples/artifacts/. data/
+for build in 41 42; do
+    printf 'kind: create-version\nmodel: chest-xray\nid: %s-v%s\nparams:\n  artifact: %s/data/chest-xray-build-%s\n  run_id: build-%s\n' \
+        "$id" "$build" "$(pwd)" "$build" "$build" | $ctl submit - --wait --timeout 30 || true
+done
+echo
+echo "== 5. promote 1.0.0, then 1.1.0 (gates: min_metric 0.85, max_metric_drop 0.02), then roll back"
+$ctl promote chest-xray 1.0.0 --reason "demo: first deployment" || true
+$ctl promote chest-xray 1.1.0 --reason "demo: build 42 is better" || true
+$ctl rollback chest-xray --reason "demo: practising the way back" || true
+echo "serving link: $(readlink state/serving/chest-xray/current)"
+$ctl versions chest-xray || true
+echo
+echo "== 6. daemon status"
 $ctl status
 echo
 echo "mlopsd keeps running (pid $daemon). Try: $ctl submit examples/register-chest-xray.yaml --wait"
