@@ -3,8 +3,31 @@
 // Linux calls that Swift's Glibc module does not expose (they are variadic or need
 // _GNU_SOURCE). Header-only: each is a thin static inline wrapper.
 #include <fcntl.h>
+#include <spawn.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+
+// Declared by glibc only under _GNU_SOURCE, which Swift's Glibc module is built without.
+// These prototypes match glibc's (2.29+, 2.34+ and 2.9+; Debian 12 ships 2.36).
+extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *__restrict actions, const char *__restrict path);
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+extern int pipe2(int fds[2], int flags);
+
+/// posix_spawn_file_actions_addchdir_np: the child starts in `path`.
+static inline int mlopsd_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor from `from` on.
+static inline int mlopsd_spawn_add_close_from(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+/// pipe2(O_CLOEXEC): both ends close-on-exec from the start, with no window for another
+/// thread's child to inherit them.
+static inline int mlopsd_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
 
 /// renameat2(RENAME_NOREPLACE): fails with EEXIST instead of replacing the target.
 static inline int mlopsd_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) {

@@ -1,3 +1,4 @@
+import CPosix
 import Glibc
 import MLOpsCore
 
@@ -126,10 +127,6 @@ public struct DeployHook: Sendable {
 
     /// Starts the command; returns its pid and the read end of its output pipe (non-blocking).
     private func spawn(_ prepared: Prepared) -> Result<(pid_t, Int32), StartFailure> {
-        guard let addChdir = DeployHook.addChdir else {
-            return .failure(StartFailure(
-                text: "\(prepared.executable): this C library lacks posix_spawn_file_actions_addchdir_np (glibc 2.29 or later is needed)"))
-        }
         var fds: [Int32] = [-1, -1]
         guard DeployHook.makePipe(&fds) else {
             return .failure(StartFailure(text: "\(prepared.executable): cannot create a pipe: \(DeployHook.errorText(errno))"))
@@ -144,8 +141,8 @@ public struct DeployHook: Sendable {
         posix_spawn_file_actions_adddup2(&actions, writeFD, 1)
         posix_spawn_file_actions_adddup2(&actions, writeFD, 2)
         // Descriptors of ours that lack FD_CLOEXEC (the database, the spool) stay ours.
-        if let closeFrom = DeployHook.addCloseFrom { _ = closeFrom(&actions, 3) }
-        let chdirResult = prepared.workingDirectory.withCString { addChdir(&actions, $0) }
+        _ = mlopsd_spawn_add_close_from(&actions, 3)
+        let chdirResult = prepared.workingDirectory.withCString { mlopsd_spawn_add_chdir(&actions, $0) }
         guard chdirResult == 0 else {
             close(readFD)
             close(writeFD)
@@ -180,33 +177,10 @@ public struct DeployHook: Sendable {
         return .success((pid, readFD))
     }
 
-    // MARK: - C functions Swift's Glibc module does not expose
-
-    // posix_spawn_file_actions_addchdir_np (glibc 2.29), posix_spawn_file_actions_addclosefrom_np
-    // (glibc 2.34) and pipe2 are declared only under _GNU_SOURCE, which Swift's Glibc module
-    // is built without; they are looked up once at run time instead.
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, UnsafePointer<CChar>?) -> Int32
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
-
-    private static let addChdir: AddChdir? = dlsym(nil, "posix_spawn_file_actions_addchdir_np").map {
-        unsafeBitCast($0, to: AddChdir.self)
-    }
-    private static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
-        unsafeBitCast($0, to: AddCloseFrom.self)
-    }
-    private static let pipe2: Pipe2? = dlsym(nil, "pipe2").map { unsafeBitCast($0, to: Pipe2.self) }
-
     /// A pipe whose both ends are close-on-exec from the start (pipe2), so no program that
     /// another thread starts meanwhile inherits the write end and holds our reader open.
     private static func makePipe(_ fds: inout [Int32]) -> Bool {
-        if let pipe2 {
-            return fds.withUnsafeMutableBufferPointer { pipe2($0.baseAddress, O_CLOEXEC) } == 0
-        }
-        guard pipe(&fds) == 0 else { return false }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        return true
+        fds.withUnsafeMutableBufferPointer { mlopsd_pipe_cloexec($0.baseAddress) } == 0
     }
 
     static func errorText(_ code: Int32) -> String {
