@@ -224,6 +224,21 @@ import Testing
         let versions = ["1.0.0", "1.1.0"]
         let config = f.config
         let registry = f.registry
+        #expect(try f.promote("1.0.0").status == .succeeded)
+        // A third connection reads all the while: it must never see zero or two.
+        let reader = try Store(path: f.root + "/state/mlopsd.sqlite")
+        let stop = ManagedAtomicFlag()
+        let seen = ManagedCounts()
+        let readerThread = Thread {
+            while !stop.isSet {
+                let count = (try? reader.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'xray' AND state = 'production'")
+                }) ?? nil
+                seen.add(count ?? -1)
+            }
+        }
+        readerThread.start()
+        defer { stop.set() }
         for round in 0..<20 {
             DispatchQueue.concurrentPerform(iterations: 2) { i in
                 let job = ValidatedJob(id: "race-\(round)-\(i)", kind: .promoteVersion, model: "xray",
@@ -236,6 +251,10 @@ import Testing
             let open = try f.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM production_history WHERE model = 'xray' AND until_at IS NULL") }
             #expect(open == 1)
         }
+        stop.set()
+        try waitUntil(timeout: 10, "the reader stops") { readerThread.isFinished }
+        #expect(seen.values.count > 0)
+        #expect(seen.values.allSatisfy { $0 == 1 }, "a reader saw \(Set(seen.values)) production versions")
         let production = try #require(try f.production())
         #expect(f.deployedVersion() == production)
     }
@@ -354,4 +373,22 @@ import Testing
         #expect(f.servingTarget("ghost") == nil)
         #expect(f.registry.reconcile(store: f.store, config: f.config, logger: .init(label: "t")).isEmpty)
     }
+}
+
+/// A flag one thread sets and another polls.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    // @unchecked Sendable: the Bool is only touched under `lock`.
+    private let lock = NSLock()
+    private var flag = false
+    var isSet: Bool { lock.withLock { flag } }
+    func set() { lock.withLock { flag = true } }
+}
+
+/// Values one thread records and another reads afterwards.
+final class ManagedCounts: @unchecked Sendable {
+    // @unchecked Sendable: the array is only touched under `lock`.
+    private let lock = NSLock()
+    private var items: [Int] = []
+    func add(_ value: Int) { lock.withLock { items.append(value) } }
+    var values: [Int] { lock.withLock { items } }
 }
