@@ -131,6 +131,13 @@ import Testing
         #expect(Timestamp.parse("2026-11-29")?.timeIntervalSince1970 == 1_795_910_400)
     }
 
+    @Test func everyMillisecondRoundTripsThroughParseAndString() {
+        for ms in 0..<1000 {
+            let text = "2026-11-29T16:48:01.\(String(repeating: "0", count: 3 - String(ms).count))\(ms)Z"
+            #expect(Timestamp.parse(text).map(Timestamp.string) == text)
+        }
+    }
+
     @Test func refusesWhatIsNotATime() {
         for text in ["", "yesterday", "2026-13-01", "2026-02-30", "2026-11-29T25:00:00Z", "2026-11-29T13:00:00", "2026-11-29T13:00Z",
                      "2026-11-29T13:00:00.Z", "2026-11-29T13:00:00Zjunk"] {

@@ -99,10 +99,14 @@ public struct ResultDocument: Sendable, Equatable, Codable {
 public enum Timestamp {
     /// `2026-11-29T13:16:04.123Z`
     public static func string(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        // Whole milliseconds, rounded: a time parsed from "…01.284Z" is 1.28399999… s in
+        // binary and must print as .284 again.
+        let totalMilliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (totalMilliseconds / 1000).rounded(.down)
+        var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        let ms = Int((date.timeIntervalSince1970 - Double(t)) * 1000) % 1000
+        let ms = Int(totalMilliseconds - seconds * 1000)
         func pad(_ v: Int32, _ n: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, n - s.count)) + s
