@@ -1,0 +1,97 @@
+/// A production version's reference data, prepared once for many checks: numerical
+/// columns sorted (the two-sample KS test walks sorted arrays), categorical columns and
+/// segment columns counted. The daemon keeps one per stored artifact between checks.
+public struct ReferenceProfile: Sendable {
+    /// Reference rows.
+    public var rows: Int
+    /// Finite values of each numerical feature, sorted ascending, by feature name.
+    public var numeric: [String: [Double]]
+    /// Category counts of each categorical feature (missing values not counted).
+    public var categorical: [String: [String: Int]]
+    /// Value counts of each segment column (missing values not counted).
+    public var segments: [String: [String: Int]]
+
+    /// A profile from its parts (tests, and the builder below).
+    public init(rows: Int, numeric: [String: [Double]], categorical: [String: [String: Int]], segments: [String: [String: Int]]) {
+        self.rows = rows
+        self.numeric = numeric
+        self.categorical = categorical
+        self.segments = segments
+    }
+
+    /// The profile of a reference table that passed ``ReferenceData/check(_:spec:fileName:)``.
+    /// Cells that are not finite numbers in a numerical column are left out.
+    public init(table: CSVTable, spec: ModelSpec) {
+        rows = table.rows.count
+        numeric = [:]
+        categorical = [:]
+        segments = [:]
+        for feature in spec.features {
+            guard let index = table.column(feature.name) else { continue }
+            switch feature.type {
+            case .numerical:
+                var values: [Double] = []
+                values.reserveCapacity(table.rows.count)
+                for row in table.rows {
+                    if let value = Double(row[index]), value.isFinite { values.append(value) }
+                }
+                values.sort()
+                numeric[feature.name] = values
+            case .categorical:
+                categorical[feature.name] = Self.count(table, index)
+            }
+        }
+        for name in spec.segmentFields {
+            if let index = table.column(name) { segments[name] = Self.count(table, index) }
+        }
+    }
+
+    static func count(_ table: CSVTable, _ index: Int) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in table.rows where !row[index].isEmpty { counts[row[index], default: 0] += 1 }
+        return counts
+    }
+}
+
+/// The latest predictions of a model, column by column in the model's order.
+public struct MonitoringWindow: Sendable {
+    /// Predictions in the window.
+    public var count: Int
+    /// One column per numerical feature (spec order); NaN is a missing value.
+    public var numeric: [[Double]]
+    /// One column per categorical feature (spec order); nil is a missing value.
+    public var categorical: [[String?]]
+    /// One column per segment field (equipment, then population); nil is unknown.
+    public var segments: [[String?]]
+    /// The prediction of each row.
+    public var predictions: [String]
+    /// The label of each row, when known.
+    public var labels: [String?]
+    /// The score of each row, when given (for roc_auc).
+    public var scores: [Double?]
+
+    /// A window from its columns.
+    public init(count: Int, numeric: [[Double]], categorical: [[String?]], segments: [[String?]], predictions: [String],
+                labels: [String?], scores: [Double?]) {
+        self.count = count
+        self.numeric = numeric
+        self.categorical = categorical
+        self.segments = segments
+        self.predictions = predictions
+        self.labels = labels
+        self.scores = scores
+    }
+
+    /// A window of records (tests and the offline tool).
+    public init(records: [PredictionRecord], spec: ModelSpec) {
+        let numericCount = spec.features.filter { $0.type == .numerical }.count
+        let categoricalCount = spec.features.count - numericCount
+        count = records.count
+        numeric = (0..<numericCount).map { i in records.map { $0.numeric[i] } }
+        categorical = (0..<categoricalCount).map { i in records.map { $0.categorical[i] } }
+        segments = spec.segmentFields.indices.map { i in records.map { $0.segments[i] } }
+        predictions = records.map(\.prediction)
+        labels = records.map(\.label)
+        scores = records.map(\.score)
+    }
+}
