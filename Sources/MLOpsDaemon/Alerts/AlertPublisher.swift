@@ -16,8 +16,9 @@ public struct AlertPublisher: Sendable {
         self.logger = logger
     }
 
-    /// Writes the alert's file and logs it (opened or resolved).
-    public func publish(_ alert: AlertRecord) {
+    /// Writes the alert's file and, unless `log` is false (an open alert updated by a
+    /// later check, which the journal already heard of), logs it.
+    public func publish(_ alert: AlertRecord, log: Bool = true) {
         let event: LogEvent = alert.resolvedAt == nil ? .alertOpened : .alertResolved
         do {
             let data = try ResultDocument.prettyEncoder.encode(alert.document)
@@ -25,6 +26,7 @@ public struct AlertPublisher: Sendable {
         } catch {
             logger.error("cannot write alerts/\(alert.id).json: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
         }
+        guard log else { return }
         let level: Logger.Level
         switch (alert.resolvedAt, alert.severity) {
         case (.some, _): level = .info

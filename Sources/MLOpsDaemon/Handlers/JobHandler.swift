@@ -88,6 +88,12 @@ public struct HandlerRegistry: Sendable {
         RollbackHandler(),
         ArchiveVersionsHandler(),
         GetProductionModelHandler(),
+        LogPredictionsHandler(),
+        LogGroundTruthHandler(),
+        MonitorModelHandler(),
+        MonitorAllHandler(),
+        ListAlertsHandler(),
+        AcknowledgeAlertHandler(),
     ])
 
     /// The handler of `kind`, if one is built.

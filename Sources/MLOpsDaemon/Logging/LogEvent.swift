@@ -70,6 +70,10 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     case alertOpened = "alert_opened"
     /// An alert resolved because its condition cleared.
     case alertResolved = "alert_resolved"
+    /// A monitoring check ran.
+    case monitoringChecked = "monitoring_checked"
+    /// Labels named predictions that were never logged.
+    case labelsUnmatched = "labels_unmatched"
     case internalError = "internal_error"
 
     /// The journald `MESSAGE_ID` of this event: 128-bit lowercase hex, fixed forever.
@@ -104,6 +108,8 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .servingReconciled: "7d75f303b6414faa90003baedb4217d3"
         case .alertOpened: "68e87524b9da450b988458c045f3a6cc"
         case .alertResolved: "15911c20345644f28a7cf28369db20cd"
+        case .monitoringChecked: "d9c55b5f056340a0a7b9a12b76582955"
+        case .labelsUnmatched: "1532fac252df4bfb9749704041be5847"
         case .internalError: "6383bd792056408f8f85498751f695eb"
         }
     }
@@ -117,13 +123,13 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .storeIntegrityFailed: 2  // crit: state may be lost
         case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed: 3  // err
         case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered, .versionRolledBack,
-            .servingReconciled, .alertOpened:
+            .servingReconciled, .alertOpened, .labelsUnmatched:
             4  // warning
         case .daemonStarted, .daemonReady, .daemonStopping, .daemonStopped,
             .configReloaded, .modelRegistered, .versionPromoted:
             5  // notice
         case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated,
-            .versionCreated, .versionsArchived, .alertResolved:
+            .versionCreated, .versionsArchived, .alertResolved, .monitoringChecked:
             6  // info
         }
     }

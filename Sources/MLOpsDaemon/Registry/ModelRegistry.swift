@@ -19,6 +19,8 @@ public final class ModelRegistry: Sendable {
     public let serving: ServingDirectory
     /// Writes alert files and journal entries.
     public let alerts: AlertPublisher
+    /// Reference profiles of production versions, kept between monitoring checks.
+    public let references = ReferenceCache()
 
     /// The registry under `stateDir`, with alerts in `alertsDirectory`.
     public init(stateDir: String, alertsDirectory: DirectoryHandle, logger: Logger) throws(SystemError) {

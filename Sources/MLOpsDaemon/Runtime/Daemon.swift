@@ -54,6 +54,7 @@ public final class Daemon: @unchecked Sendable {
     private let startedAt = Date()
     private var statusTimer: DispatchSourceTimer?
     private var watchdogTimer: DispatchSourceTimer?
+    private var monitorTimer: DispatchSourceTimer?
     private var lastStatusAt = DispatchTime(uptimeNanoseconds: 0)
     private var statusPending = false
     private var modelsCache: (generation: Int, list: [JSONValue], total: Int)?
@@ -201,6 +202,7 @@ public final class Daemon: @unchecked Sendable {
             self.state = "stopping"
             self.statusTimer?.cancel()
             self.watchdogTimer?.cancel()
+            self.monitorTimer?.cancel()
             self.publishStatus()
             self.logger.notice("mlopsd stopped", metadata: ["event": LogEvent.daemonStopped.metadataValue])
             exit(0)
@@ -259,6 +261,14 @@ public final class Daemon: @unchecked Sendable {
         status.resume()
         statusTimer = status
 
+        monitorTimer?.cancel()
+        let monitor = DispatchSource.makeTimerSource(queue: engine.queue)
+        let every = config.monitoringCheckInterval
+        monitor.schedule(deadline: .now() + every, repeating: every, leeway: .milliseconds(Int(min(every * 100, 5000))))
+        monitor.setEventHandler { [weak self] in self?.monitorAll() }
+        monitor.resume()
+        monitorTimer = monitor
+
         watchdogTimer?.cancel()
         if let interval = notifier.watchdogInterval {
             let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
@@ -267,6 +277,21 @@ public final class Daemon: @unchecked Sendable {
             watchdog.setEventHandler { [weak self] in self?.notifier.watchdogPing() }
             watchdog.resume()
             watchdogTimer = watchdog
+        }
+    }
+
+    /// The periodic monitoring pass of DESIGN §8 (every `monitoring_check_interval`), on
+    /// the engine queue like every job, in one transaction for all production models.
+    private func monitorAll() {
+        let afterCommit = AfterCommit()
+        let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: logger,
+                                 registry: registry, afterCommit: afterCommit)
+        do {
+            let checked = try store.write { db in try MonitorAllHandler.checkAll(db, trigger: "timer", context: context, job: nil) }
+            afterCommit.run()
+            logger.debug("periodic monitoring pass: \(checked.count) models", metadata: ["event": LogEvent.monitoringChecked.metadataValue])
+        } catch {
+            logger.error("periodic monitoring pass failed: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])
         }
     }
 

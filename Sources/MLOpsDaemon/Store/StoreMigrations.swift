@@ -165,6 +165,64 @@ enum StoreMigrations {
                 CREATE UNIQUE INDEX alerts_open ON alerts(model, type) WHERE resolved_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v3-monitoring") { db in
+            try db.execute(sql: """
+                -- Predictions (DESIGN §8). Numerical features are one BLOB of little-endian
+                -- Float64 in the model's feature order (NaN = missing), so a check over a
+                -- 10,000 × 50 window copies numbers instead of parsing text per value.
+                -- Categorical features and segment values are text in the model's order,
+                -- separated by U+001F, a missing value written U+001E (PredictionRecord). `id` is unique per model: nothing is ingested twice.
+                CREATE TABLE predictions (
+                    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model         TEXT NOT NULL,
+                    id            TEXT NOT NULL,
+                    version       TEXT,
+                    variant       TEXT,
+                    at            TEXT NOT NULL,
+                    logged_at     TEXT NOT NULL,
+                    numeric       BLOB NOT NULL,
+                    categorical   TEXT NOT NULL,
+                    segments      TEXT NOT NULL,
+                    prediction    TEXT NOT NULL,
+                    score         REAL,
+                    probabilities TEXT,
+                    label         TEXT,
+                    labelled_at   TEXT,
+                    job_id        TEXT,
+                    UNIQUE (model, id)
+                );
+                CREATE INDEX predictions_window ON predictions(model, seq);
+                CREATE INDEX predictions_labelled ON predictions(model, seq) WHERE label IS NOT NULL;
+
+                -- Every monitoring check with its full report.
+                CREATE TABLE monitoring_checks (
+                    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model        TEXT NOT NULL,
+                    version      TEXT,
+                    at           TEXT NOT NULL,
+                    trigger      TEXT NOT NULL,
+                    status       TEXT NOT NULL,
+                    window_count INTEGER NOT NULL,
+                    labelled     INTEGER NOT NULL,
+                    health_score REAL,
+                    band         TEXT,
+                    drift_share  REAL,
+                    report       TEXT NOT NULL,
+                    job_id       TEXT
+                );
+                CREATE INDEX monitoring_checks_model ON monitoring_checks(model, seq);
+
+                -- Per model: predictions and labels since the last check (the cadence of
+                -- DESIGN §8), and consecutive drifting checks (drift_confirmations).
+                CREATE TABLE monitoring_state (
+                    model                   TEXT PRIMARY KEY NOT NULL,
+                    predictions_since_check INTEGER NOT NULL DEFAULT 0,
+                    labels_since_check      INTEGER NOT NULL DEFAULT 0,
+                    drift_streak            INTEGER NOT NULL DEFAULT 0,
+                    last_check_at           TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import Logging
+import MLOpsCore
+
+/// `log-predictions`: checks every record against the model's schema (all or nothing: a
+/// file with one bad row ingests nothing and the result names the row and column), stores
+/// the new ones, skips ids already logged (so a file submitted twice is not counted
+/// twice), and runs the monitoring checks when `check_every_predictions` new predictions
+/// have arrived since the last check.
+public struct LogPredictionsHandler: JobHandler {
+    public init() {}
+
+    public var spec: KindSpec { MonitoringKinds.logPredictions }
+
+    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+        guard let model = job.model else { return .rejected(JobError(.missingField, "log-predictions needs `model:`")) }
+        let spec = try ModelSpecs.spec(db, model: model)
+        var version = try VersionStore.production(db, model: model)?.version
+        if let named = job.params["version"]?.stringValue {
+            guard try VersionStore.version(db, model: model, version: named) != nil else {
+                return .rejected(CreateVersionHandler.unknownVersion(named, of: model, among: try VersionStore.versions(db, model: model),
+                                                                      at: job.mark(ofParam: "version")))
+            }
+            version = named
+        }
+        let now = Timestamp.string(context.now)
+        let parser = PredictionParser(spec: spec, now: now)
+        let outcome: PredictionParser.Outcome
+        var source = "records"
+        if case .array(let items)? = job.params["records"] {
+            outcome = parser.parse(objects: items)
+        } else if let path = job.params["file"]?.stringValue {
+            source = (path as NSString).lastPathComponent
+            switch try DataFile.load(path, format: job.params["format"]?.stringValue, roots: context.config.dataRoots,
+                                     maxRecords: MonitoringKinds.maxFileRecords, mark: job.mark(ofParam: "file")) {
+            case .table(let table): outcome = parser.parse(table: table)
+            case .objects(let objects, let lines): outcome = parser.parse(objects: objects, lines: lines)
+            }
+        } else {
+            return .rejected(JobError(.missingField, "give `records` or `file`"))
+        }
+        if !outcome.problems.isEmpty {
+            return .rejected(Self.rejection(outcome, source: source, mark: job.mark(ofParam: job.params["file"] == nil ? "records" : "file")))
+        }
+
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO predictions (model, id, version, variant, at, logged_at, numeric, categorical, segments, prediction,
+                score, probabilities, label, labelled_at, job_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (model, id) DO NOTHING
+            """)
+        var ingested = 0
+        var labelled = 0
+        var duplicates: [String] = []
+        var duplicateCount = 0
+        for record in outcome.records {
+            try insert.execute(arguments: [
+                model, record.id, version, record.variant, record.at, now, Data(record.numericBlob),
+                PredictionRecord.encodeText(record.categorical), PredictionRecord.encodeText(record.segments), record.prediction, record.score,
+                record.probabilities.map(CreateVersionHandler.text), record.label, record.label == nil ? nil : now, job.id,
+            ])
+            if db.changesCount == 1 {
+                ingested += 1
+                if record.label != nil { labelled += 1 }
+            } else {
+                duplicateCount += 1
+                if duplicates.count < 20 { duplicates.append(record.id) }
+            }
+        }
+        try MonitoringState.add(db, model: model, predictions: ingested, labels: labelled)
+        var result: [String: JSONValue] = [
+            "model": .string(model), "version": version.map(JSONValue.string) ?? .null,
+            "received": .int(outcome.records.count), "ingested": .int(ingested), "labelled": .int(labelled),
+            "duplicates": .int(duplicateCount), "duplicate_ids": .array(duplicates.map(JSONValue.string)),
+            "ignored_columns": .array(outcome.ignoredColumns.map(JSONValue.string)),
+        ]
+        if let check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job) {
+            result["check"] = check
+        }
+        return .succeeded(.object(result))
+    }
+
+    /// The rejection for a submission with problems: the first problem as the message's
+    /// lead, every listed one after it.
+    static func rejection(_ outcome: PredictionParser.Outcome, source: String, mark: SourceMark?) -> JobError {
+        let count = outcome.problems.count + outcome.more
+        var message = "\(source): \(count) problem\(count == 1 ? "" : "s"); nothing was ingested: "
+            + outcome.problems.map(\.description).joined(separator: "; ")
+        if outcome.more > 0 { message += "; and \(outcome.more) more" }
+        return JobError(.invalidValue, message, at: mark, fix: "fix the rows named and submit the whole file again")
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// `monitor-all`: runs the checks of every model with a production version; the result
+/// lists each model's health, band and drifting columns.
+public struct MonitorAllHandler: JobHandler {
+    public init() {}
+
+    public var spec: KindSpec { MonitoringKinds.monitorAll }
+    public var requiresRegisteredModel: Bool { false }
+
+    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+        let models = try MonitorAllHandler.checkAll(db, trigger: "job", context: context, job: job.id)
+        return .succeeded(["models": .array(models), "count": .int(models.count)])
+    }
+
+    /// Checks every production model; the timer uses it too.
+    static func checkAll(_ db: Database, trigger: String, context: JobContext, job: String?) throws -> [JSONValue] {
+        var out: [JSONValue] = []
+        for version in try VersionStore.allProduction(db) {
+            let spec = try ModelSpecs.spec(db, model: version.model)
+            let outcome = try MonitorRunner.run(db, model: version.model, spec: spec, trigger: trigger, context: context, job: job)
+            var summary = MonitorRunner.summary(outcome)
+            if case .object(var dict) = summary {
+                dict["model"] = .string(version.model)
+                dict["version"] = .string(version.version)
+                summary = .object(dict)
+            }
+            out.append(summary)
+        }
+        return out
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import MLOpsCore
+
+/// A data file a job names (predictions, labels): resolved under the data roots, read with
+/// a size limit, and parsed as CSV (with a header) or JSONL (one JSON object per line).
+enum DataFile {
+    /// The parsed content.
+    enum Content {
+        case table(CSVTable)
+        case objects([JSONValue], lines: [Int])
+    }
+
+    /// The largest data file read.
+    static let maxBytes = 512 << 20
+
+    /// Loads `path` (absolute, under one of `roots` after resolving links) in `format`
+    /// (`csv`, `jsonl`, or nil to go by the extension). `mark` is where the job names it.
+    static func load(_ path: String, format: String?, roots: [String], maxRecords: Int, mark: SourceMark?) throws(JobError) -> Content {
+        guard path.hasPrefix("/") else {
+            throw JobError(.badArtifact, "file must be an absolute path, not `\(path)`", at: mark,
+                           fix: "write the full path under one of: " + roots.joined(separator: ", "))
+        }
+        let resolved: String
+        do {
+            resolved = try ArtifactStore.resolveInside(path, roots: roots)
+        } catch {
+            throw JobError(.badArtifact, "\(error)", at: mark, fix: "put the file under one of: " + roots.joined(separator: ", "))
+        }
+        let kind: String
+        if let format {
+            kind = format
+        } else if resolved.hasSuffix(".csv") {
+            kind = "csv"
+        } else if resolved.hasSuffix(".jsonl") || resolved.hasSuffix(".ndjson") {
+            kind = "jsonl"
+        } else {
+            throw JobError(.invalidValue, "cannot tell the format of \(path) from its name", at: mark,
+                           fix: "name it .csv or .jsonl, or add `format: csv` or `format: jsonl`")
+        }
+        let data: Data
+        do {
+            guard let read = try RegistryFiles.read(resolved, limit: maxBytes) else {
+                throw JobError(.badArtifact, "\(path) does not exist", at: mark)
+            }
+            data = read
+        } catch let error as JobError {
+            throw JobError(error.code, error.message, at: mark, fix: error.fix)
+        } catch {
+            throw JobError(.badArtifact, "cannot read \(path): \(error)", at: mark)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw JobError(.badArtifact, "\(path) is not UTF-8 text", at: mark)
+        }
+        let name = (path as NSString).lastPathComponent
+        if kind == "csv" {
+            do {
+                return .table(try CSVTable.parse(text, maxRows: maxRecords))
+            } catch {
+                throw JobError(.invalidValue, "\(name): \(error)", at: mark)
+            }
+        }
+        var objects: [JSONValue] = []
+        var lines: [Int] = []
+        var lineNumber = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            guard objects.count < maxRecords else {
+                throw JobError(.tooLarge, "\(name) has more than \(maxRecords) records", at: mark, fix: "split it into several jobs")
+            }
+            do {
+                objects.append(try JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)))
+                lines.append(lineNumber)
+            } catch {
+                throw JobError(.invalidValue, "\(name) line \(lineNumber) is not a JSON object", at: mark,
+                               fix: "write one JSON object per line (JSON Lines)")
+            }
+        }
+        return .objects(objects, lines: lines)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import Logging
+import MLOpsCore
+
+/// Runs one monitoring check for a model inside the caller's transaction: loads the
+/// production version's reference (cached) and the latest window, analyses them
+/// (``MonitoringAnalysis``), stores the check, and opens, updates or resolves the
+/// model's alerts (DESIGN §5, §8). Alert files and journal entries follow the commit.
+enum MonitorRunner {
+    /// Runs a check when `check_every_predictions` new predictions or labels arrived;
+    /// returns its summary, or nil when none was due.
+    static func runIfDue(_ db: Database, model: String, spec: ModelSpec, context: JobContext, job: ValidatedJob) throws -> JSONValue? {
+        guard try MonitoringState.isDue(db, model: model, every: spec.policy.checkEveryPredictions) else { return nil }
+        let report = try run(db, model: model, spec: spec, trigger: "predictions", context: context, job: job.id)
+        return summary(report)
+    }
+
+    /// The short form of a check a log job's result carries.
+    static func summary(_ outcome: Outcome) -> JSONValue {
+        switch outcome {
+        case .skipped(let why): return ["status": .string(why)]
+        case .checked(let seq, let report):
+            return ["check": .int(Int(seq)), "status": .string(report.status), "health_score": .double(report.health.score),
+                    "band": .string(report.health.band.rawValue), "drifted": .array(report.drifted.map(JSONValue.string))]
+        }
+    }
+
+    /// What a check did.
+    enum Outcome {
+        /// No check possible: `no_production_version`, `reference_unavailable`.
+        case skipped(String)
+        /// Stored as check `seq`.
+        case checked(Int64, MonitoringReport)
+    }
+
+    /// Runs the check now.
+    static func run(_ db: Database, model: String, spec: ModelSpec, trigger: String, context: JobContext, job: String?) throws -> Outcome {
+        let registry = try context.requireRegistry()
+        let now = Timestamp.string(context.now)
+        guard let version = try VersionStore.production(db, model: model) else {
+            try MonitoringState.checked(db, model: model, drifting: false, at: now)
+            return .skipped("no_production_version")
+        }
+        let reference: ReferenceProfile
+        do {
+            reference = try profile(version, spec: spec, registry: registry)
+        } catch {
+            context.logger.error("cannot read the reference data of \(model) \(version.version): \(error)",
+                                 metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(model)])
+            return .skipped("reference_unavailable")
+        }
+        let config = context.config
+        let window = try WindowLoader.load(db, model: model, version: version.version, spec: spec, size: spec.policy.windowSize)
+        let thresholds = MonitoringAnalysis.Thresholds(
+            dataDriftThreshold: config.dataDriftThreshold, decayThreshold: config.modelDecayThreshold,
+            alpha: spec.policy.driftAlpha, minSamples: spec.policy.minSamples)
+        let report = MonitoringAnalysis.analyse(spec: spec, reference: reference, window: window, baseline: version.metricValue,
+                                                thresholds: thresholds)
+        let reportText = String(decoding: try JSONEncoder.sorted.encode(report), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO monitoring_checks (model, version, at, trigger, status, window_count, labelled, health_score, band,
+                    drift_share, report, job_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [model, version.version, now, trigger, report.status, report.window, report.labelled, report.health.score,
+                        report.health.band.rawValue, report.driftShare, reportText, job])
+        let seq = db.lastInsertedRowID
+        let streak = try MonitoringState.checked(db, model: model, drifting: !report.drifted.isEmpty, at: now)
+        try AlertRules.apply(db, report: report, model: model, version: version.version, streak: streak,
+                             confirmations: spec.policy.driftConfirmations, context: context, registry: registry)
+        let logger = context.logger
+        let health = report.health
+        context.afterCommit.add {
+            logger.log(
+                level: health.band == .good ? .info : .warning,
+                "check of \(model) \(version.version): health \(String(format: "%.3f", health.score)) (\(health.band.rawValue)), \(report.drifted.count) drifting, window \(report.window)",
+                metadata: ["event": LogEvent.monitoringChecked.metadataValue, "model": .string(model),
+                           "version": .string(version.version), "health": .string(String(format: "%.3f", health.score))])
+        }
+        return .checked(seq, report)
+    }
+
+    /// The reference profile of `version`, from the cache or its stored artifact.
+    static func profile(_ version: VersionRecord, spec: ModelSpec, registry: ModelRegistry) throws -> ReferenceProfile {
+        let key = version.artifactSHA256 + "/" + version.referenceFile + "/" + FeatureSchema(spec).fingerprint
+        return try registry.references.profile(for: key) {
+            let path = registry.artifacts.path(of: version.artifactSHA256) + "/" + version.referenceFile
+            guard let data = try RegistryFiles.read(path, limit: CreateVersionHandler.maxReferenceBytes) else {
+                throw JobError(.badArtifact, "\(path) is missing")
+            }
+            let table = try CSVTable.parse(String(decoding: data, as: UTF8.self))
+            return ReferenceProfile(table: table, spec: spec)
+        }
+    }
+}
+
+extension MonitorRunner.Outcome {
+    /// The check's report as a job result.
+    var document: JSONValue {
+        switch self {
+        case .skipped(let why): return ["status": .string(why)]
+        case .checked(let seq, let report):
+            guard let data = try? JSONEncoder.sorted.encode(report), var value = try? JSONDecoder().decode(JSONValue.self, from: data)
+            else { return ["check": .int(Int(seq))] }
+            if case .object(var dict) = value {
+                dict["check"] = .int(Int(seq))
+                value = .object(dict)
+            }
+            return value
+        }
+    }
+}

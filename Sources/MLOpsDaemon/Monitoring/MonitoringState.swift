@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// Per model counters of the check cadence (DESIGN §8) and the run of drifting checks.
+enum MonitoringState {
+    /// Counts `predictions` new predictions and `labels` new labels.
+    static func add(_ db: Database, model: String, predictions: Int, labels: Int) throws {
+        guard predictions > 0 || labels > 0 else { return }
+        try db.execute(
+            sql: """
+                INSERT INTO monitoring_state (model, predictions_since_check, labels_since_check) VALUES (?, ?, ?)
+                ON CONFLICT (model) DO UPDATE SET predictions_since_check = predictions_since_check + excluded.predictions_since_check,
+                    labels_since_check = labels_since_check + excluded.labels_since_check
+                """,
+            arguments: [model, predictions, labels])
+    }
+
+    /// Whether `every` new predictions (or labels) arrived since the last check.
+    static func isDue(_ db: Database, model: String, every: Int) throws -> Bool {
+        guard let row = try Row.fetchOne(db, sql: "SELECT predictions_since_check, labels_since_check FROM monitoring_state WHERE model = ?",
+                                         arguments: [model]) else { return false }
+        let predictions: Int = row["predictions_since_check"]
+        let labels: Int = row["labels_since_check"]
+        return predictions >= every || labels >= every
+    }
+
+    /// Records a check: counters back to 0, the drift streak extended or reset; returns the streak.
+    @discardableResult
+    static func checked(_ db: Database, model: String, drifting: Bool, at: String) throws -> Int {
+        try db.execute(
+            sql: """
+                INSERT INTO monitoring_state (model, predictions_since_check, labels_since_check, drift_streak, last_check_at)
+                VALUES (?, 0, 0, ?, ?)
+                ON CONFLICT (model) DO UPDATE SET predictions_since_check = 0, labels_since_check = 0,
+                    drift_streak = CASE WHEN ? THEN drift_streak + 1 ELSE 0 END, last_check_at = excluded.last_check_at
+                """,
+            arguments: [model, drifting ? 1 : 0, at, drifting])
+        return try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0
+    }
+}
