@@ -6,13 +6,18 @@
 #   libsqlite3-dev  SQLite for GRDB
 #   pkg-config      how SwiftPM finds the two system libraries
 #   systemd         journald, journalctl, systemd-analyze for the unit tests
-#   python3-* are not needed by the backbone's tests.
+#   python3-numpy, python3-scipy
+#                   the statistics tests compare every drift statistic with scipy on the
+#                   same data; only installed when the python3 on PATH cannot import them
 set -eu
 packages="libsystemd-dev libyaml-dev libsqlite3-dev pkg-config systemd"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+if ! python3 -c "import numpy, scipy" 2>/dev/null; then
+    missing="$missing python3 python3-numpy python3-scipy"
+fi
 if [ -z "$missing" ]; then
     echo "install-deps: all present ($packages)"
     exit 0

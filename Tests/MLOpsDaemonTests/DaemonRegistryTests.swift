@@ -88,3 +88,45 @@ import Testing
         #expect(history == ["1.0.0", "1.1.0"])
     }
 }
+
+/// Monitoring through the real daemon: the periodic pass, and `mlopsctl alerts | health`.
+@Suite(.serialized) struct DaemonMonitoringTests {
+    @Test func theTimerChecksProductionModelsAndTheCommandsReportThem() throws {
+        let h = try DaemonHarness()
+        defer { h.cleanUp() }
+        try h.writeConfig("monitoring_check_interval: 1")
+        try h.start()
+        try h.drop("reg.yaml", Jobs.registerModel("xray"))
+        #expect(try h.waitForResult("reg").status == .succeeded)
+        let dir = h.root + "/data/v1"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try writeFile(dir + "/model.bin", Data("w".utf8))
+        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
+        try writeFile(dir + "/reference.csv", Data(MonitoringData.reference(rows: 1000).utf8))
+        try h.drop("cv.yaml", "kind: create-version\nmodel: xray\nparams:\n  artifact: \(dir)\n")
+        #expect(try h.waitForResult("cv").status == .succeeded)
+        try h.drop("p.yaml", "kind: promote-version\nmodel: xray\nparams: {version: 1.0.0}\n")
+        #expect(try h.waitForResult("p").status == .succeeded)
+        var traffic = MonitoringData.Traffic()
+        traffic.scanners = ["S0", "UNSEEN"]
+        try writeFile(h.root + "/data/preds.csv", Data(MonitoringData.predictions(prefix: "x", rows: 50, seed: 3, traffic: traffic).utf8))
+        try h.drop("log.yaml", "kind: log-predictions\nmodel: xray\nparams:\n  file: \(h.root)/data/preds.csv\n")
+        let logged = try h.waitForResult("log")
+        #expect(logged.result?["ingested"] == 50, "\(logged.error?.message ?? "")")
+        #expect(logged.result?["check"] == nil, "50 < check_every_predictions: no check in the job")
+        // The timer's pass finds the unseen scanner.
+        try waitUntil(timeout: 30, "a timer check") {
+            try h.readStore { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM monitoring_checks WHERE trigger = 'timer'") ?? 0 } > 0
+        }
+        try waitUntil(timeout: 10, "the equipment alert file") {
+            (try? FileManager.default.contentsOfDirectory(atPath: h.spool + "/alerts"))?.contains { $0.contains("equipment_change") } == true
+        }
+        let alerts = try Ctl.run(["alerts", "--spool", h.spool, "xray"], stdin: nil, in: h.root, timeout: 60)
+        #expect(alerts.exitCode == 0, "\(alerts)")
+        #expect(alerts.stdout.contains("equipment changed: new scanner_model `UNSEEN`"), "\(alerts)")
+        let health = try Ctl.run(["health", "--spool", h.spool, "xray"], stdin: nil, in: h.root, timeout: 60)
+        #expect(health.exitCode == 0, "\(health)")
+        #expect(health.stdout.contains("xray: health 1.000 (good), window 50, labelled 0, status insufficient_data"), "\(health)")
+        #expect(health.stdout.contains("new equipment: scanner_model=UNSEEN"), "\(health)")
+    }
+}
