@@ -128,5 +128,12 @@ import Testing
         #expect(health.exitCode == 0, "\(health)")
         #expect(health.stdout.contains("xray: health 1.000 (good), window 50, labelled 0, status insufficient_data"), "\(health)")
         #expect(health.stdout.contains("new equipment: scanner_model=UNSEEN"), "\(health)")
+        // The metrics file carries the model's latest check and its open alert.
+        try waitUntil(timeout: 10, "monitoring gauges in the metrics file") {
+            let text = (try? String(contentsOfFile: h.root + "/mlopsd.prom", encoding: .utf8)) ?? ""
+            return text.contains(#"mlopsd_model_health_score{model="xray"} 1"#)
+                && text.contains(#"mlopsd_alerts_open{model="xray",severity="warning"} 1"#)
+                && text.contains(#"mlopsd_model_last_check_timestamp_seconds{model="xray"}"#)
+        }
     }
 }

@@ -289,6 +289,7 @@ public final class Daemon: @unchecked Sendable {
         do {
             let checked = try store.write { db in try MonitorAllHandler.checkAll(db, trigger: "timer", context: context, job: nil) }
             afterCommit.run()
+            publishStatus()
             logger.debug("periodic monitoring pass: \(checked.count) models", metadata: ["event": LogEvent.monitoringChecked.metadataValue])
         } catch {
             logger.error("periodic monitoring pass failed: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])
@@ -371,10 +372,12 @@ public final class Daemon: @unchecked Sendable {
 
     /// The metrics as of now (on engine.queue).
     private func metricsSnapshot() -> MetricsSnapshot {
-        MetricsSnapshot(
+        var snapshot = MetricsSnapshot(
             up: state != "stopping", version: MLOpsDaemonInfo.version, startTime: startedAt, lastBatch: engine.lastBatchAt,
             queueDepth: engine.queueDepth, models: modelsSummary().total, jobs: engine.tally,
             recovered: engine.counters.replayed)
+        (snapshot.checks, snapshot.openAlerts) = MetricsWriter.monitoring(store)
+        return snapshot
     }
 }
 

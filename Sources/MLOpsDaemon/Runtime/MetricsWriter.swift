@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import MLOpsCore
 
@@ -21,6 +22,25 @@ public struct MetricsSnapshot: Sendable {
     public var jobs: JobTally
     /// Jobs whose finished result was rewritten after a restart, since start.
     public var recovered: Int
+    /// The latest check of each model that has one.
+    public var checks: [LatestCheck] = []
+    /// Open alerts by model and severity.
+    public var openAlerts: [OpenAlerts] = []
+
+    /// A model's latest monitoring check.
+    public struct LatestCheck: Sendable, Equatable {
+        public var model: String
+        public var healthScore: Double?
+        public var driftShare: Double?
+        public var at: Date?
+    }
+
+    /// How many alerts of one severity a model has open.
+    public struct OpenAlerts: Sendable, Equatable {
+        public var model: String
+        public var severity: String
+        public var count: Int
+    }
 }
 
 /// Writes the Prometheus metrics file (`metrics_file`) in node_exporter's textfile-collector
@@ -43,7 +63,39 @@ final class MetricsWriter {
             s.jobs.counts.keys.sorted().map { ([$0.kind, $0.status], Double(s.jobs.counts[$0] ?? 0)) }
         },
         .counter("mlopsd_jobs_recovered_total", "Finished jobs whose result was rewritten after a restart, since the daemon started.") { Double($0.recovered) },
+        .gauge("mlopsd_model_health_score", "The 0-1 health score of the model's latest monitoring check.", labels: ["model"]) { s in
+            s.checks.compactMap { c in c.healthScore.map { ([c.model], $0) } }
+        },
+        .gauge("mlopsd_model_drift_share", "Share of monitored columns drifting in the model's latest check.", labels: ["model"]) { s in
+            s.checks.compactMap { c in c.driftShare.map { ([c.model], $0) } }
+        },
+        .gauge("mlopsd_model_last_check_timestamp_seconds", "When the model's latest monitoring check ran, in seconds since the epoch.",
+               labels: ["model"]) { s in
+            s.checks.compactMap { c in c.at.map { ([c.model], $0.timeIntervalSince1970) } }
+        },
+        .gauge("mlopsd_alerts_open", "Open alerts by model and severity.", labels: ["model", "severity"]) { s in
+            s.openAlerts.map { ([$0.model, $0.severity], Double($0.count)) }
+        },
     ]
+
+    /// The monitoring part of a snapshot, read from the store (latest check per model,
+    /// open alerts); empty when the store cannot be read.
+    static func monitoring(_ store: Store) -> ([MetricsSnapshot.LatestCheck], [MetricsSnapshot.OpenAlerts]) {
+        (try? store.read { db in
+            let checks = try Row.fetchAll(db, sql: """
+                SELECT c.model, c.health_score, c.drift_share, c.at FROM monitoring_checks c
+                JOIN (SELECT model, MAX(seq) AS seq FROM monitoring_checks GROUP BY model) latest ON latest.seq = c.seq
+                ORDER BY c.model
+                """).map { row in
+                MetricsSnapshot.LatestCheck(model: row["model"], healthScore: row["health_score"], driftShare: row["drift_share"],
+                                            at: (row["at"] as String?).flatMap(Timestamp.parse))
+            }
+            let alerts = try Row.fetchAll(db, sql: """
+                SELECT model, severity, COUNT(*) AS n FROM alerts WHERE resolved_at IS NULL GROUP BY model, severity ORDER BY model, severity
+                """).map { row in MetricsSnapshot.OpenAlerts(model: row["model"], severity: row["severity"], count: row["n"]) }
+            return (checks, alerts)
+        }) ?? ([], [])
+    }
 
     private let logger: Logger
     /// The last failure logged, so a broken path is reported once, not every second.
