@@ -266,6 +266,7 @@ echo "$BINDIR" >"$scratch/bindir"
 echo "$cg_layout" >"$scratch/cgroup-layout"
 cp "$repo/etc/mlopsd.system.yaml" "$scratch/mlopsd.yaml"
 cp "$repo/systemd/mlopsd.sysusers" "$repo/systemd/mlopsd.tmpfiles" "$repo/systemd/mlopsd.catalog" "$scratch/"
+cp -R "$repo/examples/artifacts" "$scratch/artifacts"
 
 # --- Boot ----------------------------------------------------------------------------------
 
@@ -410,6 +411,37 @@ s_watchdog() {
     echo "a job after the restart succeeded"
 }
 
+# A deploy hook that always fails: the promotion is undone and a critical deploy_failed
+# alert opens, found by severity in the journal and explained by the catalog.
+s_alert() {
+    local res entries text
+    sed 's|^deploy_hook:.*|deploy_hook: [/bin/false]|' "$repo/etc/mlopsd.system.yaml" | put_config
+    reload_expect config_reloaded || fail "reload with deploy_hook [/bin/false] not applied"
+    ns sh -c "mkdir -p /var/lib/mlopsd/data && cp -R /run/e2e-stage/artifacts/chest-xray-build-41 /var/lib/mlopsd/data/ && chmod -R a+rX /var/lib/mlopsd/data"
+    job_text e2e-alert-register | ns "$BINDIR/mlopsctl" submit --spool "$SPOOL" - >/dev/null || fail "submit register-model failed"
+    res=$(wait_result e2e-alert-register) || fail "$res"
+    printf 'kind: create-version\nmodel: chest-xray\nid: e2e-alert-version\nparams:\n  artifact: /var/lib/mlopsd/data/chest-xray-build-41\n' \
+        | ns "$BINDIR/mlopsctl" submit --spool "$SPOOL" - >/dev/null || fail "submit create-version failed"
+    res=$(wait_result e2e-alert-version) || fail "$res"
+    echo "$res" | grep -Eq '"status" *: *"succeeded"' || fail "create-version did not succeed: $res"
+    printf 'kind: promote-version\nmodel: chest-xray\nid: e2e-alert-promote\nparams:\n  version: 1.0.0\n' \
+        | ns "$BINDIR/mlopsctl" submit --spool "$SPOOL" - >/dev/null || fail "submit promote-version failed"
+    res=$(wait_result e2e-alert-promote) || fail "$res"
+    echo "$res" | grep -q deploy_failed || fail "the promotion with a failing hook is not deploy_failed: $res"
+    ns test ! -e /var/lib/mlopsd/serving/chest-xray/current || fail "the serving link was not switched back"
+    critical() { journal -u mlopsd.service -o json MLOPSD_SEVERITY=critical | grep -q '"MLOPSD_EVENT":"alert_opened"'; }
+    wait_until "an alert_opened entry with MLOPSD_SEVERITY=critical" critical || fail "no critical alert in the journal"
+    entries=$(journal -u mlopsd.service -o json MLOPSD_SEVERITY=critical | grep '"MLOPSD_EVENT":"alert_opened"' | head -1)
+    echo "$entries" | grep -q '"PRIORITY":"2"' || fail "the critical alert is not PRIORITY 2: $entries"
+    echo "$entries" | grep -q '"MLOPSD_ALERT":"chest-xray.deploy_failed.' || fail "no MLOPSD_ALERT on the entry: $entries"
+    text=$(ns journalctl --no-pager -x -u mlopsd.service MLOPSD_SEVERITY=critical)
+    echo "$text" | grep -q "Subject: mlopsd alert chest-xray.deploy_failed." || fail "journalctl -x does not explain the alert: $text"
+    ns sh -c "ls $SPOOL/alerts" | grep -q "chest-xray.deploy_failed." || fail "no alert file in $SPOOL/alerts"
+    echo "promotion undone (deploy_failed); journalctl MLOPSD_SEVERITY=critical: $(echo "$text" | grep -m1 'Subject: mlopsd alert' | sed 's/^[^S]*//')"
+    put_config <"$repo/etc/mlopsd.system.yaml"
+    reload_expect config_reloaded || fail "reload of the shipped config not applied"
+}
+
 s_stop() {
     local pid
     pid=$(main_pid)
@@ -437,8 +469,9 @@ scenario "b. job -> result and journal entry" s_job
 scenario "c. systemctl reload applies a new config" s_reload
 scenario "d. broken config on reload is refused" s_bad_reload
 scenario "e. hung daemon -> watchdog restart" s_watchdog
-scenario "f. systemctl stop -> clean exit" s_stop
-scenario "g. journalctl -x explains our entries" s_catalog
+scenario "f. a critical alert in the journal, explained by the catalog" s_alert
+scenario "g. systemctl stop -> clean exit" s_stop
+scenario "h. journalctl -x explains our entries" s_catalog
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]
