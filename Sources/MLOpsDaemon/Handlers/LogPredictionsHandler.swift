@@ -75,6 +75,9 @@ public struct LogPredictionsHandler: JobHandler {
             "duplicates": .int(duplicateCount), "duplicate_ids": .array(duplicates.map(JSONValue.string)),
             "ignored_columns": .array(outcome.ignoredColumns.map(JSONValue.string)),
         ]
+        if version == nil {
+            result["note"] = .string("\(model) has no production version: these predictions are stored but not monitored; name `version:` or promote a version")
+        }
         if let check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job) {
             result["check"] = check
         }
