@@ -129,8 +129,8 @@ struct MLOpsTrain: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let base = URL(fileURLWithPath: directory)
+        try makeDirectories(directory)
         do {
-            try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
             let files: [(String, Data)] = [
                 ("model.json", try outcome.model.encoded()),
                 ("metrics.json", try encoder.encode(outcome.metricsJSON)),
@@ -142,6 +142,21 @@ struct MLOpsTrain: ParsableCommand {
             }
         } catch {
             throw .output("cannot write to \(directory): \(Self.reason(error))")
+        }
+    }
+
+    /// `mkdir -p`, with the system's reason when a component cannot be made.
+    func makeDirectories(_ path: String) throws(Failure) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw .output("cannot create the output directory \(path): \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .output("cannot create the output directory \(path): \(String(cString: strerror(ENOTDIR)))")
         }
     }
 
