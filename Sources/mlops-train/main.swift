@@ -114,7 +114,10 @@ struct MLOpsTrain: ParsableCommand {
             throw .input("\(what) \(path) is a directory; name the file")
         }
         do {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            // Through a FileHandle, so a pipe (`--spec <(…)`, /dev/stdin) reads too.
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            let bytes = try handle.readToEnd() ?? Data()
             guard let text = String(data: bytes, encoding: .utf8) else { throw Failure.input("\(what) \(path) is not UTF-8 text") }
             return text
         } catch let failure as Failure {
