@@ -40,6 +40,9 @@ public enum ClassifierTrainer {
     /// fits, and measures on the validation rows.
     public static func train(_ data: TrainingData, spec: ModelSpec, parameters: TrainingParameters) throws(TrainingError) -> Outcome {
         guard data.count > 0 else { throw .noRows }
+        guard data.values.count == data.labels.count, data.lines.count == data.labels.count else {
+            throw .rowCountMismatch(rows: data.values.count, labels: data.labels.count)
+        }
         let classes = try classes(for: spec, labels: data.labels)
         let index = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         var labels: [Int] = []
@@ -74,6 +77,11 @@ public enum ClassifierTrainer {
     public static func fit(task: ModelSpec.Task, target: String, classes: [String], features: [ModelSpec.Feature],
                            values: [[FeatureValue]], labels: [Int], parameters: TrainingParameters,
                            validationRows: Int = 0) throws(TrainingError) -> TrainedModel {
+        guard classes.count >= 2 else { throw .tooFewClasses(target: target, found: classes) }
+        guard values.count == labels.count else { throw .rowCountMismatch(rows: values.count, labels: labels.count) }
+        if let bad = labels.firstIndex(where: { !classes.indices.contains($0) }) {
+            throw .labelOutOfRange(row: bad, label: labels[bad], classes: classes.count)
+        }
         let encodings = features.enumerated().map { f, feature in
             FeatureEncoding.fit(feature, values: values.map { f < $0.count ? $0[f] : .category("") })
         }

@@ -131,7 +131,7 @@ public struct TrainedModel: Sendable, Equatable {
             var values: [FeatureValue] = []
             values.reserveCapacity(features.count)
             for (f, feature) in features.enumerated() {
-                let cell = row[columns[f]]
+                let cell = columns[f] < row.count ? row[columns[f]] : ""
                 switch feature {
                 case .numerical(let name, _, _):
                     guard let x = Double(cell), x.isFinite else {
@@ -153,9 +153,8 @@ public struct TrainedModel: Sendable, Equatable {
         let d = design.columns
         return design.values.withUnsafeBufferPointer { x in
             (0..<design.rows).map { r in
-                (0..<weights.count).map { o in
-                    var s = intercepts[o]
-                    let w = weights[o]
+                weights.enumerated().map { o, w in
+                    var s = o < intercepts.count ? intercepts[o] : 0
                     for j in 0..<Swift.min(d, w.count) { s += w[j] * x[r * d + j] }
                     return s
                 }
@@ -172,13 +171,14 @@ public struct TrainedModel: Sendable, Equatable {
                 let k = z[0] > 0 ? 1 : 0
                 return Prediction(label: classes[k], classIndex: k, probabilities: [1 - p, p])
             }
+            guard !z.isEmpty else { return Prediction(label: classes.first ?? "", classIndex: 0, probabilities: []) }
             var best = 0
-            for o in 1..<z.count where z[o] > z[best] { best = o }
+            for o in z.indices where z[o] > z[best] { best = o }
             let m = z[best]
             var sum = 0.0
             for v in z { sum += exp(v - m) }
             let lse = m + log(sum)
-            return Prediction(label: classes[best], classIndex: best, probabilities: z.map { exp($0 - lse) })
+            return Prediction(label: best < classes.count ? classes[best] : "", classIndex: best, probabilities: z.map { exp($0 - lse) })
         }
     }
 

@@ -51,7 +51,7 @@ public struct TrainingData: Sendable, Equatable {
             parsed.reserveCapacity(spec.features.count)
             for (f, feature) in spec.features.enumerated() {
                 let column = featureColumns[f]
-                let cell = row[column]
+                let cell = column < row.count ? row[column] : ""
                 switch feature.type {
                 case .numerical:
                     guard let x = Double(cell), x.isFinite else {
@@ -67,7 +67,7 @@ public struct TrainingData: Sendable, Equatable {
                     parsed.append(.category(cell))
                 }
             }
-            let label = row[targetColumn]
+            let label = targetColumn < row.count ? row[targetColumn] : ""
             if label.isEmpty { throw .emptyLabel(line: line, column: targetColumn + 1, target: spec.target) }
             if let classes, !classes.contains(label) {
                 throw .undeclaredClass(line: line, column: targetColumn + 1, target: spec.target, value: label,

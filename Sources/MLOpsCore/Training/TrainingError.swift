@@ -34,6 +34,11 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case parametersNotAnObject(String)
     /// The model spec could not be read.
     case invalidSpec(file: String, problem: String)
+    /// A row's class index is not an index into the classes (a caller's bug, refused
+    /// rather than trapping).
+    case labelOutOfRange(row: Int, label: Int, classes: Int)
+    /// Feature rows and labels differ in number (a caller's bug, refused rather than trapping).
+    case rowCountMismatch(rows: Int, labels: Int)
     /// The optimiser met a non-finite objective (overflow on extreme values).
     case diverged(iteration: Int)
 
@@ -78,6 +83,10 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the training parameters must be a JSON object such as {\"l2\": 0.001, \"seed\": 7}: \(why)"
         case .invalidSpec(let file, let problem):
             return "\(file) is not a model spec: \(problem)"
+        case .labelOutOfRange(let row, let label, let classes):
+            return "row \(row) has class index \(label), but there are \(classes) classes"
+        case .rowCountMismatch(let rows, let labels):
+            return "\(rows) rows of features but \(labels) labels"
         case .diverged(let iteration):
             return "training diverged at iteration \(iteration) (the objective is no longer finite); "
                 + "look for extreme feature values or raise l2"
