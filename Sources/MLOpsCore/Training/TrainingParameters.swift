@@ -61,13 +61,6 @@ public struct TrainingParameters: Sendable, Equatable {
         return (p, object.keys.filter { !keys.contains($0) }.sorted())
     }
 
-    /// The parameters as JSON (what `model.json` records).
-    public var json: JSONValue {
-        ["l2": .double(l2), "max_iterations": .int(maxIterations), "tolerance": .double(tolerance),
-         "validation_share": .double(validationShare), "seed": .int(Int(truncatingIfNeeded: seed)),
-         "reference_rows": .int(referenceRows)]
-    }
-
     private static func number(_ value: JSONValue, _ name: String, _ expected: String, _ ok: (Double) -> Bool) throws(TrainingError) -> Double {
         guard let d = value.doubleValue, d.isFinite else {
             throw .invalidParameter(name: name, problem: "must be \(expected), not \(describe(value))")
