@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "mlopsd", targets: ["mlopsd"]),
         .executable(name: "mlopsctl", targets: ["mlopsctl"]),
+        .executable(name: "mlops-train", targets: ["mlops-train"]),
         .library(name: "MLOpsCore", targets: ["MLOpsCore"]),
         .library(name: "MLOpsDaemon", targets: ["MLOpsDaemon"]),
     ],
@@ -58,6 +59,14 @@ let package = Package(
             dependencies: [
                 "MLOpsCore",
                 "MLOpsDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The embedded default trainer (DESIGN §7): a pipeline child like any user trainer.
+        .executableTarget(
+            name: "mlops-train",
+            dependencies: [
+                "MLOpsCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
