@@ -17,11 +17,36 @@ import Foundation
 /// Overflow gives ±infinity and NaN text gives NaN: numbers, but not finite ones — the
 /// statistics leave them out and count them as missing.
 public enum DecimalParser {
-    /// 10⁰ … 10²², each exactly representable as a Double.
-    static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-        1e19, 1e20, 1e21, 1e22,
-    ]
+    /// 10^e for 0 ≤ e ≤ 22, each exactly representable as a Double. A switch of constants
+    /// rather than a static array: no lazy global and no reference counting per call.
+    @inline(__always)
+    static func powerOfTen(_ e: Int) -> Double {
+        switch e {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 
     /// The number that `bytes` spells, nil when it is not a number (see the type's
     /// description). An empty buffer is not a number.
@@ -100,7 +125,7 @@ public enum DecimalParser {
         if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
         guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
         let w = Double(mantissa)
-        let value = exponent < 0 ? w / powersOfTen[-exponent] : w * powersOfTen[exponent]
+        let value = exponent < 0 ? w / powerOfTen(-exponent) : w * powerOfTen(exponent)
         return (negative ? -value : value, i)
     }
 
