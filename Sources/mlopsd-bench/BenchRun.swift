@@ -51,7 +51,7 @@ struct BenchRun {
         if options.driftRows > 0 {
             let ctl = URL(fileURLWithPath: daemon).deletingLastPathComponent().appendingPathComponent("mlopsctl").path
             guard access(ctl, X_OK) == 0 else { throw .system("no executable mlopsctl beside \(daemon)") }
-            drift = try DriftBenchmark(root: root, ctl: ctl, script: BenchRun.driftScript(), venv: options.venv,
+            drift = try DriftBenchmark(root: root, ctl: ctl, script: BenchRun.driftScript(), venv: options.noPython ? nil : options.venv,
                                        rows: options.driftRows).run(progress: progress)
         }
 

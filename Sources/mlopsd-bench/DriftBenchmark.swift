@@ -61,7 +61,8 @@ struct DriftBenchmark {
     let root: String
     let ctl: String
     let script: String
-    let venv: String
+    /// Nil: the Python references are skipped (`--no-python`).
+    let venv: String?
     let rows: Int
 
     static let categorical = ["site", "sex"]
@@ -99,23 +100,12 @@ struct DriftBenchmark {
         // The Python references.
         var scipy = Reference(name: "pandas.read_csv + scipy per column")
         var evidently = Reference(name: "evidently 0.7.23 DataDriftPreset")
-        let environment = PythonEnvironment(directory: venv, log: directory + "/pip.log")
-        progress("  python references in \(venv) (created and filled with pip on first use)")
-        if let problem = environment.ensure(["pandas<3", "scipy", "numpy"], importing: "import pandas, scipy, numpy; assert pandas.__version__ < '3'") {
-            scipy.unavailable = problem
-            evidently.unavailable = problem
+        if let venv {
+            (scipy, evidently) = pythonReferences(scipy, evidently, venv: venv, paths: (referencePath, currentPath),
+                                                  directory: directory, progress: progress)
         } else {
-            scipy = reference(scipy, environment, mode: "scipy", runs: 3, paths: (referencePath, currentPath), directory: directory)
-            progress("  pandas + scipy: \(scipy.seconds.map { Report.fixed($0, 2) + " s" } ?? scipy.unavailable ?? "?")")
-            if let problem = environment.ensure(
-                ["evidently==0.7.23"], importing: "import evidently; assert evidently.__version__ == '0.7.23', evidently.__version__")
-            {
-                evidently.unavailable = problem
-            } else {
-                evidently = reference(evidently, environment, mode: "evidently", runs: 1, paths: (referencePath, currentPath),
-                                      directory: directory)
-            }
-            progress("  evidently: \(evidently.seconds.map { Report.fixed($0, 2) + " s" } ?? evidently.unavailable ?? "?")")
+            scipy.unavailable = "not run (--no-python)"
+            evidently.unavailable = "not run (--no-python)"
         }
 
         progress("drift: one daemon check, 10,000 × 50 window against 10,000 reference rows, 20 times in process")
@@ -125,6 +115,36 @@ struct DriftBenchmark {
             rows: rows, fileMegabytes: megabytes, ours: ours, oursSeconds: oursMedian.seconds,
             oursPeakRSSMegabytes: oursMedian.peakRSSMegabytes, oursDrifted: oursDrifted, scipy: scipy, evidently: evidently,
             checkMilliseconds: total, checkDecodeMilliseconds: decode, checkAnalyseMilliseconds: analyse)
+    }
+
+    /// pandas + scipy (3 runs) and evidently (1 run) in the environment `venv`, installed
+    /// there first when missing.
+    private func pythonReferences(
+        _ scipyStart: Reference, _ evidentlyStart: Reference, venv: String, paths: (String, String), directory: String,
+        progress: (String) -> Void
+    ) -> (Reference, Reference) {
+        var scipy = scipyStart
+        var evidently = evidentlyStart
+        let environment = PythonEnvironment(directory: venv, log: directory + "/pip.log")
+        progress("  python references in \(venv) (created and filled with pip on first use)")
+        if let problem = environment.ensure(
+            ["pandas<3", "scipy", "numpy"], importing: "import pandas, scipy, numpy; assert pandas.__version__ < '3'")
+        {
+            scipy.unavailable = problem
+            evidently.unavailable = problem
+            return (scipy, evidently)
+        }
+        scipy = reference(scipy, environment, mode: "scipy", runs: 3, paths: paths, directory: directory)
+        progress("  pandas + scipy: \(scipy.seconds.map { Report.fixed($0, 2) + " s" } ?? scipy.unavailable ?? "?")")
+        if let problem = environment.ensure(
+            ["evidently==0.7.23"], importing: "import evidently; assert evidently.__version__ == '0.7.23', evidently.__version__")
+        {
+            evidently.unavailable = problem
+        } else {
+            evidently = reference(evidently, environment, mode: "evidently", runs: 1, paths: paths, directory: directory)
+        }
+        progress("  evidently: \(evidently.seconds.map { Report.fixed($0, 2) + " s" } ?? evidently.unavailable ?? "?")")
+        return (scipy, evidently)
     }
 
     /// Runs a Python reference `runs` times; the median run's figures.

@@ -22,6 +22,8 @@ struct Options: Sendable {
     var driftRows = 100_000
     /// The Python virtual environment of the drift run's references (`--venv`).
     var venv = Options.defaultVenv
+    /// Skip the drift run's Python references (`--no-python`), e.g. for a quick run.
+    var noPython = false
 
     /// $XDG_CACHE_HOME/mlopsd-bench/venv, else ~/.cache/mlopsd-bench/venv.
     static var defaultVenv: String {
@@ -31,7 +33,7 @@ struct Options: Sendable {
     }
 
     static let usage = """
-        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--venv DIR]
+        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--venv DIR] [--no-python]
                             [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
 
           --jobs N           jobs per throughput run and raw filesystem operations (default 10000)
@@ -40,6 +42,7 @@ struct Options: Sendable {
           --drift-rows N     rows per CSV file in the drift run (default 100000; 0 skips it)
           --venv DIR         the Python virtual environment of the drift run's references
                              (default ~/.cache/mlopsd-bench/venv; made with python3 -m venv and pip)
+          --no-python        skip the drift run's Python references (no ratios then)
           --json PATH        also write the figures as JSON to PATH
           --keep             keep the temporary spools, state and daemon logs
           --dir DIR          put the temporary directories under DIR (default /tmp); the raw
@@ -69,6 +72,7 @@ struct Options: Sendable {
             case "--promotions": options.promotions = try count(argument, minimum: 0)
             case "--drift-rows": options.driftRows = try count(argument, minimum: 0)
             case "--venv": options.venv = try value(argument)
+            case "--no-python": options.noPython = true
             case "--json": options.jsonPath = try value(argument)
             case "--keep": options.keep = true
             case "--dir": options.baseDirectory = try value(argument)
