@@ -114,7 +114,7 @@ public struct ColumnarCSV: Sendable {
         return try result.get()
     }
 
-    /// Reads the bytes of a whole CSV file (see ``parse(_:categorical:)-([UInt8],_)``).
+    /// Reads the bytes of a whole CSV file, as the `[UInt8]` variant does.
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, categorical: Set<String> = []) throws(CSVError) -> ColumnarCSV {
         guard let base = buffer.baseAddress else { throw .emptyHeader }
         let count = buffer.count

@@ -177,13 +177,13 @@ struct FastCSVReader {
         var built = [ColumnarCSV.Column?](repeating: nil, count: columnCount)
         let textColumns = (0..<columnCount).filter { isText[$0] }
         var categories = [ColumnarCSV.Categories?](repeating: nil, count: textColumns.count)
-        let counting2 = shared
+        let textShared = shared
         categories.withUnsafeMutableBufferPointer { out in
             let target = CategoriesOut(buffer: out)
             DispatchQueue.concurrentPerform(iterations: textColumns.count) { t in
                 let c = textColumns[t]
-                guard let from = counting2.starts[c], let to = counting2.ends[c] else { return }
-                target.buffer[t] = FastCSVReader.categories(counting2.base, starts: from, ends: to, rows: rowCount)
+                guard let from = textShared.starts[c], let to = textShared.ends[c] else { return }
+                target.buffer[t] = FastCSVReader.categories(textShared.base, starts: from, ends: to, rows: rowCount)
             }
         }
         for (t, c) in textColumns.enumerated() {
