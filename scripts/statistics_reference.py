@@ -118,6 +118,74 @@ def two_proportion(case):
     return [z, float(2 * stats.norm.sf(abs(z)))]
 
 
+def drift_files(case):
+    """`mlopsctl drift` recomputed from the two CSV files with the csv module, numpy and
+    scipy: a column is categorical when named so or when a non-empty cell is not a number
+    in either file; ks_2samp on the finite numbers, chi2_contingency on the category counts
+    (categories absent from both dropped), jensenshannon (base 2), false_discovery_control
+    (bh) over the tested columns, and the drift rule of docs/monitoring.md."""
+    import csv
+
+    def read(path):
+        with open(path, newline="", encoding="utf-8") as source:
+            rows = list(csv.reader(source))
+        header, body = rows[0], rows[1:]
+        return {name: [row[i] for row in body] for i, name in enumerate(header)}, header, len(body)
+
+    def is_number(text):
+        try:
+            float(text)
+            return True
+        except ValueError:
+            return False
+
+    reference, header, rows_reference = read(case["reference"])
+    current, _, rows_current = read(case["current"])
+    named = set(case["categorical"])
+    threshold, alpha = case["threshold"], case["alpha"]
+    columns = []
+    for name in header:
+        cells = reference[name] + current[name]
+        categorical = name in named or any(v != "" and not is_number(v) for v in cells)
+        column = {"name": name, "type": "categorical" if categorical else "numerical", "statistic": None, "pvalue": None,
+                  "jensenshannon": None}
+        if categorical:
+            r = [v for v in reference[name] if v != ""]
+            c = [v for v in current[name] if v != ""]
+            column["missing_reference"] = len(reference[name]) - len(r)
+            column["missing_current"] = len(current[name]) - len(c)
+            keys = sorted(set(r) | set(c))
+            table = np.array([[r.count(k) for k in keys], [c.count(k) for k in keys]], dtype=float)
+            if r and c:
+                result = stats.chi2_contingency(table)
+                column["statistic"] = float(result.statistic)
+                column["pvalue"] = float(result.pvalue)
+                column["jensenshannon"] = float(distance.jensenshannon(table[0], table[1], base=2))
+        else:
+            a = np.array([float(v) for v in reference[name] if v != ""])
+            b = np.array([float(v) for v in current[name] if v != ""])
+            a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+            column["missing_reference"] = len(reference[name]) - len(a)
+            column["missing_current"] = len(current[name]) - len(b)
+            if len(a) and len(b):
+                result = stats.ks_2samp(a, b)
+                column["statistic"] = float(result.statistic)
+                column["pvalue"] = float(result.pvalue)
+        columns.append(column)
+    tested = [c for c in columns if c["pvalue"] is not None]
+    adjusted = stats.false_discovery_control(np.array([c["pvalue"] for c in tested]), method="bh") if tested else []
+    for column in columns:
+        column["p_adjusted"] = None
+        column["drift"] = False
+    for column, p in zip(tested, np.atleast_1d(adjusted)):
+        column["p_adjusted"] = float(p)
+        effect = column["jensenshannon"] if column["type"] == "categorical" else column["statistic"]
+        column["drift"] = bool(effect > threshold and p < alpha)
+    drifted = sum(c["drift"] for c in columns)
+    return {"columns": columns, "drift_share": drifted / len(columns) if columns else 0.0,
+            "rows_reference": rows_reference, "rows_current": rows_current}
+
+
 OPERATIONS = {
     "ks": ks,
     "kstwo_sf": kstwo_sf,
@@ -132,6 +200,7 @@ OPERATIONS = {
     "norm_cdf_sf": norm_cdf_sf,
     "wilson": wilson,
     "two_proportion": two_proportion,
+    "drift_files": drift_files,
 }
 
 

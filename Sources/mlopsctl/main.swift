@@ -9,7 +9,7 @@ struct MLOpsCtl: ParsableCommand {
         commandName: "mlopsctl",
         abstract: "Talk to mlopsd through its spool: submit jobs, wait for results, lint job files, show status.",
         version: MLOpsDaemonInfo.version,
-        subcommands: [Submit.self, Wait.self, Validate.self, Status.self, Versions.self, Production.self, Promote.self, Rollback.self, Alerts.self, Health.self])
+        subcommands: [Submit.self, Wait.self, Validate.self, Status.self, Versions.self, Production.self, Promote.self, Rollback.self, Alerts.self, Health.self, Drift.self])
 }
 
 /// Where the spool is: --spool, else $SPOOL_DIR, else the config file's spool_dir.
@@ -44,7 +44,9 @@ struct CtlFailure: Error, CustomStringConvertible {
 enum Exit {
     static let succeeded: Int32 = 0
     static let failed: Int32 = 1
-    static let rejected: Int32 = 65  // EX_DATAERR: the job file was refused
+    static let usage: Int32 = 64  // EX_USAGE: the command line is wrong
+    static let rejected: Int32 = 65  // EX_DATAERR: the job file (or a data file) was refused
+    static let noInput: Int32 = 66  // EX_NOINPUT: an input file cannot be read
     static let timedOut: Int32 = 124  // as timeout(1)
     static let notRunning: Int32 = 3
     static let cannotWrite: Int32 = 73  // EX_CANTCREAT: the spool could not be written

@@ -47,6 +47,14 @@ struct BenchRun {
             progress("  \(Report.grouped(promotions?.promotionsPerSecond ?? 0)) promotions/s")
         }
 
+        var drift: DriftBenchmark.Figures?
+        if options.driftRows > 0 {
+            let ctl = URL(fileURLWithPath: daemon).deletingLastPathComponent().appendingPathComponent("mlopsctl").path
+            guard access(ctl, X_OK) == 0 else { throw .system("no executable mlopsctl beside \(daemon)") }
+            drift = try DriftBenchmark(root: root, ctl: ctl, script: BenchRun.driftScript(), venv: options.noPython ? nil : options.venv,
+                                       rows: options.driftRows).run(progress: progress)
+        }
+
         progress("raw filesystem reference again (the disk's rate drifts on a shared machine)")
         let after = try rawBenchmark.run(label: "after")
         progress("  \(Report.grouped(Double(options.jobs) / after.durableSeconds)) files/s durable")
@@ -58,6 +66,7 @@ struct BenchRun {
             loadBefore: loadBefore, loadAfter: BenchRun.loadAverage())
         var report = Report(setup: setup, raw: raw, live: live, queued: queued, latency: latency, latencyPopulated: populated)
         report.promotions = promotions
+        report.drift = drift
         return report
     }
 
@@ -74,6 +83,22 @@ struct BenchRun {
             throw .system("no executable mlopsd at \(path) (build it with `swift build -c release`, or pass --mlopsd PATH)")
         }
         return path
+    }
+
+    /// scripts/bench/drift_reference.py: under the working directory (make bench runs from the
+    /// repository), else above this executable (.build/<triple>/release/).
+    static func driftScript() -> String {
+        let relative = "scripts/bench/drift_reference.py"
+        let here = FileManager.default.currentDirectoryPath + "/" + relative
+        if FileManager.default.fileExists(atPath: here) { return here }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: me).deletingLastPathComponent()
+        for _ in 0..<5 {
+            directory = directory.deletingLastPathComponent()
+            let candidate = directory.appendingPathComponent(relative).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return here
     }
 
     /// The 1-minute load average from /proc/loadavg.

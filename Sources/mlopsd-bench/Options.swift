@@ -18,13 +18,31 @@ struct Options: Sendable {
     var baseDirectory = "/tmp"
     /// The daemon executable (`--mlopsd PATH`); by default the `mlopsd` beside this program.
     var daemonPath: String?
+    /// Rows per file in the drift run (`--drift-rows`); 0 skips it.
+    var driftRows = 100_000
+    /// The Python virtual environment of the drift run's references (`--venv`).
+    var venv = Options.defaultVenv
+    /// Skip the drift run's Python references (`--no-python`), e.g. for a quick run.
+    var noPython = false
+
+    /// $XDG_CACHE_HOME/mlopsd-bench/venv, else ~/.cache/mlopsd-bench/venv.
+    static var defaultVenv: String {
+        let env = ProcessInfo.processInfo.environment
+        let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? "/root") + "/.cache")
+        return cache + "/mlopsd-bench/venv"
+    }
 
     static let usage = """
-        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
+        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--venv DIR] [--no-python]
+                            [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
 
           --jobs N           jobs per throughput run and raw filesystem operations (default 10000)
           --latency-jobs N   jobs dropped one at a time for the latency run (default 200)
           --promotions N     promote-version jobs for the registry run (default 500; 0 skips it)
+          --drift-rows N     rows per CSV file in the drift run (default 100000; 0 skips it)
+          --venv DIR         the Python virtual environment of the drift run's references
+                             (default ~/.cache/mlopsd-bench/venv; made with python3 -m venv and pip)
+          --no-python        skip the drift run's Python references (no ratios then)
           --json PATH        also write the figures as JSON to PATH
           --keep             keep the temporary spools, state and daemon logs
           --dir DIR          put the temporary directories under DIR (default /tmp); the raw
@@ -52,6 +70,9 @@ struct Options: Sendable {
             case "--jobs": options.jobs = try count(argument, minimum: 1)
             case "--latency-jobs": options.latencyJobs = try count(argument, minimum: 1)
             case "--promotions": options.promotions = try count(argument, minimum: 0)
+            case "--drift-rows": options.driftRows = try count(argument, minimum: 0)
+            case "--venv": options.venv = try value(argument)
+            case "--no-python": options.noPython = true
             case "--json": options.jsonPath = try value(argument)
             case "--keep": options.keep = true
             case "--dir": options.baseDirectory = try value(argument)

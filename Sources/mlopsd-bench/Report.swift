@@ -33,6 +33,8 @@ struct Report: Sendable, Codable {
     var latencyPopulated: DaemonBenchmark.Latency?
     /// The registry run, when it ran.
     var promotions: PromotionBenchmark.Figures?
+    /// The drift run (`mlopsctl drift` beside pandas + scipy and evidently), when it ran.
+    var drift: DriftBenchmark.Figures?
 
     init(setup: Setup, raw: RawFilesystemBenchmark.Result, live: DaemonBenchmark.Throughput,
          queued: DaemonBenchmark.Throughput, latency: DaemonBenchmark.Latency, latencyPopulated: DaemonBenchmark.Latency?) {
@@ -86,7 +88,46 @@ struct Report: Sendable, Codable {
             row("promote drop→symlink p50 / p90 / p99", "\(Report.ms(l.p50)) / \(Report.ms(l.p90)) / \(Report.ms(l.p99)) ms",
                 "(\(l.count) one at a time; drop→result p50 \(Report.ms(p.dropToResultMilliseconds.p50)) ms)")
         }
+        if let d = drift { lines += Report.driftLines(d) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The drift run's rows: ours, each reference with its ratio to ours, the daemon check.
+    static func driftLines(_ d: DriftBenchmark.Figures) -> [String] {
+        var lines: [String] = []
+        func row(_ name: String, _ value: String, _ note: String = "") {
+            lines.append(pad(name, 40) + pad(value, 18) + note)
+        }
+        func seconds(_ s: Double) -> String { s < 10 ? "\(fixed(s, 2)) s" : "\(fixed(s, 1)) s" }
+        row("mlopsctl drift \(grouped(d.rows)) × 52, 2 files", seconds(d.oursSeconds),
+            "peak RSS \(fixed(d.oursPeakRSSMegabytes, 0)) MB; \(fixed(d.fileMegabytes, 1)) MB per file; "
+                + "\(d.oursDrifted.count) columns drift; runs " + d.ours.map { fixed($0.seconds, 2) }.joined(separator: " / ") + " s")
+        for reference in [d.scipy, d.evidently] {
+            guard let s = reference.seconds else {
+                row(reference.name, "unavailable", reference.unavailable ?? "")
+                continue
+            }
+            let memory = reference.peakRSSMegabytes.map {
+                "peak RSS \(fixed($0, 0)) MB (ours \(fixed(d.oursPeakRSSMegabytes / max($0, 1e-9), 2))×)"
+            } ?? ""
+            row(reference.name, seconds(s), "ours \(fixed(s / max(d.oursSeconds, 1e-9), 1))× faster; \(memory)")
+            var phases: [String] = []
+            if let v = reference.importSeconds { phases.append("imports \(fixed(v, 2)) s") }
+            if let v = reference.readSeconds { phases.append("read_csv \(fixed(v, 2)) s") }
+            if let v = reference.testSeconds { phases.append("tests \(fixed(v, 2)) s") }
+            if let read = reference.readSeconds, let tests = reference.testSeconds {
+                phases.append("without imports ours \(fixed((read + tests) / max(d.oursSeconds, 1e-9), 1))× faster")
+            }
+            if let drifted = reference.drifted {
+                phases.append(drifted.sorted() == d.oursDrifted ? "same drifted columns" : "drifted: \(drifted.joined(separator: ","))")
+            }
+            if !phases.isEmpty { lines.append("    " + phases.joined(separator: "; ")) }
+        }
+        let c = d.checkMilliseconds
+        row("daemon check 10,000 × 50 (in process)", "\(ms(c.p50)) ms",
+            "p50 of \(c.count); decode \(ms(d.checkDecodeMilliseconds.p50)) ms + analyse \(ms(d.checkAnalyseMilliseconds.p50)) ms; "
+                + "p90 \(ms(c.p90)) ms, max \(ms(c.max)) ms")
+        return lines
     }
 
     /// Writes the report as pretty JSON to `path`.

@@ -27,6 +27,9 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
     case blankLine(line: Int)
     /// More data rows than the caller allows.
     case tooManyRows(limit: Int)
+    /// Bytes that are not UTF-8 text, starting at `line`:`column` (readers of raw bytes,
+    /// such as ``ColumnarCSV``; ``CSVTable`` takes a `String`).
+    case invalidUTF8(line: Int, column: Int)
 
     /// The 1-based line of the problem, when it has one.
     public var line: Int? {
@@ -34,7 +37,7 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
         case .emptyHeader: return 1
         case .emptyColumnName(let line, _), .duplicateColumn(_, let line, _), .wrongFieldCount(let line, _, _),
             .unterminatedQuote(let line, _), .quoteInUnquotedField(let line, _), .textAfterQuote(let line, _),
-            .bareCarriageReturn(let line, _), .blankLine(let line):
+            .bareCarriageReturn(let line, _), .blankLine(let line), .invalidUTF8(let line, _):
             return line
         case .tooManyRows: return nil
         }
@@ -44,7 +47,8 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
     public var column: Int? {
         switch self {
         case .emptyColumnName(_, let column), .duplicateColumn(_, _, let column), .unterminatedQuote(_, let column),
-            .quoteInUnquotedField(_, let column), .textAfterQuote(_, let column), .bareCarriageReturn(_, let column):
+            .quoteInUnquotedField(_, let column), .textAfterQuote(_, let column), .bareCarriageReturn(_, let column),
+            .invalidUTF8(_, let column):
             return column
         case .emptyHeader, .wrongFieldCount, .blankLine, .tooManyRows:
             return nil
@@ -79,6 +83,8 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
             return "line \(line): an empty line; remove it (a row whose only value is empty is written \"\")"
         case .tooManyRows(let limit):
             return "the file has more than \(limit) data rows; split it or raise the limit"
+        case .invalidUTF8(let line, let column):
+            return "line \(line), column \(column): bytes that are not UTF-8 text; save the file as UTF-8"
         }
     }
 }

@@ -186,6 +186,12 @@ public enum MonitoringAnalysis {
 
     static func categoricalTest(_ reference: [String: Int], _ values: [String?]) -> ColumnTest {
         let (current, missing) = counts(values)
+        return categoricalTest(reference, counts: current, missing: missing)
+    }
+
+    /// The categorical test on the current side's counts (`mlopsctl drift` counts while
+    /// reading).
+    static func categoricalTest(_ reference: [String: Int], counts current: [String: Int], missing: Int) -> ColumnTest {
         var result = ColumnTest()
         result.missing = missing
         guard !reference.isEmpty, !current.isEmpty else {

@@ -86,9 +86,20 @@ public enum PopulationStabilityIndex {
         return distinct
     }
 
-    /// The share of `values` in each bin (edges.count + 1 bins).
+    /// The share of `values` in each bin (edges.count + 1 bins). Sorted values (the usual
+    /// case: the tests sort both samples) are counted in one merge walk, others by binary
+    /// search; both place a value equal to an edge in the bin above.
     static func shares(of values: [Double], edges: [Double]) -> [Double] {
         var counts = [Int](repeating: 0, count: edges.count + 1)
+        if KolmogorovSmirnov.isAscending(values) {
+            var bin = 0
+            for value in values {
+                while bin < edges.count && edges[bin] <= value { bin += 1 }
+                counts[bin] += 1
+            }
+            let total = Double(values.count)
+            return counts.map { Double($0) / total }
+        }
         for value in values {
             // Number of edges ≤ value.
             var low = 0

@@ -1,0 +1,110 @@
+/// What `mlopsctl drift` found between a reference and a current CSV file: one entry per
+/// column and the share of drifted columns. Encoded as JSON with snake_case keys; a value
+/// that could not be computed is `null`, never left out.
+public struct DriftReport: Sendable, Equatable, Encodable {
+    /// One column's tests and verdict.
+    public struct Column: Sendable, Equatable, Encodable {
+        /// The column's name in the header.
+        public var name: String
+        /// `numerical` or `categorical`.
+        public var type: String
+        /// `ks` (numerical) or `chi_square` (categorical); nil when the column could not be
+        /// tested (no values on one side).
+        public var test: String?
+        /// KS D, or the chi-square statistic.
+        public var statistic: Double?
+        /// The test's p-value (scipy.stats.ks_2samp, scipy.stats.chi2_contingency).
+        public var pValue: Double?
+        /// The Benjamini–Hochberg adjusted p-value, across every tested column.
+        public var pAdjusted: Double?
+        /// Population Stability Index over 10 reference-quantile bins (numerical) or per
+        /// category (categorical).
+        public var psi: Double?
+        /// Jensen–Shannon distance, base 2 (categorical columns).
+        public var jensenShannon: Double?
+        /// Cells left out of the tests: empty, or not a finite number in a numerical column.
+        public var missingReference: Int
+        /// The same in the current file.
+        public var missingCurrent: Int
+        /// The verdict, by the daemon's rule (docs/monitoring.md).
+        public var drift: Bool
+        /// Why the column is categorical when it was not named so, or why it was not tested.
+        public var note: String?
+
+        /// Memberwise.
+        public init(name: String, type: String, test: String?, statistic: Double?, pValue: Double?, pAdjusted: Double?,
+                    psi: Double?, jensenShannon: Double?, missingReference: Int, missingCurrent: Int, drift: Bool, note: String?) {
+            self.name = name
+            self.type = type
+            self.test = test
+            self.statistic = statistic
+            self.pValue = pValue
+            self.pAdjusted = pAdjusted
+            self.psi = psi
+            self.jensenShannon = jensenShannon
+            self.missingReference = missingReference
+            self.missingCurrent = missingCurrent
+            self.drift = drift
+            self.note = note
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, type, test, statistic, pValue = "p_value", pAdjusted = "p_adjusted", psi
+            case jensenShannon = "jensen_shannon", missing, drift, note
+        }
+
+        enum MissingKeys: String, CodingKey {
+            case reference, current
+        }
+
+        /// Every key is written; `missing` is `{"reference": n, "current": m}`.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(type, forKey: .type)
+            try c.encode(test, forKey: .test)
+            try c.encode(statistic, forKey: .statistic)
+            try c.encode(pValue, forKey: .pValue)
+            try c.encode(pAdjusted, forKey: .pAdjusted)
+            try c.encode(psi, forKey: .psi)
+            try c.encode(jensenShannon, forKey: .jensenShannon)
+            var missing = c.nestedContainer(keyedBy: MissingKeys.self, forKey: .missing)
+            try missing.encode(missingReference, forKey: .reference)
+            try missing.encode(missingCurrent, forKey: .current)
+            try c.encode(drift, forKey: .drift)
+            try c.encode(note, forKey: .note)
+        }
+    }
+
+    /// One entry per column, in the reference file's order.
+    public var columns: [Column]
+    /// Drifted columns over all columns (0 when there are none).
+    public var driftShare: Double
+    /// The names of the drifted columns.
+    public var drifted: [String]
+    /// Data rows of the reference file.
+    public var rowsReference: Int
+    /// Data rows of the current file.
+    public var rowsCurrent: Int
+    /// The effect-size gate: KS D, or the JS distance, must exceed it.
+    public var threshold: Double
+    /// The significance gate for the adjusted p-value.
+    public var alpha: Double
+
+    /// Memberwise.
+    public init(columns: [Column], driftShare: Double, drifted: [String], rowsReference: Int, rowsCurrent: Int,
+                threshold: Double, alpha: Double) {
+        self.columns = columns
+        self.driftShare = driftShare
+        self.drifted = drifted
+        self.rowsReference = rowsReference
+        self.rowsCurrent = rowsCurrent
+        self.threshold = threshold
+        self.alpha = alpha
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case columns, driftShare = "drift_share", drifted, rowsReference = "rows_reference", rowsCurrent = "rows_current"
+        case threshold, alpha
+    }
+}
