@@ -353,15 +353,11 @@ struct DriftBenchmark {
         var analyses: [Double] = []
         for _ in 0..<repetitions {
             let start = MonotonicClock.now()
-            var flat: [Double] = []
-            flat.reserveCapacity(rows * features)
-            for blob in blobs {
-                blob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, count: features, into: &flat) }
-            }
+            // As the daemon's WindowLoader does: straight into columns.
             var numeric: [[Double]] = Array(repeating: [], count: features)
-            for f in 0..<features {
-                numeric[f].reserveCapacity(rows)
-                for r in 0..<rows { numeric[f].append(flat[r * features + f]) }
+            for f in 0..<features { numeric[f].reserveCapacity(rows) }
+            for blob in blobs {
+                blob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, intoColumns: &numeric) }
             }
             let window = MonitoringWindow(
                 count: rows, numeric: numeric, categorical: [], segments: [], predictions: Array(repeating: "normal", count: rows),

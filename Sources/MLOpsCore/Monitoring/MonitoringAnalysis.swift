@@ -147,11 +147,11 @@ public enum MonitoringAnalysis {
     }
 
     /// A pointer that may cross into `concurrentPerform`: each iteration writes only its own index.
-    struct UnsafeSendable: @unchecked Sendable {
+    struct UnsafeSendable<Element>: @unchecked Sendable {
         // @unchecked Sendable: iterations write disjoint elements of a buffer that outlives
         // the concurrentPerform call, and nothing reads it until every iteration returned.
-        let buffer: UnsafeMutableBufferPointer<ColumnTest>
-        init(_ buffer: UnsafeMutableBufferPointer<ColumnTest>) { self.buffer = buffer }
+        let buffer: UnsafeMutableBufferPointer<Element>
+        init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
     }
 
     static func numericTest(_ reference: [Double], _ values: [Double]) -> ColumnTest {
@@ -266,18 +266,23 @@ public enum MonitoringAnalysis {
                 let rows = window.segments[s].indices.filter { window.segments[s][$0] == value }
                 var driftedFeatures: [String] = []
                 if enough && count >= thresholds.minSamples {
-                    var ps: [Double] = []
-                    var stats: [(String, Double)] = []
-                    for (f, feature) in numericalNames.enumerated() {
-                        let ref = reference.numeric[feature] ?? []
-                        let sample = FiniteSample(rows.map { window.numeric[f][$0] })
-                        guard !ref.isEmpty, !sample.isEmpty, let ks = KolmogorovSmirnov.twoSample(sortedA: ref, sortedB: sample.sorted) else { continue }
-                        ps.append(ks.pValue)
-                        stats.append((feature, ks.statistic))
+                    // The features' tests within this value, in parallel like the main pass.
+                    var results = [KSResult?](repeating: nil, count: numericalNames.count)
+                    results.withUnsafeMutableBufferPointer { buffer in
+                        let out = UnsafeSendable(buffer)
+                        DispatchQueue.concurrentPerform(iterations: numericalNames.count) { f in
+                            let ref = reference.numeric[numericalNames[f]] ?? []
+                            let sample = FiniteSample(rows.map { window.numeric[f][$0] })
+                            guard !ref.isEmpty, !sample.isEmpty else { return }
+                            out.buffer[f] = KolmogorovSmirnov.twoSample(sortedA: ref, sortedB: sample.sorted)
+                        }
                     }
-                    let adjusted = BenjaminiHochberg.adjust(ps) ?? []
-                    for (k, (feature, d)) in stats.enumerated() where k < adjusted.count {
-                        if d > thresholds.dataDriftThreshold && adjusted[k] < thresholds.alpha { driftedFeatures.append(feature) }
+                    let tested = results.indices.filter { results[$0] != nil }
+                    let adjusted = BenjaminiHochberg.adjust(tested.compactMap { results[$0]?.pValue }) ?? []
+                    for (k, f) in tested.enumerated() where k < adjusted.count {
+                        if let d = results[f]?.statistic, d > thresholds.dataDriftThreshold, adjusted[k] < thresholds.alpha {
+                            driftedFeatures.append(numericalNames[f])
+                        }
                     }
                 }
                 var predictions: [String] = []

@@ -61,6 +61,21 @@ public struct PredictionRecord: Sendable, Equatable {
         }
     }
 
+    /// Decodes a stored numeric BLOB straight into one column per feature (appending one
+    /// value to each; NaN where the BLOB is short): a window is built column by column
+    /// without a row-major copy to transpose.
+    public static func decodeNumeric(_ bytes: UnsafeRawBufferPointer, intoColumns columns: inout [[Double]]) {
+        for i in columns.indices {
+            let offset = i * 8
+            if offset + 8 <= bytes.count {
+                let bits = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                columns[i].append(Double(bitPattern: UInt64(littleEndian: bits)))
+            } else {
+                columns[i].append(.nan)
+            }
+        }
+    }
+
     /// Text columns (categorical features, segments) as the store keeps them: values
     /// separated by U+001F, a missing value written as U+001E. The parser refuses control
     /// characters in values, so the encoding is unambiguous and decoding a 10,000-row

@@ -9,8 +9,8 @@ enum WindowLoader {
         let numericCount = spec.features.filter { $0.type == .numerical }.count
         let categoricalCount = spec.features.count - numericCount
         let segmentCount = spec.segmentFields.count
-        var flat: [Double] = []
-        flat.reserveCapacity(size * numericCount)
+        var numeric: [[Double]] = Array(repeating: [], count: numericCount)
+        for f in 0..<numericCount { numeric[f].reserveCapacity(size) }
         var categorical: [[String?]] = Array(repeating: [], count: categoricalCount)
         var segments: [[String?]] = Array(repeating: [], count: segmentCount)
         var predictions: [String] = []
@@ -28,10 +28,10 @@ enum WindowLoader {
             rows += 1
             let decoded = try row.withUnsafeData(atIndex: 0) { blob -> Bool in
                 guard let blob else { return false }
-                blob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, count: numericCount, into: &flat) }
+                blob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, intoColumns: &numeric) }
                 return true
             }
-            if !decoded { flat.append(contentsOf: repeatElement(Double.nan, count: numericCount)) }
+            if !decoded { for f in 0..<numericCount { numeric[f].append(.nan) } }
             if categoricalCount > 0 {
                 let values = PredictionRecord.decodeText(row[1] ?? "", count: categoricalCount)
                 for i in 0..<categoricalCount { categorical[i].append(values[i]) }
@@ -43,11 +43,6 @@ enum WindowLoader {
             predictions.append(row[3] ?? "")
             labels.append(row[4])
             scores.append(row[5])
-        }
-        var numeric: [[Double]] = Array(repeating: [], count: numericCount)
-        for f in 0..<numericCount {
-            numeric[f].reserveCapacity(rows)
-            for r in 0..<rows { numeric[f].append(flat[r * numericCount + f]) }
         }
         return MonitoringWindow(count: rows, numeric: numeric, categorical: categorical, segments: segments,
                                 predictions: predictions, labels: labels, scores: scores)
