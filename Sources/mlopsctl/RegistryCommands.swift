@@ -11,32 +11,13 @@ func yamlQuoted(_ text: String) -> String {
 
 /// Submits a job built from `lines`, waits for its result and prints it with `render`
 /// (or as JSON); exits with the job's status like `submit --wait`.
-func submitAndWait(_ options: SpoolOptions, lines: [String], timeout: Double?, json: Bool, render: (ResultDocument) -> String) throws {
+func submitAndWait(_ options: SpoolOptions, lines: [String], timeout: Double?, json: Bool, render: @escaping (ResultDocument) -> String) throws {
     try reportingFailures {
         let client = try options.resolve()
-        let submission: SpoolClient.Submission
-        do {
-            submission = try client.submission(text: lines.joined(separator: "\n") + "\n", fileName: nil)
-        } catch let error as SpoolClient.ClientError {
-            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
-            throw CtlFailure(message: "\(error)", code: Exit.rejected)
+        let submission = try submit(lines.joined(separator: "\n") + "\n", fileName: nil, to: client)
+        try waitAndPrint(id: submission.id, json: json, render: render) { () throws(SpoolClient.ClientError) in
+            try client.wait(for: submission, timeout: timeout ?? 120)
         }
-        let document: ResultDocument
-        do {
-            document = try client.wait(for: submission, timeout: timeout ?? 120)
-        } catch let error as SpoolClient.ClientError {
-            if case .timedOut = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.timedOut) }
-            throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.failed)
-        }
-        if json {
-            printJSON(document)
-        } else if document.status == .succeeded {
-            print(render(document))
-        } else {
-            print(describe(document))
-        }
-        let code = exitCode(for: document.status)
-        if code != 0 { throw ExitCode(code) }
     }
 }
 

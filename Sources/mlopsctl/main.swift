@@ -132,13 +132,7 @@ extension MLOpsCtl {
                 guard let text = String(validating: data, as: UTF8.self) else {
                     throw CtlFailure(message: "\(file): not_utf8: the job file is not valid UTF-8 text (save the file as UTF-8)", code: Exit.rejected)
                 }
-                let submission: SpoolClient.Submission
-                do {
-                    submission = try client.submission(text: text, fileName: file == "-" ? nil : file)
-                } catch let error as SpoolClient.ClientError {
-                    if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
-                    throw CtlFailure(message: "\(error)", code: Exit.rejected)
-                }
+                let submission = try submit(text, fileName: file == "-" ? nil : file, to: client)
                 if !wait {
                     if json { printJSON(["job": submission.id]) } else { print(submission.id) }
                     return
@@ -251,8 +245,20 @@ extension MLOpsCtl {
     }
 }
 
-/// Waits with `wait`, prints the result, and exits with the job's status.
-func waitAndPrint(id: String, json: Bool, _ wait: () throws(SpoolClient.ClientError) -> ResultDocument) throws {
+/// Validates `text` and drops it into the spool; a refusal becomes the matching exit code.
+func submit(_ text: String, fileName: String?, to client: SpoolClient) throws -> SpoolClient.Submission {
+    do {
+        return try client.submission(text: text, fileName: fileName)
+    } catch {
+        if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
+        throw CtlFailure(message: "\(error)", code: Exit.rejected)
+    }
+}
+
+/// Waits with `wait`, prints the result (a succeeded one through `render` when given, any
+/// other as the generic description), and exits with the job's status.
+func waitAndPrint(id: String, json: Bool, render: ((ResultDocument) -> String)? = nil,
+                  _ wait: () throws(SpoolClient.ClientError) -> ResultDocument) throws {
     let document: ResultDocument
     do {
         document = try wait()
@@ -260,7 +266,13 @@ func waitAndPrint(id: String, json: Bool, _ wait: () throws(SpoolClient.ClientEr
         if case .timedOut = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.timedOut) }
         throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.failed)
     }
-    if json { printJSON(document) } else { print(describe(document)) }
+    if json {
+        printJSON(document)
+    } else if let render, document.status == .succeeded {
+        print(render(document))
+    } else {
+        print(describe(document))
+    }
     let code = exitCode(for: document.status)
     if code != 0 { throw ExitCode(code) }
 }

@@ -332,9 +332,10 @@ import Testing
         for i in 1...2 { _ = try f.createVersion(artifact: try f.artifact("a\(i)", weights: "w\(i)")) }
         let before = Timestamp.string(Date().addingTimeInterval(-1))
         #expect(try f.promote("1.0.0").status == .succeeded)
-        Thread.sleep(forTimeInterval: 0.01)
-        let between = Timestamp.string(Date())
-        Thread.sleep(forTimeInterval: 0.01)
+        // A moment inside the first stint: its own start, once the clock has moved past it
+        // (the next stint must begin at a later millisecond).
+        let between = try #require(try f.store.read { db in try VersionStore.currentStint(db, model: "xray") }).from
+        try waitUntil(timeout: 5, "the clock passes the first stint's start") { Timestamp.string(Date()) > between }
         #expect(try f.promote("1.1.0").status == .succeeded)
         let now = try f.run("kind: get-production-model\nmodel: xray\n")
         #expect(now.result?["version"]?.stringValue == "1.1.0")

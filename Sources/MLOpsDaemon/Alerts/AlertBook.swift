@@ -70,7 +70,7 @@ public enum AlertBook {
         details: JSONValue = .object([:]), healthScore: Double? = nil, at date: Date
     ) throws -> AlertRecord {
         let now = Timestamp.string(date)
-        let detailsText = String(decoding: try JSONEncoder.sorted.encode(details), as: UTF8.self)
+        let detailsText = details.storeText
         if let open = try Row.fetchOne(db, sql: "SELECT seq FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
                                        arguments: [model, type]) {
             let seq: Int64 = open["seq"]

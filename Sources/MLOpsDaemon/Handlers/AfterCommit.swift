@@ -20,7 +20,4 @@ public final class AfterCommit: @unchecked Sendable {
         actions = []
         for action in pending { action() }
     }
-
-    /// How many actions wait.
-    public var count: Int { actions.count }
 }

@@ -16,8 +16,6 @@ public struct CreateVersionHandler: JobHandler {
 
     /// Largest metrics.json / schema.json read.
     static let maxMetadataBytes = 1 << 20
-    /// Largest reference data file read.
-    static let maxReferenceBytes = 512 << 20
 
     public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
         let registry = try context.requireRegistry()
@@ -39,7 +37,7 @@ public struct CreateVersionHandler: JobHandler {
         var parent = production?.version
         if let named = params["parent"]?.stringValue {
             guard existing.contains(where: { $0.version == named }) else {
-                return .rejected(Self.unknownVersion(named, of: model, among: existing, at: job.mark(ofParam: "parent")))
+                return .rejected(VersionStore.unknownVersion(named, of: model, among: existing, at: job.mark(ofParam: "parent")))
             }
             parent = named
         }
@@ -118,7 +116,7 @@ public struct CreateVersionHandler: JobHandler {
             arguments: [
                 model, version.description, sequence, state.rawValue, stored.sha256, stored.modelSHA256, schema,
                 changeText, parent, trainingData?.path, trainingData?.sha256,
-                params["run_id"]?.stringValue, Self.text(params["parameters"] ?? .object([:])), Self.text(metrics.all),
+                params["run_id"]?.stringValue, (params["parameters"] ?? .object([:])).storeText, metrics.all.storeText,
                 metrics.value, referenceName, reference.rows, params["description"]?.stringValue, now,
                 context.submittedBy, job.id, now,
             ])
@@ -178,7 +176,7 @@ public struct CreateVersionHandler: JobHandler {
                                              fix: "train against the model's declared features, or re-register the model with the new schema first"))
                 }
             }
-            guard let referenceData = try RegistryFiles.read(stored.path + "/" + referenceName, limit: maxReferenceBytes) else {
+            guard let referenceData = try RegistryFiles.read(stored.path + "/" + referenceName, limit: RegistryFiles.maxReferenceBytes) else {
                 return .failure(JobError(.badArtifact, "the artifact directory has no reference data `\(referenceName)`",
                                          at: job.paramMarks["reference"] ?? artifactMark,
                                          fix: "add a CSV sample of the training inputs as \(referenceName), or name it with `reference:`"))
@@ -201,14 +199,4 @@ public struct CreateVersionHandler: JobHandler {
         }
     }
 
-    static func unknownVersion(_ version: String, of model: String, among: [VersionRecord], at mark: SourceMark?) -> JobError {
-        let names = among.map(\.version)
-        return JobError(.unknownVersion, "model \(model) has no version \(version)", at: mark,
-                        fix: Suggestion.closest(to: version, among: names).map { "did you mean \($0)?" }
-                            ?? (names.isEmpty ? "create one with a create-version job" : "its versions are " + names.joined(separator: ", ")))
-    }
-
-    static func text(_ value: JSONValue) -> String {
-        (try? JSONEncoder.sorted.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
 }

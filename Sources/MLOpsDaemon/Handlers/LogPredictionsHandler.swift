@@ -19,7 +19,7 @@ public struct LogPredictionsHandler: JobHandler {
         var version = try VersionStore.production(db, model: model)?.version
         if let named = job.params["version"]?.stringValue {
             guard try VersionStore.version(db, model: model, version: named) != nil else {
-                return .rejected(CreateVersionHandler.unknownVersion(named, of: model, among: try VersionStore.versions(db, model: model),
+                return .rejected(VersionStore.unknownVersion(named, of: model, among: try VersionStore.versions(db, model: model),
                                                                       at: job.mark(ofParam: "version")))
             }
             version = named
@@ -58,7 +58,7 @@ public struct LogPredictionsHandler: JobHandler {
             try insert.execute(arguments: [
                 model, record.id, version, record.variant, record.at, now, Data(record.numericBlob),
                 PredictionRecord.encodeText(record.categorical), PredictionRecord.encodeText(record.segments), record.prediction, record.score,
-                record.probabilities.map(CreateVersionHandler.text), record.label, record.label == nil ? nil : now, job.id,
+                record.probabilities?.storeText, record.label, record.label == nil ? nil : now, job.id,
             ])
             if db.changesCount == 1 {
                 ingested += 1

@@ -27,7 +27,7 @@ public struct PromoteVersionHandler: JobHandler {
         let spec = try ModelSpecs.spec(db, model: model)
         let versions = try VersionStore.versions(db, model: model)
         guard let target = versions.first(where: { $0.version == name }) else {
-            return .rejected(CreateVersionHandler.unknownVersion(name, of: model, among: versions, at: job.mark(ofParam: "version")))
+            return .rejected(VersionStore.unknownVersion(name, of: model, among: versions, at: job.mark(ofParam: "version")))
         }
         if let refusal = target.state.refusal(to: .production) {
             return .rejected(JobError(.conflict, "\(model) \(name): \(refusal)", at: job.mark(ofParam: "version")))

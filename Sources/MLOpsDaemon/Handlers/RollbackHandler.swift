@@ -23,7 +23,7 @@ public struct RollbackHandler: JobHandler {
         let target: VersionRecord
         if let name = job.params["version"]?.stringValue {
             guard let named = versions.first(where: { $0.version == name }) else {
-                return .rejected(CreateVersionHandler.unknownVersion(name, of: model, among: versions, at: job.mark(ofParam: "version")))
+                return .rejected(VersionStore.unknownVersion(name, of: model, among: versions, at: job.mark(ofParam: "version")))
             }
             if named.version == current.version {
                 return .rejected(JobError(.conflict, "\(model) \(name) is already the production version", at: job.mark(ofParam: "version")))

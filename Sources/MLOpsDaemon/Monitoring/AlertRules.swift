@@ -23,12 +23,14 @@ enum AlertRules {
         let at = context.now
         let judged = report.status == "ok"
         var changes: [(AlertRecord, Bool)] = []
+        // The model's open alerts, read once: whether a raise opens or updates one.
+        let openBefore = Dictionary(try AlertBook.open(db, model: model).map { ($0.type, $0.severity) }, uniquingKeysWith: { a, _ in a })
         func raise(_ type: String, _ severity: String, _ message: String, _ details: JSONValue) throws {
-            let before = try AlertBook.open(db, model: model).first { $0.type == type }
+            let before = openBefore[type]
             let alert = try AlertBook.raise(db, model: model, version: version, type: type, severity: severity, message: message,
                                             details: details, healthScore: report.health.score, at: at)
             // The journal hears of an alert when it opens or its severity changes, not on every check.
-            changes.append((alert, before == nil || before?.severity != severity))
+            changes.append((alert, before != severity))
         }
         func resolve(_ type: String) throws {
             if let alert = try AlertBook.resolve(db, model: model, type: type, at: at) { changes.append((alert, true)) }

@@ -67,7 +67,8 @@ enum MonitorRunner {
             arguments: [model, version.version, now, trigger, report.status, report.window, report.labelled, report.health.score,
                         report.health.band.rawValue, report.driftShare, reportText, job])
         let seq = db.lastInsertedRowID
-        let streak = try MonitoringState.checked(db, model: model, drifting: !report.drifted.isEmpty, at: now)
+        let streak = try MonitoringState.checked(db, model: model, drifting: !report.drifted.isEmpty, at: now,
+                                                 healthScore: report.health.score, driftShare: report.driftShare)
         try AlertRules.apply(db, report: report, model: model, version: version.version, streak: streak,
                              confirmations: spec.policy.driftConfirmations, context: context, registry: registry)
         let logger = context.logger
@@ -87,7 +88,7 @@ enum MonitorRunner {
         let key = version.artifactSHA256 + "/" + version.referenceFile + "/" + FeatureSchema(spec).fingerprint
         return try registry.references.profile(for: key) {
             let path = registry.artifacts.path(of: version.artifactSHA256) + "/" + version.referenceFile
-            guard let data = try RegistryFiles.read(path, limit: CreateVersionHandler.maxReferenceBytes) else {
+            guard let data = try RegistryFiles.read(path, limit: RegistryFiles.maxReferenceBytes) else {
                 throw JobError(.badArtifact, "\(path) is missing")
             }
             let table = try CSVTable.parse(String(decoding: data, as: UTF8.self))

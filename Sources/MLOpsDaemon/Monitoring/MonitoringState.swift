@@ -25,17 +25,21 @@ enum MonitoringState {
         return predictions >= every || labels >= every
     }
 
-    /// Records a check: counters back to 0, the drift streak extended or reset; returns the streak.
+    /// Records a check: counters back to 0, the drift streak extended or reset, the check's
+    /// health score and drift share kept (nil when no check could run); returns the streak.
     @discardableResult
-    static func checked(_ db: Database, model: String, drifting: Bool, at: String) throws -> Int {
+    static func checked(_ db: Database, model: String, drifting: Bool, at: String, healthScore: Double? = nil,
+                        driftShare: Double? = nil) throws -> Int {
         try db.execute(
             sql: """
-                INSERT INTO monitoring_state (model, predictions_since_check, labels_since_check, drift_streak, last_check_at)
-                VALUES (?, 0, 0, ?, ?)
+                INSERT INTO monitoring_state (model, predictions_since_check, labels_since_check, drift_streak, last_check_at,
+                    health_score, drift_share)
+                VALUES (?, 0, 0, ?, ?, ?, ?)
                 ON CONFLICT (model) DO UPDATE SET predictions_since_check = 0, labels_since_check = 0,
-                    drift_streak = CASE WHEN ? THEN drift_streak + 1 ELSE 0 END, last_check_at = excluded.last_check_at
+                    drift_streak = CASE WHEN ? THEN drift_streak + 1 ELSE 0 END, last_check_at = excluded.last_check_at,
+                    health_score = excluded.health_score, drift_share = excluded.drift_share
                 """,
-            arguments: [model, drifting ? 1 : 0, at, drifting])
+            arguments: [model, drifting ? 1 : 0, at, healthScore, driftShare, drifting])
         return try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0
     }
 }

@@ -34,7 +34,4 @@ public final class ReferenceCache: Sendable {
         }
         return built
     }
-
-    /// Profiles held now.
-    public var count: Int { state.withLock { $0.profiles.count } }
 }

@@ -4,6 +4,9 @@ import MLOpsCore
 
 /// Reading the files a registry job names: bounded, without following a final symlink.
 enum RegistryFiles {
+    /// Largest reference data file read (at create-version and for monitoring profiles).
+    static let maxReferenceBytes = 512 << 20
+
     /// The content of `path`, at most `limit` bytes; nil when it does not exist.
     static func read(_ path: String, limit: Int) throws(JobError) -> Data? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)

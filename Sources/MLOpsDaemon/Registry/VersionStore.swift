@@ -70,6 +70,14 @@ public enum VersionStore {
         return stints.count == 2 ? stints[1]["version"] : nil
     }
 
+    /// The rejection for a version `model` does not have, with the closest one as the fix.
+    static func unknownVersion(_ version: String, of model: String, among: [VersionRecord], at mark: SourceMark?) -> JobError {
+        let names = among.map(\.version)
+        return JobError(.unknownVersion, "model \(model) has no version \(version)", at: mark,
+                        fix: Suggestion.closest(to: version, among: names).map { "did you mean \($0)?" }
+                            ?? (names.isEmpty ? "create one with a create-version job" : "its versions are " + names.joined(separator: ", ")))
+    }
+
     /// Who made a change, and why: for events, history and the audit log.
     public struct Actor: Sendable {
         public var name: String

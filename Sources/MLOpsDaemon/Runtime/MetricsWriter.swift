@@ -83,12 +83,11 @@ final class MetricsWriter {
     static func monitoring(_ store: Store) -> ([MetricsSnapshot.LatestCheck], [MetricsSnapshot.OpenAlerts]) {
         (try? store.read { db in
             let checks = try Row.fetchAll(db, sql: """
-                SELECT c.model, c.health_score, c.drift_share, c.at FROM monitoring_checks c
-                JOIN (SELECT model, MAX(seq) AS seq FROM monitoring_checks GROUP BY model) latest ON latest.seq = c.seq
-                ORDER BY c.model
+                SELECT model, health_score, drift_share, last_check_at FROM monitoring_state
+                WHERE health_score IS NOT NULL ORDER BY model
                 """).map { row in
                 MetricsSnapshot.LatestCheck(model: row["model"], healthScore: row["health_score"], driftShare: row["drift_share"],
-                                            at: (row["at"] as String?).flatMap(Timestamp.parse))
+                                            at: (row["last_check_at"] as String?).flatMap(Timestamp.parse))
             }
             let alerts = try Row.fetchAll(db, sql: """
                 SELECT model, severity, COUNT(*) AS n FROM alerts WHERE resolved_at IS NULL GROUP BY model, severity ORDER BY model, severity

@@ -9,13 +9,21 @@ public enum AuditLog {
         _ db: Database, action: String, actor: String, actorUID: UInt32?, job: String?,
         model: String?, reason: String?, details: JSONValue = .object([:]), at date: Date
     ) throws {
-        let detailsText = String(decoding: try JSONEncoder.sorted.encode(details), as: UTF8.self)
+        let detailsText = details.storeText
         try db.execute(
             sql: """
                 INSERT INTO audit_log (at, actor, actor_uid, job_id, model, action, reason, details)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [Timestamp.string(date), actor, actorUID.map { Int64($0) }, job, model, action, reason, detailsText])
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON with sorted keys, as the store keeps documents (details, parameters,
+    /// metrics, probabilities).
+    var storeText: String {
+        (try? JSONEncoder.sorted.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }
 

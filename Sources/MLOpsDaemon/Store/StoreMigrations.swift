@@ -213,13 +213,17 @@ enum StoreMigrations {
                 CREATE INDEX monitoring_checks_model ON monitoring_checks(model, seq);
 
                 -- Per model: predictions and labels since the last check (the cadence of
-                -- DESIGN §8), and consecutive drifting checks (drift_confirmations).
+                -- DESIGN §8), consecutive drifting checks (drift_confirmations), and the
+                -- latest check's figures (what the metrics file shows, without scanning
+                -- the ever-growing monitoring_checks).
                 CREATE TABLE monitoring_state (
                     model                   TEXT PRIMARY KEY NOT NULL,
                     predictions_since_check INTEGER NOT NULL DEFAULT 0,
                     labels_since_check      INTEGER NOT NULL DEFAULT 0,
                     drift_streak            INTEGER NOT NULL DEFAULT 0,
-                    last_check_at           TEXT
+                    last_check_at           TEXT,
+                    health_score            REAL,
+                    drift_share             REAL
                 );
                 """)
         }
