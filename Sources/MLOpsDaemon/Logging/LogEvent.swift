@@ -53,6 +53,21 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     case modelRegistered = "model_registered"
     /// A model got a new version, deployment or monitoring state.
     case modelUpdated = "model_updated"
+    /// A pipeline run was accepted and waits for a free slot (max_concurrent_pipelines).
+    case pipelineQueued = "pipeline_queued"
+    /// A pipeline run began its first stage.
+    case pipelineStarted = "pipeline_started"
+    /// A pipeline stage finished (succeeded, failed, skipped, timed out or cancelled).
+    case stageFinished = "stage_finished"
+    /// A pipeline run finished successfully and produced (or kept) a version.
+    case pipelineSucceeded = "pipeline_succeeded"
+    /// A pipeline run failed, was cancelled, or was interrupted by a daemon restart.
+    case pipelineFailed = "pipeline_failed"
+    /// A line a pipeline stage's child wrote to stdout or stderr.
+    case childOutput = "child_output"
+    /// A pipeline child (or its process group) was signalled: timeout, cancellation,
+    /// shutdown, or a stray group left by an earlier daemon.
+    case childKilled = "child_killed"
     /// A bug or an unexpected system failure inside the daemon.
     /// A model version was created from an artifact.
     case versionCreated = "version_created"
@@ -110,6 +125,13 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .alertResolved: "15911c20345644f28a7cf28369db20cd"
         case .monitoringChecked: "d9c55b5f056340a0a7b9a12b76582955"
         case .labelsUnmatched: "1532fac252df4bfb9749704041be5847"
+        case .pipelineQueued: "e65aa6c4c0454362b0f02b68a7389306"
+        case .pipelineStarted: "00dee85cde984c269da05a398587a758"
+        case .stageFinished: "cf0118d2681b4ce7bd80633a713f1b3b"
+        case .pipelineSucceeded: "f6ed732490bb47c6abf962082536ecee"
+        case .pipelineFailed: "1b6171586a734f67a9e47d3405c1bcf0"
+        case .childOutput: "ad11496f624f450a9e783a6f22ad83d5"
+        case .childKilled: "3bac1a73d3fa4e7fbe5d25f533e2898c"
         case .internalError: "6383bd792056408f8f85498751f695eb"
         }
     }
@@ -121,15 +143,16 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     public var defaultPriority: Int {
         switch self {
         case .storeIntegrityFailed: 2  // crit: state may be lost
-        case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed: 3  // err
+        case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed, .pipelineFailed: 3  // err
         case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered, .versionRolledBack,
-            .servingReconciled, .alertOpened, .labelsUnmatched:
+            .servingReconciled, .alertOpened, .labelsUnmatched, .childKilled:
             4  // warning
         case .daemonStarted, .daemonReady, .daemonStopping, .daemonStopped,
-            .configReloaded, .modelRegistered, .versionPromoted:
+            .configReloaded, .modelRegistered, .versionPromoted, .pipelineSucceeded:
             5  // notice
         case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated,
-            .versionCreated, .versionsArchived, .alertResolved, .monitoringChecked:
+            .versionCreated, .versionsArchived, .alertResolved, .monitoringChecked,
+            .pipelineQueued, .pipelineStarted, .stageFinished, .childOutput:
             6  // info
         }
     }
