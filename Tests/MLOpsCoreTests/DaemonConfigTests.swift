@@ -27,6 +27,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         expected.stateDir = "/srv/mlops/state"
         expected.dataRoots = ["/srv/mlops/data"]
         expected.metricsFile = "/srv/mlops/state/mlopsd.prom"
+        expected.pipelinesDir = "/srv/mlops/etc/pipelines"
         #expect(config == expected)
         #expect(config.maxJobBytes == 1_048_576)
         #expect(config.maxAttempts == 3)

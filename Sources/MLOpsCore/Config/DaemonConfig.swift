@@ -49,6 +49,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var checkEveryPredictions: Int
     /// Default: drifting checks in a row before an alert.
     public var driftConfirmations: Int
+    /// The directory of pipeline definitions, `<name>.yaml` each (absolute once parsed).
+    public var pipelinesDir: String
     /// Pipelines that may run at the same time.
     public var maxConcurrentPipelines: Int
     /// Seconds a pipeline stage may run before it is stopped.
@@ -168,6 +170,7 @@ public struct DaemonConfig: Sendable, Equatable {
         config.spoolDir = resolve(config.spoolDir, against: workingDirectory)
         config.stateDir = resolve(config.stateDir, against: workingDirectory)
         config.dataRoots = config.dataRoots.map { resolve($0, against: workingDirectory) }
+        config.pipelinesDir = resolve(config.pipelinesDir, against: workingDirectory)
         if !config.metricsFile.isEmpty { config.metricsFile = resolve(config.metricsFile, against: workingDirectory) }
         return config
     }
@@ -221,6 +224,7 @@ public struct DaemonConfig: Sendable, Equatable {
         minSamples = int("min_samples")
         checkEveryPredictions = int("check_every_predictions")
         driftConfirmations = int("drift_confirmations")
+        pipelinesDir = string("pipelines_dir")
         maxConcurrentPipelines = int("max_concurrent_pipelines")
         stageTimeout = double("stage_timeout")
         stopGrace = double("stop_grace")
@@ -307,6 +311,7 @@ public struct DaemonConfig: Sendable, Equatable {
         Entry("min_samples", .int(min: 10, max: 1_000_000), 200, "default fewest samples before drift is judged (<= window_size)"),
         Entry("check_every_predictions", .int(min: 1, max: 1_000_000), 100, "default: check every this many predictions"),
         Entry("drift_confirmations", .int(min: 1, max: 100), 2, "default: drifting checks in a row before an alert"),
+        Entry("pipelines_dir", .string(.path), "./etc/pipelines", "the directory of pipeline definitions (<name>.yaml)"),
         Entry("max_concurrent_pipelines", .int(min: 1, max: 64), 1, "pipelines that may run at the same time"),
         Entry("stage_timeout", .double(min: 0), 3600.0, "seconds a pipeline stage may run", greaterThan: 0),
         Entry("stop_grace", .double(min: 0, max: 3600), 30.0, "seconds between SIGTERM and SIGKILL for children"),

@@ -75,6 +75,17 @@ public enum JobErrorCode: String, Sendable, Codable, CaseIterable {
     case gateRefused = "gate_refused"
     /// The deploy hook failed after the serving link was switched; the link was switched back.
     case deployFailed = "deploy_failed"
+    /// The job names a pipeline that has no definition in the pipelines directory.
+    case unknownPipeline = "unknown_pipeline"
+    /// The job tries to set a command (or another thing only the administrator's pipeline
+    /// definition may set).
+    case commandRefused = "command_refused"
+    /// A pipeline stage did not succeed; the result names the stage and its report.
+    case stageFailed = "stage_failed"
+    /// The run was cancelled by a `cancel-pipeline` job.
+    case cancelled = "cancelled"
+    /// The daemon stopped or restarted while the run was in progress.
+    case interrupted = "interrupted"
     /// The kind is documented but this version of mlopsd does not handle it.
     case notImplemented = "not_implemented"
     /// The job contradicts the current state (e.g. a pipeline already running).

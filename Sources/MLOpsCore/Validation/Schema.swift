@@ -112,9 +112,14 @@ public struct ObjectSchema: Sendable {
     /// Cross-field rules (e.g. "target must not also be a feature"). Gets the validated
     /// object and the node it came from (for marks); returns the problems it finds.
     public var check: (@Sendable (JSONValue, YAMLNode) -> [JobError])?
+    /// When set, keys not in `fields` are accepted with values of this schema instead of
+    /// being refused as unknown (`run-pipeline`: the keys a pipeline declares, checked by
+    /// its handler against the pipeline definition, which the validator cannot see).
+    public var additionalValues: Schema?
     /// An object schema with its fields and an optional cross-field check.
-    public init(_ fields: [Field], check: (@Sendable (JSONValue, YAMLNode) -> [JobError])? = nil) {
+    public init(_ fields: [Field], additionalValues: Schema? = nil, check: (@Sendable (JSONValue, YAMLNode) -> [JobError])? = nil) {
         self.fields = fields
+        self.additionalValues = additionalValues
         self.check = check
     }
 }

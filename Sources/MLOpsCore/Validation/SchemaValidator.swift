@@ -282,6 +282,13 @@ struct ValidationRun {
         for pair in pairs {
             let key = pair.key.scalarText ?? ""
             guard let field = schema.fields.first(where: { $0.name == key }) else {
+                if let extra = schema.additionalValues, pair.key.scalarText != nil {
+                    // Keys the schema leaves open (a pipeline's declared parameters): kept
+                    // for the handler, which knows which ones are allowed.
+                    if pair.value.isNull { continue }
+                    if let v = value(pair.value, extra, SchemaValidator.join(path, key)) { out[key] = v }
+                    continue
+                }
                 if let intended = Suggestion.closest(to: key, among: names) { misspelt.insert(intended) }
                 fail(.unknownKey, "unknown key `\(key)`" + (path.isEmpty ? "" : " in \(path)"), at: pair.key.mark,
                      fix: Suggestion.fix(for: key, among: names))

@@ -20,6 +20,8 @@ final class JobProcessor {
     let handlers: HandlerRegistry
     let logger: Logger
     let registry: ModelRegistry?
+    /// Pipeline definitions and scheduler, for `run-pipeline` and friends.
+    var pipelines: PipelineService?
     /// Deferred work of the jobs of the batch being committed.
     private var deferred: [AfterCommit] = []
 
@@ -76,6 +78,9 @@ final class JobProcessor {
         var status: ResultDocument.Status = .failed
         var error: JobError?
         var replayed = false
+        /// A long job (a pipeline run) still in progress: its file stays in `active/` and
+        /// nothing is done with it here.
+        var inFlight = false
     }
 
     /// Processes the claimed files `names` (in `active/`) as one batch.
@@ -95,6 +100,8 @@ final class JobProcessor {
         } catch {
             throw .store("\(error)")
         }
+
+        items.removeAll { $0.inFlight }
 
         // 2. Validation (no I/O).
         let limits = YAMLLimits(maxDepth: config.maxYamlDepth)
@@ -128,7 +135,7 @@ final class JobProcessor {
                 try spool.results.writeAtomically(item.resultName, data: item.documentData, syncDirectory: false)
             }
             try spool.results.sync()
-            for item in items {
+            for item in items where item.status.isFinal {
                 try spool.retire(item.file.name, inode: item.file.inode, succeeded: item.status == .succeeded)
             }
         } catch {
@@ -145,6 +152,13 @@ final class JobProcessor {
     private func countAttempt(_ item: inout Item, db: Database, maxAttempts: Int) throws {
         let file = item.file
         let content = file.text ?? ""
+        if try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM jobs WHERE device = ? AND inode = ? AND file_name = ? AND content = ? AND state = 'running'",
+            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, content]) == true
+        {
+            item.inFlight = true
+            return
+        }
         if let row = try Row.fetchOne(
             db,
             sql: "SELECT id, kind, model, state, result FROM jobs WHERE device = ? AND inode = ? AND file_name = ? AND content = ? AND state != 'running'",
@@ -235,11 +249,12 @@ final class JobProcessor {
         }
         item.error = errors.first
         let finished = Date()
+        let isFinal = item.status.isFinal
         let document = ResultDocument(
             job: item.id ?? item.resultName.replacingOccurrences(of: ".json", with: ""),
             kind: item.kind?.rawValue, model: item.model, status: item.status,
             submittedBy: file.submittedBy, submittedAt: Timestamp.string(file.submittedAt),
-            startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished), file: file.name,
+            startedAt: Timestamp.string(started), finishedAt: isFinal ? Timestamp.string(finished) : nil, file: file.name,
             fileInode: file.inode, result: result, error: errors.first.map { ResultDocument.ErrorInfo($0, more: Array(errors.dropFirst())) })
         item.document = document
         item.documentData = try document.encoded()
@@ -278,7 +293,7 @@ final class JobProcessor {
         let afterCommit = AfterCommit()
         let context = JobContext(
             submittedBy: file.submittedBy, submitterUID: file.ownerUID, now: Date(), config: config, logger: logger,
-            registry: registry, afterCommit: afterCommit)
+            registry: registry, afterCommit: afterCommit, pipelines: pipelines)
         var outcome: JobOutcome = .failed(JobError(.internalError, "the job did not finish"))
         try db.inSavepoint {
             do {
@@ -291,15 +306,16 @@ final class JobProcessor {
                 outcome = .failed(JobError(.internalError, "\(error)"))
             }
             switch outcome {
-            case .succeeded, .failedKeepingRecords: return .commit
+            case .succeeded, .failedKeepingRecords, .started: return .commit
             case .failed, .rejected: return .rollback
             }
         }
         switch outcome {
-        case .succeeded, .failedKeepingRecords: deferred.append(afterCommit)
+        case .succeeded, .failedKeepingRecords, .started: deferred.append(afterCommit)
         case .failed, .rejected: break
         }
         switch outcome {
+        case .started(let value): return (.running, value, [])
         case .succeeded(let value): return (.succeeded, value, [])
         case .failed(let error, let value), .failedKeepingRecords(let error, let value): return (.failed, value, [error])
         case .rejected(let error): return (.rejected, nil, [error])

@@ -35,10 +35,12 @@ public struct JobContext: Sendable {
     /// Work to do once the job's effects are committed (alert files, journal entries,
     /// deleting files): dropped when the job's effects are rolled back.
     public var afterCommit: AfterCommit
+    /// Pipeline definitions and the runs' scheduler; nil where a test runs without them.
+    public var pipelines: PipelineService?
 
     /// A context; `afterCommit` collects the job's deferred work.
     public init(submittedBy: String, submitterUID: UInt32, now: Date, config: DaemonConfig, logger: Logger,
-                registry: ModelRegistry? = nil, afterCommit: AfterCommit = AfterCommit()) {
+                registry: ModelRegistry? = nil, afterCommit: AfterCommit = AfterCommit(), pipelines: PipelineService? = nil) {
         self.submittedBy = submittedBy
         self.submitterUID = submitterUID
         self.now = now
@@ -46,6 +48,7 @@ public struct JobContext: Sendable {
         self.logger = logger
         self.registry = registry
         self.afterCommit = afterCommit
+        self.pipelines = pipelines
     }
 
     /// The registry, or an internal error when the daemon was started without one.
@@ -66,6 +69,10 @@ public enum JobOutcome: Sendable, Equatable {
     case failedKeepingRecords(JobError, JSONValue? = nil)
     /// Refused against the daemon's state (e.g. a rule the store decides); nothing changed.
     case rejected(JobError)
+    /// Accepted long work (a pipeline run) that goes on after the job's commit: the result
+    /// says `running` with this progress, the job file stays in `active/`, and the work
+    /// writes the final result itself (``JobProcessor/finishLongJob``).
+    case started(JSONValue)
 }
 
 /// The job kinds this daemon executes, by kind.
@@ -94,6 +101,9 @@ public struct HandlerRegistry: Sendable {
         MonitorAllHandler(),
         ListAlertsHandler(),
         AcknowledgeAlertHandler(),
+        RunPipelineHandler(),
+        CancelPipelineHandler(),
+        PipelineHistoryHandler(),
     ])
 
     /// The handler of `kind`, if one is built.

@@ -48,6 +48,7 @@ public final class Daemon: @unchecked Sendable {
     let store: Store
     let engine: Engine
     let registry: ModelRegistry
+    let pipelines: PipelineService
     let pruner: SpoolPruner
     private var config: DaemonConfig
     private var state = "starting"
@@ -104,7 +105,16 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             throw .store("cannot open the registry's directories under \(config.stateDir): \(error)")
         }
+        let catalog: PipelineCatalog
+        do {
+            catalog = try PipelineCatalog.load(directory: config.pipelinesDir, searchPath: PipelineCatalog.defaultSearchPath())
+        } catch {
+            throw .config("pipeline definitions refused:\n\(error)")
+        }
         engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger, registry: registry)
+        pipelines = PipelineService(store: store, spool: spool, registry: registry, logger: logger, engineQueue: engine.queue,
+                                    catalog: catalog, config: config)
+        engine.processor.pipelines = pipelines
         pruner = SpoolPruner(spool: spool, retention: Daemon.retention(config), logger: logger)
     }
 
@@ -125,11 +135,15 @@ public final class Daemon: @unchecked Sendable {
         }
         let reconcileConfig = engine.queue.sync { config }
         registry.reconcile(store: store, config: reconcileConfig, logger: logger)
+        // Runs a dead daemon left: children killed, running runs interrupted (their jobs'
+        // results are then rewritten by the engine's recovery of active/), queued ones kept.
+        let queuedRuns = pipelines.recover()
         do {
             try engine.start()
         } catch {
             throw .spool("\(error)")
         }
+        pipelines.resume(queuedRuns)
         pruner.start()
         let (summary, spoolDir, stateDir) = engine.queue.sync {
             self.engine.onBatch = { [weak self] in self?.batchFinished() }
@@ -201,11 +215,19 @@ public final class Daemon: @unchecked Sendable {
         engine.stop { [self] in
             self.state = "stopping"
             self.statusTimer?.cancel()
-            self.watchdogTimer?.cancel()
             self.monitorTimer?.cancel()
             self.publishStatus()
-            self.logger.notice("mlopsd stopped", metadata: ["event": LogEvent.daemonStopped.metadataValue])
-            exit(0)
+            // Running pipelines: their children's groups get SIGTERM, then SIGKILL after
+            // stop_grace; the runs end `interrupted`. The watchdog keeps pinging meanwhile.
+            let pipelines = self.pipelines
+            Task {
+                await pipelines.shutdown()
+                self.engine.queue.async {
+                    self.watchdogTimer?.cancel()
+                    self.logger.notice("mlopsd stopped", metadata: ["event": LogEvent.daemonStopped.metadataValue])
+                    exit(0)
+                }
+            }
         }
     }
 
@@ -231,8 +253,15 @@ public final class Daemon: @unchecked Sendable {
                     ignored.append("log_level")
                     new.logLevel = old.logLevel
                 }
+                let catalog: PipelineCatalog
+                do {
+                    catalog = try PipelineCatalog.load(directory: new.pipelinesDir, searchPath: PipelineCatalog.defaultSearchPath())
+                } catch {
+                    throw StartError.config("pipeline definitions refused:\n\(error)")
+                }
                 self.config = new
                 self.engine.apply(new)
+                self.pipelines.update(catalog: catalog, config: new)
                 self.pruner.update(Daemon.retention(new))
                 self.startTimers()
                 var message = "configuration reloaded from \(self.configPath)"

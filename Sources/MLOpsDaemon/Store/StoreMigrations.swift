@@ -227,6 +227,61 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v4-pipelines") { db in
+            try db.execute(sql: """
+                -- One row per pipeline run, from run-pipeline until its final state. `job_id`
+                -- is the run-pipeline job whose result follows the run.
+                CREATE TABLE pipeline_runs (
+                    id            TEXT PRIMARY KEY NOT NULL,
+                    model         TEXT NOT NULL,
+                    pipeline      TEXT NOT NULL,
+                    job_id        TEXT,
+                    state         TEXT NOT NULL CHECK (state IN ('queued','running','succeeded','failed','cancelled','interrupted')),
+                    stage         TEXT,
+                    params        TEXT NOT NULL,
+                    definition    TEXT NOT NULL,
+                    trigger       TEXT NOT NULL DEFAULT 'manual',
+                    submitted_by  TEXT NOT NULL,
+                    queued_at     TEXT NOT NULL,
+                    started_at    TEXT,
+                    finished_at   TEXT,
+                    version       TEXT,
+                    error         TEXT,
+                    children_seconds REAL NOT NULL DEFAULT 0
+                );
+                CREATE INDEX pipeline_runs_model ON pipeline_runs(model, queued_at);
+                CREATE INDEX pipeline_runs_state ON pipeline_runs(state);
+                -- At most one queued or running run per model.
+                CREATE UNIQUE INDEX pipeline_runs_one_active ON pipeline_runs(model) WHERE state IN ('queued','running');
+
+                -- The eight stages of every run, with their outcome and report.
+                CREATE TABLE pipeline_stages (
+                    run_id      TEXT NOT NULL REFERENCES pipeline_runs(id),
+                    stage       TEXT NOT NULL,
+                    position    INTEGER NOT NULL,
+                    outcome     TEXT NOT NULL,
+                    started_at  TEXT,
+                    finished_at TEXT,
+                    exit_code   INTEGER,
+                    signal      INTEGER,
+                    report      TEXT,
+                    PRIMARY KEY (run_id, stage)
+                );
+
+                -- Every stage child while it may be alive: what a restarted daemon kills
+                -- (process group, checked against MLOPSD_RUN_ID in its environment).
+                CREATE TABLE pipeline_children (
+                    run_id     TEXT NOT NULL,
+                    stage      TEXT NOT NULL,
+                    pid        INTEGER NOT NULL,
+                    pgid       INTEGER NOT NULL,
+                    start_time INTEGER NOT NULL,
+                    started_at TEXT NOT NULL,
+                    ended_at   TEXT
+                );
+                CREATE INDEX pipeline_children_alive ON pipeline_children(run_id) WHERE ended_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// `pipeline-history`: runs newest first with their stages (outcome, duration, exit
+/// status, report), the version each produced, and per-state counts.
+public struct PipelineHistoryHandler: JobHandler {
+    public init() {}
+
+    public var spec: KindSpec { PipelineKinds.pipelineHistory }
+
+    /// Also works for a model that is no longer registered.
+    public var requiresRegisteredModel: Bool { false }
+
+    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+        if let id = job.params["run"]?.stringValue {
+            guard let run = try RunStore.run(db, id: id), job.model == nil || run.model == job.model else {
+                return .rejected(JobError(.conflict, "there is no pipeline run `\(id)`", at: job.mark(ofParam: "run"),
+                                          fix: "list runs with `mlopsctl runs`"))
+            }
+            return .succeeded(["runs": [run.document], "count": 1])
+        }
+        let state = job.params["state"]?.stringValue.flatMap(RunState.init(rawValue:))
+        let limit = job.params["limit"]?.intValue ?? 50
+        let runs = try RunStore.runs(db, model: job.model, state: state, limit: limit)
+        var counts: [String: JSONValue] = [:]
+        var sql = "SELECT state, count(*) AS n FROM pipeline_runs"
+        var arguments: StatementArguments = []
+        if let model = job.model {
+            sql += " WHERE model = ?"
+            _ = arguments.append(contentsOf: [model])
+        }
+        for row in try Row.fetchAll(db, sql: sql + " GROUP BY state", arguments: arguments) {
+            counts[row["state"]] = .int(row["n"])
+        }
+        return .succeeded(["runs": .array(runs.map(\.document)), "count": .int(runs.count), "by_state": .object(counts)])
+    }
+}

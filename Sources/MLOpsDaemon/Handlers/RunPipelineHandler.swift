@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// `run-pipeline`: checks the job's parameters against the pipeline's declarations and
+/// queues a run (DESIGN §7). The job's result says `running` and follows the run's
+/// stages; the final result comes when the run ends.
+///
+/// Refused (`rejected`, nothing queued): an unknown pipeline, an undeclared parameter, a
+/// key that would set a command, a path outside the data roots, and a second run of a
+/// model that already has one queued or running.
+public struct RunPipelineHandler: JobHandler {
+    public init() {}
+
+    public var spec: KindSpec { PipelineKinds.runPipeline }
+
+    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+        guard let service = context.pipelines else { throw JobError(.internalError, "this daemon runs without pipelines") }
+        guard let model = job.model else { return .rejected(JobError(.missingField, "run-pipeline needs `model:`")) }
+        let spec = try ModelSpecs.spec(db, model: model)
+        let name = job.params["pipeline"]?.stringValue ?? spec.pipeline
+        let catalog = service.catalog
+        guard let definition = catalog.definition(name) else {
+            let names = catalog.names
+            return .rejected(JobError(
+                .unknownPipeline, "there is no pipeline `\(name)` in \(catalog.directory.isEmpty ? "pipelines_dir" : catalog.directory)",
+                at: job.mark(ofParam: "pipeline"),
+                fix: Suggestion.closest(to: name, among: names).map { "did you mean `\($0)`?" }
+                    ?? (names.isEmpty ? "the administrator must add \(name).yaml to pipelines_dir" : "pipelines: " + names.joined(separator: ", "))))
+        }
+        var given: [String: JSONValue] = [:]
+        if case .object(let fields) = job.params { given = fields }
+        given["pipeline"] = nil
+        var resolved: [String: JSONValue]
+        switch PipelineParameters.resolve(given, for: definition, marks: job.paramMarks, fallback: job.mark(ofParam: "")) {
+        case .success(let values): resolved = values
+        case .failure(let failure): return .rejected(Self.combined(failure.errors))
+        }
+        // Paths must lie under a data root once links are resolved.
+        for parameter in definition.parameters where parameter.type == .path {
+            guard let path = resolved[parameter.name]?.stringValue else { continue }
+            do {
+                resolved[parameter.name] = .string(try ArtifactStore.resolveInside(path, roots: context.config.dataRoots))
+            } catch {
+                return .rejected(JobError(
+                    .invalidValue, "parameter `\(parameter.name)`: \(error)", at: job.mark(ofParam: parameter.name),
+                    fix: "put the file under one of: " + context.config.dataRoots.joined(separator: ", ")))
+            }
+        }
+        if let other = try RunStore.active(db, model: model) {
+            return .rejected(JobError(
+                .conflict, "model `\(model)` already has pipeline run \(other) queued or running; one run per model at a time",
+                at: job.modelMark, fix: "wait for it (mlopsctl run \(other)), or cancel it with a cancel-pipeline job"))
+        }
+        let id = RunStore.newID(now: context.now)
+        try RunStore.insert(
+            db, id: id, model: model, pipeline: name, jobID: job.id, params: .object(resolved),
+            definition: PipelineService.summary(definition), trigger: "manual", submittedBy: context.submittedBy, at: context.now)
+        context.afterCommit.add { service.enqueue(id) }
+        guard let run = try RunStore.run(db, id: id) else { throw JobError(.internalError, "run \(id) vanished") }
+        return .started(run.document)
+    }
+
+    /// One error that carries the others in its message (a rejected outcome has one).
+    static func combined(_ errors: [JobError]) -> JobError {
+        guard var first = errors.first else { return JobError(.invalidValue, "the parameters were refused") }
+        let rest = errors.dropFirst()
+        if !rest.isEmpty {
+            first.message += "; also: " + rest.map { e in
+                (e.line.map { "line \($0): " } ?? "") + e.message
+            }.joined(separator: "; ")
+        }
+        return first
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import MLOpsCore
+
+/// The stages mlopsd runs itself (no child): the built-in copy of `collect_data`,
+/// `validate_data`, `validate_model` and the built-in `test_model` evaluation.
+enum BuiltinStages {
+    /// The largest data file the built-in copy reads (it parses the file to split it).
+    static let maxDataBytes = 1 << 30
+
+    /// Copies `source` (re-resolved under the data roots: it may have been swapped for a
+    /// link since the job was accepted) into `output/data.csv`, holding out
+    /// `holdoutShare` of the rows, chosen by `seed`, in `output/holdout.csv`.
+    static func copyData(source: String, roots: [String], output: String, holdoutShare: Double, seed: UInt64) -> PipelineRunner.StageResult {
+        let path: String
+        do {
+            path = try ArtifactStore.resolveInside(source, roots: roots)
+        } catch {
+            return .failed("\(error)", fix: "put the file under one of: " + roots.joined(separator: ", "))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failed("cannot read \(path)")
+        }
+        guard data.count <= maxDataBytes else { return .failed("\(path) is \(data.count) bytes; the built-in copy reads at most \(maxDataBytes)") }
+        guard let text = String(data: data, encoding: .utf8) else { return .failed("\(path) is not UTF-8 text") }
+        let table: CSVTable
+        do {
+            table = try CSVTable.parse(text)
+        } catch {
+            return .failed("\(path): \(error)", fix: "the data must be CSV (RFC 4180) with a header row")
+        }
+        var indices = Array(table.rows.indices)
+        var rng = SplitMix64(seed: seed)
+        rng.shuffle(&indices)
+        let holdoutCount = Int((Double(table.rows.count) * holdoutShare).rounded(.down))
+        let holdout = Set(indices.prefix(holdoutCount))
+        var train = CSVTable(header: table.header, rows: [], rowLines: [])
+        var held = CSVTable(header: table.header, rows: [], rowLines: [])
+        for (i, row) in table.rows.enumerated() {
+            if holdout.contains(i) {
+                held.rows.append(row)
+                held.rowLines.append(table.rowLines[i])
+            } else {
+                train.rows.append(row)
+                train.rowLines.append(table.rowLines[i])
+            }
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try Data(train.text.utf8).write(to: URL(fileURLWithPath: output + "/data.csv"))
+            if holdoutCount > 0 { try Data(held.text.utf8).write(to: URL(fileURLWithPath: output + "/holdout.csv")) }
+        } catch {
+            return .failed("cannot write into \(output): \(error.localizedDescription)")
+        }
+        return .succeeded([
+            "source": .string(path), "source_sha256": .string(SHA256.hex(data)), "rows": .int(table.rows.count),
+            "train_rows": .int(train.rows.count), "holdout_rows": .int(held.rows.count), "holdout_share": .double(holdoutShare),
+            "seed": .int(Int(truncatingIfNeeded: seed)), "columns": .array(table.header.map(JSONValue.string)),
+        ])
+    }
+
+    /// `validate_data` on the collected rows.
+    static func validateData(_ context: PipelineRunner.Context) -> PipelineRunner.StageResult {
+        guard context.dataFile != nil else { return .failed("collect_data produced no data.csv") }
+        return .skipped("the built-in data validation is not wired yet")
+    }
+
+    /// `validate_model`: the policy's gates and the pipeline's, each verdict explained.
+    static func validateModel(metric: String, candidate: Double, production: (version: String, value: Double?)?,
+                              policy: ModelSpec.Promotion, gates: PipelineDefinition.ModelGates) -> PipelineRunner.StageResult {
+        var merged = policy
+        if let minimum = gates.minMetric {
+            // The stricter of the two minimums.
+            let lower = PromotionGates.lowerIsBetter.contains(metric)
+            merged.minMetric = merged.minMetric.map { lower ? min($0, minimum) : max($0, minimum) } ?? minimum
+        }
+        if let drop = gates.maxMetricDrop { merged.maxMetricDrop = merged.maxMetricDrop.map { min($0, drop) } ?? drop }
+        merged.requireABTest = false  // decided in ab_test and at promotion, not here
+        var verdicts = PromotionGates.evaluate(metric: metric, candidate: candidate, production: production?.value,
+                                               policy: merged, abTestWon: nil)
+        if gates.requireImprovement {
+            if let p = production?.value {
+                let lower = PromotionGates.lowerIsBetter.contains(metric)
+                let better = lower ? candidate < p : candidate > p
+                verdicts.append(GateVerdict(
+                    gate: "require_improvement", passed: better,
+                    explanation: "\(metric) \(format(candidate)) \(better ? "beats" : "does not beat") production \(production?.version ?? "") at \(format(p))"))
+            } else {
+                verdicts.append(GateVerdict(gate: "require_improvement", passed: true, explanation: "no production version to beat"))
+            }
+        }
+        let report: JSONValue = [
+            "metric": .string(metric), "candidate": .double(candidate),
+            "production_version": production.map { .string($0.version) } ?? .null,
+            "production": production?.value.map(JSONValue.double) ?? .null,
+            "verdicts": .array(verdicts.map(PromoteVersionHandler.document)),
+            "passed": .bool(verdicts.allSatisfy(\.passed)),
+        ]
+        let refused = verdicts.filter { !$0.passed }
+        guard refused.isEmpty else {
+            return .failed("the candidate fails " + refused.map { "\($0.gate) (\($0.explanation))" }.joined(separator: "; "), report: report,
+                           fix: "improve the model or its data; the gates come from the model's policy and the pipeline's validate_model")
+        }
+        return .succeeded(report)
+    }
+
+    /// The built-in `test_model`: evaluates an `mlops-train` model on the held-out rows.
+    static func evaluate(_ context: PipelineRunner.Context, rules: JSONValue) -> PipelineRunner.StageResult {
+        .skipped("the built-in evaluation is not wired yet")
+    }
+
+    static func format(_ x: Double) -> String { String(format: "%.4f", x) }
+}

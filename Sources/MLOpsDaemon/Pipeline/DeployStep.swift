@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import Logging
+import MLOpsCore
+
+/// The registry side of a run, on the engine queue: `deploy` (create the version, then
+/// promote it, each through the same code as the `create-version` and
+/// `promote-version` jobs) and `monitor` (the new version becomes the baseline).
+enum DeployStep {
+    /// Creates the version from the run's artifact and promotes it (unless the pipeline
+    /// says `promote: false`). Returns the stage result, the version and whether it was
+    /// promoted. A promotion that fails (a gate, the deploy hook) leaves the version
+    /// created, in `registered`, and fails the stage.
+    static func deploy(service: PipelineService, run: RunRecord, definition: PipelineDefinition, config: DaemonConfig,
+                       artifact: String, trainingData: String?, jobID: String) throws -> (PipelineRunner.StageResult, String?, Bool) {
+        var params: [String: JSONValue] = [
+            "artifact": .string(artifact), "run_id": .string(run.id), "parameters": run.params,
+            "description": .string("trained by pipeline \(run.pipeline), run \(run.id)"),
+            "reference": "reference.csv", "stage": false,
+        ]
+        if let trainingData { params["training_data"] = .string(trainingData) }
+        let create = ValidatedJob(id: jobID, kind: .createVersion, model: run.model, reason: "pipeline run \(run.id)",
+                                  params: .object(params))
+        let (created, createReport) = try step(service: service, job: create, handler: CreateVersionHandler(), config: config)
+        guard case .succeeded(let value) = created, let version = value["version"]?.stringValue else {
+            return (failure("create-version", created), nil, false)
+        }
+        var report: [String: JSONValue] = ["version": .string(version), "created": createReport]
+        guard definition.promote else {
+            report["promoted"] = false
+            return (.succeeded(.object(report)), version, false)
+        }
+        let promote = ValidatedJob(id: jobID, kind: .promoteVersion, model: run.model, reason: "pipeline run \(run.id)",
+                                   params: ["version": .string(version), "force": false, "archive": .bool(definition.archive)])
+        let (promoted, promoteReport) = try step(service: service, job: promote, handler: PromoteVersionHandler(), config: config)
+        report["promotion"] = promoteReport
+        guard case .succeeded = promoted else {
+            var result = failure("promote-version", promoted)
+            if case .object(var doc) = result.report {
+                doc.merge(report) { a, _ in a }
+                result.report = .object(doc)
+            }
+            return (result, version, false)
+        }
+        report["promoted"] = true
+        return (.succeeded(.object(report)), version, true)
+    }
+
+    /// `monitor`: the promoted version's reference data is the baseline from now on (the
+    /// monitoring window holds only its own predictions); the drift streak and counters
+    /// start again, and the previous version's monitoring alerts resolve.
+    static func monitor(service: PipelineService, model: String, version: String, resolveAlerts: Bool) throws -> PipelineRunner.StageResult {
+        let types = ["data_drift", "model_decay", "health", "equipment_change", "population_change"]
+        let (record, resolved) = try service.store.write { db -> (VersionRecord?, [AlertRecord]) in
+            try db.execute(
+                sql: """
+                    UPDATE monitoring_state SET predictions_since_check = 0, labels_since_check = 0, drift_streak = 0,
+                        health_score = NULL, drift_share = NULL WHERE model = ?
+                    """,
+                arguments: [model])
+            var resolved: [AlertRecord] = []
+            if resolveAlerts {
+                for type in types {
+                    if let alert = try AlertBook.resolve(db, model: model, type: type, at: Date()) { resolved.append(alert) }
+                }
+            }
+            return (try VersionStore.version(db, model: model, version: version), resolved)
+        }
+        for alert in resolved { service.registry?.alerts.publish(alert) }
+        return .succeeded([
+            "baseline_version": .string(version),
+            "reference_file": record.map { .string($0.referenceFile) } ?? .null,
+            "reference_rows": record.map { .int($0.referenceRows) } ?? .null,
+            "alerts_resolved": .array(resolved.map { .string($0.id) }),
+        ])
+    }
+
+    /// Runs a registry handler in its own transaction, as the engine would run its job:
+    /// its effects commit only when it succeeds, then its deferred work runs.
+    static func step(service: PipelineService, job: ValidatedJob, handler: some JobHandler, config: DaemonConfig) throws
+        -> (JobOutcome, JSONValue)
+    {
+        let afterCommit = AfterCommit()
+        let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: service.logger,
+                                 registry: service.registry, afterCommit: afterCommit, pipelines: service)
+        var outcome: JobOutcome = .failed(JobError(.internalError, "the step did not run"))
+        do {
+            try service.store.write { db in
+                try db.inSavepoint {
+                    do {
+                        outcome = try handler.execute(job, context: context, db: db)
+                    } catch let error as JobError {
+                        outcome = .failed(error)
+                    }
+                    switch outcome {
+                    case .succeeded, .failedKeepingRecords, .started: return .commit
+                    case .failed, .rejected: return .rollback
+                    }
+                }
+            }
+        } catch {
+            if let registry = service.registry { registry.reconcile(store: service.store, config: config, logger: service.logger) }
+            throw error
+        }
+        switch outcome {
+        case .succeeded, .failedKeepingRecords, .started: afterCommit.run()
+        case .failed, .rejected: break
+        }
+        switch outcome {
+        case .succeeded(let value), .started(let value): return (outcome, value)
+        case .failed(let error, let value), .failedKeepingRecords(let error, let value):
+            return (outcome, value ?? ["error": .string(error.message)])
+        case .rejected(let error): return (outcome, ["error": .string(error.message)])
+        }
+    }
+
+    static func failure(_ step: String, _ outcome: JobOutcome) -> PipelineRunner.StageResult {
+        switch outcome {
+        case .failed(let error, let value), .failedKeepingRecords(let error, let value):
+            return .failed("\(step): \(error.message)", report: value ?? .object([:]), fix: error.fix)
+        case .rejected(let error):
+            return .failed("\(step): \(error.message)", fix: error.fix)
+        case .succeeded, .started:
+            return .failed("\(step) did not name the version it made")
+        }
+    }
+}
