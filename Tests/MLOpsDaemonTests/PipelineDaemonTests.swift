@@ -1,0 +1,246 @@
+import Foundation
+import GRDB
+import Glibc
+import MLOpsCore
+import Testing
+
+@testable import MLOpsDaemon
+
+/// Pipelines through the real daemon: real stage children (the real `mlops-train`, shell
+/// scripts that fail, hang or ignore SIGTERM), real process groups, kill -9 and restart.
+@Suite(.serialized) struct PipelineDaemonTests {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A daemon whose pipelines_dir holds the shipped default pipeline plus `extra`
+    /// definitions (name → YAML), with the demo model registered and its data under data/.
+    static func harness(_ extra: [String: String] = [:], config: String = "", name: String = #function) throws -> DaemonHarness {
+        let h = try DaemonHarness(name: name)
+        let pipelines = h.root + "/pipelines"
+        try FileManager.default.createDirectory(atPath: pipelines, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: h.root + "/data", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repository + "/etc/pipelines/default.yaml", toPath: pipelines + "/default.yaml")
+        try FileManager.default.copyItem(atPath: repository + "/examples/demo-data/chest-xray-train.csv",
+                                         toPath: h.root + "/data/train.csv")
+        for (name, text) in extra { try writeFile(pipelines + "/\(name).yaml", Data(text.utf8)) }
+        try h.writeConfig("pipelines_dir: \(pipelines)\nstop_grace: 2\n" + config)
+        try h.start()
+        let register = try String(contentsOfFile: repository + "/examples/register-chest-xray.yaml", encoding: .utf8)
+        try h.drop("reg.yaml", register.replacingOccurrences(of: "id: register-chest-xray", with: "id: reg"))
+        let result = try h.waitForResult("reg")
+        guard result.status == .succeeded else { throw TestFailure("register: \(result.error?.message ?? "")") }
+        return h
+    }
+
+    /// A pipeline whose train stage runs `script` with /bin/sh (the test's choice of
+    /// program; the daemon itself never adds a shell).
+    static func scripted(_ script: String, timeout: Double = 600) -> String {
+        """
+        parameters:
+          data: {type: path, required: true}
+        stages:
+          collect_data: {copy: data, holdout_share: 0.2}
+          train:
+            argv: [/bin/sh, -c, \(yamlString(script))]
+            timeout: \(timeout)
+
+        """
+    }
+
+    static func yamlString(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data(), as: UTF8.self)
+    }
+
+    func run(_ h: DaemonHarness, id: String, pipeline: String = "default") throws {
+        try h.drop("\(id).yaml", "kind: run-pipeline\nmodel: chest-xray\nid: \(id)\nparams:\n  pipeline: \(pipeline)\n  data: \(h.root)/data/train.csv\n")
+    }
+
+    /// Waits until the run's running result names `stage`.
+    func waitForStage(_ h: DaemonHarness, job: String, _ stage: PipelineStage) throws -> String {
+        var runID = ""
+        try waitUntil(timeout: 60, "run of \(job) reaching \(stage.rawValue)") {
+            guard let doc = h.result(job), doc.status == .running, let r = doc.result else { return false }
+            runID = r["run_id"]?.stringValue ?? ""
+            return r["stage"]?.stringValue == stage.rawValue
+        }
+        return runID
+    }
+
+    /// Pids of live processes whose environment carries MLOPSD_RUN_ID=`run`.
+    static func processes(ofRun run: String) -> [Int32] {
+        let marker = Array("MLOPSD_RUN_ID=\(run)".utf8)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { return false }
+            return environ.split(separator: 0).contains { Array($0) == marker }
+        }
+    }
+
+    func stageOutcomes(_ doc: ResultDocument) -> [String: String] {
+        guard case .array(let stages)? = doc.result?["stages"] else { return [:] }
+        var map: [String: String] = [:]
+        for s in stages { map[s["stage"]?.stringValue ?? ""] = s["outcome"]?.stringValue }
+        return map
+    }
+
+    @Test func aFullRunOnTheDemoDataDeploysAMonitoredProductionVersion() throws {
+        let h = try Self.harness()
+        defer { h.cleanUp() }
+        try run(h, id: "run1")
+        let doc = try h.waitForResult("run1", timeout: 180)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        let result = try #require(doc.result)
+        #expect(result["state"] == "succeeded")
+        let version = try #require(result["version"]?.stringValue)
+        let outcomes = stageOutcomes(doc)
+        for stage in PipelineStage.allCases where stage != .abTest {
+            #expect(outcomes[stage.rawValue] == "succeeded", "\(stage.rawValue): \(outcomes)")
+        }
+        #expect(outcomes["ab_test"] == "skipped")
+        // The store, the serving link and the lineage agree.
+        let (production, lineageRun) = try h.readStore { db in
+            (try String.fetchOne(db, sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'"),
+             try String.fetchOne(db, sql: "SELECT run_id FROM versions WHERE model = 'chest-xray' AND version = ?", arguments: [version]))
+        }
+        #expect(production == version)
+        #expect(lineageRun == result["run_id"]?.stringValue)
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: h.state + "/serving/chest-xray/current")
+        #expect(link.contains("artifacts/"))
+        // The trainer's output was captured, the job file moved to done/.
+        let runID = try #require(result["run_id"]?.stringValue)
+        let stdout = try String(contentsOfFile: h.state + "/runs/\(runID)/train/stdout.log", encoding: .utf8)
+        #expect(stdout.contains("mlops-train: logistic regression"))
+        #expect(h.names(in: "done").contains("run1.yaml"))
+        #expect(h.names(in: "active").isEmpty)
+        // A second run (a new version) works too and the history lists both.
+        try self.run(h, id: "run2")
+        let second = try h.waitForResult("run2", timeout: 180)
+        #expect(second.status == .succeeded, "\(second.error?.message ?? "")")
+        try h.drop("hist.yaml", "kind: pipeline-history\nmodel: chest-xray\n")
+        let history = try h.waitForResult("hist")
+        #expect(history.result?["count"] == 2)
+    }
+
+    @Test func aFailingStageEndsTheRunWithThatStagesErrorAndAnAlert() throws {
+        let h = try Self.harness(["broken": Self.scripted("echo 'trainer: out of memory' >&2; exit 3")])
+        defer { h.cleanUp() }
+        try run(h, id: "bad", pipeline: "broken")
+        let doc = try h.waitForResult("bad", timeout: 60)
+        #expect(doc.status == .failed)
+        #expect(doc.error?.code == "stage_failed")
+        #expect(doc.error?.message.contains("train") == true)
+        let outcomes = stageOutcomes(doc)
+        #expect(outcomes["collect_data"] == "succeeded")
+        #expect(outcomes["train"] == "failed")
+        #expect(outcomes["deploy"] == "skipped" && outcomes["monitor"] == "skipped")
+        guard case .array(let stages)? = doc.result?["stages"], let train = stages.first(where: { $0["stage"] == "train" }) else {
+            Issue.record("no train stage")
+            return
+        }
+        #expect(train["exit_code"] == 3)
+        let run = try #require(doc.result?["run_id"]?.stringValue)
+        let stderr = try String(contentsOfFile: h.state + "/runs/\(run)/train/stderr.log", encoding: .utf8)
+        #expect(stderr.contains("out of memory"))
+        let alerts = try h.readStore { db in
+            try String.fetchAll(db, sql: "SELECT type FROM alerts WHERE model = 'chest-xray' AND resolved_at IS NULL")
+        }
+        #expect(alerts.contains("pipeline_failed"))
+        #expect(h.names(in: "failed").contains("bad.yaml"))
+    }
+
+    @Test func aTrainerOverItsTimeoutLeavesNoProcessBehind() throws {
+        let h = try Self.harness(["slow": Self.scripted("sleep 1000 & sleep 1000 & wait", timeout: 1)])
+        defer { h.cleanUp() }
+        try run(h, id: "slow1", pipeline: "slow")
+        let doc = try h.waitForResult("slow1", timeout: 60)
+        #expect(doc.status == .failed)
+        #expect(stageOutcomes(doc)["train"] == "timed_out")
+        let run = try #require(doc.result?["run_id"]?.stringValue)
+        try waitUntil(timeout: 10, "no process of run \(run)") { Self.processes(ofRun: run).isEmpty }
+    }
+
+    @Test func cancellingARunningRunStopsItsChildrenAndEndsItCancelled() throws {
+        let h = try Self.harness(["hang": Self.scripted("trap '' TERM; sleep 1000 & sleep 1000 & wait; sleep 1000")])
+        defer { h.cleanUp() }
+        try run(h, id: "hang1", pipeline: "hang")
+        let run = try waitForStage(h, job: "hang1", .train)
+        try waitUntil(timeout: 10, "the trainer's processes") { Self.processes(ofRun: run).count >= 2 }
+        try h.drop("cancel.yaml", "kind: cancel-pipeline\nmodel: chest-xray\n")
+        #expect(try h.waitForResult("cancel").status == .succeeded)
+        let doc = try h.waitForResult("hang1", timeout: 30)
+        #expect(doc.status == .failed)
+        #expect(doc.error?.code == "cancelled")
+        #expect(stageOutcomes(doc)["train"] == "cancelled")
+        try waitUntil(timeout: 10, "no process of run \(run)") { Self.processes(ofRun: run).isEmpty }
+        // The model is free for a new run.
+        try self.run(h, id: "after")
+        #expect(try h.waitForResult("after", timeout: 180).status == .succeeded)
+    }
+
+    @Test func killNineDuringTrainThenRestartInterruptsTheRunAndKillsItsChildren() throws {
+        let h = try Self.harness(["hang": Self.scripted("sleep 1000 & sleep 1000 & wait")])
+        defer { h.cleanUp() }
+        try run(h, id: "lost", pipeline: "hang")
+        let run = try waitForStage(h, job: "lost", .train)
+        try waitUntil(timeout: 10, "the trainer's processes") { Self.processes(ofRun: run).count >= 2 }
+        try h.kill9()
+        // The children outlive the daemon (no systemd here to stop the cgroup)...
+        #expect(!Self.processes(ofRun: run).isEmpty)
+        try h.start()
+        // ...and the restarted daemon kills them and ends the run `interrupted`.
+        let doc = try h.waitForResult("lost", timeout: 30)
+        #expect(doc.status == .failed)
+        #expect(doc.error?.code == "interrupted")
+        #expect(stageOutcomes(doc)["train"] == "interrupted")
+        try waitUntil(timeout: 10, "no process of run \(run)") { Self.processes(ofRun: run).isEmpty }
+        #expect(h.names(in: "failed").contains("lost.yaml"))
+        #expect(h.names(in: "active").isEmpty)
+        // A new run works.
+        try self.run(h, id: "next")
+        #expect(try h.waitForResult("next", timeout: 180).status == .succeeded)
+    }
+
+    @Test func sigtermDuringAStageStopsItsChildrenAndMarksTheRunInterrupted() throws {
+        let h = try Self.harness(["hang": Self.scripted("trap '' TERM; sleep 1000 & wait; sleep 1000")])
+        defer { h.cleanUp() }
+        try run(h, id: "stopped", pipeline: "hang")
+        let run = try waitForStage(h, job: "stopped", .train)
+        try waitUntil(timeout: 10, "the trainer's processes") { !Self.processes(ofRun: run).isEmpty }
+        let status = try h.stop()
+        #expect(status == 0)
+        #expect(Self.processes(ofRun: run).isEmpty)
+        let state = try h.readStore { db in try String.fetchOne(db, sql: "SELECT state FROM pipeline_runs WHERE id = ?", arguments: [run]) }
+        #expect(state == "interrupted")
+        #expect(h.result("stopped")?.error?.code == "interrupted")
+    }
+
+    @Test func jobsThatOverstepThePipelineAreRejectedWithLineAndColumn() throws {
+        let h = try Self.harness(["hang": Self.scripted("sleep 1000")])
+        defer { h.cleanUp() }
+        let cases: [(String, String, String)] = [
+            ("cmd", "params:\n  data: \(h.root)/data/train.csv\n  argv: [/bin/sh, -c, id]\n", "command_refused"),
+            ("undeclared", "params:\n  data: \(h.root)/data/train.csv\n  learning_rat: 0.1\n", "unknown_key"),
+            ("outside", "params:\n  data: /etc/passwd\n", "invalid_value"),
+            ("nopipe", "params:\n  pipeline: nope\n  data: \(h.root)/data/train.csv\n", "unknown_pipeline"),
+            ("wrongtype", "params:\n  data: \(h.root)/data/train.csv\n  l2: lots\n", "invalid_value"),
+        ]
+        for (id, params, code) in cases {
+            try h.drop("\(id).yaml", "kind: run-pipeline\nmodel: chest-xray\nid: \(id)\n" + params)
+            let doc = try h.waitForResult(id)
+            #expect(doc.status == .rejected, "\(id)")
+            #expect(doc.error?.code == code, "\(id): \(doc.error?.message ?? "")")
+            #expect(doc.error?.line == 6 || code == "unknown_pipeline" && doc.error?.line == 5, "\(id): line \(doc.error?.line ?? 0)")
+        }
+        // One run per model: a second while the first runs is a conflict.
+        try run(h, id: "first", pipeline: "hang")
+        _ = try waitForStage(h, job: "first", .train)
+        try run(h, id: "second")
+        let second = try h.waitForResult("second")
+        #expect(second.status == .rejected)
+        #expect(second.error?.code == "conflict")
+        let runs = try h.readStore { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pipeline_runs") }
+        #expect(runs == 1)
+    }
+}
