@@ -105,8 +105,10 @@ public struct DataRules: Sendable, Equatable {
 
     /// Whether `cell` is a missing value (``missingMarkers``).
     public static func isMissing(_ cell: String) -> Bool {
-        if cell.isEmpty { return true }
-        guard cell.utf8.count <= 16 else { return false }
+        guard let first = cell.utf8.first else { return true }
+        // Every marker starts with n or N (or the spaces around it): most cells stop here.
+        guard first == UInt8(ascii: "n") || first == UInt8(ascii: "N") || first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"),
+              cell.utf8.count <= 16 else { return false }
         var s = Substring(cell)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }

@@ -69,10 +69,13 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     public struct Latency: Sendable, Equatable, Codable {
         /// Rows timed.
         public var rows: Int
-        /// Mean, median and 99th percentile (nearest rank), and the slowest, in microseconds.
+        /// Mean time per row, in microseconds.
         public var meanMicroseconds: Double
+        /// Median time per row (nearest rank), in microseconds.
         public var p50Microseconds: Double
+        /// 99th percentile of the time per row (nearest rank: the ⌈0.99·n⌉-th fastest), in microseconds.
         public var p99Microseconds: Double
+        /// The slowest row, in microseconds.
         public var maxMicroseconds: Double
         /// Rows predicted per second: rows over the summed per-row times.
         public var rowsPerSecond: Double
