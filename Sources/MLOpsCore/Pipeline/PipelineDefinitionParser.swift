@@ -54,15 +54,15 @@ public enum PipelineDefinitionParser {
             Field("seed", .int(min: 0), default: 42, doc: "built-in: the seed of the hold-out split"),
         ], check: exactlyOne("argv", "copy", section: "collect_data"))), required: true,
               doc: "a command writing data.csv, or `copy:` a path parameter"),
-        Field("validate_data", .map(keys: .any, values: .any), default: .object([:]), doc: "the data rules"),
+        Field("validate_data", .object(DataRules.schema), default: .object([:]), doc: "the data rules (DataRules)"),
         Field("train", .object(commandSchema), required: true, doc: "the trainer command (trainer contract)"),
         Field("validate_model", .object(ObjectSchema([
             Field("min_metric", .double(), doc: "the candidate's metric must reach this"),
             Field("max_metric_drop", .double(min: 0), doc: "at most this much worse than production"),
             Field("require_improvement", .bool, default: false, doc: "the candidate must beat production"),
         ])), default: .object([:]), doc: "metric gates on the candidate"),
-        Field("test_model", .object(ObjectSchema(commandFields, additionalValues: .any)), default: .object([:]),
-              doc: "a command, or the built-in evaluation's rules"),
+        Field("test_model", .object(ObjectSchema(commandFields + TestRules.schema.fields)), default: .object([:]),
+              doc: "a command, or the built-in evaluation's rules (TestRules)"),
         Field("ab_test", .object(ObjectSchema([
             Field("enabled", .bool, default: false, doc: "run the A/B test stage"),
         ], additionalValues: .any)), default: .object([:]), doc: "A/B test settings"),
@@ -75,13 +75,8 @@ public enum PipelineDefinitionParser {
         ])), default: .object([:]), doc: "what the monitor stage does"),
     ])
 
-    /// Parses the pipeline `name` from `text`. Extra checks for the built-in stages'
-    /// sections (`validate_data`, `test_model`) come from `sectionCheck`, which gets the
-    /// stage, the section's value and its node (nil when the section is absent).
-    public static func parse(
-        text: String, name: String,
-        sectionCheck: (PipelineStage, JSONValue, YAMLNode?) -> [JobError] = { _, _, _ in [] }
-    ) throws(ValidationFailure) -> PipelineDefinition {
+    /// Parses the pipeline `name` from `text`, reporting every problem at once.
+    public static func parse(text: String, name: String) throws(ValidationFailure) -> PipelineDefinition {
         let root: YAMLNode
         do {
             root = try YAMLComposer.compose(text, limits: YAMLLimits(maxDepth: 12, maxNodes: 20_000))
@@ -141,10 +136,7 @@ public enum PipelineDefinitionParser {
         let monitor = stages["monitor"] ?? .object([:])
         let dataRules = stages["validate_data"] ?? .object([:])
 
-        errors += sectionCheck(.validateData, dataRules, stagesNode?["validate_data"])
-        if case .builtin(let rules) = test {
-            errors += sectionCheck(.testModel, rules, stagesNode?["test_model"])
-        } else if case .object(let fields) = testValue {
+        if case .command = test, case .object(let fields) = testValue {
             for key in fields.keys where !commandFields.contains(where: { $0.name == key }) {
                 errors.append(JobError(.unknownKey, "`\(key)` is a rule of the built-in test; a test_model with `argv:` runs a command instead",
                                        at: stagesNode?["test_model"]?.pair(key)?.key.mark,

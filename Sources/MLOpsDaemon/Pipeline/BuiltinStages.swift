@@ -58,10 +58,32 @@ enum BuiltinStages {
         ])
     }
 
-    /// `validate_data` on the collected rows.
+    /// `validate_data` on the collected rows: every rule of the section, every violation.
     static func validateData(_ context: PipelineRunner.Context) -> PipelineRunner.StageResult {
-        guard context.dataFile != nil else { return .failed("collect_data produced no data.csv") }
-        return .skipped("the built-in data validation is not wired yet")
+        guard let file = context.dataFile else { return .failed("collect_data produced no data.csv") }
+        let (parsed, failure) = readCSV(file)
+        guard let table = parsed else { return failure ?? .failed("cannot read \(file)") }
+        let report = DataValidation.validate(csv: table, model: context.spec, rules: DataRules(validated: context.definition.dataRules))
+        let json = (try? report.json()) ?? .object([:])
+        guard report.passed else {
+            let shown = report.violations.prefix(5).map(\.message).joined(separator: "; ")
+            let more = report.violations.count > 5 ? " (and \(report.violations.count - 5) more in the report)" : ""
+            return .failed("\(report.violations.count) data rule violations: \(shown)\(more)", report: json,
+                           fix: "fix the data (the report lists each violation with its lines), or the rules in the pipeline's validate_data")
+        }
+        return .succeeded(json)
+    }
+
+    /// A CSV file of the run, parsed strictly.
+    static func readCSV(_ path: String) -> (table: CSVTable?, failure: PipelineRunner.StageResult?) {
+        guard let data = FileManager.default.contents(atPath: path) else { return (nil, .failed("cannot read \(path)")) }
+        guard data.count <= maxDataBytes else { return (nil, .failed("\(path) is \(data.count) bytes; the built-in stages read at most \(maxDataBytes)")) }
+        guard let text = String(data: data, encoding: .utf8) else { return (nil, .failed("\(path) is not UTF-8 text")) }
+        do {
+            return (try CSVTable.parse(text), nil)
+        } catch {
+            return (nil, .failed("\(path): \(error)", fix: "the data must be CSV (RFC 4180) with a header row"))
+        }
     }
 
     /// `validate_model`: the policy's gates and the pipeline's, each verdict explained.
@@ -103,9 +125,42 @@ enum BuiltinStages {
         return .succeeded(report)
     }
 
-    /// The built-in `test_model`: evaluates an `mlops-train` model on the held-out rows.
+    /// The built-in `test_model`: evaluates an `mlops-train` model on the held-out rows
+    /// (metric with its interval, per class, per segment, latency) against the rules.
     static func evaluate(_ context: PipelineRunner.Context, rules: JSONValue) -> PipelineRunner.StageResult {
-        .skipped("the built-in evaluation is not wired yet")
+        guard let dir = context.artifactDir else { return .failed("no trained model to test") }
+        guard let holdout = context.holdoutFile else {
+            return .skipped("no held-out rows: collect_data kept none (holdout_share 0, or the collector wrote no holdout.csv)")
+        }
+        guard let modelData = FileManager.default.contents(atPath: dir + "/model.json") else {
+            return .skipped("the artifact has no model.json; the built-in evaluation reads mlops-train models (configure a test_model command for others)")
+        }
+        let model: TrainedModel
+        do {
+            model = try TrainedModel.decode(modelData)
+        } catch {
+            return .skipped("model.json is not an mlops-train model (\(error)); configure a test_model command to test it")
+        }
+        let (parsed, failure) = readCSV(holdout)
+        guard let table = parsed else { return failure ?? .failed("cannot read \(holdout)") }
+        let testRules = TestRules(validated: rules)
+        let report: EvaluationReport
+        do {
+            report = try ModelEvaluation.evaluate(model: model, data: table, spec: context.spec, rules: testRules)
+        } catch {
+            return .failed("\(holdout): \(error)")
+        }
+        var json = (try? report.json()) ?? .object([:])
+        if case .object(var doc) = json {
+            doc["held_out_file"] = .string(holdout)
+            json = .object(doc)
+        }
+        let violations = report.violations(against: testRules)
+        guard violations.isEmpty else {
+            return .failed("the model fails its tests: " + violations.map(\.message).joined(separator: "; "), report: json,
+                           fix: "improve the model or its data, or the rules in the pipeline's test_model")
+        }
+        return .succeeded(json)
     }
 
     static func format(_ x: Double) -> String { String(format: "%.4f", x) }

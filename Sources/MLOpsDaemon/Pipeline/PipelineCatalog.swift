@@ -66,7 +66,7 @@ public struct PipelineCatalog: Sendable, Equatable {
                 continue
             }
             do {
-                var definition = try PipelineDefinitionParser.parse(text: text, name: name, sectionCheck: PipelineSections.check)
+                var definition = try PipelineDefinitionParser.parse(text: text, name: name)
                 problems += resolvePrograms(&definition, path: path, text: text, searchPath: searchPath)
                 definitions[name] = definition
             } catch {
@@ -125,9 +125,4 @@ public struct PipelineCatalog: Sendable, Equatable {
         }
         return nil
     }
-}
-
-/// The extra checks of the built-in stages' sections, shared by the daemon and `mlopsctl`.
-enum PipelineSections {
-    static func check(_ stage: PipelineStage, _ value: JSONValue, _ node: YAMLNode?) -> [JobError] { [] }
 }
