@@ -87,10 +87,11 @@ public final class PipelineService: Sendable {
         do {
             let children = try store.read { db in try RunStore.liveChildren(db) }
             if !children.isEmpty {
-                let killed = StageChild.killStrays(children.map { ($0.run, $0.pgid) }, grace: config.stopGrace, logger: logger)
-                logger.warning(
-                    "killed \(killed) stray pipeline processes left by an earlier mlopsd",
-                    metadata: ["event": LogEvent.childKilled.metadataValue])
+                let killed = StageChild.killStrays(children.map { ($0.run, $0.pgid, $0.startTime) }, grace: config.stopGrace, logger: logger)
+                if killed > 0 {
+                    logger.warning("killed \(killed) stray pipeline processes left by an earlier mlopsd",
+                                   metadata: ["event": LogEvent.childKilled.metadataValue])
+                }
             }
             var publications: [RunEnd] = []
             let queued = try store.write { db -> [String] in
