@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh — run mlopsd locally on ./spool and ./state (no root needed) and walk through a
-# first job: a valid register-model, a misspelt one, and the daemon's status. The daemon
+# first job: a valid register-model, a misspelt one, versions, promotion, the eight-stage pipeline
+# and the daemon's status. The daemon
 # then keeps running in the foreground: drop more jobs from another terminal; Ctrl-C stops it.
 set -eu
 cd "$(dirname "$0")/.."
@@ -45,7 +46,18 @@ $ctl rollback chest-xray --reason "demo: practising the way back" || true
 echo "serving link: $(readlink state/serving/chest-xray/current)"
 $ctl versions chest-xray || true
 echo
-echo "== 6. daemon status"
+echo "== 6. the eight-stage pipeline: train with mlops-train on the demo data, test, deploy, monitor"
+cp examples/demo-data/chest-xray-train.csv data/chest-xray-train.csv
+$ctl pipeline chest-xray --set "data=$(pwd)/data/chest-xray-train.csv" --reason "demo: retrain on this site's data" --timeout 600 || true
+echo
+echo "== 7. the production version now, and its health (no predictions logged yet: insufficient data)"
+$ctl production chest-xray || true
+$ctl health chest-xray || true
+echo
+echo "Where things are: results in spool/results/, the run in state/runs/ (mlopsctl runs; mlopsctl run ID),"
+echo "the deployed artifact behind state/serving/chest-xray/current, alerts in spool/alerts/."
+echo
+echo "== 8. daemon status"
 $ctl status
 echo
 echo "mlopsd keeps running (pid $daemon). Try: $ctl submit examples/register-chest-xray.yaml --wait"

@@ -219,19 +219,21 @@ import Testing
     @Test func jobsThatOverstepThePipelineAreRejectedWithLineAndColumn() throws {
         let h = try Self.harness(["hang": Self.scripted("sleep 1000")])
         defer { h.cleanUp() }
-        let cases: [(String, String, String)] = [
-            ("cmd", "params:\n  data: \(h.root)/data/train.csv\n  argv: [/bin/sh, -c, id]\n", "command_refused"),
-            ("undeclared", "params:\n  data: \(h.root)/data/train.csv\n  learning_rat: 0.1\n", "unknown_key"),
-            ("outside", "params:\n  data: /etc/passwd\n", "invalid_value"),
-            ("nopipe", "params:\n  pipeline: nope\n  data: \(h.root)/data/train.csv\n", "unknown_pipeline"),
-            ("wrongtype", "params:\n  data: \(h.root)/data/train.csv\n  l2: lots\n", "invalid_value"),
+        // (id, params, error code, the line it points at: the job's lines 1-4 are kind, model, id, params)
+        let cases: [(String, String, String, Int)] = [
+            ("cmd", "params:\n  data: \(h.root)/data/train.csv\n  argv: [/bin/sh, -c, id]\n", "command_refused", 6),
+            ("undeclared", "params:\n  data: \(h.root)/data/train.csv\n  learning_rat: 0.1\n", "unknown_key", 6),
+            ("outside", "params:\n  data: /etc/passwd\n", "invalid_value", 5),
+            ("nopipe", "params:\n  pipeline: nope\n  data: \(h.root)/data/train.csv\n", "unknown_pipeline", 5),
+            ("wrongtype", "params:\n  data: \(h.root)/data/train.csv\n  l2: lots\n", "invalid_value", 6),
         ]
-        for (id, params, code) in cases {
+        for (id, params, code, line) in cases {
             try h.drop("\(id).yaml", "kind: run-pipeline\nmodel: chest-xray\nid: \(id)\n" + params)
             let doc = try h.waitForResult(id)
             #expect(doc.status == .rejected, "\(id)")
             #expect(doc.error?.code == code, "\(id): \(doc.error?.message ?? "")")
-            #expect(doc.error?.line == 6 || code == "unknown_pipeline" && doc.error?.line == 5, "\(id): line \(doc.error?.line ?? 0)")
+            #expect(doc.error?.line == line, "\(id): line \(doc.error?.line ?? 0)")
+            #expect((doc.error?.column ?? 0) > 3, "\(id): the column of the value, not \(doc.error?.column ?? 0)")
         }
         // One run per model: a second while the first runs is a conflict.
         try run(h, id: "first", pipeline: "hang")
