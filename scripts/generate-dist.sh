@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 BINDIR_SRC=${BINDIR_SRC:-.build/release}
 DIST=${DIST:-.build/dist}
-programs="mlopsd mlopsctl"
+programs="mlopsd mlopsctl mlops-train"
 # Reproducible: the date of the last commit, not today's.
 date=$(git log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
 

@@ -43,7 +43,7 @@ fishdir=$PREFIX/share/fish/vendor_completions.d
 if [ "$PREFIX" = /usr ]; then zshdir=$PREFIX/share/zsh/vendor-completions; else zshdir=$PREFIX/share/zsh/site-functions; fi
 confdir=$SYSCONFDIR/mlopsd
 
-programs="mlopsd mlopsctl"
+programs="mlopsd mlopsctl mlops-train"
 
 # Every plain file install places, as "source<TAB>destination<TAB>mode" (no config: see below).
 files() {
@@ -66,6 +66,9 @@ files() {
         [ -e "$e" ] || continue
         printf '%s\t%s\t%s\n' "$e" "$docdir/examples/$(basename "$e")" 0644
     done
+    # The Python trainer example and its pipeline (docs/pipelines.md).
+    printf '%s\t%s\t%s\n' examples/pipelines/python.yaml "$docdir/examples/pipelines/python.yaml" 0644
+    printf '%s\t%s\t%s\n' examples/pipelines/python-trainer.py "$docdir/examples/pipelines/python-trainer.py" 0755
 }
 
 # Configuration files, as "source<TAB>destination": never overwritten, kept on uninstall
@@ -164,7 +167,7 @@ do_uninstall() {
         fi
     done
     # Only the directories that are ours alone; shared ones (bin, man1, ...) stay.
-    prune_dirs "$docdir/examples" "$docdir" "$confdir/pipelines" "$confdir"
+    prune_dirs "$docdir/examples/pipelines" "$docdir/examples" "$docdir" "$confdir/pipelines" "$confdir"
     cat <<EOF
 
 mlopsd uninstalled from ${DESTDIR:-/} (PREFIX=$PREFIX). Left in place on purpose: the state in

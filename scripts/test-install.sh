@@ -39,6 +39,7 @@ run_make() {
 expected_files="
 usr/bin/mlopsd
 usr/bin/mlopsctl
+usr/bin/mlops-train
 usr/lib/systemd/system/mlopsd.service
 usr/lib/sysusers.d/mlopsd.conf
 usr/lib/tmpfiles.d/mlopsd.conf
@@ -50,6 +51,10 @@ usr/share/doc/mlopsd/journal.md
 usr/share/doc/mlopsd/configuration.md
 usr/share/man/man1/mlopsd.1
 usr/share/man/man1/mlopsctl.1
+usr/share/man/man1/mlops-train.1
+usr/share/doc/mlopsd/pipelines.md
+usr/share/doc/mlopsd/examples/pipelines/python.yaml
+usr/share/doc/mlopsd/examples/pipelines/python-trainer.py
 usr/share/bash-completion/completions/mlopsd
 usr/share/bash-completion/completions/mlopsctl
 usr/share/zsh/vendor-completions/_mlopsd
@@ -69,6 +74,10 @@ for p in mlopsd mlopsctl; do
     # --static-swift-stdlib: nothing from the Swift toolchain is loaded at run time.
     check "/usr/bin/$p needs no Swift runtime library" sh -c "! ldd '$root/usr/bin/$p' | grep -q libswift"
 done
+# The embedded trainer: found beside mlopsd by the default pipeline (etc/pipelines/default.yaml).
+check "/usr/bin/mlops-train runs" "$root/usr/bin/mlops-train" --help
+check "/usr/bin/mlops-train needs no Swift runtime library" sh -c "! ldd '$root/usr/bin/mlops-train' | grep -q libswift"
+check "the installed config reads pipelines from /etc/mlopsd/pipelines" grep -q '^pipelines_dir: /etc/mlopsd/pipelines$' "$root/etc/mlopsd/mlopsd.yaml"
 for d in docs/*.md; do
     check "doc /usr/share/doc/mlopsd/$(basename "$d")" cmp -s "$d" "$root/usr/share/doc/mlopsd/$(basename "$d")"
 done
