@@ -125,6 +125,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         expected.stateDir = "/work/repo/state"
         expected.dataRoots = ["/work/repo/data"]
         expected.metricsFile = "/work/repo/state/mlopsd.prom"
+        expected.pipelinesDir = "/work/repo/etc/pipelines"
         #expect(config == expected)
         // Every key is present in the shipped file (so it documents all of them).
         let root = try #require(try YAMLComposer.compose(text))
@@ -141,6 +142,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.spoolDir == "/var/spool/mlopsd")
         #expect(config.stateDir == "/var/lib/mlopsd")
         #expect(config.dataRoots == ["/var/lib/mlopsd/data"])
+        #expect(config.pipelinesDir == "/etc/mlopsd/pipelines")
         #expect(config.maxJobBytes == DaemonConfig.defaults.maxJobBytes)
         #expect(config.logLevel == "info")
     }

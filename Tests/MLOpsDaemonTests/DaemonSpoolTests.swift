@@ -58,7 +58,7 @@ import Testing
     @Test func aKindNotBuiltYetIsRejectedAsNotImplemented() throws {
         let d = try DaemonHarness()
         try d.start()
-        try d.drop("mon.yaml", "kind: run-pipeline\nmodel: m\n")
+        try d.drop("mon.yaml", "kind: check-retrain\nmodel: m\n")
         let result = try d.waitForResult("mon")
         #expect(result.status == .rejected)
         #expect(result.error?.code == "not_implemented")

@@ -60,10 +60,10 @@ import Testing
     @Test func submitOfAKindNotBuiltYetIsRefusedLocallyAsNotImplementedAndWritesNothing() throws {
         let d = try DaemonHarness()
         try d.start()
-        let path = try jobFile(d, "mon.yaml", "kind: run-pipeline\nmodel: m\n")
+        let path = try jobFile(d, "mon.yaml", "kind: check-retrain\nmodel: m\n")
         let run = try ctl(d, "submit", [path, "--wait", "--timeout", "5"])
         #expect(run.exitCode == 65, "\(run)")
-        #expect(run.stderr.contains("\(path):1:7: not_implemented: kind `run-pipeline` is not implemented"), "\(run)")
+        #expect(run.stderr.contains("\(path):1:7: not_implemented: kind `check-retrain` is not implemented"), "\(run)")
         for sub in Self.traceDirectories {
             #expect(allNames(in: "\(d.spool)/\(sub)").isEmpty, "\(sub)/ has \(allNames(in: "\(d.spool)/\(sub)"))")
         }

@@ -125,7 +125,7 @@ import Testing
     @Test func submitOfAKindNotBuiltYetIsRefusedAsNotImplemented() throws {
         let f = try Fixture()
         do {
-            try f.client.submit(text: "kind: run-pipeline\nmodel: m\n", fileName: "mon.yaml")
+            try f.client.submit(text: "kind: check-retrain\nmodel: m\n", fileName: "mon.yaml")
             Issue.record("a kind without a handler was submitted")
         } catch {
             guard case .invalid(let errors, _) = error else {
