@@ -8,6 +8,10 @@ import Testing
 /// journal lines, the environment, the signal state they start with, timeouts, graces,
 /// cancellation, and commands that cannot start. `/bin/sh` appears only as the program a
 /// test chooses to run; the supervisor never adds a shell.
+///
+/// Promptness is checked without wall-clock upper bounds (the other suites' synchronous
+/// tests can hold the concurrency pool for minutes in a whole-suite run): with a long grace,
+/// a group that ends on SIGTERM shows as a single `childKilled` event, no SIGKILL.
 @Suite struct ChildSupervisorTests {
     @Test func childExitingThreeReportsExitedThreeAndItsOutputLandsInTheFiles() async throws {
         let scratch = try ChildScratch()
@@ -80,6 +84,18 @@ import Testing
         #expect(lines == ["MLOPSD_RUN_ID=r1", "FOO=bar baz"])
     }
 
+    @Test func childInheritsNoDescriptorBeyondTheStandardThree() async throws {
+        let scratch = try ChildScratch()
+        // Not close-on-exec, like the socket Foundation.Process hands its children.
+        var pair: [Int32] = [-1, -1]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer { pair.forEach { close($0) } }
+        let outcome = try await ChildSupervisor.run(
+            scratch.command(["/bin/sh", "-c", "ls /proc/$$/fd"]), logger: JournalCapture().logger())
+        #expect(outcome.termination == .exited(0))
+        #expect(scratch.read("out.log") == "0\n1\n2\n")
+    }
+
     @Test func childStartsWithAnEmptySignalMaskDefaultSIGTERMAndItsOwnSession() async throws {
         let scratch = try ChildScratch()
         let box = StartBox()
@@ -113,11 +129,11 @@ import Testing
         let journal = JournalCapture()
         let box = StartBox()
         let outcome = try await ChildSupervisor.run(
-            scratch.command(["/bin/sh", "-c", "sleep 1000 & sleep 1000 & wait"], timeout: 1, grace: 5),
+            scratch.command(["/bin/sh", "-c", "sleep 1000 & sleep 1000 & wait"], timeout: 1, grace: 120),
             logger: journal.logger(), onStart: { box.set($0) })
         #expect(outcome.timedOut && !outcome.cancelled)
         #expect(outcome.termination == .signalled(SIGTERM))
-        #expect(outcome.seconds >= 1 && outcome.seconds < 5)
+        #expect(outcome.seconds >= 1)
         let group = try #require(box.start?.processGroup)
         try await eventually(timeout: 5, "the session to be empty") { liveSessionMembers(group).isEmpty }
         let killed = journal.events(.childKilled)
@@ -165,7 +181,7 @@ import Testing
         let box = StartBox()
         let task = Task {
             try await ChildSupervisor.run(
-                scratch.command(["/bin/sh", "-c", "echo ready; sleep 1000 & sleep 1000 & wait"], timeout: 600, grace: 10),
+                scratch.command(["/bin/sh", "-c", "echo ready; sleep 1000 & sleep 1000 & wait"], timeout: 600, grace: 120),
                 logger: journal.logger(), onStart: { box.set($0) })
         }
         let start = try await box.wait()
@@ -174,8 +190,9 @@ import Testing
         let outcome = try await task.value
         #expect(outcome.cancelled && !outcome.timedOut)
         #expect(outcome.termination == .signalled(SIGTERM))
-        #expect(outcome.seconds < 10, "the group obeys SIGTERM: no need to wait for the grace")
         #expect(scratch.read("out.log") == "ready\n")
+        // The group obeys SIGTERM: no SIGKILL after the grace was needed.
+        #expect(journal.events(.childKilled).map { $0["MLOPSD_SIGNAL"] } == ["SIGTERM"])
         #expect(journal.events(.childKilled).first?["MLOPSD_REASON"] == "cancelled")
         try await eventually(timeout: 5, "the session to be empty") { liveSessionMembers(start.processGroup).isEmpty }
     }
@@ -186,12 +203,12 @@ import Testing
         let box = StartBox()
         // The sleep keeps stdout open after the shell exits.
         let outcome = try await ChildSupervisor.run(
-            scratch.command(["/bin/sh", "-c", "sleep 1000 & echo started"], timeout: 60, grace: 5),
+            scratch.command(["/bin/sh", "-c", "sleep 1000 & echo started"], timeout: 600, grace: 120),
             logger: journal.logger(), onStart: { box.set($0) })
         #expect(outcome.termination == .exited(0))
-        #expect(outcome.leftoversKilled && !outcome.timedOut && !outcome.cancelled)
-        #expect(outcome.seconds < 5)
+        #expect(outcome.leftoversKilled && !outcome.timedOut && !outcome.cancelled && outcome.succeeded)
         #expect(scratch.read("out.log") == "started\n")
+        #expect(journal.events(.childKilled).map { $0["MLOPSD_SIGNAL"] } == ["SIGTERM"])
         #expect(journal.events(.childKilled).first?["MLOPSD_REASON"] == "leftovers")
         let group = try #require(box.start?.processGroup)
         try await eventually(timeout: 5, "the session to be empty") { liveSessionMembers(group).isEmpty }

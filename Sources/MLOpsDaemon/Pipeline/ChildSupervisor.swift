@@ -23,6 +23,8 @@ import SystemPackage
 ///
 /// Limits: a process that leaves the group (`setpgid`, `setsid`) escapes the group signals.
 /// ``StrayChildren`` and, under systemd, the unit's cgroup catch what is left at the next start.
+/// The timer and the TERM → KILL sequence are tasks on the concurrency pool: code that
+/// blocks pool threads for long delays them (never by less than the configured times).
 public enum ChildSupervisor {
     /// The most lines per stream and stage that go to the journal; the rest is only in the file.
     public static let journalLineLimit = 1_000

@@ -74,7 +74,11 @@ final class StartBox: Sendable {
     var start: ChildStart? { value.withLock { $0 } }
 
     /// Waits (up to `timeout` seconds) for the start.
-    func wait(timeout: Double = 10) async throws -> ChildStart {
+    ///
+    /// The start needs the concurrency pool (the supervisor spawns from a task), and in a
+    /// whole-suite run on a 2-core machine the synchronous tests of other suites can hold
+    /// both pool threads for minutes: the deadline is only a safety net.
+    func wait(timeout: Double = 900) async throws -> ChildStart {
         var found: ChildStart?
         try await eventually(timeout: timeout, "the child to start") {
             found = start
@@ -86,7 +90,9 @@ final class StartBox: Sendable {
 }
 
 /// Polls `condition` until it holds or `timeout` passes, without blocking a thread of the
-/// concurrency pool; the deadline, not the sleep, is the point.
+/// concurrency pool; the deadline, not the sleep, is the point. The condition is checked
+/// before the deadline, so a test starved of the pool for a while still passes when the
+/// condition came true meanwhile.
 func eventually(timeout: Double, _ what: String, _ condition: () throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + .seconds(timeout)
