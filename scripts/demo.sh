@@ -46,18 +46,25 @@ $ctl rollback chest-xray --reason "demo: practising the way back" || true
 echo "serving link: $(readlink state/serving/chest-xray/current)"
 $ctl versions chest-xray || true
 echo
-echo "== 6. the eight-stage pipeline: train with mlops-train on the demo data, test, deploy, monitor"
+echo "== 6. the eight-stage pipeline for a second site's model: train with mlops-train on the demo data,"
+echo "      validate, test on held-out rows, deploy, monitor"
+site=chest-xray-site2
+sed -e "s/^model: chest-xray$/model: $site/" -e "s/^id: .*/id: $id-site2/" examples/register-chest-xray.yaml | $ctl submit - --wait --timeout 30 >/dev/null || true
 cp examples/demo-data/chest-xray-train.csv data/chest-xray-train.csv
-$ctl pipeline chest-xray --set "data=$(pwd)/data/chest-xray-train.csv" --reason "demo: retrain on this site's data" --timeout 600 || true
+$ctl pipeline $site --set "data=$(pwd)/data/chest-xray-train.csv" --reason "demo: train on this site's data" --timeout 600 || true
 echo
-echo "== 7. the production version now, and its health (no predictions logged yet: insufficient data)"
-$ctl production chest-xray || true
-$ctl health chest-xray || true
+echo "== 7. the same pipeline for chest-xray: its production version (roc_auc 0.91) is better,"
+echo "      so validate_model refuses the candidate and production stays as it is"
+$ctl pipeline chest-xray --set "data=$(pwd)/data/chest-xray-train.csv" --timeout 600 | head -3 || true
 echo
-echo "Where things are: results in spool/results/, the run in state/runs/ (mlopsctl runs; mlopsctl run ID),"
-echo "the deployed artifact behind state/serving/chest-xray/current, alerts in spool/alerts/."
+echo "== 8. $site in production now, and its health (no predictions logged yet: insufficient data)"
+$ctl production $site || true
+$ctl health $site || true
 echo
-echo "== 8. daemon status"
+echo "Where things are: results in spool/results/, runs in state/runs/ ($ctl runs; $ctl run ID),"
+echo "the deployed artifact behind state/serving/$site/current, alerts in spool/alerts/."
+echo
+echo "== 9. daemon status"
 $ctl status
 echo
 echo "mlopsd keeps running (pid $daemon). Try: $ctl submit examples/register-chest-xray.yaml --wait"
