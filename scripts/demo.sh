@@ -55,7 +55,7 @@ $ctl pipeline $site --set "data=$(pwd)/data/chest-xray-train.csv" --reason "demo
 echo
 echo "== 7. the same pipeline for chest-xray: its production version (roc_auc 0.91) is better,"
 echo "      so validate_model refuses the candidate and production stays as it is"
-$ctl pipeline chest-xray --set "data=$(pwd)/data/chest-xray-train.csv" --timeout 600 | head -3 || true
+$ctl pipeline chest-xray --set "data=$(pwd)/data/chest-xray-train.csv" --timeout 600 | grep -E "^job|^  error" || true
 echo
 echo "== 8. $site in production now, and its health (no predictions logged yet: insufficient data)"
 $ctl production $site || true
