@@ -245,4 +245,57 @@ import Testing
         let runs = try h.readStore { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pipeline_runs") }
         #expect(runs == 1)
     }
+    @Test func runsBeyondMaxConcurrentPipelinesWaitInOrder() throws {
+        // Three models, one slot: the second and third runs wait, then start in the order
+        // they were accepted.
+        let h = try Self.harness(["quick": Self.scripted("sleep 1; exit 3")], config: "max_concurrent_pipelines: 1\n")
+        defer { h.cleanUp() }
+        let register = try String(contentsOfFile: Self.repository + "/examples/register-chest-xray.yaml", encoding: .utf8)
+        for site in ["b", "c"] {
+            try h.drop("reg-\(site).yaml", register.replacingOccurrences(of: "id: register-chest-xray", with: "id: reg-\(site)")
+                .replacingOccurrences(of: "model: chest-xray\n", with: "model: chest-xray-\(site)\n"))
+            #expect(try h.waitForResult("reg-\(site)").status == .succeeded)
+        }
+        for (job, model) in [("q1", "chest-xray"), ("q2", "chest-xray-b"), ("q3", "chest-xray-c")] {
+            try h.drop("\(job).yaml", "kind: run-pipeline\nmodel: \(model)\nid: \(job)\nparams:\n  pipeline: quick\n  data: \(h.root)/data/train.csv\n")
+            try waitUntil(timeout: 30, "\(job) accepted") { h.result(job) != nil }
+        }
+        // While the first runs, the others are queued.
+        _ = try waitForStage(h, job: "q1", .train)
+        #expect(h.result("q2")?.result?["state"] == "queued")
+        #expect(h.result("q3")?.result?["state"] == "queued")
+        for job in ["q1", "q2", "q3"] { #expect(try h.waitForResult(job, timeout: 60).status == .failed) }
+        let runs = try h.readStore { db in
+            try Row.fetchAll(db, sql: "SELECT job_id, started_at, finished_at FROM pipeline_runs ORDER BY started_at")
+        }
+        #expect(runs.map { $0["job_id"] as String } == ["q1", "q2", "q3"])
+        // Never two at once: each started after the previous one finished.
+        for i in 1..<runs.count {
+            #expect((runs[i]["started_at"] as String) >= (runs[i - 1]["finished_at"] as String))
+        }
+    }
+
+    @Test func thePythonTrainerExampleFollowsTheContractEndToEnd() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
+            print("SKIPPED thePythonTrainerExample: no /usr/bin/python3")
+            return
+        }
+        var text = try String(contentsOfFile: Self.repository + "/examples/pipelines/python.yaml", encoding: .utf8)
+        text = text.replacingOccurrences(of: "/usr/local/lib/mlopsd/python-trainer.py",
+                                         with: Self.repository + "/examples/pipelines/python-trainer.py")
+            .replacingOccurrences(of: "default: 300", with: "default: 40")
+        let h = try Self.harness(["python": text])
+        defer { h.cleanUp() }
+        try run(h, id: "py", pipeline: "python")
+        let doc = try h.waitForResult("py", timeout: 300)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        let outcomes = stageOutcomes(doc)
+        #expect(outcomes["train"] == "succeeded")
+        #expect(outcomes["test_model"] == "skipped")  // the built-in evaluation reads mlops-train models only
+        #expect(outcomes["deploy"] == "succeeded")
+        let production = try h.readStore { db in
+            try String.fetchOne(db, sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'")
+        }
+        #expect(production == doc.result?["version"]?.stringValue)
+    }
 }
