@@ -59,7 +59,7 @@ public final class PipelineService: Sendable {
     public func cancel(_ id: String, by: String) {
         switch scheduler.cancel(id, reason: .cancelled) {
         case .wasRunning:
-            logger.notice("cancelling pipeline run \(id) (asked by \(by))", metadata: ["run": "\(id)", "event": LogEvent.pipelineFailed.metadataValue])
+            logger.notice("cancelling pipeline run \(id) (asked by \(by)); it ends once its children are gone", metadata: ["run": "\(id)"])
         case .wasQueued, .unknown:
             finishNow(id, state: .cancelled, error: JobError(.cancelled, "the run was cancelled by \(by) before it started"),
                       runningStage: .cancelled)
