@@ -148,6 +148,12 @@ import Testing
         }
         #expect(alerts.contains("pipeline_failed"))
         #expect(h.names(in: "failed").contains("bad.yaml"))
+        // The metrics file counts the run once it ended.
+        try waitUntil(timeout: 15, "mlopsd_pipeline_runs_total{state=\"failed\"} 1 in the metrics file") {
+            let text = (try? String(contentsOfFile: h.root + "/mlopsd.prom", encoding: .utf8)) ?? ""
+            return text.contains("mlopsd_pipeline_runs_total{state=\"failed\"} 1")
+                && text.contains("mlopsd_pipeline_last_run_duration_seconds{model=\"chest-xray\",state=\"failed\"}")
+        }
     }
 
     @Test func aTrainerOverItsTimeoutLeavesNoProcessBehind() throws {

@@ -267,6 +267,7 @@ echo "$cg_layout" >"$scratch/cgroup-layout"
 cp "$repo/etc/mlopsd.system.yaml" "$scratch/mlopsd.yaml"
 cp "$repo/systemd/mlopsd.sysusers" "$repo/systemd/mlopsd.tmpfiles" "$repo/systemd/mlopsd.catalog" "$scratch/"
 cp -R "$repo/examples/artifacts" "$scratch/artifacts"
+cp -R "$repo/examples/demo-data" "$scratch/demo-data"
 
 # --- Boot ----------------------------------------------------------------------------------
 
@@ -442,6 +443,48 @@ s_alert() {
     reload_expect config_reloaded || fail "reload of the shipped config not applied"
 }
 
+# A pipeline whose trainer ignores SIGTERM and keeps a grandchild: `systemctl stop` must
+# end within TimeoutStopSec with exit 0, the run `interrupted` in its job's result, and no
+# process of the run left in the namespace.
+s_pipeline_stop() {
+    local res run t0 t1 left
+    ns sh -c "mkdir -p /etc/mlopsd/pipelines && cat > /etc/mlopsd/pipelines/e2e-hang.yaml" <<'YAML'
+parameters:
+  data: {type: path, required: true}
+stages:
+  collect_data: {copy: data, holdout_share: 0}
+  validate_data: {min_rows: 10, max_missing_share: 0}
+  train:
+    argv: [/bin/sh, -c, "trap '' TERM; sleep 1000 & wait; sleep 1000"]
+YAML
+    ns sh -c "mkdir -p /var/lib/mlopsd/data && cp /run/e2e-stage/demo-data/chest-xray-train.csv /var/lib/mlopsd/data/ && chmod -R a+rX /var/lib/mlopsd/data"
+    sed 's/^stop_grace:.*/stop_grace: 3/' "$repo/etc/mlopsd.system.yaml" | put_config
+    reload_expect config_reloaded || fail "reload with stop_grace 3 and the e2e-hang pipeline not applied"
+    printf 'kind: run-pipeline\nmodel: chest-xray\nid: e2e-pipeline\nparams:\n  pipeline: e2e-hang\n  data: /var/lib/mlopsd/data/chest-xray-train.csv\n' \
+        | ns "$BINDIR/mlopsctl" submit --spool "$SPOOL" - >/dev/null || fail "submit run-pipeline failed"
+    in_train() { result_of e2e-pipeline 2>/dev/null | grep -Eq '"stage" *: *"train"'; }
+    wait_until "the run of e2e-pipeline in its train stage" in_train || fail "the run did not reach train: $(result_of e2e-pipeline 2>&1 | head -40)"
+    run=$(result_of e2e-pipeline | sed -n 's/.*"run_id" *: *"\([^"]*\)".*/\1/p' | head -1)
+    [ -n "$run" ] || fail "no run_id in the running result"
+    run_procs() { ns sh -c "grep -l 'MLOPSD_RUN_ID=$run' /proc/[0-9]*/environ 2>/dev/null | wc -l"; }
+    has_children() { [ "$(run_procs)" -ge 2 ]; }
+    wait_until "the trainer and its grandchild running" has_children || fail "no trainer processes of run $run"
+    t0=$(now_ms)
+    timeout "$timeout_s" nsenter -t "$sd_pid" -a systemctl stop mlopsd.service || fail "systemctl stop failed"
+    t1=$(now_ms)
+    is_active inactive || fail "is-active: $(ns systemctl is-active mlopsd.service || true), expected inactive"
+    [ "$(prop Result)" = success ] || fail "Result=$(prop Result) ExecMainStatus=$(prop ExecMainStatus): not a clean stop"
+    left=$(run_procs)
+    [ "$left" = 0 ] || fail "$left processes of run $run are still running"
+    res=$(result_of e2e-pipeline) || fail "no result for e2e-pipeline"
+    echo "$res" | grep -Eq '"status" *: *"failed"' && echo "$res" | grep -q '"code" : "interrupted"' \
+        || fail "the run's job is not failed with interrupted: $(echo "$res" | head -30)"
+    echo "stopped in $(( t1 - t0 )) ms (TimeoutStopSec=$(prop TimeoutStopUSec), stop_grace 3 s for a TERM-ignoring trainer); run $run interrupted; no process of it left"
+    put_config <"$repo/etc/mlopsd.system.yaml"
+    timeout "$timeout_s" nsenter -t "$sd_pid" -a systemctl start mlopsd.service || fail "restart after the stop failed"
+    is_active || fail "mlopsd not active again"
+}
+
 s_stop() {
     local pid
     pid=$(main_pid)
@@ -470,8 +513,9 @@ scenario "c. systemctl reload applies a new config" s_reload
 scenario "d. broken config on reload is refused" s_bad_reload
 scenario "e. hung daemon -> watchdog restart" s_watchdog
 scenario "f. a critical alert in the journal, explained by the catalog" s_alert
-scenario "g. systemctl stop -> clean exit" s_stop
-scenario "h. journalctl -x explains our entries" s_catalog
+scenario "g. systemctl stop during a pipeline" s_pipeline_stop
+scenario "h. systemctl stop -> clean exit" s_stop
+scenario "i. journalctl -x explains our entries" s_catalog
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -356,6 +356,7 @@ struct PipelineRunner: Sendable {
                     try PipelineService.finish(db, id: id, state: state, version: version, error: error, runningStage: runningStage, at: Date())
                 }
                 end.publish(spool: service.spool, registry: service.registry, logger: service.logger)
+                service.ranEnd()
             }
         } catch {
             logger.error("cannot record the end of pipeline run \(id): \(error)", metadata: ["run": "\(id)", "event": LogEvent.storeError.metadataValue])

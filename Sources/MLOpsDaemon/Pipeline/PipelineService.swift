@@ -22,6 +22,18 @@ public final class PipelineService: Sendable {
     let engineQueue: DispatchQueue
     let scheduler: PipelineScheduler
     private let current: Mutex<(catalog: PipelineCatalog, config: DaemonConfig)>
+    /// Called on the engine queue after a run ended (the daemon refreshes status and metrics).
+    private let runEnded = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// Sets what runs on the engine queue after each run's end.
+    public func onRunEnded(_ body: @escaping @Sendable () -> Void) {
+        runEnded.withLock { $0 = body }
+    }
+
+    /// Calls the run-ended hook (on the engine queue).
+    func ranEnd() {
+        runEnded.withLock { $0 }?()
+    }
 
     /// A service with `catalog` and `config` in force.
     public init(store: Store, spool: Spool, registry: ModelRegistry?, logger: Logger, engineQueue: DispatchQueue,
@@ -74,6 +86,7 @@ public final class PipelineService: Sendable {
                 try PipelineService.finish(db, id: id, state: state, version: nil, error: error, runningStage: runningStage, at: Date())
             }
             work.publish(spool: spool, registry: registry, logger: logger)
+            ranEnd()
         } catch {
             logger.error("cannot record the end of pipeline run \(id): \(error)", metadata: ["run": "\(id)", "event": LogEvent.storeError.metadataValue])
         }

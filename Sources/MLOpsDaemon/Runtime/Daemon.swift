@@ -147,6 +147,7 @@ public final class Daemon: @unchecked Sendable {
         pruner.start()
         let (summary, spoolDir, stateDir) = engine.queue.sync {
             self.engine.onBatch = { [weak self] in self?.batchFinished() }
+            self.pipelines.onRunEnded { [weak self] in self?.batchFinished() }
             self.state = "ready"
             self.startTimers()
             self.publishStatus()
@@ -406,6 +407,7 @@ public final class Daemon: @unchecked Sendable {
             queueDepth: engine.queueDepth, models: modelsSummary().total, jobs: engine.tally,
             recovered: engine.counters.replayed)
         (snapshot.checks, snapshot.openAlerts) = MetricsWriter.monitoring(store)
+        snapshot.pipelines = MetricsWriter.pipelines(store)
         return snapshot
     }
 }

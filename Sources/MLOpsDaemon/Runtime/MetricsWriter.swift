@@ -26,6 +26,19 @@ public struct MetricsSnapshot: Sendable {
     public var checks: [LatestCheck] = []
     /// Open alerts by model and severity.
     public var openAlerts: [OpenAlerts] = []
+    /// Pipeline runs, from the store.
+    public var pipelines = PipelineFigures()
+
+    /// Pipeline runs: the finished ones by final state with their seconds, the queue, and
+    /// each model's latest finished run.
+    public struct PipelineFigures: Sendable {
+        /// Finished runs by final state: how many, their wall seconds, their children's seconds.
+        public var finished: [String: (count: Int, seconds: Double, childSeconds: Double)] = [:]
+        public var queued = 0
+        public var running = 0
+        /// Per model, the latest finished run's state and duration.
+        public var latest: [(model: String, state: String, seconds: Double)] = []
+    }
 
     /// A model's latest monitoring check.
     public struct LatestCheck: Sendable, Equatable {
@@ -76,7 +89,50 @@ final class MetricsWriter {
         .gauge("mlopsd_alerts_open", "Open alerts by model and severity.", labels: ["model", "severity"]) { s in
             s.openAlerts.map { ([$0.model, $0.severity], Double($0.count)) }
         },
+        .counter("mlopsd_pipeline_runs_total", "Finished pipeline runs by final state (succeeded, failed, cancelled, interrupted).",
+                 labels: ["state"]) { s in
+            s.pipelines.finished.keys.sorted().map { ([$0], Double(s.pipelines.finished[$0]?.count ?? 0)) }
+        },
+        .counter("mlopsd_pipeline_run_seconds_total", "Wall-clock seconds of finished pipeline runs, by final state.", labels: ["state"]) { s in
+            s.pipelines.finished.keys.sorted().map { ([$0], s.pipelines.finished[$0]?.seconds ?? 0) }
+        },
+        .counter("mlopsd_pipeline_child_seconds_total", "Seconds finished pipeline runs spent in stage children, by final state.",
+                 labels: ["state"]) { s in
+            s.pipelines.finished.keys.sorted().map { ([$0], s.pipelines.finished[$0]?.childSeconds ?? 0) }
+        },
+        .gauge("mlopsd_pipeline_runs_queued", "Pipeline runs waiting for a slot (max_concurrent_pipelines).") { Double($0.pipelines.queued) },
+        .gauge("mlopsd_pipeline_runs_running", "Pipeline runs in progress.") { Double($0.pipelines.running) },
+        .gauge("mlopsd_pipeline_last_run_duration_seconds", "Duration of the model's latest finished pipeline run, with its state.",
+               labels: ["model", "state"]) { s in
+            s.pipelines.latest.map { ([$0.model, $0.state], $0.seconds) }
+        },
     ]
+
+    /// The pipeline part of a snapshot, read from the store; empty when it cannot be read.
+    static func pipelines(_ store: Store) -> MetricsSnapshot.PipelineFigures {
+        (try? store.read { db in
+            var figures = MetricsSnapshot.PipelineFigures()
+            let seconds = "COALESCE((julianday(finished_at) - julianday(started_at)) * 86400.0, 0)"
+            for row in try Row.fetchAll(db, sql: """
+                SELECT state, COUNT(*) AS n, SUM(\(seconds)) AS seconds, SUM(children_seconds) AS children
+                FROM pipeline_runs GROUP BY state
+                """) {
+                let state: String = row["state"]
+                let count: Int = row["n"]
+                switch state {
+                case "queued": figures.queued = count
+                case "running": figures.running = count
+                default: figures.finished[state] = (count, row["seconds"] ?? 0, row["children"] ?? 0)
+                }
+            }
+            figures.latest = try Row.fetchAll(db, sql: """
+                SELECT model, state, \(seconds) AS seconds FROM pipeline_runs r
+                WHERE finished_at = (SELECT MAX(finished_at) FROM pipeline_runs WHERE model = r.model)
+                GROUP BY model ORDER BY model
+                """).map { (model: $0["model"], state: $0["state"], seconds: $0["seconds"] ?? 0) }
+            return figures
+        }) ?? MetricsSnapshot.PipelineFigures()
+    }
 
     /// The monitoring part of a snapshot, read from the store (latest check per model,
     /// open alerts); empty when the store cannot be read.
