@@ -31,34 +31,13 @@ public struct RunPipelineHandler: JobHandler {
         var given: [String: JSONValue] = [:]
         if case .object(let fields) = job.params { given = fields }
         given["pipeline"] = nil
-        var resolved: [String: JSONValue]
-        switch PipelineParameters.resolve(given, for: definition, marks: job.paramMarks, fallback: job.mark(ofParam: "")) {
-        case .success(let values): resolved = values
-        case .failure(let failure): return .rejected(Self.combined(failure.errors))
+        switch try service.queueRun(db, model: model, definition: definition, given: given, marks: job.paramMarks,
+                                    fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: "manual",
+                                    jobID: job.id, submittedBy: context.submittedBy, config: context.config, now: context.now,
+                                    afterCommit: context.afterCommit) {
+        case .queued(let run): return .started(run.document)
+        case .refused(let error): return .rejected(error)
         }
-        // Paths must lie under a data root once links are resolved.
-        for parameter in definition.parameters where parameter.type == .path {
-            guard let path = resolved[parameter.name]?.stringValue else { continue }
-            do {
-                resolved[parameter.name] = .string(try ArtifactStore.resolveInside(path, roots: context.config.dataRoots))
-            } catch {
-                return .rejected(JobError(
-                    .invalidValue, "parameter `\(parameter.name)`: \(error)", at: job.mark(ofParam: parameter.name),
-                    fix: "put the file under one of: " + context.config.dataRoots.joined(separator: ", ")))
-            }
-        }
-        if let other = try RunStore.active(db, model: model) {
-            return .rejected(JobError(
-                .conflict, "model `\(model)` already has pipeline run \(other) queued or running; one run per model at a time",
-                at: job.modelMark, fix: "wait for it (mlopsctl run \(other)), or cancel it with a cancel-pipeline job"))
-        }
-        let id = RunStore.newID(now: context.now)
-        try RunStore.insert(
-            db, id: id, model: model, pipeline: name, jobID: job.id, params: .object(resolved),
-            definition: PipelineService.summary(definition), trigger: "manual", submittedBy: context.submittedBy, at: context.now)
-        context.afterCommit.add { service.enqueue(id) }
-        guard let run = try RunStore.run(db, id: id) else { throw JobError(.internalError, "run \(id) vanished") }
-        return .started(run.document)
     }
 
     /// One error that carries the others in its message (a rejected outcome has one).

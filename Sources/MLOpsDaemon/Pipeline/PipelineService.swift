@@ -59,6 +59,55 @@ public final class PipelineService: Sendable {
         scheduler.setLimit(config.maxConcurrentPipelines)
     }
 
+    /// What ``queueRun`` did.
+    public enum QueueOutcome: Sendable {
+        /// The run is recorded `queued` and starts after the caller's commit.
+        case queued(RunRecord)
+        /// Nothing was recorded; the error says why (a parameter, a path, a run already active).
+        case refused(JobError)
+    }
+
+    /// Checks `given` against `definition`'s declared parameters (paths resolved under the
+    /// data roots), refuses a second active run of `model`, and records a queued run that
+    /// starts once the caller's transaction commits (`afterCommit`). `trigger` is `manual`
+    /// for run-pipeline jobs; automation passes its own (`scheduled`, `drift`, `decay`).
+    /// `jobID` is the job whose result follows the run (nil: no job, e.g. a timer).
+    public func queueRun(
+        _ db: Database, model: String, definition: PipelineDefinition, given: [String: JSONValue],
+        marks: [String: SourceMark] = [:], fallback: SourceMark? = nil, modelMark: SourceMark? = nil,
+        trigger: String, jobID: String?, submittedBy: String, config: DaemonConfig, now: Date, afterCommit: AfterCommit
+    ) throws -> QueueOutcome {
+        var resolved: [String: JSONValue]
+        switch PipelineParameters.resolve(given, for: definition, marks: marks, fallback: fallback) {
+        case .success(let values): resolved = values
+        case .failure(let failure): return .refused(RunPipelineHandler.combined(failure.errors))
+        }
+        for parameter in definition.parameters where parameter.type == .path {
+            guard let path = resolved[parameter.name]?.stringValue else { continue }
+            do {
+                resolved[parameter.name] = .string(try ArtifactStore.resolveInside(path, roots: config.dataRoots))
+            } catch {
+                return .refused(JobError(
+                    .invalidValue, "parameter `\(parameter.name)`: \(error)", at: marks[parameter.name] ?? fallback,
+                    fix: "put the file under one of: " + config.dataRoots.joined(separator: ", ")))
+            }
+        }
+        if let other = try RunStore.active(db, model: model) {
+            return .refused(JobError(
+                .conflict, "model `\(model)` already has pipeline run \(other) queued or running; one run per model at a time",
+                at: modelMark, fix: "wait for it (mlopsctl run \(other)), or cancel it with a cancel-pipeline job"))
+        }
+        let id = RunStore.newID(now: now)
+        try RunStore.insert(
+            db, id: id, model: model, pipeline: definition.name, jobID: jobID, params: .object(resolved),
+            definition: PipelineService.summary(definition), trigger: trigger, submittedBy: submittedBy, at: now)
+        afterCommit.add { [self] in self.enqueue(id) }
+        guard let run = try RunStore.run(db, id: id) else { throw JobError(.internalError, "run \(id) vanished") }
+        logger.info("pipeline run \(id) of \(model) queued (\(definition.name), trigger \(trigger))",
+                    metadata: ["run": "\(id)", "model": "\(model)", "event": LogEvent.pipelineQueued.metadataValue])
+        return .queued(run)
+    }
+
     /// Queues run `id` (after the commit that recorded it).
     public func enqueue(_ id: String) {
         scheduler.submit(id) { [self] in
