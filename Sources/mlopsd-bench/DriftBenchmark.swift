@@ -326,6 +326,13 @@ struct DriftBenchmark {
 
     // MARK: - The daemon check
 
+    /// The report's line for the daemon check (also all `--check-only` prints).
+    static func checkLine(total c: Percentiles, decode: Percentiles, analyse: Percentiles) -> String {
+        Report.pad("daemon check 10,000 × 50 (in process)", 40) + Report.pad("\(Report.ms(c.p50)) ms", 18)
+            + "p50 of \(c.count); decode \(Report.ms(decode.p50)) ms + analyse \(Report.ms(analyse.p50)) ms; "
+            + "p90 \(Report.ms(c.p90)) ms, max \(Report.ms(c.max)) ms"
+    }
+
     /// Median, over `repetitions`, of decoding a 10,000-row window's numeric BLOBs into
     /// columns (as the daemon's WindowLoader does after SQLite hands it the rows) and
     /// `MonitoringAnalysis.analyse` against a 10,000-row reference profile.
