@@ -360,14 +360,13 @@ struct DriftBenchmark {
         var analyses: [Double] = []
         for _ in 0..<repetitions {
             let start = MonotonicClock.now()
-            // As the daemon's WindowLoader does: straight into columns.
-            var numeric: [[Double]] = Array(repeating: [], count: features)
-            for f in 0..<features { numeric[f].reserveCapacity(rows) }
+            // As the daemon's WindowLoader does: row blocks transposed into columns.
+            var decoder = PredictionRecord.NumericColumnDecoder(width: features, capacity: rows)
             for blob in blobs {
-                blob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, intoColumns: &numeric) }
+                blob.withUnsafeBytes { decoder.append($0) }
             }
             let window = MonitoringWindow(
-                count: rows, numeric: numeric, categorical: [], segments: [], predictions: Array(repeating: "normal", count: rows),
+                count: rows, numeric: decoder.finish(), categorical: [], segments: [], predictions: Array(repeating: "normal", count: rows),
                 labels: Array(repeating: nil, count: rows), scores: Array(repeating: nil, count: rows))
             let decoded = MonotonicClock.now()
             let report = MonitoringAnalysis.analyse(spec: spec, reference: profile, window: window, baseline: 0.9, thresholds: thresholds)
