@@ -326,6 +326,13 @@ struct DriftBenchmark {
 
     // MARK: - The daemon check
 
+    /// The report's line for the daemon check (also all `--check-only` prints).
+    static func checkLine(total c: Percentiles, decode: Percentiles, analyse: Percentiles) -> String {
+        Report.pad("daemon check 10,000 × 50 (in process)", 40) + Report.pad("\(Report.ms(c.p50)) ms", 18)
+            + "p50 of \(c.count); decode \(Report.ms(decode.p50)) ms + analyse \(Report.ms(analyse.p50)) ms; "
+            + "p90 \(Report.ms(c.p90)) ms, max \(Report.ms(c.max)) ms"
+    }
+
     /// Median, over `repetitions`, of decoding a 10,000-row window's numeric BLOBs into
     /// columns (as the daemon's WindowLoader does after SQLite hands it the rows) and
     /// `MonitoringAnalysis.analyse` against a 10,000-row reference profile.
@@ -353,14 +360,13 @@ struct DriftBenchmark {
         var analyses: [Double] = []
         for _ in 0..<repetitions {
             let start = MonotonicClock.now()
-            // As the daemon's WindowLoader does: straight into columns.
-            var numeric: [[Double]] = Array(repeating: [], count: features)
-            for f in 0..<features { numeric[f].reserveCapacity(rows) }
+            // As the daemon's WindowLoader does: row blocks transposed into columns.
+            var decoder = PredictionRecord.NumericColumnDecoder(width: features, capacity: rows)
             for blob in blobs {
-                blob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, intoColumns: &numeric) }
+                blob.withUnsafeBytes { decoder.append($0) }
             }
             let window = MonitoringWindow(
-                count: rows, numeric: numeric, categorical: [], segments: [], predictions: Array(repeating: "normal", count: rows),
+                count: rows, numeric: decoder.finish(), categorical: [], segments: [], predictions: Array(repeating: "normal", count: rows),
                 labels: Array(repeating: nil, count: rows), scores: Array(repeating: nil, count: rows))
             let decoded = MonotonicClock.now()
             let report = MonitoringAnalysis.analyse(spec: spec, reference: profile, window: window, baseline: 0.9, thresholds: thresholds)

@@ -24,6 +24,8 @@ struct Options: Sendable {
     var venv = Options.defaultVenv
     /// Skip the drift run's Python references (`--no-python`), e.g. for a quick run.
     var noPython = false
+    /// Run only the in-process daemon check (`--check-only`) this many times, nothing else.
+    var checkOnly: Int?
 
     /// $XDG_CACHE_HOME/mlopsd-bench/venv, else ~/.cache/mlopsd-bench/venv.
     static var defaultVenv: String {
@@ -35,6 +37,7 @@ struct Options: Sendable {
     static let usage = """
         usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--venv DIR] [--no-python]
                             [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
+               mlopsd-bench --check-only [N]
 
           --jobs N           jobs per throughput run and raw filesystem operations (default 10000)
           --latency-jobs N   jobs dropped one at a time for the latency run (default 200)
@@ -48,6 +51,8 @@ struct Options: Sendable {
           --dir DIR          put the temporary directories under DIR (default /tmp); the raw
                              filesystem reference runs on the same filesystem as the spool
           --mlopsd PATH      the daemon to measure (default: mlopsd beside this executable)
+          --check-only [N]   only the in-process daemon check (10,000 × 50 window), N times
+                             (default 20); no daemon, files or Python
         """
 
     /// Parses `arguments` (without the program name).
@@ -73,6 +78,13 @@ struct Options: Sendable {
             case "--drift-rows": options.driftRows = try count(argument, minimum: 0)
             case "--venv": options.venv = try value(argument)
             case "--no-python": options.noPython = true
+            case "--check-only":
+                options.checkOnly = 20
+                if let next = rest.first, let n = Int(next) {
+                    guard n >= 1 else { throw .usage("--check-only needs a whole number of at least 1, not '\(next)'") }
+                    options.checkOnly = n
+                    rest = rest.dropFirst()
+                }
             case "--json": options.jsonPath = try value(argument)
             case "--keep": options.keep = true
             case "--dir": options.baseDirectory = try value(argument)

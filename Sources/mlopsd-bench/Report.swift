@@ -123,10 +123,8 @@ struct Report: Sendable, Codable {
             }
             if !phases.isEmpty { lines.append("    " + phases.joined(separator: "; ")) }
         }
-        let c = d.checkMilliseconds
-        row("daemon check 10,000 × 50 (in process)", "\(ms(c.p50)) ms",
-            "p50 of \(c.count); decode \(ms(d.checkDecodeMilliseconds.p50)) ms + analyse \(ms(d.checkAnalyseMilliseconds.p50)) ms; "
-                + "p90 \(ms(c.p90)) ms, max \(ms(c.max)) ms")
+        lines.append(DriftBenchmark.checkLine(total: d.checkMilliseconds, decode: d.checkDecodeMilliseconds,
+                                              analyse: d.checkAnalyseMilliseconds))
         return lines
     }
 
@@ -179,7 +177,7 @@ struct Report: Sendable, Codable {
         String(format: "%.\(decimals)f", value)
     }
 
-    private static func pad(_ text: String, _ width: Int) -> String {
+    static func pad(_ text: String, _ width: Int) -> String {
         let count = text.count
         return count >= width ? text + " " : text + String(repeating: " ", count: width - count)
     }

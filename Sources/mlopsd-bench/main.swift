@@ -18,6 +18,12 @@ do {
     exit(64)
 }
 
+if let repetitions = options.checkOnly {
+    let (total, decode, analyse) = DriftBenchmark.daemonCheck(repetitions: repetitions)
+    print(DriftBenchmark.checkLine(total: total, decode: decode, analyse: analyse))
+    exit(0)
+}
+
 do {
     let report = try BenchRun(options: options).run()
     print(report.table)

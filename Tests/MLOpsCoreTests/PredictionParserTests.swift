@@ -93,4 +93,40 @@ import Testing
         record.numericBlob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, count: 3, into: &out) }
         #expect(out[0] == 1.5 && out[1].isNaN && out[2] == -3e300)
     }
+
+    /// The block decoder gives the columns of the value-by-value decoder: several blocks
+    /// and a partial one, short and long BLOBs, rows without a BLOB.
+    @Test func theColumnDecoderMatchesTheValueByValueDecoder() {
+        let width = 5
+        var blobs: [[UInt8]?] = []
+        for row in 0..<150 {
+            let values = (0..<width).map { Double(row * 10 + $0) + 0.25 }
+            let blob = PredictionRecord(id: "\(row)", at: "t", numeric: values, categorical: [], segments: [], prediction: "x").numericBlob
+            switch row % 17 {
+            case 3: blobs.append(Array(blob.prefix(19)))  // two values and a stub
+            case 5: blobs.append(blob + [1, 2, 3, 4, 5, 6, 7, 8, 9])  // extra bytes
+            case 8: blobs.append(nil)
+            case 9: blobs.append([])
+            default: blobs.append(blob)
+            }
+        }
+        var expected: [[Double]] = Array(repeating: [], count: width)
+        var decoder = PredictionRecord.NumericColumnDecoder(width: width, capacity: 10)
+        for blob in blobs {
+            if let blob {
+                blob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, intoColumns: &expected) }
+                blob.withUnsafeBytes { decoder.append($0) }
+            } else {
+                for f in 0..<width { expected[f].append(.nan) }
+                decoder.appendMissing()
+            }
+        }
+        let columns = decoder.finish()
+        #expect(columns.count == width)
+        for f in 0..<width {
+            #expect(columns[f].map(\.bitPattern) == expected[f].map(\.bitPattern), "column \(f)")
+        }
+        var empty = PredictionRecord.NumericColumnDecoder(width: 3, capacity: 0)
+        #expect(empty.finish() == [[], [], []])
+    }
 }

@@ -46,7 +46,8 @@ public enum MonitoringAnalysis {
         numericResults.withUnsafeMutableBufferPointer { buffer in
             let out = UnsafeSendable(buffer)
             DispatchQueue.concurrentPerform(iterations: numericalNames.count) { i in
-                out.buffer[i] = numericTest(reference.numeric[numericalNames[i]] ?? [], window.numeric[i])
+                let name = numericalNames[i]
+                out.buffer[i] = numericTest(reference.numeric[name] ?? [], prepared: reference.prepared[name], window.numeric[i])
             }
         }
         var columns: [MonitoringReport.ColumnDrift] = []
@@ -154,6 +155,26 @@ public enum MonitoringAnalysis {
         init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
     }
 
+    /// The numerical test against a prepared reference column (no sort of the reference's
+    /// checks, see `ReferenceColumn`); the plain path below when there is none. Both give
+    /// the same result, bit for bit.
+    static func numericTest(_ reference: [Double], prepared: ReferenceColumn?, _ values: [Double]) -> ColumnTest {
+        guard let prepared else { return numericTest(reference, values) }
+        let comparison = prepared.compare(values)
+        var result = ColumnTest()
+        result.missing = comparison.dropped
+        guard let ks = comparison.ks else {
+            result.note = "every value in the window is missing"
+            return result
+        }
+        result.test = "ks"
+        result.statistic = ks.statistic
+        result.pValue = ks.pValue
+        result.psi = comparison.psi
+        return result
+    }
+
+    /// The numerical test on the plain sorted reference.
     static func numericTest(_ reference: [Double], _ values: [Double]) -> ColumnTest {
         let sample = FiniteSample(values)
         var result = ColumnTest()
@@ -271,8 +292,13 @@ public enum MonitoringAnalysis {
                     results.withUnsafeMutableBufferPointer { buffer in
                         let out = UnsafeSendable(buffer)
                         DispatchQueue.concurrentPerform(iterations: numericalNames.count) { f in
+                            let values = rows.map { window.numeric[f][$0] }
+                            if let prepared = reference.prepared[numericalNames[f]] {
+                                out.buffer[f] = prepared.ksTest(values)
+                                return
+                            }
                             let ref = reference.numeric[numericalNames[f]] ?? []
-                            let sample = FiniteSample(rows.map { window.numeric[f][$0] })
+                            let sample = FiniteSample(values)
                             guard !ref.isEmpty, !sample.isEmpty else { return }
                             out.buffer[f] = KolmogorovSmirnov.twoSample(sortedA: ref, sortedB: sample.sorted)
                         }

@@ -5,7 +5,15 @@ public struct ReferenceProfile: Sendable {
     /// Reference rows.
     public var rows: Int
     /// Finite values of each numerical feature, sorted ascending, by feature name.
-    public var numeric: [String: [Double]]
+    /// Setting it prepares the columns again (`prepared`).
+    public var numeric: [String: [Double]] {
+        didSet { prepared = Self.prepare(numeric) }
+    }
+    /// The numerical columns prepared once for the checks (distinct values and their
+    /// counts, PSI bins), by feature name. A column that is empty, holds a non-finite value
+    /// or is not ascending has no entry; its tests then take the plain path (which gives no
+    /// answer for such a column).
+    public private(set) var prepared: [String: ReferenceColumn]
     /// Category counts of each categorical feature (missing values not counted).
     public var categorical: [String: [String: Int]]
     /// Value counts of each segment column (missing values not counted).
@@ -17,13 +25,18 @@ public struct ReferenceProfile: Sendable {
         self.numeric = numeric
         self.categorical = categorical
         self.segments = segments
+        prepared = Self.prepare(numeric)
+    }
+
+    static func prepare(_ numeric: [String: [Double]]) -> [String: ReferenceColumn] {
+        numeric.compactMapValues { ReferenceColumn(sorted: $0) }
     }
 
     /// The profile of a reference table that passed ``ReferenceData/check(_:spec:fileName:)``.
     /// Cells that are not finite numbers in a numerical column are left out.
     public init(table: CSVTable, spec: ModelSpec) {
         rows = table.rows.count
-        numeric = [:]
+        var numeric: [String: [Double]] = [:]
         categorical = [:]
         segments = [:]
         for feature in spec.features {
@@ -44,6 +57,8 @@ public struct ReferenceProfile: Sendable {
         for name in spec.segmentFields {
             if let index = table.column(name) { segments[name] = Self.count(table, index) }
         }
+        self.numeric = numeric
+        prepared = Self.prepare(numeric)
     }
 
     static func count(_ table: CSVTable, _ index: Int) -> [String: Int] {

@@ -9,8 +9,7 @@ enum WindowLoader {
         let numericCount = spec.features.filter { $0.type == .numerical }.count
         let categoricalCount = spec.features.count - numericCount
         let segmentCount = spec.segmentFields.count
-        var numeric: [[Double]] = Array(repeating: [], count: numericCount)
-        for f in 0..<numericCount { numeric[f].reserveCapacity(size) }
+        var numeric = PredictionRecord.NumericColumnDecoder(width: numericCount, capacity: size)
         var categorical: [[String?]] = Array(repeating: [], count: categoricalCount)
         var segments: [[String?]] = Array(repeating: [], count: segmentCount)
         var predictions: [String] = []
@@ -28,10 +27,10 @@ enum WindowLoader {
             rows += 1
             let decoded = try row.withUnsafeData(atIndex: 0) { blob -> Bool in
                 guard let blob else { return false }
-                blob.withUnsafeBytes { PredictionRecord.decodeNumeric($0, intoColumns: &numeric) }
+                blob.withUnsafeBytes { numeric.append($0) }
                 return true
             }
-            if !decoded { for f in 0..<numericCount { numeric[f].append(.nan) } }
+            if !decoded { numeric.appendMissing() }
             if categoricalCount > 0 {
                 let values = PredictionRecord.decodeText(row[1] ?? "", count: categoricalCount)
                 for i in 0..<categoricalCount { categorical[i].append(values[i]) }
@@ -44,7 +43,7 @@ enum WindowLoader {
             labels.append(row[4])
             scores.append(row[5])
         }
-        return MonitoringWindow(count: rows, numeric: numeric, categorical: categorical, segments: segments,
+        return MonitoringWindow(count: rows, numeric: numeric.finish(), categorical: categorical, segments: segments,
                                 predictions: predictions, labels: labels, scores: scores)
     }
 }

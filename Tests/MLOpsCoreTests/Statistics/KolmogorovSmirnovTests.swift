@@ -268,6 +268,18 @@ extension StatisticsTests {
             #expect(asymptotic.method == .asymptotic)
         }
 
+        /// The equal-size exact p-value computes its terms four at a time; the sum must be
+        /// the bits of the term-by-term loop (scipy's order).
+        @Test func interleavedEqualSizeExactPValueGivesTheSequentialBits() {
+            for n in [1, 2, 3, 5, 8, 99, 1_000, 10_000] {
+                for h in Set([1, 2, 3, 4, 5, 7, 97, 100, 1_200, n / 3 + 1, n / 2 + 1, n]) where h <= n {
+                    let interleaved = SmirnovExact.outsideSquare(n: n, h: h)
+                    let sequential = SmirnovExact.outsideSquareSequential(n: n, h: h)
+                    #expect(interleaved.bitPattern == sequential.bitPattern, "n=\(n) h=\(h): \(interleaved) vs \(sequential)")
+                }
+            }
+        }
+
         @Test func pValueForAStatisticAgreesWithTheFullTest() throws {
             var rng = SeededGenerator(seed: 8)
             for (n, m) in [(40, 60), (500, 500), (20_000, 300)] {

@@ -34,6 +34,106 @@ enum RadixSort {
     /// Below this many values `sort()` is as fast and needs no buffers.
     static let threshold = 256
 
+    /// The order-preserving key of a finite value: keys compare as the values do, and
+    /// −0.0 gets +0.0's key (they are equal).
+    @inline(__always) static func key(_ value: Double) -> UInt64 {
+        let pattern = (value + 0.0).bitPattern
+        return pattern & (1 << 63) != 0 ? ~pattern : pattern | (1 << 63)
+    }
+
+    /// Calls `body` with the keys (`key(_:)`) of the finite `values`, ascending; the buffer
+    /// lives only during the call.
+    ///
+    /// Three radix passes order the keys by their top 33 bits (sign, exponent and 21
+    /// mantissa bits: only values within about 5e-7 of each other, relatively, share
+    /// them); an insertion sort then orders the keys within each run of equal top bits.
+    /// In continuous data such runs rarely hold two different values, and equal values are
+    /// equal keys that need no move, so this costs about half the six passes of a full
+    /// sort. When the insertion sort would move more than 4 keys per key (e.g. large values
+    /// written with many decimals), the keys as they stand get the full six-pass LSD sort.
+    static func withSortedKeys<R>(_ values: [Double], _ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
+        let capacity = Swift.max(values.count, 1)
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        let spare = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: radixBuckets)
+        defer {
+            keys.deallocate()
+            spare.deallocate()
+            counts.deallocate()
+        }
+        var count = 0
+        values.withUnsafeBufferPointer { v in
+            for value in v {
+                // Written always, kept only when finite: no branch.
+                let k = key(value)
+                keys[count] = k
+                count &+= value.isFinite ? 1 : 0
+            }
+        }
+        if count < threshold {
+            var sorted = UnsafeMutableBufferPointer(start: keys, count: count)
+            sorted.sort()
+            return body(UnsafeBufferPointer(sorted))
+        }
+        var source = keys
+        var target = spare
+        for shift in [31, 42, 53] { radixPass(&source, &target, count: count, shift: UInt64(shift), counts: counts) }
+        if !insertionSort(source, count: count, maximumMoves: 4 * count) {
+            for shift in [0, 11, 22, 33, 44, 55] { radixPass(&source, &target, count: count, shift: UInt64(shift), counts: counts) }
+        }
+        return body(UnsafeBufferPointer(start: source, count: count))
+    }
+
+    /// 11-bit digits.
+    static let radixBuckets = 1 << 11
+
+    /// One stable counting pass of LSD radix sort on the 11-bit digit at `shift`, from
+    /// `source` into `target`, which then swap. Skipped when every key has the same digit.
+    static func radixPass(
+        _ source: inout UnsafeMutablePointer<UInt64>, _ target: inout UnsafeMutablePointer<UInt64>, count: Int, shift: UInt64,
+        counts: UnsafeMutablePointer<Int>
+    ) {
+        let mask = UInt64(radixBuckets - 1)
+        counts.initialize(repeating: 0, count: radixBuckets)
+        for index in 0..<count { counts[Int((source[index] &>> shift) & mask)] &+= 1 }
+        if counts[Int((source[0] &>> shift) & mask)] == count { return }
+        var offset = 0
+        for digit in 0..<radixBuckets {
+            let c = counts[digit]
+            counts[digit] = offset
+            offset &+= c
+        }
+        for index in 0..<count {
+            let k = source[index]
+            let digit = Int((k &>> shift) & mask)
+            target[counts[digit]] = k
+            counts[digit] &+= 1
+        }
+        swap(&source, &target)
+    }
+
+    /// Sorts `keys` in place by insertion; false (keys partly sorted) as soon as it would
+    /// move more than `maximumMoves` keys.
+    static func insertionSort(_ keys: UnsafeMutablePointer<UInt64>, count: Int, maximumMoves: Int) -> Bool {
+        var moves = 0
+        var index = 1
+        while index < count {
+            let k = keys[index]
+            if keys[index &- 1] > k {
+                var position = index
+                while position > 0 && keys[position &- 1] > k {
+                    keys[position] = keys[position &- 1]
+                    position &-= 1
+                }
+                keys[position] = k
+                moves &+= index &- position
+                if moves > maximumMoves { return false }
+            }
+            index &+= 1
+        }
+        return true
+    }
+
     /// `values` in ascending order.
     static func sorted(_ values: [Double]) -> [Double] {
         let count = values.count
