@@ -68,6 +68,10 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     /// A pipeline child (or its process group) was signalled: timeout, cancellation,
     /// shutdown, or a stray group left by an earlier daemon.
     case childKilled = "child_killed"
+    /// An A/B test began: the challenger serves beside the champion (routing.json).
+    case abTestStarted = "ab_test_started"
+    /// An A/B test decided: promote the challenger, or keep the champion.
+    case abTestDecided = "ab_test_decided"
     /// A bug or an unexpected system failure inside the daemon.
     /// A model version was created from an artifact.
     case versionCreated = "version_created"
@@ -132,6 +136,8 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .pipelineFailed: "1b6171586a734f67a9e47d3405c1bcf0"
         case .childOutput: "ad11496f624f450a9e783a6f22ad83d5"
         case .childKilled: "3bac1a73d3fa4e7fbe5d25f533e2898c"
+        case .abTestStarted: "01913cbf9ab04bfcb1f4225cfeaa2291"
+        case .abTestDecided: "67ca325be39c463498760d123bf7fe0c"
         case .internalError: "6383bd792056408f8f85498751f695eb"
         }
     }
@@ -148,7 +154,7 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
             .servingReconciled, .alertOpened, .labelsUnmatched, .childKilled:
             4  // warning
         case .daemonStarted, .daemonReady, .daemonStopping, .daemonStopped,
-            .configReloaded, .modelRegistered, .versionPromoted, .pipelineSucceeded:
+            .configReloaded, .modelRegistered, .versionPromoted, .pipelineSucceeded, .abTestStarted, .abTestDecided:
             5  // notice
         case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated,
             .versionCreated, .versionsArchived, .alertResolved, .monitoringChecked,

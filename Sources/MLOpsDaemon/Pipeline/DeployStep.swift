@@ -12,20 +12,24 @@ enum DeployStep {
     /// promoted. A promotion that fails (a gate, the deploy hook) leaves the version
     /// created, in `registered`, and fails the stage.
     static func deploy(service: PipelineService, run: RunRecord, definition: PipelineDefinition, config: DaemonConfig,
-                       artifact: String, trainingData: String?, jobID: String) throws -> (PipelineRunner.StageResult, String?, Bool) {
-        var params: [String: JSONValue] = [
-            "artifact": .string(artifact), "run_id": .string(run.id), "parameters": run.params,
-            "description": .string("trained by pipeline \(run.pipeline), run \(run.id)"),
-            "reference": "reference.csv", "stage": false,
-        ]
-        if let trainingData { params["training_data"] = .string(trainingData) }
-        let create = ValidatedJob(id: jobID, kind: .createVersion, model: run.model, reason: "pipeline run \(run.id)",
-                                  params: .object(params))
-        let (created, createReport) = try step(service: service, job: create, handler: CreateVersionHandler(), config: config)
-        guard case .succeeded(let value) = created, let version = value["version"]?.stringValue else {
-            return (failure("create-version", created), nil, false)
+                       artifact: String, trainingData: String?, jobID: String, existing: String?) throws
+        -> (PipelineRunner.StageResult, String?, Bool)
+    {
+        var report: [String: JSONValue] = [:]
+        let version: String
+        if let existing {
+            // The ab_test stage created it (in staging) and the challenger won.
+            version = existing
+            report["version"] = .string(version)
+            report["created"] = "by the ab_test stage"
+        } else {
+            let (created, made) = try create(service: service, run: run, config: config, artifact: artifact,
+                                             trainingData: trainingData, jobID: jobID, staging: false)
+            guard let made else { return (created, nil, false) }
+            version = made
+            report["version"] = .string(version)
+            report["created"] = created.report
         }
-        var report: [String: JSONValue] = ["version": .string(version), "created": createReport]
         guard definition.promote else {
             report["promoted"] = false
             return (.succeeded(.object(report)), version, false)
@@ -44,6 +48,26 @@ enum DeployStep {
         }
         report["promoted"] = true
         return (.succeeded(.object(report)), version, true)
+    }
+
+    /// Creates the version from the run's artifact (lineage: run id, parameters, training
+    /// data); `staging` puts it in `staging` (the A/B challenger). Returns the result with
+    /// the create-version report, and the version (nil when refused).
+    static func create(service: PipelineService, run: RunRecord, config: DaemonConfig, artifact: String, trainingData: String?,
+                       jobID: String, staging: Bool) throws -> (PipelineRunner.StageResult, String?) {
+        var params: [String: JSONValue] = [
+            "artifact": .string(artifact), "run_id": .string(run.id), "parameters": run.params,
+            "description": .string("trained by pipeline \(run.pipeline), run \(run.id)"),
+            "reference": "reference.csv", "stage": .bool(staging),
+        ]
+        if let trainingData { params["training_data"] = .string(trainingData) }
+        let create = ValidatedJob(id: jobID, kind: .createVersion, model: run.model, reason: "pipeline run \(run.id)",
+                                  params: .object(params))
+        let (created, createReport) = try step(service: service, job: create, handler: CreateVersionHandler(), config: config)
+        guard case .succeeded(let value) = created, let version = value["version"]?.stringValue else {
+            return (failure("create-version", created), nil)
+        }
+        return (.succeeded(createReport), version)
     }
 
     /// `monitor`: the promoted version's reference data is the baseline from now on (the

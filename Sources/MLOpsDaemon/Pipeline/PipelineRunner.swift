@@ -55,6 +55,8 @@ struct PipelineRunner: Sendable {
         var version: String?
         /// Whether `deploy` promoted it.
         var promoted = false
+        /// What the A/B test decided (nil: no test ran).
+        var abDecision: ABDecision?
 
         func stageDir(_ stage: PipelineStage) -> String { runDir + "/" + stage.rawValue }
         func outputDir(_ stage: PipelineStage) -> String { stageDir(stage) + "/output" }
@@ -98,16 +100,29 @@ struct PipelineRunner: Sendable {
             await end(.failed, error: JobError(.internalError, "cannot prepare the run directory \(context.runDir): \(error.localizedDescription)"))
             return
         }
-        do {
-            try store.write { db in try RunStore.start(db, id: runID, at: Date()) }
-        } catch {
-            logger.error("cannot start pipeline run \(runID): \(error)", metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
-            return
+        // A run that was already running (an A/B test a restart paused) resumes after the
+        // stages it finished; their outputs are where those stages left them.
+        let resuming = run.state == .running
+        let done = Set(run.stages.filter { $0.outcome == .succeeded || $0.outcome == .skipped }.map(\.stage))
+        if resuming {
+            let collected = context.outputDir(.collectData)
+            if FileManager.default.fileExists(atPath: collected + "/data.csv") { context.dataFile = collected + "/data.csv" }
+            if FileManager.default.fileExists(atPath: collected + "/holdout.csv") { context.holdoutFile = collected + "/holdout.csv" }
+            if done.contains(.train) { context.artifactDir = context.outputDir(.train) }
+            logger.notice("pipeline run \(runID) of \(run.model) resumes at \(run.stage?.rawValue ?? "its next stage")",
+                          metadata: ["run": "\(runID)", "model": "\(run.model)", "event": LogEvent.pipelineStarted.metadataValue])
+        } else {
+            do {
+                try store.write { db in try RunStore.start(db, id: runID, at: Date()) }
+            } catch {
+                logger.error("cannot start pipeline run \(runID): \(error)", metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
+                return
+            }
+            logger.info("pipeline run \(runID) of \(run.model) started (\(run.pipeline))",
+                        metadata: ["run": "\(runID)", "model": "\(run.model)", "pipeline": "\(run.pipeline)", "event": LogEvent.pipelineStarted.metadataValue])
         }
-        logger.info("pipeline run \(runID) of \(run.model) started (\(run.pipeline))",
-                    metadata: ["run": "\(runID)", "model": "\(run.model)", "pipeline": "\(run.pipeline)", "event": LogEvent.pipelineStarted.metadataValue])
 
-        for stage in PipelineStage.allCases {
+        for stage in PipelineStage.allCases where !(resuming && done.contains(stage)) {
             if Task.isCancelled {
                 await stopped(at: stage)
                 return
@@ -149,6 +164,20 @@ struct PipelineRunner: Sendable {
                 await end(.failed, error: JobError(.stageFailed, "stage \(stage.rawValue) \(result.outcome == .timedOut ? "timed out" : "failed"): \(error.message)",
                                                    fix: error.fix ?? "see the stage's report and state/runs/\(runID)/\(stage.rawValue)/"))
                 return
+            case .interrupted where stage == .abTest:
+                // Paused, not lost: the run stays `running` and resumes at the next start.
+                do {
+                    try store.write { db in
+                        try db.execute(sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = 'ab_test'",
+                                       arguments: [runID])
+                    }
+                } catch {
+                    logger.error("cannot keep the A/B test of run \(runID) for the next start: \(error)",
+                                 metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
+                }
+                logger.notice("the A/B test of run \(runID) pauses while mlopsd stops; it resumes at the next start",
+                              metadata: ["run": "\(runID)", "model": "\(run.model)"])
+                return
             case .cancelled, .interrupted:
                 await end(result.outcome == .cancelled ? .cancelled : .interrupted, error: stopError(result.outcome), runningStage: result.outcome)
                 return
@@ -166,10 +195,7 @@ struct PipelineRunner: Sendable {
         case .train: return await train(&context)
         case .validateModel: return validateModel(context)
         case .testModel: return await test(context)
-        case .abTest:
-            return context.definition.abTestEnabled
-                ? .skipped("A/B tests are not available in this version of mlopsd; the stage is skipped although the pipeline enables it")
-                : .skipped("the pipeline does not enable ab_test")
+        case .abTest: return await ABTestStage.run(&context, runner: self)
         case .deploy: return await deploy(&context)
         case .monitor: return await monitor(context)
         }
@@ -264,7 +290,11 @@ struct PipelineRunner: Sendable {
     }
 
     private func deploy(_ context: inout Context) async -> StageResult {
+        if context.abDecision == .keepChampion {
+            return .skipped("the A/B test kept the champion; the candidate stays in staging")
+        }
         guard let artifact = context.artifactDir else { return .failed("no trained model to deploy") }
+        let existing = context.abDecision == .promote ? context.version : nil
         let run = context.run
         let definition = context.definition
         var config = context.config
@@ -277,7 +307,7 @@ struct PipelineRunner: Sendable {
         do {
             let (result, version, promoted) = try await service.onEngine { () throws -> (StageResult, String?, Bool) in
                 try DeployStep.deploy(service: service, run: run, definition: definition, config: deployConfig, artifact: artifact,
-                                      trainingData: trainingData, jobID: jobID)
+                                      trainingData: trainingData, jobID: jobID, existing: existing)
             }
             context.version = version
             context.promoted = promoted

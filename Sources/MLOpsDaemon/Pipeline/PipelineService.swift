@@ -158,14 +158,16 @@ public final class PipelineService: Sendable {
             var publications: [RunEnd] = []
             let queued = try store.write { db -> [String] in
                 try RunStore.allChildrenEnded(db, at: Date())
-                for id in try RunStore.ids(db, state: .running) {
+                // A/B tests are waited for, not computed: they resume where they were.
+                let resumable = try ABTestStage.resumable(db)
+                for id in try RunStore.ids(db, state: .running) where !resumable.contains(id) {
                     publications.append(try PipelineService.finish(
                         db, id: id, state: .interrupted,
                         version: nil, error: JobError(.interrupted, "mlopsd stopped or restarted while the run was in progress",
                                                       fix: "submit the run-pipeline job again under a new id"),
                         runningStage: .interrupted, at: Date()))
                 }
-                return try RunStore.ids(db, state: .queued)
+                return try RunStore.ids(db, state: .running).filter(resumable.contains) + RunStore.ids(db, state: .queued)
             }
             // Result files are rewritten by the engine's recovery of active/; alerts and
             // journal entries are ours.

@@ -94,6 +94,68 @@ public final class ServingDirectory: Sendable {
         }
     }
 
+    /// The name of the A/B challenger's link, beside `current` while a test runs.
+    public static let challengerName = "challenger"
+    /// The traffic split a model server reads: champion and challenger with their shares.
+    public static let routingName = "routing.json"
+
+    /// Starts an A/B test: `challenger` links to `artifactPath` (made under a temporary
+    /// name and renamed, like `current`), then `routing.json` says how to split traffic.
+    public func startChallenger(model: String, artifactPath: String, routing: JSONValue) throws(SystemError) {
+        guard ServingDirectory.isValidModelName(model) else {
+            throw SystemError("serve challenger of '\(model)': not a valid model name", errno: EINVAL)
+        }
+        let data = try ServingDirectory.encode(routing, name: ServingDirectory.routingName)
+        try lock.withLock { _ throws(SystemError) in
+            if mkdirat(directory.fd, model, 0o750) != 0 && errno != EEXIST {
+                throw SystemError("create \(root)/\(model)")
+            }
+            let modelDirectory = try DirectoryHandle(path: root + "/" + model)
+            let temp = ".challenger.\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
+            guard symlinkat(artifactPath, modelDirectory.fd, temp) == 0 else {
+                throw SystemError("create link \(modelDirectory.path)/\(temp)")
+            }
+            do throws(SystemError) {
+                try modelDirectory.rename(temp, as: ServingDirectory.challengerName, replace: true)
+            } catch {
+                unlinkat(modelDirectory.fd, temp, 0)
+                throw error
+            }
+            try modelDirectory.writeAtomically(ServingDirectory.routingName, data: data, mode: 0o640)
+        }
+    }
+
+    /// Ends an A/B test: `routing.json` sends all traffic to `current` again (it says what
+    /// was decided), then the `challenger` link goes.
+    public func endChallenger(model: String, routing: JSONValue) throws(SystemError) {
+        guard ServingDirectory.isValidModelName(model) else { return }
+        let data = try ServingDirectory.encode(routing, name: ServingDirectory.routingName)
+        try lock.withLock { _ throws(SystemError) in
+            let modelDirectory: DirectoryHandle
+            do throws(SystemError) {
+                modelDirectory = try DirectoryHandle(path: root + "/" + model)
+            } catch {
+                if error.errno == ENOENT { return }
+                throw error
+            }
+            try modelDirectory.writeAtomically(ServingDirectory.routingName, data: data, mode: 0o640)
+            if unlinkat(modelDirectory.fd, ServingDirectory.challengerName, 0) != 0 && errno != ENOENT {
+                throw SystemError("remove \(modelDirectory.path)/\(ServingDirectory.challengerName)")
+            }
+            try modelDirectory.sync()
+        }
+    }
+
+    static func encode(_ value: JSONValue, name: String) throws(SystemError) -> Data {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            return try encoder.encode(value) + Data("\n".utf8)
+        } catch {
+            throw SystemError("encode \(name): \(error)", errno: EINVAL)
+        }
+    }
+
     /// Removes `model`'s serving directory (the link first, so servers stop finding it,
     /// then the files beside it). A model without one is not an error.
     public func remove(model: String) throws(SystemError) {

@@ -282,6 +282,26 @@ enum StoreMigrations {
                 CREATE INDEX pipeline_children_alive ON pipeline_children(run_id) WHERE ended_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v6-ab-tests") { db in
+            try db.execute(sql: """
+                -- A/B tests of pipeline runs (DESIGN §11): who is tested against whom, from
+                -- which prediction on, until when, and what was decided. An undecided row
+                -- lets a restarted daemon resume the test instead of losing it.
+                CREATE TABLE ab_tests (
+                    run_id      TEXT PRIMARY KEY NOT NULL,
+                    model       TEXT NOT NULL,
+                    champion    TEXT NOT NULL,
+                    challenger  TEXT NOT NULL,
+                    share       REAL NOT NULL,
+                    started_at  TEXT NOT NULL,
+                    deadline    TEXT NOT NULL,
+                    start_seq   INTEGER NOT NULL,
+                    decided_at  TEXT,
+                    decision    TEXT,
+                    verdict     TEXT
+                );
+                """)
+        }
         return migrator
     }
 }
