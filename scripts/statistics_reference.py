@@ -6,7 +6,7 @@ The Swift tests generate their data, write a request as JSON and run
 the same statistics on the same data with scipy/numpy and writes them back as JSON. Where
 the library follows scipy (KS, chi-square, Jensen-Shannon, Benjamini-Hochberg, normal
 quantile, incomplete gamma) scipy itself is called; where there is no scipy function (PSI,
-Wilson interval, two-proportion z-test) the textbook definition is written out here with
+Wilson interval, two-proportion z-tests, the A/B mixture SPRT) the textbook definition is written out here with
 numpy and scipy.stats.norm, independently of the Swift code.
 
 Request: {"op": NAME, "cases": [...]}. Response: {"results": [...]}, one per case, None
@@ -118,6 +118,35 @@ def two_proportion(case):
     return [z, float(2 * stats.norm.sf(abs(z)))]
 
 
+def ab_one_sided(case):
+    """The A/B test's fixed-horizon z: pooled two-proportion z of the challenger against the
+    champion (positive when the challenger's rate is higher), one-sided p = norm.sf(z).
+    Case: [champion successes, champion n, challenger successes, challenger n]."""
+    xa, na, xb, nb = (float(v) for v in case)
+    pooled = (xa + xb) / (na + nb)
+    variance = pooled * (1 - pooled) * (1 / na + 1 / nb)
+    if variance == 0:
+        return [0.0, 0.5]
+    z = (xb / nb - xa / na) / np.sqrt(variance)
+    return [float(z), float(stats.norm.sf(z))]
+
+
+def ab_msprt(case):
+    """Mixture SPRT for a difference of proportions (Johari, Pekelis, Walsh), normal
+    approximation, mixing N(0, tau2), written in its first form:
+    Lambda = sqrt(v/(v + tau2)) * exp(tau2 * d^2 / (2 v (v + tau2))), p = min(1, 1/Lambda).
+    Case: [champion successes, champion n, challenger successes, challenger n, tau2].
+    Returns [z, log Lambda, p]."""
+    xa, na, xb, nb, tau2 = (float(v) for v in case)
+    pooled = (xa + xb) / (na + nb)
+    v = pooled * (1 - pooled) * (1 / na + 1 / nb)
+    if v == 0:
+        return [0.0, 0.0, 1.0]
+    d = xb / nb - xa / na
+    log_lambda = 0.5 * np.log(v / (v + tau2)) + tau2 * d * d / (2 * v * (v + tau2))
+    return [float(d / np.sqrt(v)), float(log_lambda), float(min(1.0, np.exp(-log_lambda)))]
+
+
 def drift_files(case):
     """`mlopsctl drift` recomputed from the two CSV files with the csv module, numpy and
     scipy: a column is categorical when named so or when a non-empty cell is not a number
@@ -201,6 +230,8 @@ OPERATIONS = {
     "wilson": wilson,
     "two_proportion": two_proportion,
     "drift_files": drift_files,
+    "ab_one_sided": ab_one_sided,
+    "ab_msprt": ab_msprt,
 }
 
 

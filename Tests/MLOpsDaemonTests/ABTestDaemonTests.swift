@@ -18,7 +18,7 @@ import Testing
                 challenger_share: 0.5
                 min_samples: \(minSamples)
                 alpha: 0.05
-                check_interval: 0.2
+                check_interval: 1
 
             """)
         return text

@@ -63,9 +63,7 @@ public enum PipelineDefinitionParser {
         ])), default: .object([:]), doc: "metric gates on the candidate"),
         Field("test_model", .object(ObjectSchema(commandFields + TestRules.schema.fields)), default: .object([:]),
               doc: "a command, or the built-in evaluation's rules (TestRules)"),
-        Field("ab_test", .object(ObjectSchema([
-            Field("enabled", .bool, default: false, doc: "run the A/B test stage"),
-        ], additionalValues: .any)), default: .object([:]), doc: "A/B test settings"),
+        Field("ab_test", .object(ABTestSettings.schema), default: .object([:]), doc: "A/B test settings (ABTestSettings)"),
         Field("deploy", .object(ObjectSchema([
             Field("promote", .bool, default: true, doc: "promote the new version (false: leave it in staging)"),
             Field("archive", .bool, default: false, doc: "archive versions beyond keep_versions in the same step"),
