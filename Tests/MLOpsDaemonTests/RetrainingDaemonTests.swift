@@ -69,6 +69,12 @@ import Testing
         #expect(check.result?["enabled"] == true)
         #expect(check.result?["settings"]?["params"]?["data"]?.stringValue == "\(h.root)/data/train.csv")
         #expect(check.result?["should_retrain"] == false)
+        // A reload (SIGHUP) keeps them too.
+        let ready = h.notify.messages(with: "READY=1").count
+        h.process?.signal(SIGHUP)
+        try h.notify.waitFor("READY=1", count: ready + 1, timeout: 30)
+        let reloaded = try submit(h, "check-reload", "kind: check-retrain\nmodel: chest-xray\n")
+        #expect(reloaded.result?["enabled"] == true)
         // Off for every model (no model:), and still off after a second restart.
         #expect(try submit(h, "off", "kind: retraining-stop\nreason: freeze\n").status == .succeeded)
         #expect(try h.stop() == 0)
@@ -98,7 +104,7 @@ import Testing
         #expect(entry["job"] == "manual")
         let stats = try submit(h, "stats", "kind: retraining-stats\n")
         #expect(stats.result?["retrainings"] == 1)
-        #expect(stats.result?["success_rate"] == 1.0)
+        #expect(stats.result?["success_rate"]?.doubleValue == 1.0)
         #expect(stats.result?["by_trigger"]?["manual"]?["succeeded"] == 1)
     }
 
@@ -161,5 +167,33 @@ import Testing
             return
         }
         #expect(blocks.contains { $0["code"] == "cooldown" })
+    }
+
+    @Test func theScheduledTriggerFiresOncePerSlotOnTheTimerAndTheCooldownHoldsTheNextOnesBack() throws {
+        // Slots every 3 s (retrain_schedule_days 3/86400), the retraining timer every 2 s.
+        let h = try PipelineDaemonTests.harness(config: "retrain_schedule_days: 0.0000347\nmonitoring_check_interval: 2\n")
+        defer { h.cleanUp() }
+        let first = try submit(h, "train1", "kind: run-pipeline\nmodel: chest-xray\nparams:\n  data: \(h.root)/data/train.csv\n", timeout: 240)
+        #expect(first.status == .succeeded, "\(first.error?.message ?? "")")
+        #expect(try submit(h, "on", "kind: retraining-start\nmodel: chest-xray\nparams:\n  params: {data: \(h.root)/data/train.csv}\n").status
+                == .succeeded)
+        try waitUntil(timeout: 240, "a scheduled retraining that ended and two later slots held back") {
+            try h.readStore { db in
+                let ended = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM pipeline_runs WHERE trigger = 'scheduled' AND state NOT IN ('queued','running')
+                    """) ?? 0
+                let held = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM retraining_events WHERE trigger = 'scheduled' AND action = 'suppressed' AND reason = 'cooldown'
+                    """) ?? 0
+                return ended >= 1 && held >= 2
+            }
+        }
+        let fired = try h.readStore { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM retraining_events WHERE trigger = 'scheduled' AND action = 'fired'") ?? 0
+        }
+        #expect(fired == 1)
+        let stats = try submit(h, "stats", "kind: retraining-stats\nmodel: chest-xray\n")
+        #expect(stats.result?["by_trigger"]?["scheduled"]?["retrainings"] == 1)
+        #expect((stats.result?["suppressed_by_reason"]?["cooldown"]?.intValue ?? 0) >= 2)
     }
 }
