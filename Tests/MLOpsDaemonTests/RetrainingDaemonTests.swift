@@ -183,7 +183,8 @@ import Testing
                     SELECT count(*) FROM pipeline_runs WHERE trigger = 'scheduled' AND state NOT IN ('queued','running')
                     """) ?? 0
                 let held = try Int.fetchOne(db, sql: """
-                    SELECT count(*) FROM retraining_events WHERE trigger = 'scheduled' AND action = 'suppressed' AND reason = 'cooldown'
+                    SELECT COALESCE(SUM(occurrences), 0) FROM retraining_events
+                    WHERE trigger = 'scheduled' AND action = 'suppressed' AND reason = 'cooldown'
                     """) ?? 0
                 return ended >= 1 && held >= 2
             }
@@ -192,6 +193,11 @@ import Testing
             try Int.fetchOne(db, sql: "SELECT count(*) FROM retraining_events WHERE trigger = 'scheduled' AND action = 'fired'") ?? 0
         }
         #expect(fired == 1)
+        // The slots held back count on one row (not one row per tick).
+        let rows = try h.readStore { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM retraining_events WHERE trigger = 'scheduled' AND reason = 'cooldown'") ?? 0
+        }
+        #expect(rows == 1)
         let stats = try submit(h, "stats", "kind: retraining-stats\nmodel: chest-xray\n")
         #expect(stats.result?["by_trigger"]?["scheduled"]?["retrainings"] == 1)
         #expect((stats.result?["suppressed_by_reason"]?["cooldown"]?.intValue ?? 0) >= 2)

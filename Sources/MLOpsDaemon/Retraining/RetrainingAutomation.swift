@@ -128,11 +128,11 @@ enum RetrainingAutomation {
         }
     }
 
-    /// Records a trigger held back (or refused), journals it, and raises the `retraining`
-    /// alert when `alert` (cap reached, settings refused).
+    /// Records a trigger held back (or refused), journals it (once per run of the same
+    /// reason), and raises the `retraining` alert when `alert` (cap reached, settings refused).
     static func suppressed(_ db: Database, model: String, trigger: RetrainingTrigger, code: String, message: String,
                            evidence: JSONValue, checkSeq: Int64?, detectedAt: Date, context: JobContext, alert: Bool) throws {
-        try RetrainingEvents.record(db, .init(
+        let repeated = try RetrainingEvents.recordSuppressed(db, .init(
             model: model, at: context.now, trigger: trigger, fired: false, reason: code, message: message, evidence: evidence,
             checkSeq: checkSeq, detectedAt: detectedAt, runID: nil, jobID: nil, submittedBy: actor))
         var raised: AlertRecord?
@@ -147,8 +147,9 @@ enum RetrainingAutomation {
         let event: LogEvent = code == "refused" ? .retrainingRefused : .retrainingSuppressed
         context.afterCommit.add {
             if let raised { registry?.alerts.publish(raised) }
+            // The journal hears of a trigger held back when the reason changes, not on every check.
             logger.log(
-                level: event.logLevel, "retraining of \(model) (\(trigger.rawValue)) held back: \(code): \(message)",
+                level: repeated ? .debug : event.logLevel, "retraining of \(model) (\(trigger.rawValue)) held back: \(code): \(message)",
                 metadata: ["event": event.metadataValue, "model": .string(model), "trigger": .string(trigger.rawValue),
                            "reason": .string(code)])
         }

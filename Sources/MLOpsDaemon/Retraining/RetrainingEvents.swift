@@ -37,6 +37,27 @@ enum RetrainingEvents {
         return db.lastInsertedRowID
     }
 
+    /// Records a trigger held back: a new row, or one more occurrence on the model's latest
+    /// event of that trigger when it was held back for the same reason (no new row for
+    /// every check of a long drift episode). Returns whether it was a repeat.
+    static func recordSuppressed(_ db: Database, _ entry: Entry) throws -> Bool {
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT seq, action, reason FROM retraining_events WHERE model = ? AND trigger = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [entry.model, entry.trigger.rawValue]),
+           (row["action"] as String) == "suppressed", (row["reason"] as String?) == entry.reason {
+            let seq: Int64 = row["seq"]
+            try db.execute(
+                sql: """
+                    UPDATE retraining_events SET occurrences = occurrences + 1, last_at = ?, message = ?, evidence = ?,
+                        check_seq = COALESCE(?, check_seq) WHERE seq = ?
+                    """,
+                arguments: [Timestamp.string(entry.at), entry.message, entry.evidence.storeText, entry.checkSeq, seq])
+            return true
+        }
+        try record(db, entry)
+        return false
+    }
+
     /// When `model` was last retrained (automatic or manual), if ever.
     static func lastFired(_ db: Database, model: String) throws -> Date? {
         try String.fetchOne(

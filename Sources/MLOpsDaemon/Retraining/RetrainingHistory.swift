@@ -21,6 +21,9 @@ enum RetrainingHistory {
         var runID: String?
         var jobID: String?
         var submittedBy: String
+        /// How many times in a row this trigger was held back for this reason, and the latest time.
+        var occurrences: Int
+        var lastAt: String?
         /// From the run, when one was started.
         var outcome: String?
         var duration: Double?
@@ -46,6 +49,10 @@ enum RetrainingHistory {
             doc["detected_at"] = detectedAt.map(JSONValue.string) ?? .null
             doc["run_id"] = runID.map(JSONValue.string) ?? .null
             doc["job"] = jobID.map(JSONValue.string) ?? .null
+            if !fired {
+                doc["occurrences"] = .int(occurrences)
+                doc["last_at"] = .string(lastAt ?? at)
+            }
             if fired {
                 doc["outcome"] = outcome.map(JSONValue.string) ?? .null
                 doc["duration_seconds"] = duration.map { .double(($0 * 1000).rounded() / 1000) } ?? .null
@@ -93,7 +100,7 @@ enum RetrainingHistory {
                 seq: row["seq"], model: row["model"], at: row["at"], trigger: row["trigger"], fired: (row["action"] as String) == "fired",
                 reason: row["reason"], message: row["message"], evidence: RunStore.json(row["evidence"]) ?? .object([:]),
                 checkSeq: row["check_seq"], detectedAt: row["detected_at"], runID: row["run_id"], jobID: row["job_id"],
-                submittedBy: row["submitted_by"], outcome: row["run_state"], duration: duration, version: row["run_version"],
+                submittedBy: row["submitted_by"], occurrences: row["occurrences"], lastAt: row["last_at"], outcome: row["run_state"], duration: duration, version: row["run_version"],
                 deployedAt: row["deployed_at"])
         }
     }
@@ -109,7 +116,7 @@ enum RetrainingHistory {
             let mine = entries.filter { $0.trigger == trigger }
             let started = mine.filter(\.fired)
             byTrigger[trigger] = [
-                "retrainings": .int(started.count), "suppressed": .int(mine.count - started.count),
+                "retrainings": .int(started.count), "suppressed": .int(mine.filter { !$0.fired }.map(\.occurrences).reduce(0, +)),
                 "succeeded": .int(started.filter { $0.outcome == "succeeded" }.count),
                 "failed": .int(started.filter { ["failed", "cancelled", "interrupted"].contains($0.outcome ?? "") }.count),
             ]
@@ -117,7 +124,7 @@ enum RetrainingHistory {
         var byOutcome: [String: Int] = [:]
         for entry in fired { byOutcome[entry.outcome ?? "unknown", default: 0] += 1 }
         var byReason: [String: Int] = [:]
-        for entry in entries where !entry.fired { byReason[entry.reason ?? "unknown", default: 0] += 1 }
+        for entry in entries where !entry.fired { byReason[entry.reason ?? "unknown", default: 0] += entry.occurrences }
         let durations = finished.compactMap(\.duration)
         let toDeploy = fired.compactMap(\.detectionToDeployment)
         func mean(_ values: [Double]) -> JSONValue {
@@ -125,7 +132,7 @@ enum RetrainingHistory {
         }
         return [
             "retrainings": .int(fired.count),
-            "suppressed": .int(entries.count - fired.count),
+            "suppressed": .int(byReason.values.reduce(0, +)),
             "finished": .int(finished.count),
             "by_trigger": .object(byTrigger),
             "by_outcome": .object(byOutcome.mapValues { .int($0) }),

@@ -301,6 +301,8 @@ enum StoreMigrations {
 
                 -- Every retraining (automatic or manual) and every trigger held back, with
                 -- its evidence. The outcome, duration and version come from the run.
+                -- A trigger held back again for the same reason (each check of a long drift
+                -- episode in its cooldown) counts on the same row: `occurrences`, `last_at`.
                 CREATE TABLE retraining_events (
                     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
                     model        TEXT NOT NULL,
@@ -314,7 +316,9 @@ enum StoreMigrations {
                     detected_at  TEXT,
                     run_id       TEXT,
                     job_id       TEXT,
-                    submitted_by TEXT NOT NULL
+                    submitted_by TEXT NOT NULL,
+                    occurrences  INTEGER NOT NULL DEFAULT 1,
+                    last_at      TEXT
                 );
                 CREATE INDEX retraining_events_model ON retraining_events(model, seq);
                 CREATE INDEX retraining_events_fired ON retraining_events(at) WHERE action = 'fired';
