@@ -55,14 +55,15 @@ import Testing
         d.cleanUp()
     }
 
-    @Test func aKindNotBuiltYetIsRejectedAsNotImplemented() throws {
+    @Test func aRetrainingKindForAnUnknownModelIsRejectedAtTheModel() throws {
+        // Every kind is built now: what used to be not_implemented is judged like any job.
         let d = try DaemonHarness()
         try d.start()
         try d.drop("mon.yaml", "kind: check-retrain\nmodel: m\n")
         let result = try d.waitForResult("mon")
         #expect(result.status == .rejected)
-        #expect(result.error?.code == "not_implemented")
-        #expect(result.error?.line == 1)
+        #expect(result.error?.code == "unknown_model")
+        #expect(result.error?.line == 2)
         d.cleanUp()
     }
 

@@ -39,6 +39,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var modelDecayThreshold: Double
     /// Days after which a model is retrained on schedule.
     public var retrainScheduleDays: Double
+    /// Automatic retrainings (all models together) that may start in any 24 hours.
+    public var maxRetrainsPerDay: Int
     /// Default significance level of drift tests, in (0, 0.5].
     public var driftAlpha: Double
     /// Default monitoring window, in predictions.
@@ -219,6 +221,7 @@ public struct DaemonConfig: Sendable, Equatable {
         dataDriftThreshold = double("data_drift_threshold")
         modelDecayThreshold = double("model_decay_threshold")
         retrainScheduleDays = double("retrain_schedule_days")
+        maxRetrainsPerDay = int("max_retrains_per_day")
         driftAlpha = double("drift_alpha")
         windowSize = int("window_size")
         minSamples = int("min_samples")
@@ -306,6 +309,8 @@ public struct DaemonConfig: Sendable, Equatable {
         Entry("model_decay_threshold", .double(min: 0, max: 1), 0.05, "relative metric drop that counts as decay",
               greaterThan: 0, lessThan: 1),
         Entry("retrain_schedule_days", .double(min: 0), 30.0, "days after which a model is retrained on schedule", greaterThan: 0),
+        Entry("max_retrains_per_day", .int(min: 0, max: 10_000), 3,
+              "automatic retrainings (all models together) that may start in any 24 hours; 0 holds every automatic one back"),
         Entry("drift_alpha", .double(min: 0, max: 0.5), 0.01, "default significance level of drift tests", greaterThan: 0),
         Entry("window_size", .int(min: 10, max: 1_000_000), 1000, "default monitoring window, in predictions"),
         Entry("min_samples", .int(min: 10, max: 1_000_000), 200, "default fewest samples before drift is judged (<= window_size)"),

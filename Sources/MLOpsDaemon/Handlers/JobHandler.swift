@@ -104,6 +104,12 @@ public struct HandlerRegistry: Sendable {
         RunPipelineHandler(),
         CancelPipelineHandler(),
         PipelineHistoryHandler(),
+        CheckRetrainHandler(),
+        RetrainingStartHandler(),
+        RetrainingStopHandler(),
+        RetrainingTriggerHandler(),
+        RetrainingHistoryHandler(),
+        RetrainingStatsHandler(),
     ])
 
     /// The handler of `kind`, if one is built.

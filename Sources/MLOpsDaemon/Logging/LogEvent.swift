@@ -73,6 +73,14 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     /// An A/B test decided: promote the challenger, or keep the champion.
     case abTestDecided = "ab_test_decided"
     /// A bug or an unexpected system failure inside the daemon.
+    /// An automatic or manual retraining started a pipeline run.
+    case retrainingTriggered = "retraining_triggered"
+    /// A retraining trigger held but a rule held it back (a run active, cooldown, daily cap).
+    case retrainingSuppressed = "retraining_suppressed"
+    /// An automatic retraining could not start: its settings no longer work.
+    case retrainingRefused = "retraining_refused"
+    /// Automated retraining was switched on or off for a model.
+    case retrainingSwitched = "retraining_switched"
     /// A model version was created from an artifact.
     case versionCreated = "version_created"
     /// A version became the production version.
@@ -93,6 +101,7 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     case monitoringChecked = "monitoring_checked"
     /// Labels named predictions that were never logged.
     case labelsUnmatched = "labels_unmatched"
+    /// A bug or an unexpected system failure inside the daemon.
     case internalError = "internal_error"
 
     /// The journald `MESSAGE_ID` of this event: 128-bit lowercase hex, fixed forever.
@@ -138,6 +147,10 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .childKilled: "3bac1a73d3fa4e7fbe5d25f533e2898c"
         case .abTestStarted: "01913cbf9ab04bfcb1f4225cfeaa2291"
         case .abTestDecided: "67ca325be39c463498760d123bf7fe0c"
+        case .retrainingTriggered: "3e0575e569a8443c8fbc1815ecb96a26"
+        case .retrainingSuppressed: "3560a085ada24623bea1618f141f58f5"
+        case .retrainingRefused: "ae0494f6bcbf4122a7aca95119ac2f41"
+        case .retrainingSwitched: "2d89807ce33e4f94b2f5f06b3637debe"
         case .internalError: "6383bd792056408f8f85498751f695eb"
         }
     }
@@ -151,10 +164,11 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .storeIntegrityFailed: 2  // crit: state may be lost
         case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed, .pipelineFailed: 3  // err
         case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered, .versionRolledBack,
-            .servingReconciled, .alertOpened, .labelsUnmatched, .childKilled:
+            .servingReconciled, .alertOpened, .labelsUnmatched, .childKilled, .retrainingRefused:
             4  // warning
         case .daemonStarted, .daemonReady, .daemonStopping, .daemonStopped,
-            .configReloaded, .modelRegistered, .versionPromoted, .pipelineSucceeded, .abTestStarted, .abTestDecided:
+            .configReloaded, .modelRegistered, .versionPromoted, .pipelineSucceeded, .abTestStarted, .abTestDecided,
+            .retrainingTriggered, .retrainingSuppressed, .retrainingSwitched:
             5  // notice
         case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated,
             .versionCreated, .versionsArchived, .alertResolved, .monitoringChecked,

@@ -71,6 +71,8 @@ enum MonitorRunner {
                                                  healthScore: report.health.score, driftShare: report.driftShare)
         try AlertRules.apply(db, report: report, model: model, version: version.version, streak: streak,
                              confirmations: spec.policy.driftConfirmations, context: context, registry: registry)
+        // Drift and decay are retraining triggers (docs/retraining.md): decided in this transaction.
+        try RetrainingAutomation.afterCheck(db, model: model, spec: spec, context: context)
         let logger = context.logger
         let health = report.health
         context.afterCommit.add {

@@ -77,20 +77,10 @@ public final class PipelineService: Sendable {
         marks: [String: SourceMark] = [:], fallback: SourceMark? = nil, modelMark: SourceMark? = nil,
         trigger: String, jobID: String?, submittedBy: String, config: DaemonConfig, now: Date, afterCommit: AfterCommit
     ) throws -> QueueOutcome {
-        var resolved: [String: JSONValue]
-        switch PipelineParameters.resolve(given, for: definition, marks: marks, fallback: fallback) {
+        let resolved: [String: JSONValue]
+        switch PipelineService.resolveParameters(given, for: definition, marks: marks, fallback: fallback, config: config) {
         case .success(let values): resolved = values
-        case .failure(let failure): return .refused(RunPipelineHandler.combined(failure.errors))
-        }
-        for parameter in definition.parameters where parameter.type == .path {
-            guard let path = resolved[parameter.name]?.stringValue else { continue }
-            do {
-                resolved[parameter.name] = .string(try ArtifactStore.resolveInside(path, roots: config.dataRoots))
-            } catch {
-                return .refused(JobError(
-                    .invalidValue, "parameter `\(parameter.name)`: \(error)", at: marks[parameter.name] ?? fallback,
-                    fix: "put the file under one of: " + config.dataRoots.joined(separator: ", ")))
-            }
+        case .failure(let error): return .refused(error)
         }
         if let other = try RunStore.active(db, model: model) {
             return .refused(JobError(

@@ -56,6 +56,7 @@ public final class Daemon: @unchecked Sendable {
     private var statusTimer: DispatchSourceTimer?
     private var watchdogTimer: DispatchSourceTimer?
     private var monitorTimer: DispatchSourceTimer?
+    private var retrainTimer: DispatchSourceTimer?
     private var lastStatusAt = DispatchTime(uptimeNanoseconds: 0)
     private var statusPending = false
     private var modelsCache: (generation: Int, list: [JSONValue], total: Int)?
@@ -217,6 +218,7 @@ public final class Daemon: @unchecked Sendable {
             self.state = "stopping"
             self.statusTimer?.cancel()
             self.monitorTimer?.cancel()
+            self.retrainTimer?.cancel()
             self.publishStatus()
             // Running pipelines: their children's groups get SIGTERM, then SIGKILL after
             // stop_grace; the runs end `interrupted`. The watchdog keeps pinging meanwhile.
@@ -299,6 +301,16 @@ public final class Daemon: @unchecked Sendable {
         monitor.resume()
         monitorTimer = monitor
 
+        // The scheduled retraining trigger: once right away (a slot missed while the daemon
+        // was down fires once, at start), then every retrainTickInterval.
+        retrainTimer?.cancel()
+        let retrain = DispatchSource.makeTimerSource(queue: engine.queue)
+        let tick = Daemon.retrainTickInterval(config)
+        retrain.schedule(deadline: .now() + 1, repeating: tick, leeway: .seconds(1))
+        retrain.setEventHandler { [weak self] in self?.retrainingTick() }
+        retrain.resume()
+        retrainTimer = retrain
+
         watchdogTimer?.cancel()
         if let interval = notifier.watchdogInterval {
             let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
@@ -315,7 +327,7 @@ public final class Daemon: @unchecked Sendable {
     private func monitorAll() {
         let afterCommit = AfterCommit()
         let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: logger,
-                                 registry: registry, afterCommit: afterCommit)
+                                 registry: registry, afterCommit: afterCommit, pipelines: pipelines)
         do {
             let checked = try store.write { db in try MonitorAllHandler.checkAll(db, trigger: "timer", context: context, job: nil) }
             afterCommit.run()
@@ -323,6 +335,26 @@ public final class Daemon: @unchecked Sendable {
             logger.debug("periodic monitoring pass: \(checked.count) models", metadata: ["event": LogEvent.monitoringChecked.metadataValue])
         } catch {
             logger.error("periodic monitoring pass failed: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])
+        }
+    }
+
+    /// Seconds between looks at the scheduled retraining trigger: hourly, or as often as
+    /// the monitoring pass when that is more frequent.
+    static func retrainTickInterval(_ config: DaemonConfig) -> Double {
+        min(3600, config.monitoringCheckInterval)
+    }
+
+    /// The retraining timer's pass (docs/retraining.md): the scheduled trigger of every
+    /// model whose automated retraining is on, in one transaction, on the engine queue.
+    private func retrainingTick() {
+        let afterCommit = AfterCommit()
+        let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: logger,
+                                 registry: registry, afterCommit: afterCommit, pipelines: pipelines)
+        do {
+            try store.write { db in try RetrainingAutomation.tick(db, context: context) }
+            afterCommit.run()
+        } catch {
+            logger.error("retraining pass failed: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])
         }
     }
 

@@ -282,6 +282,48 @@ enum StoreMigrations {
                 CREATE INDEX pipeline_children_alive ON pipeline_children(run_id) WHERE ended_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v5-retraining") { db in
+            try db.execute(sql: """
+                -- Automated retraining per model (DESIGN §9): the switch, the pipeline and
+                -- parameters automatic runs use, and the latest schedule slot handled (so a
+                -- slot fires once, across restarts).
+                CREATE TABLE retraining_settings (
+                    model          TEXT PRIMARY KEY NOT NULL,
+                    enabled        INTEGER NOT NULL DEFAULT 0,
+                    pipeline       TEXT,
+                    params         TEXT NOT NULL DEFAULT '{}',
+                    scheduled_slot TEXT,
+                    updated_at     TEXT NOT NULL,
+                    updated_by     TEXT NOT NULL,
+                    job_id         TEXT,
+                    reason         TEXT
+                );
+
+                -- Every retraining (automatic or manual) and every trigger held back, with
+                -- its evidence. The outcome, duration and version come from the run.
+                -- A trigger held back again for the same reason (each check of a long drift
+                -- episode in its cooldown) counts on the same row: `occurrences`, `last_at`.
+                CREATE TABLE retraining_events (
+                    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model        TEXT NOT NULL,
+                    at           TEXT NOT NULL,
+                    trigger      TEXT NOT NULL,
+                    action       TEXT NOT NULL CHECK (action IN ('fired','suppressed')),
+                    reason       TEXT,
+                    message      TEXT,
+                    evidence     TEXT NOT NULL DEFAULT '{}',
+                    check_seq    INTEGER,
+                    detected_at  TEXT,
+                    run_id       TEXT,
+                    job_id       TEXT,
+                    submitted_by TEXT NOT NULL,
+                    occurrences  INTEGER NOT NULL DEFAULT 1,
+                    last_at      TEXT
+                );
+                CREATE INDEX retraining_events_model ON retraining_events(model, seq);
+                CREATE INDEX retraining_events_fired ON retraining_events(at) WHERE action = 'fired';
+                """)
+        }
         migrator.registerMigration("v6-ab-tests") { db in
             try db.execute(sql: """
                 -- A/B tests of pipeline runs (DESIGN §11): who is tested against whom, from

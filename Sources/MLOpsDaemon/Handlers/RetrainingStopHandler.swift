@@ -1,0 +1,26 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// `retraining-stop`: switches automated retraining off for one model or all (persisted).
+/// The settings are kept, so a later `retraining-start` without params uses them again;
+/// a run already started goes on.
+public struct RetrainingStopHandler: JobHandler {
+    public init() {}
+
+    public var spec: KindSpec { RetrainingKinds.retrainingStop }
+
+    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+        var saved: [JSONValue] = []
+        for model in try RetrainingSwitch.models(db, job: job) {
+            let existing = try RetrainingSettings.load(db, model: model)
+            let settings = RetrainingSettings(
+                model: model, enabled: false, pipeline: existing?.pipeline, params: existing?.params ?? [:],
+                scheduledSlot: existing?.scheduledSlot, updatedAt: Timestamp.string(context.now), updatedBy: context.submittedBy,
+                jobID: job.id, reason: job.reason)
+            try RetrainingSwitch.record(db, settings: settings, job: job, context: context)
+            saved.append(settings.document)
+        }
+        return .succeeded(["models": .array(saved), "count": .int(saved.count)])
+    }
+}

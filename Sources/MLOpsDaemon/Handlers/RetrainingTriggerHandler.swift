@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// `retraining-trigger`: retrains a model now, with trigger `manual`. It behaves like
+/// run-pipeline (the result says `running`, follows the run, and ends with it; one run
+/// per model), and is recorded in the retraining history. Without parameters it uses
+/// the model's retraining settings (`retraining-start`), else the model's pipeline.
+/// Manual retrainings are not held back by the cooldown or the daily cap, but they
+/// start the model's cooldown for automatic ones.
+public struct RetrainingTriggerHandler: JobHandler {
+    public init() {}
+
+    public var spec: KindSpec { RetrainingKinds.retrainingTrigger }
+
+    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+        guard let service = context.pipelines else { throw JobError(.internalError, "this daemon runs without pipelines") }
+        guard let model = job.model else { return .rejected(JobError(.missingField, "retraining-trigger needs `model:`")) }
+        let spec = try ModelSpecs.spec(db, model: model)
+        let settings = try RetrainingSettings.load(db, model: model)
+        var given: [String: JSONValue] = [:]
+        if case .object(let fields) = job.params { given = fields }
+        given["pipeline"] = nil
+        let fromSettings = given.isEmpty && settings != nil && job.params["pipeline"]?.stringValue == nil
+        let name = job.params["pipeline"]?.stringValue ?? settings?.pipeline ?? spec.pipeline
+        if fromSettings, let settings { given = settings.params }
+        let catalog = service.catalog
+        guard let definition = catalog.definition(name) else {
+            return .rejected(JobError(
+                .unknownPipeline, "there is no pipeline `\(name)` in \(catalog.directory.isEmpty ? "pipelines_dir" : catalog.directory)",
+                at: job.mark(ofParam: "pipeline"),
+                fix: Suggestion.closest(to: name, among: catalog.names).map { "did you mean `\($0)`?" }
+                    ?? "pipelines: " + catalog.names.joined(separator: ", ")))
+        }
+        let outcome = try service.queueRun(
+            db, model: model, definition: definition, given: given, marks: fromSettings ? [:] : job.paramMarks,
+            fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: RetrainingTrigger.manual.rawValue, jobID: job.id,
+            submittedBy: context.submittedBy, config: context.config, now: context.now, afterCommit: context.afterCommit)
+        switch outcome {
+        case .refused(var error):
+            if fromSettings { error.message = "the retraining settings' parameters were refused: " + error.message }
+            return .rejected(error)
+        case .queued(let run):
+            var evidence: [String: JSONValue] = ["params_from": .string(fromSettings ? "retraining_settings" : "job")]
+            if let reason = job.reason { evidence["reason"] = .string(reason) }
+            try RetrainingAutomation.fired(
+                db, model: model, trigger: .manual, run: run, evidence: .object(evidence), checkSeq: nil, detectedAt: context.now,
+                jobID: job.id, submittedBy: context.submittedBy, context: context)
+            return .started(run.document)
+        }
+    }
+}

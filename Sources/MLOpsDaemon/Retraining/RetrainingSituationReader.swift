@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// Reads a model's ``RetrainingSituation`` from the store: its settings, production
+/// version, drift streak, latest check, latest retraining, active run and the day's count.
+enum RetrainingSituationReader {
+    static func read(_ db: Database, model: String, spec: ModelSpec, config: DaemonConfig, now: Date) throws -> RetrainingSituation {
+        let settings = try RetrainingSettings.load(db, model: model)
+        let production = try VersionStore.production(db, model: model)
+        let streak = try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0
+        return RetrainingSituation(
+            now: now, enabled: settings?.enabled ?? false, productionCreatedAt: production.flatMap { Timestamp.parse($0.createdAt) },
+            scheduleDays: config.retrainScheduleDays, lastScheduledSlot: settings?.scheduledSlot, driftStreak: streak,
+            driftConfirmations: spec.policy.driftConfirmations, latestCheck: try latestCheck(db, model: model),
+            lastRetrainingAt: try RetrainingEvents.lastFired(db, model: model), cooldownHours: spec.policy.cooldownHours,
+            automaticInLastDay: try RetrainingEvents.automaticSince(db, now.addingTimeInterval(-86_400)),
+            maxPerDay: config.maxRetrainsPerDay, activeRun: try RunStore.active(db, model: model))
+    }
+
+    /// The model's latest check, read from its stored report.
+    static func latestCheck(_ db: Database, model: String) throws -> RetrainingSituation.Check? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT seq, at, report FROM monitoring_checks WHERE model = ? ORDER BY seq DESC LIMIT 1", arguments: [model])
+        else { return nil }
+        let report = RunStore.json(row["report"]) ?? .object([:])
+        let at = (row["at"] as String?).flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0)
+        var drifted: [String] = []
+        if case .array(let items)? = report["drifted"] { drifted = items.compactMap(\.stringValue) }
+        return RetrainingSituation.Check(
+            id: row["seq"], at: at, drifted: drifted, driftShare: report["drift_share"]?.doubleValue ?? 0,
+            decayed: report["decay"]?["decayed"]?.boolValue ?? false, relativeDrop: report["decay"]?["relative_drop"]?.doubleValue,
+            metric: report["decay"]?["metric"]?.stringValue)
+    }
+}
