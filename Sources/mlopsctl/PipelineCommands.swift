@@ -156,3 +156,60 @@ enum RunText {
         value?.doubleValue.map { String(format: "%.2fs", $0) } ?? "-"
     }
 }
+
+extension MLOpsCtl {
+    struct AB: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ab",
+            abstract: "Show a model's latest A/B test: the arms, the statistic and the decision (a pipeline-history job).",
+            discussion: "Exit status: 0 shown (also when the model never had a test), 1 failed, 65 rejected, 124 timed out.")
+
+        @OptionGroup var spoolOptions: SpoolOptions
+        @OptionGroup var output: RegistryOutput
+        @Argument(help: "The model.") var model: String
+
+        func run() throws {
+            try submitAndWait(spoolOptions, lines: ["kind: pipeline-history", "model: \(yamlQuoted(model))", "params:", "  limit: 100"],
+                              timeout: output.timeout, json: output.json) { doc in
+                guard case .array(let runs)? = doc.result?["runs"] else { return "no pipeline runs" }
+                for run in runs {
+                    guard case .array(let stages)? = run["stages"],
+                          let ab = stages.first(where: { $0["stage"] == "ab_test" }),
+                          let report = ab["report"], report["champion_version"] != nil
+                    else { continue }
+                    return ABText.render(run: run, stage: ab, report: report)
+                }
+                return "\(model) has had no A/B test (pipelines with ab_test.enabled run one when a production version exists)"
+            }
+        }
+    }
+}
+
+/// How an A/B test reads on a terminal.
+enum ABText {
+    static func render(run: JSONValue, stage: JSONValue, report: JSONValue) -> String {
+        func arm(_ name: String) -> String {
+            let a = report[name]
+            let n = a?["n"]?.intValue ?? 0
+            let s = a?["successes"]?.intValue ?? 0
+            let rate = n > 0 ? String(format: "%.4f", Double(s) / Double(n)) : "-"
+            return "\(s)/\(n) correct (\(rate))"
+        }
+        let outcome = stage["outcome"]?.stringValue ?? "?"
+        let decision = report["decision"]?.stringValue ?? "undecided"
+        var lines = [
+            "A/B test of run \(run["run_id"]?.stringValue ?? "?"): \(outcome == "running" ? "in progress" : outcome), decision \(decision)",
+            "  champion   \(report["champion_version"]?.stringValue ?? "?"): \(arm("champion"))",
+            "  challenger \(report["challenger_version"]?.stringValue ?? "?"): \(arm("challenger"))",
+            "  since \(report["started_at"]?.stringValue ?? "?"), deadline \(report["deadline"]?.stringValue ?? "?")",
+        ]
+        var stats: [String] = []
+        if let method = report["method"]?.stringValue { stats.append(method) }
+        if let z = report["statistic"]?.doubleValue { stats.append(String(format: "z %.3f", z)) }
+        if let p = report["p_value"]?.doubleValue { stats.append(String(format: "p %.4g", p)) }
+        if let lift = report["lift"]?.doubleValue { stats.append(String(format: "lift %+.4f", lift)) }
+        if !stats.isEmpty { lines.append("  " + stats.joined(separator: ", ")) }
+        if let reason = report["reason"]?.stringValue { lines.append("  " + reason) }
+        return lines.joined(separator: "\n")
+    }
+}

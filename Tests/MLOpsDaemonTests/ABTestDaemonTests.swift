@@ -72,6 +72,12 @@ import Testing
         let h = try PipelineDaemonTests.harness(["abtest": Self.pipeline(minSamples: 60)])
         defer { h.cleanUp() }
         let champion = try startTest(h, "abtest", job: "second")
+        // While it waits, `mlopsctl ab` shows the test in progress.
+        try waitUntil(timeout: 30, "mlopsctl ab showing the test in progress") {
+            let shown = try Ctl.run(["ab", "chest-xray", "--spool", h.spool], in: h.root)
+            return shown.exitCode == 0 && shown.stdout.contains("in progress, decision undecided")
+                && shown.stdout.contains("champion   \(champion)")
+        }
         try log(h, variant: "champion", n: 60, correct: 36, tag: "a")   // 60%
         try log(h, variant: "challenger", n: 60, correct: 57, tag: "a") // 95%
         let doc = try h.waitForResult("second", timeout: 60)
@@ -92,6 +98,9 @@ import Testing
         // The split is over: all traffic to current, no challenger link.
         let routing = try String(contentsOfFile: h.state + "/serving/chest-xray/routing.json", encoding: .utf8)
         #expect(routing.contains("\"decision\" : \"promote\""))
+        let shown = try Ctl.run(["ab", "chest-xray", "--spool", h.spool], in: h.root)
+        #expect(shown.stdout.contains("decision promote"), "\(shown)")
+        #expect(shown.stdout.contains("57/60 correct (0.9500)"), "\(shown)")
         #expect(!FileManager.default.fileExists(atPath: h.state + "/serving/chest-xray/challenger"))
     }
 

@@ -58,6 +58,19 @@ enum ABTestStage {
             if verdict.decision != .undecided {
                 return await finish(&context, record: record, verdict: verdict, runner: runner)
             }
+            // The stage's report shows the test as it stands (pipeline-history, mlopsctl ab).
+            var progress: [String: JSONValue] = [:]
+            if case .object(let doc) = verdict.document { progress = doc }
+            progress["champion_version"] = .string(record.champion)
+            progress["challenger_version"] = .string(record.challenger)
+            progress["started_at"] = .string(record.startedAt)
+            progress["deadline"] = .string(Timestamp.string(record.deadline))
+            progress["min_samples"] = .int(settings.minSamples)
+            progress["looked_at"] = .string(Timestamp.string(Date()))
+            _ = try? service.store.write { db in
+                try db.execute(sql: "UPDATE pipeline_stages SET report = ? WHERE run_id = ? AND stage = 'ab_test'",
+                               arguments: [JSONValue.object(progress).storeText, runID])
+            }
             do {
                 try await Task.sleep(for: .seconds(max(0.05, settings.checkInterval)))
             } catch {
