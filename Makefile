@@ -13,7 +13,7 @@ DIST        := .build/dist
 INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)"
 
-.PHONY: all deps build release test demo run bench clean man completions install uninstall test-install
+.PHONY: all deps build release test fuzz demo run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -38,6 +38,13 @@ test: build
 	$(SWIFT) test --skip-build
 	@bash scripts/e2e/run.sh
 	@$(MAKE) --no-print-directory test-install
+
+# The long form of the job-file fuzzer: 100,000 inputs through the daemon's byte checks and
+# validator (docs/reliability.md). FUZZ_INPUTS=1000000 for a longer run.
+FUZZ_INPUTS ?= 100000
+fuzz:
+	$(SWIFT) build --build-tests
+	MLOPSD_FUZZ_INPUTS=$(FUZZ_INPUTS) $(SWIFT) test --skip-build --filter JobFileFuzzTests
 
 # A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
 demo: build

@@ -8,6 +8,11 @@ public enum Suggestion {
     /// the word's length for long words, and less than the candidate's own length (so a
     /// short word is never "corrected" into an unrelated one). Ties go to the first candidate.
     public static func closest(to word: String, among candidates: [String]) -> String? {
+        // The distance is at least the difference in length, and a match must be within a
+        // third of the longer word: a word much longer than every candidate has none. Checked
+        // on the UTF-8 length first, so that a 10 MB key costs nothing here.
+        let longest = candidates.map(\.utf8.count).max() ?? 0
+        guard word.utf8.count <= 4 * (longest * 3 / 2 + 2) else { return nil }
         let w = Array(word.lowercased())
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {

@@ -1,4 +1,7 @@
 import CYAML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Composes one YAML document into ``YAMLNode``s over libyaml's event parser.
 ///
@@ -239,9 +242,43 @@ private struct EventComposer {
         if p.error == YAML_READER_ERROR {
             mark = position(ofByte: Int(p.problem_offset))
         } else {
-            mark = Self.mark(p.problem_mark)
+            mark = clamped(Self.mark(p.problem_mark))
         }
         return JobError(.yamlSyntax, message, at: mark, fix: hint(problem: problem, at: mark))
+    }
+
+    /// `mark`, or the end of the input's last line when `mark` lies past it: at the end of a
+    /// stream that does not end with a line break libyaml adds the missing break and reports
+    /// errors on a line the file does not have. Lines break as in YAML: LF, CR, CRLF, NEL, LS, PS.
+    func clamped(_ mark: SourceMark) -> SourceMark {
+        // LF alone gives at least this many lines (fast, and the common case).
+        if mark.line <= lineStarts(upTo: mark.line).count { return mark }
+        var breaks = 0
+        var lastLineCharacters = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let next = i + 1 < bytes.count ? bytes[i + 1] : 0
+            if b == 0x0A || b == 0x0D {
+                breaks += 1
+                lastLineCharacters = 0
+                if b == 0x0D, next == 0x0A { i += 1 }
+            } else if b == 0xC2, next == 0x85 {
+                breaks += 1
+                lastLineCharacters = 0
+                i += 1
+            } else if b == 0xE2, next == 0x80, i + 2 < bytes.count, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                breaks += 1
+                lastLineCharacters = 0
+                i += 2
+            } else if b & 0xC0 != 0x80 {
+                lastLineCharacters += 1
+            }
+            i += 1
+        }
+        let lines = breaks + 1
+        guard mark.line > lines else { return mark }
+        return SourceMark(line: lines, column: lastLineCharacters + 1)
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
@@ -259,16 +296,27 @@ private struct EventComposer {
         return SourceMark(line: line, column: column)
     }
 
+    /// The byte ranges of the input's lines (split at LF), found with memchr: the error
+    /// paths run on files of any size and must not cost a loop in Swift per byte.
+    func lineStarts(upTo maxLine: Int) -> [Int] {
+        var starts = [0]
+        guard let base = bytes.baseAddress else { return starts }
+        var offset = 0
+        while starts.count < maxLine, offset < bytes.count,
+              let hit = memchr(base + offset, 0x0A, bytes.count - offset) {
+            offset = UnsafeRawPointer(hit) - UnsafeRawPointer(base) + 1
+            starts.append(offset)
+        }
+        return starts
+    }
+
     /// The text of a 1-based line, as bytes.
     func lineBytes(_ line: Int) -> ArraySlice<UInt8> {
-        var current = 1
-        var start = 0
-        for (i, b) in bytes.enumerated() where b == 0x0A {
-            if current == line { return ArraySlice(bytes[start..<i]) }
-            current += 1
-            start = i + 1
-        }
-        return current == line ? ArraySlice(bytes[start...]) : []
+        let starts = lineStarts(upTo: line + 1)
+        guard line >= 1, line <= starts.count else { return [] }
+        let start = starts[line - 1]
+        let end = line < starts.count ? starts[line] - 1 : bytes.count
+        return start <= end ? ArraySlice(bytes[start..<end]) : []
     }
 
     func hint(problem: String, at mark: SourceMark) -> String? {

@@ -86,17 +86,12 @@ public struct JobFile: Sendable {
             file.problem = JobError(.unreadable, "the job file could not be read: \(error)")
             return file
         }
-        guard data.count <= maxBytes else {
-            file.problem = JobError(.tooLarge, "the job file grew beyond \(maxBytes) bytes (max_job_bytes) while being read")
-            return file
+        switch JobText.decode(data, maxBytes: maxBytes) {
+        case .success(let text):
+            file.text = text
+        case .failure(let problem):
+            file.problem = problem
         }
-        guard let text = String(validatingUTF8Data: data) else {
-            file.problem = JobError(
-                .notUTF8, "the job file is not valid UTF-8 text",
-                at: JobFile.firstInvalidUTF8(data), fix: "save the file as UTF-8")
-            return file
-        }
-        file.text = text
         return file
     }
 
@@ -120,34 +115,8 @@ public struct JobFile: Sendable {
         }
     }
 
-    /// The line and column of the first byte that is not UTF-8, so the error points at it.
-    static func firstInvalidUTF8(_ data: Data) -> SourceMark? {
-        var line = 1
-        var lineStart = 0
-        let bytes = [UInt8](data)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            let length: Int
-            switch b {
-            case 0x00...0x7F: length = 1
-            case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
-            default: return SourceMark(line: line, column: i - lineStart + 1)
-            }
-            if i + length > bytes.count { return SourceMark(line: line, column: i - lineStart + 1) }
-            if length > 1, String(validatingUTF8Data: Data(bytes[i..<(i + length)])) == nil {
-                return SourceMark(line: line, column: i - lineStart + 1)
-            }
-            if b == 0x0A {
-                line += 1
-                lineStart = i + 1
-            }
-            i += length
-        }
-        return nil
-    }
+    /// The line and column of the first byte that is not UTF-8 (``JobText/firstInvalidUTF8(_:)``).
+    static func firstInvalidUTF8(_ data: Data) -> SourceMark? { JobText.firstInvalidUTF8(data) }
 }
 
 extension String {
