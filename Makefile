@@ -13,7 +13,7 @@ DIST        := .build/dist
 INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)"
 
-.PHONY: all deps build release test fuzz demo run bench clean man completions install uninstall test-install
+.PHONY: all deps build release test fuzz torture demo run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -45,6 +45,14 @@ FUZZ_INPUTS ?= 100000
 fuzz:
 	$(SWIFT) build --build-tests
 	MLOPSD_FUZZ_INPUTS=$(FUZZ_INPUTS) $(SWIFT) test --skip-build --filter JobFileFuzzTests
+
+# The kill -9 torture harness, long form: 1000 SIGKILL/restart cycles of the real daemon
+# under a seeded mixed job stream (docs/reliability.md). `swift test` runs 50.
+# MLOPSD_TORTURE_SEED=N replays another stream; TORTURE_CYCLES=N sets the count.
+TORTURE_CYCLES ?= 1000
+torture:
+	$(SWIFT) build --build-tests
+	MLOPSD_TORTURE_CYCLES=$(TORTURE_CYCLES) $(SWIFT) test --skip-build --filter TortureTests
 
 # A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
 demo: build
