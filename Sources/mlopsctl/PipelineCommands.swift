@@ -27,16 +27,7 @@ extension MLOpsCtl {
             if let reason { lines.append("reason: \(yamlQuoted(reason))") }
             lines.append("params:")
             if let pipeline { lines.append("  pipeline: \(yamlQuoted(pipeline))") }
-            for setting in settings {
-                guard let eq = setting.firstIndex(of: "="), eq != setting.startIndex else {
-                    throw ValidationError("--set needs NAME=VALUE, not `\(setting)`")
-                }
-                let name = String(setting[..<eq])
-                let value = String(setting[setting.index(after: eq)...])
-                let plain = Int(value) != nil || (Double(value) != nil && value.rangeOfCharacter(from: .letters) == nil)
-                    || value == "true" || value == "false"
-                lines.append("  \(yamlQuoted(name)): \(plain ? value : yamlQuoted(value))")
-            }
+            lines += try RetrainingText.parameterLines(settings, indent: "  ")
             if lines.last == "params:" { lines.removeLast() }
             try submitAndWait(spoolOptions, lines: lines, timeout: timeout ?? 3600, json: json) { doc in
                 guard let run = doc.result else { return "no run" }
