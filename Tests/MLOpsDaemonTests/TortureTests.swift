@@ -50,6 +50,18 @@ import Testing
         var pipelineKills = 0
         let referenceCSV: String
         let dataCSV: String
+        /// What each spool JSON file held when last read, keyed by `sub/name` and valid while
+        /// its inode, size and mtime are unchanged: every cycle re-checks every file, but only
+        /// new or rewritten ones are read again (1,000 cycles would otherwise re-read
+        /// thousands of files per poll). A rewritten file is read afresh, so a result
+        /// overwritten by a replay is still seen.
+        var parsed: [String: ParsedFile] = [:]
+
+        struct ParsedFile {
+            var identity: [Int]
+            var isJSON: Bool
+            var status: String?
+        }
 
         init(seed: UInt64) throws {
             h = try DaemonHarness(name: "torture")
@@ -219,14 +231,29 @@ import Testing
             return map
         }
 
+        /// `sub/name` in the spool as last read (re-read when inode, size or mtime changed).
+        func parsedFile(_ sub: String, _ name: String) -> ParsedFile {
+            let path = "\(h.spool)/\(sub)/\(name)"
+            var st = stat()
+            let identity = lstat(path, &st) == 0
+                ? [Int(st.st_ino), Int(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec] : []
+            if let cached = parsed["\(sub)/\(name)"], cached.identity == identity, !identity.isEmpty { return cached }
+            let data = FileManager.default.contents(atPath: path)
+            let isJSON = data.map { (try? JSONSerialization.jsonObject(with: $0)) != nil } ?? false
+            let status = sub == "results" ? data.flatMap { try? ResultDocument.decode($0) }?.status.rawValue : nil
+            let file = ParsedFile(identity: identity, isJSON: isJSON, status: status)
+            parsed["\(sub)/\(name)"] = file
+            return file
+        }
+
         /// Waits until every submitted job has a final result (a deadline, not a sleep).
         func drain(timeout: Double = 90) throws {
             try waitUntil(timeout: timeout, "a final result for every job (daemon stderr: \(h.process?.stderrText.suffix(1500) ?? ""))") {
                 let files = resultFiles()
                 for id in order {
                     guard let names = files[id], names.count == 1 else { return false }
-                    guard let data = FileManager.default.contents(atPath: "\(h.spool)/results/\(names[0])"),
-                          let doc = try? ResultDocument.decode(data), doc.status.isFinal else { return false }
+                    guard let status = parsedFile("results", names[0]).status,
+                          ResultDocument.Status(rawValue: status)?.isFinal == true else { return false }
                 }
                 return h.names(in: "active").isEmpty && h.names(in: "incoming").isEmpty
             }
@@ -262,10 +289,7 @@ import Testing
             // Every JSON document in results/ and alerts/ parses.
             for sub in ["results", "alerts"] {
                 for name in h.names(in: sub) where name.hasSuffix(".json") {
-                    guard let data = FileManager.default.contents(atPath: "\(h.spool)/\(sub)/\(name)"),
-                          (try? JSONSerialization.jsonObject(with: data)) != nil else {
-                        throw TestFailure("\(sub)/\(name) is not valid JSON")
-                    }
+                    guard parsedFile(sub, name).isJSON else { throw TestFailure("\(sub)/\(name) is not valid JSON") }
                 }
             }
             let store = try h.readStore { db in
@@ -298,9 +322,8 @@ import Testing
             if final {
                 for id in order {
                     guard let state = store.jobStates[id], let name = files[id]?.first,
-                          let data = FileManager.default.contents(atPath: "\(h.spool)/results/\(name)"),
-                          let doc = try? ResultDocument.decode(data) else { continue }
-                    if doc.status.rawValue != state { throw TestFailure("\(id): result \(doc.status.rawValue), store \(state)") }
+                          let status = parsedFile("results", name).status else { continue }
+                    if status != state { throw TestFailure("\(id): result \(status), store \(state)") }
                 }
             }
             // Serving links agree with the store's production versions.
