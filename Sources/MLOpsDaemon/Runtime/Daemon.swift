@@ -22,21 +22,26 @@ public final class Daemon: @unchecked Sendable {
         case config(String)
         case spool(String)
         case store(String)
+        /// Another daemon holds the spool or the state directory (``InstanceLock``).
+        case alreadyRunning(String)
 
         public var description: String {
             switch self {
             case .config(let text): return "configuration refused: \(text)"
             case .spool(let text): return "spool unusable: \(text)"
             case .store(let text): return text
+            case .alreadyRunning(let text): return text
             }
         }
 
-        /// EX_CONFIG for configuration, EX_CANTCREAT/EX_IOERR for the rest.
+        /// EX_CONFIG for configuration, EX_TEMPFAIL when another daemon runs (systemd's
+        /// Restart= tries again once it is gone), EX_CANTCREAT/EX_IOERR for the rest.
         public var exitCode: Int32 {
             switch self {
             case .config: return 78
             case .spool: return 73
             case .store: return 74
+            case .alreadyRunning: return 75
             }
         }
     }
@@ -50,6 +55,8 @@ public final class Daemon: @unchecked Sendable {
     let registry: ModelRegistry
     let pipelines: PipelineService
     let pruner: SpoolPruner
+    /// Held for the daemon's lifetime: no second daemon on the same spool or state.
+    let instanceLock: InstanceLock
     private var config: DaemonConfig
     private var state = "starting"
     private let startedAt = Date()
@@ -95,11 +102,20 @@ public final class Daemon: @unchecked Sendable {
         }
         do {
             try DirectoryHandle.makeDirectories(config.stateDir)
-            store = try Store(path: config.stateDir + "/mlopsd.sqlite")
-        } catch let error as Store.OpenError {
-            throw .store("\(error)")
         } catch {
             throw .store("cannot create the state directory \(config.stateDir): \(error)")
+        }
+        // Before the store is opened (migrations write) and before any job is claimed.
+        do {
+            instanceLock = try InstanceLock(spoolDir: config.spoolDir, stateDir: config.stateDir)
+        } catch {
+            if case .held = error { throw .alreadyRunning("\(error)") }
+            throw .store("\(error)")
+        }
+        do {
+            store = try Store(path: config.stateDir + "/mlopsd.sqlite")
+        } catch {
+            throw .store("\(error)")
         }
         do {
             registry = try ModelRegistry(stateDir: config.stateDir, alertsDirectory: spool.alerts, logger: logger)
