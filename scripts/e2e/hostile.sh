@@ -30,7 +30,7 @@ h_expect() { h_cases+=("$1;$2;$3"); }  # h_expect FILE CODE SUBMITTER
 result_for() {
     ns sh -c "grep -lE '\"file\" *: *\"$1\"' $SPOOL/results/*.json 2>/dev/null | head -1 | xargs -r cat" | tr -d '\n'
 }
-final_result_for() { result_for "$1" | grep -Eq '"status" *: *"(succeeded|failed|rejected)"'; }
+final_result_for() { local r; r=$(result_for "$1"); grep -Eq '"status" *: *"(succeeded|failed|rejected)"' <<<"$r"; }
 
 h_setup() {
     local mark=$1
@@ -206,11 +206,11 @@ h_collisions() {
     wait_until "alice's two attempts" final_result_for h-steal-ok.yaml || fail "no result for h-steal-ok"
     [ "$(ns sha256sum "$SPOOL/results/h-bob-ok.json" "$SPOOL/results/h-bob-bad.json")" = "$before" ] \
         || problem "bob's results changed after alice reused his ids: $(result_of h-bob-bad)"
-    result_of h-bob-bad | grep -Eq '"submitted_by" *: *"bob"' || problem "results/h-bob-bad.json is not bob's: $(result_of h-bob-bad)"
+    grep -Eq '"submitted_by" *: *"bob"' <<<"$(result_of h-bob-bad)" || problem "results/h-bob-bad.json is not bob's: $(result_of h-bob-bad)"
     # bob himself may fix and resubmit his rejected job under the same id.
     printf 'kind: list-alerts\nid: h-bob-bad\n' | h_drop bob h-bob-fixed.yaml
     wait_until "bob's resubmission" final_result_for h-bob-fixed.yaml || fail "no result for h-bob-fixed"
-    result_of h-bob-bad | grep -Eq '"status" *: *"succeeded"' || problem "bob's fixed job did not replace his rejected result: $(result_of h-bob-bad)"
+    grep -Eq '"status" *: *"succeeded"' <<<"$(result_of h-bob-bad)" || problem "bob's fixed job did not replace his rejected result: $(result_of h-bob-bad)"
 }
 
 # Races: alice changes her file around the claim and the read. Every outcome must be a
@@ -259,7 +259,7 @@ h_permissions() {
     local out
     out=$(printf 'kind: list-alerts\nid: h-mallory\n' | as_user mallory "$BINDIR/mlopsctl submit --spool $SPOOL -" 2>&1) \
         && fail "mallory could submit: $out"
-    echo "$out" | grep -qi "permission denied" || fail "mallory's refusal does not say permission denied: $out"
+    grep -qi "permission denied" <<<"$out" || fail "mallory's refusal does not say permission denied: $out"
     as_user mallory "printf x > $SPOOL/incoming/h-mallory.yaml" 2>/dev/null && fail "mallory wrote into incoming/"
     as_user mallory "cat $SPOOL/results/h-bob-ok.json" >/dev/null 2>&1 && fail "mallory read a result"
     as_user mallory "ls $SPOOL/results" >/dev/null 2>&1 && fail "mallory listed results/"
@@ -296,7 +296,7 @@ s_hostile() {
     h_races
     h_permissions
     wait_until "the job after the FIFO" final_result_for h-after-fifo.yaml || problem "the job after the FIFO was not processed"
-    result_for h-after-fifo.yaml | grep -Eq '"status" *: *"succeeded"' || problem "the job after the FIFO did not succeed: $(result_for h-after-fifo.yaml)"
+    grep -Eq '"status" *: *"succeeded"' <<<"$(result_for h-after-fifo.yaml)" || problem "the job after the FIFO did not succeed: $(result_for h-after-fifo.yaml)"
     # Every case: rejected, with its code, naming the file's real owner.
     for entry in "${h_cases[@]}"; do
         IFS=";" read -r name code who <<<"$entry"
@@ -325,7 +325,7 @@ s_hostile() {
         refused=$(( refused + 1 ))
     done
     wait_until "alice's own data file read (the control)" final_result_for h-path-own.yaml || problem "no result for h-path-own"
-    result_for h-path-own.yaml | grep -Eq '"status" *: *"succeeded"' || problem "alice's own labels were not accepted: $(result_for h-path-own.yaml)"
+    grep -Eq '"status" *: *"succeeded"' <<<"$(result_for h-path-own.yaml)" || problem "alice's own labels were not accepted: $(result_for h-path-own.yaml)"
     h_check_races
     # No crash, no restart.
     [ "$(main_pid)" = "$pid" ] || problem "the daemon restarted during the corpus: MainPID $pid -> $(main_pid)"
@@ -337,13 +337,17 @@ s_hostile() {
     if [ -n "$watch" ]; then echo "inotify events on canaries: $watch"; leaks=$(( leaks + 1 )); fi
     [ "$(ns stat -c '%n %s %Y %a %U' $H_CANARY/labels.csv $H_DATA/bob/secret.csv $H_SECRET /etc/shadow $SPOOL/tmp/.bob-draft.yaml)" = "$canary_state" ] \
         || { echo "a canary changed"; leaks=$(( leaks + 1 )); }
-    if ns sh -c "cat $SPOOL/results/*.json" | grep -q "CANARY-[A-Z]*-$mark"; then
-        echo "canary text in results/: $(ns sh -c "grep -l 'CANARY-[A-Z]*-$mark' $SPOOL/results/*.json")"; leaks=$(( leaks + 1 ))
+    # (Captured first and searched with here-strings: `producer | grep -q` under pipefail
+    # fails when grep exits early and the producer gets SIGPIPE.)
+    local found
+    found=$(ns sh -c "grep -l 'CANARY-[A-Z]*-$mark' $SPOOL/results/*.json" || true)
+    if [ -n "$found" ]; then echo "canary text in results/: $found"; leaks=$(( leaks + 1 )); fi
+    found=$(journal -u mlopsd.service -o cat)
+    if grep -q "CANARY-[A-Z]*-$mark" <<<"$found"; then
+        echo "canary text in the journal: $(grep "CANARY-[A-Z]*-$mark" <<<"$found" | cut -c1-200)"; leaks=$(( leaks + 1 ))
     fi
-    if journal -u mlopsd.service -o cat | grep -q "CANARY-[A-Z]*-$mark"; then
-        echo "canary text in the journal: $(journal -u mlopsd.service -o cat | grep "CANARY-[A-Z]*-$mark" | head -3)"; leaks=$(( leaks + 1 ))
-    fi
-    ns sh -c "ls /etc/h-escape* /var/spool/h-escape* $SPOOL/h-escape* 2>/dev/null" | grep -q . && { echo "a file named by an id escaped"; leaks=$(( leaks + 1 )); }
+    found=$(ns sh -c "ls -d /etc/h-escape* /var/spool/h-escape* $SPOOL/h-escape* $SPOOL/results/.[!.]* 2>/dev/null" || true)
+    if [ -n "$found" ]; then echo "files named by escaping or hidden ids: $found"; leaks=$(( leaks + 1 )); fi
     echo "races: $h_race_summary"
     echo "hostile: $refused cases refused, $leaks leaks ($(( $(now_ms) - t0 )) ms)"
     [ "$leaks" = 0 ] && [ "$h_problems" = 0 ] || fail "hostile: $h_problems problems, $leaks leaks"
