@@ -234,11 +234,17 @@ h_races() {
             esac
         done
         wait
-        # Open-for-writing in a tight loop on one file: the daemon's read lease is broken
-        # again and again (SIGIO to the daemon).
-        f=$SPOOL/incoming/h-race-lease.yaml
-        end=\$((\$(date +%s) + 2))
-        while [ \$(date +%s) -lt \$end ]; do : >> \$f; : >> \$f; : >> \$f; : >> \$f; done 2>/dev/null
+        # Open-for-writing in a tight loop on one file for 2 s: each close wakes the daemon,
+        # which probes the file with a read lease; an open landing inside the probe breaks
+        # the lease (the kernel sends the daemon SIGIO).
+        /usr/bin/python3 -c \"
+import os, time
+f = '$SPOOL/incoming/h-race-lease.yaml'
+end = time.monotonic() + 2
+while time.monotonic() < end:
+    for _ in range(100):
+        os.close(os.open(f, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
+\"
         rm -f $SPOOL/tmp/.h-race-*"
 }
 
@@ -342,7 +348,7 @@ s_hostile() {
     local found
     found=$(ns sh -c "grep -l 'CANARY-[A-Z]*-$mark' $SPOOL/results/*.json" || true)
     if [ -n "$found" ]; then echo "canary text in results/: $found"; leaks=$(( leaks + 1 )); fi
-    found=$(journal -u mlopsd.service -o cat)
+    found=$(journal -u mlopsd.service -o cat | tr -d '\000')
     if grep -q "CANARY-[A-Z]*-$mark" <<<"$found"; then
         echo "canary text in the journal: $(grep "CANARY-[A-Z]*-$mark" <<<"$found" | cut -c1-200)"; leaks=$(( leaks + 1 ))
     fi
