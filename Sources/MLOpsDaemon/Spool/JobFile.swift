@@ -9,7 +9,9 @@ import Synchronization
 /// The submitter is the file's owner (`st_uid`), never a claim inside the file. The file is
 /// opened with O_NOFOLLOW|O_NONBLOCK (a symlink fails, a FIFO cannot block us), must be a
 /// regular file with exactly one link (a hard link to someone else's file must not run as
-/// them), at most `maxBytes` long and valid UTF-8.
+/// them; the link count is checked before the open), at most `maxBytes` long and valid
+/// UTF-8. It is read under a read lease (refused while anyone has it open for writing) and
+/// must not change while read (docs/reliability-hostile.md).
 public struct JobFile: Sendable {
     /// The name the file has in the spool (same in incoming/ and active/).
     public var name: String
@@ -121,6 +123,7 @@ public struct JobFile: Sendable {
         return file
     }
 
+    /// The rejection of a job file with `links` links.
     static func hardLinkProblem(_ links: nlink_t) -> JobError {
         JobError(
             .hardLink, "the job file has \(links) links; a job file must have exactly one",
