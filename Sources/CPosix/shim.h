@@ -2,6 +2,7 @@
 #define MLOPSD_CPOSIX_SHIM_H
 // Linux calls that Swift's Glibc module does not expose (they are variadic or need
 // _GNU_SOURCE). Header-only: each is a thin static inline wrapper.
+#include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <unistd.h>
@@ -41,6 +42,23 @@ static inline int mlopsd_set_lease(int fd, int type) {
 #define F_SETLEASE 1024
 #endif
     return fcntl(fd, F_SETLEASE, type);
+}
+
+/// openat2(2) with RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS: opens `path` only if no
+/// component of it is a symbolic link. A path that was resolved (realpath) and checked
+/// against the data roots is opened with this, so a link planted afterwards in one of its
+/// directories cannot lead the open elsewhere. Returns -1 with errno ELOOP for a link,
+/// ENOSYS (old kernel) or EPERM (seccomp) when openat2 itself is unavailable.
+static inline int mlopsd_open_no_symlinks(const char *path, int flags) {
+#ifdef SYS_openat2
+    struct { unsigned long long flags, mode, resolve; } how = {
+        (unsigned long long)(unsigned int)flags, 0, 0x04 /* RESOLVE_NO_SYMLINKS */ | 0x02 /* RESOLVE_NO_MAGICLINKS */
+    };
+    return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }
 
 /// close_range(first, ~0U, 0): closes every descriptor from `first` on. A daemon keeps no

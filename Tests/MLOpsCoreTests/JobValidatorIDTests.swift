@@ -13,4 +13,11 @@ import Testing
         #expect(JobValidator.isValidID(String(repeating: "a", count: 128)))
         #expect(!JobValidator.isValidID("../etc"))
     }
+    @Test func idsBeginningWithADotAreRefused() {
+        #expect(!JobValidator.isValidID("."))
+        #expect(!JobValidator.isValidID(".."))
+        #expect(!JobValidator.isValidID(".hidden"))
+        #expect(JobValidator.isValidID("a..b"))
+        #expect(JobValidator.idFromFileName("...yaml") == nil)
+    }
 }

@@ -54,6 +54,10 @@ for f in passwd group shadow gshadow; do
     [ -e "/etc/$f" ] && cp -p "/etc/$f" "$acct/etc/$f"
 done
 systemd-sysusers --root="$acct" "$stage/mlopsd.sysusers"
+# Submitter accounts for the hostile-submitter corpus (scripts/e2e/hostile.sh): alice and
+# bob may submit (mlopsd-submit), mallory may not.
+printf 'u alice -\nu bob -\nu mallory -\nm alice mlopsd-submit\nm bob mlopsd-submit\n' >"$acct/e2e-submitters.sysusers"
+systemd-sysusers --root="$acct" "$acct/e2e-submitters.sysusers"
 for f in passwd group shadow gshadow; do
     [ -e "/etc/$f" ] && mount --bind "$acct/etc/$f" "/etc/$f"
 done

@@ -501,9 +501,11 @@ s_stop() {
 s_catalog() {
     local text
     text=$(ns journalctl --no-pager -x -u mlopsd.service)
-    echo "$text" | grep -q "Subject: mlopsd job $JOB_B succeeded" \
+    # Here-strings, not `echo | grep -q`: grep -q exits at the first match, and with
+    # pipefail the echo's SIGPIPE on a long journal would count as "not found".
+    grep -q "Subject: mlopsd job $JOB_B succeeded" <<<"$text" \
         || fail "journalctl -x does not show the catalog subject 'mlopsd job $JOB_B succeeded'"
-    echo "$text" | grep -q "Subject: mlopsd is ready" || fail "journalctl -x does not explain daemon_ready"
+    grep -q "Subject: mlopsd is ready" <<<"$text" || fail "journalctl -x does not explain daemon_ready"
     echo "journalctl -x: $(echo "$text" | grep -m1 "Subject: mlopsd job $JOB_B succeeded" | sed 's/^[^S]*//')"
 }
 
@@ -514,6 +516,9 @@ scenario "d. broken config on reload is refused" s_bad_reload
 scenario "e. hung daemon -> watchdog restart" s_watchdog
 scenario "f. a critical alert in the journal, explained by the catalog" s_alert
 scenario "g. systemctl stop during a pipeline" s_pipeline_stop
+# The hostile-submitter corpus (docs/reliability-hostile.md).
+source "$here/hostile.sh"
+scenario "g2. hostile submitters: every case refused, nothing read outside" s_hostile
 scenario "h. systemctl stop -> clean exit" s_stop
 scenario "i. journalctl -x explains our entries" s_catalog
 

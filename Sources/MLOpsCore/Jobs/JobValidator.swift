@@ -64,9 +64,11 @@ public enum JobValidation: Sendable, Equatable {
 /// Validates job files: YAML, envelope (`kind`, `model`, `id`, `reason`, `params`), id rules
 /// and the kind's parameters. Needs no I/O; the daemon and `mlopsctl validate` share it.
 public enum JobValidator {
-    /// Valid job ids: `[A-Za-z0-9._-]{1,128}`.
+    /// Valid job ids: `[A-Za-z0-9._-]{1,128}`, not beginning with `.`: `.` and `..` mean
+    /// directories in a path, and a result named `.x.json` would be hidden from `ls` and
+    /// look like the daemon's temp files.
     public static func isValidID(_ id: String) -> Bool {
-        guard !id.isEmpty, id.utf8.count <= 128 else { return false }
+        guard !id.isEmpty, id.utf8.count <= 128, !id.hasPrefix(".") else { return false }
         return id.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
         }
@@ -164,8 +166,8 @@ public enum JobValidator {
                 id = text
                 idMark = pair.value.mark
             } else {
-                errors.append(JobError(.invalidID, "id must be 1 to 128 characters from A-Z a-z 0-9 . _ -, not \(ValidationRun.describe(pair.value))",
-                                       at: pair.value.mark, fix: "use only letters, digits, `.`, `_` and `-` (at most 128)"))
+                errors.append(JobError(.invalidID, "id must be 1 to 128 characters from A-Z a-z 0-9 . _ - (not beginning with `.`), not \(ValidationRun.describe(pair.value))",
+                                       at: pair.value.mark, fix: "use only letters, digits, `.`, `_` and `-` (at most 128), and begin with a letter, digit, `_` or `-`"))
             }
         } else if fileID == nil {
             errors.append(JobError(.invalidID, "the file name `\(fileName)` is not a valid job id and the job has no `id:`",

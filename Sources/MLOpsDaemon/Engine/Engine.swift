@@ -178,6 +178,7 @@ public final class Engine: @unchecked Sendable {
         drainScheduled = false
         guard !stopping else { return }
         var claimed: [String] = []
+        var unmovable: [String] = []
         var busy: [String] = []
         let batchSize = config.batchSize
         while claimed.count < batchSize, pendingHead < pending.count {
@@ -196,6 +197,7 @@ public final class Engine: @unchecked Sendable {
                     case .claimed: claimed.append(name)
                     case .nameInUse: busy.append(name)
                     case .gone: continue
+                    case .unmovable: unmovable.append(name)
                     }
                 } catch {
                     logger.error("cannot claim incoming/\(name): \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
@@ -212,6 +214,7 @@ public final class Engine: @unchecked Sendable {
         }
         if !busy.isEmpty { scheduleBusyRecheck(busy) }
         if !claimed.isEmpty { runBatch(claimed) }
+        if !unmovable.isEmpty { runBatch(unmovable, unmovable: true) }
         kick()
     }
 
@@ -228,9 +231,9 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    private func runBatch(_ names: [String]) {
+    private func runBatch(_ names: [String], unmovable: Bool = false) {
         do {
-            let finished = try processor.process(names, config: config)
+            let finished = try processor.process(names, config: config, unmovable: unmovable)
             record(finished)
             lastBatchAt = Date()
         } catch {

@@ -83,12 +83,17 @@ final class JobProcessor {
         var inFlight = false
     }
 
-    /// Processes the claimed files `names` (in `active/`) as one batch.
-    func process(_ names: [String], config: DaemonConfig) throws(BatchError) -> [Finished] {
+    /// Processes the claimed files `names` (in `active/`) as one batch. With
+    /// `unmovable`, `names` are entries of `incoming/` that could not be claimed
+    /// (``Spool/ClaimOutcome/unmovable``): each is rejected where it is and set aside; one
+    /// that turned out to be a regular file after all is left for a normal claim.
+    func process(_ names: [String], config: DaemonConfig, unmovable: Bool = false) throws(BatchError) -> [Finished] {
         let maxBytes = config.maxJobBytes
         var items = names.map { name in
-            Item(file: JobFile.read(name, in: spool.active, maxBytes: maxBytes), disposition: .conclude(.failed, []))
+            Item(file: JobFile.read(name, in: unmovable ? spool.incoming : spool.active, maxBytes: maxBytes),
+                 disposition: .conclude(.failed, []))
         }
+        if unmovable { items.removeAll { $0.file.problem?.code != .notRegularFile } }
 
         // 1. Replays and attempt counts, before any parsing (the parser could be what crashes).
         do {
@@ -136,7 +141,11 @@ final class JobProcessor {
             }
             try spool.results.sync()
             for item in items where item.status.isFinal {
-                try spool.retire(item.file.name, inode: item.file.inode, succeeded: item.status == .succeeded)
+                if unmovable {
+                    try spool.setAside(item.file.name, inode: item.file.inode)
+                } else {
+                    try spool.retire(item.file.name, inode: item.file.inode, succeeded: item.status == .succeeded)
+                }
             }
         } catch {
             throw .spool(error)
@@ -221,16 +230,27 @@ final class JobProcessor {
         let file = item.file
         try db.execute(sql: "DELETE FROM claims WHERE device = ? AND inode = ?",
                        arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode)])
-        // Who owns the id? A free id (or one only a rejected submission used) is ours.
+        // Who owns the id? A free id is ours; so is one that only a rejected submission of
+        // the same submitter used (fix the file, resubmit). Another submitter's rejected
+        // result is never replaced: results/<id>.json is theirs.
         var idIsOurs = false
         if let id = item.id {
-            let state = try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = ?", arguments: [id])
-            idIsOurs = state == nil || state == "rejected"
+            let row = try Row.fetchOne(db, sql: "SELECT state, submitter_uid, submitted_by FROM jobs WHERE id = ?", arguments: [id])
+            let state: String? = row?["state"]
+            let holderUID: Int64? = row?["submitter_uid"]
+            let holder: String = row?["submitted_by"] ?? "another user"
+            let sameSubmitter = holderUID == Int64(file.ownerUID)
+            idIsOurs = state == nil || (state == "rejected" && sameSubmitter)
             item.resultName = idIsOurs ? "\(id).json" : "\(id)+\(file.inode).json"
             if !idIsOurs, case .execute = item.disposition {
-                item.disposition = .conclude(.rejected, [JobError(
-                    .duplicateID, "a job with id `\(id)` was already accepted (results/\(id).json); ids are never reused",
-                    fix: "give this job a new `id:` (or a new file name)")])
+                let error = state == "rejected"
+                    ? JobError(
+                        .duplicateID, "the id `\(id)` belongs to a job that \(holder) submitted (results/\(id).json); only they may reuse it",
+                        fix: "give this job a new `id:` (or a new file name)")
+                    : JobError(
+                        .duplicateID, "a job with id `\(id)` was already accepted (results/\(id).json); ids are never reused",
+                        fix: "give this job a new `id:` (or a new file name)")
+                item.disposition = .conclude(.rejected, [error])
             }
         } else {
             item.resultName = "\(Self.sanitized(file.name))+\(file.inode).json"

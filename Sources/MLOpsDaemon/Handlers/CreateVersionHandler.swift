@@ -59,10 +59,16 @@ public struct CreateVersionHandler: JobHandler {
             return .rejected(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "artifact"),
                                       fix: "put the artifact directory under one of: " + context.config.dataRoots.joined(separator: ", ")))
         }
+        do {
+            try SubmitterAccess.check(source, uid: context.submitterUID, what: "artifact", mark: job.mark(ofParam: "artifact"))
+        } catch {
+            return .rejected(error)
+        }
         var trainingData: (path: String, sha256: String)?
         if let text = params["training_data"]?.stringValue {
             do {
                 let path = try ArtifactStore.resolveInside(text, roots: context.config.dataRoots)
+                try SubmitterAccess.check(path, uid: context.submitterUID, what: "training_data")
                 trainingData = (path, try RegistryFiles.sha256(path))
             } catch let error as JobError {
                 return .rejected(JobError(.badArtifact, error.message, at: job.mark(ofParam: "training_data")))

@@ -32,8 +32,17 @@ public struct LogPredictionsHandler: JobHandler {
             outcome = parser.parse(objects: items)
         } else if let path = job.params["file"]?.stringValue {
             source = (path as NSString).lastPathComponent
-            switch try DataFile.load(path, format: job.params["format"]?.stringValue, roots: context.config.dataRoots,
-                                     maxRecords: MonitoringKinds.maxFileRecords, mark: job.mark(ofParam: "file")) {
+            // A file the job may not use (outside the data roots, unreadable to its
+            // submitter, not a regular file, not parseable) rejects the job: nothing ran.
+            let content: DataFile.Content
+            do {
+                content = try DataFile.load(path, format: job.params["format"]?.stringValue, roots: context.config.dataRoots,
+                                            maxRecords: MonitoringKinds.maxFileRecords, mark: job.mark(ofParam: "file"),
+                                            submitterUID: context.submitterUID)
+            } catch {
+                return .rejected(error)
+            }
+            switch content {
             case .table(let table): outcome = parser.parse(table: table)
             case .objects(let objects, let lines): outcome = parser.parse(objects: objects, lines: lines)
             }

@@ -38,7 +38,8 @@ public struct RetrainingStartHandler: JobHandler {
             }
             let params = givenParams ?? existing?.params ?? [:]
             if case .failure(var error) = PipelineService.resolveParameters(
-                params, for: definition, fallback: job.mark(ofParam: "params"), config: context.config) {
+                params, for: definition, fallback: job.mark(ofParam: "params"), config: context.config,
+                submitterUID: context.submitterUID) {
                 error.message = prefix + "the parameters automatic runs would use were refused: " + error.message
                 if error.line == nil, let mark = job.mark(ofParam: "params") {
                     error.line = mark.line

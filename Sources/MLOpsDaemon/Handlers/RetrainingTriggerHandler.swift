@@ -35,7 +35,8 @@ public struct RetrainingTriggerHandler: JobHandler {
         let outcome = try service.queueRun(
             db, model: model, definition: definition, given: given, marks: fromSettings ? [:] : job.paramMarks,
             fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: RetrainingTrigger.manual.rawValue, jobID: job.id,
-            submittedBy: context.submittedBy, config: context.config, now: context.now, afterCommit: context.afterCommit)
+            submittedBy: context.submittedBy, submitterUID: context.submitterUID, config: context.config, now: context.now,
+            afterCommit: context.afterCommit)
         switch outcome {
         case .refused(var error):
             if fromSettings { error.message = "the retraining settings' parameters were refused: " + error.message }

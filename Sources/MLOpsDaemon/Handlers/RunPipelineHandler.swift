@@ -33,7 +33,8 @@ public struct RunPipelineHandler: JobHandler {
         given["pipeline"] = nil
         switch try service.queueRun(db, model: model, definition: definition, given: given, marks: job.paramMarks,
                                     fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: "manual",
-                                    jobID: job.id, submittedBy: context.submittedBy, config: context.config, now: context.now,
+                                    jobID: job.id, submittedBy: context.submittedBy, submitterUID: context.submitterUID,
+                                    config: context.config, now: context.now,
                                     afterCommit: context.afterCommit) {
         case .queued(let run): return .started(run.document)
         case .refused(let error): return .rejected(error)

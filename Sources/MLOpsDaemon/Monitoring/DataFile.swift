@@ -15,7 +15,10 @@ enum DataFile {
 
     /// Loads `path` (absolute, under one of `roots` after resolving links) in `format`
     /// (`csv`, `jsonl`, or nil to go by the extension). `mark` is where the job names it.
-    static func load(_ path: String, format: String?, roots: [String], maxRecords: Int, mark: SourceMark?) throws(JobError) -> Content {
+    /// `submitterUID`: the job's submitter, who must be able to read the file themselves
+    /// (``SubmitterAccess``); nil skips that check (the daemon's own reads).
+    static func load(_ path: String, format: String?, roots: [String], maxRecords: Int, mark: SourceMark?,
+                     submitterUID: UInt32? = nil) throws(JobError) -> Content {
         guard path.hasPrefix("/") else {
             throw JobError(.badArtifact, "file must be an absolute path, not `\(path)`", at: mark,
                            fix: "write the full path under one of: " + roots.joined(separator: ", "))
@@ -26,6 +29,7 @@ enum DataFile {
         } catch {
             throw JobError(.badArtifact, "\(error)", at: mark, fix: "put the file under one of: " + roots.joined(separator: ", "))
         }
+        try SubmitterAccess.check(resolved, uid: submitterUID, what: "file", mark: mark)
         let kind: String
         if let format {
             kind = format
@@ -39,7 +43,7 @@ enum DataFile {
         }
         let data: Data
         do {
-            guard let read = try RegistryFiles.read(resolved, limit: maxBytes) else {
+            guard let read = try RegistryFiles.read(resolved, limit: maxBytes, linkFree: true) else {
                 throw JobError(.badArtifact, "\(path) does not exist", at: mark)
             }
             data = read

@@ -17,10 +17,16 @@ enum BuiltinStages {
         } catch {
             return .failed("\(error)", fix: "put the file under one of: " + roots.joined(separator: ", "))
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failed("cannot read \(path)")
+        // Never through a link swapped in after the check, never blocking on a FIFO.
+        let data: Data
+        do {
+            guard let read = try RegistryFiles.read(path, limit: maxDataBytes, linkFree: true) else {
+                return .failed("\(path) does not exist")
+            }
+            data = read
+        } catch {
+            return .failed(error.message, fix: error.fix ?? "name a regular file under one of: " + roots.joined(separator: ", "))
         }
-        guard data.count <= maxDataBytes else { return .failed("\(path) is \(data.count) bytes; the built-in copy reads at most \(maxDataBytes)") }
         guard let text = String(data: data, encoding: .utf8) else { return .failed("\(path) is not UTF-8 text") }
         let table: CSVTable
         do {

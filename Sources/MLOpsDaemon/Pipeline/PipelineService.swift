@@ -72,13 +72,16 @@ public final class PipelineService: Sendable {
     /// starts once the caller's transaction commits (`afterCommit`). `trigger` is `manual`
     /// for run-pipeline jobs; automation passes its own (`scheduled`, `drift`, `decay`).
     /// `jobID` is the job whose result follows the run (nil: no job, e.g. a timer).
+    /// `submitterUID`: whose read access path parameters are checked against (nil: none).
     public func queueRun(
         _ db: Database, model: String, definition: PipelineDefinition, given: [String: JSONValue],
         marks: [String: SourceMark] = [:], fallback: SourceMark? = nil, modelMark: SourceMark? = nil,
-        trigger: String, jobID: String?, submittedBy: String, config: DaemonConfig, now: Date, afterCommit: AfterCommit
+        trigger: String, jobID: String?, submittedBy: String, submitterUID: UInt32? = nil, config: DaemonConfig, now: Date,
+        afterCommit: AfterCommit
     ) throws -> QueueOutcome {
         let resolved: [String: JSONValue]
-        switch PipelineService.resolveParameters(given, for: definition, marks: marks, fallback: fallback, config: config) {
+        switch PipelineService.resolveParameters(given, for: definition, marks: marks, fallback: fallback, config: config,
+                                                 submitterUID: submitterUID) {
         case .success(let values): resolved = values
         case .failure(let error): return .refused(error)
         }

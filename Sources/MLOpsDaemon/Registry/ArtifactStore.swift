@@ -84,8 +84,16 @@ public final class ArtifactStore: Sendable {
         case S_IFLNK: throw .unsupportedEntry(path: source, kind: ArtifactStore.kind(of: st.st_mode))
         default: throw .notADirectory(source)
         }
-        let sourceFD = open(source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard sourceFD >= 0 else { throw ArtifactStore.openError(source) }
+        // `source` was resolved under the data roots: no link may have appeared in it since
+        // (a submitter swapping a directory for a link would lead the copy elsewhere).
+        var sourceFD = mlopsd_open_no_symlinks(source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if sourceFD < 0, errno == ENOSYS || errno == EPERM {
+            sourceFD = open(source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        }
+        guard sourceFD >= 0 else {
+            if errno == ELOOP { throw .unsupportedEntry(path: source, kind: "symbolic link") }
+            throw ArtifactStore.openError(source)
+        }
         defer { close(sourceFD) }
 
         let tempName = ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)

@@ -212,6 +212,12 @@ public final class Daemon: @unchecked Sendable {
             signal(signo, SIG_IGN)
         }
         signal(SIGPIPE, SIG_IGN)
+        // A process opening a job file for writing while the daemon holds a read lease on it
+        // (Spool.readiness, JobFile.read) makes the kernel send SIGIO, whose default action
+        // ends the process: a submitter looping open(O_WRONLY) on their own file could kill
+        // the daemon. Ignored, the lease break still works (the opener waits until the lease
+        // is released). Children get every signal back at its default (ProcessLauncher).
+        signal(SIGIO, SIG_IGN)
         let control = DispatchQueue(label: "mlopsd.signals")
         for signo in [SIGTERM, SIGINT] {
             let source = DispatchSource.makeSignalSource(signal: signo, queue: control)

@@ -1,3 +1,4 @@
+import CPosix
 import Foundation
 import Glibc
 import MLOpsCore
@@ -8,7 +9,9 @@ import Synchronization
 /// The submitter is the file's owner (`st_uid`), never a claim inside the file. The file is
 /// opened with O_NOFOLLOW|O_NONBLOCK (a symlink fails, a FIFO cannot block us), must be a
 /// regular file with exactly one link (a hard link to someone else's file must not run as
-/// them), at most `maxBytes` long and valid UTF-8.
+/// them; the link count is checked before the open), at most `maxBytes` long and valid
+/// UTF-8. It is read under a read lease (refused while anyone has it open for writing) and
+/// must not change while read (docs/reliability-hostile.md).
 public struct JobFile: Sendable {
     /// The name the file has in the spool (same in incoming/ and active/).
     public var name: String
@@ -43,6 +46,13 @@ public struct JobFile: Sendable {
                 fix: "write the job into a regular file and rename it into incoming/")
             return file
         }
+        // A hard link is refused before it is opened: the daemon never opens another user's
+        // file through a link someone put into incoming/ (checked again on the descriptor,
+        // for a file swapped in between).
+        guard st.st_nlink == 1 else {
+            file.problem = JobFile.hardLinkProblem(st.st_nlink)
+            return file
+        }
         let fd = openat(directory.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
             let error = errno
@@ -68,15 +78,26 @@ public struct JobFile: Sendable {
             return file
         }
         guard st.st_nlink == 1 else {
-            file.problem = JobError(
-                .hardLink, "the job file has \(st.st_nlink) links; a job file must have exactly one",
-                fix: "submit a copy of the file, not a hard link: the submitter is the file's owner")
+            file.problem = JobFile.hardLinkProblem(st.st_nlink)
             return file
         }
         guard Int(st.st_size) <= maxBytes else {
             file.problem = JobError(
                 .tooLarge, "the job file is \(st.st_size) bytes; the limit is \(maxBytes) (max_job_bytes)",
                 fix: "put large data in a file under a data root and name it in the job")
+            return file
+        }
+        // A read lease while we read: the kernel refuses it while any process has the file
+        // open for writing (the submitter kept a descriptor from before the claim), and
+        // holds back any later opener for writing until we let go, so the bytes we read are
+        // the file as it stands. Without permission for a lease (no CAP_LEASE and not the
+        // owner), the stat before and after the read tells a change instead.
+        let leased = mlopsd_set_lease(fd, Int32(F_RDLCK)) == 0
+        defer { if leased { _ = mlopsd_set_lease(fd, Int32(F_UNLCK)) } }
+        if !leased, errno == EAGAIN {
+            file.problem = JobError(
+                .unreadable, "the job file was still open for writing by another process when mlopsd claimed it",
+                fix: "finish writing the job (in the spool's tmp/) before renaming it into incoming/, and do not reopen it afterwards")
             return file
         }
         let data: Data
@@ -86,6 +107,13 @@ public struct JobFile: Sendable {
             file.problem = JobError(.unreadable, "the job file could not be read: \(error)")
             return file
         }
+        var after = stat()
+        guard fstat(fd, &after) == 0, JobFile.sameContentState(st, after), Int(after.st_size) == data.count || data.count > maxBytes else {
+            file.problem = JobError(
+                .unreadable, "the job file changed while mlopsd read it (it was written to, truncated or appended to)",
+                fix: "write the job completely before renaming it into incoming/, and do not change it afterwards")
+            return file
+        }
         switch JobText.decode(data, maxBytes: maxBytes) {
         case .success(let text):
             file.text = text
@@ -93,6 +121,20 @@ public struct JobFile: Sendable {
             file.problem = problem
         }
         return file
+    }
+
+    /// The rejection of a job file with `links` links.
+    static func hardLinkProblem(_ links: nlink_t) -> JobError {
+        JobError(
+            .hardLink, "the job file has \(links) links; a job file must have exactly one",
+            fix: "submit a copy of the file, not a hard link: the submitter is the file's owner")
+    }
+
+    /// Whether two stats of one file show the same content: size, modification and change
+    /// times (nanoseconds) all equal.
+    static func sameContentState(_ a: stat, _ b: stat) -> Bool {
+        a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec
+            && a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec
     }
 
     private mutating func record(_ st: stat) {

@@ -60,6 +60,8 @@ public final class Spool: Sendable {
         var st = stat()
         guard fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return .ignore }
         guard st.st_mode & S_IFMT == S_IFREG else { return .ready }  // claimed and rejected at once
+        // A hard link too, unopened: it may be another user's file (JobFile.read refuses it).
+        guard st.st_nlink == 1 else { return .ready }
         let fd = openat(incoming.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { return .ready }  // unreadable: claim it and say so in its result
         defer { close(fd) }
@@ -93,6 +95,10 @@ public final class Spool: Sendable {
         case nameInUse
         /// The file went away (another daemon instance, or the submitter took it back).
         case gone
+        /// A directory of another user: it cannot move to `active/` (moving a directory to
+        /// another parent needs write permission on the directory itself, for its `..`).
+        /// It is rejected where it is and set aside under a hidden name (``setAside``).
+        case unmovable
     }
 
     /// Claims `name` by renaming it from `incoming/` into `active/` (never replacing).
@@ -104,9 +110,20 @@ public final class Spool: Sendable {
             switch error.errno {
             case EEXIST: return .nameInUse
             case ENOENT: return .gone
+            case EACCES, EPERM:
+                var st = stat()
+                if fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR { return .unmovable }
+                throw error
             default: throw error
             }
         }
+    }
+
+    /// Renames an ``ClaimOutcome/unmovable`` entry, once rejected, to a hidden name inside
+    /// `incoming/` (`.rejected.<name>+<inode>`), which is never read again. A rename within
+    /// one directory is allowed to the daemon, which owns `incoming/` (sticky bit).
+    public func setAside(_ name: String, inode: UInt64) throws(SystemError) {
+        try incoming.rename(name, as: ".rejected.\(name)+\(inode)", replace: true)
     }
 
     /// Moves a finished job file from `active/` to `done/` or `failed/`. An older file of the
