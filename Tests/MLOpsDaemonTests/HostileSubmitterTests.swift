@@ -7,7 +7,7 @@ import MLOpsCore
 import Testing
 @testable import MLOpsDaemon
 
-/// Single behaviours of the hostile-submitter corpus (docs/reliability-hostile.md), pinned
+/// Single behaviours of the hostile-submitter corpus (docs/reliability.md (Hostile submitters)), pinned
 /// on real files, real inotify and a real SQLite store; the whole corpus runs against the
 /// installed daemon in scripts/e2e/hostile.sh.
 @Suite struct HostileSubmitterTests {

@@ -1,4 +1,4 @@
-# hostile.sh — the hostile-submitter corpus of the end-to-end run (docs/reliability-hostile.md).
+# hostile.sh — the hostile-submitter corpus of the end-to-end run (docs/reliability.md (Hostile submitters)).
 # Sourced by scripts/e2e/run.sh (it uses ns, wait_until, result_of, put_config,
 # reload_expect, fail, SPOOL, BINDIR, repo); never run it by hand.
 #
@@ -92,7 +92,7 @@ h_corpus_files() {
     h_expect h-symlink-shadow.yaml not_regular_file alice
     as_user alice "ln -s $SPOOL/tmp/.bob-draft.yaml $SPOOL/incoming/h-symlink-bob.yaml"
     h_expect h-symlink-bob.yaml not_regular_file alice
-    as_user alice "ln -s /var/lib/mlopsd/mlopsd.db $SPOOL/incoming/h-symlink-store.yaml"
+    as_user alice "ln -s /var/lib/mlopsd/mlopsd.sqlite $SPOOL/incoming/h-symlink-store.yaml"
     h_expect h-symlink-store.yaml not_regular_file alice
     # A hard link to bob's 0600 file (root made it: alice may not, see h_setup), as an
     # attacker on a kernel without protected_hardlinks could. The submitter recorded is

@@ -516,7 +516,7 @@ scenario "d. broken config on reload is refused" s_bad_reload
 scenario "e. hung daemon -> watchdog restart" s_watchdog
 scenario "f. a critical alert in the journal, explained by the catalog" s_alert
 scenario "g. systemctl stop during a pipeline" s_pipeline_stop
-# The hostile-submitter corpus (docs/reliability-hostile.md).
+# The hostile-submitter corpus (docs/reliability.md (Hostile submitters)).
 source "$here/hostile.sh"
 scenario "g2. hostile submitters: every case refused, nothing read outside" s_hostile
 scenario "h. systemctl stop -> clean exit" s_stop

@@ -11,7 +11,7 @@ import Synchronization
 /// regular file with exactly one link (a hard link to someone else's file must not run as
 /// them; the link count is checked before the open), at most `maxBytes` long and valid
 /// UTF-8. It is read under a read lease (refused while anyone has it open for writing) and
-/// must not change while read (docs/reliability-hostile.md).
+/// must not change while read (docs/reliability.md (Hostile submitters)).
 public struct JobFile: Sendable {
     /// The name the file has in the spool (same in incoming/ and active/).
     public var name: String
