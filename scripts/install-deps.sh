@@ -6,11 +6,12 @@
 #   libsqlite3-dev  SQLite for GRDB
 #   pkg-config      how SwiftPM finds the two system libraries
 #   systemd         journald, journalctl, systemd-analyze for the unit tests
+#   gcc, libc6-dev  the fault-injection tests build scripts/faults/faultshim.c (LD_PRELOAD)
 #   python3-numpy, python3-scipy
 #                   the statistics tests compare every drift statistic with scipy on the
 #                   same data; only installed when the python3 on PATH cannot import them
 set -eu
-packages="libsystemd-dev libyaml-dev libsqlite3-dev pkg-config systemd"
+packages="libsystemd-dev libyaml-dev libsqlite3-dev pkg-config systemd gcc libc6-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
