@@ -235,7 +235,14 @@ import Testing
         for id in first { if let doc = h.result(id), let kind = s.jobs[id] { s.expected[kind] = doc.status } }
         try s.check(round: first)
         // The job path's sites (the directories the stream writes), not the test's own files.
-        let sites = shim.recordedSites(root: h.root).filter { !$0.pattern.hasPrefix(h.root + "/data/") }
+        var sites = shim.recordedSites(root: h.root).filter { !$0.pattern.hasPrefix(h.root + "/data/") }
+        // The periodic writers (every status interval), which a short round may not meet.
+        for periodic in [FaultShim.Site(function: "write", pattern: h.spool + "/.status.json.*.tmp"),
+                         FaultShim.Site(function: "renameat", pattern: h.spool + "/status.json"),
+                         FaultShim.Site(function: "write", pattern: h.root + "/.mlopsd.prom.*.tmp"),
+                         FaultShim.Site(function: "renameat", pattern: h.root + "/mlopsd.prom")] where !sites.contains(periodic) {
+            sites.append(periodic)
+        }
         #expect(sites.count >= 10, "calibration found only \(sites.count) sites")
         print("faults: calibration round reached \(sites.count) call sites: \(sites.map(\.description).joined(separator: "; ")) (\(shim.calls) calls so far)")
 

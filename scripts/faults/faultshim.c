@@ -52,7 +52,8 @@ struct control {
 static struct control *ctl;
 static char prefix[512];
 static size_t prefix_len;
-static int log_fd = -1;
+// Opened for each record: mlopsd closes every inherited descriptor at start.
+static char log_path[512];
 static int active;
 
 static ssize_t (*real_write)(int, const void *, size_t);
@@ -73,7 +74,7 @@ __attribute__((constructor)) static void faultshim_init(void) {
     strcpy(prefix, pre);
     prefix_len = strlen(prefix);
     const char *log = getenv("FAULTSHIM_LOG");
-    if (log) log_fd = (int)syscall(SYS_openat, AT_FDCWD, log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log && strlen(log) < sizeof log_path) strcpy(log_path, log);
     real_write = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
     active = 1;
 }
@@ -106,10 +107,12 @@ static int decide(const char *function, const char *path) {
     if (!active || strncmp(path, prefix, prefix_len) != 0) return 0;
     int saved = errno;
     __atomic_add_fetch(&ctl->calls, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&ctl->record, __ATOMIC_SEQ_CST) && log_fd >= 0 && real_write) {
+    if (__atomic_load_n(&ctl->record, __ATOMIC_SEQ_CST) && log_path[0] && real_write) {
         char line[640];
         int n = snprintf(line, sizeof line, "%s\t%s\n", function, path);
-        if (n > 0) real_write(log_fd, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1));
+        int fd = (int)syscall(SYS_openat, AT_FDCWD, log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (n > 0 && fd >= 0) real_write(fd, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1));
+        if (fd >= 0) syscall(SYS_close, fd);
     }
     int result = 0;
     if (__atomic_load_n(&ctl->armed, __ATOMIC_SEQ_CST) && strncmp(ctl->function, function, sizeof ctl->function) == 0

@@ -44,6 +44,8 @@ public final class Engine: @unchecked Sendable {
     private var watcher: DirectoryWatcher?
     private var rescanTimer: DispatchSourceTimer?
     private var retryTimer: DispatchSourceTimer?
+    /// Set while claiming is paused after a claim failed on the disk.
+    private var claimRetryTimer: DispatchSourceTimer?
     private var busyTimer: DispatchSourceTimer?
     private(set) var counters = Counters()
     /// Finished jobs by kind and status since start (read on `queue`), for the metrics.
@@ -123,6 +125,7 @@ public final class Engine: @unchecked Sendable {
             self.watcher = nil
             self.rescanTimer?.cancel()
             self.retryTimer?.cancel()
+            self.claimRetryTimer?.cancel()
             self.busyTimer?.cancel()
             completion()
         }
@@ -179,9 +182,11 @@ public final class Engine: @unchecked Sendable {
         rescanTimer = timer
     }
 
-    /// Schedules one drain pass unless one is already queued.
+    /// Schedules one drain pass unless one is already queued. While a failed batch waits
+    /// in `active/` for its retry, or a claim failed on the disk, nothing new is claimed:
+    /// later jobs must not overtake earlier ones (a promotion before its version).
     private func kick() {
-        guard !drainScheduled, !stopping, pendingHead < pending.count else { return }
+        guard !drainScheduled, !stopping, pendingHead < pending.count, retryTimer == nil, claimRetryTimer == nil else { return }
         drainScheduled = true
         queue.async { self.drain() }
     }
@@ -195,7 +200,7 @@ public final class Engine: @unchecked Sendable {
         var claimed: [String] = []
         var busy: [String] = []
         let batchSize = config.batchSize
-        while claimed.count < batchSize, pendingHead < pending.count {
+        claiming: while claimed.count < batchSize, pendingHead < pending.count {
             let name = pending[pendingHead]
             pendingHead += 1
             pendingSet.remove(name)
@@ -219,6 +224,16 @@ public final class Engine: @unchecked Sendable {
                         health.failed(site: "claims", path: spool.incoming.path + "/" + name, errno: error.errno,
                                       message: "cannot claim incoming/\(name): \(error); it stays in incoming/ and is tried again",
                                       logger: logger)
+                        // Keep the submission order: this file stays first, and claiming
+                        // pauses until the retry (the files claimed so far still run).
+                        pendingHead -= 1
+                        pendingSet.insert(name)
+                        if closed { announced.insert(name) }
+                        claimRetryTimer = oneShot(after: retryDelay) { engine in
+                            engine.claimRetryTimer = nil
+                            engine.kick()
+                        }
+                        break claiming
                     } else {
                         logger.error("cannot claim incoming/\(name): \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
                     }

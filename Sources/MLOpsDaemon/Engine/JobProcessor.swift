@@ -79,16 +79,17 @@ final class JobProcessor {
             }
         }
 
-        /// The failure as the engine reports it: a store error of `error`.
-        static func store(_ error: any Error) -> BatchError {
+        /// The failure as the engine reports it: a store error of `error`, with the errno
+        /// of SQLite's failed system call (`systemErrno`) when it was the disk.
+        static func store(_ error: any Error, systemErrno: Int32?) -> BatchError {
             if let storage = error as? StorageFailure { return .storage(storage) }
             var errno: Int32?
             if let database = error as? DatabaseError {
                 switch database.resultCode {
-                case .SQLITE_FULL: errno = ENOSPC
-                case .SQLITE_IOERR: errno = EIO
-                case .SQLITE_READONLY: errno = EROFS
-                case .SQLITE_CANTOPEN: errno = EACCES
+                case .SQLITE_FULL: errno = systemErrno ?? ENOSPC
+                case .SQLITE_IOERR: errno = systemErrno ?? EIO
+                case .SQLITE_READONLY: errno = systemErrno ?? EROFS
+                case .SQLITE_CANTOPEN: errno = systemErrno ?? EACCES
                 default: errno = nil
                 }
             }
@@ -138,7 +139,7 @@ final class JobProcessor {
                 }
             }
         } catch {
-            throw .store(error)
+            throw .store(error, systemErrno: store.lastSystemErrno())
         }
         for item in items { forgiven[ClaimKey(device: item.file.device, inode: item.file.inode)] = nil }
         do {
@@ -179,7 +180,7 @@ final class JobProcessor {
             // A handler may have switched a serving link before the commit failed: put
             // the links back to what the store says.
             if let registry { registry.reconcile(store: store, config: config, logger: logger) }
-            throw .store(error)
+            throw .store(error, systemErrno: store.lastSystemErrno())
         }
         for work in deferred { work.run() }
         deferred = []

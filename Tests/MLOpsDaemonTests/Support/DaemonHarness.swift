@@ -31,8 +31,8 @@ final class DaemonHarness: @unchecked Sendable {
         // Short: the notify socket's path must fit in sun_path (108 bytes).
         let clean = String(name.filter { $0.isLetter || $0.isNumber }.prefix(24))
         root = "\(base)/\(clean)-\(UInt32.random(in: 0...UInt32.max))"
-        let base = root
-        let data = dataSubdir.map { base + "/" + $0 } ?? base
+        let top = root
+        let data = dataSubdir.map { top + "/" + $0 } ?? top
         spool = data + "/spool"
         state = data + "/state"
         configPath = root + "/mlopsd.yaml"
