@@ -285,7 +285,7 @@ public final class Engine: @unchecked Sendable {
     private func reportBatchFailure(_ error: JobProcessor.BatchError, what: String) {
         let path: String
         switch error {
-        case .store: path = store.path
+        case .store(_, _, let logged): path = logged ?? store.path
         case .spool(let failure): path = failure.path ?? spool.root
         case .storage(let failure): path = failure.error.path ?? config.stateDir
         }

@@ -56,15 +56,16 @@ final class JobProcessor {
 
     /// Why a batch stopped before every job had its result.
     enum BatchError: Error, CustomStringConvertible {
-        /// The store refused a transaction; `errno` when SQLite's code maps to one.
-        case store(String, errno: Int32?)
+        /// The store refused a transaction; `errno` and `path` of the failed system call
+        /// when SQLite logged one.
+        case store(String, errno: Int32?, path: String?)
         /// A spool write (result file, job file move) failed.
         case spool(SystemError)
         /// A handler's write (artifact copy, serving link) failed on the disk.
         case storage(StorageFailure)
         var description: String {
             switch self {
-            case .store(let text, _): return "state database: \(text)"
+            case .store(let text, _, _): return "state database: \(text)"
             case .spool(let error): return "spool: \(error)"
             case .storage(let failure): return "\(failure)"
             }
@@ -73,7 +74,7 @@ final class JobProcessor {
         /// The errno behind the failure, when known.
         var errno: Int32? {
             switch self {
-            case .store(_, let errno): return errno
+            case .store(_, let errno, _): return errno
             case .spool(let error): return error.errno
             case .storage(let failure): return failure.error.errno
             }
@@ -81,8 +82,10 @@ final class JobProcessor {
 
         /// The failure as the engine reports it: a store error of `error`, with the errno
         /// of SQLite's failed system call (`systemErrno`) when it was the disk.
-        static func store(_ error: any Error, systemErrno: Int32?) -> BatchError {
+        static func store(_ error: any Error, since: Date, systemErrno: Int32?) -> BatchError {
             if let storage = error as? StorageFailure { return .storage(storage) }
+            let logged = SQLiteErrorLog.latest(since: since)
+            let systemErrno = logged?.errno ?? systemErrno
             var errno: Int32?
             if let database = error as? DatabaseError {
                 switch database.resultCode {
@@ -93,7 +96,7 @@ final class JobProcessor {
                 default: errno = nil
                 }
             }
-            return .store("\(error)", errno: errno)
+            return .store("\(error)", errno: errno, path: errno == nil ? nil : logged.map(\.path).flatMap { $0.isEmpty ? nil : $0 })
         }
     }
 
@@ -126,6 +129,7 @@ final class JobProcessor {
 
     /// Processes the claimed files `names` (in `active/`) as one batch.
     func process(_ names: [String], config: DaemonConfig) throws(BatchError) -> [Finished] {
+        let batchStart = Date()
         let maxBytes = config.maxJobBytes
         var items = names.map { name in
             Item(file: JobFile.read(name, in: spool.active, maxBytes: maxBytes), disposition: .conclude(.failed, []))
@@ -139,7 +143,7 @@ final class JobProcessor {
                 }
             }
         } catch {
-            throw .store(error, systemErrno: store.lastSystemErrno())
+            throw .store(error, since: batchStart, systemErrno: store.lastSystemErrno())
         }
         for item in items { forgiven[ClaimKey(device: item.file.device, inode: item.file.inode)] = nil }
         do {
@@ -155,6 +159,7 @@ final class JobProcessor {
 
     /// Steps 2 to 4 of ``process(_:config:)``, after the attempts were counted.
     private func finishBatch(_ counted: [Item], config: DaemonConfig) throws(BatchError) -> [Finished] {
+        let batchStart = Date()
         var items = counted
 
         items.removeAll { $0.inFlight }
@@ -180,7 +185,7 @@ final class JobProcessor {
             // A handler may have switched a serving link before the commit failed: put
             // the links back to what the store says.
             if let registry { registry.reconcile(store: store, config: config, logger: logger) }
-            throw .store(error, systemErrno: store.lastSystemErrno())
+            throw .store(error, since: batchStart, systemErrno: store.lastSystemErrno())
         }
         for work in deferred { work.run() }
         deferred = []

@@ -34,6 +34,7 @@ public final class Store: Sendable {
     /// Opens (creating when missing) the database at `path`, checks it, applies migrations.
     public init(path: String, readOnly: Bool = false) throws(OpenError) {
         self.path = path
+        SQLiteErrorLog.install()
         var config = Configuration()
         config.readonly = readOnly
         config.busyMode = .timeout(5)
