@@ -250,12 +250,14 @@ import Testing
         var hitSites = Set<FaultShim.Site>()
         var notReached: [String] = []
         var journalChecked = 0
+        // Entries so far (one query per fault: the count after the last check).
+        var journalCount = s.journalFailures()?.count
         for skip in 0..<rounds {
             for errno in [ENOSPC, EIO] {
                 for site in sites {
                     let before = shim.injected
                     let alertsBefore = try s.storageAlerts().total
-                    let journalBefore = s.journalFailures()?.count
+                    let journalBefore = journalCount
                     shim.arm(site, errno: errno, skip: Int32(skip))
                     let ids = try s.round()
                     if shim.armed {
@@ -279,8 +281,12 @@ import Testing
                             return alerts.total > alertsBefore && alerts.open == 0
                         }
                         if let journalBefore {
-                            let entries = s.journalFailures() ?? []
-                            guard entries.count > journalBefore else { throw TestFailure("no storage_write_failed journal entry") }
+                            var entries: [[String: String]] = []
+                            try waitUntil(timeout: 10, "a new storage_write_failed journal entry") {
+                                entries = s.journalFailures() ?? []
+                                return entries.count > journalBefore
+                            }
+                            journalCount = entries.count
                             let last = entries[entries.count - 1]
                             guard let priority = last["PRIORITY"].flatMap(Int.init), priority <= 3 else {
                                 throw TestFailure("journal entry PRIORITY \(last["PRIORITY"] ?? "none")")
