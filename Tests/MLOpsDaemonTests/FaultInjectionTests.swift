@@ -203,11 +203,13 @@ import Testing
             return found
         }
 
-        /// `storage_write_failed` journal entries of the running daemon (nil without journald).
-        func journalFailures() -> [[String: String]]? {
+        /// `storage_write_failed` journal entries of the running daemon, of one writer when
+        /// given (nil without journald).
+        func journalFailures(writer: String? = nil) -> [[String: String]]? {
             guard JournalHarness.journaldAvailable, let pid = h.process?.pid else { return nil }
-            return JournalHarness.journalEntries(matching: ["MLOPSD_EVENT": "storage_write_failed", "_PID": "\(pid)"],
-                                                 deadline: .now + .seconds(3))
+            var match = ["MLOPSD_EVENT": "storage_write_failed", "_PID": "\(pid)"]
+            if let writer { match["MLOPSD_WRITER"] = writer }
+            return JournalHarness.journalEntries(matching: match, deadline: .now + .seconds(3))
         }
     }
 
@@ -356,12 +358,13 @@ import Testing
 
         // The round arrives while the disk is full: it must be reported and held back
         // (or finish correctly where the store and the results still had room).
-        let journalBefore = s.journalFailures()?.count ?? 0
+        let journalBefore = s.journalFailures(writer: "job batch")?.count ?? 0
         try s.release()
         #expect(s.daemonAlive, "mlopsd exited while the disk was full: \(h.process?.stderrText.suffix(2000) ?? "")")
         if let entries = s.journalFailures() {
-            try waitUntil(timeout: 30, "several storage_write_failed journal entries (retries with backoff)") {
-                (s.journalFailures()?.count ?? 0) >= journalBefore + 3
+            // More failed retries than max_attempts (2): none may poison a job.
+            try waitUntil(timeout: 30, "four failed job batches in the journal (retries with backoff)") {
+                (s.journalFailures(writer: "job batch")?.count ?? 0) >= journalBefore + 4
             }
             let last = try #require(s.journalFailures()?.last)
             #expect((last["PRIORITY"].flatMap(Int.init) ?? 7) <= 3)
