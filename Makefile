@@ -13,7 +13,7 @@ DIST        := .build/dist
 INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)"
 
-.PHONY: all deps build release test fuzz torture demo run bench clean man completions install uninstall test-install
+.PHONY: all deps build release test fuzz torture faults demo run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -53,6 +53,15 @@ TORTURE_CYCLES ?= 1000
 torture:
 	$(SWIFT) build --build-tests
 	MLOPSD_TORTURE_CYCLES=$(TORTURE_CYCLES) $(SWIFT) test --skip-build --filter TortureTests
+
+# Disk full and I/O errors, long form: every write call site of the job stream fails with
+# ENOSPC and with EIO at its 1st … FAULT_ROUNDS-th call, plus the full-tmpfs scenario
+# (docs/reliability-faults.md). `swift test` runs one round.
+FAULT_ROUNDS ?= 5
+faults:
+	$(SWIFT) build --build-tests
+	@sh scripts/ensure-journald.sh >/dev/null || echo "make faults: no journald; journal checks will be skipped"
+	MLOPSD_FAULT_ROUNDS=$(FAULT_ROUNDS) $(SWIFT) test --skip-build --filter FaultInjectionTests
 
 # A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
 demo: build

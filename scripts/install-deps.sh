@@ -8,11 +8,12 @@
 #   systemd         journald, journalctl, systemd-analyze for the unit tests
 #   inotify-tools   inotifywait: the e2e hostile-submitter corpus watches its canary files
 #   python3         /usr/bin/python3: that corpus makes a socket and races open(2) with it
+#   gcc, libc6-dev  the fault-injection tests build scripts/faults/faultshim.c (LD_PRELOAD)
 #   python3-numpy, python3-scipy
 #                   the statistics tests compare every drift statistic with scipy on the
 #                   same data; only installed when the python3 on PATH cannot import them
 set -eu
-packages="libsystemd-dev libyaml-dev libsqlite3-dev pkg-config systemd inotify-tools python3"
+packages="libsystemd-dev libyaml-dev libsqlite3-dev pkg-config systemd inotify-tools python3 gcc libc6-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -35,6 +35,17 @@ static inline int mlopsd_rename_noreplace(int olddirfd, const char *oldpath, int
     return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, 1 /* RENAME_NOREPLACE */);
 }
 
+// SQLite's own declaration (sqlite3.h), for the errno behind a failed store write: SQLite
+// reports an ENOSPC during fsync as SQLITE_IOERR, the journal must say ENOSPC. libsqlite3
+// is linked through GRDB.
+struct sqlite3;
+extern int sqlite3_system_errno(struct sqlite3 *db);
+
+/// sqlite3_system_errno: the errno of the connection's last failed system call (0: none).
+static inline int mlopsd_sqlite_system_errno(struct sqlite3 *db) {
+    return sqlite3_system_errno(db);
+}
+
 /// fcntl(F_SETLEASE): a read lease can only be taken while no process has the file open
 /// for writing, which is how we tell a half-written file from a finished one.
 static inline int mlopsd_set_lease(int fd, int type) {

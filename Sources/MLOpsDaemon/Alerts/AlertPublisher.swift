@@ -9,11 +9,14 @@ public struct AlertPublisher: Sendable {
     /// The spool's `alerts/` directory.
     public let directory: DirectoryHandle
     let logger: Logger
+    /// Where a failed write is reported (the daemon's; nil in tools and some tests).
+    let health: StorageHealth?
 
-    /// A publisher writing into `directory`.
-    public init(directory: DirectoryHandle, logger: Logger) {
+    /// A publisher writing into `directory`, reporting failed writes to `health`.
+    public init(directory: DirectoryHandle, logger: Logger, health: StorageHealth? = nil) {
         self.directory = directory
         self.logger = logger
+        self.health = health
     }
 
     /// Writes the alert's file and, unless `log` is false (an open alert updated by a
@@ -23,8 +26,18 @@ public struct AlertPublisher: Sendable {
         do {
             let data = try ResultDocument.prettyEncoder.encode(alert.document)
             try directory.writeAtomically(alert.id + ".json", data: data + Data("\n".utf8), mode: 0o644)
+            health?.succeeded(site: "alerts")
+        } catch let error as SystemError {
+            // Rewritten from the store once writes work again (Engine.settleStorage).
+            let path = directory.path + "/" + alert.id + ".json"
+            let message = "cannot write \(path): \(error); it is written again once writes work"
+            if let health {
+                health.failed(site: "alerts", path: path, errno: error.errno, message: message, logger: logger)
+            } else {
+                logger.error("\(message)", metadata: ["event": LogEvent.storageWriteFailed.metadataValue, "path": .string(path)])
+            }
         } catch {
-            logger.error("cannot write alerts/\(alert.id).json: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
+            logger.error("cannot encode alerts/\(alert.id).json: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
         }
         guard log else { return }
         let level: Logger.Level

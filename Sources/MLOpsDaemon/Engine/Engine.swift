@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GRDB
 import Glibc
 import Logging
 import MLOpsCore
@@ -43,6 +44,8 @@ public final class Engine: @unchecked Sendable {
     private var watcher: DirectoryWatcher?
     private var rescanTimer: DispatchSourceTimer?
     private var retryTimer: DispatchSourceTimer?
+    /// Set while claiming is paused after a claim failed on the disk.
+    private var claimRetryTimer: DispatchSourceTimer?
     private var busyTimer: DispatchSourceTimer?
     private(set) var counters = Counters()
     /// Finished jobs by kind and status since start (read on `queue`), for the metrics.
@@ -53,14 +56,27 @@ public final class Engine: @unchecked Sendable {
     private(set) var modelsGeneration = 0
     /// Called on `queue` after each batch (the daemon refreshes its status from it); set on `queue`.
     var onBatch: (@Sendable () -> Void)?
+    /// Whether the daemon's writes work; failed batches are reported here.
+    let health: StorageHealth
+    /// Failed retries of `active/` in a row, for the backoff (on `queue`).
+    private var retryFailures = 0
+    /// The episode failure count the open `storage_write_failed` alert was last raised
+    /// with; nil when no alert is open (on `queue`).
+    private var storageAlertRaised: Int?
+
+    /// The model name daemon-wide alerts are filed under (`alerts/mlopsd.<type>.<n>.json`).
+    public static let daemonAlertModel = "mlopsd"
+    /// The type of the alert a failed write opens.
+    public static let storageAlertType = "storage_write_failed"
 
     init(spool: Spool, store: Store, handlers: HandlerRegistry, config: DaemonConfig, logger: Logger,
-         registry: ModelRegistry? = nil) {
+         registry: ModelRegistry? = nil, health: StorageHealth = StorageHealth()) {
         self.queue = DispatchQueue(label: "mlopsd.engine")
         self.spool = spool
         self.store = store
         self.config = config
         self.logger = logger
+        self.health = health
         self.processor = JobProcessor(spool: spool, store: store, handlers: handlers, logger: logger, registry: registry)
     }
 
@@ -84,6 +100,7 @@ public final class Engine: @unchecked Sendable {
                 failure = SystemError("watch \(self.spool.incoming.path): \(error)", errno: EIO)
                 return
             }
+            self.inheritStorageAlert()
             self.recoverActive()
             self.rescan(reason: "start")
             self.scheduleRescans()
@@ -108,6 +125,7 @@ public final class Engine: @unchecked Sendable {
             self.watcher = nil
             self.rescanTimer?.cancel()
             self.retryTimer?.cancel()
+            self.claimRetryTimer?.cancel()
             self.busyTimer?.cancel()
             completion()
         }
@@ -164,9 +182,11 @@ public final class Engine: @unchecked Sendable {
         rescanTimer = timer
     }
 
-    /// Schedules one drain pass unless one is already queued.
+    /// Schedules one drain pass unless one is already queued. While a failed batch waits
+    /// in `active/` for its retry, or a claim failed on the disk, nothing new is claimed:
+    /// later jobs must not overtake earlier ones (a promotion before its version).
     private func kick() {
-        guard !drainScheduled, !stopping, pendingHead < pending.count else { return }
+        guard !drainScheduled, !stopping, pendingHead < pending.count, retryTimer == nil, claimRetryTimer == nil else { return }
         drainScheduled = true
         queue.async { self.drain() }
     }
@@ -181,7 +201,7 @@ public final class Engine: @unchecked Sendable {
         var unmovable: [String] = []
         var busy: [String] = []
         let batchSize = config.batchSize
-        while claimed.count < batchSize, pendingHead < pending.count {
+        claiming: while claimed.count < batchSize, pendingHead < pending.count {
             let name = pending[pendingHead]
             pendingHead += 1
             pendingSet.remove(name)
@@ -194,13 +214,31 @@ public final class Engine: @unchecked Sendable {
             case .ready:
                 do {
                     switch try spool.claim(name) {
-                    case .claimed: claimed.append(name)
+                    case .claimed:
+                        claimed.append(name)
+                        health.succeeded(site: "claims")
                     case .nameInUse: busy.append(name)
                     case .gone: continue
                     case .unmovable: unmovable.append(name)
                     }
                 } catch {
-                    logger.error("cannot claim incoming/\(name): \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
+                    if StorageFailure.isStorageErrno(error.errno) {
+                        health.failed(site: "claims", path: spool.incoming.path + "/" + name, errno: error.errno,
+                                      message: "cannot claim incoming/\(name): \(error); it stays in incoming/ and is tried again",
+                                      logger: logger)
+                        // Keep the submission order: this file stays first, and claiming
+                        // pauses until the retry (the files claimed so far still run).
+                        pendingHead -= 1
+                        pendingSet.insert(name)
+                        if closed { announced.insert(name) }
+                        claimRetryTimer = oneShot(after: retryDelay) { engine in
+                            engine.claimRetryTimer = nil
+                            engine.kick()
+                        }
+                        break claiming
+                    } else {
+                        logger.error("cannot claim incoming/\(name): \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
+                    }
                     busy.append(name)
                 }
             }
@@ -234,15 +272,32 @@ public final class Engine: @unchecked Sendable {
     private func runBatch(_ names: [String], unmovable: Bool = false) {
         do {
             let finished = try processor.process(names, config: config, unmovable: unmovable)
+            health.succeeded(site: "job batch")
             record(finished)
             lastBatchAt = Date()
         } catch {
-            logger.error(
-                "a batch of \(names.count) jobs could not be finished and stays in active/ to be retried: \(error)",
-                metadata: ["event": LogEvent.storeError.metadataValue])
+            reportBatchFailure(error, what: "a batch of \(names.count) jobs could not be finished and stays in active/ to be retried")
             scheduleRetryOfActive()
         }
+        settleStorage()
         onBatch?()
+    }
+
+    /// Logs a failed batch: a `storage_write_failed` entry naming the path and errno (and
+    /// the storage alert) when the disk refused a write, a `store_error` entry otherwise.
+    private func reportBatchFailure(_ error: JobProcessor.BatchError, what: String) {
+        let path: String
+        switch error {
+        case .store(_, _, let logged): path = logged ?? store.path
+        case .spool(let failure): path = failure.path ?? spool.root
+        case .storage(let failure): path = failure.error.path ?? config.stateDir
+        }
+        let message = "\(what): cannot write \(path): \(error)"
+        if let errno = error.errno, StorageFailure.isStorageErrno(errno) {
+            health.failed(site: "job batch", path: path, errno: errno, message: message, logger: logger)
+        } else {
+            logger.error("\(message)", metadata: ["event": LogEvent.storeError.metadataValue, "path": .string(path)])
+        }
     }
 
     private func record(_ finished: [JobProcessor.Finished]) {
@@ -299,21 +354,107 @@ public final class Engine: @unchecked Sendable {
         for name in names {
             do {
                 record(try processor.process([name], config: config))
+                health.succeeded(site: "job batch")
                 lastBatchAt = Date()
             } catch {
-                logger.error("job file active/\(name) could not be finished: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])
+                reportBatchFailure(error, what: "job file active/\(name) could not be finished and stays there to be retried")
+                retryFailures += 1
                 scheduleRetryOfActive()
+                settleStorage()
                 return
             }
         }
+        retryFailures = 0
+        settleStorage()
     }
+
+    /// The wait before the next retry of `active/`: 0.5 s, doubling with each failed retry
+    /// in a row, at most 10 s (never a hot loop while the disk stays full, and jobs finish
+    /// within seconds once it takes writes again).
+    var retryDelay: Double { min(10, 0.5 * Double(1 << min(retryFailures, 5))) }
 
     private func scheduleRetryOfActive() {
         guard retryTimer == nil else { return }
-        retryTimer = oneShot(after: 5) { engine in
+        retryTimer = oneShot(after: retryDelay) { engine in
             engine.retryTimer = nil
             engine.recoverActive()
             engine.kick()
+        }
+    }
+
+    // MARK: - Storage alert
+
+    /// At start: an open `storage_write_failed` alert an earlier process left is resolved
+    /// once writes work (the first successful settle).
+    private func inheritStorageAlert() {
+        let open = try? store.read { db in
+            try AlertBook.open(db, model: Engine.daemonAlertModel).contains { $0.type == Engine.storageAlertType }
+        }
+        if open == true {
+            health.inheritOpenAlert()
+            storageAlertRaised = 0
+        }
+    }
+
+    /// Brings the `storage_write_failed` alert in line with ``health`` (on `queue`; after
+    /// every batch and every status interval). While a writer fails: open (or update) the
+    /// alert as soon as the store takes the write. Once none fails: put the serving links
+    /// back in line with the store, rewrite the alert files changed since the first
+    /// failure (their writes may have failed), and resolve the alert (opening it first if
+    /// the store never took it while the disk was full), with a `storage_recovered` entry.
+    func settleStorage() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let (failing, episode) = health.snapshot()
+        guard let episode else { return }
+        let publisher = processor.registry?.alerts
+        let details: JSONValue = [
+            "failures": .int(episode.failures), "first_failure_at": .string(Timestamp.string(episode.firstAt)),
+            "last_path": .string(episode.lastPath), "last_errno": .string(episode.lastErrno),
+            "last_message": .string(episode.lastMessage),
+        ]
+        let message = "\(episode.failures) writes failed since \(Timestamp.string(episode.firstAt)); last: \(episode.lastMessage)"
+        if !failing.isEmpty {
+            guard storageAlertRaised != episode.failures else { return }
+            do {
+                let alert = try store.write { db in
+                    try AlertBook.raise(db, model: Engine.daemonAlertModel, version: nil, type: Engine.storageAlertType,
+                                        severity: "critical", message: message, details: details, at: Date())
+                }
+                publisher?.publish(alert, log: storageAlertRaised == nil)
+                storageAlertRaised = episode.failures
+            } catch {
+                // The store cannot take it yet: the journal has the failure, the alert follows.
+            }
+            return
+        }
+        // Every writer works again.
+        if let registry = processor.registry {
+            registry.reconcile(store: store, config: config, logger: logger)
+        }
+        do {
+            let since = Timestamp.string(episode.firstAt)
+            let (opened, resolved, changed) = try store.write { db -> (AlertRecord?, AlertRecord?, [AlertRecord]) in
+                var opened: AlertRecord?
+                if storageAlertRaised == nil || (storageAlertRaised != episode.failures && episode.failures > 0) {
+                    opened = try AlertBook.raise(db, model: Engine.daemonAlertModel, version: nil, type: Engine.storageAlertType,
+                                                 severity: "critical", message: message, details: details, at: episode.firstAt)
+                }
+                let resolved = try AlertBook.resolve(db, model: Engine.daemonAlertModel, type: Engine.storageAlertType, at: Date())
+                let changed = try Row.fetchAll(
+                    db, sql: "SELECT * FROM alerts WHERE updated_at >= ? AND NOT (model = ? AND type = ?) ORDER BY seq",
+                    arguments: [since, Engine.daemonAlertModel, Engine.storageAlertType]).map(AlertRecord.init(row:))
+                return (opened, resolved, changed)
+            }
+            for alert in changed { publisher?.publish(alert, log: false) }
+            if let opened, storageAlertRaised == nil { publisher?.publish(opened) }
+            if let resolved { publisher?.publish(resolved) }
+            storageAlertRaised = nil
+            health.endEpisode(ifFailuresAre: episode.failures)
+            logger.notice(
+                "writes work again after \(episode.failures) failed writes since \(since); alert \(resolved?.id ?? "storage_write_failed") resolved",
+                metadata: ["event": LogEvent.storageRecovered.metadataValue, "failures": .string(String(episode.failures))])
+        } catch {
+            // Not yet: the next batch or status interval tries again.
         }
     }
 

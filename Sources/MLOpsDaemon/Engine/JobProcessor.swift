@@ -24,6 +24,16 @@ final class JobProcessor {
     var pipelines: PipelineService?
     /// Deferred work of the jobs of the batch being committed.
     private var deferred: [AfterCommit] = []
+    /// Attempts counted for claims whose batch then failed with an error this process
+    /// handled (a full disk, an I/O error): not crashes, so they are taken back at the next
+    /// attempt and a long disk-full spell never poisons a job (docs/reliability-faults.md).
+    private var forgiven: [ClaimKey: Int] = [:]
+
+    /// A claimed file's identity in the `claims` table.
+    private struct ClaimKey: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
 
     init(spool: Spool, store: Store, handlers: HandlerRegistry, logger: Logger, registry: ModelRegistry? = nil) {
         self.spool = spool
@@ -46,13 +56,47 @@ final class JobProcessor {
 
     /// Why a batch stopped before every job had its result.
     enum BatchError: Error, CustomStringConvertible {
-        case store(String)
+        /// The store refused a transaction; `errno` and `path` of the failed system call
+        /// when SQLite logged one.
+        case store(String, errno: Int32?, path: String?)
+        /// A spool write (result file, job file move) failed.
         case spool(SystemError)
+        /// A handler's write (artifact copy, serving link) failed on the disk.
+        case storage(StorageFailure)
         var description: String {
             switch self {
-            case .store(let text): return "state database: \(text)"
+            case .store(let text, _, _): return "state database: \(text)"
             case .spool(let error): return "spool: \(error)"
+            case .storage(let failure): return "\(failure)"
             }
+        }
+
+        /// The errno behind the failure, when known.
+        var errno: Int32? {
+            switch self {
+            case .store(_, let errno, _): return errno
+            case .spool(let error): return error.errno
+            case .storage(let failure): return failure.error.errno
+            }
+        }
+
+        /// The failure as the engine reports it: a store error of `error`, with the errno
+        /// of SQLite's failed system call (`systemErrno`) when it was the disk.
+        static func store(_ error: any Error, since: Date, systemErrno: Int32?) -> BatchError {
+            if let storage = error as? StorageFailure { return .storage(storage) }
+            let logged = SQLiteErrorLog.latest(since: since)
+            let systemErrno = logged?.errno ?? systemErrno
+            var errno: Int32?
+            if let database = error as? DatabaseError {
+                switch database.resultCode {
+                case .SQLITE_FULL: errno = systemErrno ?? ENOSPC
+                case .SQLITE_IOERR: errno = systemErrno ?? EIO
+                case .SQLITE_READONLY: errno = systemErrno ?? EROFS
+                case .SQLITE_CANTOPEN: errno = systemErrno ?? EACCES
+                default: errno = nil
+                }
+            }
+            return .store("\(error)", errno: errno, path: errno == nil ? nil : logged.map(\.path).flatMap { $0.isEmpty ? nil : $0 })
         }
     }
 
@@ -88,6 +132,7 @@ final class JobProcessor {
     /// (``Spool/ClaimOutcome/unmovable``): each is rejected where it is and set aside; one
     /// that turned out to be a regular file after all is left for a normal claim.
     func process(_ names: [String], config: DaemonConfig, unmovable: Bool = false) throws(BatchError) -> [Finished] {
+        let batchStart = Date()
         let maxBytes = config.maxJobBytes
         var items = names.map { name in
             Item(file: JobFile.read(name, in: unmovable ? spool.incoming : spool.active, maxBytes: maxBytes),
@@ -103,8 +148,24 @@ final class JobProcessor {
                 }
             }
         } catch {
-            throw .store("\(error)")
+            throw .store(error, since: batchStart, systemErrno: store.lastSystemErrno())
         }
+        for item in items { forgiven[ClaimKey(device: item.file.device, inode: item.file.inode)] = nil }
+        do {
+            return try finishBatch(items, config: config)
+        } catch {
+            // Handled, not a crash: this attempt does not count towards max_attempts.
+            for item in items where item.attempts > 0 {
+                forgiven[ClaimKey(device: item.file.device, inode: item.file.inode), default: 0] += 1
+            }
+            throw error
+        }
+    }
+
+    /// Steps 2 to 4 of ``process(_:config:)``, after the attempts were counted.
+    private func finishBatch(_ counted: [Item], config: DaemonConfig) throws(BatchError) -> [Finished] {
+        let batchStart = Date()
+        var items = counted
 
         items.removeAll { $0.inFlight }
 
@@ -129,7 +190,7 @@ final class JobProcessor {
             // A handler may have switched a serving link before the commit failed: put
             // the links back to what the store says.
             if let registry { registry.reconcile(store: store, config: config, logger: logger) }
-            throw .store("\(error)")
+            throw .store(error, since: batchStart, systemErrno: store.lastSystemErrno())
         }
         for work in deferred { work.run() }
         deferred = []
@@ -187,14 +248,16 @@ final class JobProcessor {
                            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode)])
             return
         }
+        let takenBack = forgiven[ClaimKey(device: file.device, inode: file.inode)] ?? 0
         let attempts = try Int.fetchOne(
             db,
             sql: """
                 INSERT INTO claims (device, inode, file_name, attempts, first_at) VALUES (?, ?, ?, 1, ?)
-                ON CONFLICT (device, inode) DO UPDATE SET attempts = attempts + 1
+                ON CONFLICT (device, inode) DO UPDATE SET attempts = MAX(1, attempts + 1 - ?)
                 RETURNING attempts
                 """,
-            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, Timestamp.string(Date())]) ?? 1
+            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, Timestamp.string(Date()),
+                        takenBack]) ?? 1
         item.attempts = attempts
         if attempts > maxAttempts {
             item.id = JobValidator.idFromFileName(file.name)
@@ -322,6 +385,8 @@ final class JobProcessor {
                 outcome = .failed(error)
             } catch let error as DatabaseError {
                 throw error  // the store itself failed: the whole batch is retried
+            } catch let error as StorageFailure {
+                throw error  // the disk failed a handler's write: the whole batch is retried
             } catch {
                 outcome = .failed(JobError(.internalError, "\(error)"))
             }

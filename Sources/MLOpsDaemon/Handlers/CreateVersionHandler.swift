@@ -87,6 +87,8 @@ public struct CreateVersionHandler: JobHandler {
         do {
             stored = try registry.artifacts.ingest(directory: source)
         } catch {
+            // A full or failing disk is no fault of the job: roll back and retry it.
+            if case .io(let systemError) = error, let storage = StorageFailure.from(systemError) { throw storage }
             return .rejected(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "artifact")))
         }
         let checked = Self.check(stored: stored, spec: spec, referenceName: referenceName, job: job)

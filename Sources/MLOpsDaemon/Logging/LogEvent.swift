@@ -103,6 +103,11 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     case labelsUnmatched = "labels_unmatched"
     /// A bug or an unexpected system failure inside the daemon.
     case internalError = "internal_error"
+    /// A write to disk failed (ENOSPC, EIO, ...): the path and errno are in the entry; the
+    /// work that needed it is retried and the `storage_write_failed` alert opens.
+    case storageWriteFailed = "storage_write_failed"
+    /// Every write that had failed works again; the `storage_write_failed` alert resolved.
+    case storageRecovered = "storage_recovered"
 
     /// The journald `MESSAGE_ID` of this event: 128-bit lowercase hex, fixed forever.
     public var messageID: String {
@@ -152,6 +157,8 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .retrainingRefused: "ae0494f6bcbf4122a7aca95119ac2f41"
         case .retrainingSwitched: "2d89807ce33e4f94b2f5f06b3637debe"
         case .internalError: "6383bd792056408f8f85498751f695eb"
+        case .storageWriteFailed: "fb62057cab4e4a9cb0d5876a93fb5dc0"
+        case .storageRecovered: "1dfa5a46d1c24c0e95d8866f4d1480aa"
         }
     }
 
@@ -162,13 +169,14 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     public var defaultPriority: Int {
         switch self {
         case .storeIntegrityFailed: 2  // crit: state may be lost
-        case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed, .pipelineFailed: 3  // err
+        case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed, .pipelineFailed,
+            .storageWriteFailed: 3  // err
         case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered, .versionRolledBack,
             .servingReconciled, .alertOpened, .labelsUnmatched, .childKilled, .retrainingRefused:
             4  // warning
         case .daemonStarted, .daemonReady, .daemonStopping, .daemonStopped,
             .configReloaded, .modelRegistered, .versionPromoted, .pipelineSucceeded, .abTestStarted, .abTestDecided,
-            .retrainingTriggered, .retrainingSuppressed, .retrainingSwitched:
+            .retrainingTriggered, .retrainingSuppressed, .retrainingSwitched, .storageRecovered:
             5  // notice
         case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated,
             .versionCreated, .versionsArchived, .alertResolved, .monitoringChecked,

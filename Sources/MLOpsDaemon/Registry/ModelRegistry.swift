@@ -22,11 +22,12 @@ public final class ModelRegistry: Sendable {
     /// Reference profiles of production versions, kept between monitoring checks.
     public let references = ReferenceCache()
 
-    /// The registry under `stateDir`, with alerts in `alertsDirectory`.
-    public init(stateDir: String, alertsDirectory: DirectoryHandle, logger: Logger) throws(SystemError) {
+    /// The registry under `stateDir`, with alerts in `alertsDirectory`; failed alert
+    /// writes are reported to `health`.
+    public init(stateDir: String, alertsDirectory: DirectoryHandle, logger: Logger, health: StorageHealth? = nil) throws(SystemError) {
         artifacts = try ArtifactStore(root: stateDir + "/artifacts")
         serving = try ServingDirectory(root: stateDir + "/serving")
-        alerts = AlertPublisher(directory: alertsDirectory, logger: logger)
+        alerts = AlertPublisher(directory: alertsDirectory, logger: logger, health: health)
     }
 
     /// What `deployment.json` says for `version` in the production stint `stint`.
@@ -50,7 +51,7 @@ public final class ModelRegistry: Sendable {
         /// and the hook run again for the restored version (`revertHook`).
         case hookFailed(hook: HookOutcome, revertHook: HookOutcome?)
         /// The link could not be switched at all; nothing changed.
-        case switchFailed(String)
+        case switchFailed(SystemError)
     }
 
     /// Switches the serving view of `version.model` to `version` and runs the deploy hook;
@@ -63,7 +64,7 @@ public final class ModelRegistry: Sendable {
         do {
             try serving.switchTo(model: model, artifactPath: artifacts.path(of: version.artifactSHA256), deployment: document)
         } catch {
-            return .switchFailed("\(error)")
+            return .switchFailed(error)
         }
         guard let hook = Self.hook(config) else { return .deployed(hook: nil) }
         let outcome = hook.run(

@@ -37,6 +37,9 @@ enum ProductionSwitch {
         switch registry.deploy(target, document: document, previous: previous, previousDocument: previousDocument,
                                action: action, job: job.id, config: context.config) {
         case .switchFailed(let why):
+            // A full or failing disk: roll the job back and retry it (the engine puts the
+            // link back to what the store says), rather than failing it for good.
+            if let storage = StorageFailure.from(why) { throw storage }
             return .failed(.failed(JobError(.internalError, "cannot switch the serving link of \(model): \(why)")))
         case .hookFailed(let hook, let revert):
             let restored = previous.map { "\($0.version), which stays in production" } ?? "nothing (there was no production version)"

@@ -68,6 +68,8 @@ public final class Daemon: @unchecked Sendable {
     private var statusPending = false
     private var modelsCache: (generation: Int, list: [JSONValue], total: Int)?
     private let metrics: MetricsWriter
+    /// Whether writes to disk work (every writer reports to it; the engine settles the alert).
+    let health = StorageHealth()
     private var signalSources: [DispatchSourceSignal] = []
 
     /// Reads and validates the config file at `path` (relative paths resolve against the
@@ -94,7 +96,7 @@ public final class Daemon: @unchecked Sendable {
         self.config = config
         self.logger = logger
         self.notifier = notifier
-        metrics = MetricsWriter(logger: logger)
+        metrics = MetricsWriter(logger: logger, health: health)
         do {
             spool = try Spool(root: config.spoolDir)
         } catch {
@@ -118,7 +120,7 @@ public final class Daemon: @unchecked Sendable {
             throw .store("\(error)")
         }
         do {
-            registry = try ModelRegistry(stateDir: config.stateDir, alertsDirectory: spool.alerts, logger: logger)
+            registry = try ModelRegistry(stateDir: config.stateDir, alertsDirectory: spool.alerts, logger: logger, health: health)
         } catch {
             throw .store("cannot open the registry's directories under \(config.stateDir): \(error)")
         }
@@ -128,7 +130,8 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             throw .config("pipeline definitions refused:\n\(error)")
         }
-        engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger, registry: registry)
+        engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger, registry: registry,
+                        health: health)
         pipelines = PipelineService(store: store, spool: spool, registry: registry, logger: logger, engineQueue: engine.queue,
                                     catalog: catalog, config: config)
         engine.processor.pipelines = pipelines
@@ -448,9 +451,17 @@ public final class Daemon: @unchecked Sendable {
             "kinds": .array(HandlerRegistry.standard.implementedKinds.map { .string($0.rawValue) }),
         ]
         if let data = try? JSONEncoder.pretty.encode(status) {
-            try? spool.top.writeAtomically("status.json", data: data, mode: 0o644, syncFile: false, syncDirectory: false)
+            do {
+                try spool.top.writeAtomically("status.json", data: data, mode: 0o644, syncFile: false, syncDirectory: false)
+                health.succeeded(site: "status.json")
+            } catch {
+                health.failed(site: "status.json", path: spool.root + "/status.json", errno: error.errno,
+                              message: "cannot write \(spool.root)/status.json: \(error); it is written again every status interval",
+                              logger: logger, rateLimit: 60)
+            }
         }
         metrics.write(metricsSnapshot(), to: config.metricsFile)
+        engine.settleStorage()
         notifier.status(statusLine())
     }
 

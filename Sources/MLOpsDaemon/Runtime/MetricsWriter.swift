@@ -156,8 +156,12 @@ final class MetricsWriter {
     /// The last failure logged, so a broken path is reported once, not every second.
     private var lastProblem: String?
 
-    init(logger: Logger) {
+    /// Where a write the disk refused is reported (the daemon's; nil in tests).
+    private let health: StorageHealth?
+
+    init(logger: Logger, health: StorageHealth? = nil) {
         self.logger = logger
+        self.health = health
     }
 
     /// The file's text for `snapshot`.
@@ -176,10 +180,16 @@ final class MetricsWriter {
         do {
             let handle = try DirectoryHandle(path: directory)
             try handle.writeAtomically(name, data: Data(Self.text(snapshot).utf8), mode: 0o644, syncFile: false, syncDirectory: false)
+            health?.succeeded(site: "metrics")
             if lastProblem != nil {
                 logger.notice("metrics are written to \(path) again")
                 lastProblem = nil
             }
+        } catch let error where health != nil && StorageFailure.isStorageErrno(error.errno) {
+            // The disk, not the configuration: an error entry and the storage alert.
+            health?.failed(site: "metrics", path: path, errno: error.errno,
+                           message: "cannot write the metrics file \(path): \(error); it is written again every status interval",
+                           logger: logger, rateLimit: 60)
         } catch {
             let problem = "\(error)"
             if problem != lastProblem {

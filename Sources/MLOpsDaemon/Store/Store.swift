@@ -1,3 +1,4 @@
+import CPosix
 import Foundation
 import GRDB
 import MLOpsCore
@@ -33,6 +34,7 @@ public final class Store: Sendable {
     /// Opens (creating when missing) the database at `path`, checks it, applies migrations.
     public init(path: String, readOnly: Bool = false) throws(OpenError) {
         self.path = path
+        SQLiteErrorLog.install()
         var config = Configuration()
         config.readonly = readOnly
         config.busyMode = .timeout(5)
@@ -64,6 +66,14 @@ public final class Store: Sendable {
                 throw .migration(path: path, underlying: "\(error)")
             }
         }
+    }
+
+    /// The errno of the connection's last failed system call (`sqlite3_system_errno`), nil
+    /// when none: SQLite reports a full disk during fsync as a generic I/O error.
+    public func lastSystemErrno() -> Int32? {
+        let value = try? queue.inDatabase { db in mlopsd_sqlite_system_errno(db.sqliteConnection) }
+        guard let value, value != 0 else { return nil }
+        return value
     }
 
     /// Runs `body` in one write transaction (all or nothing).

@@ -14,6 +14,12 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "\(operation): \(String(cString: strerror(errno)))"
     }
+
+    /// The absolute path the operation names (its first word starting with `/`), for
+    /// journal fields; nil when it names none.
+    public var path: String? {
+        operation.split(separator: " ").first { $0.hasPrefix("/") }.map(String.init)
+    }
 }
 
 extension stat {

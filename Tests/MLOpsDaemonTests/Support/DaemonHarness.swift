@@ -23,14 +23,18 @@ final class DaemonHarness: @unchecked Sendable {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().path
     }
 
-    init(config extra: String = "", name: String = #function) throws {
+    /// `dataSubdir`: spool and state go under `root/<dataSubdir>/` (a file system the test
+    /// mounts there, e.g. a tiny tmpfs) instead of directly under `root`.
+    init(config extra: String = "", name: String = #function, dataSubdir: String? = nil) throws {
         let base = "/tmp/mlopsd-tests"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         // Short: the notify socket's path must fit in sun_path (108 bytes).
         let clean = String(name.filter { $0.isLetter || $0.isNumber }.prefix(24))
         root = "\(base)/\(clean)-\(UInt32.random(in: 0...UInt32.max))"
-        spool = root + "/spool"
-        state = root + "/state"
+        let top = root
+        let data = dataSubdir.map { top + "/" + $0 } ?? top
+        spool = data + "/spool"
+        state = data + "/state"
         configPath = root + "/mlopsd.yaml"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         notify = try NotifyListener(path: root + "/notify.sock")
