@@ -13,7 +13,7 @@ DIST        := .build/dist
 INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)"
 
-.PHONY: all deps build release test fuzz torture demo run bench clean man completions install uninstall test-install
+.PHONY: all deps build release test fuzz torture load demo run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -53,6 +53,15 @@ TORTURE_CYCLES ?= 1000
 torture:
 	$(SWIFT) build --build-tests
 	MLOPSD_TORTURE_CYCLES=$(TORTURE_CYCLES) $(SWIFT) test --skip-build --filter TortureTests
+
+# The load test, long form: 100,000 jobs from 4 concurrent `mlopsctl submit` loops against
+# the release mlopsd, its RSS, descriptors and queue sampled every 250 ms
+# (docs/reliability.md). `swift test` runs 2,000 on the debug build. LOAD_JOBS=N sets the
+# count; MLOPSD_LOAD_REPORT=file.json also writes the figures and samples as JSON.
+LOAD_JOBS ?= 100000
+load: release
+	$(SWIFT) build --build-tests
+	MLOPSD_LOAD_JOBS=$(LOAD_JOBS) MLOPSD_LOAD_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --skip-build --filter LoadTests
 
 # A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
 demo: build
