@@ -56,7 +56,7 @@ torture:
 
 # The load test, long form: 100,000 jobs from 4 concurrent `mlopsctl submit` loops against
 # the release mlopsd, its RSS, descriptors and queue sampled every 250 ms
-# (docs/reliability.md). `swift test` runs 2,000 on the debug build. LOAD_JOBS=N sets the
+# (docs/reliability.md). `swift test` runs 600 on the debug build. LOAD_JOBS=N sets the
 # count; MLOPSD_LOAD_REPORT=file.json also writes the figures and samples as JSON.
 LOAD_JOBS ?= 100000
 load: release

@@ -12,7 +12,7 @@ import Testing
 /// 250 ms. Every job must get exactly one final result with the expected status, memory
 /// and descriptors must stay flat, and the daemon must still answer at the end.
 ///
-/// Short form: `swift test --filter LoadTests` (`MLOPSD_LOAD_JOBS`, default 2,000). Long
+/// Short form: `swift test --filter LoadTests` (`MLOPSD_LOAD_JOBS`, default 600). Long
 /// form: `make load` (100,000 jobs; `LOAD_JOBS=N`), which runs the release `mlopsd` and
 /// `mlopsctl` (`MLOPSD_LOAD_BIN=.build/release`). `MLOPSD_LOAD_RSS_MARGIN_MIB` sets the
 /// memory margin (default 8), `MLOPSD_LOAD_REPORT=path` also writes the figures as JSON.
@@ -56,7 +56,7 @@ import Testing
 
     @Test func fourSubmittersEveryJobCompletesOnceWithFlatMemoryAndDescriptors() throws {
         let env = ProcessInfo.processInfo.environment
-        let total = env["MLOPSD_LOAD_JOBS"].flatMap(Int.init) ?? 2000
+        let total = env["MLOPSD_LOAD_JOBS"].flatMap(Int.init) ?? 600
         let bin = env["MLOPSD_LOAD_BIN"].map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
             ?? DaemonHarness.binDirectory
         let marginMiB = env["MLOPSD_LOAD_RSS_MARGIN_MIB"].flatMap(Double.init) ?? 8
