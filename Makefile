@@ -13,7 +13,7 @@ DIST        := .build/dist
 INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" \
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)"
 
-.PHONY: all deps build release test fuzz torture faults demo run bench clean man completions install uninstall test-install
+.PHONY: all deps build release test fuzz torture faults load demo run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -56,12 +56,21 @@ torture:
 
 # Disk full and I/O errors, long form: every write call site of the job stream fails with
 # ENOSPC and with EIO at its 1st … FAULT_ROUNDS-th call, plus the full-tmpfs scenario
-# (docs/reliability-faults.md). `swift test` runs one round.
+# (docs/reliability.md). `swift test` runs one round.
 FAULT_ROUNDS ?= 5
 faults:
 	$(SWIFT) build --build-tests
 	@sh scripts/ensure-journald.sh >/dev/null || echo "make faults: no journald; journal checks will be skipped"
 	MLOPSD_FAULT_ROUNDS=$(FAULT_ROUNDS) $(SWIFT) test --skip-build --filter FaultInjectionTests
+
+# The load test, long form: 100,000 jobs from 4 concurrent `mlopsctl submit` loops against
+# the release mlopsd, its RSS, descriptors and queue sampled every 250 ms
+# (docs/reliability.md). `swift test` runs 600 on the debug build. LOAD_JOBS=N sets the
+# count; MLOPSD_LOAD_REPORT=file.json also writes the figures and samples as JSON.
+LOAD_JOBS ?= 100000
+load: release
+	$(SWIFT) build --build-tests
+	MLOPSD_LOAD_JOBS=$(LOAD_JOBS) MLOPSD_LOAD_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --skip-build --filter LoadTests
 
 # A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
 demo: build

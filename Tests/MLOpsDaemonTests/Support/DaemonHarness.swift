@@ -16,6 +16,9 @@ final class DaemonHarness: @unchecked Sendable {
     private(set) var process: ChildProcess?
     private var generation = 0
     var extraEnvironment: [String: String] = [:]
+    /// Where `start()` finds `mlopsd` (default: beside the test bundle; the load test's long
+    /// form points it at the release build).
+    var executableDirectory = DaemonHarness.binDirectory
 
     /// The directory holding the built executables (beside the test bundle).
     static var binDirectory: String {
@@ -64,7 +67,7 @@ final class DaemonHarness: @unchecked Sendable {
         env["NOTIFY_SOCKET"] = notify.path
         for (k, v) in extraEnvironment { env[k] = v }
         let p = try ChildProcess(
-            DaemonHarness.binDirectory + "/mlopsd", ["--config", configPath], environment: env,
+            executableDirectory + "/mlopsd", ["--config", configPath], environment: env,
             logPrefix: "\(root)/mlopsd.\(generation)")
         process = p
         if waitReady {
