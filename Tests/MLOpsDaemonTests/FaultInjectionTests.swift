@@ -6,7 +6,7 @@ import Testing
 
 @testable import MLOpsDaemon
 
-/// Disk full and I/O errors (docs/reliability-faults.md): the real mlopsd, its write-side
+/// Disk full and I/O errors (docs/reliability.md (Disk full and I/O errors)): the real mlopsd, its write-side
 /// calls made to fail one at a time with ENOSPC and EIO by a preloaded library
 /// (scripts/faults/faultshim.c), and a tiny tmpfs filled to the last byte.
 ///
@@ -131,7 +131,7 @@ import Testing
             }
         }
 
-        /// Every invariant of docs/reliability-faults.md for the jobs so far.
+        /// Every invariant of docs/reliability.md (Disk full and I/O errors) for the jobs so far.
         func check(round ids: [String]) throws {
             guard daemonAlive else { throw TestFailure("mlopsd is not running: \(h.process?.stderrText.suffix(2000) ?? "")") }
             let files = resultFiles()

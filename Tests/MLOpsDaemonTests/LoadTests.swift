@@ -6,7 +6,7 @@ import Testing
 
 @testable import MLOpsDaemon
 
-/// The load test (docs/reliability-load.md): four submitters run the real
+/// The load test (docs/reliability.md (Load)): four submitters run the real
 /// `mlopsctl submit` back to back against the real `mlopsd`, with a mixed stream of cheap
 /// but real jobs, while the daemon's memory, descriptors and queue are sampled every
 /// 250 ms. Every job must get exactly one final result with the expected status, memory
@@ -159,7 +159,7 @@ import Testing
         #expect(fdsBack, "open descriptors \(idleFds) after the load, baseline \(baseline.fds) (+\(fdSlack) allowed)")
 
         // Memory: the peak RSS over the last third of the jobs may exceed the peak over the
-        // first third by at most the margin (see docs/reliability-load.md for why).
+        // first third by at most the margin (see docs/reliability.md (Load) for why).
         let progress = samples.filter { $0.finished >= 0 }.map { (done: $0.finished - setupFinished, sample: $0) }
         let firstThird = progress.filter { $0.done <= total / 3 }.map(\.sample.rssKiB)
         let lastThird = progress.filter { $0.done >= (2 * total) / 3 }.map(\.sample.rssKiB)

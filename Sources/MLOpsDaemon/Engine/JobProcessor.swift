@@ -26,7 +26,7 @@ final class JobProcessor {
     private var deferred: [AfterCommit] = []
     /// Attempts counted for claims whose batch then failed with an error this process
     /// handled (a full disk, an I/O error): not crashes, so they are taken back at the next
-    /// attempt and a long disk-full spell never poisons a job (docs/reliability-faults.md).
+    /// attempt and a long disk-full spell never poisons a job (docs/reliability.md (Disk full and I/O errors)).
     private var forgiven: [ClaimKey: Int] = [:]
 
     /// A claimed file's identity in the `claims` table.
@@ -152,7 +152,7 @@ final class JobProcessor {
         }
         for item in items { forgiven[ClaimKey(device: item.file.device, inode: item.file.inode)] = nil }
         do {
-            return try finishBatch(items, config: config)
+            return try finishBatch(items, config: config, unmovable: unmovable)
         } catch {
             // Handled, not a crash: this attempt does not count towards max_attempts.
             for item in items where item.attempts > 0 {
@@ -162,8 +162,8 @@ final class JobProcessor {
         }
     }
 
-    /// Steps 2 to 4 of ``process(_:config:)``, after the attempts were counted.
-    private func finishBatch(_ counted: [Item], config: DaemonConfig) throws(BatchError) -> [Finished] {
+    /// Steps 2 to 4 of ``process(_:config:unmovable:)``, after the attempts were counted.
+    private func finishBatch(_ counted: [Item], config: DaemonConfig, unmovable: Bool) throws(BatchError) -> [Finished] {
         let batchStart = Date()
         var items = counted
 

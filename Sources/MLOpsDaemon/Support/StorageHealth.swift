@@ -9,7 +9,7 @@ import Synchronization
 /// naming the path and the errno), because the journal needs no space on our disk. The
 /// store's `storage_write_failed` alert is opened by the engine as soon as the store takes
 /// a write (it may not while the disk is full), and resolved once every writer that failed
-/// has written successfully again (``Engine`` settles it; docs/reliability-faults.md).
+/// has written successfully again (``Engine`` settles it; docs/reliability.md (Disk full and I/O errors)).
 public final class StorageHealth: Sendable {
     /// A run of failures from the first one until every writer works again.
     public struct Episode: Sendable, Equatable {
