@@ -23,16 +23,8 @@ extension MLOpsCtl {
         @Option(help: "Why the run is wanted (kept in the history).") var reason: String?
 
         func run() throws {
-            var lines = ["kind: run-pipeline", "model: \(yamlQuoted(model))"]
-            if let reason { lines.append("reason: \(yamlQuoted(reason))") }
-            lines.append("params:")
-            if let pipeline { lines.append("  pipeline: \(yamlQuoted(pipeline))") }
-            lines += try RetrainingText.parameterLines(settings, indent: "  ")
-            if lines.last == "params:" { lines.removeLast() }
-            try submitAndWait(spoolOptions, lines: lines, timeout: timeout ?? 3600, json: json) { doc in
-                guard let run = doc.result else { return "no run" }
-                return RunText.summary(run) + "\n" + RunText.stages(run)
-            }
+            try RunText.submitRun(kind: "run-pipeline", model: model, pipeline: pipeline, settings: settings, reason: reason,
+                                  spoolOptions, timeout: timeout, json: json)
         }
     }
 
@@ -112,6 +104,23 @@ extension MLOpsCtl {
 
 /// How runs read on a terminal.
 enum RunText {
+    /// Submits a job that starts a pipeline run (`run-pipeline`, `retraining-trigger`) with
+    /// an optional pipeline, `--set NAME=VALUE` parameters and a reason, waits for the run's
+    /// end (default one hour) and prints it with its stages.
+    static func submitRun(kind: String, model: String, pipeline: String?, settings: [String], reason: String?,
+                          _ spoolOptions: SpoolOptions, timeout: Double?, json: Bool) throws {
+        var lines = ["kind: \(kind)", "model: \(yamlQuoted(model))"]
+        if let reason { lines.append("reason: \(yamlQuoted(reason))") }
+        lines.append("params:")
+        if let pipeline { lines.append("  pipeline: \(yamlQuoted(pipeline))") }
+        lines += try RetrainingText.parameterLines(settings, indent: "  ")
+        if lines.last == "params:" { lines.removeLast() }
+        try submitAndWait(spoolOptions, lines: lines, timeout: timeout ?? 3600, json: json) { doc in
+            guard let run = doc.result else { return "no run" }
+            return summary(run) + "\n" + stages(run)
+        }
+    }
+
     static func summary(_ run: JSONValue) -> String {
         var text = "run \(run["run_id"]?.stringValue ?? "?") of \(run["model"]?.stringValue ?? "?") (pipeline \(run["pipeline"]?.stringValue ?? "?")): "
             + (run["state"]?.stringValue ?? "?")

@@ -116,16 +116,8 @@ extension MLOpsCtl {
         @Option(help: "Why (kept in the history).") var reason: String?
 
         func run() throws {
-            var lines = ["kind: retraining-trigger", "model: \(yamlQuoted(model))"]
-            if let reason { lines.append("reason: \(yamlQuoted(reason))") }
-            lines.append("params:")
-            if let pipeline { lines.append("  pipeline: \(yamlQuoted(pipeline))") }
-            lines += try RetrainingText.parameterLines(settings, indent: "  ")
-            if lines.last == "params:" { lines.removeLast() }
-            try submitAndWait(spoolOptions, lines: lines, timeout: timeout ?? 3600, json: json) { doc in
-                guard let run = doc.result else { return "no run" }
-                return RunText.summary(run) + "\n" + RunText.stages(run)
-            }
+            try RunText.submitRun(kind: "retraining-trigger", model: model, pipeline: pipeline, settings: settings, reason: reason,
+                                  spoolOptions, timeout: timeout, json: json)
         }
     }
 
