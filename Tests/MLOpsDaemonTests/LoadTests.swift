@@ -43,17 +43,6 @@ import Testing
         return (WaitStatus(raw: raw).exitCode, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
     }
 
-    /// Polls `condition` every `every` seconds until it holds, failing after `timeout`
-    /// seconds (a coarser ``waitUntil(timeout:_:_:)`` for conditions that list directories).
-    static func poll(every: Double, timeout: Double, _ what: String, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if try condition() { return }
-            if Date() > deadline { throw TestFailure("timed out after \(Int(timeout)) s waiting for \(what)") }
-            usleep(useconds_t(every * 1_000_000))
-        }
-    }
-
     @Test func fourSubmittersEveryJobCompletesOnceWithFlatMemoryAndDescriptors() throws {
         let env = ProcessInfo.processInfo.environment
         let total = env["MLOPSD_LOAD_JOBS"].flatMap(Int.init) ?? 600
@@ -107,7 +96,7 @@ import Testing
 
         // Baseline: the daemon idle after the setup jobs.
         let setupFinished = setupIDs.count
-        try Self.poll(every: 0.05, timeout: 30, "the daemon to report the setup jobs in status.json") {
+        try waitUntil(timeout: 30, every: 0.05, "the daemon to report the setup jobs in status.json") {
             DaemonSampler.finishedJobs(spool: h.spool) == setupFinished
         }
         guard let baseline = DaemonSampler.sample(pid: pid, spool: h.spool) else { throw TestFailure("cannot sample the daemon") }
@@ -138,7 +127,7 @@ import Testing
 
         // Drain: every job finished (status.json counters) and nothing queued.
         do {
-            try Self.poll(every: 0.1, timeout: max(180, Double(total) * 0.05), "the queue to drain") {
+            try waitUntil(timeout: max(180, Double(total) * 0.05), every: 0.1, "the queue to drain") {
                 DaemonSampler.finishedJobs(spool: h.spool) == setupFinished + total
                     && DaemonSampler.entryCount(h.spool + "/incoming", includeHidden: true) == 0
                     && DaemonSampler.entryCount(h.spool + "/active", includeHidden: true) == 0
@@ -150,7 +139,7 @@ import Testing
         let loadSeconds = Date().timeIntervalSince(loadStart)
         // Descriptors back to the baseline once idle.
         var idleFds = -1
-        let fdsBack = (try? Self.poll(every: 0.1, timeout: 30, "descriptors back to baseline") {
+        let fdsBack = (try? waitUntil(timeout: 30, every: 0.1, "descriptors back to baseline") {
             idleFds = DaemonSampler.sample(pid: pid, spool: h.spool)?.fds ?? -1
             return idleFds >= 0 && idleFds <= baseline.fds + fdSlack
         }) != nil

@@ -13,7 +13,6 @@
 H_DATA=/var/lib/e2e-data        # a data root submitters can reach (alice owns alice/)
 H_CANARY=/var/lib/e2e-canary    # outside every data root: must never be opened
 H_SECRET=/var/lib/mlopsd/data/h-daemon-only.csv   # in a data root, readable only by mlopsd
-H_PIPE=/etc/mlopsd/pipelines/e2e-hostile.yaml
 H_WATCH=/run/e2e-hostile-watch.log
 h_cases=()      # "file name|expected code|expected submitted_by"
 h_problems=0   # cases that did not end as expected (all are reported, then the scenario fails)
@@ -61,7 +60,7 @@ h_setup() {
     ns ln "$SPOOL/tmp/.bob-draft.yaml" "$SPOOL/tmp/.h-hl-bob"
     ns ln "$SPOOL/results/e2e-first-job.json" "$SPOOL/tmp/.h-hl-daemon"
     # A pipeline with a path parameter, for run-pipeline's paths and command keys.
-    ns sh -c "mkdir -p /etc/mlopsd/pipelines && cat > $H_PIPE" <<'YAML'
+    put_pipeline e2e-hostile <<'YAML'
 parameters:
   data: {type: path, required: true}
 stages:

@@ -147,6 +147,8 @@ wait_result() {  # wait_result ID: the final result document on stdout
     result_of "$1"
 }
 
+# Writes stdin as the pipeline definition /etc/mlopsd/pipelines/$1.yaml in the namespace.
+put_pipeline() { ns sh -c "mkdir -p /etc/mlopsd/pipelines && cat > /etc/mlopsd/pipelines/$1.yaml"; }
 # Swaps the config in the namespace: stdin becomes /etc/mlopsd/mlopsd.yaml (atomically).
 put_config() { ns sh -c "cat > $CONFIG.new && mv $CONFIG.new $CONFIG"; }
 # systemctl reload, then waits until the daemon logged EVENT (config_reloaded or
@@ -448,7 +450,7 @@ s_alert() {
 # process of the run left in the namespace.
 s_pipeline_stop() {
     local res run t0 t1 left
-    ns sh -c "mkdir -p /etc/mlopsd/pipelines && cat > /etc/mlopsd/pipelines/e2e-hang.yaml" <<'YAML'
+    put_pipeline e2e-hang <<'YAML'
 parameters:
   data: {type: path, required: true}
 stages:

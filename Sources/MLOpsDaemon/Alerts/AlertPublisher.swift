@@ -28,7 +28,7 @@ public struct AlertPublisher: Sendable {
             try directory.writeAtomically(alert.id + ".json", data: data + Data("\n".utf8), mode: 0o644)
             health?.succeeded(site: "alerts")
         } catch let error as SystemError {
-            // Rewritten from the store once writes work again (Engine.settleStorage).
+            // Rewritten from the store once writes work again (StorageAlert.settle).
             let path = directory.path + "/" + alert.id + ".json"
             let message = "cannot write \(path): \(error); it is written again once writes work"
             if let health {

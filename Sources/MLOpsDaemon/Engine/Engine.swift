@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import GRDB
 import Glibc
 import Logging
 import MLOpsCore
@@ -57,17 +56,11 @@ public final class Engine: @unchecked Sendable {
     /// Called on `queue` after each batch (the daemon refreshes its status from it); set on `queue`.
     var onBatch: (@Sendable () -> Void)?
     /// Whether the daemon's writes work; failed batches are reported here.
-    let health: StorageHealth
+    var health: StorageHealth { storageAlert.health }
+    /// The alert that follows ``health`` (on `queue`).
+    private let storageAlert: StorageAlert
     /// Failed retries of `active/` in a row, for the backoff (on `queue`).
     private var retryFailures = 0
-    /// The episode failure count the open `storage_write_failed` alert was last raised
-    /// with; nil when no alert is open (on `queue`).
-    private var storageAlertRaised: Int?
-
-    /// The model name daemon-wide alerts are filed under (`alerts/mlopsd.<type>.<n>.json`).
-    public static let daemonAlertModel = "mlopsd"
-    /// The type of the alert a failed write opens.
-    public static let storageAlertType = "storage_write_failed"
 
     init(spool: Spool, store: Store, handlers: HandlerRegistry, config: DaemonConfig, logger: Logger,
          registry: ModelRegistry? = nil, health: StorageHealth = StorageHealth()) {
@@ -76,7 +69,7 @@ public final class Engine: @unchecked Sendable {
         self.store = store
         self.config = config
         self.logger = logger
-        self.health = health
+        self.storageAlert = StorageAlert(health: health, store: store, logger: logger)
         self.processor = JobProcessor(spool: spool, store: store, handlers: handlers, logger: logger, registry: registry)
     }
 
@@ -100,7 +93,7 @@ public final class Engine: @unchecked Sendable {
                 failure = SystemError("watch \(self.spool.incoming.path): \(error)", errno: EIO)
                 return
             }
-            self.inheritStorageAlert()
+            self.storageAlert.inherit()
             self.recoverActive()
             self.rescan(reason: "start")
             self.scheduleRescans()
@@ -384,77 +377,12 @@ public final class Engine: @unchecked Sendable {
 
     // MARK: - Storage alert
 
-    /// At start: an open `storage_write_failed` alert an earlier process left is resolved
-    /// once writes work (the first successful settle).
-    private func inheritStorageAlert() {
-        let open = try? store.read { db in
-            try AlertBook.open(db, model: Engine.daemonAlertModel).contains { $0.type == Engine.storageAlertType }
-        }
-        if open == true {
-            health.inheritOpenAlert()
-            storageAlertRaised = 0
-        }
-    }
-
     /// Brings the `storage_write_failed` alert in line with ``health`` (on `queue`; after
-    /// every batch and every status interval). While a writer fails: open (or update) the
-    /// alert as soon as the store takes the write. Once none fails: put the serving links
-    /// back in line with the store, rewrite the alert files changed since the first
-    /// failure (their writes may have failed), and resolve the alert (opening it first if
-    /// the store never took it while the disk was full), with a `storage_recovered` entry.
+    /// every batch and every status interval); see ``StorageAlert``.
     func settleStorage() {
         dispatchPrecondition(condition: .onQueue(queue))
-        let (failing, episode) = health.snapshot()
-        guard let episode else { return }
-        let publisher = processor.registry?.alerts
-        let details: JSONValue = [
-            "failures": .int(episode.failures), "first_failure_at": .string(Timestamp.string(episode.firstAt)),
-            "last_path": .string(episode.lastPath), "last_errno": .string(episode.lastErrno),
-            "last_message": .string(episode.lastMessage),
-        ]
-        let message = "\(episode.failures) writes failed since \(Timestamp.string(episode.firstAt)); last: \(episode.lastMessage)"
-        if !failing.isEmpty {
-            guard storageAlertRaised != episode.failures else { return }
-            do {
-                let alert = try store.write { db in
-                    try AlertBook.raise(db, model: Engine.daemonAlertModel, version: nil, type: Engine.storageAlertType,
-                                        severity: "critical", message: message, details: details, at: Date())
-                }
-                publisher?.publish(alert, log: storageAlertRaised == nil)
-                storageAlertRaised = episode.failures
-            } catch {
-                // The store cannot take it yet: the journal has the failure, the alert follows.
-            }
-            return
-        }
-        // Every writer works again.
-        if let registry = processor.registry {
-            registry.reconcile(store: store, config: config, logger: logger)
-        }
-        do {
-            let since = Timestamp.string(episode.firstAt)
-            let (opened, resolved, changed) = try store.write { db -> (AlertRecord?, AlertRecord?, [AlertRecord]) in
-                var opened: AlertRecord?
-                if storageAlertRaised == nil || (storageAlertRaised != episode.failures && episode.failures > 0) {
-                    opened = try AlertBook.raise(db, model: Engine.daemonAlertModel, version: nil, type: Engine.storageAlertType,
-                                                 severity: "critical", message: message, details: details, at: episode.firstAt)
-                }
-                let resolved = try AlertBook.resolve(db, model: Engine.daemonAlertModel, type: Engine.storageAlertType, at: Date())
-                let changed = try Row.fetchAll(
-                    db, sql: "SELECT * FROM alerts WHERE updated_at >= ? AND NOT (model = ? AND type = ?) ORDER BY seq",
-                    arguments: [since, Engine.daemonAlertModel, Engine.storageAlertType]).map(AlertRecord.init(row:))
-                return (opened, resolved, changed)
-            }
-            for alert in changed { publisher?.publish(alert, log: false) }
-            if let opened, storageAlertRaised == nil { publisher?.publish(opened) }
-            if let resolved { publisher?.publish(resolved) }
-            storageAlertRaised = nil
-            health.endEpisode(ifFailuresAre: episode.failures)
-            logger.notice(
-                "writes work again after \(episode.failures) failed writes since \(since); alert \(resolved?.id ?? "storage_write_failed") resolved",
-                metadata: ["event": LogEvent.storageRecovered.metadataValue, "failures": .string(String(episode.failures))])
-        } catch {
-            // Not yet: the next batch or status interval tries again.
+        storageAlert.settle(publisher: processor.registry?.alerts) {
+            if let registry = processor.registry { registry.reconcile(store: store, config: config, logger: logger) }
         }
     }
 

@@ -164,6 +164,7 @@ final class JobProcessor {
 
     /// Steps 2 to 4 of ``process(_:config:unmovable:)``, after the attempts were counted.
     private func finishBatch(_ counted: [Item], config: DaemonConfig, unmovable: Bool) throws(BatchError) -> [Finished] {
+        // Its own start: a failure here is explained only by SQLite log entries from these steps.
         let batchStart = Date()
         var items = counted
 

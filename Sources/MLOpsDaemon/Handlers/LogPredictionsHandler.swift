@@ -36,9 +36,7 @@ public struct LogPredictionsHandler: JobHandler {
             // submitter, not a regular file, not parseable) rejects the job: nothing ran.
             let content: DataFile.Content
             do {
-                content = try DataFile.load(path, format: job.params["format"]?.stringValue, roots: context.config.dataRoots,
-                                            maxRecords: MonitoringKinds.maxFileRecords, mark: job.mark(ofParam: "file"),
-                                            submitterUID: context.submitterUID)
+                content = try DataFile.load(fileOf: job, path: path, context: context)
             } catch {
                 return .rejected(error)
             }

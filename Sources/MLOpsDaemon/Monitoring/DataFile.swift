@@ -13,6 +13,16 @@ enum DataFile {
     /// The largest data file read.
     static let maxBytes = 512 << 20
 
+    /// Loads the file a monitoring job names in its `file` parameter (with its `format`),
+    /// under the config's data roots and readable by the job's submitter: the one rule
+    /// log-predictions and log-ground-truth share. A refusal is a ``JobError`` the handler
+    /// returns as `rejected` (nothing ran).
+    static func load(fileOf job: ValidatedJob, path: String, context: JobContext) throws(JobError) -> Content {
+        try load(path, format: job.params["format"]?.stringValue, roots: context.config.dataRoots,
+                 maxRecords: MonitoringKinds.maxFileRecords, mark: job.mark(ofParam: "file"),
+                 submitterUID: context.submitterUID)
+    }
+
     /// Loads `path` (absolute, under one of `roots` after resolving links) in `format`
     /// (`csv`, `jsonl`, or nil to go by the extension). `mark` is where the job names it.
     /// `submitterUID`: the job's submitter, who must be able to read the file themselves

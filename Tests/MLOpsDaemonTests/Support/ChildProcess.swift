@@ -65,12 +65,14 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Polls `condition` until it holds or `timeout` passes; the wait, not the sleep, is the point.
-func waitUntil(timeout: Double, _ what: String, _ condition: () throws -> Bool) throws {
+/// Polls `condition` every `every` seconds (5 ms by default; coarser for conditions that
+/// list large directories) until it holds or `timeout` passes; the wait, not the sleep, is
+/// the point.
+func waitUntil(timeout: Double, every: Double = 0.005, _ what: String, _ condition: () throws -> Bool) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while true {
         if try condition() { return }
         if Date() > deadline { throw TestFailure("timed out after \(timeout) s waiting for \(what)") }
-        usleep(5_000)
+        usleep(useconds_t(every * 1_000_000))
     }
 }
