@@ -70,6 +70,19 @@ public struct DaemonConfig: Sendable, Equatable {
     public var deployHook: [String]
     /// Seconds the deploy hook may run before it is killed (and the switch undone).
     public var deployHookTimeout: Double
+    /// The `slurm.conf` that Slurm stages use (`SLURM_CONF` for every Slurm command);
+    /// empty: none configured, and a Slurm stage fails with a clear error.
+    public var slurmConf: String
+    /// The directory of `sbatch`, `scontrol`, `sacct` and `scancel`.
+    public var slurmBinDir: String
+    /// The longest wait, in seconds, between two looks at a running Slurm job (the wait
+    /// starts at 0.5 s and doubles).
+    public var slurmPollMax: Double
+    /// Seconds a Slurm command may take before it counts as failed (the controller down).
+    public var slurmCommandTimeout: Double
+    /// What a stop of mlopsd does to running Slurm jobs: `detach` (they run on and the next
+    /// start re-attaches) or `cancel`.
+    public var slurmOnShutdown: String
 
     /// The limits job files are composed with.
     public var yamlLimits: YAMLLimits { YAMLLimits(maxDepth: maxYamlDepth) }
@@ -174,6 +187,8 @@ public struct DaemonConfig: Sendable, Equatable {
         config.dataRoots = config.dataRoots.map { resolve($0, against: workingDirectory) }
         config.pipelinesDir = resolve(config.pipelinesDir, against: workingDirectory)
         if !config.metricsFile.isEmpty { config.metricsFile = resolve(config.metricsFile, against: workingDirectory) }
+        if !config.slurmConf.isEmpty { config.slurmConf = resolve(config.slurmConf, against: workingDirectory) }
+        config.slurmBinDir = resolve(config.slurmBinDir, against: workingDirectory)
         return config
     }
 
@@ -236,6 +251,11 @@ public struct DaemonConfig: Sendable, Equatable {
         metricsFile = string("metrics_file")
         if case .array(let argv) = value("deploy_hook") { deployHook = argv.compactMap(\.stringValue) } else { deployHook = [] }
         deployHookTimeout = double("deploy_hook_timeout")
+        slurmConf = string("slurm_conf")
+        slurmBinDir = string("slurm_bin_dir")
+        slurmPollMax = double("slurm_poll_max")
+        slurmCommandTimeout = double("slurm_command_timeout")
+        slurmOnShutdown = string("slurm_on_shutdown")
     }
 
     /// One config key: schema, default, doc, and bounds the schema cannot say (exclusive ones).
@@ -328,10 +348,19 @@ public struct DaemonConfig: Sendable, Equatable {
               "command run after a serving link switches: absolute program path, then arguments; no shell; [] for none"),
         Entry("deploy_hook_timeout", .double(min: 1, max: 600), 30.0,
               "seconds the deploy hook may run before it is killed and the switch undone (keep below WatchdogSec)"),
+        Entry("slurm_conf", .string(optionalPath), "",
+              "slurm.conf for stages with executor: slurm (also the SLURM_CONF variable); \"\" for none"),
+        Entry("slurm_bin_dir", .string(.path), "/usr/bin", "directory of sbatch, scontrol, sacct and scancel"),
+        Entry("slurm_poll_max", .double(min: 0.5, max: 600), 30.0, "longest wait between two looks at a running Slurm job, in seconds"),
+        Entry("slurm_command_timeout", .double(min: 1, max: 600), 60.0, "seconds a Slurm command may take before it counts as failed"),
+        Entry("slurm_on_shutdown", .oneOf(["detach", "cancel"]), "detach",
+              "what stopping mlopsd does to running Slurm jobs: detach (re-attached at the next start) or cancel"),
     ]
 
     /// A path, or the empty string (no metrics file).
     static let metricsPath = StringRule("a path, or \"\" for no metrics file") { $0.isEmpty || StringRule.path.isValid($0) }
+    /// A path, or the empty string (not configured).
+    static let optionalPath = StringRule("a path, or \"\" for none") { $0.isEmpty || StringRule.path.isValid($0) }
 }
 
 extension String {

@@ -15,12 +15,15 @@ public struct PipelineDefinition: Sendable, Equatable {
         /// Variables added to the child's environment (the trainer contract's `MLOPSD_*`
         /// variables cannot be set here).
         public var environment: [String: String]
+        /// Where it runs: a local child (the default) or a Slurm batch job (docs/slurm.md).
+        public var executor: StageExecutor
 
         /// A command.
-        public init(argv: [String], timeout: Double? = nil, environment: [String: String] = [:]) {
+        public init(argv: [String], timeout: Double? = nil, environment: [String: String] = [:], executor: StageExecutor = .local) {
             self.argv = argv
             self.timeout = timeout
             self.environment = environment
+            self.executor = executor
         }
     }
 
@@ -145,6 +148,6 @@ public struct PipelineDefinition: Sendable, Equatable {
     /// `command_refused` rather than `unknown_key`, because they say what the job tried.
     public static let commandKeys: Set<String> = [
         "argv", "command", "commands", "cmd", "exec", "executable", "program", "script", "shell", "environment", "env",
-        "stages", "collect_data", "train", "test_model", "trainer",
+        "stages", "collect_data", "train", "test_model", "trainer", "executor", "slurm", "sbatch", "sbatch_options",
     ]
 }

@@ -41,11 +41,68 @@ public enum PipelineDefinitionParser {
         Field("timeout", .double(min: 0), doc: "seconds before the command is stopped (default: stage_timeout)"),
         Field("environment", .map(keys: environmentName, values: .string(.maxLength(4096))), default: .object([:]),
               doc: "variables added to the child's environment"),
+        Field("executor", .oneOf(["local", "slurm"]), default: "local",
+              doc: "local: a child of mlopsd; slurm: a Slurm batch job (docs/slurm.md)"),
+        Field("slurm", .object(slurmSchema), doc: "the sbatch settings of a stage with `executor: slurm`"),
     ]
 
+    /// A Slurm name (partition, account, QOS): what Slurm itself accepts in one.
+    static let slurmName = StringRule("a Slurm name of 1 to 64 characters from A-Z a-z 0-9 _ . -") { text in
+        let b = Array(text.utf8)
+        return !b.isEmpty && b.count <= 64 && b.allSatisfy { isLetter($0) || isDigit($0) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D }
+    }
+
+    /// `--mem`: a whole number with an optional K, M, G or T.
+    static let slurmMemory = StringRule("a memory size such as 512M, 4G or 1T") { text in
+        var b = Array(text.utf8)
+        if let last = b.last, "KMGTkmgt".utf8.contains(last) { b.removeLast() }
+        return !b.isEmpty && b.count <= 12 && b.allSatisfy(isDigit)
+    }
+
+    /// `--gres`: `name[:type]:count` entries separated by commas.
+    static let slurmGres = StringRule("generic resources such as gpu:1 or gpu:a100:2 (letters, digits, _ . - : and ,)") { text in
+        let b = Array(text.utf8)
+        return !b.isEmpty && b.count <= 256 && isLetter(b[0])
+            && b.allSatisfy { isLetter($0) || isDigit($0) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D || $0 == 0x3A || $0 == 0x2C }
+    }
+
+    /// One entry of `sbatch_options` (``SlurmSettings/problem(withOption:)``).
+    static let sbatchOption = StringRule("one long sbatch option (--name or --name=value) that mlopsd does not set itself") {
+        SlurmSettings.problem(withOption: $0) == nil
+    }
+
+    static let slurmSchema = ObjectSchema([
+        Field("partition", .string(slurmName), doc: "--partition (default: the cluster's default partition)"),
+        Field("time_limit", .int(min: 1, max: 5_256_000), doc: "--time in minutes (default: the stage's timeout, rounded up)"),
+        Field("cpus", .int(min: 1, max: 100_000), doc: "--cpus-per-task"),
+        Field("memory", .string(slurmMemory), doc: "--mem, e.g. 16G"),
+        Field("gres", .string(slurmGres), doc: "--gres, e.g. gpu:1"),
+        Field("account", .string(slurmName), doc: "--account"),
+        Field("qos", .string(slurmName), doc: "--qos"),
+        Field("sbatch_options", .list(.string(sbatchOption), maxCount: 64), default: .array([]),
+              doc: "further sbatch options, one argument each (e.g. --exclusive, --constraint=avx2)"),
+    ])
+
     static let commandSchema = ObjectSchema(commandFields, check: { value, node in
-        value["argv"] == nil ? [JobError(.missingField, "the stage needs `argv:` (the command to run)", at: node.mark)] : []
+        (value["argv"] == nil ? [JobError(.missingField, "the stage needs `argv:` (the command to run)", at: node.mark)] : [])
+            + executorProblems(value, node)
     })
+
+    /// A `slurm:` section needs `executor: slurm`; a Slurm stage's command is the program
+    /// the batch script execs on the node, so it must be an absolute path there.
+    static func executorProblems(_ value: JSONValue, _ node: YAMLNode) -> [JobError] {
+        var errors: [JobError] = []
+        let slurm = value["executor"]?.stringValue == "slurm"
+        if value["slurm"] != nil && !slurm {
+            errors.append(JobError(.invalidValue, "a `slurm:` section only applies to a stage with `executor: slurm`",
+                                   at: node["slurm"]?.mark ?? node.mark, fix: "add `executor: slurm`, or remove the section"))
+        }
+        if slurm, case .array(let argv)? = value["argv"], let program = argv.first?.stringValue, !program.hasPrefix("/") {
+            errors.append(JobError(.invalidValue, "`\(program)`: a Slurm stage's program must be an absolute path (it runs on the node, not where mlopsd searches PATH)",
+                                   at: node["argv"]?.mark ?? node.mark, fix: "write the full path, e.g. /usr/bin/\(program)"))
+        }
+        return errors
+    }
 
     static let stagesSchema = ObjectSchema([
         Field("collect_data", .object(ObjectSchema(commandFields + [
@@ -134,8 +191,21 @@ public enum PipelineDefinitionParser {
         let monitor = stages["monitor"] ?? .object([:])
         let dataRules = stages["validate_data"] ?? .object([:])
 
-        if case .command = test, case .object(let fields) = testValue {
-            for key in fields.keys where !commandFields.contains(where: { $0.name == key }) {
+        // Executors: only stages that run a command have one.
+        for (section, value, runsCommand) in [("collect_data", collectValue, { if case .command = collect { return true }; return false }()),
+                                              ("test_model", testValue, { if case .command = test { return true }; return false }())] {
+            guard let node = stagesNode?[section] else { continue }
+            if runsCommand {
+                errors += executorProblems(value, node)
+            } else if value["executor"]?.stringValue == "slurm" || value["slurm"] != nil {
+                errors.append(JobError(.invalidValue, "\(section) runs mlopsd's built-in step, which has no executor; only a stage with `argv:` can run on Slurm",
+                                       at: node["executor"]?.mark ?? node["slurm"]?.mark ?? node.mark,
+                                       fix: "remove `executor:` and `slurm:`, or give the stage a command with `argv:`"))
+            }
+        }
+        // Only the keys the file wrote: the validated value also holds the rules' defaults.
+        if case .command = test, case .mapping(let pairs)? = stagesNode?["test_model"]?.content {
+            for key in pairs.compactMap(\.key.scalarText) where !commandFields.contains(where: { $0.name == key }) {
                 errors.append(JobError(.unknownKey, "`\(key)` is a rule of the built-in test; a test_model with `argv:` runs a command instead",
                                        at: stagesNode?["test_model"]?.pair(key)?.key.mark,
                                        fix: "remove `\(key)`, or remove `argv:` to use the built-in evaluation"))
@@ -160,7 +230,17 @@ public enum PipelineDefinitionParser {
         }
         let argv: [String]
         if case .array(let items)? = value["argv"] { argv = items.compactMap(\.stringValue) } else { argv = [] }
-        return PipelineDefinition.Command(argv: argv, timeout: value["timeout"]?.doubleValue, environment: environment)
+        var executor = StageExecutor.local
+        if value["executor"]?.stringValue == "slurm" {
+            let section = value["slurm"] ?? .object([:])
+            var extra: [String] = []
+            if case .array(let items)? = section["sbatch_options"] { extra = items.compactMap(\.stringValue) }
+            executor = .slurm(SlurmSettings(
+                partition: section["partition"]?.stringValue, timeLimitMinutes: section["time_limit"]?.intValue,
+                cpus: section["cpus"]?.intValue, memory: section["memory"]?.stringValue, gres: section["gres"]?.stringValue,
+                account: section["account"]?.stringValue, qos: section["qos"]?.stringValue, extraOptions: extra))
+        }
+        return PipelineDefinition.Command(argv: argv, timeout: value["timeout"]?.doubleValue, environment: environment, executor: executor)
     }
 
     /// A declared parameter, with the problems of its declaration.
