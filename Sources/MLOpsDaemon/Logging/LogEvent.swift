@@ -108,6 +108,12 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
     case storageWriteFailed = "storage_write_failed"
     /// Every write that had failed works again; the `storage_write_failed` alert resolved.
     case storageRecovered = "storage_recovered"
+    /// A pipeline stage was submitted to Slurm, or a restarted daemon re-attached to its
+    /// job (`MLOPSD_SLURM_JOB` holds the job id).
+    case slurmJobSubmitted = "slurm_job_submitted"
+    /// A Slurm command failed or Slurm is not configured: the stage fails with the
+    /// command's message (or, while a job runs, the daemon keeps asking).
+    case slurmError = "slurm_error"
 
     /// The journald `MESSAGE_ID` of this event: 128-bit lowercase hex, fixed forever.
     public var messageID: String {
@@ -159,6 +165,8 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         case .internalError: "6383bd792056408f8f85498751f695eb"
         case .storageWriteFailed: "fb62057cab4e4a9cb0d5876a93fb5dc0"
         case .storageRecovered: "1dfa5a46d1c24c0e95d8866f4d1480aa"
+        case .slurmJobSubmitted: "79a8f100de0a4c8b96105bce2adef6ab"
+        case .slurmError: "2731a13099594240b5157c6e8db67c6f"
         }
     }
 
@@ -170,7 +178,7 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         switch self {
         case .storeIntegrityFailed: 2  // crit: state may be lost
         case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed, .pipelineFailed,
-            .storageWriteFailed: 3  // err
+            .storageWriteFailed, .slurmError: 3  // err
         case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered, .versionRolledBack,
             .servingReconciled, .alertOpened, .labelsUnmatched, .childKilled, .retrainingRefused:
             4  // warning
@@ -180,7 +188,7 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
             5  // notice
         case .storeOpened, .spoolRescan, .spoolPruned, .jobClaimed, .jobSucceeded, .modelUpdated,
             .versionCreated, .versionsArchived, .alertResolved, .monitoringChecked,
-            .pipelineQueued, .pipelineStarted, .stageFinished, .childOutput:
+            .pipelineQueued, .pipelineStarted, .stageFinished, .childOutput, .slurmJobSubmitted:
             6  // info
         }
     }

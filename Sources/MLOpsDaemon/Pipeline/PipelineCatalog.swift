@@ -93,6 +93,9 @@ public struct PipelineCatalog: Sendable, Equatable {
         var problems: [String] = []
         func resolve(_ command: inout PipelineDefinition.Command, stage: PipelineStage) {
             guard let program = command.argv.first else { return }
+            // A Slurm stage's program runs on a compute node: its absolute path (checked by
+            // the parser) is the node's business, not this host's.
+            if command.executor != .local { return }
             if let found = locate(program, searchPath: searchPath) {
                 command.argv[0] = found
             } else {

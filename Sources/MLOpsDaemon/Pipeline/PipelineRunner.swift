@@ -25,6 +25,9 @@ struct PipelineRunner: Sendable {
         var childSeconds: Double = 0
         /// Why the stage did not succeed (for the run's error).
         var error: JobError?
+        /// The stage's work goes on without the daemon (a Slurm job left running at a
+        /// stop): the run stays `running` and the next start re-attaches.
+        var detached = false
 
         static func succeeded(_ report: JSONValue) -> StageResult { StageResult(outcome: .succeeded, report: report) }
         static func skipped(_ why: String) -> StageResult { StageResult(outcome: .skipped, report: ["reason": .string(why)]) }
@@ -164,19 +167,21 @@ struct PipelineRunner: Sendable {
                 await end(.failed, error: JobError(.stageFailed, "stage \(stage.rawValue) \(result.outcome == .timedOut ? "timed out" : "failed"): \(error.message)",
                                                    fix: error.fix ?? "see the stage's report and state/runs/\(runID)/\(stage.rawValue)/"))
                 return
-            case .interrupted where stage == .abTest:
+            case .interrupted where stage == .abTest || result.detached:
                 // Paused, not lost: the run stays `running` and resumes at the next start.
                 do {
                     try store.write { db in
-                        try db.execute(sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = 'ab_test'",
-                                       arguments: [runID])
+                        try db.execute(sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = ?",
+                                       arguments: [runID, stage.rawValue])
                     }
                 } catch {
-                    logger.error("cannot keep the A/B test of run \(runID) for the next start: \(error)",
+                    logger.error("cannot keep stage \(stage.rawValue) of run \(runID) for the next start: \(error)",
                                  metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
                 }
-                logger.notice("the A/B test of run \(runID) pauses while mlopsd stops; it resumes at the next start",
-                              metadata: ["run": "\(runID)", "model": "\(run.model)"])
+                if stage == .abTest {
+                    logger.notice("the A/B test of run \(runID) pauses while mlopsd stops; it resumes at the next start",
+                                  metadata: ["run": "\(runID)", "model": "\(run.model)"])
+                }
                 return
             case .cancelled, .interrupted:
                 await end(result.outcome == .cancelled ? .cancelled : .interrupted, error: stopError(result.outcome), runningStage: result.outcome)
@@ -358,6 +363,11 @@ struct PipelineRunner: Sendable {
         if let data { environment["MLOPSD_DATA"] = data }
         if let modelDir { environment["MLOPSD_MODEL_DIR"] = modelDir }
         let timeout = command.timeout ?? context.config.stageTimeout
+        if case .slurm(let settings) = command.executor {
+            let job = SlurmBatchJob(argv: command.argv, workingDirectory: dir, environment: environment,
+                                    name: SlurmBatchJob.name(run: runID, stage: stage), settings: settings, timeout: timeout)
+            return await SlurmStage.run(job, run: runID, stage: stage, model: context.run.model, config: context.config, service: service)
+        }
         return await StageChild.run(
             argv: command.argv, workingDirectory: dir, environment: environment, timeout: timeout, grace: context.config.stopGrace,
             run: runID, stage: stage, model: context.run.model, service: service)

@@ -151,8 +151,9 @@ public final class PipelineService: Sendable {
             var publications: [RunEnd] = []
             let queued = try store.write { db -> [String] in
                 try RunStore.allChildrenEnded(db, at: Date())
-                // A/B tests are waited for, not computed: they resume where they were.
-                let resumable = try ABTestStage.resumable(db)
+                // A/B tests are waited for, not computed, and Slurm jobs run without us: both
+                // resume where they were.
+                let resumable = try ABTestStage.resumable(db).union(SlurmJobStore.attachableRuns(db))
                 for id in try RunStore.ids(db, state: .running) where !resumable.contains(id) {
                     publications.append(try PipelineService.finish(
                         db, id: id, state: .interrupted,

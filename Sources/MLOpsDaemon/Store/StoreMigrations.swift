@@ -344,6 +344,26 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v7-slurm-jobs") { db in
+            try db.execute(sql: """
+                -- Pipeline stages that run as Slurm batch jobs (docs/slurm.md). The row is
+                -- written before sbatch runs and gets the job id once sbatch answers, so a
+                -- restarted daemon re-attaches to the job (or finds it by its name) instead
+                -- of losing a retraining that takes hours.
+                CREATE TABLE pipeline_slurm_jobs (
+                    run_id        TEXT NOT NULL REFERENCES pipeline_runs(id),
+                    stage         TEXT NOT NULL,
+                    job_name      TEXT NOT NULL,
+                    job_id        TEXT,
+                    submitted_at  TEXT NOT NULL,
+                    started_at    TEXT,
+                    ended_at      TEXT,
+                    state         TEXT,
+                    exit_code     TEXT
+                );
+                CREATE INDEX pipeline_slurm_jobs_live ON pipeline_slurm_jobs(run_id, stage) WHERE ended_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,242 @@
+import Foundation
+import Logging
+import MLOpsCore
+
+/// A pipeline stage as a Slurm batch job (docs/slurm.md): the script written into the
+/// stage's directory, the job submitted (or, after a daemon restart, re-attached), followed
+/// until it ends, and its state and exit code turned into the stage's result.
+///
+/// The job id is in the store before the daemon waits on it, so a restart finds the job
+/// again; a daemon that died between sbatch and recording the id finds it by its name,
+/// `mlopsd-<run>-<stage>`. Cancelling the run (`cancel-pipeline`) cancels the job; stopping
+/// the daemon detaches from it (or cancels it, with `slurm_on_shutdown: cancel`).
+enum SlurmStage {
+    /// The first wait between two looks at the job; it doubles up to `slurm_poll_max`.
+    static let firstPoll = 0.5
+    /// Consecutive failed status queries (the controller restarting) tolerated before the
+    /// stage gives up; with the waits between them that is several minutes.
+    static let maxQueryFailures = 30
+
+    /// Runs `job` for `stage` of `run` and waits for it to end.
+    static func run(_ job: SlurmBatchJob, run: String, stage: PipelineStage, model: String, config: DaemonConfig,
+                    service: PipelineService) async -> PipelineRunner.StageResult {
+        let logger = service.logger
+        let store = service.store
+        var metadata: Logger.Metadata = ["run": "\(run)", "stage": "\(stage.rawValue)", "model": "\(model)"]
+        func slurmFailure(_ error: SlurmError, _ doing: String) -> PipelineRunner.StageResult {
+            var errorMetadata = metadata
+            errorMetadata["event"] = LogEvent.slurmError.metadataValue
+            logger.error("stage \(stage.rawValue) of run \(run): \(doing): \(error)", metadata: errorMetadata)
+            try? store.write { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
+            return .failed("Slurm: \(error)", report: ["executor": "slurm", "job_name": .string(job.name)], fix: error.fix)
+        }
+        let client: SlurmClient
+        do {
+            client = try SlurmClient.make(config)
+        } catch {
+            return slurmFailure(error, "cannot submit")
+        }
+
+        // Attach to the job a dead daemon left, or submit a new one.
+        let jobID: String
+        var submittedAt = Date()
+        var startedAt: Date?
+        var attached = false
+        let live: SlurmJobStore.Record?
+        do {
+            live = try store.read { db in try SlurmJobStore.live(db, run: run, stage: stage) }
+        } catch {
+            return .failed("cannot read the stage's Slurm job: \(error)")
+        }
+        if let live, let id = live.jobID {
+            jobID = id
+            submittedAt = live.submittedAt
+            startedAt = live.startedAt
+            attached = true
+        } else if let live, case .success(let jobs) = await uncancelled({ () async throws(SlurmError) in try await client.jobs(named: live.name) }),
+                  let found = jobs.last {
+            jobID = found.id
+            submittedAt = live.submittedAt
+            attached = true
+            try? store.write { db in try SlurmJobStore.submitted(db, run: run, stage: stage, jobID: found.id) }
+        } else {
+            if live != nil {
+                // Recorded but never submitted (or forgotten): start over.
+                try? store.write { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
+            }
+            let scriptPath = job.workingDirectory + "/slurm-job.sh"
+            do {
+                try FileManager.default.createDirectory(atPath: job.workingDirectory, withIntermediateDirectories: true)
+                try Data(job.script.utf8).write(to: URL(fileURLWithPath: scriptPath), options: .atomic)
+                try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: scriptPath)
+                try store.write { db in try SlurmJobStore.submitting(db, run: run, stage: stage, name: job.name, at: submittedAt) }
+            } catch {
+                return .failed("cannot write the batch script \(scriptPath): \(error.localizedDescription)")
+            }
+            switch await uncancelled({ () async throws(SlurmError) -> String in try await client.submit(job, scriptPath: scriptPath) }) {
+            case .success(let id): jobID = id
+            case .failure(let error): return slurmFailure(error, "sbatch failed")
+            }
+            do {
+                try store.write { db in try SlurmJobStore.submitted(db, run: run, stage: stage, jobID: jobID) }
+            } catch {
+                // The job runs; without its id in the store a restart finds it by name.
+                logger.error("cannot record Slurm job \(jobID) of run \(run): \(error)",
+                             metadata: ["run": "\(run)", "event": LogEvent.storeError.metadataValue])
+            }
+        }
+        metadata["slurm_job"] = "\(jobID)"
+        var submittedMetadata = metadata
+        submittedMetadata["event"] = LogEvent.slurmJobSubmitted.metadataValue
+        logger.info("stage \(stage.rawValue) of run \(run) \(attached ? "re-attached to" : "submitted as") Slurm job \(jobID) (\(job.name))",
+                    metadata: submittedMetadata)
+
+        // Follow it.
+        var wait = firstPoll
+        var failures = 0
+        var status: SlurmJobStatus?
+        var cancelling: StageOutcome?
+        var cancelDeadline: Date?
+        following: while true {
+            if cancelling == nil, Task.isCancelled {
+                let reason = service.scheduler.stopReason(run) ?? .cancelled
+                if reason == .interrupted, config.slurmOnShutdown != "cancel" {
+                    logger.notice("mlopsd stops; Slurm job \(jobID) of run \(run) runs on and is re-attached at the next start",
+                                  metadata: metadata)
+                    var result = PipelineRunner.StageResult(outcome: .interrupted, report: report(job, jobID: jobID, status: status,
+                                                                                                 submittedAt: submittedAt, startedAt: startedAt))
+                    result.detached = true
+                    return result
+                }
+                cancelling = reason
+                cancelDeadline = Date().addingTimeInterval(config.slurmCommandTimeout + 120)
+                switch await uncancelled({ () async throws(SlurmError) in try await client.cancel(jobID) }) {
+                case .success:
+                    logger.notice("cancelled Slurm job \(jobID) of run \(run)", metadata: metadata)
+                case .failure(let error):
+                    var errorMetadata = metadata
+                    errorMetadata["event"] = LogEvent.slurmError.metadataValue
+                    logger.error("cannot cancel Slurm job \(jobID) of run \(run): \(error)", metadata: errorMetadata)
+                }
+                wait = firstPoll
+            }
+            if let cancelDeadline, Date() > cancelDeadline {
+                logger.error("Slurm job \(jobID) of run \(run) did not end after scancel; the stage ends without it",
+                             metadata: metadata.merging(["event": LogEvent.slurmError.metadataValue]) { $1 })
+                status = SlurmJobStatus(state: "CANCELLED")
+                break following
+            }
+            switch await uncancelled({ () async throws(SlurmError) -> SlurmJobStatus in try await client.status(jobID) }) {
+            case .success(let current):
+                status = current
+                failures = 0
+                if startedAt == nil, current.hasStarted {
+                    let now = Date()
+                    startedAt = now
+                    try? store.write { db in try SlurmJobStore.started(db, run: run, stage: stage, at: now) }
+                    let line = "Slurm job \(jobID) of run \(run) started" + (current.nodes.map { " on \($0)" } ?? "")
+                        + String(format: " %.2f s after submission", now.timeIntervalSince(submittedAt))
+                    logger.info("\(line)", metadata: metadata)
+                }
+                if current.isFinished { break following }
+            case .failure(let error):
+                if case .unknownJob = error { return slurmFailure(error, "lost the job") }
+                failures += 1
+                if failures == 1 || failures % 10 == 0 {
+                    var errorMetadata = metadata
+                    errorMetadata["event"] = LogEvent.slurmError.metadataValue
+                    logger.error("cannot ask Slurm about job \(jobID) of run \(run) (try \(failures)): \(error); asking again",
+                                 metadata: errorMetadata)
+                }
+                if failures >= maxQueryFailures { return slurmFailure(error, "gave up asking about job \(jobID)") }
+            }
+            // Sleep in a task of its own: a cancellation wakes the loop early, it does not end it.
+            let nanoseconds = UInt64(wait * 1e9)
+            if cancelling == nil {
+                try? await Task.sleep(nanoseconds: nanoseconds)
+            } else {
+                await Task { try? await Task.sleep(nanoseconds: nanoseconds) }.value
+            }
+            wait = min(wait * 2, cancelling == nil ? config.slurmPollMax : 2)
+        }
+
+        // It ended.
+        let final = status ?? SlurmJobStatus(state: "UNKNOWN")
+        try? store.write { db in
+            try SlurmJobStore.ended(db, run: run, stage: stage, state: final.state, exitCode: final.exitCodeText, at: Date())
+        }
+        var result = PipelineRunner.StageResult(outcome: .succeeded, report: report(job, jobID: jobID, status: final,
+                                                                                     submittedAt: submittedAt, startedAt: startedAt))
+        result.exitCode = final.exitStatus
+        result.signal = (final.signal ?? 0) == 0 ? nil : final.signal
+        result.childSeconds = Date().timeIntervalSince(startedAt ?? submittedAt)
+        let tail = StageChild.lastLines(job.stderrPath)
+        switch final.ending ?? .failed(exitStatus: nil, signal: nil, why: final.state) {
+        case .succeeded:
+            break
+        case .cancelled:
+            if let cancelling {
+                result.outcome = cancelling == .interrupted ? .interrupted : .cancelled
+                result.error = JobError(.cancelled, "Slurm job \(jobID) was cancelled")
+            } else {
+                result = failed(result, "Slurm job \(jobID) was cancelled outside mlopsd (scancel)", fix: "see the cluster's log; run the pipeline again")
+            }
+        case .timedOut:
+            result.outcome = .timedOut
+            result.error = JobError(.stageFailed, "Slurm job \(jobID) ran over its time limit (TIMEOUT)",
+                                    fix: "raise the stage's slurm.time_limit (minutes) or timeout in the pipeline definition")
+        case .nodeFailure(let why):
+            result = failed(result, "Slurm job \(jobID) ended by a node failure: \(why)", fix: "check the node (sinfo -R) and run the pipeline again")
+        case .failed(let code, let signal, let why):
+            let how = (signal ?? 0) != 0 ? "was killed by signal \(signal ?? 0)" : "exited with code \(code.map(String.init) ?? "?")"
+            result = failed(result, "the command \(how) (Slurm job \(jobID): \(why))" + (tail.isEmpty ? "" : ": " + tail),
+                            fix: "read \(job.stderrPath)")
+        }
+        return result
+    }
+
+    /// Runs `body` in a task of its own, so that the caller's cancellation does not cut a
+    /// Slurm command short (an `scancel` must reach the controller).
+    static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws(SlurmError) -> T) async -> Result<T, SlurmError> {
+        await Task { () async -> Result<T, SlurmError> in
+            do throws(SlurmError) {
+                return .success(try await body())
+            } catch {
+                return .failure(error)
+            }
+        }.value
+    }
+
+    /// `result` as failed with `message`.
+    static func failed(_ result: PipelineRunner.StageResult, _ message: String, fix: String) -> PipelineRunner.StageResult {
+        var result = result
+        result.outcome = .failed
+        result.error = JobError(.stageFailed, message, fix: fix)
+        if case .object(var doc) = result.report {
+            doc["error"] = .string(message)
+            result.report = .object(doc)
+        }
+        return result
+    }
+
+    /// The stage's report: the job, where it ran, how long it waited and ran.
+    static func report(_ job: SlurmBatchJob, jobID: String, status: SlurmJobStatus?, submittedAt: Date, startedAt: Date?) -> JSONValue {
+        var doc: [String: JSONValue] = [
+            "executor": "slurm", "slurm_job_id": .string(jobID), "job_name": .string(job.name),
+            "argv": .array(job.argv.map(JSONValue.string)), "submitted_at": .string(Timestamp.string(submittedAt)),
+            "stdout": ["file": .string(job.stdoutPath)], "stderr": ["file": .string(job.stderrPath)],
+            "sbatch": .array(job.settings.arguments(timeout: job.timeout).map(JSONValue.string)),
+        ]
+        if let status {
+            doc["slurm_state"] = .string(status.state)
+            doc["slurm_exit_code"] = .string(status.exitCodeText)
+            if let nodes = status.nodes { doc["nodes"] = .string(nodes) }
+            if let reason = status.reason { doc["slurm_reason"] = .string(reason) }
+        }
+        if let startedAt {
+            doc["started_at"] = .string(Timestamp.string(startedAt))
+            doc["queued_seconds"] = .double((startedAt.timeIntervalSince(submittedAt) * 1000).rounded() / 1000)
+        }
+        return .object(doc)
+    }
+}
