@@ -9,23 +9,31 @@
 #   inotify-tools   inotifywait: the e2e hostile-submitter corpus watches its canary files
 #   python3         /usr/bin/python3: that corpus makes a socket and races open(2) with it
 #   gcc, libc6-dev  the fault-injection tests build scripts/faults/faultshim.c (LD_PRELOAD)
+#   slurmctld, slurmd, slurm-client, munge
+#                   the Slurm executor's tests start a real one-node cluster of their own
+#                   (scripts/slurm/cluster.sh); the packages' own services are not used
 #   python3-numpy, python3-scipy
 #                   the statistics tests compare every drift statistic with scipy on the
 #                   same data; only installed when the python3 on PATH cannot import them
 set -eu
 packages="libsystemd-dev libyaml-dev libsqlite3-dev pkg-config systemd inotify-tools python3 gcc libc6-dev"
+slurm="slurmctld slurmd slurm-client munge"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+missing_slurm=""
+for p in $slurm; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing_slurm="$missing_slurm $p"
+done
 if ! python3 -c "import numpy, scipy" 2>/dev/null; then
     missing="$missing python3 python3-numpy python3-scipy"
 fi
-if [ -z "$missing" ]; then
-    echo "install-deps: all present ($packages)"
+if [ -z "$missing$missing_slurm" ]; then
+    echo "install-deps: all present ($packages $slurm)"
     exit 0
 fi
-echo "install-deps: installing$missing"
+echo "install-deps: installing$missing$missing_slurm"
 if [ "$(id -u)" -ne 0 ]; then
     SUDO=sudo
 else
@@ -33,4 +41,10 @@ else
 fi
 $SUDO apt-get update -qq
 # libsystemd-dev pulls the matching libsystemd0/systemd; -y for unattended CI.
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+if [ -n "$missing" ]; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+fi
+# Slurm without its recommends (mail tools, ...): 13 MB.
+if [ -n "$missing_slurm" ]; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing_slurm
+fi

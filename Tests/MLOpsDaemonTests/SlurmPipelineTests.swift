@@ -1,0 +1,267 @@
+import Foundation
+import GRDB
+import Glibc
+import MLOpsCore
+import Testing
+
+@testable import MLOpsDaemon
+
+/// Pipeline stages as batch jobs on a real one-node Slurm cluster (munged, slurmctld and
+/// slurmd started by `scripts/slurm/cluster.sh`), driven through the real daemon
+/// (docs/slurm.md). Skipped with a message when Slurm is not installed, except in CI
+/// (`MLOPSD_REQUIRE_SLURM=1`).
+@Suite(.serialized) struct SlurmPipelineTests {
+    /// A pipeline whose train stage runs `argv` on Slurm.
+    static func slurmPipeline(_ argv: [String], slurm: String = "{}", environment: String = "{}", parameters: String = "",
+                              executor: String = "slurm") -> String {
+        """
+        parameters:
+          data: {type: path, required: true}
+        \(parameters)
+        stages:
+          collect_data: {copy: data, holdout_share: 0.2}
+          train:
+            argv: [\(argv.map(PipelineDaemonTests.yamlString).joined(separator: ", "))]
+            executor: \(executor)
+            timeout: 600
+            environment: \(environment)
+        \(executor == "slurm" ? "    slurm: \(slurm)" : "")
+
+        """
+    }
+
+    static var trainer: String { DaemonHarness.binDirectory + "/mlops-train" }
+
+    /// A daemon on `cluster` with `pipelines`; nil when there is no cluster.
+    static func harness(_ cluster: SlurmCluster, _ pipelines: [String: String], config: String = "", name: String = #function) throws -> DaemonHarness {
+        try PipelineDaemonTests.harness(pipelines, config: "slurm_conf: \(cluster.conf)\nslurm_poll_max: 1\n" + config, name: name)
+    }
+
+    func run(_ h: DaemonHarness, id: String, pipeline: String, extra: String = "") throws {
+        try h.drop("\(id).yaml", "kind: run-pipeline\nmodel: chest-xray\nid: \(id)\nparams:\n  pipeline: \(pipeline)\n  data: \(h.root)/data/train.csv\n" + extra)
+    }
+
+    func stage(_ doc: ResultDocument, _ name: PipelineStage) -> JSONValue? {
+        guard case .array(let stages)? = doc.result?["stages"] else { return nil }
+        return stages.first { $0["stage"]?.stringValue == name.rawValue }
+    }
+
+    /// Waits until the run's train stage has a Slurm job that is RUNNING; its run and job id.
+    func waitForRunningJob(_ h: DaemonHarness, _ cluster: SlurmCluster, job: String) throws -> (run: String, slurmJob: String) {
+        let run = try PipelineDaemonTests().waitForStage(h, job: job, .train)
+        var id = ""
+        try waitUntil(timeout: 60, "Slurm job of run \(run) to be RUNNING") {
+            guard let found = try? cluster.jobs(named: "mlopsd-\(run)-train").last else { return false }
+            id = found
+            return (try? cluster.job(found)["JobState"]) == "RUNNING"
+        }
+        return (run, id)
+    }
+
+    @Test func aTrainStageOnSlurmProducesAProductionVersion() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(cluster, ["onslurm": Self.slurmPipeline([Self.trainer]),
+                                           "onhost": Self.slurmPipeline([Self.trainer], executor: "local")])
+        defer { h.cleanUp() }
+        try run(h, id: "slurm1", pipeline: "onslurm")
+        let doc = try h.waitForResult("slurm1", timeout: 180)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        let train = try #require(stage(doc, .train))
+        let report = try #require(train["report"])
+        #expect(report["executor"] == "slurm")
+        let jobID = try #require(report["slurm_job_id"]?.stringValue)
+        #expect(report["slurm_state"] == "COMPLETED")
+        let runID = try #require(doc.result?["run_id"]?.stringValue)
+        #expect(report["job_name"]?.stringValue == "mlopsd-\(runID)-train")
+        // Slurm ran it: scontrol knows the job by that name, and its output is in the run directory.
+        let fields = try cluster.job(jobID)
+        #expect(fields["JobName"] == "mlopsd-\(runID)-train")
+        #expect(fields["JobState"] == "COMPLETED")
+        let stdout = try String(contentsOfFile: h.state + "/runs/\(runID)/train/stdout.log", encoding: .utf8)
+        #expect(stdout.contains("mlops-train: logistic regression"))
+        let version = try #require(doc.result?["version"]?.stringValue)
+        let production = try h.readStore { db in
+            try String.fetchOne(db, sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'")
+        }
+        #expect(production == version)
+        let recorded = try h.readStore { db in
+            try Row.fetchAll(db, sql: "SELECT job_id, state, exit_code, ended_at FROM pipeline_slurm_jobs WHERE run_id = ?", arguments: [runID])
+        }
+        #expect(recorded.count == 1)
+        #expect(recorded.first?["job_id"] == jobID)
+        #expect(recorded.first?["state"] == "COMPLETED")
+
+        // The same stage as a local child, for the overhead figure.
+        try run(h, id: "local1", pipeline: "onhost")
+        let local = try h.waitForResult("local1", timeout: 180)
+        #expect(local.status == .succeeded, "\(local.error?.message ?? "")")
+        let slurmSeconds = stageSeconds(train)
+        let localSeconds = stage(local, .train).map(stageSeconds) ?? .nan
+        print(String(format: "slurm: train stage %.2f s on Slurm (queued %.2f s before it started) vs %.2f s as a local child: overhead %.2f s",
+                     slurmSeconds, report["queued_seconds"]?.doubleValue ?? .nan, localSeconds, slurmSeconds - localSeconds))
+    }
+
+    func stageSeconds(_ stage: JSONValue) -> Double {
+        guard let start = stage["started_at"]?.stringValue.flatMap(Timestamp.parse),
+              let end = stage["finished_at"]?.stringValue.flatMap(Timestamp.parse) else { return .nan }
+        return end.timeIntervalSince(start)
+    }
+
+    @Test func aStageExiting3FailsWithCode3() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(cluster, ["fails": Self.slurmPipeline(["/bin/sh", "-c", "echo 'trainer: out of memory' >&2; exit 3"])])
+        defer { h.cleanUp() }
+        try run(h, id: "bad", pipeline: "fails")
+        let doc = try h.waitForResult("bad", timeout: 120)
+        #expect(doc.status == .failed)
+        #expect(doc.error?.code == "stage_failed")
+        #expect(doc.error?.message.contains("exited with code 3") == true, "\(doc.error?.message ?? "")")
+        #expect(doc.error?.message.contains("trainer: out of memory") == true, "\(doc.error?.message ?? "")")
+        let train = try #require(stage(doc, .train))
+        #expect(train["outcome"] == "failed")
+        #expect(train["exit_code"] == 3)
+        #expect(train["report"]?["slurm_state"] == "FAILED")
+        #expect(train["report"]?["slurm_exit_code"] == "3:0")
+        let alert = try h.readStore { db in
+            try String.fetchOne(db, sql: "SELECT message FROM alerts WHERE model = 'chest-xray' AND type = 'pipeline_failed' AND resolved_at IS NULL")
+        }
+        #expect(alert?.contains("exited with code 3") == true)
+    }
+
+    @Test func cancelPipelineEndsTheSlurmJobCancelled() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(cluster, ["long": Self.slurmPipeline(["/bin/sleep", "300"])])
+        defer { h.cleanUp() }
+        try run(h, id: "long1", pipeline: "long")
+        let (_, jobID) = try waitForRunningJob(h, cluster, job: "long1")
+        try h.drop("cancel.yaml", "kind: cancel-pipeline\nmodel: chest-xray\n")
+        #expect(try h.waitForResult("cancel").status == .succeeded)
+        let doc = try h.waitForResult("long1", timeout: 60)
+        #expect(doc.status == .failed)
+        #expect(doc.error?.code == "cancelled")
+        #expect(stage(doc, .train)?["outcome"] == "cancelled")
+        #expect(try cluster.job(jobID)["JobState"] == "CANCELLED")
+    }
+
+    @Test func aStageOverItsTimeLimitEndsTimedOut() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(cluster, ["slow": Self.slurmPipeline(["/bin/sleep", "600"], slurm: "{time_limit: 1, partition: short}")])
+        defer { h.cleanUp() }
+        try run(h, id: "slow1", pipeline: "slow")
+        let doc = try h.waitForResult("slow1", timeout: 240)
+        #expect(doc.status == .failed)
+        let train = try #require(stage(doc, .train))
+        #expect(train["outcome"] == "timed_out")
+        #expect(train["report"]?["slurm_state"] == "TIMEOUT")
+        #expect(doc.error?.message.contains("time limit") == true, "\(doc.error?.message ?? "")")
+    }
+
+    @Test func killNineAndSigtermDuringASlurmStageReattachAndTheRunCompletes() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let slow = Self.slurmPipeline(["/bin/sh", "-c", "sleep 12; exec \"$0\"", Self.trainer])
+        let h = try Self.harness(cluster, ["slow": slow])
+        defer { h.cleanUp() }
+
+        // kill -9: nothing tells the job; the restarted daemon finds it in the store.
+        try run(h, id: "k9", pipeline: "slow")
+        let (run, jobID) = try waitForRunningJob(h, cluster, job: "k9")
+        try h.kill9()
+        #expect(try cluster.job(jobID)["JobState"] == "RUNNING", "the job outlives the daemon")
+        try h.start()
+        let doc = try h.waitForResult("k9", timeout: 180)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        #expect(stage(doc, .train)?["report"]?["slurm_job_id"]?.stringValue == jobID)
+        #expect(try cluster.jobs(named: "mlopsd-\(run)-train") == [jobID], "submitted once")
+        #expect(doc.result?["version"]?.stringValue != nil)
+
+        // SIGTERM (systemctl stop): the daemon detaches, the job runs on, the next start re-attaches.
+        try self.run(h, id: "term", pipeline: "slow")
+        let (run2, job2) = try waitForRunningJob(h, cluster, job: "term")
+        #expect(try h.stop() == 0)
+        #expect(try cluster.job(job2)["JobState"] == "RUNNING", "detached, not cancelled")
+        let state = try h.readStore { db in try String.fetchOne(db, sql: "SELECT state FROM pipeline_runs WHERE id = ?", arguments: [run2]) }
+        #expect(state == "running")
+        #expect(h.result("term")?.status == .running)
+        try h.start()
+        let second = try h.waitForResult("term", timeout: 180)
+        #expect(second.status == .succeeded, "\(second.error?.message ?? "")")
+        #expect(try cluster.jobs(named: "mlopsd-\(run2)-train") == [job2], "submitted once")
+        let versions = try h.readStore { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'chest-xray'") }
+        #expect(versions == 2)
+    }
+
+    @Test func aControllerRestartDuringAStageDoesNotEndTheRun() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(cluster, ["slow": Self.slurmPipeline(["/bin/sh", "-c", "sleep 8; exec \"$0\"", Self.trainer])])
+        defer { h.cleanUp() }
+        try run(h, id: "ctld", pipeline: "slow")
+        _ = try waitForRunningJob(h, cluster, job: "ctld")
+        try cluster.restartController()
+        let doc = try h.waitForResult("ctld", timeout: 180)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        #expect(stage(doc, .train)?["report"]?["slurm_state"] == "COMPLETED")
+    }
+
+    @Test func quotesDollarParensAndNewlinesArriveUnchangedAndRunNothing() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let canary = "/tmp/mlopsd-slurm-canary-\(UInt32.random(in: 0...UInt32.max))"
+        let hostile = "it's \"q\" $(touch \(canary)) `touch \(canary)` ${HOME}\nline2; touch \(canary) #"
+        let script = #"printf %s "$1" > "$MLOPSD_OUTPUT/arg"; printf %s "$HOSTILE" > "$MLOPSD_OUTPUT/env"; cp "$MLOPSD_PARAMS" "$MLOPSD_OUTPUT/params.json"; exit 3"#
+        // A definition's argv holds no control characters; the newline goes through the
+        // environment and the job parameter.
+        let oneLine = hostile.replacingOccurrences(of: "\n", with: " ")
+        let pipeline = Self.slurmPipeline(["/bin/sh", "-c", script, "sh", oneLine],
+                                          environment: "{HOSTILE: \(PipelineDaemonTests.yamlString(hostile))}",
+                                          parameters: "  note: {type: string}")
+        let h = try Self.harness(cluster, ["quoting": pipeline])
+        defer { h.cleanUp() }
+        try run(h, id: "q", pipeline: "quoting", extra: "  note: \(PipelineDaemonTests.yamlString(hostile))\n")
+        let doc = try h.waitForResult("q", timeout: 120)
+        #expect(doc.status == .failed, "the stage exits 3 on purpose")
+        let runID = try #require(doc.result?["run_id"]?.stringValue)
+        let output = h.state + "/runs/\(runID)/train/output"
+        #expect(try String(contentsOfFile: output + "/arg", encoding: .utf8) == oneLine)
+        #expect(try String(contentsOfFile: output + "/env", encoding: .utf8) == hostile)
+        let params = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: output + "/params.json")))
+        #expect(params["note"]?.stringValue == hostile)
+        #expect(access(canary, F_OK) != 0, "a value ran as a command")
+    }
+
+    @Test func aMisconfiguredClusterFailsTheStageWithSlurmsMessageAndTheDaemonServesOn() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(cluster, ["nopart": Self.slurmPipeline([Self.trainer], slurm: "{partition: nosuchpartition}")])
+        defer { h.cleanUp() }
+        try run(h, id: "np", pipeline: "nopart")
+        let doc = try h.waitForResult("np", timeout: 120)
+        #expect(doc.status == .failed)
+        #expect(doc.error?.message.contains("sbatch failed") == true, "\(doc.error?.message ?? "")")
+        #expect(doc.error?.message.lowercased().contains("partition") == true, "Slurm's own message: \(doc.error?.message ?? "")")
+        let alert = try h.readStore { db in
+            try String.fetchOne(db, sql: "SELECT message FROM alerts WHERE model = 'chest-xray' AND type = 'pipeline_failed' AND resolved_at IS NULL")
+        }
+        #expect(alert?.contains("sbatch") == true)
+        // The daemon serves on.
+        try h.drop("lv.yaml", "kind: list-versions\nmodel: chest-xray\nid: lv\n")
+        #expect(try h.waitForResult("lv").status == .succeeded)
+    }
+
+    @Test func noSlurmConfFailsTheStageClearly() throws {
+        let h = try PipelineDaemonTests.harness(["onslurm": Self.slurmPipeline([Self.trainer])], config: "slurm_conf: \"\"\n")
+        defer { h.cleanUp() }
+        try run(h, id: "nc", pipeline: "onslurm")
+        let doc = try h.waitForResult("nc", timeout: 120)
+        #expect(doc.status == .failed)
+        #expect(doc.error?.message.contains("no Slurm cluster is configured") == true, "\(doc.error?.message ?? "")")
+        #expect(doc.error?.fix?.contains("slurm_conf") == true)
+        try h.drop("lv.yaml", "kind: list-versions\nmodel: chest-xray\nid: lv\n")
+        #expect(try h.waitForResult("lv").status == .succeeded)
+    }
+}
