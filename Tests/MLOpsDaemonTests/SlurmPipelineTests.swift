@@ -237,7 +237,8 @@ import Testing
     @Test func aMisconfiguredClusterFailsTheStageWithSlurmsMessageAndTheDaemonServesOn() throws {
         guard let cluster = try SlurmCluster.start() else { return }
         defer { cluster.stop() }
-        let h = try Self.harness(cluster, ["nopart": Self.slurmPipeline([Self.trainer], slurm: "{partition: nosuchpartition}")])
+        let h = try Self.harness(cluster, ["nopart": Self.slurmPipeline([Self.trainer], slurm: "{partition: nosuchpartition}"),
+                                           "onslurm": Self.slurmPipeline([Self.trainer])])
         defer { h.cleanUp() }
         try run(h, id: "np", pipeline: "nopart")
         let doc = try h.waitForResult("np", timeout: 120)
@@ -251,6 +252,16 @@ import Testing
         // The daemon serves on.
         try h.drop("lv.yaml", "kind: list-versions\nmodel: chest-xray\nid: lv\n")
         #expect(try h.waitForResult("lv").status == .succeeded)
+
+        // The controller down: sbatch gives up (after its own retries) and says why.
+        try cluster.stopController()
+        try run(h, id: "down", pipeline: "onslurm")
+        let down = try h.waitForResult("down", timeout: 180)
+        #expect(down.status == .failed)
+        #expect(down.error?.message.contains("sbatch failed") == true, "\(down.error?.message ?? "")")
+        #expect(down.error?.message.contains("controller") == true, "Slurm's own message: \(down.error?.message ?? "")")
+        try h.drop("lv2.yaml", "kind: list-versions\nmodel: chest-xray\nid: lv2\n")
+        #expect(try h.waitForResult("lv2").status == .succeeded)
     }
 
     @Test func noSlurmConfFailsTheStageClearly() throws {

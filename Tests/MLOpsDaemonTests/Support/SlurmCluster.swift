@@ -63,6 +63,18 @@ final class SlurmCluster: Sendable {
         guard status == 0 else { throw TestFailure("restart-ctld failed: \(out)") }
     }
 
+    /// Stops slurmctld (slurmd and munged keep running), as a controller outage.
+    func stopController() throws {
+        guard let text = try? String(contentsOfFile: directory + "/run/slurmctld.pid", encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw TestFailure("no slurmctld pid file in \(directory)/run") }
+        kill(pid, SIGKILL)
+        try waitUntil(timeout: 10, "slurmctld \(pid) to exit") {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+            return stat.contains(") Z ")
+        }
+    }
+
     /// Runs a Slurm command (`scontrol`, `squeue`, ...) against this cluster; its stdout.
     func command(_ arguments: [String]) throws -> String {
         try Self.run(["/usr/bin/" + arguments[0]] + arguments.dropFirst(), environment: ["SLURM_CONF": conf]).1
