@@ -140,6 +140,11 @@ enum RunText {
             let report = s["report"]
             var note = report?["error"]?.stringValue ?? report?["reason"]?.stringValue ?? ""
             if note.isEmpty, let code = s["exit_code"]?.intValue { note = "exit \(code)" }
+            if report?["executor"]?.stringValue == "slurm", let job = report?["slurm_job_id"]?.stringValue {
+                let where_ = report?["nodes"]?.stringValue.map { " on \($0)" } ?? ""
+                let state = report?["slurm_state"]?.stringValue.map { " \($0)" } ?? ""
+                note = "slurm job \(job)\(state)\(where_)" + (note.isEmpty ? "" : ": " + note)
+            }
             if note.isEmpty, let version = report?["version"]?.stringValue { note = "version \(version)" }
             if note.isEmpty, let metric = report?["metric"]?.stringValue, let value = report?["candidate"]?.doubleValue ?? report?["value"]?.doubleValue {
                 note = "\(metric) \(String(format: "%.4f", value))"

@@ -91,6 +91,10 @@ import Testing
         #expect(recorded.count == 1)
         #expect(recorded.first?["job_id"] == jobID)
         #expect(recorded.first?["state"] == "COMPLETED")
+        // mlopsctl run names the Slurm job in the train stage's line.
+        let shown = try Ctl.run(["run", "--spool", h.spool, runID], in: h.root)
+        let trainLine = shown.stdout.split(separator: "\n").first { $0.contains(" train ") } ?? ""
+        #expect(trainLine.contains("slurm job \(jobID) COMPLETED"), "\(shown.stdout)")
 
         // The same stage as a local child, for the overhead figure.
         try run(h, id: "local1", pipeline: "onhost")
