@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLOpsCore
 import Testing
 
 @testable import MLOpsDaemon
@@ -80,21 +81,16 @@ final class SlurmCluster: Sendable {
         try Self.run(["/usr/bin/" + arguments[0]] + arguments.dropFirst(), environment: ["SLURM_CONF": conf]).1
     }
 
-    /// `scontrol -o show job ID`'s fields.
+    /// `scontrol -o show job ID`'s fields (parsed by the daemon's own ``SlurmJobStatus``).
     func job(_ id: String) throws -> [String: String] {
-        var fields: [String: String] = [:]
-        for word in try command(["scontrol", "-o", "show", "job", id]).split(separator: " ") {
-            let parts = word.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-        }
-        return fields
+        SlurmJobStatus.scontrolFields(try command(["scontrol", "-o", "show", "job", id]))
     }
 
     /// The ids of the jobs named `name` that scontrol knows.
     func jobs(named name: String) throws -> [String] {
         try command(["scontrol", "-o", "show", "jobs"]).split(separator: "\n").compactMap { line -> String? in
-            guard line.contains(" JobName=\(name) ") else { return nil }
-            return line.split(separator: " ").first { $0.hasPrefix("JobId=") }.map { String($0.dropFirst(6)) }
+            let fields = SlurmJobStatus.scontrolFields(String(line))
+            return fields["JobName"] == name ? fields["JobId"] : nil
         }
     }
 
