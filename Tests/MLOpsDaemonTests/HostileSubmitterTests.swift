@@ -180,7 +180,7 @@ import Testing
         let processor = JobProcessor(spool: spool, store: store, handlers: HandlerRegistry([ListAlertsHandler()]),
                                      logger: Logger(label: "test"))
         func claim(_ name: String, _ text: String, uid: uid_t) throws {
-            try writeFile(root + "/spool/active/" + name, Data(text.utf8))
+            try writeClaimedJob(root + "/spool/active/" + name, Data(text.utf8))
             try #require(chown(root + "/spool/active/" + name, uid, 0) == 0)
         }
         // Bob (uid 4242) is rejected; alice (4343) tries the same id; then bob fixes his.

@@ -52,7 +52,7 @@ import Testing
 
         /// Puts a job file into active/ as a claim would.
         func claim(_ name: String, _ text: String) throws {
-            try writeFile(root + "/spool/active/" + name, Data(text.utf8))
+            try writeClaimedJob(root + "/spool/active/" + name, Data(text.utf8))
         }
 
         func result(_ name: String) throws -> ResultDocument {

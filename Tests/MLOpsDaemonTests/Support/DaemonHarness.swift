@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import CPosix
 import Glibc
 import MLOpsCore
 @testable import MLOpsDaemon
@@ -168,6 +169,27 @@ func writeFile(_ path: String, _ data: Data) throws {
     defer { close(fd) }
     let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     guard written == data.count else { throw TestFailure("write \(path): \(String(cString: strerror(errno)))") }
+}
+
+/// Writes a job file straight into `active/`, as a claim would leave it, and returns once
+/// no process holds it open for writing. A child forked by another test between this
+/// process's `open` and `close` keeps the descriptor until its `exec`; the daemon's read
+/// lease then rightly refuses the file (`JobFile.read`), so a fixture that skips the
+/// spool's readiness wait must do it here, with a deadline.
+func writeClaimedJob(_ path: String, _ data: Data) throws {
+    try writeFile(path, data)
+    let deadline = Date().addingTimeInterval(10)
+    while true {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw TestFailure("open \(path): \(String(cString: strerror(errno)))") }
+        let leased = mlopsd_set_lease(fd, Int32(F_RDLCK)) == 0
+        let busy = !leased && errno == EAGAIN
+        if leased { _ = mlopsd_set_lease(fd, Int32(F_UNLCK)) }
+        close(fd)
+        if !busy { return }
+        guard Date() < deadline else { throw TestFailure("\(path) was still open for writing after 10 s") }
+        usleep(2_000)
+    }
 }
 
 /// Job texts used across tests.

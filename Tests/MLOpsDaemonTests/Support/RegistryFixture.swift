@@ -39,7 +39,7 @@ final class RegistryFixture {
     func run(_ text: String, id: String? = nil) throws -> ResultDocument {
         counter += 1
         let name = (id ?? "job-\(counter)") + ".yaml"
-        try writeFile(root + "/spool/active/" + name, Data(text.utf8))
+        try writeClaimedJob(root + "/spool/active/" + name, Data(text.utf8))
         _ = try processor.process([name], config: config)
         let data = try #require(FileManager.default.contents(atPath: "\(root)/spool/results/\(id ?? "job-\(counter)").json"))
         return try ResultDocument.decode(data)
