@@ -83,6 +83,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// What a stop of mlopsd does to running Slurm jobs: `detach` (they run on and the next
     /// start re-attaches) or `cancel`.
     public var slurmOnShutdown: String
+    /// Seconds a running Slurm job may run past its time limit before mlopsd cancels it
+    /// itself (the cluster's own enforcement can lag by its `OverTimeLimit`, or be off).
+    public var slurmTimeoutGrace: Double
 
     /// The limits job files are composed with.
     public var yamlLimits: YAMLLimits { YAMLLimits(maxDepth: maxYamlDepth) }
@@ -256,6 +259,7 @@ public struct DaemonConfig: Sendable, Equatable {
         slurmPollMax = double("slurm_poll_max")
         slurmCommandTimeout = double("slurm_command_timeout")
         slurmOnShutdown = string("slurm_on_shutdown")
+        slurmTimeoutGrace = double("slurm_timeout_grace")
     }
 
     /// One config key: schema, default, doc, and bounds the schema cannot say (exclusive ones).
@@ -355,6 +359,8 @@ public struct DaemonConfig: Sendable, Equatable {
         Entry("slurm_command_timeout", .double(min: 1, max: 600), 60.0, "seconds a Slurm command may take before it counts as failed"),
         Entry("slurm_on_shutdown", .oneOf(["detach", "cancel"]), "detach",
               "what stopping mlopsd does to running Slurm jobs: detach (re-attached at the next start) or cancel"),
+        Entry("slurm_timeout_grace", .double(min: 0, max: 86_400), 300.0,
+              "seconds a running Slurm job may go past its time limit before mlopsd cancels it itself"),
     ]
 
     /// A path, or the empty string (no metrics file).

@@ -376,7 +376,7 @@ public final class Daemon: @unchecked Sendable {
         let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: logger,
                                  registry: registry, afterCommit: afterCommit, pipelines: pipelines)
         do {
-            try store.write { db in try RetrainingAutomation.tick(db, context: context) }
+            _ = try store.write { db in try RetrainingAutomation.tick(db, context: context) }
             afterCommit.run()
         } catch {
             logger.error("retraining pass failed: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])

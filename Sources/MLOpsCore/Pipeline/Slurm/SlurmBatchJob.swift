@@ -34,6 +34,17 @@ public struct SlurmBatchJob: Sendable, Equatable {
         self.timeout = timeout
     }
 
+    /// Seconds the job may run once it has started: its `slurm.time_limit`, else the
+    /// stage's timeout. Time in the queue does not count.
+    public var runBudget: Double { settings.timeLimitMinutes.map { Double($0) * 60 } ?? timeout }
+
+    /// When mlopsd cancels a job that started at `startedAt` and still runs: its
+    /// ``runBudget`` plus `grace` seconds, the slack left to the cluster's own enforcement
+    /// (`slurm_timeout_grace`).
+    public func runDeadline(startedAt: Date, grace: Double) -> Date {
+        startedAt.addingTimeInterval(runBudget + grace)
+    }
+
     /// `mlopsd-<run>-<stage>`.
     public static func name(run: String, stage: PipelineStage) -> String { "mlopsd-\(run)-\(stage.rawValue)" }
 

@@ -52,7 +52,7 @@ struct SlurmClient: Sendable {
                         case .exited(let code): code
                         case .signaled: nil
                         }
-                    return Output(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+                    return Output(status: status, stdout: result.standardOutput, stderr: result.standardError)
                 }
                 group.addTask {
                     try await Task.sleep(for: .seconds(seconds))

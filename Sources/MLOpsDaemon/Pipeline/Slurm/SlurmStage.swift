@@ -97,6 +97,20 @@ enum SlurmStage {
         var status: SlurmJobStatus?
         var cancelling: StageOutcome?
         var cancelDeadline: Date?
+        /// Sends `scancel` once, for `reason`; the loop then waits for Slurm to end the job.
+        func cancel(_ reason: StageOutcome, _ why: String) async {
+            cancelling = reason
+            cancelDeadline = Date().addingTimeInterval(config.slurmCommandTimeout + 120)
+            switch await uncancelled({ () async throws(SlurmError) in try await client.cancel(jobID) }) {
+            case .success:
+                logger.notice("cancelled Slurm job \(jobID) of run \(run)\(why)", metadata: metadata)
+            case .failure(let error):
+                var errorMetadata = metadata
+                errorMetadata["event"] = LogEvent.slurmError.metadataValue
+                logger.error("cannot cancel Slurm job \(jobID) of run \(run): \(error)", metadata: errorMetadata)
+            }
+            wait = firstPoll
+        }
         following: while true {
             if cancelling == nil, Task.isCancelled {
                 let reason = service.scheduler.stopReason(run) ?? .cancelled
@@ -108,17 +122,11 @@ enum SlurmStage {
                     result.detached = true
                     return result
                 }
-                cancelling = reason
-                cancelDeadline = Date().addingTimeInterval(config.slurmCommandTimeout + 120)
-                switch await uncancelled({ () async throws(SlurmError) in try await client.cancel(jobID) }) {
-                case .success:
-                    logger.notice("cancelled Slurm job \(jobID) of run \(run)", metadata: metadata)
-                case .failure(let error):
-                    var errorMetadata = metadata
-                    errorMetadata["event"] = LogEvent.slurmError.metadataValue
-                    logger.error("cannot cancel Slurm job \(jobID) of run \(run): \(error)", metadata: errorMetadata)
-                }
-                wait = firstPoll
+                await cancel(reason, "")
+            }
+            if cancelling == nil, let startedAt, Date() > job.runDeadline(startedAt: startedAt, grace: config.slurmTimeoutGrace) {
+                await cancel(.timedOut, String(format: " (running %.0f s, over its %.0f s time limit and the %.0f s slurm_timeout_grace)",
+                                               Date().timeIntervalSince(startedAt), job.runBudget, config.slurmTimeoutGrace))
             }
             if let cancelDeadline, Date() > cancelDeadline {
                 logger.error("Slurm job \(jobID) of run \(run) did not end after scancel; the stage ends without it",
@@ -151,7 +159,13 @@ enum SlurmStage {
                 if failures >= maxQueryFailures { return slurmFailure(error, "gave up asking about job \(jobID)") }
             }
             // Sleep in a task of its own: a cancellation wakes the loop early, it does not end it.
-            let nanoseconds = UInt64(wait * 1e9)
+            var sleep = wait
+            if cancelling == nil, let startedAt {
+                // Wake for the run deadline, not a whole poll interval after it.
+                let untilDeadline = job.runDeadline(startedAt: startedAt, grace: config.slurmTimeoutGrace).timeIntervalSinceNow
+                sleep = min(sleep, max(untilDeadline + 0.05, 0.05))
+            }
+            let nanoseconds = UInt64(sleep * 1e9)
             if cancelling == nil {
                 try? await Task.sleep(nanoseconds: nanoseconds)
             } else {
@@ -174,6 +188,12 @@ enum SlurmStage {
         switch final.ending ?? .failed(exitStatus: nil, signal: nil, why: final.state) {
         case .succeeded:
             break
+        case .cancelled where cancelling == .timedOut:
+            result.outcome = .timedOut
+            let ran = String(format: "it ran %.0f s, over its %.0f s time limit and the %.0f s slurm_timeout_grace",
+                             result.childSeconds, job.runBudget, config.slurmTimeoutGrace)
+            result.error = JobError(.stageFailed, "mlopsd cancelled Slurm job \(jobID): \(ran)",
+                                    fix: "raise the stage's slurm.time_limit (minutes) or timeout in the pipeline definition")
         case .cancelled:
             if let cancelling {
                 result.outcome = cancelling == .interrupted ? .interrupted : .cancelled

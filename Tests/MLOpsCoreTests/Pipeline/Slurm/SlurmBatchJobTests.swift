@@ -92,6 +92,17 @@ import Testing
         #expect(SlurmSettings(timeLimitMinutes: 5).arguments(timeout: 3600) == ["--time=5"])
     }
 
+    @Test func mlopsdsOwnDeadlineIsTheTimeLimitOrTimeoutPlusTheGraceFromTheJobsStart() {
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        let byTimeout = SlurmBatchJob(argv: ["/bin/true"], workingDirectory: "/d", environment: [:], name: "n", settings: SlurmSettings(), timeout: 90)
+        #expect(byTimeout.runBudget == 90, "the stage's timeout, not the --time it rounds up to")
+        #expect(byTimeout.runDeadline(startedAt: start, grace: 300) == start.addingTimeInterval(390))
+        let byLimit = SlurmBatchJob(argv: ["/bin/true"], workingDirectory: "/d", environment: [:], name: "n",
+                                    settings: SlurmSettings(timeLimitMinutes: 5), timeout: 90)
+        #expect(byLimit.runBudget == 300, "slurm.time_limit wins over the timeout")
+        #expect(byLimit.runDeadline(startedAt: start, grace: 0) == start.addingTimeInterval(300))
+    }
+
     @Test func sbatchParsableOutputGivesTheJobID() {
         #expect(SlurmBatchJob.parseJobID("42\n") == "42")
         #expect(SlurmBatchJob.parseJobID("sbatch: warning: x\n1234;cluster\n") == "1234")
