@@ -174,6 +174,7 @@ import Testing
         // kill -9: nothing tells the job; the restarted daemon finds it in the store.
         try run(h, id: "k9", pipeline: "slow")
         let (run, jobID) = try waitForRunningJob(h, cluster, job: "k9")
+        let trainStart = try trainStartedAt(h, run: run)
         try h.kill9()
         #expect(try cluster.job(jobID)["JobState"] == "RUNNING", "the job outlives the daemon")
         try h.start()
@@ -182,6 +183,7 @@ import Testing
         #expect(stage(doc, .train)?["report"]?["slurm_job_id"]?.stringValue == jobID)
         #expect(try cluster.jobs(named: "mlopsd-\(run)-train") == [jobID], "submitted once")
         #expect(doc.result?["version"]?.stringValue != nil)
+        #expect(try trainStartedAt(h, run: run) == trainStart, "the re-attached stage keeps its first start")
 
         // SIGTERM (systemctl stop): the daemon detaches, the job runs on, the next start re-attaches.
         try self.run(h, id: "term", pipeline: "slow")
@@ -197,6 +199,60 @@ import Testing
         #expect(try cluster.jobs(named: "mlopsd-\(run2)-train") == [job2], "submitted once")
         let versions = try h.readStore { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'chest-xray'") }
         #expect(versions == 2)
+    }
+
+    /// The train stage's `started_at` in the store.
+    func trainStartedAt(_ h: DaemonHarness, run: String) throws -> String? {
+        try h.readStore { db in
+            try String.fetchOne(db, sql: "SELECT started_at FROM pipeline_stages WHERE run_id = ? AND stage = 'train'", arguments: [run])
+        }
+    }
+
+    @Test func aJobThatEndedWhileTheDaemonWasDownAndScontrolForgotIsReadFromTheCompletionLog() throws {
+        // MinJobAge 2 s: slurmctld forgets an ended job at its next purge pass (every 60 s).
+        guard let cluster = try SlurmCluster.start(minJobAge: 2) else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(cluster, ["slow": Self.slurmPipeline(["/bin/sh", "-c", "sleep 3; exec \"$0\"", Self.trainer])])
+        defer { h.cleanUp() }
+        try run(h, id: "forgot", pipeline: "slow")
+        let (run, jobID) = try waitForRunningJob(h, cluster, job: "forgot")
+        try h.kill9()
+        try waitUntil(timeout: 150, "scontrol to forget Slurm job \(jobID)") {
+            (try? cluster.command(["scontrol", "-o", "show", "job", jobID]))?.contains("Invalid job id") == true
+        }
+        let completion = try cluster.command(["sacct", "-c", "-j", jobID, "-P", "-n", "-o", "JobID,State,ExitCode"])
+        #expect(completion.contains("\(jobID)|COMPLETED|0:0"), "\(completion)")
+        try h.start()
+        let doc = try h.waitForResult("forgot", timeout: 120)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        let report = stage(doc, .train)?["report"]
+        #expect(report?["slurm_job_id"]?.stringValue == jobID)
+        #expect(report?["slurm_state"] == "COMPLETED")
+        #expect(doc.result?["version"]?.stringValue != nil)
+        let jobs = try h.readStore { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_slurm_jobs WHERE run_id = ?", arguments: [run])
+        }
+        #expect(jobs == 1, "followed to its end, not submitted again")
+    }
+
+    @Test func aJobRunningPastItsTimeoutAndTheGraceIsCancelledByMlopsd() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        // timeout 3 s → --time=1: Slurm would end the job after a minute; mlopsd's own clock
+        // (3 s + slurm_timeout_grace 1 s from the job's start) ends it first.
+        let pipeline = Self.slurmPipeline(["/bin/sleep", "300"]).replacingOccurrences(of: "timeout: 600", with: "timeout: 3")
+        let h = try Self.harness(cluster, ["stuck": pipeline], config: "slurm_timeout_grace: 1\n")
+        defer { h.cleanUp() }
+        try run(h, id: "stuck1", pipeline: "stuck")
+        let (_, jobID) = try waitForRunningJob(h, cluster, job: "stuck1")
+        let doc = try h.waitForResult("stuck1", timeout: 45)
+        #expect(doc.status == .failed)
+        let train = try #require(stage(doc, .train))
+        #expect(train["outcome"] == "timed_out")
+        #expect(train["report"]?["slurm_state"] == "CANCELLED")
+        #expect(doc.error?.message.contains("mlopsd cancelled Slurm job \(jobID)") == true, "\(doc.error?.message ?? "")")
+        #expect(stageSeconds(train) < 40)
+        #expect(try cluster.job(jobID)["JobState"] == "CANCELLED")
     }
 
     @Test func aControllerRestartDuringAStageDoesNotEndTheRun() throws {

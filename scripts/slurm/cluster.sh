@@ -27,7 +27,9 @@
 # (~3 s after it starts; ~5 s after restart-ctld); stop ≈ 0.2-0.4 s; restart-ctld ≈ 0.2-0.3 s.
 #
 # Environment: SLURM_TEST_CTLD_PORT, SLURM_TEST_SLURMD_PORT (default: 6817 and 6818, or the
-# next free pair above them when those are taken).
+# next free pair above them when those are taken); SLURM_TEST_MIN_JOB_AGE (MinJobAge,
+# default 600: seconds slurmctld remembers an ended job; the daemon's sacct fallback test
+# sets 2, and slurmctld then purges within its 60 s purge interval).
 #
 # Layout of DIR: slurm.conf, env, jobcomp.log (JobCompType=jobcomp/filetxt: read it with
 # `sacct -c -j ID -P -n -o JobID,State,ExitCode`), munge/ (munge.key, munge.socket.2, seed),
@@ -246,7 +248,7 @@ JobCompLoc=$dir/jobcomp.log
 SchedulerParameters=batch_sched_delay=0
 InactiveLimit=0
 KillWait=5
-MinJobAge=600
+MinJobAge=${SLURM_TEST_MIN_JOB_AGE:-600}
 MailProg=/bin/true
 ReturnToService=2
 MpiDefault=none

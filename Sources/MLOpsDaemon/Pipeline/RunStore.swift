@@ -172,11 +172,17 @@ public enum RunStore {
                        arguments: [Timestamp.string(at), id])
     }
 
-    /// Marks `stage` running.
+    /// Marks `stage` running; a resumed stage keeps its first start.
     static func beginStage(_ db: Database, id: String, stage: PipelineStage, at: Date) throws {
         try db.execute(sql: "UPDATE pipeline_runs SET stage = ? WHERE id = ?", arguments: [stage.rawValue, id])
+        // A stage already running is being resumed after a restart (a Slurm job re-attached,
+        // an A/B test picked up): it keeps the start it had, so its duration is whole.
         try db.execute(
-            sql: "UPDATE pipeline_stages SET outcome = 'running', started_at = ? WHERE run_id = ? AND stage = ?",
+            sql: """
+                UPDATE pipeline_stages SET started_at = CASE WHEN outcome = 'running' AND started_at IS NOT NULL
+                    THEN started_at ELSE ? END, outcome = 'running'
+                WHERE run_id = ? AND stage = ?
+                """,
             arguments: [Timestamp.string(at), id, stage.rawValue])
     }
 

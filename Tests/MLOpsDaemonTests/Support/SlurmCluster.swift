@@ -27,15 +27,17 @@ final class SlurmCluster: Sendable {
         return programs.allSatisfy { access($0, X_OK) == 0 }
     }
 
-    /// Starts a cluster; nil (with a printed reason) when Slurm is not installed and not required.
-    static func start() throws -> SlurmCluster? {
+    /// Starts a cluster; nil (with a printed reason) when Slurm is not installed and not
+    /// required. `minJobAge`: seconds slurmctld keeps an ended job (`MinJobAge`, default 600).
+    static func start(minJobAge: Int? = nil) throws -> SlurmCluster? {
         if !installed {
             if required { throw TestFailure("Slurm is not installed but MLOPSD_REQUIRE_SLURM=1 (run scripts/install-deps.sh --slurm)") }
             print("SKIPPED: Slurm is not installed (apt-get install slurmctld slurmd slurm-client munge); the Slurm tests did not run")
             return nil
         }
         let directory = "/tmp/mlopsd-slurm-\(UInt32.random(in: 0...UInt32.max))"
-        let (status, out) = try run([script, "start", directory])
+        let (status, out) = try run([script, "start", directory],
+                                    environment: minJobAge.map { ["SLURM_TEST_MIN_JOB_AGE": String($0)] } ?? [:])
         guard status == 0, let line = out.split(separator: "\n").last, line.hasPrefix("SLURM_CONF=") else {
             _ = try? run([script, "stop", directory])
             if status == 77 && !required {
