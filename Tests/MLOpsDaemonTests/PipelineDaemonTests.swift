@@ -208,6 +208,24 @@ import Testing
         #expect(try h.waitForResult("next", timeout: 180).status == .succeeded)
     }
 
+    @Test func childTheDeadDaemonNeverRecordedIsKilledByItsRunIdAtRestart() throws {
+        let h = try Self.harness(["hang": Self.scripted("sleep 1000 & sleep 1000 & wait")])
+        defer { h.cleanUp() }
+        try run(h, id: "unrecorded", pipeline: "hang")
+        let run = try waitForStage(h, job: "unrecorded", .train)
+        try waitUntil(timeout: 10, "the trainer's processes") { Self.processes(ofRun: run).count >= 2 }
+        try h.kill9()
+        // As if the kill had landed between the spawn and the commit of the child's record
+        // (found by the torture harness): the store knows the run, not its processes.
+        try h.writeStore { db in try db.execute(sql: "DELETE FROM pipeline_children WHERE run_id = ?", arguments: [run]) }
+        #expect(!Self.processes(ofRun: run).isEmpty)
+        try h.start()
+        let doc = try h.waitForResult("unrecorded", timeout: 30)
+        #expect(doc.error?.code == "interrupted")
+        // recover() ends them before the engine serves, so they are gone by the result.
+        #expect(Self.processes(ofRun: run).isEmpty)
+    }
+
     @Test func sigtermDuringAStageStopsItsChildrenAndMarksTheRunInterrupted() throws {
         let h = try Self.harness(["hang": Self.scripted("trap '' TERM; sleep 1000 & wait; sleep 1000")])
         defer { h.cleanUp() }

@@ -88,6 +88,24 @@ import Testing
         try await stray.destroy()
     }
 
+    @Test func unrecordedChildOfAnInterruptedRunIsFoundByItsRunIdAndEnded() async throws {
+        // The earlier daemon died between spawning the child and recording it: no record,
+        // only the run id in the child's environment.
+        let run = "unrecorded-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let orphan = try await StraySession("sleep 1000 & wait", runID: run, expectedMembers: 2)
+        let bystander = try await StraySession("sleep 1000 & wait", runID: run + "-other", expectedMembers: 2)
+        let records = StrayChildren.unrecorded(runIDs: [run])
+        #expect(records == [StrayChildren.Record(processGroup: orphan.leader, leaderStartTime: 0, runID: run)])
+        let members = orphan.members
+        let killed = await StrayChildren.kill(records, grace: 5)
+        #expect(Set(killed.map(\.pid)) == members)
+        #expect(liveSessionMembers(orphan.leader).isEmpty)
+        try await orphan.reap()
+        #expect(bystander.members.count == 2)
+        #expect(StrayChildren.unrecorded(runIDs: []).isEmpty)
+        try await bystander.destroy()
+    }
+
     @Test func recordOfAGroupThatIsGoneKillsNothing() async throws {
         let stray = try await StraySession("exit 0", runID: "r4", expectedMembers: 0)
         try await stray.reap()

@@ -134,15 +134,29 @@ public final class PipelineService: Sendable {
         }
     }
 
+    /// The running runs a restart resumes rather than interrupts: A/B tests are waited for,
+    /// not computed, and Slurm jobs run without us, so both go on where they were.
+    static func resumableRuns(_ db: Database) throws -> Set<String> {
+        try ABTestStage.resumable(db).union(SlurmJobStore.attachableRuns(db))
+    }
+
     /// Before the engine serves: stray children of a dead daemon are killed, runs that
     /// were running become `interrupted` (their jobs final, so the engine's recovery
     /// rewrites their results and moves their files). Returns the queued runs, oldest
     /// first, to hand to ``resume(_:)`` once serving.
     public func recover() -> [String] {
         do {
-            let children = try store.read { db in try RunStore.liveChildren(db) }
-            if !children.isEmpty {
-                let killed = StageChild.killStrays(children.map { ($0.run, $0.pgid, $0.startTime) }, grace: config.stopGrace, logger: logger)
+            let (children, interrupted) = try store.read { db in
+                (try RunStore.liveChildren(db),
+                 Set(try RunStore.ids(db, state: .running)).subtracting(try PipelineService.resumableRuns(db)))
+            }
+            var strays = children.map { StrayChildren.Record(processGroup: $0.pgid, leaderStartTime: $0.startTime, runID: $0.run) }
+            // A child started just before the earlier daemon died has no record yet.
+            strays += StrayChildren.unrecorded(runIDs: interrupted).filter { found in
+                !strays.contains { $0.processGroup == found.processGroup && $0.runID == found.runID }
+            }
+            if !strays.isEmpty {
+                let killed = StageChild.killStrays(strays, grace: config.stopGrace, logger: logger)
                 if killed > 0 {
                     logger.warning("killed \(killed) stray pipeline processes left by an earlier mlopsd",
                                    metadata: ["event": LogEvent.childKilled.metadataValue])
@@ -151,9 +165,7 @@ public final class PipelineService: Sendable {
             var publications: [RunEnd] = []
             let queued = try store.write { db -> [String] in
                 try RunStore.allChildrenEnded(db, at: Date())
-                // A/B tests are waited for, not computed, and Slurm jobs run without us: both
-                // resume where they were.
-                let resumable = try ABTestStage.resumable(db).union(SlurmJobStore.attachableRuns(db))
+                let resumable = try PipelineService.resumableRuns(db)
                 for id in try RunStore.ids(db, state: .running) where !resumable.contains(id) {
                     publications.append(try PipelineService.finish(
                         db, id: id, state: .interrupted,

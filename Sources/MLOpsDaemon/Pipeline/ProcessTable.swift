@@ -97,6 +97,25 @@ public enum ProcessTable {
         return bytes.split(separator: 0, omittingEmptySubsequences: true).contains { $0.elementsEqual(wanted) }
     }
 
+    /// The value of `name` in the initial environment of `pid` (its first `name=` entry), or
+    /// nil when there is none or the environment cannot be read.
+    public static func environmentValue(of pid: pid_t, name: String) -> String? {
+        guard let bytes = readFile("/proc/\(pid)/environ", limit: 4 * 1024 * 1024) else { return nil }
+        let prefix = Array((name + "=").utf8)
+        for entry in bytes.split(separator: 0, omittingEmptySubsequences: true) where entry.starts(with: prefix) {
+            return String(decoding: entry.dropFirst(prefix.count), as: UTF8.self)
+        }
+        return nil
+    }
+
+    /// The user id that owns `pid` (the owner of `/proc/<pid>`: its real user), or nil when
+    /// there is no such process.
+    public static func owner(of pid: pid_t) -> uid_t? {
+        var info = stat()
+        guard stat("/proc/\(pid)", &info) == 0 else { return nil }
+        return info.st_uid
+    }
+
     /// Reads a whole (small, `/proc`) file, at most `limit` bytes; nil when it cannot be opened.
     static func readFile(_ path: String, limit: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -81,11 +81,9 @@ enum StageChild {
         return String(lines.suffix(3).joined(separator: " / ").suffix(300))
     }
 
-    /// Kills the process groups a dead daemon left (`run`, `pgid`, leader start time);
-    /// returns how many processes were signalled. Blocks: called once at start, before
-    /// the engine serves.
-    static func killStrays(_ groups: [(run: String, pgid: Int32, startTime: UInt64)], grace: Double, logger: Logger) -> Int {
-        let records = groups.map { StrayChildren.Record(processGroup: $0.pgid, leaderStartTime: $0.startTime, runID: $0.run) }
+    /// Kills the process groups a dead daemon left; returns how many processes were
+    /// signalled. Blocks: called once at start, before the engine serves.
+    static func killStrays(_ records: [StrayChildren.Record], grace: Double, logger: Logger) -> Int {
         let done = DispatchSemaphore(value: 0)
         let box = KilledBox()
         Task {

@@ -22,6 +22,11 @@ import Logging
 /// the record is skipped. A process that cleared its environment is not recognised (under
 /// systemd the cgroup catches it).
 ///
+/// A child the earlier daemon started but died before recording (kill -9 between the spawn
+/// and the store commit of its ``ChildStart``) has no record; ``unrecorded(runIDs:)`` finds
+/// such children of the runs about to be marked `interrupted` by their `MLOPSD_RUN_ID`
+/// alone (run ids are unique), among the processes of the daemon's own user.
+///
 /// The recognised processes get SIGTERM; whatever of them is still running after the grace
 /// (and any member that appeared meanwhile) gets SIGKILL. Zombies are ignored: they are
 /// already dead and their parent (or init) reaps them.
@@ -91,12 +96,43 @@ public enum StrayChildren {
             try? await Task.sleep(for: .milliseconds(20))
         }
         // Whatever still runs, and whatever of the sessions appeared meanwhile.
+        var forced: [ProcessTable.Entry] = []
         for record in records {
             for entry in members(of: record) where Glibc.kill(entry.pid, SIGKILL) == 0 {
                 note(entry, record, SIGKILL)
+                forced.append(entry)
             }
         }
+        // SIGKILL is delivered asynchronously: wait (briefly) until they no longer run, so
+        // that nothing of the earlier daemon runs once the caller goes on.
+        let killDeadline = clock.now + .seconds(2)
+        while clock.now < killDeadline, forced.contains(where: stillRunning) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         return order.compactMap { killed[$0] }
+    }
+
+    /// Records for the live processes of this user whose initial environment holds
+    /// `MLOPSD_RUN_ID=<one of runIDs>`, one per (session, run): children an earlier daemon
+    /// started but never recorded. Pass only runs that have no other owner any more (those
+    /// about to become `interrupted`; not a Slurm run, whose batch job may run on this host
+    /// with the same variable). The daemon's own session is never included.
+    public static func unrecorded(runIDs: Set<String>) -> [Record] {
+        guard !runIDs.isEmpty else { return [] }
+        let ownSession = getsid(0)
+        let ownPID = getpid()
+        let user = geteuid()
+        var records: [Record] = []
+        var seen = Set<String>()
+        for pid in ProcessTable.allPIDs() where pid != ownPID {
+            guard let entry = ProcessTable.entry(for: pid), entry.isLive, entry.session > 1, entry.session != ownSession,
+                ProcessTable.owner(of: pid) == user,
+                let run = ProcessTable.environmentValue(of: pid, name: "MLOPSD_RUN_ID"), runIDs.contains(run),
+                seen.insert("\(entry.session) \(run)").inserted
+            else { continue }
+            records.append(Record(processGroup: entry.session, leaderStartTime: 0, runID: run))
+        }
+        return records
     }
 
     /// Logs one `childKilled` warning per process.

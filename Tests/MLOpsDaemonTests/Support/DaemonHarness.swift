@@ -131,6 +131,14 @@ final class DaemonHarness: @unchecked Sendable {
         return try queue.read(body)
     }
 
+    /// Changes the store of a stopped daemon, as a crash at a chosen moment would have left it.
+    func writeStore(_ body: (Database) throws -> Void) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        let queue = try DatabaseQueue(path: state + "/mlopsd.sqlite", configuration: config)
+        try queue.write(body)
+    }
+
     /// Leaves `name` in active/ as a crash would, with `attempts` processing attempts already
     /// counted in the store (the daemon must be stopped).
     func plantInterruptedJob(_ name: String, _ text: String, attempts: Int) throws {
@@ -138,10 +146,7 @@ final class DaemonHarness: @unchecked Sendable {
         try writeFile(path, Data(text.utf8))
         var st = stat()
         guard stat(path, &st) == 0 else { throw TestFailure("stat \(path): \(errno)") }
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        let queue = try DatabaseQueue(path: state + "/mlopsd.sqlite", configuration: config)
-        try queue.write { db in
+        try writeStore { db in
             try db.execute(
                 sql: "INSERT INTO claims (device, inode, file_name, attempts, first_at) VALUES (?, ?, ?, ?, 'test')",
                 arguments: [Int64(bitPattern: UInt64(st.st_dev)), Int64(bitPattern: UInt64(st.st_ino)), name, attempts])
