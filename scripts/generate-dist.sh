@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
 BINDIR_SRC=${BINDIR_SRC:-.build/release}
+SCRATCH=${SCRATCH:-.build}
 DIST=${DIST:-.build/dist}
 programs="mlopsd mlopsctl mlops-train"
 # Reproducible: the date of the last commit, not today's.
@@ -37,7 +38,8 @@ man_pages() {
     # The tool the GenerateManual plugin runs, built as a release product: the plugin itself
     # (`swift package --disable-sandbox plugin generate-manual`) works offline too, but builds
     # with its own parameters, which throws away the release build (2 minutes each way).
-    if "$SWIFT" build -c release --product generate-manual >"$DIST/man/generate-manual.log" 2>&1 \
+    # Same flags as make release, or each make install would relink everything twice.
+    if "$SWIFT" build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product generate-manual >"$DIST/man/generate-manual.log" 2>&1 \
         && for p in $programs; do
             "$BINDIR_SRC/generate-manual" "$BINDIR_SRC/$p" --date "$date" --output-directory "$DIST/man" \
                 >>"$DIST/man/generate-manual.log" 2>&1 || exit 1

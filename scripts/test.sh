@@ -1,0 +1,73 @@
+#!/bin/sh
+# test.sh — `make test`: the whole suite, each part run even when an earlier one failed, then
+# one summary line; exits non-zero when any part failed.
+#
+#   1. swift build --build-tests   (the debug build; builds the executables too)
+#   2. swift test --skip-build     (core, daemon, journald, unit files, Slurm)
+#   3. scripts/e2e/run.sh          (a real systemd as PID 1 in private namespaces)
+#   4. make test-install           (make install/uninstall into a temporary DESTDIR)
+#
+# Part 4 needs the static release build, six minutes of compiling on two cores. It starts
+# first, under SCHED_IDLE (chrt --idle), in its own scratch directory (RELEASE_SCRATCH,
+# default .build/static, so its SwiftPM lock is not the tests' one): the debug build and
+# the tests take the CPU whenever they want it, and the compiler gets the cores they leave
+# idle while they wait for daemons, systemd and the Slurm cluster. Not `nice`: SwiftPM
+# starts its compilers at niceness 0 again, while the scheduling policy is inherited.
+# Its log is .build/static-release.log.
+set -u
+cd "$(dirname "$0")/.."
+
+SWIFT=${SWIFT:-swift}
+MAKE=${MAKE:-make}
+RELEASE_SCRATCH=${RELEASE_SCRATCH:-.build/static}
+export RELEASE_SCRATCH SWIFT
+release_log=.build/static-release.log
+mkdir -p .build
+failed=""
+
+sh scripts/ensure-journald.sh || echo "make test: no journald; journal tests will say SKIPPED"
+
+# The products, then the man page generator make install runs (scripts/generate-dist.sh).
+(
+    idle=""
+    if chrt --idle 0 true 2>/dev/null; then idle="chrt --idle 0"; fi
+    release() { $idle "$SWIFT" build -c release --static-swift-stdlib --scratch-path "$RELEASE_SCRATCH" "$@"; }
+    release && release --product generate-manual
+) >"$release_log" 2>&1 &
+release_pid=$!
+
+start=$(date +%s)
+if ! "$SWIFT" build --build-tests; then
+    pkill -TERM -P "$release_pid" 2>/dev/null  # the swift build inside the subshell
+    kill "$release_pid" 2>/dev/null
+    wait "$release_pid" 2>/dev/null
+    echo "make test: FAILED: swift build --build-tests" >&2
+    exit 1
+fi
+
+# Seconds since the last call, for the summary: where CI's time goes.
+mark=$start
+took() { now=$(date +%s); times="$times $1 $((now - mark)) s,"; mark=$now; }
+times=""
+took build
+
+"$SWIFT" test --skip-build || failed="$failed swift-test"
+took "swift test"
+bash scripts/e2e/run.sh || failed="$failed e2e"
+took e2e
+
+if wait "$release_pid"; then
+    took "rest of the release build"
+    "$MAKE" --no-print-directory test-install || failed="$failed test-install"
+    took test-install
+else
+    tail -n 40 "$release_log" >&2
+    failed="$failed release-build(see $release_log)"
+fi
+
+echo "make test: times:${times%,}"
+if [ -n "$failed" ]; then
+    echo "make test: FAILED:$failed" >&2
+    exit 1
+fi
+echo "make test: swift test, e2e and test-install passed"
