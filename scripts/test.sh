@@ -20,35 +20,32 @@ cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 MAKE=${MAKE:-make}
 RELEASE_SCRATCH=${RELEASE_SCRATCH:-.build/static}
-export RELEASE_SCRATCH SWIFT
+export RELEASE_SCRATCH
 release_log=.build/static-release.log
 mkdir -p .build
 failed=""
 
 sh scripts/ensure-journald.sh || echo "make test: no journald; journal tests will say SKIPPED"
 
-# The products, then the man page generator make install runs (scripts/generate-dist.sh).
-(
-    idle=""
-    if chrt --idle 0 true 2>/dev/null; then idle="chrt --idle 0"; fi
-    release() { $idle "$SWIFT" build -c release --static-swift-stdlib --scratch-path "$RELEASE_SCRATCH" "$@"; }
-    release && release --product generate-manual
-) >"$release_log" 2>&1 &
+# The Makefile's own targets (one place for the release flags): the products, then the man
+# pages with the generator make install runs (scripts/generate-dist.sh).
+idle=""
+if chrt --idle 0 true 2>/dev/null; then idle="chrt --idle 0"; fi
+$idle "$MAKE" --no-print-directory release man >"$release_log" 2>&1 &
 release_pid=$!
 
-start=$(date +%s)
+# Seconds since the last call, for the summary: where CI's time goes.
+mark=$(date +%s)
+took() { now=$(date +%s); times="$times $1 $((now - mark)) s,"; mark=$now; }
+times=""
+
 if ! "$SWIFT" build --build-tests; then
-    pkill -TERM -P "$release_pid" 2>/dev/null  # the swift build inside the subshell
+    pkill -TERM -P "$release_pid" 2>/dev/null  # make's swift build
     kill "$release_pid" 2>/dev/null
     wait "$release_pid" 2>/dev/null
     echo "make test: FAILED: swift build --build-tests" >&2
     exit 1
 fi
-
-# Seconds since the last call, for the summary: where CI's time goes.
-mark=$start
-took() { now=$(date +%s); times="$times $1 $((now - mark)) s,"; mark=$now; }
-times=""
 took build
 
 "$SWIFT" test --skip-build || failed="$failed swift-test"

@@ -185,13 +185,20 @@ import Testing
         #expect(try h.waitForResult("after", timeout: 180).status == .succeeded)
     }
 
+    /// Runs pipeline `hang` as job `id`, waits until its train stage's processes run, then
+    /// kills the daemon with SIGKILL; the run's id.
+    func killNineDuringTrain(_ h: DaemonHarness, id: String) throws -> String {
+        try run(h, id: id, pipeline: "hang")
+        let run = try waitForStage(h, job: id, .train)
+        try waitUntil(timeout: 10, "the trainer's processes") { Self.processes(ofRun: run).count >= 2 }
+        try h.kill9()
+        return run
+    }
+
     @Test func killNineDuringTrainThenRestartInterruptsTheRunAndKillsItsChildren() throws {
         let h = try Self.harness(["hang": Self.scripted("sleep 1000 & sleep 1000 & wait")])
         defer { h.cleanUp() }
-        try run(h, id: "lost", pipeline: "hang")
-        let run = try waitForStage(h, job: "lost", .train)
-        try waitUntil(timeout: 10, "the trainer's processes") { Self.processes(ofRun: run).count >= 2 }
-        try h.kill9()
+        let run = try killNineDuringTrain(h, id: "lost")
         // The children outlive the daemon (no systemd here to stop the cgroup)...
         #expect(!Self.processes(ofRun: run).isEmpty)
         try h.start()
@@ -211,10 +218,7 @@ import Testing
     @Test func childTheDeadDaemonNeverRecordedIsKilledByItsRunIdAtRestart() throws {
         let h = try Self.harness(["hang": Self.scripted("sleep 1000 & sleep 1000 & wait")])
         defer { h.cleanUp() }
-        try run(h, id: "unrecorded", pipeline: "hang")
-        let run = try waitForStage(h, job: "unrecorded", .train)
-        try waitUntil(timeout: 10, "the trainer's processes") { Self.processes(ofRun: run).count >= 2 }
-        try h.kill9()
+        let run = try killNineDuringTrain(h, id: "unrecorded")
         // As if the kill had landed between the spawn and the commit of the child's record
         // (found by the torture harness): the store knows the run, not its processes.
         try h.writeStore { db in try db.execute(sql: "DELETE FROM pipeline_children WHERE run_id = ?", arguments: [run]) }

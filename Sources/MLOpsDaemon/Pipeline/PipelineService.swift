@@ -134,25 +134,24 @@ public final class PipelineService: Sendable {
         }
     }
 
-    /// The running runs a restart resumes rather than interrupts: A/B tests are waited for,
-    /// not computed, and Slurm jobs run without us, so both go on where they were.
-    static func resumableRuns(_ db: Database) throws -> Set<String> {
-        try ABTestStage.resumable(db).union(SlurmJobStore.attachableRuns(db))
-    }
-
     /// Before the engine serves: stray children of a dead daemon are killed, runs that
     /// were running become `interrupted` (their jobs final, so the engine's recovery
     /// rewrites their results and moves their files). Returns the queued runs, oldest
     /// first, to hand to ``resume(_:)`` once serving.
     public func recover() -> [String] {
         do {
-            let (children, interrupted) = try store.read { db in
-                (try RunStore.liveChildren(db),
-                 Set(try RunStore.ids(db, state: .running)).subtracting(try PipelineService.resumableRuns(db)))
+            // Nothing else touches the store before the engine serves: what is read here
+            // still holds when the write below ends the interrupted runs.
+            let (children, running, resumable) = try store.read { db in
+                // A/B tests are waited for, not computed, and Slurm jobs run without us: both
+                // resume where they were.
+                (try RunStore.liveChildren(db), try RunStore.ids(db, state: .running),
+                 try ABTestStage.resumable(db).union(SlurmJobStore.attachableRuns(db)))
             }
+            let interrupted = running.filter { !resumable.contains($0) }
             var strays = children.map { StrayChildren.Record(processGroup: $0.pgid, leaderStartTime: $0.startTime, runID: $0.run) }
             // A child started just before the earlier daemon died has no record yet.
-            strays += StrayChildren.unrecorded(runIDs: interrupted).filter { found in
+            strays += StrayChildren.unrecorded(runIDs: Set(interrupted)).filter { found in
                 !strays.contains { $0.processGroup == found.processGroup && $0.runID == found.runID }
             }
             if !strays.isEmpty {
@@ -165,15 +164,14 @@ public final class PipelineService: Sendable {
             var publications: [RunEnd] = []
             let queued = try store.write { db -> [String] in
                 try RunStore.allChildrenEnded(db, at: Date())
-                let resumable = try PipelineService.resumableRuns(db)
-                for id in try RunStore.ids(db, state: .running) where !resumable.contains(id) {
+                for id in interrupted {
                     publications.append(try PipelineService.finish(
                         db, id: id, state: .interrupted,
                         version: nil, error: JobError(.interrupted, "mlopsd stopped or restarted while the run was in progress",
                                                       fix: "submit the run-pipeline job again under a new id"),
                         runningStage: .interrupted, at: Date()))
                 }
-                return try RunStore.ids(db, state: .running).filter(resumable.contains) + RunStore.ids(db, state: .queued)
+                return try running.filter(resumable.contains) + RunStore.ids(db, state: .queued)
             }
             // Result files are rewritten by the engine's recovery of active/; alerts and
             // journal entries are ours.

@@ -92,20 +92,21 @@ public enum ProcessTable {
     /// entry `NAME=value`. False when it cannot be read (another user's process, a zombie,
     /// no such process).
     public static func environment(of pid: pid_t, contains entry: String) -> Bool {
-        guard let bytes = readFile("/proc/\(pid)/environ", limit: 4 * 1024 * 1024) else { return false }
         let wanted = Array(entry.utf8)
-        return bytes.split(separator: 0, omittingEmptySubsequences: true).contains { $0.elementsEqual(wanted) }
+        return environment(of: pid)?.contains { $0.elementsEqual(wanted) } ?? false
     }
 
     /// The value of `name` in the initial environment of `pid` (its first `name=` entry), or
     /// nil when there is none or the environment cannot be read.
     public static func environmentValue(of pid: pid_t, name: String) -> String? {
-        guard let bytes = readFile("/proc/\(pid)/environ", limit: 4 * 1024 * 1024) else { return nil }
         let prefix = Array((name + "=").utf8)
-        for entry in bytes.split(separator: 0, omittingEmptySubsequences: true) where entry.starts(with: prefix) {
-            return String(decoding: entry.dropFirst(prefix.count), as: UTF8.self)
-        }
-        return nil
+        guard let entry = environment(of: pid)?.first(where: { $0.starts(with: prefix) }) else { return nil }
+        return String(decoding: entry.dropFirst(prefix.count), as: UTF8.self)
+    }
+
+    /// The `NAME=value` entries of `/proc/<pid>/environ`; nil when it cannot be read.
+    static func environment(of pid: pid_t) -> [ArraySlice<UInt8>]? {
+        readFile("/proc/\(pid)/environ", limit: 4 * 1024 * 1024)?.split(separator: 0, omittingEmptySubsequences: true)
     }
 
     /// The user id that owns `pid` (the owner of `/proc/<pid>`: its real user), or nil when
