@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "mlopsctl", targets: ["mlopsctl"]),
         .executable(name: "mlops-train", targets: ["mlops-train"]),
         .library(name: "MLOpsCore", targets: ["MLOpsCore"]),
+        .library(name: "MLOpsClient", targets: ["MLOpsClient"]),
         .library(name: "MLOpsDaemon", targets: ["MLOpsDaemon"]),
     ],
     dependencies: [
@@ -38,11 +39,19 @@ let package = Package(
             name: "MLOpsCore",
             dependencies: ["CYAML"]
         ),
+        // The client side of the spool: atomic submission, waiting for results, typed result
+        // decoding. Needs only the core (and the renameat2 shim): mlopsctl links no store,
+        // no libsystemd and no process library.
+        .target(
+            name: "MLOpsClient",
+            dependencies: ["MLOpsCore", "CPosix"]
+        ),
         // Spool, store, journald, sd_notify, signals: everything that touches the system.
         .target(
             name: "MLOpsDaemon",
             dependencies: [
                 "MLOpsCore",
+                "MLOpsClient",
                 "CSystemd",
                 "CPosix",
                 .product(name: "Logging", package: "swift-log"),
@@ -61,7 +70,7 @@ let package = Package(
             name: "mlopsctl",
             dependencies: [
                 "MLOpsCore",
-                "MLOpsDaemon",
+                "MLOpsClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,7 +85,7 @@ let package = Package(
         // `make bench`: our throughput and latency beside the raw filesystem's, same run.
         .executableTarget(
             name: "mlopsd-bench",
-            dependencies: ["MLOpsDaemon", "MLOpsCore"]
+            dependencies: ["MLOpsDaemon", "MLOpsClient", "MLOpsCore"]
         ),
         .testTarget(
             name: "MLOpsCoreTests",
@@ -86,6 +95,7 @@ let package = Package(
             name: "MLOpsDaemonTests",
             dependencies: [
                 "MLOpsDaemon",
+                "MLOpsClient",
                 "MLOpsCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

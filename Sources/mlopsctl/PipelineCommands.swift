@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import MLOpsClient
 import MLOpsCore
-import MLOpsDaemon
+
 
 extension MLOpsCtl {
     struct Pipeline: ParsableCommand {

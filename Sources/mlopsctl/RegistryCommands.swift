@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import MLOpsClient
 import MLOpsCore
-import MLOpsDaemon
+
 
 /// A YAML scalar for `text`: a JSON string is a valid YAML double-quoted scalar, so
 /// nothing a user types can change the structure of the job.

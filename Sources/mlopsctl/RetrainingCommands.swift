@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import MLOpsClient
 import MLOpsCore
-import MLOpsDaemon
+
 
 extension MLOpsCtl {
     /// `mlopsctl retraining status|start|stop|trigger|history|stats` (docs/retraining.md).

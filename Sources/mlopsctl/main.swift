@@ -1,14 +1,16 @@
 import ArgumentParser
 import Foundation
+import MLOpsClient
+import MLOpsClient
 import MLOpsCore
-import MLOpsDaemon
+
 
 /// `mlopsctl`: submit jobs, wait for results, lint job files, read the daemon's status.
 struct MLOpsCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlopsctl",
         abstract: "Talk to mlopsd through its spool: submit jobs, wait for results, lint job files, show status.",
-        version: MLOpsDaemonInfo.version,
+        version: MLOpsInfo.version,
         subcommands: [Submit.self, Wait.self, Validate.self, Status.self, Versions.self, Production.self, Promote.self, Rollback.self, Alerts.self, Health.self, Drift.self, Pipeline.self, Runs.self, Run.self, Cancel.self, AB.self, Retraining.self])
 }
 
@@ -26,7 +28,7 @@ struct SpoolOptions: ParsableArguments {
         if let dir = env["SPOOL_DIR"], !dir.isEmpty { return SpoolClient(root: dir) }
         let path = config ?? (FileManager.default.fileExists(atPath: "etc/mlopsd.yaml") ? "etc/mlopsd.yaml" : "/etc/mlopsd/mlopsd.yaml")
         do {
-            return SpoolClient(root: try Daemon.loadConfig(path: path).spoolDir)
+            return SpoolClient(root: try ConfigFile.load(path: path).spoolDir)
         } catch {
             throw CtlFailure(message: "mlopsctl: \(error) (or pass --spool DIR)", code: 78)
         }
@@ -180,7 +182,7 @@ extension MLOpsCtl {
                     continue
                 }
                 let name = file == "-" ? "stdin.yaml" : (file as NSString).lastPathComponent
-                switch JobValidator.validate(text: text, fileName: name, spec: { HandlerRegistry.standard.spec(for: $0) }) {
+                switch JobValidator.validate(text: text, fileName: name) {
                 case .valid(let job):
                     if json {
                         reports.append(["file": .string(file), "valid": true, "job": .string(job.id), "kind": .string(job.kind.rawValue)])

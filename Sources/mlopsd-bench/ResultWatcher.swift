@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 import MLOpsDaemon
 import Synchronization
+import MLOpsClient
 
 /// Watches `results/` with inotify (MLOpsDaemon's `DirectoryWatcher`) and remembers when
 /// each final result name first appeared.

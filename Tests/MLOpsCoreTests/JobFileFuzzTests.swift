@@ -15,7 +15,7 @@ import Glibc
 /// once as is, then byte-level mutations of the corpus fill the run.
 ///
 /// Every input goes the daemon's way: the byte checks (`JobText.decode`, what `JobFile.read`
-/// does after reading) and then `JobValidator.validate` with the spec of every kind. Per
+/// does after reading) and then `JobValidator.validate` with every kind's declaration (``JobKind/declaration``). Per
 /// input: no crash, under `perInputBudget`, and either valid or rejected with errors that
 /// each carry a line and column inside the input — except the whole-file errors
 /// (`too_large`, `not_utf8`), which must name their reason. Over the run: the RSS measured
@@ -37,23 +37,6 @@ import Glibc
     /// RSS bounds over the run.
     static let maxPeakGrowthBytes = 512 << 20
     static let maxFinalGrowthBytes = 192 << 20
-
-    /// The spec of every kind, as the daemon's handler registry holds them.
-    static let specs: [JobKind: KindSpec] = {
-        let all: [KindSpec] = [
-            RegisterModel.spec,
-            RegistryKinds.createVersion, RegistryKinds.listVersions, RegistryKinds.promoteVersion,
-            RegistryKinds.rollback, RegistryKinds.archiveVersions, RegistryKinds.getProductionModel,
-            MonitoringKinds.logPredictions, MonitoringKinds.logGroundTruth, MonitoringKinds.monitorModel,
-            MonitoringKinds.monitorAll, MonitoringKinds.listAlerts, MonitoringKinds.acknowledgeAlert,
-            PipelineKinds.runPipeline, PipelineKinds.cancelPipeline, PipelineKinds.pipelineHistory,
-            RetrainingKinds.checkRetrain, RetrainingKinds.retrainingStart, RetrainingKinds.retrainingStop,
-            RetrainingKinds.retrainingTrigger, RetrainingKinds.retrainingHistory, RetrainingKinds.retrainingStats,
-        ]
-        var map: [JobKind: KindSpec] = [:]
-        for spec in all { map[spec.kind] = spec }
-        return map
-    }()
 
     // MARK: The corpus
 
@@ -495,7 +478,7 @@ import Glibc
             errors = [error]
         case .success(let decoded):
             text = decoded
-            switch JobValidator.validate(text: decoded, fileName: "fuzz.yaml", limits: limits, spec: { specs[$0] }) {
+            switch JobValidator.validate(text: decoded, fileName: "fuzz.yaml", limits: limits) {
             case .valid: valid = true
             case .rejected(_, _, _, let failure): errors = failure.errors
             }
@@ -564,8 +547,10 @@ import Glibc
         ProcessInfo.processInfo.environment["MLOPSD_FUZZ_INPUTS"].flatMap { Int($0) }.map { max($0, 1) } ?? defaultInputs
     }
 
-    @Test func specsCoverEveryKind() {
-        #expect(Set(Self.specs.keys) == Set(JobKind.allCases))
+    @Test func everyKindIsDeclaredUnderItsOwnName() {
+        for kind in JobKind.allCases {
+            #expect(kind.declaration.kind == kind)
+        }
     }
 
     @Test func corpusHoldsEveryExampleAndTestJob() {

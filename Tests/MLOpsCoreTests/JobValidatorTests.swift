@@ -1,29 +1,41 @@
 import Testing
 @testable import MLOpsCore
 
-/// A spec table where only `run-pipeline` (one optional param) and `register-model` exist.
-private func specs(_ kind: JobKind) -> KindSpec? {
+/// Test declarations: `run-pipeline` with one defaulted and one list parameter, `list-alerts`
+/// with one required parameter; every other kind is its own.
+private enum TestRunPipeline: JobKindDeclaration {
+    static let kind = JobKind.runPipeline
+    static let modelRule = ModelRequirement.registered
+    static let summary = "runs the pipeline"
+    static let schema = ObjectSchema([
+        Field("pipeline", .string(.name), default: "default"),
+        Field("stages", .list(.string())),
+    ])
+    typealias Parameters = JSONValue
+    typealias Result = JSONValue
+}
+
+private enum TestListAlerts: JobKindDeclaration {
+    static let kind = JobKind.listAlerts
+    static let modelRule = ModelRequirement.optional
+    static let summary = "lists alerts"
+    static let schema = ObjectSchema([
+        Field("severity", .oneOf(["info", "warning", "critical"]), required: true, doc: "lowest severity listed"),
+    ])
+    typealias Parameters = JSONValue
+    typealias Result = JSONValue
+}
+
+private func declarations(_ kind: JobKind) -> any JobKindDeclaration.Type {
     switch kind {
-    case .runPipeline:
-        return KindSpec(kind: .runPipeline, params: ObjectSchema([
-            Field("pipeline", .string(.name), default: "default"),
-            Field("stages", .list(.string())),
-        ]), summary: "runs the pipeline")
-    case .monitorAll:
-        return KindSpec(kind: .monitorAll, params: ObjectSchema([]), summary: "monitors all")
-    case .listAlerts:
-        return KindSpec(kind: .listAlerts, params: ObjectSchema([
-            Field("severity", .oneOf(["info", "warning", "critical"]), required: true, doc: "lowest severity listed"),
-        ]), summary: "lists alerts")
-    case .registerModel:
-        return RegisterModel.spec
-    default:
-        return nil
+    case .runPipeline: return TestRunPipeline.self
+    case .listAlerts: return TestListAlerts.self
+    default: return kind.declaration
     }
 }
 
 private func validate(_ text: String, file: String = "job-1.yaml") -> JobValidation {
-    JobValidator.validate(text: text, fileName: file, spec: specs)
+    JobValidator.validate(text: text, fileName: file, declaration: declarations)
 }
 
 private func rejection(_ v: JobValidation) -> (id: String?, kind: JobKind?, model: String?, errors: [JobError])? {
@@ -105,18 +117,6 @@ private func rejection(_ v: JobValidation) -> (id: String?, kind: JobKind?, mode
         #expect(r.errors.first?.fix == "did you mean `run-pipeline`?")
         #expect(r.errors.first?.column == 7)
         #expect(r.kind == nil)
-        #expect(r.model == "m")
-    }
-
-    @Test func knownKindWithoutHandlerIsNotImplementedAtTheKind() throws {
-        let r = try #require(rejection(validate("kind: rollback\nmodel: m\nid: rb-1\n")))
-        #expect(r.errors.count == 1)
-        #expect(r.errors.first?.code == .notImplemented)
-        #expect(r.errors.first?.message == "kind `rollback` is not implemented by this version of mlopsd")
-        #expect(r.errors.first?.line == 1)
-        #expect(r.errors.first?.column == 7)
-        #expect(r.id == "rb-1")
-        #expect(r.kind == .rollback)
         #expect(r.model == "m")
     }
 

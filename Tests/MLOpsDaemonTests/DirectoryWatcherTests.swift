@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+@testable import MLOpsClient
 import Glibc
 import Synchronization
 import Testing

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Glibc
 import Logging
+import MLOpsClient
 import MLOpsCore
 import Testing
 @testable import MLOpsDaemon
@@ -177,7 +178,7 @@ import Testing
         try DirectoryHandle.makeDirectories(root + "/state")
         let store = try Store(path: root + "/state/mlopsd.sqlite")
         let config = try DaemonConfig.parse(text: "", sourceName: "test", environment: [:], workingDirectory: root)
-        let processor = JobProcessor(spool: spool, store: store, handlers: HandlerRegistry([ListAlertsHandler()]),
+        let processor = JobProcessor(spool: spool, store: store, handlers: HandlerRegistry([Kinds.ListAlerts.self]),
                                      logger: Logger(label: "test"))
         func claim(_ name: String, _ text: String, uid: uid_t) throws {
             try writeClaimedJob(root + "/spool/active/" + name, Data(text.utf8))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Glibc
 import Logging
+import MLOpsClient
 import MLOpsCore
 import Testing
 @testable import MLOpsDaemon
@@ -10,21 +11,29 @@ import Testing
 /// exactly-once across a crash, and the engine's checks before a handler runs.
 @Suite struct JobProcessorTests {
     /// A throwaway kind handler for a kind that needs a registered model.
-    struct EchoVersionsHandler: JobHandler {
-        var spec: KindSpec {
-            KindSpec(kind: .listVersions, params: ObjectSchema([Field("limit", .int(min: 1), default: 10)]), summary: "test")
-        }
-        func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    enum EchoVersionsHandler: JobHandling {
+        static let kind = JobKind.listVersions
+        static let modelRule = ModelRequirement.registered
+        static let summary = "test"
+        static let schema = ObjectSchema([Field("limit", .int(min: 1), default: 10)])
+        struct Parameters: Codable, Sendable { var limit: Int }
+        struct Result: Codable, Sendable { var model: String; var limit: Int }
+        static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
             try AuditLog.record(db, action: "test.echo", actor: context.submittedBy, actorUID: context.submitterUID,
                                 job: job.id, model: job.model, reason: nil, at: context.now)
-            return .succeeded(["model": .string(job.model ?? ""), "limit": job.params["limit"] ?? .null])
+            return .succeeded(Result(model: job.model ?? "", limit: job.parameters.limit))
         }
     }
 
     /// A handler that does its work and then throws: its effects must not survive.
-    struct FailingHandler: JobHandler {
-        var spec: KindSpec { KindSpec(kind: .archiveVersions, params: ObjectSchema([]), summary: "test") }
-        func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    enum FailingHandler: JobHandling {
+        static let kind = JobKind.archiveVersions
+        static let modelRule = ModelRequirement.registered
+        static let summary = "test"
+        static let schema = ObjectSchema([])
+        typealias Parameters = NoParameters
+        typealias Result = JSONValue
+        static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
             try AuditLog.record(db, action: "test.half-done", actor: "x", actorUID: nil, job: job.id, model: job.model,
                                 reason: nil, at: context.now)
             throw JobError(.internalError, "disk on fire")
@@ -46,7 +55,7 @@ import Testing
             config = try DaemonConfig.parse(text: "", sourceName: "test", environment: [:], workingDirectory: root)
             processor = JobProcessor(
                 spool: spool, store: store,
-                handlers: HandlerRegistry([RegisterModelHandler(), EchoVersionsHandler(), FailingHandler()]),
+                handlers: HandlerRegistry([Kinds.RegisterModel.self, EchoVersionsHandler.self, FailingHandler.self]),
                 logger: Logger(label: "test"))
         }
 

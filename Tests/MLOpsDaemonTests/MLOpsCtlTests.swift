@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Glibc
+import MLOpsClient
 import MLOpsCore
 import Testing
 @testable import MLOpsDaemon

@@ -241,11 +241,11 @@ import Testing
         defer { stop.set() }
         for round in 0..<20 {
             DispatchQueue.concurrentPerform(iterations: 2) { i in
-                let job = ValidatedJob(id: "race-\(round)-\(i)", kind: .promoteVersion, model: "xray",
-                                       params: ["version": .string(versions[(i + round) % 2]), "force": false, "archive": false])
+                let job = Job<Kinds.PromoteVersion>(id: "race-\(round)-\(i)", model: "xray",
+                                                    parameters: .init(version: versions[(i + round) % 2]))
                 let context = JobContext(submittedBy: "t", submitterUID: 0, now: Date(), config: config,
                                          logger: .init(label: "t"), registry: registry)
-                _ = try? stores[i].write { db in try PromoteVersionHandler().execute(job, context: context, db: db) }
+                _ = try? stores[i].write { db in try Kinds.PromoteVersion.execute(job, context: context, db: db) }
             }
             #expect(try f.productionCount() == 1)
             let open = try f.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM production_history WHERE model = 'xray' AND until_at IS NULL") }

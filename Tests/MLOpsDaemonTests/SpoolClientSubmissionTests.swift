@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import MLOpsClient
 import MLOpsCore
 import Testing
 @testable import MLOpsDaemon

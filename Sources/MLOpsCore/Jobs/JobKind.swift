@@ -1,5 +1,5 @@
-/// Every job kind of DESIGN §4. A kind that no handler implements yet is answered with
-/// `not_implemented`; a kind not in this list is `unknown_kind`.
+/// Every job kind (docs/jobs-reference.md). A kind not in this list is `unknown_kind`. Each
+/// case names its declaration (``declaration``), which says everything else about it.
 public enum JobKind: String, Sendable, Codable, CaseIterable {
     /// Declares a model: task, features, target, segments, metric, pipeline, policies.
     case registerModel = "register-model"
@@ -46,24 +46,55 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     /// Statistics of retrainings.
     case retrainingStats = "retraining-stats"
 
-    /// Whether a job of this kind must, may or must not name a `model:`.
-    public var modelRequirement: ModelRequirement {
+    /// The kind's declaration: its model rule, parameter schema and typed parameters and result.
+    public var declaration: any JobKindDeclaration.Type {
         switch self {
-        case .monitorAll, .acknowledgeAlert: return .forbidden
-        case .listAlerts, .pipelineHistory, .retrainingStart, .retrainingStop,
-            .retrainingHistory, .retrainingStats, .cancelPipeline:
-            return .optional
-        default: return .required
+        case .registerModel: return Kinds.RegisterModel.self
+        case .createVersion: return Kinds.CreateVersion.self
+        case .listVersions: return Kinds.ListVersions.self
+        case .promoteVersion: return Kinds.PromoteVersion.self
+        case .rollback: return Kinds.Rollback.self
+        case .archiveVersions: return Kinds.ArchiveVersions.self
+        case .getProductionModel: return Kinds.GetProductionModel.self
+        case .logPredictions: return Kinds.LogPredictions.self
+        case .logGroundTruth: return Kinds.LogGroundTruth.self
+        case .monitorModel: return Kinds.MonitorModel.self
+        case .monitorAll: return Kinds.MonitorAll.self
+        case .listAlerts: return Kinds.ListAlerts.self
+        case .acknowledgeAlert: return Kinds.AcknowledgeAlert.self
+        case .runPipeline: return Kinds.RunPipeline.self
+        case .cancelPipeline: return Kinds.CancelPipeline.self
+        case .pipelineHistory: return Kinds.PipelineHistory.self
+        case .checkRetrain: return Kinds.CheckRetrain.self
+        case .retrainingStart: return Kinds.RetrainingStart.self
+        case .retrainingStop: return Kinds.RetrainingStop.self
+        case .retrainingTrigger: return Kinds.RetrainingTrigger.self
+        case .retrainingHistory: return Kinds.RetrainingHistory.self
+        case .retrainingStats: return Kinds.RetrainingStats.self
         }
     }
+
+    /// Whether a job of this kind must, may or must not name a `model:`.
+    public var modelRequirement: ModelRequirement { declaration.modelRule }
 }
 
-/// Whether a kind takes a `model:` field.
+/// Whether a kind takes a `model:` field, and whether that model must be registered.
 public enum ModelRequirement: Sendable, Equatable {
-    /// The job must name a model.
-    case required
-    /// A model narrows the job to one model; without one it covers all.
+    /// The job must name a registered model.
+    case registered
+    /// The job must name a model, which need not be registered yet (`register-model`).
+    case unregistered
+    /// A model narrows the job to one (registered) model; without one it covers all.
     case optional
+    /// A model narrows the job to one model, which need not be registered any more (the
+    /// runs of a model may still be listed and cancelled).
+    case optionalAnyModel
     /// The kind does not act on a model.
     case forbidden
+
+    /// Whether the job must name a model.
+    public var isRequired: Bool { self == .registered || self == .unregistered }
+
+    /// Whether a model the job names must be registered before the job runs.
+    public var mustBeRegistered: Bool { self == .registered || self == .optional }
 }

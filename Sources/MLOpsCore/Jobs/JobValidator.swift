@@ -1,66 +1,3 @@
-/// What a handler declares about its kind: the schema of `params` and whether it needs a model.
-public struct KindSpec: Sendable {
-    /// The kind this spec describes.
-    public var kind: JobKind
-    /// The schema of `params`; an object schema whose fields are the kind's parameters.
-    public var params: ObjectSchema
-    /// One line for `docs/jobs-reference.md` and `mlopsctl`.
-    public var summary: String
-    /// A spec for `kind` whose `params` follow `params`.
-    public init(kind: JobKind, params: ObjectSchema, summary: String) {
-        self.kind = kind
-        self.params = params
-        self.summary = summary
-    }
-}
-
-/// A job file that passed every check that needs no state.
-public struct ValidatedJob: Sendable, Equatable {
-    /// The job id (from `id:` or the file name).
-    public var id: String
-    /// What the job asks for.
-    public var kind: JobKind
-    /// The model it acts on, when the kind takes one.
-    public var model: String?
-    /// Why it was submitted, kept in history.
-    public var reason: String?
-    /// The validated parameters (an object; defaults filled in).
-    public var params: JSONValue
-    /// Where `model:` was written, so "unknown model" can point at it.
-    public var modelMark: SourceMark?
-    /// Where `id:` was written (or nil when the id came from the file name).
-    public var idMark: SourceMark?
-    /// Where each top-level parameter's value was written, so a handler that refuses a
-    /// value against the daemon's state (a path outside the data roots, a version that
-    /// exists) can point at it.
-    public var paramMarks: [String: SourceMark]
-
-    /// A validated job; the validator makes these, and tests and tools may too.
-    public init(id: String, kind: JobKind, model: String? = nil, reason: String? = nil, params: JSONValue = .object([:]),
-                modelMark: SourceMark? = nil, idMark: SourceMark? = nil, paramMarks: [String: SourceMark] = [:]) {
-        self.id = id
-        self.kind = kind
-        self.model = model
-        self.reason = reason
-        self.params = params
-        self.modelMark = modelMark
-        self.idMark = idMark
-        self.paramMarks = paramMarks
-    }
-
-    /// Where parameter `name` was written; the `params:` key or the model when it was not.
-    public func mark(ofParam name: String) -> SourceMark? { paramMarks[name] ?? paramMarks[""] ?? modelMark }
-}
-
-/// The outcome of validating a job file: the job, or the rejection with the id to file it under.
-public enum JobValidation: Sendable, Equatable {
-    /// The job passed every check that needs no state.
-    case valid(ValidatedJob)
-    /// `id` is the job's id when one could be determined (from `id:` or the file name),
-    /// otherwise nil and the daemon files the result under a name of its own.
-    case rejected(id: String?, kind: JobKind?, model: String?, failure: ValidationFailure)
-}
-
 /// Validates job files: YAML, envelope (`kind`, `model`, `id`, `reason`, `params`), id rules
 /// and the kind's parameters. Needs no I/O; the daemon and `mlopsctl validate` share it.
 public enum JobValidator {
@@ -91,12 +28,12 @@ public enum JobValidator {
     /// The longest `reason:` accepted.
     public static let maxReasonLength = 1000
 
-    /// Validates `text`, the content of the file `fileName`. `spec` returns the spec of a
-    /// kind that has a handler, or nil for a kind not built yet (then `params` is not
-    /// checked and the daemon answers `not_implemented`).
+    /// Validates `text`, the content of the file `fileName`, and decodes its `params:` into
+    /// the kind's typed parameters. `declaration` finds a kind's declaration: every kind's
+    /// own by default; tests substitute their own.
     public static func validate(
         text: String, fileName: String, limits: YAMLLimits = YAMLLimits(),
-        spec: (JobKind) -> KindSpec?
+        declaration: (JobKind) -> any JobKindDeclaration.Type = { $0.declaration }
     ) -> JobValidation {
         let fileID = idFromFileName(fileName)
         let root: YAMLNode
@@ -133,16 +70,12 @@ public enum JobValidator {
 
         // kind
         var kind: JobKind?
-        var kindSpec: KindSpec?
+        var kindDeclaration: (any JobKindDeclaration.Type)?
         if let pair = present("kind") {
             if case .scalar(let text, _) = pair.value.content {
                 if let k = JobKind(rawValue: text) {
                     kind = k
-                    kindSpec = spec(k)
-                    if kindSpec == nil {
-                        errors.append(JobError(.notImplemented, "kind `\(text)` is not implemented by this version of mlopsd",
-                                               at: pair.value.mark, fix: "upgrade mlopsd or use another kind"))
-                    }
+                    kindDeclaration = declaration(k)
                 } else {
                     let kinds = JobKind.allCases.map(\.rawValue)
                     errors.append(JobError(.unknownKind, "unknown kind `\(text)`", at: pair.value.mark,
@@ -189,11 +122,11 @@ public enum JobValidator {
                 errors.append(JobError(.wrongType, "model must be a model name, not \(ValidationRun.describe(pair.value))",
                                        at: pair.value.mark))
             }
-            if let kind, kind.modelRequirement == .forbidden {
+            if let kind, let kindDeclaration, kindDeclaration.modelRule == .forbidden {
                 errors.append(JobError(.unknownKey, "kind \(kind.rawValue) does not take model:", at: pair.key.mark,
                                        fix: "remove `model:`"))
             }
-        } else if let kind, kind.modelRequirement == .required {
+        } else if let kind, let kindDeclaration, kindDeclaration.modelRule.isRequired {
             errors.append(JobError(.missingField, "model is missing: kind \(kind.rawValue) acts on a model", at: root.mark,
                                    fix: "add `model: <model name>`"))
         }
@@ -213,7 +146,8 @@ public enum JobValidator {
         var paramMarks: [String: SourceMark] = [:]
         // A misspelt `params:` is reported once, as an unknown key, not also as every
         // required parameter missing.
-        if let kindSpec, root.pair("params") != nil || !misspelt.contains("params") {
+        var parameters: (any Sendable)?
+        if let kindDeclaration, root.pair("params") != nil || !misspelt.contains("params") {
             let node: YAMLNode
             if let pair = root.pair("params") {
                 node = pair.value.isNull ? YAMLNode(.mapping([]), at: pair.key.mark) : pair.value
@@ -227,16 +161,48 @@ public enum JobValidator {
                 }
             }
             do {
-                params = try SchemaValidator.validate(node, against: .object(kindSpec.params), path: "params")
+                params = try SchemaValidator.validate(node, against: .object(kindDeclaration.schema), path: "params")
+                parameters = try decode(params, as: kindDeclaration, at: node)
             } catch {
                 errors.append(contentsOf: error.errors)
             }
         }
 
-        guard errors.isEmpty, let kind, let id else {
+        guard errors.isEmpty, let kind, let id, let parameters else {
+            if errors.isEmpty {
+                errors.append(JobError(.internalError, "the job passed every check but has no parameters", at: root.mark))
+            }
             return .rejected(id: id, kind: kind, model: model, failure: ValidationFailure(ValidationFailure.sorted(errors)))
         }
-        return .valid(ValidatedJob(id: id, kind: kind, model: model, reason: reason, params: params,
+        return .valid(ValidatedJob(id: id, kind: kind, model: model, reason: reason, params: params, parameters: parameters,
                                    modelMark: modelMark, idMark: idMark, paramMarks: paramMarks))
+    }
+
+    /// `params` (valid against the schema) as the declaration's typed parameters. A value
+    /// the schema accepts and the struct cannot hold is a bug in the declaration; it is
+    /// reported at the parameter it concerns rather than trapping.
+    static func decode(_ params: JSONValue, as declaration: any JobKindDeclaration.Type, at node: YAMLNode)
+        throws(ValidationFailure) -> any Sendable
+    {
+        do {
+            return try declaration.decodeParametersErased(params)
+        } catch {
+            var path: [any CodingKey] = []
+            var detail = "\(error)"
+            switch error as? DecodingError {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+                path = context.codingPath
+                detail = context.debugDescription
+            case .keyNotFound(let key, let context):
+                path = context.codingPath + [key]
+                detail = context.debugDescription
+            default: break
+            }
+            let name = path.map(\.stringValue).joined(separator: ".")
+            let mark = path.first.flatMap { node.pair($0.stringValue)?.value.mark } ?? node.mark
+            throw ValidationFailure([JobError(
+                .internalError, "params.\(name) passed the schema of \(declaration.kind.rawValue) but does not fit its parameters: \(detail)",
+                at: mark, fix: "report this as a bug in mlopsd")])
+        }
     }
 }

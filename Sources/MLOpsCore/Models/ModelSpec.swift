@@ -4,7 +4,7 @@ import Foundation
 /// columns, metric, pipeline and policies.
 ///
 /// It is the typed form of the validated `params` of a `register-model` job
-/// (``RegisterModel/spec``), and what the store keeps per model. Coding keys are the
+/// (``Kinds/RegisterModel``), and what the store keeps per model. Coding keys are the
 /// snake_case names of the job file so the stored JSON reads like the YAML a user wrote.
 public struct ModelSpec: Sendable, Codable, Equatable {
     /// What the model predicts.
@@ -220,7 +220,7 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     /// Every column a data file for this model must carry: features, target, segments.
     public var allColumns: [String] { featureNames + [target] + segmentFields }
 
-    /// Decodes validated `register-model` params (the output of ``RegisterModel/spec``),
+    /// Decodes validated `register-model` params (the output of ``Kinds/RegisterModel``),
     /// filling in the task's default metric when none was given.
     public static func decode(from params: JSONValue) throws -> ModelSpec {
         var value = params

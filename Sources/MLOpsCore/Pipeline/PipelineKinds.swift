@@ -1,31 +1,102 @@
-/// The parameter schemas of the pipeline job kinds (DESIGN §4, §7). They live in the core
-/// so `mlopsctl validate` and the docs see the same rules as the daemon.
-public enum PipelineKinds {
-    /// `run-pipeline`: `pipeline` picks the definition; every other key must be a
-    /// parameter that definition declares (checked by the handler, which has the
-    /// definitions; the validator only keeps the keys).
-    public static let runPipeline = KindSpec(
-        kind: .runPipeline,
-        params: ObjectSchema([
+extension Kinds {
+    /// `run-pipeline`: runs the CI/CD pipeline for a model (docs/pipelines.md). `pipeline`
+    /// picks the definition; every other key must be a parameter that definition declares
+    /// (checked by the handler, which has the definitions; the validator only keeps them).
+    public enum RunPipeline: JobKindDeclaration {
+        public static let kind = JobKind.runPipeline
+        public static let modelRule = ModelRequirement.registered
+        public static let summary =
+            "runs the eight-stage pipeline for a model; other keys set the parameters the pipeline declares"
+        public static let schema = ObjectSchema([
             Field("pipeline", .string(.name), doc: "the pipeline definition etc/pipelines/<name>.yaml; default: the model's `pipeline`"),
-        ], additionalValues: .any),
-        summary: "runs the eight-stage pipeline for a model; other keys set the parameters the pipeline declares")
+        ], additionalValues: .any)
 
-    /// `cancel-pipeline`.
-    public static let cancelPipeline = KindSpec(
-        kind: .cancelPipeline,
-        params: ObjectSchema([
+        public typealias Parameters = PipelineSelection
+        public typealias Result = JSONValue
+    }
+
+    /// `cancel-pipeline`: stops a running or queued pipeline run and its children.
+    public enum CancelPipeline: JobKindDeclaration {
+        public static let kind = JobKind.cancelPipeline
+        public static let modelRule = ModelRequirement.optionalAnyModel
+        public static let summary = "stops a running or queued pipeline run and its children"
+        public static let schema = ObjectSchema([
             Field("run", .string(.name), doc: "the run to cancel; default: the running or queued runs of `model:`"),
-        ]),
-        summary: "stops a running or queued pipeline run and its children")
+        ])
 
-    /// `pipeline-history`.
-    public static let pipelineHistory = KindSpec(
-        kind: .pipelineHistory,
-        params: ObjectSchema([
+        /// The typed `params:`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// The run to cancel; nil: the running or queued runs of the job's model.
+            public var run: String?
+            /// Parameters naming a run, or none.
+            public init(run: String? = nil) { self.run = run }
+        }
+
+        public typealias Result = JSONValue
+    }
+
+    /// `pipeline-history`: past and current pipeline runs with their stages.
+    public enum PipelineHistory: JobKindDeclaration {
+        public static let kind = JobKind.pipelineHistory
+        public static let modelRule = ModelRequirement.optionalAnyModel
+        public static let summary =
+            "past and current pipeline runs with their stages, durations, outcomes and versions"
+        public static let schema = ObjectSchema([
             Field("run", .string(.name), doc: "only this run"),
             Field("state", .oneOf(RunState.allCases.map(\.rawValue)), doc: "only runs in this state"),
             Field("limit", .int(min: 1, max: 10_000), default: 50, doc: "the most runs listed, newest first"),
-        ]),
-        summary: "past and current pipeline runs with their stages, durations, outcomes and versions")
+        ])
+
+        /// The typed `params:`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// Only this run.
+            public var run: String?
+            /// Only runs in this state.
+            public var state: RunState?
+            /// The most runs listed.
+            public var limit: Int
+
+            /// Parameters; the defaults are the schema's.
+            public init(run: String? = nil, state: RunState? = nil, limit: Int = 50) {
+                self.run = run
+                self.state = state
+                self.limit = limit
+            }
+        }
+
+        public typealias Result = JSONValue
+    }
+}
+
+/// The parameters of `run-pipeline` and `retraining-trigger`: the pipeline to run and the
+/// values of the parameters it declares, written beside `pipeline:` in the job.
+public struct PipelineSelection: Codable, Sendable, Equatable {
+    /// The pipeline definition; nil: the default of the kind.
+    public var pipeline: String?
+    /// Every other key of `params:`, to be checked against the pipeline's declarations.
+    public var values: [String: JSONValue]
+
+    /// A selection of `pipeline` with `values`.
+    public init(pipeline: String? = nil, values: [String: JSONValue] = [:]) {
+        self.pipeline = pipeline
+        self.values = values
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        var values: [String: JSONValue] = [:]
+        for key in container.allKeys where key.stringValue != "pipeline" {
+            values[key.stringValue] = try container.decode(JSONValue.self, forKey: key)
+        }
+        self.pipeline = try container.decodeIfPresent(String.self, forKey: AnyCodingKey(stringValue: "pipeline"))
+        self.values = values
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyCodingKey.self)
+        try container.encodeIfPresent(pipeline, forKey: AnyCodingKey(stringValue: "pipeline"))
+        for (key, value) in values where key != "pipeline" {
+            try container.encode(value, forKey: AnyCodingKey(stringValue: key))
+        }
+    }
 }

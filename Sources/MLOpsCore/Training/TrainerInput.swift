@@ -14,9 +14,7 @@ public enum TrainerInput {
            object["kind"] == nil {
             return try specFromParams(.object(object), fileName: fileName)
         }
-        let validation = JobValidator.validate(text: text, fileName: fileName) { kind in
-            kind == .registerModel ? RegisterModel.spec : nil
-        }
+        let validation = JobValidator.validate(text: text, fileName: fileName)
         switch validation {
         case .valid(let job):
             guard job.kind == .registerModel else {
@@ -48,7 +46,7 @@ public enum TrainerInput {
         guard case .object(var object) = params else {
             throw .invalidSpec(file: fileName, problem: "it is not a JSON object")
         }
-        if object["policy"] == nil || object["policy"] == .null { object["policy"] = RegisterModel.policyDefault }
+        if object["policy"] == nil || object["policy"] == .null { object["policy"] = ModelSpecSchema.policyDefault }
         if object["pipeline"] == nil || object["pipeline"] == .null { object["pipeline"] = "default" }
         var segments: [String: JSONValue] = [:]
         if case .object(let given)? = object["segments"] { segments = given }

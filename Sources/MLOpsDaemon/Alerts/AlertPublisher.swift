@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MLOpsClient
 import MLOpsCore
 
 /// Makes a stored alert visible: `alerts/<id>.json` (written atomically) and one journal

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Logging
+import MLOpsClient
 import MLOpsCore
 
 /// The loop that turns files in `incoming/` into results.

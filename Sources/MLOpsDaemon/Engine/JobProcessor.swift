@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import MLOpsClient
 import MLOpsCore
 
 /// Turns claimed job files (in `active/`) into exactly one final result each.
@@ -276,7 +277,7 @@ final class JobProcessor {
             item.disposition = .conclude(.rejected, [item.file.problem ?? JobError(.unreadable, "the job file could not be read")])
             return
         }
-        switch JobValidator.validate(text: text, fileName: name, limits: limits, spec: { self.handlers.spec(for: $0) }) {
+        switch JobValidator.validate(text: text, fileName: name, limits: limits, declaration: { self.handlers.declaration(for: $0) }) {
         case .valid(let job):
             item.id = job.id
             item.kind = job.kind
@@ -363,9 +364,9 @@ final class JobProcessor {
         -> (ResultDocument.Status, JSONValue?, [JobError])
     {
         guard let handler = handlers.handler(for: job.kind) else {
-            return (.rejected, nil, [JobError(.notImplemented, "kind `\(job.kind.rawValue)` is not implemented by this version of mlopsd")])
+            return (.rejected, nil, [JobError(.internalError, "this daemon has no handler for kind `\(job.kind.rawValue)`")])
         }
-        if handler.requiresRegisteredModel, let model = job.model {
+        if handler.modelRule.mustBeRegistered, let model = job.model {
             let known = try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")
             if !known.contains(model) {
                 let close = Suggestion.closest(to: model, among: known)
@@ -381,7 +382,7 @@ final class JobProcessor {
         var outcome: JobOutcome = .failed(JobError(.internalError, "the job did not finish"))
         try db.inSavepoint {
             do {
-                outcome = try handler.execute(job, context: context, db: db)
+                outcome = try handler.execute(validated: job, context: context, db: db)
             } catch let error as JobError {
                 outcome = .failed(error)
             } catch let error as DatabaseError {

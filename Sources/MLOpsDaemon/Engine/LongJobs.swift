@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MLOpsClient
 import MLOpsCore
 
 /// The result of a long job (a `run-pipeline` job) after its handler returned: progress

@@ -4,14 +4,10 @@ import MLOpsCore
 
 /// `acknowledge-alert`: records who acknowledged an alert and when (it stays open until
 /// its condition clears); the alert file is rewritten.
-public struct AcknowledgeAlertHandler: JobHandler {
-    public init() {}
+extension Kinds.AcknowledgeAlert: JobHandling {
 
-    public var spec: KindSpec { MonitoringKinds.acknowledgeAlert }
-    public var requiresRegisteredModel: Bool { false }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let id = job.params["alert"]?.stringValue else { return .rejected(JobError(.missingField, "params.alert is missing")) }
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let id = job.parameters.alert
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alerts WHERE id = ?", arguments: [id]) else {
             let known = try String.fetchAll(db, sql: "SELECT id FROM alerts WHERE resolved_at IS NULL ORDER BY seq DESC LIMIT 200")
             return .rejected(JobError(.invalidValue, "there is no alert `\(id)`", at: job.mark(ofParam: "alert"),

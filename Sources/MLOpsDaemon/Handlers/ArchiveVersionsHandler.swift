@@ -6,16 +6,13 @@ import MLOpsCore
 /// `archive-versions`: keeps the newest `keep_versions` versions (the job's value or the
 /// model policy's), never the production version nor the rollback target, and archives
 /// the rest; with `archived_artifacts: delete` in the policy their stored files go too.
-public struct ArchiveVersionsHandler: JobHandler {
-    public init() {}
+extension Kinds.ArchiveVersions: JobHandling {
 
-    public var spec: KindSpec { RegistryKinds.archiveVersions }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let model = job.model else { return .rejected(JobError(.missingField, "archive-versions needs `model:`")) }
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
-        let keep = job.params["keep_versions"]?.intValue ?? spec.policy.keepVersions
-        let dryRun = job.params["dry_run"]?.boolValue == true
+        let keep = job.parameters.keepVersions ?? spec.policy.keepVersions
+        let dryRun = job.parameters.dryRun
         var result = try Archiver.archive(
             db, model: model, spec: spec, keep: keep, by: VersionStore.Actor(context, job: job), registry: context.registry,
             afterCommit: context.afterCommit, dryRun: dryRun)

@@ -5,18 +5,15 @@ import MLOpsCore
 /// `cancel-pipeline`: stops a queued or running run. A queued run ends at once; a running
 /// one gets its child's process group stopped (SIGTERM, then SIGKILL after `stop_grace`)
 /// and ends `cancelled` moments later; its run-pipeline job's result then says so.
-public struct CancelPipelineHandler: JobHandler {
-    public init() {}
-
-    public var spec: KindSpec { PipelineKinds.cancelPipeline }
+extension Kinds.CancelPipeline: JobHandling {
 
     /// Also works for a model that is no longer registered (its runs may still be listed).
     public var requiresRegisteredModel: Bool { false }
 
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         guard let service = context.pipelines else { throw JobError(.internalError, "this daemon runs without pipelines") }
         let run: RunRecord
-        if let id = job.params["run"]?.stringValue {
+        if let id = job.parameters.run {
             guard let found = try RunStore.run(db, id: id), job.model == nil || found.model == job.model else {
                 return .rejected(JobError(.conflict, "there is no pipeline run `\(id)`" + (job.model.map { " of model `\($0)`" } ?? ""),
                                           at: job.mark(ofParam: "run"), fix: "list runs with `mlopsctl runs`"))

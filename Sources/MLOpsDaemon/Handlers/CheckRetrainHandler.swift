@@ -5,13 +5,10 @@ import MLOpsCore
 /// `check-retrain`: whether a model should be retrained now, which trigger conditions
 /// hold (with their figures), and what automation would do: start a retraining, or why
 /// not (switched off, a run active, cooldown until a time, the daily cap). Changes nothing.
-public struct CheckRetrainHandler: JobHandler {
-    public init() {}
+extension Kinds.CheckRetrain: JobHandling {
 
-    public var spec: KindSpec { RetrainingKinds.checkRetrain }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let model = job.model else { return .rejected(JobError(.missingField, "check-retrain needs `model:`")) }
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
         let situation = try RetrainingSituationReader.read(db, model: model, spec: spec, config: context.config, now: context.now)
         let decision = RetrainingPolicy.decide(situation, occasion: .inquiry)

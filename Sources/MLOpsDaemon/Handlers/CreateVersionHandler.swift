@@ -9,24 +9,21 @@ import MLOpsCore
 /// The artifact is copied into the store before it is checked, so what is checked is what
 /// is kept (the submitter cannot change a file between the check and the copy). A refused
 /// artifact that was not stored before is deleted again.
-public struct CreateVersionHandler: JobHandler {
-    public init() {}
-
-    public var spec: KindSpec { RegistryKinds.createVersion }
+extension Kinds.CreateVersion: JobHandling {
 
     /// Largest metrics.json / schema.json read.
     static let maxMetadataBytes = 1 << 20
 
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let registry = try context.requireRegistry()
-        guard let model = job.model else { return .rejected(JobError(.missingField, "create-version needs `model:`")) }
+        let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
-        let params = job.params
+        let params = job.parameters
         let existing = try VersionStore.versions(db, model: model)
 
         // Checks that need no files first: an explicit version, the parent.
         var explicit: SemanticVersion?
-        if let text = params["version"]?.stringValue {
+        if let text = params.version {
             if let problem = VersionRule.problem(withExplicit: text, existing: existing.compactMap(\.semanticVersion)) {
                 return .rejected(JobError(.conflict, problem, at: job.mark(ofParam: "version"),
                                           fix: "choose a version no other version of \(model) has, or leave `version:` out"))
@@ -35,7 +32,7 @@ public struct CreateVersionHandler: JobHandler {
         }
         let production = try VersionStore.production(db, model: model)
         var parent = production?.version
-        if let named = params["parent"]?.stringValue {
+        if let named = params.parent {
             guard existing.contains(where: { $0.version == named }) else {
                 return .rejected(VersionStore.unknownVersion(named, of: model, among: existing, at: job.mark(ofParam: "parent")))
             }
@@ -43,11 +40,9 @@ public struct CreateVersionHandler: JobHandler {
         }
 
         // The artifact directory, after resolving links, must lie under a data root.
-        guard let artifactText = params["artifact"]?.stringValue else {
-            return .rejected(JobError(.missingField, "params.artifact is missing"))
-        }
-        for key in ["artifact", "training_data"] {
-            if let path = params[key]?.stringValue, !path.hasPrefix("/") {
+        let artifactText = params.artifact
+        for (key, value) in [("artifact", params.artifact), ("training_data", params.trainingData)] {
+            if let path = value, !path.hasPrefix("/") {
                 return .rejected(JobError(.badArtifact, "\(key) must be an absolute path, not `\(path)`", at: job.mark(ofParam: key),
                                           fix: "write the full path under one of: " + context.config.dataRoots.joined(separator: ", ")))
             }
@@ -65,7 +60,7 @@ public struct CreateVersionHandler: JobHandler {
             return .rejected(error)
         }
         var trainingData: (path: String, sha256: String)?
-        if let text = params["training_data"]?.stringValue {
+        if let text = params.trainingData {
             do {
                 let path = try ArtifactStore.resolveInside(text, roots: context.config.dataRoots)
                 try SubmitterAccess.check(path, uid: context.submitterUID, what: "training_data")
@@ -77,7 +72,7 @@ public struct CreateVersionHandler: JobHandler {
                                           fix: "name a file under one of: " + context.config.dataRoots.joined(separator: ", ")))
             }
         }
-        let referenceName = params["reference"]?.stringValue ?? "reference.csv"
+        let referenceName = params.reference
         guard RegistryFiles.isContained(referenceName) else {
             return .rejected(JobError(.invalidValue, "reference must be a path inside the artifact directory, not `\(referenceName)`",
                                       at: job.mark(ofParam: "reference"), fix: "give the file's path relative to the artifact directory"))
@@ -110,7 +105,7 @@ public struct CreateVersionHandler: JobHandler {
         let version = explicit ?? VersionRule.next(after: latest?.semanticVersion, change: change)
         // What the store and the result call the change: the first version is `initial`.
         let changeText = explicit != nil ? "explicit" : (latest == nil ? "initial" : change.rawValue)
-        let state: VersionState = params["stage"]?.boolValue == true ? .staging : .registered
+        let state: VersionState = params.stage ? .staging : .registered
         let now = Timestamp.string(context.now)
         let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM versions WHERE model = ?",
                                          arguments: [model])) ?? 1
@@ -124,8 +119,8 @@ public struct CreateVersionHandler: JobHandler {
             arguments: [
                 model, version.description, sequence, state.rawValue, stored.sha256, stored.modelSHA256, schema,
                 changeText, parent, trainingData?.path, trainingData?.sha256,
-                params["run_id"]?.stringValue, (params["parameters"] ?? .object([:])).storeText, metrics.all.storeText,
-                metrics.value, referenceName, reference.rows, params["description"]?.stringValue, now,
+                params.runID, JSONValue.object(params.parameters ?? [:]).storeText, metrics.all.storeText,
+                metrics.value, referenceName, reference.rows, params.description, now,
                 context.submittedBy, job.id, now,
             ])
         try db.execute(
@@ -158,8 +153,8 @@ public struct CreateVersionHandler: JobHandler {
     }
 
     /// Checks the stored copy: metrics.json, the reference data, an optional schema.json.
-    static func check(stored: StoredArtifact, spec: ModelSpec, referenceName: String, job: ValidatedJob)
-        -> Result<((all: JSONValue, value: Double), ReferenceData.Summary), JobError>
+    static func check(stored: StoredArtifact, spec: ModelSpec, referenceName: String, job: Job<Self>)
+        -> Swift.Result<((all: JSONValue, value: Double), ReferenceData.Summary), JobError>
     {
         let artifactMark = job.mark(ofParam: "artifact")
         do {

@@ -4,16 +4,13 @@ import MLOpsCore
 
 /// `get-production-model`: the production version of a model with its stint and
 /// deployment, now or at a past moment (`at:`), from the production history.
-public struct GetProductionModelHandler: JobHandler {
-    public init() {}
+extension Kinds.GetProductionModel: JobHandling {
 
-    public var spec: KindSpec { RegistryKinds.getProductionModel }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let model = job.model else { return .rejected(JobError(.missingField, "get-production-model needs `model:`")) }
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let model = try job.requiredModel
         var result: [String: JSONValue] = ["model": .string(model)]
         let stint: ProductionStint?
-        if let text = job.params["at"]?.stringValue, let date = Timestamp.parse(text) {
+        if let text = job.parameters.at, let date = Timestamp.parse(text) {
             let at = Timestamp.string(date)
             result["at"] = .string(at)
             stint = try VersionStore.stint(db, model: model, at: at)
@@ -23,7 +20,7 @@ public struct GetProductionModelHandler: JobHandler {
         }
         guard let stint, let version = try VersionStore.version(db, model: model, version: stint.version) else {
             result["version"] = .null
-            result["note"] = .string(job.params["at"] == nil
+            result["note"] = .string(job.parameters.at == nil
                 ? "\(model) has no production version"
                 : "\(model) had no production version at that time")
             return .succeeded(.object(result))

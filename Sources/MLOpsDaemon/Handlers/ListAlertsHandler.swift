@@ -4,24 +4,21 @@ import MLOpsCore
 
 /// `list-alerts`: open alerts (and resolved ones on request), newest first, for one model
 /// or all.
-public struct ListAlertsHandler: JobHandler {
-    public init() {}
+extension Kinds.ListAlerts: JobHandling {
 
-    public var spec: KindSpec { MonitoringKinds.listAlerts }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible?] = []
-        if job.params["include_resolved"]?.boolValue != true { conditions.append("resolved_at IS NULL") }
+        if !job.parameters.includeResolved { conditions.append("resolved_at IS NULL") }
         if let model = job.model {
             conditions.append("model = ?")
             arguments.append(model)
         }
-        if let type = job.params["type"]?.stringValue {
+        if let type = job.parameters.type {
             conditions.append("type = ?")
             arguments.append(type)
         }
-        let limit = job.params["limit"]?.intValue ?? 100
+        let limit = job.parameters.limit
         let sql = "SELECT * FROM alerts" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY seq DESC LIMIT \(limit)"
         let alerts = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(AlertRecord.init(row:))

@@ -5,15 +5,12 @@ import MLOpsCore
 /// `list-versions`: every version of a model (newest first) with state, lineage and
 /// metrics, and, with `history: true`, each version's state changes and the production
 /// history (which version was in production from when until when).
-public struct ListVersionsHandler: JobHandler {
-    public init() {}
+extension Kinds.ListVersions: JobHandling {
 
-    public var spec: KindSpec { RegistryKinds.listVersions }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let model = job.model else { return .rejected(JobError(.missingField, "list-versions needs `model:`")) }
-        let includeArchived = job.params["include_archived"]?.boolValue != false
-        let withHistory = job.params["history"]?.boolValue != false
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let model = try job.requiredModel
+        let includeArchived = job.parameters.includeArchived
+        let withHistory = job.parameters.history
         let versions = try VersionStore.versions(db, model: model).filter { includeArchived || $0.state != .archived }
         var events: [String: [JSONValue]] = [:]
         if withHistory {

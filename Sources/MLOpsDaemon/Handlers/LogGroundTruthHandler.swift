@@ -7,49 +7,16 @@ import MLOpsCore
 /// was never logged is reported in the result and the journal, never silently dropped; a
 /// label that changes an earlier one is counted as relabelled. Every
 /// `check_every_predictions` new labels run the checks (decay is judged on labels).
-public struct LogGroundTruthHandler: JobHandler {
-    public init() {}
+extension Kinds.LogGroundTruth: JobHandling {
 
-    public var spec: KindSpec { MonitoringKinds.logGroundTruth }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let model = job.model else { return .rejected(JobError(.missingField, "log-ground-truth needs `model:`")) }
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
-        // (id, label, row, line) in submission order.
-        var entries: [(id: String, label: String, row: Int, line: Int?)] = []
-        var source = "labels"
-        if case .array(let items)? = job.params["labels"] {
-            for (i, item) in items.enumerated() {
-                entries.append((item["id"]?.stringValue ?? "", item["label"]?.stringValue ?? "", i + 1, nil))
-            }
-        } else if let path = job.params["file"]?.stringValue {
-            source = (path as NSString).lastPathComponent
-            // A file the job may not use (outside the data roots, unreadable to its
-            // submitter, not a regular file, not parseable) rejects the job: nothing ran.
-            let content: DataFile.Content
-            do {
-                content = try DataFile.load(fileOf: job, path: path, context: context)
-            } catch {
-                return .rejected(error)
-            }
-            switch content {
-            case .table(let table):
-                guard let idColumn = table.column("id"), let labelColumn = table.column("label") else {
-                    return .rejected(JobError(.invalidValue, "\(source): the header needs `id` and `label` columns (it has "
-                                              + table.header.joined(separator: ", ") + ")", at: job.mark(ofParam: "file")))
-                }
-                for (r, row) in table.rows.enumerated() {
-                    entries.append((row[idColumn], row[labelColumn], r + 1, table.rowLines[r]))
-                }
-            case .objects(let objects, let lines):
-                for (i, object) in objects.enumerated() {
-                    let id = object["id"].flatMap(PredictionParser.text(of:)) ?? ""
-                    let label = object["label"].flatMap(PredictionParser.text(of:)) ?? ""
-                    entries.append((id, label, i + 1, lines[i]))
-                }
-            }
-        } else {
-            return .rejected(JobError(.missingField, "give `labels` or `file`"))
+        let source: String
+        let entries: [Entry]
+        switch try Self.entries(of: job, context: context) {
+        case .success(let read): (source, entries) = read
+        case .failure(let error): return .rejected(error)
         }
 
         // Check every label before changing anything.
@@ -82,7 +49,7 @@ public struct LogGroundTruthHandler: JobHandler {
         }
         if !problems.isEmpty {
             let outcome = PredictionParser.Outcome(records: [], problems: problems, more: more, ignoredColumns: [])
-            return .rejected(LogPredictionsHandler.rejection(outcome, source: source, mark: job.mark(ofParam: job.params["file"] == nil ? "labels" : "file")))
+            return .rejected(Kinds.LogPredictions.rejection(outcome, source: source, mark: job.mark(ofParam: job.parameters.source.parameterName(inlineKey: "labels"))))
         }
 
         let now = Timestamp.string(context.now)
@@ -126,5 +93,45 @@ public struct LogGroundTruthHandler: JobHandler {
             result["check"] = check
         }
         return .succeeded(.object(result))
+    }
+
+    /// One label as submitted: the prediction's id, the label, its row and (in a file) line.
+    typealias Entry = (id: String, label: String, row: Int, line: Int?)
+
+    /// The job's labels in submission order, read from the job or its file (the file
+    /// loading log-predictions shares), with the source's name for messages; a file the job
+    /// may not use (outside the data roots, unreadable to its submitter, not a regular
+    /// file, not parseable) is the refusal.
+    static func entries(of job: Job<Self>, context: JobContext) throws -> Swift.Result<(String, [Entry]), JobError> {
+        switch job.parameters.source {
+        case .inline(let labels):
+            return .success(("labels", labels.enumerated().map { (i, item) in (item.id, item.label, i + 1, nil) }))
+        case .file(let path, let format):
+            let source = (path as NSString).lastPathComponent
+            let content: DataFile.Content
+            do {
+                content = try DataFile.load(path, format: format, named: job.mark(ofParam: "file"), context: context)
+            } catch {
+                return .failure(error)
+            }
+            var entries: [Entry] = []
+            switch content {
+            case .table(let table):
+                guard let idColumn = table.column("id"), let labelColumn = table.column("label") else {
+                    return .failure(JobError(.invalidValue, "\(source): the header needs `id` and `label` columns (it has "
+                                             + table.header.joined(separator: ", ") + ")", at: job.mark(ofParam: "file")))
+                }
+                for (r, row) in table.rows.enumerated() {
+                    entries.append((row[idColumn], row[labelColumn], r + 1, table.rowLines[r]))
+                }
+            case .objects(let objects, let lines):
+                for (i, object) in objects.enumerated() {
+                    let id = object["id"].flatMap(PredictionParser.text(of:)) ?? ""
+                    let label = object["label"].flatMap(PredictionParser.text(of:)) ?? ""
+                    entries.append((id, label, i + 1, lines[i]))
+                }
+            }
+            return .success((source, entries))
+        }
     }
 }

@@ -8,16 +8,13 @@ import MLOpsCore
 /// the new ones, skips ids already logged (so a file submitted twice is not counted
 /// twice), and runs the monitoring checks when `check_every_predictions` new predictions
 /// have arrived since the last check.
-public struct LogPredictionsHandler: JobHandler {
-    public init() {}
+extension Kinds.LogPredictions: JobHandling {
 
-    public var spec: KindSpec { MonitoringKinds.logPredictions }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let model = job.model else { return .rejected(JobError(.missingField, "log-predictions needs `model:`")) }
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
         var version = try VersionStore.production(db, model: model)?.version
-        if let named = job.params["version"]?.stringValue {
+        if let named = job.parameters.version {
             guard try VersionStore.version(db, model: model, version: named) != nil else {
                 return .rejected(VersionStore.unknownVersion(named, of: model, among: try VersionStore.versions(db, model: model),
                                                                       at: job.mark(ofParam: "version")))
@@ -28,15 +25,16 @@ public struct LogPredictionsHandler: JobHandler {
         let parser = PredictionParser(spec: spec, now: now)
         let outcome: PredictionParser.Outcome
         var source = "records"
-        if case .array(let items)? = job.params["records"] {
+        switch job.parameters.source {
+        case .inline(let items):
             outcome = parser.parse(objects: items)
-        } else if let path = job.params["file"]?.stringValue {
+        case .file(let path, let format):
             source = (path as NSString).lastPathComponent
             // A file the job may not use (outside the data roots, unreadable to its
             // submitter, not a regular file, not parseable) rejects the job: nothing ran.
             let content: DataFile.Content
             do {
-                content = try DataFile.load(fileOf: job, path: path, context: context)
+                content = try DataFile.load(path, format: format, named: job.mark(ofParam: "file"), context: context)
             } catch {
                 return .rejected(error)
             }
@@ -44,11 +42,9 @@ public struct LogPredictionsHandler: JobHandler {
             case .table(let table): outcome = parser.parse(table: table)
             case .objects(let objects, let lines): outcome = parser.parse(objects: objects, lines: lines)
             }
-        } else {
-            return .rejected(JobError(.missingField, "give `records` or `file`"))
         }
         if !outcome.problems.isEmpty {
-            return .rejected(Self.rejection(outcome, source: source, mark: job.mark(ofParam: job.params["file"] == nil ? "records" : "file")))
+            return .rejected(Self.rejection(outcome, source: source, mark: job.mark(ofParam: job.parameters.source.parameterName(inlineKey: "records"))))
         }
 
         let insert = try db.makeStatement(sql: """

@@ -4,14 +4,10 @@ import MLOpsCore
 
 /// `monitor-all`: runs the checks of every model with a production version; the result
 /// lists each model's health, band and drifting columns.
-public struct MonitorAllHandler: JobHandler {
-    public init() {}
+extension Kinds.MonitorAll: JobHandling {
 
-    public var spec: KindSpec { MonitoringKinds.monitorAll }
-    public var requiresRegisteredModel: Bool { false }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        let models = try MonitorAllHandler.checkAll(db, trigger: "job", context: context, job: job.id)
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let models = try Self.checkAll(db, trigger: "job", context: context, job: job.id)
         return .succeeded(["models": .array(models), "count": .int(models.count)])
     }
 

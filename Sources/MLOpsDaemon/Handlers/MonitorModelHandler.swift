@@ -4,13 +4,10 @@ import MLOpsCore
 
 /// `monitor-model`: runs the monitoring checks of one model now; the result is the full
 /// report (every column's test, equipment, population, decay, health).
-public struct MonitorModelHandler: JobHandler {
-    public init() {}
+extension Kinds.MonitorModel: JobHandling {
 
-    public var spec: KindSpec { MonitoringKinds.monitorModel }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let model = job.model else { return .rejected(JobError(.missingField, "monitor-model needs `model:`")) }
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
         let outcome = try MonitorRunner.run(db, model: model, spec: spec, trigger: "job", context: context, job: job.id)
         if case .skipped("no_production_version") = outcome {

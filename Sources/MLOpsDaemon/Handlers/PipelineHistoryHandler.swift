@@ -4,24 +4,21 @@ import MLOpsCore
 
 /// `pipeline-history`: runs newest first with their stages (outcome, duration, exit
 /// status, report), the version each produced, and per-state counts.
-public struct PipelineHistoryHandler: JobHandler {
-    public init() {}
-
-    public var spec: KindSpec { PipelineKinds.pipelineHistory }
+extension Kinds.PipelineHistory: JobHandling {
 
     /// Also works for a model that is no longer registered.
     public var requiresRegisteredModel: Bool { false }
 
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        if let id = job.params["run"]?.stringValue {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        if let id = job.parameters.run {
             guard let run = try RunStore.run(db, id: id), job.model == nil || run.model == job.model else {
                 return .rejected(JobError(.conflict, "there is no pipeline run `\(id)`", at: job.mark(ofParam: "run"),
                                           fix: "list runs with `mlopsctl runs`"))
             }
             return .succeeded(["runs": [run.document], "count": 1])
         }
-        let state = job.params["state"]?.stringValue.flatMap(RunState.init(rawValue:))
-        let limit = job.params["limit"]?.intValue ?? 50
+        let state = job.parameters.state
+        let limit = job.parameters.limit
         let runs = try RunStore.runs(db, model: job.model, state: state, limit: limit)
         var counts: [String: JSONValue] = [:]
         var sql = "SELECT state, count(*) AS n FROM pipeline_runs"

@@ -9,17 +9,13 @@ import MLOpsCore
 ///
 /// A refusal lists every gate's verdict. `force: true` (with a `reason:`) overrides the
 /// gates and is recorded as forced in the history, the audit log and deployment.json.
-public struct PromoteVersionHandler: JobHandler {
-    public init() {}
+extension Kinds.PromoteVersion: JobHandling {
 
-    public var spec: KindSpec { RegistryKinds.promoteVersion }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let registry = try context.requireRegistry()
-        guard let model = job.model, let name = job.params["version"]?.stringValue else {
-            return .rejected(JobError(.missingField, "promote-version needs `model:` and params.version"))
-        }
-        let force = job.params["force"]?.boolValue == true
+        let model = try job.requiredModel
+        let name = job.parameters.version
+        let force = job.parameters.force
         if force, (job.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             return .rejected(JobError(.missingField, "force: true overrides the promotion gates and needs a `reason:` saying why",
                                       at: job.mark(ofParam: "force"), fix: "add `reason: <why the gates are overridden>` at the top level"))
@@ -52,14 +48,20 @@ public struct PromoteVersionHandler: JobHandler {
         let details: JSONValue = ["gates": .array(verdicts.map(Self.document)),
                                   "overridden_gates": .array(refused.map { .string($0.gate) })]
         switch try ProductionSwitch.perform(db, target: target, action: "promote", forced: force, job: job, context: context,
-                                            registry: registry, details: details, partialResult: .object(result)) {
-        case .failed(let outcome):
-            return outcome
+                                            registry: registry, details: details) {
+        case .refused(let error):
+            return .rejected(error)
+        case .failed(let error):
+            return .failed(error)
+        case .hookFailed(let error, let hook, let alert):
+            result["hook"] = ProductionSwitch.document(hook)
+            result["alert"] = .string(alert)
+            return .failedKeepingRecords(error, .object(result))
         case .switched(let hook):
             result["hook"] = hook.map(ProductionSwitch.document) ?? .null
             result["serving"] = .string(registry.serving.root + "/" + model + "/current")
             result["artifact"] = .string(registry.artifacts.path(of: target.artifactSHA256))
-            if job.params["archive"]?.boolValue == true {
+            if job.parameters.archive {
                 result["archive"] = try Archiver.archive(
                     db, model: model, spec: spec, keep: spec.policy.keepVersions, by: VersionStore.Actor(context, job: job),
                     registry: registry, afterCommit: context.afterCommit, dryRun: false)

@@ -7,17 +7,11 @@ import MLOpsCore
 /// Registering an existing model with an identical spec changes nothing (the result says
 /// `unchanged`); a different spec replaces the old one, bumps the model's `revision` and
 /// keeps the previous spec in the audit log, so a typo can be fixed by resubmitting.
-public struct RegisterModelHandler: JobHandler {
-    public init() {}
+extension Kinds.RegisterModel: JobHandling {
 
-    public var spec: KindSpec { RegisterModel.spec }
-    public var requiresRegisteredModel: Bool { false }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        guard let name = job.model else {
-            return .rejected(JobError(.missingField, "register-model needs `model:` naming the model"))
-        }
-        let spec = try ModelSpec.decode(from: job.params)
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let name = try job.requiredModel
+        let spec = job.parameters
         let specText = String(decoding: try JSONEncoder.sorted.encode(spec), as: UTF8.self)
         let now = Timestamp.string(context.now)
         let existing = try Row.fetchOne(db, sql: "SELECT spec, revision FROM models WHERE name = ?", arguments: [name])

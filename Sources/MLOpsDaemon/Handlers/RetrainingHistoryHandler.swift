@@ -4,15 +4,12 @@ import MLOpsCore
 
 /// `retraining-history`: every retraining (automatic and manual) and every trigger held
 /// back, newest first, with trigger, evidence, run, outcome, duration and version.
-public struct RetrainingHistoryHandler: JobHandler {
-    public init() {}
+extension Kinds.RetrainingHistory: JobHandling {
 
-    public var spec: KindSpec { RetrainingKinds.retrainingHistory }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let entries = try RetrainingHistory.entries(
-            db, model: job.model, trigger: job.params["trigger"]?.stringValue,
-            includeSuppressed: job.params["include_suppressed"]?.boolValue ?? true, limit: job.params["limit"]?.intValue ?? 50,
+            db, model: job.model, trigger: job.parameters.trigger?.rawValue,
+            includeSuppressed: job.parameters.includeSuppressed, limit: job.parameters.limit,
             now: context.now)
         return .succeeded(["entries": .array(entries.map(\.document)), "count": .int(entries.count)])
     }

@@ -6,21 +6,16 @@ import MLOpsCore
 /// pipeline and parameters automatic runs use. They are checked now with run-pipeline's
 /// rules (declared parameters, paths under the data roots), so a broken setting is
 /// refused when the switch goes on, not when the first automatic run would start.
-public struct RetrainingStartHandler: JobHandler {
-    public init() {}
+extension Kinds.RetrainingStart: JobHandling {
 
-    public var spec: KindSpec { RetrainingKinds.retrainingStart }
-    public var requiresRegisteredModel: Bool { true }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         guard let service = context.pipelines else { throw JobError(.internalError, "this daemon runs without pipelines") }
         let models = try RetrainingSwitch.models(db, job: job)
         guard !models.isEmpty else {
             return .rejected(JobError(.conflict, "no model is registered, so there is nothing to switch on", fix: "register a model first"))
         }
-        var givenParams: [String: JSONValue]?
-        if case .object(let fields)? = job.params["params"] { givenParams = fields }
-        let givenPipeline = job.params["pipeline"]?.stringValue
+        let givenParams = job.parameters.params
+        let givenPipeline = job.parameters.pipeline
         let catalog = service.catalog
         var saved: [JSONValue] = []
         for model in models {

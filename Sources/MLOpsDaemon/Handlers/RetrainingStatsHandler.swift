@@ -4,13 +4,10 @@ import MLOpsCore
 
 /// `retraining-stats`: statistics of retraining for one model or all: by trigger and
 /// outcome, reasons held back, success rate, durations, time from detection to deployment.
-public struct RetrainingStatsHandler: JobHandler {
-    public init() {}
+extension Kinds.RetrainingStats: JobHandling {
 
-    public var spec: KindSpec { RetrainingKinds.retrainingStats }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
-        let since = job.params["days"]?.doubleValue.map { context.now.addingTimeInterval(-$0 * 86_400) }
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let since = job.parameters.days.map { context.now.addingTimeInterval(-$0 * 86_400) }
         let entries = try RetrainingHistory.entries(db, model: job.model, since: since, now: context.now)
         guard case .object(var stats) = RetrainingHistory.statistics(entries) else { return .succeeded(.object([:])) }
         stats["model"] = job.model.map(JSONValue.string) ?? .null

@@ -5,12 +5,9 @@ import MLOpsCore
 /// `retraining-stop`: switches automated retraining off for one model or all (persisted).
 /// The settings are kept, so a later `retraining-start` without params uses them again;
 /// a run already started goes on.
-public struct RetrainingStopHandler: JobHandler {
-    public init() {}
+extension Kinds.RetrainingStop: JobHandling {
 
-    public var spec: KindSpec { RetrainingKinds.retrainingStop }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         var saved: [JSONValue] = []
         for model in try RetrainingSwitch.models(db, job: job) {
             let existing = try RetrainingSettings.load(db, model: model)

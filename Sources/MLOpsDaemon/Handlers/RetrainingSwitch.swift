@@ -7,13 +7,13 @@ import MLOpsCore
 /// record of a switch (settings row, audit entry, journal entry after the commit).
 enum RetrainingSwitch {
     /// `job.model`, or every registered model.
-    static func models(_ db: Database, job: ValidatedJob) throws -> [String] {
+    static func models(_ db: Database, job: Job<some JobKindDeclaration>) throws -> [String] {
         if let model = job.model { return [model] }
         return try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")
     }
 
     /// Saves `settings` and records the switch in the audit log and (after the commit) the journal.
-    static func record(_ db: Database, settings: RetrainingSettings, job: ValidatedJob, context: JobContext) throws {
+    static func record(_ db: Database, settings: RetrainingSettings, job: Job<some JobKindDeclaration>, context: JobContext) throws {
         try settings.save(db)
         try AuditLog.record(
             db, action: settings.enabled ? "retraining_start" : "retraining_stop", actor: context.submittedBy,

@@ -8,21 +8,16 @@ import MLOpsCore
 /// the model's retraining settings (`retraining-start`), else the model's pipeline.
 /// Manual retrainings are not held back by the cooldown or the daily cap, but they
 /// start the model's cooldown for automatic ones.
-public struct RetrainingTriggerHandler: JobHandler {
-    public init() {}
+extension Kinds.RetrainingTrigger: JobHandling {
 
-    public var spec: KindSpec { RetrainingKinds.retrainingTrigger }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         guard let service = context.pipelines else { throw JobError(.internalError, "this daemon runs without pipelines") }
-        guard let model = job.model else { return .rejected(JobError(.missingField, "retraining-trigger needs `model:`")) }
+        let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
         let settings = try RetrainingSettings.load(db, model: model)
-        var given: [String: JSONValue] = [:]
-        if case .object(let fields) = job.params { given = fields }
-        given["pipeline"] = nil
-        let fromSettings = given.isEmpty && settings != nil && job.params["pipeline"]?.stringValue == nil
-        let name = job.params["pipeline"]?.stringValue ?? settings?.pipeline ?? spec.pipeline
+        var given = job.parameters.values
+        let fromSettings = given.isEmpty && settings != nil && job.parameters.pipeline == nil
+        let name = job.parameters.pipeline ?? settings?.pipeline ?? spec.pipeline
         if fromSettings, let settings { given = settings.params }
         let catalog = service.catalog
         guard let definition = catalog.definition(name) else {

@@ -6,14 +6,11 @@ import MLOpsCore
 /// `rollback`: returns production to the previous production version, or to a named
 /// former production version, in one step (no gates: a rollback is the way back from a
 /// bad promotion). Opens a `rollback` alert, resolved by the next promotion.
-public struct RollbackHandler: JobHandler {
-    public init() {}
+extension Kinds.Rollback: JobHandling {
 
-    public var spec: KindSpec { RegistryKinds.rollback }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let registry = try context.requireRegistry()
-        guard let model = job.model else { return .rejected(JobError(.missingField, "rollback needs `model:`")) }
+        let model = try job.requiredModel
         guard let current = try VersionStore.production(db, model: model) else {
             return .rejected(JobError(.conflict, "\(model) has no production version to roll back from", at: job.modelMark,
                                       fix: "promote a version with a promote-version job"))
@@ -21,7 +18,7 @@ public struct RollbackHandler: JobHandler {
         let versions = try VersionStore.versions(db, model: model)
         let history = try VersionStore.history(db, model: model)
         let target: VersionRecord
-        if let name = job.params["version"]?.stringValue {
+        if let name = job.parameters.version {
             guard let named = versions.first(where: { $0.version == name }) else {
                 return .rejected(VersionStore.unknownVersion(name, of: model, among: versions, at: job.mark(ofParam: "version")))
             }
@@ -51,10 +48,16 @@ public struct RollbackHandler: JobHandler {
             "model": .string(model), "version": .string(target.version), "rolled_back_from": .string(current.version),
         ]
         switch try ProductionSwitch.perform(db, target: target, action: "rollback", forced: false, job: job, context: context,
-                                            registry: registry, details: ["rolled_back_from": .string(current.version)],
-                                            partialResult: .object(result)) {
-        case .failed(let outcome):
-            return outcome
+                                            registry: registry, details: ["rolled_back_from": .string(current.version)]) {
+        case .refused(let error):
+            return .rejected(error)
+        case .failed(let error):
+            return .failed(error)
+        case .hookFailed(let error, let hook, let alert):
+            var failed = result
+            failed["hook"] = ProductionSwitch.document(hook)
+            failed["alert"] = .string(alert)
+            return .failedKeepingRecords(error, .object(failed))
         case .switched(let hook):
             var done = result
             done["hook"] = hook.map(ProductionSwitch.document) ?? .null

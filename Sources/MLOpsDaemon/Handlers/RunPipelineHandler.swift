@@ -9,16 +9,13 @@ import MLOpsCore
 /// Refused (`rejected`, nothing queued): an unknown pipeline, an undeclared parameter, a
 /// key that would set a command, a path outside the data roots, and a second run of a
 /// model that already has one queued or running.
-public struct RunPipelineHandler: JobHandler {
-    public init() {}
+extension Kinds.RunPipeline: JobHandling {
 
-    public var spec: KindSpec { PipelineKinds.runPipeline }
-
-    public func execute(_ job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         guard let service = context.pipelines else { throw JobError(.internalError, "this daemon runs without pipelines") }
-        guard let model = job.model else { return .rejected(JobError(.missingField, "run-pipeline needs `model:`")) }
+        let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
-        let name = job.params["pipeline"]?.stringValue ?? spec.pipeline
+        let name = job.parameters.pipeline ?? spec.pipeline
         let catalog = service.catalog
         guard let definition = catalog.definition(name) else {
             let names = catalog.names
@@ -28,9 +25,7 @@ public struct RunPipelineHandler: JobHandler {
                 fix: Suggestion.closest(to: name, among: names).map { "did you mean `\($0)`?" }
                     ?? (names.isEmpty ? "the administrator must add \(name).yaml to pipelines_dir" : "pipelines: " + names.joined(separator: ", "))))
         }
-        var given: [String: JSONValue] = [:]
-        if case .object(let fields) = job.params { given = fields }
-        given["pipeline"] = nil
+        let given = job.parameters.values
         switch try service.queueRun(db, model: model, definition: definition, given: given, marks: job.paramMarks,
                                     fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: "manual",
                                     jobID: job.id, submittedBy: context.submittedBy, submitterUID: context.submitterUID,

@@ -13,14 +13,13 @@ enum DataFile {
     /// The largest data file read.
     static let maxBytes = 512 << 20
 
-    /// Loads the file a monitoring job names in its `file` parameter (with its `format`),
+    /// Loads the file a monitoring job names in its `file` parameter (with its `format`; `mark`: where),
     /// under the config's data roots and readable by the job's submitter: the one rule
     /// log-predictions and log-ground-truth share. A refusal is a ``JobError`` the handler
     /// returns as `rejected` (nothing ran).
-    static func load(fileOf job: ValidatedJob, path: String, context: JobContext) throws(JobError) -> Content {
-        try load(path, format: job.params["format"]?.stringValue, roots: context.config.dataRoots,
-                 maxRecords: MonitoringKinds.maxFileRecords, mark: job.mark(ofParam: "file"),
-                 submitterUID: context.submitterUID)
+    static func load(_ path: String, format: DataFormat?, named mark: SourceMark?, context: JobContext) throws(JobError) -> Content {
+        try load(path, format: format?.rawValue, roots: context.config.dataRoots,
+                 maxRecords: MonitoringKinds.maxFileRecords, mark: mark, submitterUID: context.submitterUID)
     }
 
     /// Loads `path` (absolute, under one of `roots` after resolving links) in `format`

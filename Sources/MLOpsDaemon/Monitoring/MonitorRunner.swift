@@ -10,7 +10,7 @@ import MLOpsCore
 enum MonitorRunner {
     /// Runs a check when `check_every_predictions` new predictions or labels arrived;
     /// returns its summary, or nil when none was due.
-    static func runIfDue(_ db: Database, model: String, spec: ModelSpec, context: JobContext, job: ValidatedJob) throws -> JSONValue? {
+    static func runIfDue(_ db: Database, model: String, spec: ModelSpec, context: JobContext, job: Job<some JobKindDeclaration>) throws -> JSONValue? {
         guard try MonitoringState.isDue(db, model: model, every: spec.policy.checkEveryPredictions) else { return nil }
         let report = try run(db, model: model, spec: spec, trigger: "predictions", context: context, job: job.id)
         return summary(report)

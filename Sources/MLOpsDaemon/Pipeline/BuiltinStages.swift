@@ -120,7 +120,7 @@ enum BuiltinStages {
             "metric": .string(metric), "candidate": .double(candidate),
             "production_version": production.map { .string($0.version) } ?? .null,
             "production": production?.value.map(JSONValue.double) ?? .null,
-            "verdicts": .array(verdicts.map(PromoteVersionHandler.document)),
+            "verdicts": .array(verdicts.map(Kinds.PromoteVersion.document)),
             "passed": .bool(verdicts.allSatisfy(\.passed)),
         ]
         let refused = verdicts.filter { !$0.passed }

@@ -34,9 +34,10 @@ enum DeployStep {
             report["promoted"] = false
             return (.succeeded(.object(report)), version, false)
         }
-        let promote = ValidatedJob(id: jobID, kind: .promoteVersion, model: run.model, reason: "pipeline run \(run.id)",
-                                   params: ["version": .string(version), "force": false, "archive": .bool(definition.archive)])
-        let (promoted, promoteReport) = try step(service: service, job: promote, handler: PromoteVersionHandler(), config: config)
+        let promote = Job<Kinds.PromoteVersion>(
+            id: jobID, model: run.model, reason: "pipeline run \(run.id)",
+            parameters: .init(version: version, force: false, archive: definition.archive))
+        let (promoted, promoteReport) = try step(service: service, job: promote, config: config)
         report["promotion"] = promoteReport
         guard case .succeeded = promoted else {
             var result = failure("promote-version", promoted)
@@ -55,15 +56,14 @@ enum DeployStep {
     /// the create-version report, and the version (nil when refused).
     static func create(service: PipelineService, run: RunRecord, config: DaemonConfig, artifact: String, trainingData: String?,
                        jobID: String, staging: Bool) throws -> (PipelineRunner.StageResult, String?) {
-        var params: [String: JSONValue] = [
-            "artifact": .string(artifact), "run_id": .string(run.id), "parameters": run.params,
-            "description": .string("trained by pipeline \(run.pipeline), run \(run.id)"),
-            "reference": "reference.csv", "stage": .bool(staging),
-        ]
-        if let trainingData { params["training_data"] = .string(trainingData) }
-        let create = ValidatedJob(id: jobID, kind: .createVersion, model: run.model, reason: "pipeline run \(run.id)",
-                                  params: .object(params))
-        let (created, createReport) = try step(service: service, job: create, handler: CreateVersionHandler(), config: config)
+        var parameters: [String: JSONValue] = [:]
+        if case .object(let given) = run.params { parameters = given }
+        let create = Job<Kinds.CreateVersion>(
+            id: jobID, model: run.model, reason: "pipeline run \(run.id)",
+            parameters: .init(
+                artifact: artifact, trainingData: trainingData, runID: run.id, parameters: parameters,
+                description: "trained by pipeline \(run.pipeline), run \(run.id)", stage: staging))
+        let (created, createReport) = try step(service: service, job: create, config: config)
         guard case .succeeded(let value) = created, let version = value["version"]?.stringValue else {
             return (failure("create-version", created), nil)
         }
@@ -101,7 +101,7 @@ enum DeployStep {
 
     /// Runs a registry handler in its own transaction, as the engine would run its job:
     /// its effects commit only when it succeeds, then its deferred work runs.
-    static func step(service: PipelineService, job: ValidatedJob, handler: some JobHandler, config: DaemonConfig) throws
+    static func step<Kind: JobHandling>(service: PipelineService, job: Job<Kind>, config: DaemonConfig) throws
         -> (JobOutcome, JSONValue)
     {
         let afterCommit = AfterCommit()
@@ -112,7 +112,7 @@ enum DeployStep {
             try service.store.write { db in
                 try db.inSavepoint {
                     do {
-                        outcome = try handler.execute(job, context: context, db: db)
+                        outcome = try Kind.execute(job, context: context, db: db).erased()
                     } catch let error as JobError {
                         outcome = .failed(error)
                     }

@@ -15,7 +15,7 @@ extension PipelineService {
         var resolved: [String: JSONValue]
         switch PipelineParameters.resolve(given, for: definition, marks: marks, fallback: fallback) {
         case .success(let values): resolved = values
-        case .failure(let failure): return .failure(RunPipelineHandler.combined(failure.errors))
+        case .failure(let failure): return .failure(Kinds.RunPipeline.combined(failure.errors))
         }
         for parameter in definition.parameters where parameter.type == .path {
             guard let path = resolved[parameter.name]?.stringValue else { continue }

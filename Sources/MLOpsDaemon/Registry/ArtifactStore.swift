@@ -1,5 +1,6 @@
 import CPosix
 import Glibc
+import MLOpsClient
 import MLOpsCore
 
 /// Content-addressed storage of model artifacts under `<state>/artifacts/` (DESIGN §6):

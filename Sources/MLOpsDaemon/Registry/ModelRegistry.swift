@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import MLOpsClient
 import MLOpsCore
 
 /// The registry's files: stored artifacts, the serving view for model servers, and the

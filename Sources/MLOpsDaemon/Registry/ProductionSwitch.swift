@@ -12,13 +12,18 @@ enum ProductionSwitch {
     enum Outcome {
         /// The store now names `target` as production; `hook` is the hook's outcome.
         case switched(hook: HookOutcome?)
-        /// Nothing changed in production; the job ends with this outcome.
-        case failed(JobOutcome)
+        /// Refused before anything changed (the artifact is gone): the job is rejected.
+        case refused(JobError)
+        /// The serving link could not be switched; nothing changed and the job fails.
+        case failed(JobError)
+        /// The deploy hook failed and the link was switched back: the job fails, keeping
+        /// the audit entry and the `deploy_failed` alert (its id in `alert`).
+        case hookFailed(JobError, hook: HookOutcome, alert: String)
     }
 
     static func perform(
-        _ db: Database, target: VersionRecord, action: String, forced: Bool, job: ValidatedJob, context: JobContext,
-        registry: ModelRegistry, details: JSONValue = .object([:]), partialResult: JSONValue
+        _ db: Database, target: VersionRecord, action: String, forced: Bool, job: Job<some JobKindDeclaration>, context: JobContext,
+        registry: ModelRegistry, details: JSONValue = .object([:])
     ) throws -> Outcome {
         let model = target.model
         let actor = VersionStore.Actor(context, job: job)
@@ -27,9 +32,9 @@ enum ProductionSwitch {
             try VersionStore.currentStint(db, model: model).map { registry.deploymentDocument(previous, stint: $0) }
         }
         guard registry.artifacts.exists(target.artifactSHA256), !target.artifactRemoved else {
-            return .failed(.rejected(JobError(
+            return .refused(JobError(
                 .badArtifact, "the stored artifact of \(model) \(target.version) is gone (archived with archived_artifacts: delete?)",
-                fix: "create a new version from the model files")))
+                fix: "create a new version from the model files"))
         }
         let stint = ProductionStint(model: model, version: target.version, from: Timestamp.string(context.now), action: action,
                                     forced: forced, actor: context.submittedBy, jobID: job.id, reason: job.reason)
@@ -40,7 +45,7 @@ enum ProductionSwitch {
             // A full or failing disk: roll the job back and retry it (the engine puts the
             // link back to what the store says), rather than failing it for good.
             if let storage = StorageFailure.from(why) { throw storage }
-            return .failed(.failed(JobError(.internalError, "cannot switch the serving link of \(model): \(why)")))
+            return .failed(JobError(.internalError, "cannot switch the serving link of \(model): \(why)"))
         case .hookFailed(let hook, let revert):
             let restored = previous.map { "\($0.version), which stays in production" } ?? "nothing (there was no production version)"
             let message = "the deploy hook for \(model) \(target.version) \(hook.summary); the serving link was switched back to \(restored)"
@@ -63,15 +68,9 @@ enum ProductionSwitch {
                 ])
                 registry.alerts.publish(alert)
             }
-            var result = partialResult
-            if case .object(var dict) = result {
-                dict["hook"] = Self.document(hook)
-                dict["alert"] = .string(alert.id)
-                result = .object(dict)
-            }
-            return .failed(.failedKeepingRecords(
+            return .hookFailed(
                 JobError(.deployFailed, message, fix: "read the hook output in the result or the journal, fix the model server or the hook, and try again"),
-                result))
+                hook: hook, alert: alert.id)
         case .deployed(let hook):
             try VersionStore.switchProduction(db, to: target, action: action, forced: forced, by: actor, details: details)
             for type in ["deploy_failed", "rollback"] where !(action == "rollback" && type == "rollback") {

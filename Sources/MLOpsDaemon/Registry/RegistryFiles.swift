@@ -2,6 +2,7 @@ import CPosix
 import Foundation
 import Glibc
 import MLOpsCore
+import MLOpsClient
 
 /// Reading the files a registry job names: bounded, never through a symbolic link, never
 /// blocking on a FIFO or device.

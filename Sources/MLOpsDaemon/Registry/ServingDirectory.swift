@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLOpsClient
 import MLOpsCore
 import Synchronization
 

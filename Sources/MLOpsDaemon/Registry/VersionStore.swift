@@ -94,7 +94,7 @@ public enum VersionStore {
             self.at = at
         }
         /// The submitter of `job` in `context`.
-        public init(_ context: JobContext, job: ValidatedJob) {
+        public init<Kind>(_ context: JobContext, job: Job<Kind>) {
             self.init(name: context.submittedBy, uid: context.submitterUID, job: job.id, reason: job.reason, at: context.now)
         }
     }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Logging
+import MLOpsClient
 import MLOpsCore
 import GRDB
 
@@ -354,7 +355,7 @@ public final class Daemon: @unchecked Sendable {
         let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: logger,
                                  registry: registry, afterCommit: afterCommit, pipelines: pipelines)
         do {
-            let checked = try store.write { db in try MonitorAllHandler.checkAll(db, trigger: "timer", context: context, job: nil) }
+            let checked = try store.write { db in try Kinds.MonitorAll.checkAll(db, trigger: "timer", context: context, job: nil) }
             afterCommit.run()
             publishStatus()
             logger.debug("periodic monitoring pass: \(checked.count) models", metadata: ["event": LogEvent.monitoringChecked.metadataValue])

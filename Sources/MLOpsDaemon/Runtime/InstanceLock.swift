@@ -1,3 +1,4 @@
+import MLOpsClient
 import Foundation
 import Glibc
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import MLOpsClient
 import MLOpsCore
 
 /// What the metrics are computed from: one consistent reading of the daemon, taken on the

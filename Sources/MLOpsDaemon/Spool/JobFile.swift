@@ -1,6 +1,7 @@
 import CPosix
 import Foundation
 import Glibc
+import MLOpsClient
 import MLOpsCore
 import Synchronization
 

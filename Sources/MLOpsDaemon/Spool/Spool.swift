@@ -1,6 +1,7 @@
 import CPosix
 import Foundation
 import Glibc
+import MLOpsClient
 import MLOpsCore
 
 /// The spool directories of DESIGN §3, opened once, and the claim protocol on `incoming/`.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import MLOpsClient
 import Logging
 
 /// Deletes old files from `done/`, `failed/` and `results/` (DESIGN §3: kept for audit,

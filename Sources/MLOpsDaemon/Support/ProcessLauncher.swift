@@ -1,4 +1,5 @@
 import Glibc
+import MLOpsClient
 
 /// Starts a program with posix_spawn, an empty signal mask and default signal dispositions,
 /// its standard streams on files.

@@ -1,4 +1,5 @@
 import Glibc
+import MLOpsClient
 
 /// A write the disk refused (full, over quota, an I/O error, read-only): the work that
 /// needed it is retried once the disk takes writes again, never failed for good.

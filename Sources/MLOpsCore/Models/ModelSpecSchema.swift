@@ -1,14 +1,9 @@
-/// The `register-model` kind: its params schema and the cross-field rules of a model spec.
+/// The schema of a model spec (`register-model`'s params) and its cross-field rules.
 ///
 /// The schema checks each field on its own; `check` closures then enforce what spans
 /// fields (unique feature names, target not a feature, metric fits the task, …) and
 /// point at the offending node by walking the ``YAMLNode``.
-public enum RegisterModel {
-    /// The spec the daemon's handler registers for `register-model`.
-    public static let spec = KindSpec(
-        kind: .registerModel, params: params,
-        summary: "declares a model: task, feature schema, target, segment columns, metric, pipeline and policies")
-
+public enum ModelSpecSchema {
     /// The tasks a model may have.
     public static let tasks = ModelSpec.Task.allCases.map(\.rawValue)
 
@@ -192,5 +187,27 @@ public enum RegisterModel {
             if !seen.insert(item).inserted { return i }
         }
         return nil
+    }
+}
+
+extension Kinds {
+    /// `register-model`: declares a model (task, features, target, segments, metric,
+    /// pipeline, policies), or updates its declaration.
+    public enum RegisterModel: JobKindDeclaration {
+        public static let kind = JobKind.registerModel
+        public static let modelRule = ModelRequirement.unregistered
+        public static let summary =
+            "declares a model: task, feature schema, target, segment columns, metric, pipeline and policies"
+        public static let schema = ModelSpecSchema.params
+
+        /// The parameters are the model spec itself.
+        public typealias Parameters = ModelSpec
+
+        /// The spec, with the task's default metric filled in when none was given.
+        public static func decodeParameters(_ params: JSONValue) throws -> ModelSpec {
+            try ModelSpec.decode(from: params)
+        }
+
+        public typealias Result = JSONValue
     }
 }
