@@ -37,7 +37,7 @@ public struct RunPipelineHandler: JobHandler {
                                     config: context.config, now: context.now,
                                     afterCommit: context.afterCommit) {
         case .queued(let run): return .started(run.document)
-        case .refused(let error): return .rejected(error)
+        case .runActive(_, let error), .refused(let error): return .rejected(error)
         }
     }
 
