@@ -32,7 +32,7 @@ public struct RunPipelineHandler: JobHandler {
         if case .object(let fields) = job.params { given = fields }
         given["pipeline"] = nil
         switch try service.queueRun(db, model: model, definition: definition, given: given, marks: job.paramMarks,
-                                    fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: "manual",
+                                    fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: PipelineService.runPipelineTrigger,
                                     jobID: job.id, submittedBy: context.submittedBy, submitterUID: context.submitterUID,
                                     config: context.config, now: context.now,
                                     afterCommit: context.afterCommit) {

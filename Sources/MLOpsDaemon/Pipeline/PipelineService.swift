@@ -70,10 +70,15 @@ public final class PipelineService: Sendable {
         case refused(JobError)
     }
 
+    /// The `trigger` of a run that a `run-pipeline` job started: a pipeline run, not a
+    /// retraining (retrainings carry `manual`, `scheduled`, `drift` or `decay`).
+    public static let runPipelineTrigger = "run-pipeline"
+
     /// Checks `given` against `definition`'s declared parameters (paths resolved under the
     /// data roots), refuses a second active run of `model`, and records a queued run that
-    /// starts once the caller's transaction commits (`afterCommit`). `trigger` is `manual`
-    /// for run-pipeline jobs; automation passes its own (`scheduled`, `drift`, `decay`).
+    /// starts once the caller's transaction commits (`afterCommit`). `trigger` is
+    /// ``runPipelineTrigger`` for run-pipeline jobs and `manual` for retraining-trigger
+    /// jobs; automation passes its own (`scheduled`, `drift`, `decay`).
     /// `jobID` is the job whose result follows the run (nil: no job, e.g. a timer).
     /// `submitterUID`: whose read access path parameters are checked against (nil: none).
     public func queueRun(
