@@ -4,7 +4,7 @@ import Testing
 
 private func register(_ params: String) -> JobValidation {
     let text = "kind: register-model\nmodel: chest-xray\nparams:\n" + params
-    return JobValidator.validate(text: text, fileName: "reg.yaml") { $0 == .registerModel ? RegisterModel.spec : nil }
+    return JobValidator.validate(text: text, fileName: "reg.yaml")
 }
 
 private func problems(_ params: String) -> [JobError] {
@@ -231,7 +231,7 @@ private let minimal = """
 
     @Test func documentedExampleIsValid() throws {
         let text = try Self.documentedExample()
-        let v = JobValidator.validate(text: text, fileName: "x.yaml") { $0 == .registerModel ? RegisterModel.spec : nil }
+        let v = JobValidator.validate(text: text, fileName: "x.yaml")
         guard case .valid(let job) = v else {
             Issue.record("documented example rejected: \(v)")
             return
@@ -242,7 +242,7 @@ private let minimal = """
 
     @Test func documentedMisspellingErrorIsWhatTheValidatorSays() throws {
         let text = try Self.documentedExample().replacingOccurrences(of: "  features:", with: "  featurs:")
-        let v = JobValidator.validate(text: text, fileName: "x.yaml") { $0 == .registerModel ? RegisterModel.spec : nil }
+        let v = JobValidator.validate(text: text, fileName: "x.yaml")
         guard case .rejected(_, _, _, let failure) = v else {
             Issue.record("expected a rejection")
             return

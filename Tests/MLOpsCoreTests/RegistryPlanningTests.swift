@@ -148,7 +148,7 @@ import Testing
 
 @Suite struct RegistryKindValidationTests {
     func validate(_ text: String, _ spec: KindSpec) -> JobValidation {
-        JobValidator.validate(text: text, fileName: "j.yaml") { $0 == spec.kind ? spec : nil }
+        JobValidator.validate(text: text, fileName: "j.yaml") { $0 == spec.kind ? spec : $0.spec }
     }
 
     @Test func promoteNeedsAVersionAndPointsAtParams() {

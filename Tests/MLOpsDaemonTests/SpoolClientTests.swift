@@ -122,25 +122,6 @@ import Testing
         f.cleanUp()
     }
 
-    @Test func submitOfAKindNotBuiltYetIsRefusedAsNotImplemented() throws {
-        let f = try Fixture()
-        do {
-            // Every kind is built in this version: a client registry without the kind stands
-            // for an older mlopsctl.
-            try f.client.submit(text: "kind: check-retrain\nmodel: m\n", fileName: "mon.yaml",
-                                registry: HandlerRegistry([RunPipelineHandler()]))
-            Issue.record("a kind without a handler was submitted")
-        } catch {
-            guard case .invalid(let errors, _) = error else {
-                Issue.record("expected .invalid, got \(error)")
-                return
-            }
-            #expect(errors.map(\.code) == [.notImplemented])
-        }
-        #expect(f.names("incoming").isEmpty)
-        f.cleanUp()
-    }
-
     @Test func submitOfAnIDWithAFinalOrRunningResultFailsWithIDInUseButARejectedOneMayBeReused() throws {
         let f = try Fixture()
         try f.publish(Self.document("done-ok", .succeeded))

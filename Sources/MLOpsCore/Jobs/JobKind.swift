@@ -1,5 +1,5 @@
-/// Every job kind of DESIGN §4. A kind that no handler implements yet is answered with
-/// `not_implemented`; a kind not in this list is `unknown_kind`.
+/// Every job kind of DESIGN §4, each with its parameter schema (``spec``); a kind not in
+/// this list is `unknown_kind`.
 public enum JobKind: String, Sendable, Codable, CaseIterable {
     /// Declares a model: task, features, target, segments, metric, pipeline, policies.
     case registerModel = "register-model"
@@ -45,6 +45,35 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     case retrainingHistory = "retraining-history"
     /// Statistics of retrainings.
     case retrainingStats = "retraining-stats"
+
+    /// The kind's parameter schema and summary: what ``JobValidator`` checks a job of this
+    /// kind against (the daemon's handler of the kind executes the same spec).
+    public var spec: KindSpec {
+        switch self {
+        case .registerModel: RegisterModel.spec
+        case .createVersion: RegistryKinds.createVersion
+        case .listVersions: RegistryKinds.listVersions
+        case .promoteVersion: RegistryKinds.promoteVersion
+        case .rollback: RegistryKinds.rollback
+        case .archiveVersions: RegistryKinds.archiveVersions
+        case .getProductionModel: RegistryKinds.getProductionModel
+        case .logPredictions: MonitoringKinds.logPredictions
+        case .logGroundTruth: MonitoringKinds.logGroundTruth
+        case .monitorModel: MonitoringKinds.monitorModel
+        case .monitorAll: MonitoringKinds.monitorAll
+        case .listAlerts: MonitoringKinds.listAlerts
+        case .acknowledgeAlert: MonitoringKinds.acknowledgeAlert
+        case .runPipeline: PipelineKinds.runPipeline
+        case .cancelPipeline: PipelineKinds.cancelPipeline
+        case .pipelineHistory: PipelineKinds.pipelineHistory
+        case .checkRetrain: RetrainingKinds.checkRetrain
+        case .retrainingStart: RetrainingKinds.retrainingStart
+        case .retrainingStop: RetrainingKinds.retrainingStop
+        case .retrainingTrigger: RetrainingKinds.retrainingTrigger
+        case .retrainingHistory: RetrainingKinds.retrainingHistory
+        case .retrainingStats: RetrainingKinds.retrainingStats
+        }
+    }
 
     /// Whether a job of this kind must, may or must not name a `model:`.
     public var modelRequirement: ModelRequirement {

@@ -55,15 +55,15 @@ public struct SpoolClient: Sendable {
     /// text came from (its stem is the id when the job has no `id:`); stdin passes nil and
     /// gets a generated id. Returns the job id.
     @discardableResult
-    public func submit(text: String, fileName: String?, registry: HandlerRegistry = .standard) throws(ClientError) -> String {
-        try submission(text: text, fileName: fileName, registry: registry).id
+    public func submit(text: String, fileName: String?) throws(ClientError) -> String {
+        try submission(text: text, fileName: fileName).id
     }
 
-    /// ``submit(text:fileName:registry:)``, returning what ``wait(for:timeout:)-(Submission,_)``
+    /// ``submit(text:fileName:)``, returning what ``wait(for:timeout:)-(Submission,_)``
     /// needs to wait for this very file's result.
-    public func submission(text: String, fileName: String?, registry: HandlerRegistry = .standard) throws(ClientError) -> Submission {
+    public func submission(text: String, fileName: String?) throws(ClientError) -> Submission {
         let name = fileName.map { ($0 as NSString).lastPathComponent } ?? "job-\(Self.generatedSuffix()).yaml"
-        let validation = JobValidator.validate(text: text, fileName: name, spec: { registry.spec(for: $0) })
+        let validation = JobValidator.validate(text: text, fileName: name, spec: { HandlerRegistry.standard.spec(for: $0) })
         let id: String
         switch validation {
         case .valid(let job): id = job.id

@@ -363,7 +363,8 @@ final class JobProcessor {
         -> (ResultDocument.Status, JSONValue?, [JobError])
     {
         guard let handler = handlers.handler(for: job.kind) else {
-            return (.rejected, nil, [JobError(.notImplemented, "kind `\(job.kind.rawValue)` is not implemented by this version of mlopsd")])
+            // HandlerRegistry.standard has every kind; only a registry built without one gets here.
+            return (.failed, nil, [JobError(.internalError, "no handler is registered for kind `\(job.kind.rawValue)`")])
         }
         if handler.requiresRegisteredModel, let model = job.model {
             let known = try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")

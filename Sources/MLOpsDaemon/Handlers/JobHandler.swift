@@ -3,7 +3,7 @@ import GRDB
 import Logging
 import MLOpsCore
 
-/// Executes one kind of job. A later capability adds a job kind by adding one handler to
+/// Executes one kind of job. Each ``JobKind`` has one handler in
 /// ``HandlerRegistry/standard``: its ``KindSpec`` (parameter schema, validated before
 /// anything runs) and its `execute`.
 public protocol JobHandler: Sendable {
@@ -86,7 +86,7 @@ public struct HandlerRegistry: Sendable {
         self.handlers = map
     }
 
-    /// Every handler built so far. Kinds of DESIGN §4 missing here answer `not_implemented`.
+    /// The daemon's handlers: one for every ``JobKind``.
     public static let standard = HandlerRegistry([
         RegisterModelHandler(),
         CreateVersionHandler(),
@@ -115,9 +115,10 @@ public struct HandlerRegistry: Sendable {
     /// The handler of `kind`, if one is built.
     public func handler(for kind: JobKind) -> (any JobHandler)? { handlers[kind] }
 
-    /// The spec of `kind`, if a handler is built: what the validator needs.
-    public func spec(for kind: JobKind) -> KindSpec? { handlers[kind]?.spec }
+    /// The spec that jobs of `kind` are validated against: its handler's, or the kind's
+    /// own (``JobKind/spec``) in a registry built without that handler.
+    public func spec(for kind: JobKind) -> KindSpec { handlers[kind]?.spec ?? kind.spec }
 
-    /// The kinds that have handlers, in DESIGN order.
+    /// The kinds that have handlers, in DESIGN order (every kind in ``standard``).
     public var implementedKinds: [JobKind] { JobKind.allCases.filter { handlers[$0] != nil } }
 }
