@@ -104,7 +104,39 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: h.state + "/serving/chest-xray/challenger"))
     }
 
-    @Test func equalArmsKeepTheChampionAndTheCandidateStaysInStaging() throws {
+    /// `routing.json` decoded (the file a model server reads).
+    func routing(_ h: DaemonHarness) throws -> JSONValue {
+        let data = try Data(contentsOf: URL(fileURLWithPath: h.state + "/serving/chest-xray/routing.json"))
+        return try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    @Test func afterAPromotionRoutingJsonNamesThePromotedVersionAsChampionAndARollbackNamesTheRestoredOne() throws {
+        let h = try PipelineDaemonTests.harness(["abtest": Self.pipeline(minSamples: 40)])
+        defer { h.cleanUp() }
+        let champion = try startTest(h, "abtest", job: "second")
+        try log(h, variant: "champion", n: 40, correct: 20, tag: "p")
+        try log(h, variant: "challenger", n: 40, correct: 39, tag: "p")
+        let doc = try h.waitForResult("second", timeout: 60)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        let promoted = try #require(doc.result?["version"]?.stringValue)
+        #expect(promoted != champion)
+        #expect(try production(h) == promoted)
+        // A server labels a prediction with the champion's version: that is now `current`.
+        let after = try routing(h)
+        #expect(after["champion"]?["version"]?.stringValue == promoted, "\(after)")
+        #expect(after["champion"]?["link"] == "current")
+        #expect(after["champion"]?["share"]?.doubleValue == 1.0)
+        #expect(after["challenger"] == .null)
+        #expect(after["decision"] == "promote")
+        // routing.json follows `current`, whatever switches it: a rollback names the old champion again.
+        try h.drop("back.yaml", "kind: rollback\nmodel: chest-xray\nreason: test\n")
+        #expect(try h.waitForResult("back").status == .succeeded)
+        let rolledBack = try routing(h)
+        #expect(rolledBack["champion"]?["version"]?.stringValue == champion, "\(rolledBack)")
+        #expect(rolledBack["challenger"] == .null)
+    }
+
+    @Test func equalArmsKeepTheChampionInProductionAndInRoutingJsonAndTheCandidateStaysInStaging() throws {
         let h = try PipelineDaemonTests.harness(["abtest": Self.pipeline(minSamples: 50)])
         defer { h.cleanUp() }
         let champion = try startTest(h, "abtest", job: "second")
@@ -120,6 +152,11 @@ import Testing
             try String.fetchOne(db, sql: "SELECT state FROM versions WHERE model = 'chest-xray' AND version != ? ORDER BY sequence DESC", arguments: [champion])
         }
         #expect(state == "staging")
+        // routing.json still names the champion, and no challenger.
+        let kept = try routing(h)
+        #expect(kept["champion"]?["version"]?.stringValue == champion, "\(kept)")
+        #expect(kept["challenger"] == .null)
+        #expect(kept["decision"] == "keep_champion")
     }
 
     @Test func aRestartDuringATestResumesItInsteadOfLosingIt() throws {

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func aRetrainingKindForAnUnknownModelIsRejectedAtTheModel() throws {
-        // Every kind is built now: what used to be not_implemented is judged like any job.
+        // The kind is valid; the daemon then rejects the job at the model it does not know.
         let d = try DaemonHarness()
         try d.start()
         try d.drop("mon.yaml", "kind: check-retrain\nmodel: m\n")

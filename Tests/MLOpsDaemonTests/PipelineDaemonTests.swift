@@ -303,6 +303,41 @@ import Testing
         }
     }
 
+    @Test func pipelineHistoryLabelsARunPipelineRunByItsJobKindAndARetrainingByItsTriggerAlsoAfterAnUpgrade() throws {
+        let h = try Self.harness(["quick": Self.scripted("exit 3")])
+        defer { h.cleanUp() }
+        let params = "params:\n  pipeline: quick\n  data: \(h.root)/data/train.csv\n"
+        try h.drop("plain.yaml", "kind: run-pipeline\nmodel: chest-xray\nid: plain\n" + params)
+        let plain = try h.waitForResult("plain", timeout: 60)
+        #expect(plain.result?["trigger"] == "run-pipeline", "\(String(describing: plain.result))")
+        try h.drop("retrain.yaml", "kind: retraining-trigger\nmodel: chest-xray\nid: retrain\n" + params)
+        let retrain = try h.waitForResult("retrain", timeout: 60)
+        #expect(retrain.result?["trigger"] == "manual", "\(String(describing: retrain.result))")
+        let plainRun = try #require(plain.result?["run_id"]?.stringValue)
+        let retrainRun = try #require(retrain.result?["run_id"]?.stringValue)
+
+        /// Run id → trigger, as pipeline-history (job `id`) lists them.
+        func triggers(_ id: String) throws -> [String: String] {
+            try h.drop("\(id).yaml", "kind: pipeline-history\nmodel: chest-xray\nid: \(id)\n")
+            let doc = try h.waitForResult(id)
+            guard case .array(let runs)? = doc.result?["runs"] else { throw TestFailure("no runs: \(String(describing: doc.result))") }
+            var map: [String: String] = [:]
+            for run in runs { map[run["run_id"]?.stringValue ?? ""] = run["trigger"]?.stringValue }
+            return map
+        }
+        #expect(try triggers("hist1") == [plainRun: "run-pipeline", retrainRun: "manual"])
+
+        // A store from before the label existed called every job-submitted run `manual`:
+        // the upgrade relabels the runs that are not retrainings.
+        #expect(try h.stop() == 0)
+        try h.writeStore { db in
+            try db.execute(sql: "UPDATE pipeline_runs SET trigger = 'manual'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: ["v8-run-pipeline-trigger"])
+        }
+        try h.start()
+        #expect(try triggers("hist2") == [plainRun: "run-pipeline", retrainRun: "manual"])
+    }
+
     @Test func thePythonTrainerExampleFollowsTheContractEndToEnd() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
             print("SKIPPED thePythonTrainerExample: no /usr/bin/python3")

@@ -51,6 +51,38 @@ import Testing
         #expect(audit == ["model.registered", "version.created", "version.created"])
     }
 
+    /// What docs/registry.md says about submitting the same artifact again: stored once,
+    /// `artifact_reused: true`, and the version derived by comparing with the *highest*
+    /// version only; `change` is reported, never a parameter.
+    @Test func theSameArtifactAgainIsTheNextPatchOfTheHighestVersionOrTheNextMinorWhenAnotherIsHighest() throws {
+        let f = try RegistryFixture()
+        try f.register()
+        let a = try f.artifact("a", weights: "wa")
+        let first = try f.createVersion(artifact: a)
+        #expect(first.result?["version"]?.stringValue == "1.0.0")
+        #expect(first.result?["artifact_reused"]?.boolValue == false)
+        // Identical to the highest version (1.0.0): a patch, same stored artifact.
+        let again = try f.createVersion(artifact: a)
+        #expect(again.status == .succeeded, "\(again.error?.message ?? "")")
+        #expect(again.result?["version"]?.stringValue == "1.0.1")
+        #expect(again.result?["change"]?.stringValue == "metadata")
+        #expect(again.result?["artifact_reused"]?.boolValue == true)
+        #expect(again.result?["artifact"]?["sha256"] == first.result?["artifact"]?["sha256"])
+        // Other model files: a minor bump (1.1.0). The first artifact once more now differs
+        // from the highest version's model files: a minor bump too, though it is reused.
+        let b = try f.createVersion(artifact: try f.artifact("b", weights: "wb"))
+        #expect(b.result?["version"]?.stringValue == "1.1.0")
+        let older = try f.createVersion(artifact: a)
+        #expect(older.result?["version"]?.stringValue == "1.2.0")
+        #expect(older.result?["change"]?.stringValue == "retrain")
+        #expect(older.result?["artifact_reused"]?.boolValue == true)
+        #expect(f.storedArtifacts().count == 2)
+        // The bump cannot be chosen: `change:` is not a parameter (give `version:` instead).
+        let chosen = try f.createVersion(artifact: a, extra: "  change: metadata\n")
+        #expect(chosen.status == .rejected)
+        #expect(chosen.error?.code == "unknown_key")
+    }
+
     /// Every bad input is rejected with a message that says what to fix, and nothing changes.
     @Test func badInputIsRejectedAndChangesNothing() throws {
         let f = try RegistryFixture()

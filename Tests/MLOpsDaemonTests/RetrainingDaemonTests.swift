@@ -108,6 +108,46 @@ import Testing
         #expect(stats.result?["by_trigger"]?["manual"]?["succeeded"] == 1)
     }
 
+    @Test func aManualTriggerWhileARunIsQueuedOrRunningNamesThatRunItsStateAndHowToEndIt() throws {
+        // One slot: chest-xray-b's run holds it (running), so chest-xray's run waits (queued).
+        let h = try PipelineDaemonTests.harness(["hang": PipelineDaemonTests.scripted("sleep 1000 & sleep 1000 & wait")],
+                                                config: "max_concurrent_pipelines: 1\n")
+        defer { h.cleanUp() }
+        let register = try String(contentsOfFile: PipelineDaemonTests.repository + "/examples/register-chest-xray.yaml", encoding: .utf8)
+        try h.drop("reg-b.yaml", register.replacingOccurrences(of: "id: register-chest-xray", with: "id: reg-b")
+            .replacingOccurrences(of: "model: chest-xray\n", with: "model: chest-xray-b\n"))
+        #expect(try h.waitForResult("reg-b").status == .succeeded)
+        let params = "params:\n  pipeline: hang\n  data: \(h.root)/data/train.csv\n"
+        try h.drop("busy-b.yaml", "kind: run-pipeline\nmodel: chest-xray-b\nid: busy-b\n" + params)
+        let running = try PipelineDaemonTests().waitForStage(h, job: "busy-b", .train)
+        try h.drop("busy.yaml", "kind: run-pipeline\nmodel: chest-xray\nid: busy\n" + params)
+        var queued = ""
+        try waitUntil(timeout: 30, "chest-xray's run queued behind chest-xray-b's") {
+            guard let doc = h.result("busy"), doc.result?["state"] == "queued" else { return false }
+            queued = doc.result?["run_id"]?.stringValue ?? ""
+            return !queued.isEmpty
+        }
+        // Settings that are fine: the trigger without params uses them, and is refused only for the active run.
+        let on = try submit(h, "on", "kind: retraining-start\nmodel: chest-xray\nparams:\n  params: {data: \(h.root)/data/train.csv}\n")
+        #expect(on.status == .succeeded, "\(on.error?.message ?? "")")
+        let fromSettings = try submit(h, "again", "kind: retraining-trigger\nmodel: chest-xray\n")
+        #expect(fromSettings.status == .rejected)
+        #expect(fromSettings.error?.code == "conflict")
+        let message = fromSettings.error?.message ?? ""
+        #expect(!message.contains("settings"), "\(message)")
+        #expect(message.contains("pipeline run \(queued) is queued"), "\(message)")
+        #expect(fromSettings.error?.fix?.contains("cancel-pipeline") == true, "\(fromSettings.error?.fix ?? "")")
+        #expect(fromSettings.error?.fix?.contains("mlopsctl run \(queued)") == true, "\(fromSettings.error?.fix ?? "")")
+        // With parameters of its own, against the running run: its state is named too.
+        let given = try submit(h, "again-b", "kind: retraining-trigger\nmodel: chest-xray-b\n" + params)
+        #expect(given.status == .rejected)
+        #expect(given.error?.code == "conflict")
+        #expect(given.error?.message.contains("pipeline run \(running) is running") == true, "\(given.error?.message ?? "")")
+        // Nothing was recorded as a retraining.
+        let fired = try h.readStore { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM retraining_events") ?? 0 }
+        #expect(fired == 0)
+    }
+
     @Test func confirmedDriftOnTheDemoModelRetrainsItAndResolvesTheDriftAlert() throws {
         let h = try PipelineDaemonTests.harness()
         defer { h.cleanUp() }

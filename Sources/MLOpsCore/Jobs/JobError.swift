@@ -86,8 +86,6 @@ public enum JobErrorCode: String, Sendable, Codable, CaseIterable {
     case cancelled = "cancelled"
     /// The daemon stopped or restarted while the run was in progress.
     case interrupted = "interrupted"
-    /// The kind is documented but this version of mlopsd does not handle it.
-    case notImplemented = "not_implemented"
     /// The job contradicts the current state (e.g. a pipeline already running).
     case conflict = "conflict"
     // Execution.

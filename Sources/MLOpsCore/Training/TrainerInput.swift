@@ -15,11 +15,17 @@ public enum TrainerInput {
             return try specFromParams(.object(object), fileName: fileName)
         }
         let validation = JobValidator.validate(text: text, fileName: fileName)
+        // Another kind's job is not a spec, whether or not it is a valid job of its kind.
+        let kind: JobKind?
+        switch validation {
+        case .valid(let job): kind = job.kind
+        case .rejected(_, let rejectedKind, _, _): kind = rejectedKind
+        }
+        if let kind, kind != .registerModel {
+            throw .invalidSpec(file: fileName, problem: "it is a \(kind.rawValue) job; a model spec is a register-model job or its params as JSON")
+        }
         switch validation {
         case .valid(let job):
-            guard job.kind == .registerModel else {
-                throw .invalidSpec(file: fileName, problem: "it is a \(job.kind.rawValue) job; a model spec is a register-model job or its params as JSON")
-            }
             return try specFromParams(job.params, fileName: fileName)
         case .rejected(_, _, _, let failure):
             let e = failure.primary

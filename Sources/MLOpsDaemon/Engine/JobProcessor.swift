@@ -364,7 +364,8 @@ final class JobProcessor {
         -> (ResultDocument.Status, JSONValue?, [JobError])
     {
         guard let handler = handlers.handler(for: job.kind) else {
-            return (.rejected, nil, [JobError(.internalError, "this daemon has no handler for kind `\(job.kind.rawValue)`")])
+            // HandlerRegistry.standard has every kind; only a registry built without one gets here.
+            return (.failed, nil, [JobError(.internalError, "no handler is registered for kind `\(job.kind.rawValue)`")])
         }
         if handler.modelRule.mustBeRegistered, let model = job.model {
             let known = try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")

@@ -33,6 +33,9 @@ extension Kinds.RetrainingTrigger: JobHandling {
             submittedBy: context.submittedBy, submitterUID: context.submitterUID, config: context.config, now: context.now,
             afterCommit: context.afterCommit)
         switch outcome {
+        case .runActive(_, let error):
+            // The settings are fine: the model is busy. The error names the run and the way out.
+            return .rejected(error)
         case .refused(var error):
             if fromSettings { error.message = "the retraining settings' parameters were refused: " + error.message }
             return .rejected(error)

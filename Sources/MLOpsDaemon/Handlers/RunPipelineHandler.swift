@@ -27,12 +27,12 @@ extension Kinds.RunPipeline: JobHandling {
         }
         let given = job.parameters.values
         switch try service.queueRun(db, model: model, definition: definition, given: given, marks: job.paramMarks,
-                                    fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: "manual",
+                                    fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: PipelineService.runPipelineTrigger,
                                     jobID: job.id, submittedBy: context.submittedBy, submitterUID: context.submitterUID,
                                     config: context.config, now: context.now,
                                     afterCommit: context.afterCommit) {
         case .queued(let run): return .started(run.document)
-        case .refused(let error): return .rejected(error)
+        case .runActive(_, let error), .refused(let error): return .rejected(error)
         }
     }
 

@@ -82,8 +82,8 @@ enum ABTestStage {
                         report: ["paused": true, "challenger": .string(record.challenger), "champion": .string(record.champion),
                                  "champion_arm": arm(arms.champion), "challenger_arm": arm(arms.challenger)])
                 }
-                let routing: JSONValue = ["champion": ["version": .string(record.champion), "share": 1.0], "challenger": .null,
-                                          "run_id": .string(runID), "decision": "cancelled"]
+                let routing: JSONValue = ["champion": ["version": .string(record.champion), "share": 1.0, "link": "current"],
+                                          "challenger": .null, "run_id": .string(runID), "decision": "cancelled"]
                 try? service.registry?.serving.endChallenger(model: model, routing: routing)
                 _ = try? service.store.write { db in
                     try db.execute(sql: "UPDATE ab_tests SET decided_at = ?, decision = 'cancelled' WHERE run_id = ?",
@@ -152,6 +152,10 @@ enum ABTestStage {
     }
 
     /// Records the decision, ends the split, and says what the deploy stage does next.
+    ///
+    /// `routing.json` then names the champion that `current` still serves; when the
+    /// challenger won, the `deploy` stage's promotion switches `current` and with it the
+    /// champion in `routing.json` (``ServingDirectory/switchTo(model:artifactPath:deployment:)``).
     static func finish(_ context: inout PipelineRunner.Context, record: Record, verdict: ABVerdict, runner: PipelineRunner) async
         -> PipelineRunner.StageResult
     {

@@ -63,14 +63,22 @@ public final class PipelineService: Sendable {
     public enum QueueOutcome: Sendable {
         /// The run is recorded `queued` and starts after the caller's commit.
         case queued(RunRecord)
-        /// Nothing was recorded; the error says why (a parameter, a path, a run already active).
+        /// Nothing was recorded: the model already has this run queued or running (one run
+        /// per model). The `conflict` error names the run and its state and says how to end it.
+        case runActive(RunRecord, JobError)
+        /// Nothing was recorded: a parameter or a path was refused; the error says which.
         case refused(JobError)
     }
 
+    /// The `trigger` of a run that a `run-pipeline` job started: a pipeline run, not a
+    /// retraining (retrainings carry `manual`, `scheduled`, `drift` or `decay`).
+    public static let runPipelineTrigger = "run-pipeline"
+
     /// Checks `given` against `definition`'s declared parameters (paths resolved under the
     /// data roots), refuses a second active run of `model`, and records a queued run that
-    /// starts once the caller's transaction commits (`afterCommit`). `trigger` is `manual`
-    /// for run-pipeline jobs; automation passes its own (`scheduled`, `drift`, `decay`).
+    /// starts once the caller's transaction commits (`afterCommit`). `trigger` is
+    /// ``runPipelineTrigger`` for run-pipeline jobs and `manual` for retraining-trigger
+    /// jobs; automation passes its own (`scheduled`, `drift`, `decay`).
     /// `jobID` is the job whose result follows the run (nil: no job, e.g. a timer).
     /// `submitterUID`: whose read access path parameters are checked against (nil: none).
     public func queueRun(
@@ -85,10 +93,8 @@ public final class PipelineService: Sendable {
         case .success(let values): resolved = values
         case .failure(let error): return .refused(error)
         }
-        if let other = try RunStore.active(db, model: model) {
-            return .refused(JobError(
-                .conflict, "model `\(model)` already has pipeline run \(other) queued or running; one run per model at a time",
-                at: modelMark, fix: "wait for it (mlopsctl run \(other)), or cancel it with a cancel-pipeline job"))
+        if let id = try RunStore.active(db, model: model), let other = try RunStore.run(db, id: id) {
+            return .runActive(other, PipelineService.runActiveError(other, at: modelMark))
         }
         let id = RunStore.newID(now: now)
         try RunStore.insert(
@@ -99,6 +105,23 @@ public final class PipelineService: Sendable {
         logger.info("pipeline run \(id) of \(model) queued (\(definition.name), trigger \(trigger))",
                     metadata: ["run": "\(id)", "model": "\(model)", "event": LogEvent.pipelineQueued.metadataValue])
         return .queued(run)
+    }
+
+    /// The `conflict` that refuses a second run of `run`'s model: which run, in which state
+    /// (and stage), and the two ways out.
+    static func runActiveError(_ run: RunRecord, at mark: SourceMark?) -> JobError {
+        let state: String
+        switch (run.state, run.stage) {
+        case (.queued, _): state = "queued (waiting for a free max_concurrent_pipelines slot)"
+        case (.running, let stage?): state = "running (stage \(stage.rawValue))"
+        default: state = run.state.rawValue
+        }
+        return JobError(
+            .conflict,
+            "pipeline run \(run.id) is \(state) for model `\(run.model)`, and a model has one queued or running run at a time",
+            at: mark,
+            fix: "wait for run \(run.id) to end (mlopsctl run \(run.id)), or cancel it with a cancel-pipeline job "
+                + "(mlopsctl cancel --run \(run.id)), then submit again")
     }
 
     /// Queues run `id` (after the commit that recorded it).

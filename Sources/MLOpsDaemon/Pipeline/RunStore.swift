@@ -42,6 +42,8 @@ public struct RunRecord: Sendable, Equatable {
     public var state: RunState
     public var stage: PipelineStage?
     public var params: JSONValue
+    /// What started the run: `run-pipeline` (a run-pipeline job), or the retraining
+    /// trigger (`manual` for a retraining-trigger job, `scheduled`, `drift`, `decay`).
     public var trigger: String
     public var submittedBy: String
     public var queuedAt: String

@@ -43,12 +43,15 @@ public final class ServingDirectory: Sendable {
         guard ServingDirectory.isValidModelName(model) else { return nil }
         let modelPath = root + "/" + model
         guard let target = ServingDirectory.readLink(modelPath + "/" + ServingDirectory.currentName) else { return nil }
-        return ServingState(target: target, deployment: ServingDirectory.readDeployment(modelPath + "/" + ServingDirectory.deploymentName))
+        return ServingState(target: target, deployment: ServingDirectory.readJSON(modelPath + "/" + ServingDirectory.deploymentName))
     }
 
     /// Points `model`'s `current` link at `artifactPath` (an absolute path to an existing
     /// directory) and writes
-    /// `deployment` (JSON, sorted keys, pretty-printed) to `deployment.json`.
+    /// `deployment` (JSON, sorted keys, pretty-printed) to `deployment.json`. When an A/B
+    /// test left a `routing.json`, its champion becomes `deployment`'s `version`: the
+    /// champion is always the version `current` serves (promotion, rollback, revert,
+    /// reconciliation alike).
     ///
     /// Temporary links left by an interrupted switch are removed first. When the link
     /// cannot be switched, the previous one stays in place and nothing is written.
@@ -91,6 +94,9 @@ public final class ServingDirectory: Sendable {
                 throw error
             }
             try modelDirectory.sync()
+            // Before deployment.json: a crash in between leaves deployment.json stale, which
+            // reconciliation at start sees and repairs by switching again.
+            try routingFollowsCurrent(in: modelDirectory, version: deployment["version"]?.stringValue)
             try modelDirectory.writeAtomically(ServingDirectory.deploymentName, data: data, mode: 0o640)
         }
     }
@@ -145,6 +151,21 @@ public final class ServingDirectory: Sendable {
             }
             try modelDirectory.sync()
         }
+    }
+
+    /// Keeps `routing.json`, when an A/B test left one, naming what `current` serves: its
+    /// champion becomes `version`, so a model server that labels predictions from it labels
+    /// them with the version it actually sent them to. Without a routing file (no test ever
+    /// ran) or without a version there is nothing to do.
+    private func routingFollowsCurrent(in modelDirectory: DirectoryHandle, version: String?) throws(SystemError) {
+        guard let version,
+              case .object(var routing)? = ServingDirectory.readJSON(modelDirectory.path + "/" + ServingDirectory.routingName),
+              case .object(var champion)? = routing["champion"], champion["version"] != .string(version)
+        else { return }
+        champion["version"] = .string(version)
+        routing["champion"] = .object(champion)
+        let data = try ServingDirectory.encode(.object(routing), name: ServingDirectory.routingName)
+        try modelDirectory.writeAtomically(ServingDirectory.routingName, data: data, mode: 0o640)
     }
 
     static func encode(_ value: JSONValue, name: String) throws(SystemError) -> Data {
@@ -217,8 +238,9 @@ public final class ServingDirectory: Sendable {
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// `deployment.json` decoded, or nil when missing, too large or not JSON.
-    private static func readDeployment(_ path: String) -> JSONValue? {
+    /// A JSON file beside the link (`deployment.json`, `routing.json`) decoded, or nil when
+    /// missing, too large or not JSON.
+    private static func readJSON(_ path: String) -> JSONValue? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

@@ -74,6 +74,13 @@ enum RetrainingAutomation {
             case .queued(let run):
                 try fired(db, model: model, trigger: trigger, run: run, evidence: evidence(decision), checkSeq: checkSeq,
                           detectedAt: detected, jobID: nil, submittedBy: actor, context: context)
+            case .runActive(let run, _):
+                // The policy read the active run in this transaction, so this does not
+                // happen; if it did, it is the expected hold-back, not broken settings.
+                let reason = RetrainingSuppression.runActive(run: run.id)
+                try suppressed(db, model: model, trigger: trigger, code: reason.code, message: reason.message,
+                               evidence: evidence(decision, extra: ["suppression": reason.details]), checkSeq: checkSeq,
+                               detectedAt: detected, context: context, alert: false)
             case .refused(let error):
                 try suppressed(db, model: model, trigger: trigger, code: "refused",
                                message: "the retraining settings were refused: \(error.message)",

@@ -364,6 +364,16 @@ enum StoreMigrations {
                 CREATE INDEX pipeline_slurm_jobs_live ON pipeline_slurm_jobs(run_id, stage) WHERE ended_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v8-run-pipeline-trigger") { db in
+            try db.execute(sql: """
+                -- A run that a run-pipeline job started is labelled `run-pipeline`; before,
+                -- it was `manual` like a retraining-trigger. Every retraining has a `fired`
+                -- event naming its run, so the other `manual` runs were run-pipeline jobs.
+                UPDATE pipeline_runs SET trigger = 'run-pipeline'
+                WHERE trigger = 'manual'
+                  AND id NOT IN (SELECT run_id FROM retraining_events WHERE action = 'fired' AND run_id IS NOT NULL);
+                """)
+        }
         return migrator
     }
 }

@@ -129,6 +129,16 @@ extension TrainingTests {
             }
         }
 
+        @Test func aJobOfAnotherKindIsRefusedAsNotASpecWhetherOrNotItIsValid() {
+            let problem = "it is a rollback job; a model spec is a register-model job or its params as JSON"
+            #expect(throws: TrainingError.invalidSpec(file: "rb.yaml", problem: problem)) {
+                try TrainerInput.modelSpec(from: "kind: rollback\nmodel: chest\n", fileName: "rb.yaml")
+            }
+            #expect(throws: TrainingError.invalidSpec(file: "rb.yaml", problem: problem)) {
+                try TrainerInput.modelSpec(from: "kind: rollback\nparams: {nonsense: 1}\n", fileName: "rb.yaml")
+            }
+        }
+
         @Test func csvTextRoundTripsThroughTheParser() throws {
             let table = CSVTable(header: ["a", "b,c"], rows: [["1", "say \"hi\""], ["", "two\nlines"]], rowLines: [])
             let back = try CSVTable.parse(table.text)
