@@ -74,7 +74,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The embedded default trainer (DESIGN §7): a pipeline child like any user trainer.
+        // The embedded default trainer (docs/design.md §7): a pipeline child like any user trainer.
         .executableTarget(
             name: "mlops-train",
             dependencies: [

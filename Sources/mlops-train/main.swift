@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import MLOpsCore
 
-/// `mlops-train`: the embedded default trainer (DESIGN §7, docs/trainer.md). Thin: reads
+/// `mlops-train`: the embedded default trainer (docs/design.md §7, docs/trainer.md). Thin: reads
 /// the inputs the trainer contract names, hands them to ``ClassifierTrainer`` and writes
 /// the artifact directory that `create-version` takes.
 struct MLOpsTrain: ParsableCommand {

@@ -1,4 +1,4 @@
-/// What the `ab_test` stage does after a look at the two arms (DESIGN §11).
+/// What the `ab_test` stage does after a look at the two arms (docs/design.md §11).
 public enum ABDecision: String, Sendable, Codable, CaseIterable {
     /// The challenger is significantly better: it becomes the production version.
     case promote

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The decision logic of the pipeline's `ab_test` stage (DESIGN §11, docs/ab-testing.md):
+/// The decision logic of the pipeline's `ab_test` stage (docs/design.md §11, docs/ab-testing.md):
 /// given the labelled predictions of the champion and the challenger so far, promote the
 /// challenger, keep the champion, or wait.
 ///

@@ -1,4 +1,4 @@
-/// The `ab_test:` section of a pipeline definition (DESIGN §11, docs/ab-testing.md).
+/// The `ab_test:` section of a pipeline definition (docs/design.md §11, docs/ab-testing.md).
 ///
 /// Validated by ``schema`` (unknown keys, wrong types and values out of range are refused
 /// with their line and column) and read with ``init(validated:)``. Every key has a default:

@@ -1,5 +1,5 @@
 /// The outcome of one look at an A/B test: the decision with the statistics behind it, for
-/// the pipeline run, the job result and the journal (DESIGN §11).
+/// the pipeline run, the job result and the journal (docs/design.md §11).
 public struct ABVerdict: Sendable, Equatable {
     /// What to do now.
     public var decision: ABDecision

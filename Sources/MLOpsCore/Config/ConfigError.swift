@@ -1,6 +1,6 @@
 /// Why a configuration was refused: every problem, one line each.
 ///
-/// A bad config is refused at start and at reload (DESIGN §13); the message must say where
+/// A bad config is refused at start and at reload (docs/design.md §13); the message must say where
 /// each problem is (`file:line:column`, or the environment variable) and how to fix it,
 /// because the operator reads it in `journalctl` or on the terminal.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-/// The daemon's configuration (`etc/mlopsd.yaml`, DESIGN §13), validated and typed.
+/// The daemon's configuration (`etc/mlopsd.yaml`, docs/design.md §13), validated and typed.
 ///
 /// Parsing is pure (text in, value out) so the same code checks a config at start, at
 /// reload and in `mlopsctl`, and tests need no files. Every key can be overridden by an

@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4), streaming.
 ///
-/// Artifacts are stored once by their SHA-256 (DESIGN §6). A small implementation here
+/// Artifacts are stored once by their SHA-256 (docs/design.md §6). A small implementation here
 /// keeps the core free of I/O and of a cryptography dependency (swift-crypto would add a
 /// minute to every clean build on two cores); it is checked against known vectors and
 /// Python's hashlib in tests.

@@ -1,4 +1,4 @@
-/// The 0–1 health score of DESIGN §8: `1 − 0.5·d − 0.5·k`, where `d` is the share of
+/// The 0–1 health score of docs/design.md §8: `1 − 0.5·d − 0.5·k`, where `d` is the share of
 /// monitored columns (features and segment fields) that drift and
 /// `k = min(1, drop / (2·MODEL_DECAY_THRESHOLD))` with `drop` the metric's relative drop
 /// (0 without labels, and 0 when the metric improved).

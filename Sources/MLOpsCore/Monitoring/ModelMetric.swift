@@ -1,4 +1,4 @@
-/// A model's metric over labelled predictions, the quantity decay is judged on (DESIGN §8).
+/// A model's metric over labelled predictions, the quantity decay is judged on (docs/design.md §8).
 public enum ModelMetric {
     /// The value of `metric` over the pairs, with a 95% Wilson interval for the metrics
     /// that are proportions (accuracy, precision, recall). Nil when it cannot be computed

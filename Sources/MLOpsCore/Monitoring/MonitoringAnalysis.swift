@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// One monitoring check, computed without I/O (DESIGN §8): the latest window of
+/// One monitoring check, computed without I/O (docs/design.md §8): the latest window of
 /// predictions against the production version's reference profile.
 ///
 /// - Numerical features: two-sample KS (D and p-value) and PSI. A feature drifts when

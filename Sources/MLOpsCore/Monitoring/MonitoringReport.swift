@@ -1,4 +1,4 @@
-/// What one monitoring check found (DESIGN §8): per column drift, equipment and population
+/// What one monitoring check found (docs/design.md §8): per column drift, equipment and population
 /// change, decay, and the health score with each signal's contribution. Stored with every
 /// check and returned as the job's result; the JSON keys are snake_case.
 public struct MonitoringReport: Sendable, Equatable, Codable {

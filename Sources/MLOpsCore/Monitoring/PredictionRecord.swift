@@ -1,5 +1,5 @@
 /// One logged prediction, checked against its model's schema and laid out in the model's
-/// column order, ready to store (DESIGN §8).
+/// column order, ready to store (docs/design.md §8).
 public struct PredictionRecord: Sendable, Equatable {
     /// Unique per model; labels join on it.
     public var id: String

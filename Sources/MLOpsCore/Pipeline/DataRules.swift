@@ -1,4 +1,4 @@
-/// The rules of the built-in `validate_data` pipeline stage (DESIGN §7): what a data set
+/// The rules of the built-in `validate_data` pipeline stage (docs/design.md §7): what a data set
 /// must satisfy before a model is trained on it.
 ///
 /// They come from the `validate_data:` section of the administrator's pipeline definition,

@@ -1,4 +1,4 @@
-/// The built-in `validate_data` pipeline stage (DESIGN §7): checks a data set against the
+/// The built-in `validate_data` pipeline stage (docs/design.md §7): checks a data set against the
 /// model it is meant to train and the pipeline's ``DataRules``, before any training runs.
 ///
 /// A model trained on a file whose columns are shifted, half empty or mislabelled is not

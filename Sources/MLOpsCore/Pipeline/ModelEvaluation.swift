@@ -1,4 +1,4 @@
-/// The built-in `test_model` pipeline stage (DESIGN §7) for a model trained by the
+/// The built-in `test_model` pipeline stage (docs/design.md §7) for a model trained by the
 /// embedded trainer: scores held-out rows with the `model.json` the `train` stage wrote
 /// (``TrainedModel/decode(_:)``), measures it, and checks the pipeline's gates
 /// (``TestRules``).

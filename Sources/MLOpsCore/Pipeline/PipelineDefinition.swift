@@ -1,4 +1,4 @@
-/// An administrator's pipeline, `etc/pipelines/<name>.yaml` (DESIGN §7): the commands of
+/// An administrator's pipeline, `etc/pipelines/<name>.yaml` (docs/design.md §7): the commands of
 /// the stages that run user code, the settings of the built-in stages, and the parameters
 /// a `run-pipeline` job may set.
 ///

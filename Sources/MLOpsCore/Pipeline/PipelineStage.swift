@@ -1,4 +1,4 @@
-/// The eight stages of a pipeline run, in the order they run (DESIGN §7).
+/// The eight stages of a pipeline run, in the order they run (docs/design.md §7).
 public enum PipelineStage: String, Sendable, Codable, CaseIterable, Comparable {
     /// Gets the training data: a command, or the built-in copy of a file under a data root.
     case collectData = "collect_data"

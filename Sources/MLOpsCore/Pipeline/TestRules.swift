@@ -1,4 +1,4 @@
-/// The gates of the built-in `test_model` pipeline stage (DESIGN §7): what a freshly
+/// The gates of the built-in `test_model` pipeline stage (docs/design.md §7): what a freshly
 /// trained model must achieve on held-out data before the pipeline goes on to A/B test
 /// and deploy it.
 ///

@@ -1,4 +1,4 @@
-/// Decides which versions `archive-versions` retires (DESIGN §10), without touching the store.
+/// Decides which versions `archive-versions` retires (docs/design.md §10), without touching the store.
 ///
 /// The newest `keep` versions that are not archived yet stay, by creation order (the
 /// order a reader of `list-versions` sees). The production version and the version a

@@ -1,6 +1,6 @@
 /// The inputs a model version expects: its features (name and type, in order) and its
 /// segment columns. Two versions with the same schema are interchangeable for a model
-/// server; a different schema makes a new major version (DESIGN §10).
+/// server; a different schema makes a new major version (docs/design.md §10).
 public struct FeatureSchema: Sendable, Equatable, Codable {
     /// One input column.
     public struct Column: Sendable, Equatable, Codable {

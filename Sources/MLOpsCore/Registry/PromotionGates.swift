@@ -15,7 +15,7 @@ public struct GateVerdict: Sendable, Equatable, Codable {
     }
 }
 
-/// Evaluates a model policy's promotion gates (DESIGN §10) for a candidate version.
+/// Evaluates a model policy's promotion gates (docs/design.md §10) for a candidate version.
 public enum PromotionGates {
     /// Metrics where a smaller value is better; all others are "higher is better".
     public static let lowerIsBetter: Set<String> = ["rmse", "mae"]

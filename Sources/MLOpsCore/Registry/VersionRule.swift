@@ -1,5 +1,5 @@
 /// What a new model version changes compared with the model's versions so far: decides
-/// which part of the semantic version goes up (DESIGN §10).
+/// which part of the semantic version goes up (docs/design.md §10).
 public enum VersionChange: String, Sendable, Codable, CaseIterable {
     /// The feature schema changed: a model server must change too. Major bump.
     case schema

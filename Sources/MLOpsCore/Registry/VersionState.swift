@@ -1,4 +1,4 @@
-/// The lifecycle state of a model version (DESIGN §10).
+/// The lifecycle state of a model version (docs/design.md §10).
 ///
 /// Exactly one version of a model is `production` at every instant. A version that leaves
 /// production (because another was promoted or by rollback) goes back to `staging`, so it

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The document the daemon writes to `results/<job-id>.json` (DESIGN §5).
+/// The document the daemon writes to `results/<job-id>.json` (docs/design.md §5).
 ///
 /// Exactly one final document exists per claimed job. Long jobs write `running`
 /// documents while they progress and the final one at the end.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rules of automated retraining (DESIGN §9), without I/O: given a model's
+/// The rules of automated retraining (docs/design.md §9), without I/O: given a model's
 /// ``RetrainingSituation`` they say which triggers hold and whether a retraining starts,
 /// is held back (and why), or nothing happens.
 ///

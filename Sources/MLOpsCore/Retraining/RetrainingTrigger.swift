@@ -1,4 +1,4 @@
-/// Why a retraining starts (DESIGN §9). Stored as the pipeline run's `trigger`.
+/// Why a retraining starts (docs/design.md §9). Stored as the pipeline run's `trigger`.
 public enum RetrainingTrigger: String, Sendable, CaseIterable, Codable {
     /// `retrain_schedule_days` passed since the production version was created.
     case scheduled

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// One alert as the store keeps it and as `alerts/<id>.json` shows it (DESIGN §5).
+/// One alert as the store keeps it and as `alerts/<id>.json` shows it (docs/design.md §5).
 public struct AlertRecord: Sendable, Equatable {
     public var id: String
     public var model: String
@@ -57,7 +57,7 @@ public struct AlertRecord: Sendable, Equatable {
 }
 
 /// Opens, updates and resolves alerts in the store: one open alert per model and type,
-/// updated (not repeated) while its condition stays true (DESIGN §5).
+/// updated (not repeated) while its condition stays true (docs/design.md §5).
 ///
 /// Call inside the transaction that found the condition; publish the returned record
 /// with ``AlertPublisher`` after the commit.

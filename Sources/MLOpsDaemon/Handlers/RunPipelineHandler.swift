@@ -3,7 +3,7 @@ import GRDB
 import MLOpsCore
 
 /// `run-pipeline`: checks the job's parameters against the pipeline's declarations and
-/// queues a run (DESIGN §7). The job's result says `running` and follows the run's
+/// queues a run (docs/design.md §7). The job's result says `running` and follows the run's
 /// stages; the final result comes when the run ends.
 ///
 /// Refused (`rejected`, nothing queued): an unknown pipeline, an undeclared parameter, a

@@ -144,7 +144,7 @@ public struct JournalLogHandler: LogHandler {
 
     // MARK: - Field mapping
 
-    /// Journal field names for the metadata keys the daemon uses everywhere (DESIGN §12).
+    /// Journal field names for the metadata keys the daemon uses everywhere (docs/design.md §12).
     static let knownFields: [String: String] = [
         "job": "MLOPSD_JOB",
         "model": "MLOPSD_MODEL",
@@ -161,7 +161,7 @@ public struct JournalLogHandler: LogHandler {
 
     /// The journald field name for a swift-log metadata key.
     ///
-    /// Known keys map to the fields of DESIGN §12 (`job` → `MLOPSD_JOB`, …); any other key
+    /// Known keys map to the fields of docs/design.md §12 (`job` → `MLOPSD_JOB`, …); any other key
     /// becomes `MLOPSD_` + the key upper-cased with every character outside `[A-Z0-9_]`
     /// replaced by `_` (a key already starting with `MLOPSD_` is not prefixed twice),
     /// capped at 64 characters. The result always passes journald's field-name check, so

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// Turns a check's report into alerts (DESIGN §5, §8): one open alert per model and type,
+/// Turns a check's report into alerts (docs/design.md §5, §8): one open alert per model and type,
 /// updated while its condition holds, resolved when the condition clears.
 ///
 /// | type | opens when | severity | resolves when |

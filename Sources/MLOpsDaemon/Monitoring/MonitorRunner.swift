@@ -6,7 +6,7 @@ import MLOpsCore
 /// Runs one monitoring check for a model inside the caller's transaction: loads the
 /// production version's reference (cached) and the latest window, analyses them
 /// (``MonitoringAnalysis``), stores the check, and opens, updates or resolves the
-/// model's alerts (DESIGN §5, §8). Alert files and journal entries follow the commit.
+/// model's alerts (docs/design.md §5, §8). Alert files and journal entries follow the commit.
 enum MonitorRunner {
     /// Runs a check when `check_every_predictions` new predictions or labels arrived;
     /// returns its summary, or nil when none was due.

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// Per model counters of the check cadence (DESIGN §8) and the run of drifting checks.
+/// Per model counters of the check cadence (docs/design.md §8) and the run of drifting checks.
 enum MonitoringState {
     /// Counts `predictions` new predictions and `labels` new labels.
     static func add(_ db: Database, model: String, predictions: Int, labels: Int) throws {

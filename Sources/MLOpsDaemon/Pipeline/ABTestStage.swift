@@ -3,7 +3,7 @@ import GRDB
 import Logging
 import MLOpsCore
 
-/// The `ab_test` stage (DESIGN §11): the trained candidate is created as a `staging`
+/// The `ab_test` stage (docs/design.md §11): the trained candidate is created as a `staging`
 /// version and served beside the champion (`serving/<model>/challenger`, the split in
 /// `routing.json`); labelled predictions of each arm are counted from the store at every
 /// look, and ``ABTest/decide(champion:challenger:settings:deadlinePassed:)`` decides:

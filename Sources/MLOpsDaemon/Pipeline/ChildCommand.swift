@@ -1,10 +1,10 @@
 /// One pipeline-stage child to run: what to execute, where, with which environment, for how
-/// long, where its output goes, and how its journal lines are labelled (DESIGN §7).
+/// long, where its output goes, and how its journal lines are labelled (docs/design.md §7).
 ///
 /// There is never a shell: `argv[0]` is the absolute path of the program and every argument
 /// is passed to it as it is. The environment is the child's COMPLETE environment (nothing is
 /// inherited from the daemon), except that the variables in ``scrubbedVariables`` are always
-/// removed: they belong to the daemon's own conversation with systemd (DESIGN §12).
+/// removed: they belong to the daemon's own conversation with systemd (docs/design.md §12).
 ///
 /// The pipeline sets `MLOPSD_RUN_ID` in every child's environment; children inherit it, and
 /// ``StrayChildren`` relies on it to recognise a group left behind by a daemon that died.

@@ -5,7 +5,7 @@ import Subprocess
 import Synchronization
 import SystemPackage
 
-/// Runs one pipeline-stage child under supervision (DESIGN §7) and reports how it ended.
+/// Runs one pipeline-stage child under supervision (docs/design.md §7) and reports how it ended.
 ///
 /// The child is started with swift-subprocess (posix_spawn), which gives it an empty signal
 /// mask and default signal dispositions — unlike Foundation.Process started from a task,

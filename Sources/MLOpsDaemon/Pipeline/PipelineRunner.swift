@@ -4,7 +4,7 @@ import Glibc
 import Logging
 import MLOpsCore
 
-/// Runs one pipeline run through its eight stages (DESIGN §7), recording each stage's
+/// Runs one pipeline run through its eight stages (docs/design.md §7), recording each stage's
 /// start, end, outcome and report, updating the run-pipeline job's `running` result at
 /// every stage change, and ending the run with exactly one final result.
 ///

@@ -7,7 +7,7 @@ import MLOpsCore
 import Synchronization
 
 /// Everything pipelines need in one place: the definitions in force, the scheduler, and
-/// the daemon's store, spool and registry for the runs (DESIGN §7).
+/// the daemon's store, spool and registry for the runs (docs/design.md §7).
 ///
 /// Handlers reach it through ``JobContext/pipelines``; the daemon loads it at start,
 /// updates it on reload, recovers lost runs before serving and interrupts running ones

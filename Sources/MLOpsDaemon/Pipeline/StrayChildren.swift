@@ -5,7 +5,7 @@ import Logging
 /// crash, the OOM killer): run once at daemon start, before new stages run.
 ///
 /// Why: a stage child runs in its own session (``ChildSupervisor``), so it survives the
-/// daemon; DESIGN §7 says an interrupted run's children are not left running. Under systemd
+/// daemon; docs/design.md §7 says an interrupted run's children are not left running. Under systemd
 /// the unit's `KillMode=mixed` already kills the whole cgroup when the daemon's main process
 /// dies or the unit stops; this covers the daemon run without systemd, and a daemon that
 /// `Restart=` brings back while something of the old cgroup survived.

@@ -2,7 +2,7 @@ import MLOpsClient
 /// Why a job's artifact could not be found, accepted or stored, in words that say what to fix.
 ///
 /// Jobs name model directories; the daemon only takes what lies under the configured data
-/// roots (DESIGN §14) and only regular files and directories (a link could point anywhere,
+/// roots (docs/design.md §14) and only regular files and directories (a link could point anywhere,
 /// a FIFO could block the copy forever). The message goes into the job's result, so it
 /// names the path and the remedy.
 public enum ArtifactError: Error, Sendable, Equatable, CustomStringConvertible {

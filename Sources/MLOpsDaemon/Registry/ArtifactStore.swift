@@ -3,14 +3,14 @@ import Glibc
 import MLOpsClient
 import MLOpsCore
 
-/// Content-addressed storage of model artifacts under `<state>/artifacts/` (DESIGN §6):
+/// Content-addressed storage of model artifacts under `<state>/artifacts/` (docs/design.md §6):
 /// each distinct artifact is stored once, in a read-only directory named by its SHA-256.
 ///
 /// An artifact's identity is the SHA-256 of a manifest text listing, for each regular file
 /// in byte order of its relative path, `"<relative path>\0<size>\0<sha256 of content>\n"`.
 /// Empty directories are not part of the identity and are not stored. The same hash without
 /// the top-level `metrics.json` is the *model* hash: two versions with the same model hash
-/// differ only in their metrics (a metadata-only change, DESIGN §10).
+/// differ only in their metrics (a metadata-only change, docs/design.md §10).
 ///
 /// Files are hashed while they are copied, so what is stored is exactly what was hashed even
 /// if the source changes meanwhile. The copy is built in `<root>/.tmp-<random>/` and renamed
@@ -45,7 +45,7 @@ public final class ArtifactStore: Sendable {
     /// `path` with symbolic links and `..` resolved, provided it equals or lies under one of
     /// `roots` (each resolved the same way; roots that do not exist are skipped).
     ///
-    /// Every file a job names goes through here (DESIGN §14: whoever can submit a job must
+    /// Every file a job names goes through here (docs/design.md §14: whoever can submit a job must
     /// not make the daemon read outside the data roots, e.g. through a link to
     /// `/etc/shadow` or `data/../..`). The comparison is by path component: `/data2` is not
     /// under `/data`. The caller must then open the returned path without following links

@@ -3,9 +3,9 @@ import Glibc
 import MLOpsCore
 
 /// An administrator's deploy command (from a pipeline file), run synchronously with a
-/// timeout after the serving link is switched (DESIGN §10: a failing hook rolls it back).
+/// timeout after the serving link is switched (docs/design.md §10: a failing hook rolls it back).
 ///
-/// Commands come only from the administrator's files (DESIGN §14), so there is no shell and
+/// Commands come only from the administrator's files (docs/design.md §14), so there is no shell and
 /// no PATH search: `argv[0]` must be an absolute path and the arguments are passed as they
 /// are. The command is started with `posix_spawn`:
 /// - in its own process group, so a timeout can end it together with everything it started

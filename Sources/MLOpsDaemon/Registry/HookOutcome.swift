@@ -1,7 +1,7 @@
 /// How a run of a ``DeployHook`` ended, with its output, for the deploy's result and the
 /// audit log.
 ///
-/// A failing hook rolls the serving switch back (DESIGN §10), and the administrator needs
+/// A failing hook rolls the serving switch back (docs/design.md §10), and the administrator needs
 /// to know why it failed without digging: the status, a one-sentence summary and the tail
 /// of what the command printed.
 public struct HookOutcome: Sendable, Equatable {

@@ -4,7 +4,7 @@ import MLOpsClient
 import MLOpsCore
 import Synchronization
 
-/// The serving view for model servers (DESIGN §6): `<root>/<model>/current`, a symbolic
+/// The serving view for model servers (docs/design.md §6): `<root>/<model>/current`, a symbolic
 /// link to the served artifact's directory in the store, with `deployment.json` beside it.
 ///
 /// A model server follows `current` and must never find it missing or half-made, so a

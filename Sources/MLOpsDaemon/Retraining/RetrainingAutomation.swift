@@ -3,7 +3,7 @@ import GRDB
 import Logging
 import MLOpsCore
 
-/// Automated retraining in the daemon (DESIGN §9): applies ``RetrainingPolicy`` after
+/// Automated retraining in the daemon (docs/design.md §9): applies ``RetrainingPolicy`` after
 /// every monitoring check (drift, decay) and on the retraining timer (scheduled), inside
 /// the caller's transaction, and acts on the decision: queues a pipeline run with the
 /// trigger, or records why the trigger was held back. Journal entries and alert files

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// Retraining history and statistics (DESIGN §9): the events of `retraining_events`
+/// Retraining history and statistics (docs/design.md §9): the events of `retraining_events`
 /// joined with the runs they started, whose outcome, duration and version come from
 /// `pipeline_runs` once the run ended.
 enum RetrainingHistory {

@@ -8,7 +8,7 @@ import MLOpsCore
 import GRDB
 
 /// Wires config, logging, systemd notification, the store, the spool and the engine, and
-/// runs until SIGTERM (DESIGN §12).
+/// runs until SIGTERM (docs/design.md §12).
 ///
 /// Signals arrive through Dispatch signal sources created here in library code (a
 /// handler closure written in `main.swift` would be main-actor code and trap when Dispatch
@@ -348,7 +348,7 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// The periodic monitoring pass of DESIGN §8 (every `monitoring_check_interval`), on
+    /// The periodic monitoring pass of docs/design.md §8 (every `monitoring_check_interval`), on
     /// the engine queue like every job, in one transaction for all production models.
     private func monitorAll() {
         let afterCommit = AfterCommit()

@@ -4,7 +4,7 @@ import Glibc
 import MLOpsClient
 import MLOpsCore
 
-/// The spool directories of DESIGN §3, opened once, and the claim protocol on `incoming/`.
+/// The spool directories of docs/design.md §3, opened once, and the claim protocol on `incoming/`.
 public final class Spool: Sendable {
     /// The spool's root path.
     public let root: String

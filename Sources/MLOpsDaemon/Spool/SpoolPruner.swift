@@ -4,7 +4,7 @@ import Glibc
 import MLOpsClient
 import Logging
 
-/// Deletes old files from `done/`, `failed/` and `results/` (DESIGN §3: kept for audit,
+/// Deletes old files from `done/`, `failed/` and `results/` (docs/design.md §3: kept for audit,
 /// pruned by age).
 ///
 /// Deleting files is slow on this kind of machine (NOTES.md: ~8,600/s, and a bulk delete

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// The daemon's one SQLite database (DESIGN §6): WAL, versioned migrations, checked at open.
+/// The daemon's one SQLite database (docs/design.md §6): WAL, versioned migrations, checked at open.
 ///
 /// A single `DatabaseQueue` serialises every access, so the store has one writer and
 /// transactions never interleave. `synchronous=FULL` makes each commit durable before the

@@ -77,7 +77,7 @@ enum StoreMigrations {
         }
         migrator.registerMigration("v2-registry-alerts") { db in
             try db.execute(sql: """
-                -- Model versions (DESIGN §10). `sequence` is the creation order within the
+                -- Model versions (docs/design.md §10). `sequence` is the creation order within the
                 -- model; `artifact_sha256` names the stored files under state/artifacts/.
                 CREATE TABLE versions (
                     model                TEXT NOT NULL REFERENCES models(name),
@@ -143,7 +143,7 @@ enum StoreMigrations {
                 CREATE INDEX production_history_model ON production_history(model, from_at);
                 CREATE UNIQUE INDEX production_history_current ON production_history(model) WHERE until_at IS NULL;
 
-                -- Alerts (DESIGN §5): one open alert per model and type, updated while it
+                -- Alerts (docs/design.md §5): one open alert per model and type, updated while it
                 -- stays true, resolved when its condition clears.
                 CREATE TABLE alerts (
                     seq             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -167,7 +167,7 @@ enum StoreMigrations {
         }
         migrator.registerMigration("v3-monitoring") { db in
             try db.execute(sql: """
-                -- Predictions (DESIGN §8). Numerical features are one BLOB of little-endian
+                -- Predictions (docs/design.md §8). Numerical features are one BLOB of little-endian
                 -- Float64 in the model's feature order (NaN = missing), so a check over a
                 -- 10,000 × 50 window copies numbers instead of parsing text per value.
                 -- Categorical features and segment values are text in the model's order,
@@ -213,7 +213,7 @@ enum StoreMigrations {
                 CREATE INDEX monitoring_checks_model ON monitoring_checks(model, seq);
 
                 -- Per model: predictions and labels since the last check (the cadence of
-                -- DESIGN §8), consecutive drifting checks (drift_confirmations), and the
+                -- docs/design.md §8), consecutive drifting checks (drift_confirmations), and the
                 -- latest check's figures (what the metrics file shows, without scanning
                 -- the ever-growing monitoring_checks).
                 CREATE TABLE monitoring_state (
@@ -284,7 +284,7 @@ enum StoreMigrations {
         }
         migrator.registerMigration("v5-retraining") { db in
             try db.execute(sql: """
-                -- Automated retraining per model (DESIGN §9): the switch, the pipeline and
+                -- Automated retraining per model (docs/design.md §9): the switch, the pipeline and
                 -- parameters automatic runs use, and the latest schedule slot handled (so a
                 -- slot fires once, across restarts).
                 CREATE TABLE retraining_settings (
@@ -326,7 +326,7 @@ enum StoreMigrations {
         }
         migrator.registerMigration("v6-ab-tests") { db in
             try db.execute(sql: """
-                -- A/B tests of pipeline runs (DESIGN §11): who is tested against whom, from
+                -- A/B tests of pipeline runs (docs/design.md §11): who is tested against whom, from
                 -- which prediction on, until when, and what was decided. An undecided row
                 -- lets a restarted daemon resume the test instead of losing it.
                 CREATE TABLE ab_tests (

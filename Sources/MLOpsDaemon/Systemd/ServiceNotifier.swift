@@ -9,7 +9,7 @@ import Musl
 /// Tells systemd about the daemon's state: READY, STATUS, RELOADING, STOPPING, WATCHDOG.
 ///
 /// Why not `sd_notify`: it reads `NOTIFY_SOCKET` from the environment on every call, and
-/// DESIGN §12 requires that no child process ever inherits `NOTIFY_SOCKET` or
+/// docs/design.md §12 requires that no child process ever inherits `NOTIFY_SOCKET` or
 /// `WATCHDOG_*` (a child that pinged the watchdog would hide a hung daemon; a child that
 /// sent `READY=1` or `STOPPING=1` would confuse systemd). So the notifier captures the
 /// socket and the watchdog interval once, removes the variables from the process

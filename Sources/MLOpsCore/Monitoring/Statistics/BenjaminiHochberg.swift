@@ -2,7 +2,7 @@
 /// `scipy.stats.false_discovery_control(ps, method='bh')` computes them.
 ///
 /// A model has tens of features and each check tests all of them: at α = 0.01 without
-/// correction, one of fifty stable features would be flagged every other check. DESIGN §8
+/// correction, one of fifty stable features would be flagged every other check. docs/design.md §8
 /// therefore compares each feature's adjusted p-value with `drift_alpha`. With the
 /// p-values sorted ascending, p_(i) becomes p_(i)·(m/i); then, from the largest down, each
 /// is replaced by the smallest value at or after it (so adjusted values keep the order of

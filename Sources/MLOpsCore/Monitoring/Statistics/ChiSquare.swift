@@ -1,5 +1,5 @@
 /// Chi-square test of homogeneity between a reference and a current sample of one
-/// categorical feature or segment field (DESIGN §8: categorical drift, equipment mix,
+/// categorical feature or segment field (docs/design.md §8: categorical drift, equipment mix,
 /// population mix), as `scipy.stats.chi2_contingency` computes it on the 2×k table
 /// (reference row, current row) with its default `correction=True`.
 ///

@@ -5,7 +5,7 @@
 /// giving ±infinity, is not an observation of the feature's distribution; dropping it
 /// silently would hide a data problem, so the count of dropped values travels with the
 /// sample for the caller to report. The monitor keeps the reference columns in this form
-/// between checks (DESIGN §8), so each check only sorts its window.
+/// between checks (docs/design.md §8), so each check only sorts its window.
 public struct FiniteSample: Sendable, Equatable {
     /// The finite values, ascending.
     public let sorted: [Double]

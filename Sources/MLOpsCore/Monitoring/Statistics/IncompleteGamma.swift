@@ -3,7 +3,7 @@ import Foundation
 /// The regularized incomplete gamma functions P(a, x) and Q(a, x) = 1 − P(a, x).
 ///
 /// Q gives the chi-square survival function — P(χ²_k ≥ s) = Q(k/2, s/2) — and so the
-/// p-value of the chi-square homogeneity test for categorical features (DESIGN §8). Two
+/// p-value of the chi-square homogeneity test for categorical features (docs/design.md §8). Two
 /// classical evaluations (Numerical Recipes §6.2): the power series of P below x = a + 1,
 /// and Legendre's continued fraction for Q above, by the modified Lentz method; each side
 /// computes its own tail directly, so a tiny Q is not the difference of two numbers near 1.

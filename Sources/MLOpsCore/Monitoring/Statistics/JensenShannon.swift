@@ -3,7 +3,7 @@ import Foundation
 /// Jensen–Shannon distance between two distributions, base 2, as
 /// `scipy.spatial.distance.jensenshannon(p, q, base=2)` computes it.
 ///
-/// DESIGN §8 reports it for categorical features and segment fields: unlike KL divergence
+/// docs/design.md §8 reports it for categorical features and segment fields: unlike KL divergence
 /// it is symmetric, finite when a category is missing on one side, and bounded — in [0, 1]
 /// with base 2 (0 for identical distributions, 1 for disjoint supports). Both vectors are
 /// normalised to sum 1 (so raw counts are fine), m = (p + q)/2, and

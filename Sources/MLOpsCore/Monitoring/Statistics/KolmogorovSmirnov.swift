@@ -1,7 +1,7 @@
 /// Two-sample Kolmogorov–Smirnov test, as `scipy.stats.ks_2samp(a, b)` computes it by default
 /// (`method='auto'`, `alternative='two-sided'`).
 ///
-/// The drift check of DESIGN §8 compares every numerical feature of a window of recent
+/// The drift check of docs/design.md §8 compares every numerical feature of a window of recent
 /// predictions with the reference data, so this is the hot path of monitoring: D comes
 /// from one merge walk over two sorted arrays (ties advance both sides together, so a value
 /// present in both samples is counted at once, as scipy's `searchsorted(side='right')`
@@ -24,7 +24,7 @@
 /// raises). The other edge cases have scipy's answers: n = 1 works (D is then a step of
 /// the other ECDF); identical constant columns give D = 0 and p = 1; two different
 /// constants give D = 1 and the smallest p-value for those sizes. Deciding whether a window
-/// is large enough to test (DESIGN §8's `min_samples`) is the caller's job.
+/// is large enough to test (docs/design.md §8's `min_samples`) is the caller's job.
 ///
 /// Cost (release build, one core): the walk is about 5 ns per value; the exact p-value is
 /// O(n) for equal sizes and about 0.5 ns per band cell otherwise (≈ 1–2 ms at 10,000 ×

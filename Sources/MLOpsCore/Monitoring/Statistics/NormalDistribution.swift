@@ -2,7 +2,7 @@ import Foundation
 
 /// The standard normal distribution: CDF, survival function and quantile (inverse CDF).
 ///
-/// The quantile gives the z of confidence intervals (Wilson, DESIGN §8's decay interval);
+/// The quantile gives the z of confidence intervals (Wilson, docs/design.md §8's decay interval);
 /// the survival function gives two-sided p-values of z-tests (A/B decisions). The quantile
 /// is Wichura's algorithm AS 241 (PPND16, Applied Statistics 37, 1988): rational
 /// approximations of degree 7 in three regions, relative accuracy about 1e-16 — the same

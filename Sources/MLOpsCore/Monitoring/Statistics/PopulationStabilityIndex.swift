@@ -1,7 +1,7 @@
 import Foundation
 
 /// Population Stability Index: how far the current distribution of a feature has moved
-/// from its reference, as one number (DESIGN §8 reports it beside KS and chi-square).
+/// from its reference, as one number (docs/design.md §8 reports it beside KS and chi-square).
 ///
 ///     PSI = Σ_bins (c_i − r_i) · ln(c_i / r_i)
 ///

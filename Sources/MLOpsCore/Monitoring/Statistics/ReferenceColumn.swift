@@ -1,5 +1,5 @@
 /// A numerical reference column prepared once for the many checks that test windows
-/// against it (DESIGN §8: the monitor keeps the reference between checks).
+/// against it (docs/design.md §8: the monitor keeps the reference between checks).
 ///
 /// It holds what every check would otherwise recompute from the sorted reference:
 /// - its distinct values (as order-preserving integer keys, see `RadixSort.key`) and how

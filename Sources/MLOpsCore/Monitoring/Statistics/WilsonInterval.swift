@@ -1,5 +1,5 @@
 /// Wilson score interval for a proportion, such as a model's accuracy over its labelled
-/// window (DESIGN §8 reports decay "with a confidence interval").
+/// window (docs/design.md §8 reports decay "with a confidence interval").
 ///
 /// Unlike the normal ("Wald") interval p̂ ± z·√(p̂(1−p̂)/n), it stays inside [0, 1] and does
 /// not collapse to a point at 0 or n successes, which matters for accuracies near 1 over a
