@@ -17,7 +17,7 @@ INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)" \
                SCRATCH="$(RELEASE_SCRATCH)"
 
-.PHONY: all deps build release test fuzz torture faults load demo run bench clean man completions install uninstall test-install
+.PHONY: all deps build release test format lint fuzz torture faults load demo run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -41,6 +41,14 @@ release: deps
 # on the cores the tests leave idle while they wait for daemons, systemd and Slurm.
 test: deps
 	@sh scripts/test.sh
+
+# The committed .swift-format (120 columns, as swift-nio and swift-log): `make format`
+# rewrites the tree, `make lint` checks it as make test does.
+format:
+	$(SWIFT) format --in-place --recursive --parallel Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
 
 # The long form of the job-file fuzzer: 100,000 inputs through the daemon's byte checks and
 # validator (docs/reliability.md). FUZZ_INPUTS=1000000 for a longer run.

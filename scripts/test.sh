@@ -2,6 +2,7 @@
 # test.sh — `make test`: the whole suite, each part run even when an earlier one failed, then
 # one summary line; exits non-zero when any part failed.
 #
+#   0. swift format lint --strict  (the committed .swift-format; `make format` fixes most)
 #   1. swift build --build-tests   (the debug build; builds the executables too)
 #   2. swift test --skip-build     (core, daemon, journald, unit files, Slurm)
 #   3. scripts/e2e/run.sh          (a real systemd as PID 1 in private namespaces)
@@ -38,6 +39,9 @@ release_pid=$!
 mark=$(date +%s)
 took() { now=$(date +%s); times="$times $1 $((now - mark)) s,"; mark=$now; }
 times=""
+
+"$SWIFT" format lint --strict --recursive --parallel Sources Tests Package.swift || failed="$failed format-lint"
+took "format lint"
 
 if ! "$SWIFT" build --build-tests; then
     pkill -TERM -P "$release_pid" 2>/dev/null  # make's swift build
