@@ -5,7 +5,7 @@ import MLOpsClient
 import MLOpsCore
 
 /// What the metrics are computed from: one consistent reading of the daemon, taken on the
-/// engine queue. Later capabilities add their fields here (health, drift, alerts, runs).
+/// engine queue. A new metric adds its field here.
 public struct MetricsSnapshot: Sendable {
     /// Whether the daemon is serving (false in the last write of a graceful stop).
     public var up: Bool
