@@ -223,43 +223,25 @@ final class JobProcessor {
 
     private func countAttempt(_ item: inout Item, db: Database, maxAttempts: Int) throws {
         let file = item.file
-        let content = file.text ?? ""
-        if try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM jobs WHERE device = ? AND inode = ? AND file_name = ? AND content = ? AND state = 'running'",
-            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, content]) == true
-        {
+        let identity = JobStore.FileIdentity(device: file.device, inode: file.inode, name: file.name, content: file.text ?? "")
+        if try JobStore.isRunning(db, file: identity) {
             item.inFlight = true
             return
         }
-        if let row = try Row.fetchOne(
-            db,
-            sql: "SELECT id, kind, model, state, result FROM jobs WHERE device = ? AND inode = ? AND file_name = ? AND content = ? AND state != 'running'",
-            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, content])
-        {
-            let state: String = row["state"]
-            let result: String = row["result"] ?? "{}"
-            item.id = row["id"]
-            item.kind = (row["kind"] as String?).flatMap(JobKind.init(rawValue:))
-            item.model = row["model"]
-            item.status = ResultDocument.Status(rawValue: state) ?? .failed
+        if let recorded = try JobStore.finished(db, file: identity) {
+            item.id = recorded.id
+            item.kind = recorded.kind
+            item.model = recorded.model
+            item.status = recorded.status
             item.replayed = true
-            item.resultName = "\(row["id"] as String).json"
-            item.documentData = Data(result.utf8)
+            item.resultName = "\(recorded.id).json"
+            item.documentData = recorded.document
             item.disposition = .replay(status: item.status, document: item.documentData)
-            try db.execute(sql: "DELETE FROM claims WHERE device = ? AND inode = ?",
-                           arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode)])
+            try JobStore.releaseClaim(db, device: file.device, inode: file.inode)
             return
         }
         let takenBack = forgiven[ClaimKey(device: file.device, inode: file.inode)] ?? 0
-        let attempts = try Int.fetchOne(
-            db,
-            sql: """
-                INSERT INTO claims (device, inode, file_name, attempts, first_at) VALUES (?, ?, ?, 1, ?)
-                ON CONFLICT (device, inode) DO UPDATE SET attempts = MAX(1, attempts + 1 - ?)
-                RETURNING attempts
-                """,
-            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, Timestamp.string(Date()),
-                        takenBack]) ?? 1
+        let attempts = try JobStore.countAttempt(db, file: identity, forgiven: takenBack, at: Date())
         item.attempts = attempts
         if attempts > maxAttempts {
             item.id = JobValidator.idFromFileName(file.name)
@@ -293,17 +275,16 @@ final class JobProcessor {
 
     private func finish(_ item: inout Item, db: Database, started: Date, config: DaemonConfig) throws {
         let file = item.file
-        try db.execute(sql: "DELETE FROM claims WHERE device = ? AND inode = ?",
-                       arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode)])
+        try JobStore.releaseClaim(db, device: file.device, inode: file.inode)
         // Who owns the id? A free id is ours; so is one that only a rejected submission of
         // the same submitter used (fix the file, resubmit). Another submitter's rejected
         // result is never replaced: results/<id>.json is theirs.
         var idIsOurs = false
         if let id = item.id {
-            let row = try Row.fetchOne(db, sql: "SELECT state, submitter_uid, submitted_by FROM jobs WHERE id = ?", arguments: [id])
-            let state: String? = row?["state"]
-            let holderUID: Int64? = row?["submitter_uid"]
-            let holder: String = row?["submitted_by"] ?? "another user"
+            let record = try JobStore.holder(of: id, db)
+            let state = record?.state
+            let holderUID = record?.submitterUID
+            let holder = record?.submittedBy ?? "another user"
             let sameSubmitter = holderUID == Int64(file.ownerUID)
             idIsOurs = state == nil || (state == "rejected" && sameSubmitter)
             item.resultName = idIsOurs ? "\(id).json" : "\(id)+\(file.inode).json"
@@ -344,18 +325,9 @@ final class JobProcessor {
         item.document = document
         item.documentData = try document.encoded()
         if let id = item.id, idIsOurs {
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO jobs (id, kind, model, file_name, content, device, inode, submitter_uid,
-                        submitted_by, submitted_at, state, attempts, started_at, finished_at, result)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    id, item.kind?.rawValue, item.model, file.name, file.text ?? "",
-                    Int64(bitPattern: file.device), Int64(bitPattern: file.inode), Int64(file.ownerUID),
-                    file.submittedBy, document.submittedAt, item.status.rawValue, item.attempts,
-                    document.startedAt, document.finishedAt, String(decoding: item.documentData, as: UTF8.self),
-                ])
+            try JobStore.record(
+                db, id: id, kind: item.kind, model: item.model, file: file, document: document,
+                documentData: item.documentData, attempts: item.attempts)
         }
     }
 

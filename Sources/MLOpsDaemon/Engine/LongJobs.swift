@@ -29,22 +29,18 @@ public struct LongJobs: Sendable {
     public static func complete(
         _ db: Database, job id: String, status: ResultDocument.Status, result: JSONValue?, error: JobError?, at: Date
     ) throws -> Publication? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]),
-              (row["state"] as String) == ResultDocument.Status.running.rawValue
-        else { return nil }
+        guard let job = try JobStore.running(db, id: id) else { return nil }
         let document = ResultDocument(
-            job: id, kind: row["kind"], model: row["model"], status: status, submittedBy: row["submitted_by"],
-            submittedAt: row["submitted_at"], startedAt: row["started_at"],
-            finishedAt: status.isFinal ? Timestamp.string(at) : nil, file: row["file_name"],
-            fileInode: UInt64(bitPattern: row["inode"] as Int64), result: result, error: error.map { ResultDocument.ErrorInfo($0) })
+            job: id, kind: job.kind, model: job.model, status: status, submittedBy: job.submittedBy,
+            submittedAt: job.submittedAt, startedAt: job.startedAt,
+            finishedAt: status.isFinal ? Timestamp.string(at) : nil, file: job.fileName,
+            fileInode: job.inode, result: result, error: error.map { ResultDocument.ErrorInfo($0) })
         let data = try document.encoded()
         if status.isFinal {
-            try db.execute(
-                sql: "UPDATE jobs SET state = ?, finished_at = ?, result = ? WHERE id = ?",
-                arguments: [status.rawValue, document.finishedAt, String(decoding: data, as: UTF8.self), id])
+            try JobStore.finish(db, id: id, status: status, finishedAt: document.finishedAt, document: data)
         }
         return Publication(
-            resultName: id + ".json", document: data, fileName: row["file_name"], inode: UInt64(bitPattern: row["inode"] as Int64),
+            resultName: id + ".json", document: data, fileName: job.fileName, inode: job.inode,
             final: status.isFinal, succeeded: status == .succeeded)
     }
 
