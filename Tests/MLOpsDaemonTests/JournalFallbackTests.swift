@@ -44,9 +44,10 @@ struct JournalFallbackTests {
     }
 
     @Test func stderrModeWritesOneLinePerEntry() throws {
-        let output = try capture({ label, fd in
+        let makeHandler: @Sendable (String, Int32) -> JournalLogHandler = { label, fd in
             JournalLogHandler(label: label, mode: .stderr, fallbackDescriptor: fd)
-        }) { logger in
+        }
+        let output = try capture(makeHandler) { logger in
             logger.info("first", metadata: ["event": "daemon_ready"])
             logger.error("second", metadata: ["job": "j2"])
             logger.debug("hidden below the default level")
@@ -55,11 +56,12 @@ struct JournalFallbackTests {
     }
 
     @Test func automaticModeFallsBackWhenJournalRefuses() throws {
-        let output = try capture({ label, fd in
+        let makeHandler: @Sendable (String, Int32) -> JournalLogHandler = { label, fd in
             JournalLogHandler(
                 label: label, mode: .automatic, fallbackDescriptor: fd,
                 sender: { _ in -ECONNREFUSED })
-        }) { logger in
+        }
+        let output = try capture(makeHandler) { logger in
             logger.warning("no journal", metadata: ["event": "spool_overflow", "run": "r"])
         }
         #expect(output == "warning [spool_overflow] no journal run=r\n")
@@ -67,11 +69,12 @@ struct JournalFallbackTests {
 
     @Test func automaticModeRetriesTheJournalForEveryEntry() throws {
         let recorder = JournalSenderRecorder()
-        let output = try capture({ label, fd in
+        let makeHandler: @Sendable (String, Int32) -> JournalLogHandler = { label, fd in
             JournalLogHandler(
                 label: label, mode: .automatic, fallbackDescriptor: fd,
                 sender: { fields in recorder.record(fields) == 1 ? -ECONNREFUSED : 0 })
-        }) { logger in
+        }
+        let output = try capture(makeHandler) { logger in
             logger.info("while down")
             logger.info("after journald came back")
         }
@@ -80,11 +83,12 @@ struct JournalFallbackTests {
     }
 
     @Test func journalModeNeverWritesToStderr() throws {
-        let output = try capture({ label, fd in
+        let makeHandler: @Sendable (String, Int32) -> JournalLogHandler = { label, fd in
             JournalLogHandler(
                 label: label, mode: .journal, fallbackDescriptor: fd,
                 sender: { _ in -ECONNREFUSED })
-        }) { logger in
+        }
+        let output = try capture(makeHandler) { logger in
             logger.critical("lost")
         }
         #expect(output.isEmpty)
