@@ -21,6 +21,28 @@ enum ModelSpecs {
         try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")
     }
 
+    /// A registered model as `status.json` lists it.
+    struct Summary: Decodable, FetchableRecord {
+        var name: String
+        var task: String
+        var metric: String
+        var revision: Int
+        /// When the spec last changed (RFC 3339).
+        var updatedAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, task, metric, revision
+            case updatedAt = "updated_at"
+        }
+    }
+
+    /// The first `limit` registered models by name, and how many there are in all.
+    static func summaries(_ db: Database, limit: Int) throws -> (models: [Summary], total: Int) {
+        let models = try Summary.fetchAll(
+            db, sql: "SELECT name, task, metric, revision, updated_at FROM models ORDER BY name LIMIT ?", arguments: [limit])
+        return (models, try Int.fetchOne(db, sql: "SELECT count(*) FROM models") ?? 0)
+    }
+
     /// A model's stored declaration: its spec as stored (sorted JSON) and its revision.
     struct Stored: Decodable, FetchableRecord {
         /// The spec's JSON text as stored.
