@@ -2,8 +2,10 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// The registry's reads and writes on the store. Every write records the state change in
-/// `version_events` and the audit log, inside the caller's transaction.
+/// The registry's reads and writes on the store: the owner of the tables `versions`,
+/// `version_events` and `production_history` (no other registry code writes SQL on them).
+/// Every state change is recorded in `version_events` and the audit log, inside the
+/// caller's transaction.
 public enum VersionStore {
     /// Every version of `model`, oldest first.
     public static func versions(_ db: Database, model: String) throws -> [VersionRecord] {
