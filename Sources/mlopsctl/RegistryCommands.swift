@@ -22,6 +22,38 @@ func submitAndWait(_ options: SpoolOptions, lines: [String], timeout: Double?, j
     }
 }
 
+/// Submits the job `submission` writes (``SpoolClient/submit(_:model:reason:parameters:)``),
+/// waits for its result and prints it with `render` (or as JSON); exits with the job's
+/// status like `submit --wait`. A result `render` cannot read is printed generically,
+/// with the reason on stderr.
+func submitAndWait(
+    _ options: SpoolOptions, timeout: Double?, json: Bool,
+    submission: (SpoolClient) throws(SpoolClient.ClientError) -> SpoolClient.Submission,
+    render: @escaping (ResultDocument) throws -> String
+) throws {
+    try reportingFailures {
+        let client = try options.resolve()
+        let submitted: SpoolClient.Submission
+        do throws(SpoolClient.ClientError) {
+            submitted = try submission(client)
+        } catch {
+            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
+            throw CtlFailure(message: "\(error)", code: Exit.rejected)
+        }
+        try waitAndPrint(id: submitted.id, json: json, render: { doc in
+            do {
+                return try render(doc)
+            } catch {
+                let problem = "mlopsctl: cannot read the result of job \(doc.job): \(error)\n"
+                FileHandle.standardError.write(Data(problem.utf8))
+                return describe(doc)
+            }
+        }) { () throws(SpoolClient.ClientError) in
+            try client.wait(for: submitted, timeout: timeout ?? 120)
+        }
+    }
+}
+
 /// Options every registry command shares.
 struct RegistryOutput: ParsableArguments {
     @Option(help: "Give up waiting after this many seconds (default 120).") var timeout: Double?
@@ -40,29 +72,30 @@ extension MLOpsCtl {
         @Flag(help: "Leave archived versions out.") var noArchived = false
 
         func run() throws {
-            try submitAndWait(
-                spoolOptions,
-                lines: ["kind: list-versions", "model: \(yamlQuoted(model))", "params:",
-                        "  include_archived: \(!noArchived)", "  history: true"],
-                timeout: output.timeout, json: output.json
-            ) { doc in
-                var lines = ["\(model): production \(doc.result?["production"]?.stringValue ?? "none")"
-                    + (doc.result?["rollback_target"]?.stringValue.map { ", rollback target \($0)" } ?? "")]
-                if case .array(let versions)? = doc.result?["versions"] {
-                    lines.append("  VERSION          STATE       METRIC    CHANGE    CREATED                   BY")
-                    for v in versions {
-                        let metric = v["metric_value"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-"
-                        lines.append("  " + [pad(v["version"]?.stringValue, 16), pad(v["state"]?.stringValue, 11), pad(metric, 9),
-                                             pad(v["change"]?.stringValue, 9), pad(v["created_at"]?.stringValue, 25),
-                                             v["created_by"]?.stringValue ?? ""].joined(separator: " "))
-                    }
+            try submitAndWait(spoolOptions, timeout: output.timeout, json: output.json) {
+                client throws(SpoolClient.ClientError) in
+                try client.submit(Kinds.ListVersions.self, model: model,
+                                  parameters: .init(includeArchived: !noArchived, history: true))
+            } render: { doc in
+                guard let result = try doc.result(of: Kinds.ListVersions.self) else { return describe(doc) }
+                var lines = ["\(model): production \(result.production ?? "none")"
+                    + (result.rollbackTarget.map { ", rollback target \($0)" } ?? "")]
+                lines.append("  VERSION          STATE       METRIC    CHANGE    CREATED                   BY")
+                for v in result.versions {
+                    let metric = v.metricValue.map { String(format: "%.4f", $0) } ?? "-"
+                    let cells = [
+                        pad(v.version, 16), pad(v.state.rawValue, 11), pad(metric, 9), pad(v.change, 9),
+                        pad(v.createdAt, 25), v.createdBy,
+                    ]
+                    lines.append("  " + cells.joined(separator: " "))
                 }
-                if case .array(let stints)? = doc.result?["production_history"], !stints.isEmpty {
+                if let stints = result.productionHistory, !stints.isEmpty {
                     lines.append("  production history:")
                     for s in stints {
-                        let forced = s["forced"]?.boolValue == true ? " (forced)" : ""
-                        lines.append("    \(pad(s["version"]?.stringValue, 16)) \(s["from"]?.stringValue ?? "?") → \(s["until"]?.stringValue ?? "now")  \(s["action"]?.stringValue ?? "")\(forced) by \(s["by"]?.stringValue ?? "?")"
-                            + (s["reason"]?.stringValue.map { ": \($0)" } ?? ""))
+                        let forced = s.forced ? " (forced)" : ""
+                        let span = "\(s.from) → \(s.until ?? "now")"
+                        lines.append("    \(pad(s.version, 16)) \(span)  \(s.action)\(forced) by \(s.by)"
+                            + (s.reason.map { ": \($0)" } ?? ""))
                     }
                 }
                 return lines.joined(separator: "\n")
@@ -81,19 +114,19 @@ extension MLOpsCtl {
         @Option(help: "An RFC 3339 time, e.g. 2026-11-29T13:00:00Z: which version was in production then.") var at: String?
 
         func run() throws {
-            var lines = ["kind: get-production-model", "model: \(yamlQuoted(model))"]
-            if let at { lines += ["params:", "  at: \(yamlQuoted(at))"] }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                guard let version = doc.result?["version"]?.stringValue else {
-                    return doc.result?["note"]?.stringValue ?? "\(model): no production version"
-                }
-                let stint = doc.result?["stint"]
-                var text = "\(model) \(version): in production since \(stint?["from"]?.stringValue ?? "?")"
-                if let until = stint?["until"]?.stringValue { text += " until \(until)" }
-                text += " (\(stint?["action"]?.stringValue ?? "promote")"
-                    + (stint?["forced"]?.boolValue == true ? ", forced" : "") + " by \(stint?["by"]?.stringValue ?? "?"))"
-                if let artifact = doc.result?["details"]?["artifact"]?["path"]?.stringValue { text += "\n  artifact: \(artifact)" }
-                if let link = doc.result?["serving"]?["link"]?.stringValue { text += "\n  serving: \(link)" }
+            try submitAndWait(spoolOptions, timeout: output.timeout, json: output.json) {
+                client throws(SpoolClient.ClientError) in
+                try client.submit(Kinds.GetProductionModel.self, model: model, parameters: .init(at: at))
+            } render: { doc in
+                guard let result = try doc.result(of: Kinds.GetProductionModel.self) else { return describe(doc) }
+                guard let version = result.version else { return result.note ?? "\(model): no production version" }
+                let stint = result.stint
+                var text = "\(model) \(version): in production since \(stint?.from ?? "?")"
+                if let until = stint?.until { text += " until \(until)" }
+                text += " (\(stint?.action ?? "promote")" + (stint?.forced == true ? ", forced" : "")
+                    + " by \(stint?.by ?? "?"))"
+                if let artifact = result.details?.artifact.path { text += "\n  artifact: \(artifact)" }
+                if let link = result.serving?.link { text += "\n  serving: \(link)" }
                 return text
             }
         }
@@ -113,20 +146,20 @@ extension MLOpsCtl {
         @Option(help: "Why; kept in the history and the audit log.") var reason: String?
 
         func run() throws {
-            var lines = ["kind: promote-version", "model: \(yamlQuoted(model))"]
-            if let reason { lines.append("reason: \(yamlQuoted(reason))") }
-            lines += ["params:", "  version: \(yamlQuoted(version))", "  force: \(force)", "  archive: \(archive)"]
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
+            try submitAndWait(spoolOptions, timeout: output.timeout, json: output.json) {
+                client throws(SpoolClient.ClientError) in
+                try client.submit(Kinds.PromoteVersion.self, model: model, reason: reason,
+                                  parameters: .init(version: version, force: force, archive: archive))
+            } render: { doc in
+                guard let result = try doc.result(of: Kinds.PromoteVersion.self) else { return describe(doc) }
                 var text = "\(model) \(version) is in production"
-                    + (doc.result?["previous_version"]?.stringValue.map { " (was \($0))" } ?? "")
+                    + (result.previousVersion.map { " (was \($0))" } ?? "")
                     + (force ? ", forced" : "")
-                if case .array(let gates)? = doc.result?["gates"] {
-                    for g in gates {
-                        text += "\n  \(g["passed"]?.boolValue == true ? "pass" : "FAIL") \(g["gate"]?.stringValue ?? ""): \(g["explanation"]?.stringValue ?? "")"
-                    }
+                for g in result.gates {
+                    text += "\n  \(g.passed ? "pass" : "FAIL") \(g.gate): \(g.explanation)"
                 }
-                if case .array(let archived)? = doc.result?["archive"]?["archived"], !archived.isEmpty {
-                    text += "\n  archived: " + archived.compactMap(\.stringValue).joined(separator: ", ")
+                if let archived = result.archive?.archived, !archived.isEmpty {
+                    text += "\n  archived: " + archived.joined(separator: ", ")
                 }
                 return text
             }
@@ -145,11 +178,12 @@ extension MLOpsCtl {
         @Option(help: "Why; kept in the history, the audit log and the alert.") var reason: String?
 
         func run() throws {
-            var lines = ["kind: rollback", "model: \(yamlQuoted(model))"]
-            if let reason { lines.append("reason: \(yamlQuoted(reason))") }
-            if let to { lines += ["params:", "  version: \(yamlQuoted(to))"] }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                "\(model) rolled back from \(doc.result?["rolled_back_from"]?.stringValue ?? "?") to \(doc.result?["version"]?.stringValue ?? "?")"
+            try submitAndWait(spoolOptions, timeout: output.timeout, json: output.json) {
+                client throws(SpoolClient.ClientError) in
+                try client.submit(Kinds.Rollback.self, model: model, reason: reason, parameters: .init(version: to))
+            } render: { doc in
+                guard let result = try doc.result(of: Kinds.Rollback.self) else { return describe(doc) }
+                return "\(model) rolled back from \(result.rolledBackFrom) to \(result.version)"
             }
         }
     }

@@ -208,6 +208,24 @@ extension Kinds {
             try ModelSpec.decode(from: params)
         }
 
-        public typealias Result = JSONValue
+        /// What registering did.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The model.
+            public var model: String
+            /// The spec's revision: 1 when created, one more per update.
+            public var revision: Int
+            /// `created`, `updated` or `unchanged`.
+            public var change: String
+            /// The spec as the job gave it, after validation (free-form echo).
+            public var spec: JSONValue
+
+            /// A result.
+            public init(model: String, revision: Int, change: String, spec: JSONValue) {
+                self.model = model
+                self.revision = revision
+                self.change = change
+                self.spec = spec
+            }
+        }
     }
 }

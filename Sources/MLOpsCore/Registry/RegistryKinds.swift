@@ -78,8 +78,6 @@ extension Kinds {
                 case runID = "run_id"
             }
         }
-
-        public typealias Result = JSONValue
     }
 
     /// `list-versions`: the version history of a model.
@@ -110,8 +108,6 @@ extension Kinds {
                 case history
             }
         }
-
-        public typealias Result = JSONValue
     }
 
     /// `promote-version`: makes a version the production one, after the gates.
@@ -142,8 +138,6 @@ extension Kinds {
                 self.archive = archive
             }
         }
-
-        public typealias Result = JSONValue
     }
 
     /// `rollback`: returns production to the previous (or a named) version.
@@ -163,8 +157,6 @@ extension Kinds {
             /// Parameters; nil returns to the previous production version.
             public init(version: String? = nil) { self.version = version }
         }
-
-        public typealias Result = JSONValue
     }
 
     /// `archive-versions`: archives versions beyond the retention policy.
@@ -196,8 +188,6 @@ extension Kinds {
                 case dryRun = "dry_run"
             }
         }
-
-        public typealias Result = JSONValue
     }
 
     /// `get-production-model`: the production version and its deployment.
@@ -216,7 +206,5 @@ extension Kinds {
             /// Parameters; nil asks about now.
             public init(at: String? = nil) { self.at = at }
         }
-
-        public typealias Result = JSONValue
     }
 }

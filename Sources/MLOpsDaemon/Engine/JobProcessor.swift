@@ -340,7 +340,7 @@ final class JobProcessor {
             return (.failed, nil, [JobError(.internalError, "no handler is registered for kind `\(job.kind.rawValue)`")])
         }
         if handler.modelRule.mustBeRegistered, let model = job.model {
-            let known = try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")
+            let known = try ModelSpecs.names(db)
             if !known.contains(model) {
                 let close = Suggestion.closest(to: model, among: known)
                 return (.rejected, nil, [JobError(

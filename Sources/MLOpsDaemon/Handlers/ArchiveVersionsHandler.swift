@@ -13,22 +13,18 @@ extension Kinds.ArchiveVersions: JobHandling {
         let spec = try ModelSpecs.spec(db, model: model)
         let keep = job.parameters.keepVersions ?? spec.policy.keepVersions
         let dryRun = job.parameters.dryRun
-        var result = try Archiver.archive(
+        let report = try Archiver.archive(
             db, model: model, spec: spec, keep: keep, by: VersionStore.Actor(context, job: job), registry: context.registry,
             afterCommit: context.afterCommit, dryRun: dryRun)
-        if case .object(var dict) = result {
-            dict["model"] = .string(model)
-            result = .object(dict)
-        }
-        if !dryRun, case .array(let archived)? = result["archived"], !archived.isEmpty {
+        if !dryRun, !report.archived.isEmpty {
             let logger = context.logger
-            let names = archived.compactMap(\.stringValue).joined(separator: ", ")
+            let names = report.archived.joined(separator: ", ")
             context.afterCommit.add {
                 logger.info("archived \(model) \(names)", metadata: [
                     "event": LogEvent.versionsArchived.metadataValue, "model": .string(model),
                 ])
             }
         }
-        return .succeeded(result)
+        return .succeeded(Result(model: model, report: report))
     }
 }

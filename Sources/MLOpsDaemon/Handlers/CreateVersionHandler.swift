@@ -18,46 +18,95 @@ extension Kinds.CreateVersion: JobHandling {
         let registry = try context.requireRegistry()
         let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
-        let params = job.parameters
         let existing = try VersionStore.versions(db, model: model)
+        let named: Named
+        switch try checkNames(job, model: model, existing: existing, db: db) {
+        case .failure(let error): return .rejected(error)
+        case .success(let value): named = value
+        }
+        let paths: Paths
+        switch checkPaths(job, context: context) {
+        case .failure(let error): return .rejected(error)
+        case .success(let value): paths = value
+        }
+        let ingested: Ingested
+        switch try ingest(job, source: paths.source, spec: spec, registry: registry) {
+        case .failure(let error): return .rejected(error)
+        case .success(let value): ingested = value
+        }
+        let derived = derive(explicit: named.explicit, existing: existing, spec: spec, stored: ingested.stored)
+        let record = try Self.record(
+            job, context: context, db: db, model: model, named: named, paths: paths, ingested: ingested,
+            derived: derived)
+        return .succeeded(Result(
+            document: record.document(artifactPath: ingested.stored.path), model: model, derived: named.explicit == nil,
+            artifactReused: ingested.stored.reused, ignoredColumns: ingested.reference.ignoredColumns))
+    }
 
-        // Checks that need no files first: an explicit version, the parent.
+    /// What the job names besides files: the version (nil: derived) and its parent.
+    struct Named {
+        var explicit: SemanticVersion?
+        var parent: String?
+    }
+
+    /// Checks that need no files: an explicit version no other version has, a known parent
+    /// (default: the production version).
+    static func checkNames(_ job: Job<Self>, model: String, existing: [VersionRecord], db: Database) throws
+        -> Swift.Result<Named, JobError>
+    {
+        let params = job.parameters
         var explicit: SemanticVersion?
         if let text = params.version {
             if let problem = VersionRule.problem(withExplicit: text, existing: existing.compactMap(\.semanticVersion)) {
-                return .rejected(JobError(.conflict, problem, at: job.mark(ofParam: "version"),
-                                          fix: "choose a version no other version of \(model) has, or leave `version:` out"))
+                return .failure(JobError(
+                    .conflict, problem, at: job.mark(ofParam: "version"),
+                    fix: "choose a version no other version of \(model) has, or leave `version:` out"))
             }
             explicit = SemanticVersion(text)
         }
-        let production = try VersionStore.production(db, model: model)
-        var parent = production?.version
+        var parent = try VersionStore.production(db, model: model)?.version
         if let named = params.parent {
             guard existing.contains(where: { $0.version == named }) else {
-                return .rejected(VersionStore.unknownVersion(named, of: model, among: existing, at: job.mark(ofParam: "parent")))
+                return .failure(
+                    VersionStore.unknownVersion(named, of: model, among: existing, at: job.mark(ofParam: "parent")))
             }
             parent = named
         }
+        return .success(Named(explicit: explicit, parent: parent))
+    }
 
-        // The artifact directory, after resolving links, must lie under a data root.
-        let artifactText = params.artifact
+    /// The artifact directory and training data as resolved, and the reference's name.
+    struct Paths {
+        /// The artifact directory, links resolved, under a data root.
+        var source: String
+        /// The training data file and its SHA-256.
+        var trainingData: (path: String, sha256: String)?
+        /// The reference data inside the artifact directory.
+        var referenceName: String
+    }
+
+    /// The artifact and training data paths: absolute, under a data root after resolving
+    /// links, readable by the submitter; the reference a path inside the artifact.
+    static func checkPaths(_ job: Job<Self>, context: JobContext) -> Swift.Result<Paths, JobError> {
+        let params = job.parameters
+        let roots = context.config.dataRoots.joined(separator: ", ")
         for (key, value) in [("artifact", params.artifact), ("training_data", params.trainingData)] {
             if let path = value, !path.hasPrefix("/") {
-                return .rejected(JobError(.badArtifact, "\(key) must be an absolute path, not `\(path)`", at: job.mark(ofParam: key),
-                                          fix: "write the full path under one of: " + context.config.dataRoots.joined(separator: ", ")))
+                return .failure(JobError(.badArtifact, "\(key) must be an absolute path, not `\(path)`",
+                                         at: job.mark(ofParam: key), fix: "write the full path under one of: " + roots))
             }
         }
         let source: String
         do {
-            source = try ArtifactStore.resolveInside(artifactText, roots: context.config.dataRoots)
+            source = try ArtifactStore.resolveInside(params.artifact, roots: context.config.dataRoots)
         } catch {
-            return .rejected(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "artifact"),
-                                      fix: "put the artifact directory under one of: " + context.config.dataRoots.joined(separator: ", ")))
+            return .failure(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "artifact"),
+                                     fix: "put the artifact directory under one of: " + roots))
         }
         do {
             try SubmitterAccess.check(source, uid: context.submitterUID, what: "artifact", mark: job.mark(ofParam: "artifact"))
         } catch {
-            return .rejected(error)
+            return .failure(error)
         }
         var trainingData: (path: String, sha256: String)?
         if let text = params.trainingData {
@@ -66,90 +115,113 @@ extension Kinds.CreateVersion: JobHandling {
                 try SubmitterAccess.check(path, uid: context.submitterUID, what: "training_data")
                 trainingData = (path, try RegistryFiles.sha256(path))
             } catch let error as JobError {
-                return .rejected(JobError(.badArtifact, error.message, at: job.mark(ofParam: "training_data")))
+                return .failure(JobError(.badArtifact, error.message, at: job.mark(ofParam: "training_data")))
             } catch {
-                return .rejected(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "training_data"),
-                                          fix: "name a file under one of: " + context.config.dataRoots.joined(separator: ", ")))
+                return .failure(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "training_data"),
+                                         fix: "name a file under one of: " + roots))
             }
         }
         let referenceName = params.reference
         guard RegistryFiles.isContained(referenceName) else {
-            return .rejected(JobError(.invalidValue, "reference must be a path inside the artifact directory, not `\(referenceName)`",
-                                      at: job.mark(ofParam: "reference"), fix: "give the file's path relative to the artifact directory"))
+            return .failure(JobError(
+                .invalidValue, "reference must be a path inside the artifact directory, not `\(referenceName)`",
+                at: job.mark(ofParam: "reference"), fix: "give the file's path relative to the artifact directory"))
         }
+        return .success(Paths(source: source, trainingData: trainingData, referenceName: referenceName))
+    }
 
+    /// The stored artifact and what checking it found.
+    struct Ingested {
+        var stored: StoredArtifact
+        var metrics: (all: JSONValue, value: Double)
+        var reference: ReferenceData.Summary
+        var referenceName: String
+    }
+
+    /// Copies the artifact into the store, then checks the copy (``check(stored:spec:referenceName:job:)``);
+    /// a refused artifact that was not stored before is deleted again. A full or failing
+    /// disk throws (no fault of the job: it is rolled back and retried).
+    static func ingest(_ job: Job<Self>, source: String, spec: ModelSpec, registry: ModelRegistry) throws
+        -> Swift.Result<Ingested, JobError>
+    {
+        let referenceName = job.parameters.reference
         let stored: StoredArtifact
         do {
             stored = try registry.artifacts.ingest(directory: source)
         } catch {
-            // A full or failing disk is no fault of the job: roll back and retry it.
             if case .io(let systemError) = error, let storage = StorageFailure.from(systemError) { throw storage }
-            return .rejected(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "artifact")))
+            return .failure(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "artifact")))
         }
-        let checked = Self.check(stored: stored, spec: spec, referenceName: referenceName, job: job)
-        let metrics: (all: JSONValue, value: Double)
-        let reference: ReferenceData.Summary
-        switch checked {
+        switch Self.check(stored: stored, spec: spec, referenceName: referenceName, job: job) {
         case .failure(let error):
             if !stored.reused { try? registry.artifacts.remove(stored.sha256) }
-            return .rejected(error)
-        case .success(let value):
-            (metrics, reference) = value
+            return .failure(error)
+        case .success(let (metrics, reference)):
+            return .success(
+                Ingested(stored: stored, metrics: metrics, reference: reference, referenceName: referenceName))
         }
+    }
 
-        // The version: given, or derived from the newest existing one.
+    /// The version to create and how it came about.
+    struct Derived {
+        var version: SemanticVersion
+        /// What the store and the result call the change: `explicit`, `initial` (the first
+        /// version), else the derived change.
+        var change: String
+        /// ``FeatureSchema/fingerprint`` of the spec.
+        var schema: String
+    }
+
+    /// The version: given, or derived from the newest existing one.
+    static func derive(explicit: SemanticVersion?, existing: [VersionRecord], spec: ModelSpec, stored: StoredArtifact)
+        -> Derived
+    {
         let schema = FeatureSchema(spec).fingerprint
-        let latest = existing.filter { $0.semanticVersion != nil }.max { ($0.semanticVersion ?? VersionRule.first) < ($1.semanticVersion ?? VersionRule.first) }
+        let latest = existing.filter { $0.semanticVersion != nil }
+            .max { ($0.semanticVersion ?? VersionRule.first) < ($1.semanticVersion ?? VersionRule.first) }
         let change = VersionRule.change(previousSchema: latest?.schema, schema: schema,
                                         previousArtifact: latest?.modelSHA256, artifact: stored.modelSHA256)
         let version = explicit ?? VersionRule.next(after: latest?.semanticVersion, change: change)
-        // What the store and the result call the change: the first version is `initial`.
         let changeText = explicit != nil ? "explicit" : (latest == nil ? "initial" : change.rawValue)
+        return Derived(version: version, change: changeText, schema: schema)
+    }
+
+    /// Records the version (``VersionStore/create(_:_:reason:)``) with its audit entry and,
+    /// after the commit, a journal entry; returns it as stored.
+    static func record(
+        _ job: Job<Self>, context: JobContext, db: Database, model: String, named: Named, paths: Paths,
+        ingested: Ingested, derived: Derived
+    ) throws -> VersionRecord {
+        let params = job.parameters
         let state: VersionState = params.stage ? .staging : .registered
         let now = Timestamp.string(context.now)
-        let sequence = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM versions WHERE model = ?",
-                                         arguments: [model])) ?? 1
-        try db.execute(
-            sql: """
-                INSERT INTO versions (model, version, sequence, state, artifact_sha256, model_sha256, schema, change,
-                    parent_version, training_data, training_data_sha256, run_id, parameters, metrics, metric_value,
-                    reference_file, reference_rows, description, created_at, created_by, job_id, state_changed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                model, version.description, sequence, state.rawValue, stored.sha256, stored.modelSHA256, schema,
-                changeText, parent, trainingData?.path, trainingData?.sha256,
-                params.runID, JSONValue.object(params.parameters ?? [:]).storeText, metrics.all.storeText,
-                metrics.value, referenceName, reference.rows, params.description, now,
-                context.submittedBy, job.id, now,
-            ])
-        try db.execute(
-            sql: "INSERT INTO version_events (model, version, from_state, to_state, at, actor, job_id, reason) VALUES (?, ?, NULL, ?, ?, ?, ?, ?)",
-            arguments: [model, version.description, state.rawValue, now, context.submittedBy, job.id, job.reason])
+        let version = derived.version.description
+        let record = try VersionStore.create(
+            db,
+            VersionRecord(
+                model: model, version: version, sequence: 0, state: state, artifactSHA256: ingested.stored.sha256,
+                modelSHA256: ingested.stored.modelSHA256, artifactRemoved: false, schema: derived.schema,
+                change: derived.change, parentVersion: named.parent, trainingData: paths.trainingData?.path,
+                trainingDataSHA256: paths.trainingData?.sha256, runID: params.runID,
+                parameters: .object(params.parameters ?? [:]), metrics: ingested.metrics.all,
+                metricValue: ingested.metrics.value, referenceFile: ingested.referenceName,
+                referenceRows: ingested.reference.rows, description: params.description, abTestWon: nil, createdAt: now,
+                createdBy: context.submittedBy, jobID: job.id, stateChangedAt: now),
+            reason: job.reason)
         try AuditLog.record(
-            db, action: "version.created", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id, model: model,
-            reason: job.reason,
-            details: ["version": .string(version.description), "state": .string(state.rawValue), "artifact_sha256": .string(stored.sha256),
-                      "change": .string(changeText)],
+            db, action: "version.created", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
+            model: model, reason: job.reason,
+            details: ["version": .string(version), "state": .string(state.rawValue),
+                      "artifact_sha256": .string(ingested.stored.sha256), "change": .string(derived.change)],
             at: context.now)
-        guard let record = try VersionStore.version(db, model: model, version: version.description) else {
-            throw JobError(.internalError, "the version just created is gone")
-        }
         let logger = context.logger
+        let source = paths.source
         context.afterCommit.add {
             logger.info("created \(model) \(version) (\(record.change)) from \(source)",
                         metadata: ["event": LogEvent.versionCreated.metadataValue, "model": .string(model),
-                                   "version": .string(version.description)])
+                                   "version": .string(version)])
         }
-        var result = record.document(artifactPath: stored.path)
-        if case .object(var dict) = result {
-            dict["model"] = .string(model)
-            dict["derived"] = .bool(explicit == nil)
-            dict["artifact_reused"] = .bool(stored.reused)
-            dict["ignored_columns"] = .array(reference.ignoredColumns.map(JSONValue.string))
-            result = .object(dict)
-        }
-        return .succeeded(result)
+        return record
     }
 
     /// Checks the stored copy: metrics.json, the reference data, an optional schema.json.

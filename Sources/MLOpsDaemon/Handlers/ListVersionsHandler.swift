@@ -12,36 +12,16 @@ extension Kinds.ListVersions: JobHandling {
         let includeArchived = job.parameters.includeArchived
         let withHistory = job.parameters.history
         let versions = try VersionStore.versions(db, model: model).filter { includeArchived || $0.state != .archived }
-        var events: [String: [JSONValue]] = [:]
-        if withHistory {
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM version_events WHERE model = ? ORDER BY seq", arguments: [model]) {
-                let version: String = row["version"]
-                let from: String? = row["from_state"]
-                let jobID: String? = row["job_id"]
-                let reason: String? = row["reason"]
-                events[version, default: []].append([
-                    "from": from.map(JSONValue.string) ?? .null, "to": .string(row["to_state"]), "at": .string(row["at"]),
-                    "by": .string(row["actor"]), "job": jobID.map(JSONValue.string) ?? .null,
-                    "reason": reason.map(JSONValue.string) ?? .null, "forced": .bool((row["forced"] as Int?) == 1),
-                ])
-            }
-        }
-        let items: [JSONValue] = versions.reversed().map { version in
+        let events = withHistory ? try VersionStore.events(db, model: model) : [:]
+        let items: [VersionDocument] = versions.reversed().map { version in
             var doc = version.document(artifactPath: context.registry?.artifacts.path(of: version.artifactSHA256))
-            if withHistory, case .object(var dict) = doc {
-                dict["events"] = .array(events[version.version] ?? [])
-                doc = .object(dict)
-            }
+            if withHistory { doc.events = events[version.version] ?? [] }
             return doc
         }
-        var result: [String: JSONValue] = [
-            "model": .string(model), "count": .int(items.count), "versions": .array(items),
-        ]
-        result["production"] = try VersionStore.production(db, model: model).map { .string($0.version) } ?? .null
-        result["rollback_target"] = try VersionStore.rollbackTarget(db, model: model).map { .string($0.version) } ?? .null
-        if withHistory {
-            result["production_history"] = .array(try VersionStore.history(db, model: model).map(\.document))
-        }
-        return .succeeded(.object(result))
+        return .succeeded(Result(
+            model: model, count: items.count, versions: items,
+            production: try VersionStore.production(db, model: model)?.version,
+            rollbackTarget: try VersionStore.rollbackTarget(db, model: model)?.version,
+            productionHistory: withHistory ? try VersionStore.history(db, model: model).map(\.document) : nil))
     }
 }

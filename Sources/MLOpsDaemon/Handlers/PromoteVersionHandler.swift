@@ -33,17 +33,14 @@ extension Kinds.PromoteVersion: JobHandling {
             metric: spec.metric, candidate: target.metricValue, production: production?.metricValue,
             policy: spec.policy.promotion, abTestWon: target.abTestWon)
         let refused = verdicts.filter { !$0.passed }
-        var result: [String: JSONValue] = [
-            "model": .string(model), "version": .string(name), "forced": .bool(force),
-            "gates": .array(verdicts.map(Self.document)),
-            "previous_version": production.map { .string($0.version) } ?? .null,
-        ]
+        var result = Result(
+            model: model, version: name, forced: force, gates: verdicts, previousVersion: production?.version)
         if !refused.isEmpty && !force {
             return .failed(
                 JobError(.gateRefused,
                          "promotion of \(model) \(name) refused: " + refused.map { "\($0.gate): \($0.explanation)" }.joined(separator: "; "),
                          fix: "create a better version, or promote with `force: true` and a `reason:` to override"),
-                .object(result))
+                result)
         }
         let details: JSONValue = ["gates": .array(verdicts.map(Self.document)),
                                   "overridden_gates": .array(refused.map { .string($0.gate) })]
@@ -54,15 +51,15 @@ extension Kinds.PromoteVersion: JobHandling {
         case .failed(let error):
             return .failed(error)
         case .hookFailed(let error, let hook, let alert):
-            result["hook"] = ProductionSwitch.document(hook)
-            result["alert"] = .string(alert)
-            return .failedKeepingRecords(error, .object(result))
+            result.hook = ProductionSwitch.document(hook)
+            result.alert = alert
+            return .failedKeepingRecords(error, result)
         case .switched(let hook):
-            result["hook"] = hook.map(ProductionSwitch.document) ?? .null
-            result["serving"] = .string(registry.serving.root + "/" + model + "/current")
-            result["artifact"] = .string(registry.artifacts.path(of: target.artifactSHA256))
+            result.hook = hook.map(ProductionSwitch.document)
+            result.serving = registry.serving.root + "/" + model + "/current"
+            result.artifact = registry.artifacts.path(of: target.artifactSHA256)
             if job.parameters.archive {
-                result["archive"] = try Archiver.archive(
+                result.archive = try Archiver.archive(
                     db, model: model, spec: spec, keep: spec.policy.keepVersions, by: VersionStore.Actor(context, job: job),
                     registry: registry, afterCommit: context.afterCommit, dryRun: false)
             }
@@ -75,10 +72,12 @@ extension Kinds.PromoteVersion: JobHandling {
                     metadata: ["event": LogEvent.versionPromoted.metadataValue, "model": .string(model), "version": .string(name),
                                "forced": .string(force ? "true" : "false")])
             }
-            return .succeeded(.object(result))
+            return .succeeded(result)
         }
     }
 
+    /// A gate's verdict as a JSON value, for the audit entry's details and the pipeline's
+    /// validate_model report (the typed result carries ``GateVerdict`` itself).
     static func document(_ verdict: GateVerdict) -> JSONValue {
         ["gate": .string(verdict.gate), "passed": .bool(verdict.passed), "explanation": .string(verdict.explanation)]
     }

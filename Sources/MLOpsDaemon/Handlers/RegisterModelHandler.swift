@@ -14,45 +14,32 @@ extension Kinds.RegisterModel: JobHandling {
         let spec = job.parameters
         let specText = String(decoding: try JSONEncoder.sorted.encode(spec), as: UTF8.self)
         let now = Timestamp.string(context.now)
-        let existing = try Row.fetchOne(db, sql: "SELECT spec, revision FROM models WHERE name = ?", arguments: [name])
+        let existing = try ModelSpecs.stored(db, name: name)
         let revision: Int
         let change: String
         if let existing {
-            let oldSpec: String = existing["spec"]
-            let oldRevision: Int = existing["revision"]
-            if oldSpec == specText {
-                return .succeeded(Self.result(name: name, revision: oldRevision, change: "unchanged", spec: job.params))
+            if existing.spec == specText {
+                return .succeeded(
+                    Result(model: name, revision: existing.revision, change: "unchanged", spec: job.params))
             }
-            revision = oldRevision + 1
+            revision = existing.revision + 1
             change = "updated"
-            try db.execute(
-                sql: """
-                    UPDATE models SET task = ?, target = ?, metric = ?, pipeline = ?, spec = ?, revision = ?,
-                        updated_at = ?, updated_by = ? WHERE name = ?
-                    """,
-                arguments: [spec.task.rawValue, spec.target, spec.metric, spec.pipeline, specText, revision, now, context.submittedBy, name])
+            try ModelSpecs.update(db, name: name, spec: spec, specText: specText, revision: revision, at: now,
+                                  by: context.submittedBy)
+            let previous =
+                (try? JSONDecoder().decode(JSONValue.self, from: Data(existing.spec.utf8))) ?? .string(existing.spec)
             try AuditLog.record(
                 db, action: "model.updated", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
-                model: name, reason: job.reason,
-                details: ["revision": .int(revision), "previous_spec": (try? JSONDecoder().decode(JSONValue.self, from: Data(oldSpec.utf8))) ?? .string(oldSpec)],
+                model: name, reason: job.reason, details: ["revision": .int(revision), "previous_spec": previous],
                 at: context.now)
         } else {
             revision = 1
             change = "created"
-            try db.execute(
-                sql: """
-                    INSERT INTO models (name, task, target, metric, pipeline, spec, revision, created_at, created_by, updated_at, updated_by)
-                    VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-                    """,
-                arguments: [name, spec.task.rawValue, spec.target, spec.metric, spec.pipeline, specText, now, context.submittedBy, now, context.submittedBy])
+            try ModelSpecs.register(db, name: name, spec: spec, specText: specText, at: now, by: context.submittedBy)
             try AuditLog.record(
                 db, action: "model.registered", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
                 model: name, reason: job.reason, details: ["revision": 1], at: context.now)
         }
-        return .succeeded(Self.result(name: name, revision: revision, change: change, spec: job.params))
-    }
-
-    static func result(name: String, revision: Int, change: String, spec: JSONValue) -> JSONValue {
-        ["model": .string(name), "revision": .int(revision), "change": .string(change), "spec": spec]
+        return .succeeded(Result(model: name, revision: revision, change: change, spec: job.params))
     }
 }

@@ -44,9 +44,7 @@ extension Kinds.Rollback: JobHandling {
             }
             target = previous
         }
-        let result: [String: JSONValue] = [
-            "model": .string(model), "version": .string(target.version), "rolled_back_from": .string(current.version),
-        ]
+        let result = Result(model: model, version: target.version, rolledBackFrom: current.version)
         switch try ProductionSwitch.perform(db, target: target, action: "rollback", forced: false, job: job, context: context,
                                             registry: registry, details: ["rolled_back_from": .string(current.version)]) {
         case .refused(let error):
@@ -55,13 +53,13 @@ extension Kinds.Rollback: JobHandling {
             return .failed(error)
         case .hookFailed(let error, let hook, let alert):
             var failed = result
-            failed["hook"] = ProductionSwitch.document(hook)
-            failed["alert"] = .string(alert)
-            return .failedKeepingRecords(error, .object(failed))
+            failed.hook = ProductionSwitch.document(hook)
+            failed.alert = alert
+            return .failedKeepingRecords(error, failed)
         case .switched(let hook):
             var done = result
-            done["hook"] = hook.map(ProductionSwitch.document) ?? .null
-            done["serving"] = .string(registry.serving.root + "/" + model + "/current")
+            done.hook = hook.map(ProductionSwitch.document)
+            done.serving = registry.serving.root + "/" + model + "/current"
             let message = "production of \(model) rolled back from \(current.version) to \(target.version)"
                 + (job.reason.map { ": \($0)" } ?? "")
             let alert = try AlertBook.raise(
@@ -69,7 +67,7 @@ extension Kinds.Rollback: JobHandling {
                 details: ["from": .string(current.version), "to": .string(target.version), "job": .string(job.id),
                           "by": .string(context.submittedBy)],
                 at: context.now)
-            done["alert"] = .string(alert.id)
+            done.alert = alert.id
             let logger = context.logger
             context.afterCommit.add {
                 logger.warning("\(message)", metadata: [
@@ -77,7 +75,7 @@ extension Kinds.Rollback: JobHandling {
                 ])
                 registry.alerts.publish(alert)
             }
-            return .succeeded(.object(done))
+            return .succeeded(done)
         }
     }
 }

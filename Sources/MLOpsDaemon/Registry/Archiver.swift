@@ -9,7 +9,7 @@ enum Archiver {
     static func archive(
         _ db: Database, model: String, spec: ModelSpec, keep: Int, by actor: VersionStore.Actor,
         registry: ModelRegistry?, afterCommit: AfterCommit, dryRun: Bool
-    ) throws -> JSONValue {
+    ) throws -> ArchiveReport {
         let versions = try VersionStore.versions(db, model: model)
         let target = try VersionStore.previousProductionVersion(db, model: model)
         let plan = ArchivePlan.decide(
@@ -25,13 +25,7 @@ enum Archiver {
             if spec.policy.archivedArtifacts == .delete {
                 let hashes = Set(versions.filter { plan.archive.contains($0.version) && !$0.artifactRemoved }.map(\.artifactSHA256))
                 for sha in hashes.sorted() {
-                    let users = try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(*) FROM versions WHERE artifact_sha256 = ? AND (state != 'archived' OR model != ?) AND artifact_removed = 0",
-                        arguments: [sha, model]) ?? 0
-                    guard users == 0 else { continue }
-                    try db.execute(sql: "UPDATE versions SET artifact_removed = 1 WHERE artifact_sha256 = ? AND model = ?",
-                                   arguments: [sha, model])
+                    guard try VersionStore.releaseArtifact(db, sha256: sha, model: model) else { continue }
                     removed.append(sha)
                     if let registry {
                         afterCommit.add { try? registry.artifacts.remove(sha) }
@@ -39,12 +33,8 @@ enum Archiver {
                 }
             }
         }
-        return [
-            "archived": .array(plan.archive.map(JSONValue.string)),
-            "kept": .array(plan.kept.map { ["version": .string($0.version), "why": .string($0.why)] }),
-            "keep_versions": .int(keep),
-            "artifacts_removed": .array(removed.map(JSONValue.string)),
-            "dry_run": .bool(dryRun),
-        ]
+        return ArchiveReport(
+            archived: plan.archive, kept: plan.kept.map { ArchiveReport.Kept(version: $0.version, why: $0.why) },
+            keepVersions: keep, artifactsRemoved: removed, dryRun: dryRun)
     }
 }

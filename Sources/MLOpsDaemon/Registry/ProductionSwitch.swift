@@ -50,9 +50,10 @@ enum ProductionSwitch {
             let restored = previous.map { "\($0.version), which stays in production" } ?? "nothing (there was no production version)"
             let message = "the deploy hook for \(model) \(target.version) \(hook.summary); the serving link was switched back to \(restored)"
             var hookDetails: [String: JSONValue] = [
-                "version": .string(target.version), "action": .string(action), "hook": Self.document(hook),
+                "version": .string(target.version), "action": .string(action),
+                "hook": try JSONValue(encoding: Self.document(hook)),
             ]
-            hookDetails["revert_hook"] = revert.map(Self.document) ?? .null
+            hookDetails["revert_hook"] = try revert.map { try JSONValue(encoding: Self.document($0)) } ?? .null
             hookDetails["previous_version"] = previous.map { .string($0.version) } ?? .null
             try AuditLog.record(
                 db, action: "deploy.failed", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
@@ -82,9 +83,9 @@ enum ProductionSwitch {
         }
     }
 
-    /// A hook outcome as results show it.
-    static func document(_ hook: HookOutcome) -> JSONValue {
-        ["summary": .string(hook.summary), "succeeded": .bool(hook.succeeded), "duration_seconds": .double(hook.duration),
-         "output": .string(String(hook.output.suffix(4000)))]
+    /// A hook outcome as results show it (the end of its output, at most 4,000 characters).
+    static func document(_ hook: HookOutcome) -> HookDocument {
+        HookDocument(summary: hook.summary, succeeded: hook.succeeded, durationSeconds: hook.duration,
+                     output: String(hook.output.suffix(4000)))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// One model version as the store keeps it.
+/// One model version as the store keeps it (a row of `versions`).
 public struct VersionRecord: Sendable, Equatable {
     public var model: String
     public var version: String
@@ -36,7 +36,35 @@ public struct VersionRecord: Sendable, Equatable {
     public var jobID: String?
     public var stateChangedAt: String
 
-    init(row: Row) {
+    static func json(_ text: String?) -> JSONValue {
+        guard let text else { return .null }
+        return (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+    }
+
+    /// The parsed semantic version (every stored version parses; created ones were checked).
+    public var semanticVersion: SemanticVersion? { SemanticVersion(version) }
+
+    /// The version as results and `list-versions` show it; `artifactPath` is where the
+    /// stored copy lies (nil: unknown), written as `null` once the files were removed.
+    public func document(artifactPath: String?) -> VersionDocument {
+        VersionDocument(
+            version: version, state: state, sequence: sequence,
+            artifact: .init(
+                sha256: artifactSHA256, modelSHA256: modelSHA256, path: artifactRemoved ? nil : artifactPath,
+                removed: artifactRemoved),
+            change: change, metrics: metrics, parameters: parameters,
+            reference: .init(file: referenceFile, rows: referenceRows),
+            createdAt: createdAt, createdBy: createdBy, stateChangedAt: stateChangedAt, metricValue: metricValue,
+            lineage: .init(
+                parentVersion: parentVersion, trainingData: trainingData, trainingDataSHA256: trainingDataSHA256,
+                runID: runID, job: jobID),
+            description: description, abTestWon: abTestWon)
+    }
+}
+
+extension VersionRecord: FetchableRecord {
+    /// The version in `row` of `versions`.
+    public init(row: Row) {
         model = row["model"]
         version = row["version"]
         sequence = row["sequence"]
@@ -62,45 +90,10 @@ public struct VersionRecord: Sendable, Equatable {
         jobID = row["job_id"]
         stateChangedAt = row["state_changed_at"]
     }
-
-    static func json(_ text: String?) -> JSONValue {
-        guard let text else { return .null }
-        return (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
-    }
-
-    /// The parsed semantic version (every stored version parses; created ones were checked).
-    public var semanticVersion: SemanticVersion? { SemanticVersion(version) }
-
-    /// The version as results and `list-versions` show it.
-    public func document(artifactPath: String?) -> JSONValue {
-        var doc: [String: JSONValue] = [
-            "version": .string(version), "state": .string(state.rawValue), "sequence": .int(sequence),
-            "artifact": [
-                "sha256": .string(artifactSHA256), "model_sha256": .string(modelSHA256),
-                "path": artifactRemoved ? .null : (artifactPath.map(JSONValue.string) ?? .null),
-                "removed": .bool(artifactRemoved),
-            ],
-            "change": .string(change), "metrics": metrics, "parameters": parameters,
-            "reference": ["file": .string(referenceFile), "rows": .int(referenceRows)],
-            "created_at": .string(createdAt), "created_by": .string(createdBy),
-            "state_changed_at": .string(stateChangedAt),
-        ]
-        doc["metric_value"] = metricValue.map(JSONValue.double) ?? .null
-        doc["lineage"] = .object([
-            "parent_version": parentVersion.map(JSONValue.string) ?? .null,
-            "training_data": trainingData.map(JSONValue.string) ?? .null,
-            "training_data_sha256": trainingDataSHA256.map(JSONValue.string) ?? .null,
-            "run_id": runID.map(JSONValue.string) ?? .null,
-            "job": jobID.map(JSONValue.string) ?? .null,
-        ])
-        doc["description"] = description.map(JSONValue.string) ?? .null
-        doc["ab_test_won"] = abTestWon.map(JSONValue.bool) ?? .null
-        return .object(doc)
-    }
 }
 
-/// One stint of a version in production.
-public struct ProductionStint: Sendable, Equatable {
+/// One stint of a version in production (a row of `production_history`).
+public struct ProductionStint: Sendable, Equatable, FetchableRecord {
     public var model: String
     public var version: String
     public var from: String
@@ -127,7 +120,8 @@ public struct ProductionStint: Sendable, Equatable {
         self.reason = reason
     }
 
-    init(row: Row) {
+    /// The stint in `row` of `production_history`.
+    public init(row: Row) {
         model = row["model"]
         version = row["version"]
         from = row["from_at"]
@@ -140,11 +134,8 @@ public struct ProductionStint: Sendable, Equatable {
     }
 
     /// The stint as results show it.
-    public var document: JSONValue {
-        [
-            "version": .string(version), "from": .string(from), "until": until.map(JSONValue.string) ?? .null,
-            "action": .string(action), "forced": .bool(forced), "by": .string(actor),
-            "job": jobID.map(JSONValue.string) ?? .null, "reason": reason.map(JSONValue.string) ?? .null,
-        ]
+    public var document: ProductionStintDocument {
+        ProductionStintDocument(version: version, from: from, until: until, action: action, forced: forced, by: actor,
+                                job: jobID, reason: reason)
     }
 }

@@ -412,15 +412,11 @@ public final class Daemon: @unchecked Sendable {
         let generation = engine.modelsGeneration
         if let cached = modelsCache, cached.generation == generation { return (cached.list, cached.total) }
         let limit = Daemon.statusModelLimit
-        let (rows, total) = (try? store.read { db in
-            (try Row.fetchAll(
-                db, sql: "SELECT name, task, metric, revision, updated_at FROM models ORDER BY name LIMIT ?", arguments: [limit]),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM models") ?? 0)
-        }) ?? ([], 0)
-        let list: [JSONValue] = rows.map { row in
+        let (models, total) = (try? store.read { db in try ModelSpecs.summaries(db, limit: limit) }) ?? ([], 0)
+        let list: [JSONValue] = models.map { model in
             [
-                "name": .string(row["name"]), "task": .string(row["task"]), "metric": .string(row["metric"]),
-                "revision": .int(row["revision"]), "updated_at": .string(row["updated_at"]),
+                "name": .string(model.name), "task": .string(model.task), "metric": .string(model.metric),
+                "revision": .int(model.revision), "updated_at": .string(model.updatedAt),
             ]
         }
         modelsCache = (generation, list, total)
