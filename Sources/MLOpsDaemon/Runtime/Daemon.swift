@@ -194,7 +194,7 @@ public final class Daemon: @unchecked Sendable {
             FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
             exit(error.exitCode)
         }
-        JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: Logger.Level(rawValue: config.logLevel) ?? .info)
+        JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: Logger.Level(config.logLevel))
         let logger = Logger(label: "mlopsd")
         let notifier = ServiceNotifier()
         logger.info("mlopsd \(MLOpsDaemonInfo.version) starting with \(configPath)", metadata: ["event": LogEvent.daemonStarted.metadataValue])

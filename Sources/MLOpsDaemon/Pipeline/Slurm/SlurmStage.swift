@@ -114,7 +114,7 @@ enum SlurmStage {
         following: while true {
             if cancelling == nil, Task.isCancelled {
                 let reason = service.scheduler.stopReason(run) ?? .cancelled
-                if reason == .interrupted, config.slurmOnShutdown != "cancel" {
+                if reason == .interrupted, config.slurmOnShutdown == .detach {
                     logger.notice("mlopsd stops; Slurm job \(jobID) of run \(run) runs on and is re-attached at the next start",
                                   metadata: metadata)
                     var result = PipelineRunner.StageResult(outcome: .interrupted, report: report(job, jobID: jobID, status: status,
