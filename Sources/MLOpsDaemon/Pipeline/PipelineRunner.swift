@@ -98,7 +98,7 @@ struct PipelineRunner: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: context.runDir, withIntermediateDirectories: true)
             try Data(specText.utf8).write(to: URL(fileURLWithPath: context.runDir + "/model-spec.json"))
-            try JSONEncoder.pretty.encode(run.params).write(to: URL(fileURLWithPath: context.runDir + "/params.json"))
+            try JSONEncoder.mlopsPretty.encode(run.params).write(to: URL(fileURLWithPath: context.runDir + "/params.json"))
         } catch {
             await end(.failed, error: JobError(.internalError, "cannot prepare the run directory \(context.runDir): \(error.localizedDescription)"))
             return

@@ -451,7 +451,7 @@ public final class Daemon: @unchecked Sendable {
             "models_total": .int(models.total),
             "kinds": .array(HandlerRegistry.standard.implementedKinds.map { .string($0.rawValue) }),
         ]
-        if let data = try? JSONEncoder.pretty.encode(status) {
+        if let data = try? JSONEncoder.mlopsPretty.encode(status) {
             do {
                 try spool.top.writeAtomically("status.json", data: data, mode: 0o644, syncFile: false, syncDirectory: false)
                 health.succeeded(site: "status.json")
@@ -475,14 +475,5 @@ public final class Daemon: @unchecked Sendable {
         (snapshot.checks, snapshot.openAlerts) = MetricsWriter.monitoring(store)
         snapshot.pipelines = MetricsWriter.pipelines(store)
         return snapshot
-    }
-}
-
-extension JSONEncoder {
-    /// Pretty JSON with sorted keys, for files people read.
-    static var pretty: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return e
     }
 }
