@@ -4,6 +4,10 @@
 /// reload and in `mlopsctl`, and tests need no files. Every key can be overridden by an
 /// environment variable with the same name upper-cased (for a unit's `Environment=`);
 /// the variable wins over the file. Durations are in seconds unless the key says days.
+///
+/// Each key is declared once, in ``Keys``; a config's fields are those keys, read and set
+/// by name through dynamic member lookup (`config.maxAttempts`, typed `Int`), so a name
+/// that is not a key does not compile.
 @dynamicMemberLookup
 public struct DaemonConfig: Sendable, Equatable {
     /// The declaration of every key (``Keys``): the fields of a config are its keys.
