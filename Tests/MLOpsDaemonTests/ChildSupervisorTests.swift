@@ -89,7 +89,7 @@ import Testing
         // Not close-on-exec, like the socket Foundation.Process hands its children.
         var pair: [Int32] = [-1, -1]
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
-        defer { pair.forEach { close($0) } }
+        defer { for descriptor in pair { close(descriptor) } }
         let outcome = try await ChildSupervisor.run(
             scratch.command(["/bin/sh", "-c", "ls /proc/$$/fd"]), logger: JournalCapture().logger())
         #expect(outcome.termination == .exited(0))

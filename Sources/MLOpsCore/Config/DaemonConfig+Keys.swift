@@ -59,7 +59,8 @@ extension DaemonConfig {
             greaterThan: 0, lessThan: 1)
         /// Relative metric drop above which model decay is reported, in (0, 1).
         public let modelDecayThreshold = ConfigKey<Double>(
-            "model_decay_threshold", .double(min: 0, max: 1), default: 0.05, "relative metric drop that counts as decay",
+            "model_decay_threshold", .double(min: 0, max: 1), default: 0.05,
+            "relative metric drop that counts as decay",
             greaterThan: 0, lessThan: 1)
         /// Days after which a model is retrained on schedule.
         public let retrainScheduleDays = ConfigKey<Double>(
@@ -68,7 +69,8 @@ extension DaemonConfig {
         /// Automatic retrainings (all models together) that may start in any 24 hours.
         public let maxRetrainsPerDay = ConfigKey<Int>(
             "max_retrains_per_day", .int(min: 0, max: 10_000), default: 3,
-            "automatic retrainings (all models together) that may start in any 24 hours; 0 holds every automatic one back")
+            "automatic retrainings (all models together) that may start in any 24 hours; "
+                + "0 holds every automatic one back")
         /// Default significance level of drift tests, in (0, 0.5].
         public let driftAlpha = ConfigKey<Double>(
             "drift_alpha", .double(min: 0, max: 0.5), default: 0.01, "default significance level of drift tests",
@@ -86,7 +88,8 @@ extension DaemonConfig {
             "default: check every this many predictions")
         /// Default: drifting checks in a row before an alert.
         public let driftConfirmations = ConfigKey<Int>(
-            "drift_confirmations", .int(min: 1, max: 100), default: 2, "default: drifting checks in a row before an alert")
+            "drift_confirmations", .int(min: 1, max: 100), default: 2,
+            "default: drifting checks in a row before an alert")
         /// The directory of pipeline definitions, `<name>.yaml` each (absolute once parsed).
         public let pipelinesDir = ConfigKey<String>(
             "pipelines_dir", .string(.path), default: "./etc/pipelines",

@@ -111,7 +111,8 @@ public struct DaemonConfig: Sendable, Equatable {
             }
             problems.append(ConfigError.Problem(
                 source: source, line: mark?.line, column: mark?.column,
-                message: "\(minSamples.name) (\(config.minSamples)) must be at most \(windowSize.name) (\(config.windowSize))",
+                message: "\(minSamples.name) (\(config.minSamples)) must be at most "
+                    + "\(windowSize.name) (\(config.windowSize))",
                 fix: "lower \(minSamples.name) or raise \(windowSize.name)"))
         }
         if let program = config.deployHook.first, !program.hasPrefix("/") {
@@ -121,7 +122,8 @@ public struct DaemonConfig: Sendable, Equatable {
             problems.append(ConfigError.Problem(
                 source: fromEnv ? "environment variable \(hook.environmentName)" : sourceName,
                 line: mark?.line, column: mark?.column,
-                message: "\(hook.name) must start with an absolute program path (no shell, no PATH search), not `\(program)`",
+                message: "\(hook.name) must start with an absolute program path (no shell, no PATH search), "
+                    + "not `\(program)`",
                 fix: "write the full path, e.g. [/usr/local/bin/reload-model-server, --graceful]"))
         }
         guard problems.isEmpty else { throw ConfigError(problems) }

@@ -57,9 +57,11 @@ public enum JobValidator {
 
         guard errors.isEmpty, let kind, let id, let parameters = params.parameters else {
             if errors.isEmpty {
-                errors.append(JobError(.internalError, "the job passed every check but has no parameters", at: root.mark))
+                errors.append(JobError(.internalError, "the job passed every check but has no parameters",
+                                       at: root.mark))
             }
-            return .rejected(id: id, kind: kind, model: model, failure: ValidationFailure(ValidationFailure.sorted(errors)))
+            return .rejected(id: id, kind: kind, model: model,
+                             failure: ValidationFailure(ValidationFailure.sorted(errors)))
         }
         return .valid(ValidatedJob(id: id, kind: kind, model: model, reason: reason, params: params.value,
                                    parameters: parameters, modelMark: modelMark, idMark: idMark,
@@ -80,7 +82,8 @@ public enum JobValidator {
             guard let composed = try YAMLComposer.compose(text, limits: limits) else {
                 return .rejected(.rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
                     JobError(.missingField, "the job file is empty; it needs at least `kind:`",
-                             at: SourceMark(line: 1, column: 1), fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"),
+                             at: SourceMark(line: 1, column: 1),
+                             fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"),
                 ])))
             }
             root = composed
@@ -90,7 +93,8 @@ public enum JobValidator {
         guard case .mapping(let pairs) = root.content else {
             return .rejected(.rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
                 JobError(.notAMapping,
-                         "a job file must be a mapping of keys (`kind:`, `params:`, …), not \(ValidationRun.describe(root))",
+                         "a job file must be a mapping of keys (`kind:`, `params:`, …), "
+                             + "not \(ValidationRun.describe(root))",
                          at: root.mark, fix: "start the file with `kind: <job kind>`"),
             ])))
         }
@@ -127,7 +131,8 @@ public enum JobValidator {
         }
         guard case .scalar(let text, _) = pair.value.content else {
             errors.append(JobError(
-                .wrongType, "kind must be a job kind such as `register-model`, not \(ValidationRun.describe(pair.value))",
+                .wrongType,
+                "kind must be a job kind such as `register-model`, not \(ValidationRun.describe(pair.value))",
                 at: pair.value.mark))
             return (nil, nil)
         }
@@ -149,9 +154,11 @@ public enum JobValidator {
             if let text = pair.value.scalarText, isValidID(text) { return (text, pair.value.mark) }
             errors.append(JobError(
                 .invalidID,
-                "id must be 1 to 128 characters from A-Z a-z 0-9 . _ - (not beginning with `.`), not \(ValidationRun.describe(pair.value))",
+                "id must be 1 to 128 characters from A-Z a-z 0-9 . _ - (not beginning with `.`), "
+                    + "not \(ValidationRun.describe(pair.value))",
                 at: pair.value.mark,
-                fix: "use only letters, digits, `.`, `_` and `-` (at most 128), and begin with a letter, digit, `_` or `-`"))
+                fix: "use only letters, digits, `.`, `_` and `-` (at most 128), "
+                    + "and begin with a letter, digit, `_` or `-`"))
         } else if fileID == nil {
             errors.append(JobError(
                 .invalidID, "the file name `\(fileName)` is not a valid job id and the job has no `id:`",
@@ -178,7 +185,8 @@ public enum JobValidator {
                 model = text
                 modelMark = pair.value.mark
             } else {
-                errors.append(JobError(.invalidValue, "model must be \(StringRule.name.description)", at: pair.value.mark))
+                errors.append(JobError(.invalidValue, "model must be \(StringRule.name.description)",
+                                       at: pair.value.mark))
             }
         } else {
             errors.append(JobError(.wrongType, "model must be a model name, not \(ValidationRun.describe(pair.value))",
@@ -195,8 +203,8 @@ public enum JobValidator {
     static func reason(_ root: YAMLNode, errors: inout [JobError]) -> String? {
         guard let pair = present("reason", in: root) else { return nil }
         do {
-            return try SchemaValidator.validate(pair.value, against: .string(.maxLength(maxReasonLength)), path: "reason")
-                .stringValue
+            let schema = Schema.string(.maxLength(maxReasonLength))
+            return try SchemaValidator.validate(pair.value, against: schema, path: "reason").stringValue
         } catch {
             errors.append(contentsOf: error.errors)
             return nil
