@@ -129,8 +129,7 @@ struct MLOpsTrain: ParsableCommand {
 
     /// Writes the four files, each atomically (a reader never sees half a file).
     func write(outcome: ClassifierTrainer.Outcome, table: CSVTable, spec: ModelSpec, to directory: String) throws(Failure) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = JSONEncoder.mlopsModelFile
         let base = URL(fileURLWithPath: directory)
         try makeDirectories(directory)
         do {

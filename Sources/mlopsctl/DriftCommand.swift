@@ -60,9 +60,7 @@ extension MLOpsCtl {
                     }
                 }
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                    let data = (try? encoder.encode(report)) ?? Data("{}".utf8)
+                    let data = (try? JSONEncoder.mlopsPretty.encode(report)) ?? Data("{}".utf8)
                     FileHandle.standardOutput.write(data + Data("\n".utf8))
                 } else {
                     FileHandle.standardOutput.write(Data(table(report).utf8))

@@ -65,9 +65,7 @@ func reportingFailures(_ body: () throws -> Void) throws {
 }
 
 func printJSON(_ value: some Encodable) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+    if let data = try? JSONEncoder.mlopsPretty.encode(value) { print(String(decoding: data, as: UTF8.self)) }
 }
 
 /// Human rendering of a result document.
@@ -84,7 +82,7 @@ func describe(_ doc: ResultDocument) -> String {
         if let fix = error.fix { lines.append("  fix: \(fix)") }
         for more in error.more ?? [] { lines.append("  also: \(JobErrorFormatter.line(more, file: doc.file))") }
     }
-    if let result = doc.result, let data = try? JSONEncoder.sortedPretty.encode(result) {
+    if let result = doc.result, let data = try? JSONEncoder.mlopsPretty.encode(result) {
         lines.append("  result: " + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
     }
     return lines.joined(separator: "\n")
@@ -95,14 +93,6 @@ func exitCode(for status: ResultDocument.Status) -> Int32 {
     case .succeeded: return Exit.succeeded
     case .failed, .running: return Exit.failed
     case .rejected: return Exit.rejected
-    }
-}
-
-extension JSONEncoder {
-    static var sortedPretty: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return e
     }
 }
 

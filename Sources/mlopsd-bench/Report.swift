@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsCore
 
 /// Every figure of one benchmark run: printed as a table and optionally written as JSON.
 struct Report: Sendable, Codable {
@@ -130,10 +131,8 @@ struct Report: Sendable, Codable {
 
     /// Writes the report as pretty JSON to `path`.
     func writeJSON(to path: String) throws(BenchError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            try encoder.encode(self).write(to: URL(fileURLWithPath: path))
+            try JSONEncoder.mlopsPretty.encode(self).write(to: URL(fileURLWithPath: path))
         } catch {
             throw .system("cannot write \(path): \(error.localizedDescription)")
         }

@@ -20,9 +20,7 @@ struct MLOpsD: ParsableCommand {
             do {
                 let resolved = try Daemon.loadConfig(path: config)
                 print("\(config): valid")
-                print("spool_dir: \(resolved.spoolDir)")
-                print("state_dir: \(resolved.stateDir)")
-                print("data_roots: \(resolved.dataRoots.joined(separator: ", "))")
+                for line in resolved.listing { print(line) }
             } catch {
                 FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
                 throw ExitCode(error.exitCode)

@@ -35,7 +35,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.dataDriftThreshold == 0.1)
         #expect(config.modelDecayThreshold == 0.05)
         #expect(config.retrainScheduleDays == 30)
-        #expect(config.logLevel == "info")
+        #expect(config.logLevel == .info)
         #expect(config.submittersGroup == "mlopsd-submit")
         #expect(config.yamlLimits.maxDepth == 32)
     }
@@ -43,7 +43,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     @Test func fileValuesReplaceDefaults() throws {
         let config = try parse("max_attempts: 5\nlog_level: debug\nrescan_interval: 2.5\n")
         #expect(config.maxAttempts == 5)
-        #expect(config.logLevel == "debug")
+        #expect(config.logLevel == .debug)
         #expect(config.rescanInterval == 2.5)
     }
 
@@ -55,7 +55,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.monitoringCheckInterval == 60)
         #expect(config.spoolDir == "/srv/mlops/mine")
         #expect(config.dataRoots == ["/a", "/srv/mlops/c"])
-        #expect(config.logLevel == "warning")
+        #expect(config.logLevel == .warning)
         #expect(config.dataDriftThreshold == 0.2)
     }
 
@@ -144,7 +144,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(config.dataRoots == ["/var/lib/mlopsd/data"])
         #expect(config.pipelinesDir == "/etc/mlopsd/pipelines")
         #expect(config.maxJobBytes == DaemonConfig.defaults.maxJobBytes)
-        #expect(config.logLevel == "info")
+        #expect(config.logLevel == .info)
     }
 
     @Test func metricsFileDefaultsToTheStateDirectoryAndIsResolved() throws {
@@ -166,6 +166,56 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
             let config = try DaemonConfig.parse(text: text, sourceName: file, environment: [:], workingDirectory: "/work/repo")
             #expect(config.metricsFile == expected, "\(file)")
         }
+    }
+}
+
+@Suite struct ConfigKeyTableTests {
+    @Test func everyKeysTypeTakesEveryValueItsSchemaAllows() {
+        #expect(DaemonConfig.allKeys.count == 38)
+        for key in DaemonConfig.allKeys {
+            #expect(key.typeFitsSchema, "\(key.name): its declared type does not fit its schema")
+            #expect(key.environmentName == key.name.uppercased(), "\(key.name)")
+        }
+    }
+
+    @Test func keyNamesAreUnique() {
+        let names = DaemonConfig.allKeys.map(\.name)
+        #expect(Set(names).count == names.count)
+    }
+
+    @Test func everyKeyHasARowInTheDocsTable() throws {
+        let url = repositoryRoot.appendingPathComponent("docs/configuration.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for key in DaemonConfig.allKeys {
+            #expect(text.contains("| `\(key.name)` | `\(key.environmentName)`"), "docs/configuration.md lacks \(key.name)")
+        }
+    }
+
+    @Test func theListingHasEveryKeyInOrderWithItsResolvedValue() throws {
+        let config = try parse("data_roots: [a, /b]\nslurm_on_shutdown: cancel\nlog_level: debug\n")
+        let listing = config.listing
+        #expect(listing.count == DaemonConfig.allKeys.count)
+        #expect(Array(listing.prefix(3)) == ["spool_dir: /srv/mlops/spool", "state_dir: /srv/mlops/state",
+                                             "data_roots: /srv/mlops/a, /b"])
+        #expect(listing.contains("data_drift_threshold: 0.1"))
+        #expect(listing.contains("rescan_interval: 60"))
+        #expect(listing.contains("log_level: debug"))
+        #expect(listing.contains("slurm_on_shutdown: cancel"))
+        #expect(listing.contains("deploy_hook: "))
+    }
+
+    @Test func closedSetsAreEnums() throws {
+        #expect(DaemonConfig.defaults.logLevel == .info)
+        #expect(DaemonConfig.defaults.slurmOnShutdown == .detach)
+        #expect(try parse("slurm_on_shutdown: cancel\n").slurmOnShutdown == .cancel)
+        #expect(try parse("", env: ["LOG_LEVEL": "critical"]).logLevel == .critical)
+        let error = try #require(configError("slurm_on_shutdown: kill\n"))
+        #expect(error.description.hasPrefix("etc/mlopsd.yaml:1:20: slurm_on_shutdown must be one of detach, cancel"))
+    }
+
+    @Test func wholeAndFractionalNumbersOfADoubleKeyCompareEqual() throws {
+        #expect(try parse("rescan_interval: 60\n") == parse("rescan_interval: 60.0\n"))
+        #expect(try parse("rescan_interval: 60\n") == parse(""))
     }
 }
 

@@ -37,25 +37,73 @@ public enum JobValidator {
     ) -> JobValidation {
         let fileID = idFromFileName(fileName)
         let root: YAMLNode
+        let pairs: [YAMLPair]
+        switch envelope(text, fileID: fileID, limits: limits) {
+        case .mapping(let node, let nodePairs): (root, pairs) = (node, nodePairs)
+        case .rejected(let rejection): return rejection
+        }
+        var errors: [JobError] = []
+        let misspelt = Self.unknownKeys(pairs, errors: &errors)
+        let (kind, kindDeclaration) = Self.kind(root, declaration: declaration, errors: &errors)
+        let (id, idMark) = Self.id(root, fileID: fileID, fileName: fileName, errors: &errors)
+        let (model, modelMark) = Self.model(root, kind: kind, declaration: kindDeclaration, errors: &errors)
+        let reason = Self.reason(root, errors: &errors)
+        // A misspelt `params:` is reported once, as an unknown key, not also as every
+        // required parameter missing.
+        var params = Params()
+        if let kindDeclaration, root.pair("params") != nil || !misspelt.contains("params") {
+            params = Self.params(root, declaration: kindDeclaration, errors: &errors)
+        }
+
+        guard errors.isEmpty, let kind, let id, let parameters = params.parameters else {
+            if errors.isEmpty {
+                errors.append(JobError(.internalError, "the job passed every check but has no parameters",
+                                       at: root.mark))
+            }
+            return .rejected(id: id, kind: kind, model: model,
+                             failure: ValidationFailure(ValidationFailure.sorted(errors)))
+        }
+        return .valid(ValidatedJob(id: id, kind: kind, model: model, reason: reason, params: params.value,
+                                   parameters: parameters, modelMark: modelMark, idMark: idMark,
+                                   paramMarks: params.marks))
+    }
+
+    /// The file composed: a mapping with its pairs, or the job rejected (empty, broken
+    /// YAML, not a mapping).
+    enum Envelope {
+        case mapping(YAMLNode, [YAMLPair])
+        case rejected(JobValidation)
+    }
+
+    /// Composes `text` and checks that it is a mapping.
+    static func envelope(_ text: String, fileID: String?, limits: YAMLLimits) -> Envelope {
+        let root: YAMLNode
         do {
             guard let composed = try YAMLComposer.compose(text, limits: limits) else {
-                return .rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
+                return .rejected(.rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
                     JobError(.missingField, "the job file is empty; it needs at least `kind:`",
-                             at: SourceMark(line: 1, column: 1), fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"),
-                ]))
+                             at: SourceMark(line: 1, column: 1),
+                             fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"),
+                ])))
             }
             root = composed
         } catch {
-            return .rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([error]))
+            return .rejected(.rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([error])))
         }
         guard case .mapping(let pairs) = root.content else {
-            return .rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
-                JobError(.notAMapping, "a job file must be a mapping of keys (`kind:`, `params:`, …), not \(ValidationRun.describe(root))",
+            return .rejected(.rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
+                JobError(.notAMapping,
+                         "a job file must be a mapping of keys (`kind:`, `params:`, …), "
+                             + "not \(ValidationRun.describe(root))",
                          at: root.mark, fix: "start the file with `kind: <job kind>`"),
-            ]))
+            ])))
         }
+        return .mapping(root, pairs)
+    }
 
-        var errors: [JobError] = []
+    /// Reports every top-level key that is not an envelope key; returns the envelope keys
+    /// they look like misspellings of.
+    static func unknownKeys(_ pairs: [YAMLPair], errors: inout [JobError]) -> Set<String> {
         var misspelt: Set<String> = []
         for pair in pairs where !envelopeKeys.contains(pair.key.scalarText ?? "") {
             let key = pair.key.scalarText ?? ""
@@ -63,119 +111,140 @@ public enum JobValidator {
             errors.append(JobError(.unknownKey, "unknown key `\(key)` at the top level of the job", at: pair.key.mark,
                                    fix: Suggestion.fix(for: key, among: envelopeKeys)))
         }
-        func present(_ key: String) -> YAMLPair? {
-            guard let pair = root.pair(key), !pair.value.isNull else { return nil }
-            return pair
-        }
+        return misspelt
+    }
 
-        // kind
-        var kind: JobKind?
-        var kindDeclaration: (any JobKindDeclaration.Type)?
-        if let pair = present("kind") {
-            if case .scalar(let text, _) = pair.value.content {
-                if let k = JobKind(rawValue: text) {
-                    kind = k
-                    kindDeclaration = declaration(k)
-                } else {
-                    let kinds = JobKind.allCases.map(\.rawValue)
-                    errors.append(JobError(.unknownKind, "unknown kind `\(text)`", at: pair.value.mark,
-                                           fix: Suggestion.closest(to: text, among: kinds).map { "did you mean `\($0)`?" }
-                                               ?? "see docs/jobs-reference.md for the list of kinds"))
-                }
+    /// The pair of `key` in `root`, unless absent or null.
+    static func present(_ key: String, in root: YAMLNode) -> YAMLPair? {
+        guard let pair = root.pair(key), !pair.value.isNull else { return nil }
+        return pair
+    }
+
+    /// `kind:` and its declaration.
+    static func kind(
+        _ root: YAMLNode, declaration: (JobKind) -> any JobKindDeclaration.Type, errors: inout [JobError]
+    ) -> (JobKind?, (any JobKindDeclaration.Type)?) {
+        guard let pair = present("kind", in: root) else {
+            errors.append(JobError(.missingField, "kind is missing: every job names its kind", at: root.mark,
+                                   fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"))
+            return (nil, nil)
+        }
+        guard case .scalar(let text, _) = pair.value.content else {
+            errors.append(JobError(
+                .wrongType,
+                "kind must be a job kind such as `register-model`, not \(ValidationRun.describe(pair.value))",
+                at: pair.value.mark))
+            return (nil, nil)
+        }
+        guard let kind = JobKind(rawValue: text) else {
+            let kinds = JobKind.allCases.map(\.rawValue)
+            errors.append(JobError(.unknownKind, "unknown kind `\(text)`", at: pair.value.mark,
+                                   fix: Suggestion.closest(to: text, among: kinds).map { "did you mean `\($0)`?" }
+                                       ?? "see docs/jobs-reference.md for the list of kinds"))
+            return (nil, nil)
+        }
+        return (kind, declaration(kind))
+    }
+
+    /// `id:`, else the id the file name gives; with the mark of `id:` when given.
+    static func id(
+        _ root: YAMLNode, fileID: String?, fileName: String, errors: inout [JobError]
+    ) -> (String?, SourceMark?) {
+        if let pair = present("id", in: root) {
+            if let text = pair.value.scalarText, isValidID(text) { return (text, pair.value.mark) }
+            errors.append(JobError(
+                .invalidID,
+                "id must be 1 to 128 characters from A-Z a-z 0-9 . _ - (not beginning with `.`), "
+                    + "not \(ValidationRun.describe(pair.value))",
+                at: pair.value.mark,
+                fix: "use only letters, digits, `.`, `_` and `-` (at most 128), "
+                    + "and begin with a letter, digit, `_` or `-`"))
+        } else if fileID == nil {
+            errors.append(JobError(
+                .invalidID, "the file name `\(fileName)` is not a valid job id and the job has no `id:`",
+                at: root.mark, fix: "add `id:` with 1 to 128 characters from A-Z a-z 0-9 . _ -, or rename the file"))
+        }
+        return (fileID, nil)
+    }
+
+    /// `model:`, checked against the kind's model rule; with its mark.
+    static func model(
+        _ root: YAMLNode, kind: JobKind?, declaration: (any JobKindDeclaration.Type)?, errors: inout [JobError]
+    ) -> (String?, SourceMark?) {
+        guard let pair = present("model", in: root) else {
+            if let kind, let declaration, declaration.modelRule.isRequired {
+                errors.append(JobError(.missingField, "model is missing: kind \(kind.rawValue) acts on a model",
+                                       at: root.mark, fix: "add `model: <model name>`"))
+            }
+            return (nil, nil)
+        }
+        var model: String?
+        var modelMark: SourceMark?
+        if let text = pair.value.scalarText {
+            if StringRule.name.isValid(text) {
+                model = text
+                modelMark = pair.value.mark
             } else {
-                errors.append(JobError(.wrongType, "kind must be a job kind such as `register-model`, not \(ValidationRun.describe(pair.value))",
+                errors.append(JobError(.invalidValue, "model must be \(StringRule.name.description)",
                                        at: pair.value.mark))
             }
         } else {
-            errors.append(JobError(.missingField, "kind is missing: every job names its kind", at: root.mark,
-                                   fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"))
+            errors.append(JobError(.wrongType, "model must be a model name, not \(ValidationRun.describe(pair.value))",
+                                   at: pair.value.mark))
         }
-
-        // id
-        var id = fileID
-        var idMark: SourceMark?
-        if let pair = present("id") {
-            if let text = pair.value.scalarText, isValidID(text) {
-                id = text
-                idMark = pair.value.mark
-            } else {
-                errors.append(JobError(.invalidID, "id must be 1 to 128 characters from A-Z a-z 0-9 . _ - (not beginning with `.`), not \(ValidationRun.describe(pair.value))",
-                                       at: pair.value.mark, fix: "use only letters, digits, `.`, `_` and `-` (at most 128), and begin with a letter, digit, `_` or `-`"))
-            }
-        } else if fileID == nil {
-            errors.append(JobError(.invalidID, "the file name `\(fileName)` is not a valid job id and the job has no `id:`",
-                                   at: root.mark, fix: "add `id:` with 1 to 128 characters from A-Z a-z 0-9 . _ -, or rename the file"))
+        if let kind, let declaration, declaration.modelRule == .forbidden {
+            errors.append(JobError(.unknownKey, "kind \(kind.rawValue) does not take model:", at: pair.key.mark,
+                                   fix: "remove `model:`"))
         }
+        return (model, modelMark)
+    }
 
-        // model
-        var model: String?
-        var modelMark: SourceMark?
-        if let pair = present("model") {
-            if let text = pair.value.scalarText {
-                if StringRule.name.isValid(text) {
-                    model = text
-                    modelMark = pair.value.mark
-                } else {
-                    errors.append(JobError(.invalidValue, "model must be \(StringRule.name.description)", at: pair.value.mark))
-                }
-            } else {
-                errors.append(JobError(.wrongType, "model must be a model name, not \(ValidationRun.describe(pair.value))",
-                                       at: pair.value.mark))
-            }
-            if let kind, let kindDeclaration, kindDeclaration.modelRule == .forbidden {
-                errors.append(JobError(.unknownKey, "kind \(kind.rawValue) does not take model:", at: pair.key.mark,
-                                       fix: "remove `model:`"))
-            }
-        } else if let kind, let kindDeclaration, kindDeclaration.modelRule.isRequired {
-            errors.append(JobError(.missingField, "model is missing: kind \(kind.rawValue) acts on a model", at: root.mark,
-                                   fix: "add `model: <model name>`"))
+    /// `reason:`, at most ``maxReasonLength`` characters.
+    static func reason(_ root: YAMLNode, errors: inout [JobError]) -> String? {
+        guard let pair = present("reason", in: root) else { return nil }
+        do {
+            let schema = Schema.string(.maxLength(maxReasonLength))
+            return try SchemaValidator.validate(pair.value, against: schema, path: "reason").stringValue
+        } catch {
+            errors.append(contentsOf: error.errors)
+            return nil
         }
+    }
 
-        // reason
-        var reason: String?
-        if let pair = present("reason") {
-            do {
-                reason = try SchemaValidator.validate(pair.value, against: .string(.maxLength(maxReasonLength)), path: "reason").stringValue
-            } catch {
-                errors.append(contentsOf: error.errors)
-            }
-        }
-
-        // params
-        var params: JSONValue = .object([:])
-        var paramMarks: [String: SourceMark] = [:]
-        // A misspelt `params:` is reported once, as an unknown key, not also as every
-        // required parameter missing.
+    /// `params:` validated against the kind's schema and decoded into its typed parameters.
+    struct Params {
+        /// The validated value (`{}` until validated).
+        var value: JSONValue = .object([:])
+        /// Where each parameter's value is (`""`: the mapping itself).
+        var marks: [String: SourceMark] = [:]
+        /// The kind's `Parameters`, when valid.
         var parameters: (any Sendable)?
-        if let kindDeclaration, root.pair("params") != nil || !misspelt.contains("params") {
-            let node: YAMLNode
-            if let pair = root.pair("params") {
-                node = pair.value.isNull ? YAMLNode(.mapping([]), at: pair.key.mark) : pair.value
-            } else {
-                node = YAMLNode(.mapping([]), at: root.mark)
-            }
-            paramMarks[""] = node.mark
-            if case .mapping(let paramPairs) = node.content {
-                for pair in paramPairs {
-                    if let key = pair.key.scalarText { paramMarks[key] = pair.value.mark }
-                }
-            }
-            do {
-                params = try SchemaValidator.validate(node, against: .object(kindDeclaration.schema), path: "params")
-                parameters = try decode(params, as: kindDeclaration, at: node)
-            } catch {
-                errors.append(contentsOf: error.errors)
-            }
-        }
+    }
 
-        guard errors.isEmpty, let kind, let id, let parameters else {
-            if errors.isEmpty {
-                errors.append(JobError(.internalError, "the job passed every check but has no parameters", at: root.mark))
-            }
-            return .rejected(id: id, kind: kind, model: model, failure: ValidationFailure(ValidationFailure.sorted(errors)))
+    /// `params:` (absent or null: an empty mapping) validated and decoded for `declaration`.
+    static func params(
+        _ root: YAMLNode, declaration: any JobKindDeclaration.Type, errors: inout [JobError]
+    ) -> Params {
+        var params = Params()
+        let node: YAMLNode
+        if let pair = root.pair("params") {
+            node = pair.value.isNull ? YAMLNode(.mapping([]), at: pair.key.mark) : pair.value
+        } else {
+            node = YAMLNode(.mapping([]), at: root.mark)
         }
-        return .valid(ValidatedJob(id: id, kind: kind, model: model, reason: reason, params: params, parameters: parameters,
-                                   modelMark: modelMark, idMark: idMark, paramMarks: paramMarks))
+        params.marks[""] = node.mark
+        if case .mapping(let paramPairs) = node.content {
+            for pair in paramPairs {
+                if let key = pair.key.scalarText { params.marks[key] = pair.value.mark }
+            }
+        }
+        do {
+            params.value = try SchemaValidator.validate(node, against: .object(declaration.schema), path: "params")
+            params.parameters = try decode(params.value, as: declaration, at: node)
+        } catch {
+            errors.append(contentsOf: error.errors)
+        }
+        return params
     }
 
     /// `params` (valid against the schema) as the declaration's typed parameters. A value

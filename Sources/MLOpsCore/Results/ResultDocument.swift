@@ -88,11 +88,7 @@ public struct ResultDocument: Sendable, Equatable, Codable {
 
     /// The encoder of every document mlopsd writes for people and tools (results, alerts,
     /// deployment.json): pretty, sorted keys, slashes unescaped.
-    public static var prettyEncoder: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return e
-    }
+    public static var prettyEncoder: JSONEncoder { .mlopsPretty }
 }
 
 /// RFC 3339 UTC timestamps with milliseconds, as every document and the store write them.

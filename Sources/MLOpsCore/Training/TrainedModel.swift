@@ -187,9 +187,7 @@ public struct TrainedModel: Sendable, Equatable {
     /// The `model.json` text: pretty-printed with sorted keys, so two trainings of the same
     /// data give byte-identical files.
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(self)
+        try JSONEncoder.mlopsModelFile.encode(self)
     }
 
     /// Reads a `model.json` and checks that its parts fit together.

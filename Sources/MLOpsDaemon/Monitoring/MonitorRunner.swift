@@ -57,7 +57,7 @@ enum MonitorRunner {
             alpha: spec.policy.driftAlpha, minSamples: spec.policy.minSamples)
         let report = MonitoringAnalysis.analyse(spec: spec, reference: reference, window: window, baseline: version.metricValue,
                                                 thresholds: thresholds)
-        let reportText = String(decoding: try JSONEncoder.sorted.encode(report), as: UTF8.self)
+        let reportText = String(decoding: try JSONEncoder.mlopsCompact.encode(report), as: UTF8.self)
         try db.execute(
             sql: """
                 INSERT INTO monitoring_checks (model, version, at, trigger, status, window_count, labelled, health_score, band,
@@ -105,7 +105,7 @@ extension MonitorRunner.Outcome {
         switch self {
         case .skipped(let why): return ["status": .string(why)]
         case .checked(let seq, let report):
-            guard let data = try? JSONEncoder.sorted.encode(report), var value = try? JSONDecoder().decode(JSONValue.self, from: data)
+            guard let data = try? JSONEncoder.mlopsCompact.encode(report), var value = try? JSONDecoder().decode(JSONValue.self, from: data)
             else { return ["check": .int(Int(seq))] }
             if case .object(var dict) = value {
                 dict["check"] = .int(Int(seq))

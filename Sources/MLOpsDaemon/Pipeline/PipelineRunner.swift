@@ -69,6 +69,23 @@ struct PipelineRunner: Sendable {
 
     /// Runs the run to its end. Never throws: every failure ends the run with a result.
     func run() async {
+        guard var context = await prepare() else { return }
+        guard let finished = start(&context) else { return }
+        for stage in PipelineStage.allCases where !finished.contains(stage) {
+            if Task.isCancelled {
+                await stopped(at: stage)
+                return
+            }
+            guard let result = await runStage(stage, &context) else { return }
+            if await endsTheRun(stage, result, run: context.run) { return }
+        }
+        await end(.succeeded, version: context.version)
+    }
+
+    /// Loads the run, its definition and the model's spec and prepares the run directory;
+    /// nil when the run is gone or over, or has been ended here (definition or model gone,
+    /// directory not writable).
+    private func prepare() async -> Context? {
         let store = service.store
         let loaded: (RunRecord, String)?
         do {
@@ -79,116 +96,129 @@ struct PipelineRunner: Sendable {
             }
         } catch {
             logger.error("cannot read pipeline run \(runID): \(error)", metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
-            return
+            return nil
         }
-        guard let (run, specText) = loaded, !run.state.isFinal else { return }
+        guard let (run, specText) = loaded, !run.state.isFinal else { return nil }
         guard let definition = service.catalog.definition(run.pipeline) else {
             await end(.failed, error: JobError(.unknownPipeline, "the pipeline definition `\(run.pipeline)` is no longer in \(service.catalog.directory)"))
-            return
+            return nil
         }
         let spec: ModelSpec
         do {
             spec = try JSONDecoder().decode(ModelSpec.self, from: Data(specText.utf8))
         } catch {
             await end(.failed, error: JobError(.unknownModel, "model `\(run.model)` is not registered any more"))
-            return
+            return nil
         }
         let config = service.config
-        var context = Context(run: run, definition: definition, spec: spec, config: config, runDir: config.stateDir + "/runs/" + runID)
+        let context = Context(run: run, definition: definition, spec: spec, config: config, runDir: config.stateDir + "/runs/" + runID)
         do {
             try FileManager.default.createDirectory(atPath: context.runDir, withIntermediateDirectories: true)
             try Data(specText.utf8).write(to: URL(fileURLWithPath: context.runDir + "/model-spec.json"))
-            try JSONEncoder.pretty.encode(run.params).write(to: URL(fileURLWithPath: context.runDir + "/params.json"))
+            try JSONEncoder.mlopsPretty.encode(run.params).write(to: URL(fileURLWithPath: context.runDir + "/params.json"))
         } catch {
             await end(.failed, error: JobError(.internalError, "cannot prepare the run directory \(context.runDir): \(error.localizedDescription)"))
-            return
+            return nil
         }
-        // A run that was already running (an A/B test a restart paused) resumes after the
-        // stages it finished; their outputs are where those stages left them.
-        let resuming = run.state == .running
-        let done = Set(run.stages.filter { $0.outcome == .succeeded || $0.outcome == .skipped }.map(\.stage))
-        if resuming {
-            let collected = context.outputDir(.collectData)
-            if FileManager.default.fileExists(atPath: collected + "/data.csv") { context.dataFile = collected + "/data.csv" }
-            if FileManager.default.fileExists(atPath: collected + "/holdout.csv") { context.holdoutFile = collected + "/holdout.csv" }
-            if done.contains(.train) { context.artifactDir = context.outputDir(.train) }
-            logger.notice("pipeline run \(runID) of \(run.model) resumes at \(run.stage?.rawValue ?? "its next stage")",
-                          metadata: ["run": "\(runID)", "model": "\(run.model)", "event": LogEvent.pipelineStarted.metadataValue])
-        } else {
+        return context
+    }
+
+    /// Marks the run started, or, for a run that was already running (an A/B test a restart
+    /// paused), picks up the outputs of the stages it finished. Returns the stages to skip
+    /// (those finished before); nil when the start cannot be recorded.
+    private func start(_ context: inout Context) -> Set<PipelineStage>? {
+        let run = context.run
+        guard run.state == .running else {
             do {
-                try store.write { db in try RunStore.start(db, id: runID, at: Date()) }
+                try service.store.write { db in try RunStore.start(db, id: runID, at: Date()) }
             } catch {
                 logger.error("cannot start pipeline run \(runID): \(error)", metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
-                return
+                return nil
             }
             logger.info("pipeline run \(runID) of \(run.model) started (\(run.pipeline))",
                         metadata: ["run": "\(runID)", "model": "\(run.model)", "pipeline": "\(run.pipeline)", "event": LogEvent.pipelineStarted.metadataValue])
+            return []
         }
+        // The outputs of finished stages are where those stages left them.
+        let done = Set(run.stages.filter { $0.outcome == .succeeded || $0.outcome == .skipped }.map(\.stage))
+        let collected = context.outputDir(.collectData)
+        if FileManager.default.fileExists(atPath: collected + "/data.csv") { context.dataFile = collected + "/data.csv" }
+        if FileManager.default.fileExists(atPath: collected + "/holdout.csv") { context.holdoutFile = collected + "/holdout.csv" }
+        if done.contains(.train) { context.artifactDir = context.outputDir(.train) }
+        logger.notice("pipeline run \(runID) of \(run.model) resumes at \(run.stage?.rawValue ?? "its next stage")",
+                      metadata: ["run": "\(runID)", "model": "\(run.model)", "event": LogEvent.pipelineStarted.metadataValue])
+        return done
+    }
 
-        for stage in PipelineStage.allCases where !(resuming && done.contains(stage)) {
-            if Task.isCancelled {
-                await stopped(at: stage)
-                return
-            }
-            do {
-                try store.write { db in try RunStore.beginStage(db, id: runID, stage: stage, at: Date()) }
-            } catch {
-                await end(.failed, error: JobError(.internalError, "cannot record the start of \(stage.rawValue): \(error)"))
-                return
-            }
-            await progress()
-            let started = Date()
-            var result = await perform(stage, &context)
-            if Task.isCancelled, result.outcome == .failed || result.outcome == .cancelled {
-                result.outcome = service.scheduler.stopReason(runID) ?? .cancelled
-            }
-            do {
-                try store.write { db in
-                    try RunStore.endStage(db, id: runID, stage: stage, outcome: result.outcome, report: result.report,
-                                          exitCode: result.exitCode, signal: result.signal, childSeconds: result.childSeconds, at: Date())
-                }
-            } catch {
-                await end(.failed, error: JobError(.internalError, "cannot record the end of \(stage.rawValue): \(error)"))
-                return
-            }
-            let seconds = Date().timeIntervalSince(started)
-            let line = "stage \(stage.number)/\(PipelineStage.count) \(stage.rawValue) of run \(runID) \(result.outcome.rawValue) in "
-                + String(format: "%.2f", seconds) + " s" + (result.error.map { ": \($0.message)" } ?? "")
-            logger.log(
-                level: result.outcome == .succeeded || result.outcome == .skipped ? .info : .warning,
-                "\(line)",
-                metadata: ["run": "\(runID)", "model": "\(run.model)", "stage": "\(stage.rawValue)", "outcome": "\(result.outcome.rawValue)",
-                           "event": LogEvent.stageFinished.metadataValue])
-            switch result.outcome {
-            case .succeeded, .skipped, .pending, .running:
-                continue
-            case .failed, .timedOut:
-                let error = result.error ?? JobError(.stageFailed, "stage \(stage.rawValue) \(result.outcome.rawValue)")
-                await end(.failed, error: JobError(.stageFailed, "stage \(stage.rawValue) \(result.outcome == .timedOut ? "timed out" : "failed"): \(error.message)",
-                                                   fix: error.fix ?? "see the stage's report and state/runs/\(runID)/\(stage.rawValue)/"))
-                return
-            case .interrupted where stage == .abTest || result.detached:
-                // Paused, not lost: the run stays `running` and resumes at the next start.
-                do {
-                    try store.write { db in
-                        try db.execute(sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = ?",
-                                       arguments: [runID, stage.rawValue])
-                    }
-                } catch {
-                    logger.error("cannot keep stage \(stage.rawValue) of run \(runID) for the next start: \(error)",
-                                 metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
-                }
-                if stage == .abTest {
-                    logger.notice("the A/B test of run \(runID) pauses while mlopsd stops; it resumes at the next start",
-                                  metadata: ["run": "\(runID)", "model": "\(run.model)"])
-                }
-                return
-            case .cancelled, .interrupted:
-                await end(result.outcome == .cancelled ? .cancelled : .interrupted, error: stopError(result.outcome), runningStage: result.outcome)
-                return
-            }
+    /// Runs one stage: records its start, performs it, records and logs its end. Nil when
+    /// the start or end cannot be recorded (the run has then been ended as failed).
+    private func runStage(_ stage: PipelineStage, _ context: inout Context) async -> StageResult? {
+        let store = service.store
+        let run = context.run
+        do {
+            try store.write { db in try RunStore.beginStage(db, id: runID, stage: stage, at: Date()) }
+        } catch {
+            await end(.failed, error: JobError(.internalError, "cannot record the start of \(stage.rawValue): \(error)"))
+            return nil
         }
-        await end(.succeeded, version: context.version)
+        await progress()
+        let started = Date()
+        var result = await perform(stage, &context)
+        if Task.isCancelled, result.outcome == .failed || result.outcome == .cancelled {
+            result.outcome = service.scheduler.stopReason(runID) ?? .cancelled
+        }
+        do {
+            try store.write { db in
+                try RunStore.endStage(db, id: runID, stage: stage, outcome: result.outcome, report: result.report,
+                                      exitCode: result.exitCode, signal: result.signal, childSeconds: result.childSeconds, at: Date())
+            }
+        } catch {
+            await end(.failed, error: JobError(.internalError, "cannot record the end of \(stage.rawValue): \(error)"))
+            return nil
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let line = "stage \(stage.number)/\(PipelineStage.count) \(stage.rawValue) of run \(runID) \(result.outcome.rawValue) in "
+            + String(format: "%.2f", seconds) + " s" + (result.error.map { ": \($0.message)" } ?? "")
+        logger.log(
+            level: result.outcome == .succeeded || result.outcome == .skipped ? .info : .warning,
+            "\(line)",
+            metadata: ["run": "\(runID)", "model": "\(run.model)", "stage": "\(stage.rawValue)", "outcome": "\(result.outcome.rawValue)",
+                       "event": LogEvent.stageFinished.metadataValue])
+        return result
+    }
+
+    /// What a stage's outcome means for the run: false to go on to the next stage; true when
+    /// the run has ended (failed, timed out, cancelled, interrupted) or paused until the
+    /// next start (an A/B test, a detached Slurm job).
+    private func endsTheRun(_ stage: PipelineStage, _ result: StageResult, run: RunRecord) async -> Bool {
+        switch result.outcome {
+        case .succeeded, .skipped, .pending, .running:
+            return false
+        case .failed, .timedOut:
+            let error = result.error ?? JobError(.stageFailed, "stage \(stage.rawValue) \(result.outcome.rawValue)")
+            await end(.failed, error: JobError(.stageFailed, "stage \(stage.rawValue) \(result.outcome == .timedOut ? "timed out" : "failed"): \(error.message)",
+                                               fix: error.fix ?? "see the stage's report and state/runs/\(runID)/\(stage.rawValue)/"))
+            return true
+        case .interrupted where stage == .abTest || result.detached:
+            // Paused, not lost: the run stays `running` and resumes at the next start.
+            do {
+                try service.store.write { db in
+                    try db.execute(sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = ?",
+                                   arguments: [runID, stage.rawValue])
+                }
+            } catch {
+                logger.error("cannot keep stage \(stage.rawValue) of run \(runID) for the next start: \(error)",
+                             metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
+            }
+            if stage == .abTest {
+                logger.notice("the A/B test of run \(runID) pauses while mlopsd stops; it resumes at the next start",
+                              metadata: ["run": "\(runID)", "model": "\(run.model)"])
+            }
+            return true
+        case .cancelled, .interrupted:
+            await end(result.outcome == .cancelled ? .cancelled : .interrupted, error: stopError(result.outcome), runningStage: result.outcome)
+            return true
+        }
     }
 
     // MARK: - Stages

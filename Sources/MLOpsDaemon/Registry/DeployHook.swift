@@ -134,46 +134,31 @@ public struct DeployHook: Sendable {
         let (readFD, writeFD) = (fds[0], fds[1])
         _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, writeFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, writeFD, 2)
-        // Descriptors of ours that lack FD_CLOEXEC (the database, the spool) stay ours.
-        _ = mlopsd_spawn_add_close_from(&actions, 3)
-        let chdirResult = prepared.workingDirectory.withCString { mlopsd_spawn_add_chdir(&actions, $0) }
-        guard chdirResult == 0 else {
+        let pid: pid_t
+        do {
+            pid = try ChildSpawn.spawn(
+                prepared.executable, argv: prepared.argv, environment: prepared.environment,
+                actions: [
+                    .open(0, path: "/dev/null", flags: O_RDONLY),
+                    .duplicate(writeFD, to: 1),
+                    .duplicate(writeFD, to: 2),
+                    // Descriptors of ours that lack FD_CLOEXEC (the database, the spool) stay ours.
+                    .closeFrom(3),
+                    .changeDirectory(prepared.workingDirectory),
+                ],
+                ownProcessGroup: true)
+        } catch {
             close(readFD)
             close(writeFD)
-            return .failure(StartFailure(text: "\(prepared.executable) in \(prepared.workingDirectory): \(DeployHook.errorText(chdirResult))"))
+            switch error.step {
+            case .changeDirectory:
+                return .failure(StartFailure(
+                    text: "\(prepared.executable) in \(prepared.workingDirectory): \(DeployHook.errorText(error.code))"))
+            case .spawn:
+                return .failure(StartFailure(text: "\(prepared.executable): \(DeployHook.errorText(error.code))"))
+            }
         }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let argv = prepared.argv.map { strdup($0) } + [nil]
-        let envp = prepared.environment.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, prepared.executable, &actions, &attributes, argv, envp)
         close(writeFD)
-        guard rc == 0 else {
-            close(readFD)
-            return .failure(StartFailure(text: "\(prepared.executable): \(DeployHook.errorText(rc))"))
-        }
         return .success((pid, readFD))
     }
 

@@ -71,9 +71,7 @@ public final class ServingDirectory: Sendable {
         // Encode first: a deployment that cannot be written must not leave a switched link.
         let data: Data
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            data = try encoder.encode(deployment) + Data("\n".utf8)
+            data = try JSONEncoder.mlopsPretty.encode(deployment) + Data("\n".utf8)
         } catch {
             throw SystemError("encode \(root)/\(model)/\(ServingDirectory.deploymentName): \(error)", errno: EINVAL)
         }
@@ -170,9 +168,7 @@ public final class ServingDirectory: Sendable {
 
     static func encode(_ value: JSONValue, name: String) throws(SystemError) -> Data {
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            return try encoder.encode(value) + Data("\n".utf8)
+            return try JSONEncoder.mlopsPretty.encode(value) + Data("\n".utf8)
         } catch {
             throw SystemError("encode \(name): \(error)", errno: EINVAL)
         }

@@ -194,7 +194,7 @@ public final class Daemon: @unchecked Sendable {
             FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
             exit(error.exitCode)
         }
-        JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: Logger.Level(rawValue: config.logLevel) ?? .info)
+        JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: Logger.Level(config.logLevel))
         let logger = Logger(label: "mlopsd")
         let notifier = ServiceNotifier()
         logger.info("mlopsd \(MLOpsDaemonInfo.version) starting with \(configPath)", metadata: ["event": LogEvent.daemonStarted.metadataValue])
@@ -447,7 +447,7 @@ public final class Daemon: @unchecked Sendable {
             "models_total": .int(models.total),
             "kinds": .array(HandlerRegistry.standard.implementedKinds.map { .string($0.rawValue) }),
         ]
-        if let data = try? JSONEncoder.pretty.encode(status) {
+        if let data = try? JSONEncoder.mlopsPretty.encode(status) {
             do {
                 try spool.top.writeAtomically("status.json", data: data, mode: 0o644, syncFile: false, syncDirectory: false)
                 health.succeeded(site: "status.json")
@@ -471,14 +471,5 @@ public final class Daemon: @unchecked Sendable {
         (snapshot.checks, snapshot.openAlerts) = MetricsWriter.monitoring(store)
         snapshot.pipelines = MetricsWriter.pipelines(store)
         return snapshot
-    }
-}
-
-extension JSONEncoder {
-    /// Pretty JSON with sorted keys, for files people read.
-    static var pretty: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return e
     }
 }

@@ -23,15 +23,11 @@ extension JSONValue {
     /// Compact JSON with sorted keys, as the store keeps documents (details, parameters,
     /// metrics, probabilities).
     var storeText: String {
-        (try? JSONEncoder.sorted.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        (try? JSONEncoder.mlopsCompact.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }
 
 extension JSONEncoder {
-    /// Compact JSON with sorted keys: stable text for the store.
-    static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }
+    /// ``mlopsCompact`` under its older name, still used by RegisterModelHandler.
+    static var sorted: JSONEncoder { .mlopsCompact }
 }
