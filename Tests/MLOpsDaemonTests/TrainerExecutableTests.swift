@@ -60,7 +60,7 @@ import Testing
         var spec = try TrainerInput.modelSpec(from: text, fileName: exampleModel)
         change(&spec)
         let path = directory + "/spec.json"
-        try writeFile(path, try JSONEncoder.sorted.encode(spec))
+        try writeFile(path, try JSONEncoder.mlopsCompact.encode(spec))
         return (path, spec)
     }
 

@@ -12,7 +12,7 @@ extension Kinds.RegisterModel: JobHandling {
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let name = try job.requiredModel
         let spec = job.parameters
-        let specText = String(decoding: try JSONEncoder.sorted.encode(spec), as: UTF8.self)
+        let specText = String(decoding: try JSONEncoder.mlopsCompact.encode(spec), as: UTF8.self)
         let now = Timestamp.string(context.now)
         let existing = try ModelSpecs.stored(db, name: name)
         let revision: Int

@@ -26,8 +26,3 @@ extension JSONValue {
         (try? JSONEncoder.mlopsCompact.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }
-
-extension JSONEncoder {
-    /// ``mlopsCompact`` under its older name, still used by RegisterModelHandler.
-    static var sorted: JSONEncoder { .mlopsCompact }
-}
