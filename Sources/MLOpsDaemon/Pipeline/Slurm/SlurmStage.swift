@@ -27,7 +27,7 @@ enum SlurmStage {
             var errorMetadata = metadata
             errorMetadata["event"] = LogEvent.slurmError.metadataValue
             logger.error("stage \(stage.rawValue) of run \(run): \(doing): \(error)", metadata: errorMetadata)
-            try? store.write { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
+            store.writeOrLog("record the Slurm job's end", logger: logger, metadata: metadata) { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
             return .failed("Slurm: \(error)", report: ["executor": "slurm", "job_name": .string(job.name)], fix: error.fix)
         }
         let client: SlurmClient
@@ -58,11 +58,11 @@ enum SlurmStage {
             jobID = found.id
             submittedAt = live.submittedAt
             attached = true
-            try? store.write { db in try SlurmJobStore.submitted(db, run: run, stage: stage, jobID: found.id) }
+            store.writeOrLog("record Slurm job \(found.id)", logger: logger, metadata: metadata) { db in try SlurmJobStore.submitted(db, run: run, stage: stage, jobID: found.id) }
         } else {
             if live != nil {
                 // Recorded but never submitted (or forgotten): start over.
-                try? store.write { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
+                store.writeOrLog("record the Slurm job's end", logger: logger, metadata: metadata) { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
             }
             let scriptPath = job.workingDirectory + "/slurm-job.sh"
             do {
@@ -141,7 +141,7 @@ enum SlurmStage {
                 if startedAt == nil, current.hasStarted {
                     let now = Date()
                     startedAt = now
-                    try? store.write { db in try SlurmJobStore.started(db, run: run, stage: stage, at: now) }
+                    store.writeOrLog("record the Slurm job's start", logger: logger, metadata: metadata) { db in try SlurmJobStore.started(db, run: run, stage: stage, at: now) }
                     let line = "Slurm job \(jobID) of run \(run) started" + (current.nodes.map { " on \($0)" } ?? "")
                         + String(format: " %.2f s after submission", now.timeIntervalSince(submittedAt))
                     logger.info("\(line)", metadata: metadata)
@@ -176,7 +176,7 @@ enum SlurmStage {
 
         // It ended.
         let final = status ?? SlurmJobStatus(state: "UNKNOWN")
-        try? store.write { db in
+        store.writeOrLog("record the Slurm job's end", logger: logger, metadata: metadata) { db in
             try SlurmJobStore.ended(db, run: run, stage: stage, state: final.state, exitCode: final.exitCodeText, at: Date())
         }
         var result = PipelineRunner.StageResult(outcome: .succeeded, report: report(job, jobID: jobID, status: final,
