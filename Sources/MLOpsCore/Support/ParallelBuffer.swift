@@ -54,7 +54,9 @@ public struct ParallelBuffer<Element>: @unchecked Sendable {
 extension Array {
     /// Runs `body` with the array's elements as a ``ParallelBuffer`` for the iterations of
     /// a `concurrentPerform` call inside `body` to fill.
-    public mutating func withParallelBuffer<Result>(_ body: (ParallelBuffer<Element>) throws -> Result) rethrows -> Result {
+    public mutating func withParallelBuffer<Result>(
+        _ body: (ParallelBuffer<Element>) throws -> Result
+    ) rethrows -> Result {
         try withUnsafeMutableBufferPointer { buffer in try body(ParallelBuffer(buffer)) }
     }
 }
