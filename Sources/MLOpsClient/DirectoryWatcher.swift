@@ -9,6 +9,8 @@ import Glibc
 public final class DirectoryWatcher: @unchecked Sendable {
     // @unchecked Sendable: both stored properties are immutable; `fd` is an Int32 and
     // Dispatch sources are documented thread-safe (cancel may be called from any thread).
+    // The compiler cannot check it only because swift-corelibs-libdispatch does not mark
+    // `DispatchSourceRead` Sendable on Linux.
     /// What the watcher saw.
     public enum Event: Sendable, Equatable {
         /// A file was renamed into the directory or closed after writing: it is complete.

@@ -159,9 +159,9 @@ public struct ColumnarCSV: Sendable {
         var built = [Column?](repeating: nil, count: header.count)
         var notNumbers = [NotANumber?](repeating: nil, count: header.count)
         let names = header
-        built.withUnsafeMutableBufferPointer { columnsOut in
-            notNumbers.withUnsafeMutableBufferPointer { notOut in
-                let out = SendablePointers(columns: columnsOut, notNumbers: notOut)
+        built.withParallelBuffer { columnsOut in
+            notNumbers.withParallelBuffer { notOut in
+                // Iteration c writes only element c of each buffer.
                 DispatchQueue.concurrentPerform(iterations: names.count) { c in
                     var values = [Double](repeating: .nan, count: rows.count)
                     var failure: NotANumber?
@@ -177,10 +177,10 @@ public struct ColumnarCSV: Sendable {
                         }
                     }
                     if categorical.contains(names[c]) || failure != nil {
-                        out.notNumbers[c] = failure
-                        out.columns[c] = .categorical(Categories(strings: rows.map { $0[c] }))
+                        notOut[c] = failure
+                        columnsOut[c] = .categorical(Categories(strings: rows.map { $0[c] }))
                     } else {
-                        out.columns[c] = .numerical(values)
+                        columnsOut[c] = .numerical(values)
                     }
                 }
             }
@@ -217,14 +217,6 @@ public struct ColumnarCSV: Sendable {
             i += 1
         }
         return .invalidUTF8(line: line, column: column)
-    }
-
-    /// Pointers that iterations of `concurrentPerform` write at disjoint indices.
-    struct SendablePointers: @unchecked Sendable {
-        // @unchecked Sendable: each iteration writes only its own index, and nothing reads
-        // the buffers until concurrentPerform has returned.
-        let columns: UnsafeMutableBufferPointer<Column?>
-        let notNumbers: UnsafeMutableBufferPointer<NotANumber?>
     }
 
     /// Bytes the reader looks for.

@@ -24,29 +24,36 @@ struct FastCSVReader {
 
     private typealias Byte = ColumnarCSV.Byte
 
-    /// Everything the parallel phases share. Iterations write disjoint rows, chunks or
-    /// columns; nothing is read before `concurrentPerform` returns.
-    private struct Shared: @unchecked Sendable {
-        // @unchecked Sendable: see above; the pointers outlive every concurrentPerform call.
-        let base: UnsafePointer<UInt8>
+    /// Everything the parallel phases share, as ``ParallelBuffer``s. Within one
+    /// `concurrentPerform` call: the bytes, the column flags, the chunk bounds and the
+    /// per-column pointers are only read; chunk `k` writes only its own rows (their
+    /// `rowStarts` and cells), `ok[k]` and its own row of `failures` (counting: only
+    /// `firstRows[k + 1]`); a column's pass writes only that column. The memory is allocated
+    /// before and freed after the calls.
+    private struct Shared: Sendable {
+        /// The file's bytes (only read).
+        let bytes: ParallelBuffer<UInt8>
         let count: Int
         let columnCount: Int
         /// Per column: true when it is read as text.
-        let isText: UnsafeMutablePointer<Bool>
+        let isText: ParallelBuffer<Bool>
         /// Per column: its numbers (nil for text columns).
-        let numbers: UnsafeMutablePointer<UnsafeMutablePointer<Double>?>
+        let numbers: ParallelBuffer<UnsafeMutablePointer<Double>?>
         /// Per column: start and end offsets of each row's cell (nil for numerical columns).
-        let starts: UnsafeMutablePointer<UnsafeMutablePointer<Int>?>
-        let ends: UnsafeMutablePointer<UnsafeMutablePointer<Int>?>
+        let starts: ParallelBuffer<UnsafeMutablePointer<Int>?>
+        let ends: ParallelBuffer<UnsafeMutablePointer<Int>?>
         /// Per row: the offset where it starts.
-        let rowStarts: UnsafeMutablePointer<Int>
+        let rowStarts: ParallelBuffer<Int>
         /// Chunk boundaries (chunkCount + 1) and each chunk's first row (chunkCount + 1).
-        let bounds: UnsafeMutablePointer<Int>
-        let firstRows: UnsafeMutablePointer<Int>
+        let bounds: ParallelBuffer<Int>
+        let firstRows: ParallelBuffer<Int>
         /// Per chunk: false when it met something unexpected.
-        let ok: UnsafeMutablePointer<Bool>
+        let ok: ParallelBuffer<Bool>
         /// Per chunk and column: the first row whose cell is not a number (Int.max: none).
-        let failures: UnsafeMutablePointer<Int>
+        let failures: ParallelBuffer<Int>
+
+        /// The first byte of the file.
+        var base: UnsafePointer<UInt8> { UnsafePointer(bytes.baseAddress.unsafelyUnwrapped) }
     }
 
     /// The columns, or nil when the strict reader must take over.
@@ -103,9 +110,20 @@ struct FastCSVReader {
         bounds[chunkCount] = count
 
         // 1. Lines per chunk.
-        var shared = Shared(base: base, count: count, columnCount: columnCount, isText: isText, numbers: numbers,
-                            starts: starts, ends: ends, rowStarts: rowStarts, bounds: bounds, firstRows: firstRows,
-                            ok: ok, failures: failures)
+        let perColumn = max(columnCount, 1)
+        func share(rows: Int) -> Shared {
+            Shared(bytes: ParallelBuffer(start: UnsafeMutablePointer(mutating: base), count: count), count: count,
+                   columnCount: columnCount, isText: ParallelBuffer(start: isText, count: perColumn),
+                   numbers: ParallelBuffer(start: numbers, count: perColumn),
+                   starts: ParallelBuffer(start: starts, count: perColumn),
+                   ends: ParallelBuffer(start: ends, count: perColumn),
+                   rowStarts: ParallelBuffer(start: rowStarts, count: rows),
+                   bounds: ParallelBuffer(start: bounds, count: chunkCount + 1),
+                   firstRows: ParallelBuffer(start: firstRows, count: chunkCount + 1),
+                   ok: ParallelBuffer(start: ok, count: chunkCount),
+                   failures: ParallelBuffer(start: failures, count: chunkCount * perColumn))
+        }
+        var shared = share(rows: 1)
         let counting = shared
         DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
             let from = counting.bounds[k]
@@ -129,9 +147,7 @@ struct FastCSVReader {
                 numbers[c] = UnsafeMutablePointer<Double>.allocate(capacity: max(rowCount, 1))
             }
         }
-        shared = Shared(base: base, count: count, columnCount: columnCount, isText: isText, numbers: numbers,
-                        starts: starts, ends: ends, rowStarts: rowStarts, bounds: bounds, firstRows: firstRows,
-                        ok: ok, failures: failures)
+        shared = share(rows: max(rowCount, 1))
 
         // 2. Rows into columns.
         let parsing = shared
@@ -178,12 +194,12 @@ struct FastCSVReader {
         let textColumns = (0..<columnCount).filter { isText[$0] }
         var categories = [ColumnarCSV.Categories?](repeating: nil, count: textColumns.count)
         let textShared = shared
-        categories.withUnsafeMutableBufferPointer { out in
-            let target = CategoriesOut(buffer: out)
+        categories.withParallelBuffer { target in
+            // Iteration t writes only element t.
             DispatchQueue.concurrentPerform(iterations: textColumns.count) { t in
                 let c = textColumns[t]
                 guard let from = textShared.starts[c], let to = textShared.ends[c] else { return }
-                target.buffer[t] = FastCSVReader.categories(textShared.base, starts: from, ends: to, rows: rowCount)
+                target[t] = FastCSVReader.categories(textShared.base, starts: from, ends: to, rows: rowCount)
             }
         }
         for (t, c) in textColumns.enumerated() {
@@ -201,11 +217,6 @@ struct FastCSVReader {
                            firstNonNumber: notNumbers, readStrictly: false)
     }
 
-    private struct CategoriesOut: @unchecked Sendable {
-        // @unchecked Sendable: iteration t writes only element t.
-        let buffer: UnsafeMutableBufferPointer<ColumnarCSV.Categories?>
-    }
-
     /// Parses the rows of chunk `k`.
     private static func parseChunk(_ s: Shared, _ k: Int) {
         let base = s.base
@@ -216,7 +227,7 @@ struct FastCSVReader {
         let end = s.bounds[k + 1]
         var row = s.firstRows[k]
         let rowLimit = s.firstRows[k + 1]
-        let failures = s.failures + k * columnCount
+        let failures = s.failures.dropFirst(k * columnCount)
         while p < end {
             guard row < rowLimit else {
                 s.ok[k] = false

@@ -83,10 +83,11 @@ public enum DriftComparison {
         var referenceMissing = [Int](repeating: 0, count: names.count)
         var types = [String](repeating: "numerical", count: names.count)
         // One column per iteration: sorting dominates, so both cores sort.
-        tests.withUnsafeMutableBufferPointer { testsOut in
-            referenceMissing.withUnsafeMutableBufferPointer { missingOut in
-                types.withUnsafeMutableBufferPointer { typesOut in
+        tests.withParallelBuffer { testsOut in
+            referenceMissing.withParallelBuffer { missingOut in
+                types.withParallelBuffer { typesOut in
                     let out = Outputs(tests: testsOut, missing: missingOut, types: typesOut)
+                    // Iteration i writes only element i of each buffer.
                     DispatchQueue.concurrentPerform(iterations: names.count) { i in
                         guard let j = cur.column(names[i]) else { return }
                         switch (ref.columns[i], cur.columns[j]) {
@@ -137,11 +138,9 @@ public enum DriftComparison {
     }
 
     /// Buffers the iterations of `concurrentPerform` write at their own index.
-    private struct Outputs: @unchecked Sendable {
-        // @unchecked Sendable: iteration i writes only element i of each buffer, and nothing
-        // reads them before concurrentPerform returns.
-        let tests: UnsafeMutableBufferPointer<MonitoringAnalysis.ColumnTest>
-        let missing: UnsafeMutableBufferPointer<Int>
-        let types: UnsafeMutableBufferPointer<String>
+    private struct Outputs: Sendable {
+        let tests: ParallelBuffer<MonitoringAnalysis.ColumnTest>
+        let missing: ParallelBuffer<Int>
+        let types: ParallelBuffer<String>
     }
 }

@@ -43,11 +43,11 @@ public enum MonitoringAnalysis {
 
         // Raw tests, one per column (numerical ones in parallel: sorting dominates).
         var numericResults = [ColumnTest](repeating: ColumnTest(), count: numericalNames.count)
-        numericResults.withUnsafeMutableBufferPointer { buffer in
-            let out = UnsafeSendable(buffer)
+        numericResults.withParallelBuffer { out in
+            // Iteration i writes only element i.
             DispatchQueue.concurrentPerform(iterations: numericalNames.count) { i in
                 let name = numericalNames[i]
-                out.buffer[i] = numericTest(reference.numeric[name] ?? [], prepared: reference.prepared[name], window.numeric[i])
+                out[i] = numericTest(reference.numeric[name] ?? [], prepared: reference.prepared[name], window.numeric[i])
             }
         }
         var columns: [MonitoringReport.ColumnDrift] = []
@@ -145,14 +145,6 @@ public enum MonitoringAnalysis {
         var jensenShannon: Double?
         var missing = 0
         var note: String?
-    }
-
-    /// A pointer that may cross into `concurrentPerform`: each iteration writes only its own index.
-    struct UnsafeSendable<Element>: @unchecked Sendable {
-        // @unchecked Sendable: iterations write disjoint elements of a buffer that outlives
-        // the concurrentPerform call, and nothing reads it until every iteration returned.
-        let buffer: UnsafeMutableBufferPointer<Element>
-        init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
     }
 
     /// The numerical test against a prepared reference column (no sort of the reference's
@@ -289,18 +281,18 @@ public enum MonitoringAnalysis {
                 if enough && count >= thresholds.minSamples {
                     // The features' tests within this value, in parallel like the main pass.
                     var results = [KSResult?](repeating: nil, count: numericalNames.count)
-                    results.withUnsafeMutableBufferPointer { buffer in
-                        let out = UnsafeSendable(buffer)
+                    results.withParallelBuffer { out in
+                        // Iteration f writes only element f.
                         DispatchQueue.concurrentPerform(iterations: numericalNames.count) { f in
                             let values = rows.map { window.numeric[f][$0] }
                             if let prepared = reference.prepared[numericalNames[f]] {
-                                out.buffer[f] = prepared.ksTest(values)
+                                out[f] = prepared.ksTest(values)
                                 return
                             }
                             let ref = reference.numeric[numericalNames[f]] ?? []
                             let sample = FiniteSample(values)
                             guard !ref.isEmpty, !sample.isEmpty else { return }
-                            out.buffer[f] = KolmogorovSmirnov.twoSample(sortedA: ref, sortedB: sample.sorted)
+                            out[f] = KolmogorovSmirnov.twoSample(sortedA: ref, sortedB: sample.sorted)
                         }
                     }
                     let tested = results.indices.filter { results[$0] != nil }

@@ -36,7 +36,7 @@ final class StorageAlert {
     /// At start: an open alert an earlier process left is resolved once writes work (the
     /// first successful ``settle(publisher:beforeResolving:)``).
     func inherit() {
-        let open = try? store.read { db in
+        let open = store.readOrLog("look for an open storage alert", logger: logger) { db in
             try AlertBook.open(db, model: Self.model).contains { $0.type == Self.type }
         }
         if open == true {

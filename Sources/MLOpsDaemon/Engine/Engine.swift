@@ -7,13 +7,13 @@ import MLOpsCore
 
 /// The loop that turns files in `incoming/` into results.
 ///
-/// Everything mutable here is confined to `queue`, one serial Dispatch queue: inotify
-/// events, rescans, batches, timers and the watchdog ping all run on it, so a batch that
-/// hangs also stops the watchdog pings and systemd restarts the daemon.
-public final class Engine: @unchecked Sendable {
-    // @unchecked Sendable: every stored `var` below is read and written only on `queue`
-    // (each entry point hops onto it and `dispatchPrecondition` checks it); the `let`s are
-    // Sendable or immutable.
+/// Everything mutable here is isolated to ``EngineActor``, whose executor is `queue`, one
+/// serial Dispatch queue: inotify events, rescans, batches, timers and the watchdog ping
+/// all run on it, so a batch that hangs also stops the watchdog pings and systemd restarts
+/// the daemon. The compiler checks every access; Dispatch callbacks enter the actor with
+/// ``EngineActor/assumeIsolated(_:)``.
+@EngineActor
+public final class Engine {
 
     /// Counters for the status line and `status.json`.
     public struct Counters: Sendable, Equatable {
@@ -24,7 +24,8 @@ public final class Engine: @unchecked Sendable {
         public init() {}
     }
 
-    public let queue: DispatchQueue
+    /// The engine's serial queue (``EngineActor/queue``).
+    public nonisolated let queue: DispatchQueue
     let spool: Spool
     let store: Store
     let processor: JobProcessor
@@ -48,87 +49,71 @@ public final class Engine: @unchecked Sendable {
     private var claimRetryTimer: DispatchSourceTimer?
     private var busyTimer: DispatchSourceTimer?
     private(set) var counters = Counters()
-    /// Finished jobs by kind and status since start (read on `queue`), for the metrics.
+    /// Finished jobs by kind and status since start, for the metrics.
     private(set) var tally = JobTally()
-    /// When the last batch (or recovered job) finished; nil before the first (read on `queue`).
+    /// When the last batch (or recovered job) finished; nil before the first.
     private(set) var lastBatchAt: Date?
-    /// Bumped whenever a job may have changed the registered models (read on `queue`).
+    /// Bumped whenever a job may have changed the registered models.
     private(set) var modelsGeneration = 0
-    /// Called on `queue` after each batch (the daemon refreshes its status from it); set on `queue`.
-    var onBatch: (@Sendable () -> Void)?
+    /// Called after each batch (the daemon refreshes its status from it).
+    var onBatch: (@EngineActor () -> Void)?
     /// Whether the daemon's writes work; failed batches are reported here.
     var health: StorageHealth { storageAlert.health }
-    /// The alert that follows ``health`` (on `queue`).
+    /// The alert that follows ``health``.
     private let storageAlert: StorageAlert
-    /// Failed retries of `active/` in a row, for the backoff (on `queue`).
+    /// Failed retries of `active/` in a row, for the backoff.
     private var retryFailures = 0
 
     init(spool: Spool, store: Store, handlers: HandlerRegistry, config: DaemonConfig, logger: Logger,
-         registry: ModelRegistry? = nil, health: StorageHealth = StorageHealth()) {
-        self.queue = DispatchQueue(label: "mlopsd.engine")
+         registry: ModelRegistry? = nil, pipelines: PipelineService? = nil, health: StorageHealth = StorageHealth()) {
+        self.queue = EngineActor.queue
         self.spool = spool
         self.store = store
         self.config = config
         self.logger = logger
         self.storageAlert = StorageAlert(health: health, store: store, logger: logger)
-        self.processor = JobProcessor(spool: spool, store: store, handlers: handlers, logger: logger, registry: registry)
+        let processor = JobProcessor(spool: spool, store: store, handlers: handlers, logger: logger, registry: registry)
+        processor.pipelines = pipelines
+        self.processor = processor
     }
 
-    /// Jobs waiting in `incoming/` as far as the engine knows (read on `queue`).
+    /// Jobs waiting in `incoming/` as far as the engine knows.
     var queueDepth: Int { pending.count - pendingHead + busyNames.count }
 
-    /// Starts watching, finishes what a crash left in `active/`, then scans `incoming/`.
-    /// Runs synchronously on `queue`; returns once the engine is serving.
+    /// Starts watching, finishes what a crash left in `active/`, then scans `incoming/`;
+    /// returns once the engine is serving.
     func start() throws(SystemError) {
-        var failure: SystemError?
-        queue.sync {
-            do {
-                // Watch first so that nothing dropped during recovery is missed.
-                self.watcher = try DirectoryWatcher(path: spool.incoming.path, queue: queue, creations: true) { [weak self] events in
-                    self?.handle(events)
-                }
-            } catch let error as SystemError {
-                failure = error
-                return
-            } catch {
-                failure = SystemError("watch \(self.spool.incoming.path): \(error)", errno: EIO)
-                return
-            }
-            self.storageAlert.inherit()
-            self.recoverActive()
-            self.rescan(reason: "start")
-            self.scheduleRescans()
+        // Watch first so that nothing dropped during recovery is missed.
+        watcher = try DirectoryWatcher(path: spool.incoming.path, queue: queue, creations: true) { [weak self] events in
+            EngineActor.assumeIsolated { self?.handle(events) }
         }
-        if let failure { throw failure }
+        storageAlert.inherit()
+        recoverActive()
+        rescan(reason: "start")
+        scheduleRescans()
     }
 
-    /// Applies a reloaded config (on `queue`).
+    /// Applies a reloaded config.
     func apply(_ newConfig: DaemonConfig) {
-        queue.async {
-            self.config = newConfig
-            self.scheduleRescans()
-            self.kick()
-        }
+        config = newConfig
+        scheduleRescans()
+        kick()
     }
 
-    /// Stops taking new jobs; `completion` runs on `queue` once the batch in progress is done.
-    func stop(completion: @escaping @Sendable () -> Void) {
-        queue.async {
-            self.stopping = true
-            self.watcher?.cancel()
-            self.watcher = nil
-            self.rescanTimer?.cancel()
-            self.retryTimer?.cancel()
-            self.claimRetryTimer?.cancel()
-            self.busyTimer?.cancel()
-            completion()
-        }
+    /// Stops taking new jobs. Being on the actor, it runs between batches, never during one.
+    func stop() {
+        stopping = true
+        watcher?.cancel()
+        watcher = nil
+        rescanTimer?.cancel()
+        retryTimer?.cancel()
+        claimRetryTimer?.cancel()
+        busyTimer?.cancel()
     }
 
-    // MARK: - On queue
+    // MARK: - Events
 
     private func handle(_ events: [DirectoryWatcher.Event]) {
-        dispatchPrecondition(condition: .onQueue(queue))
         for event in events {
             switch event {
             case .overflow:
@@ -153,7 +138,6 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func rescan(reason: String) {
-        dispatchPrecondition(condition: .onQueue(queue))
         do {
             let names = try spool.scanIncoming()
             for name in names { enqueue(name) }
@@ -171,7 +155,7 @@ public final class Engine: @unchecked Sendable {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         let interval = config.rescanInterval
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(500))
-        timer.setEventHandler { [weak self] in self?.rescan(reason: "periodic") }
+        timer.setEventHandler { [weak self] in EngineActor.assumeIsolated { self?.rescan(reason: "periodic") } }
         timer.resume()
         rescanTimer = timer
     }
@@ -182,13 +166,12 @@ public final class Engine: @unchecked Sendable {
     private func kick() {
         guard !drainScheduled, !stopping, pendingHead < pending.count, retryTimer == nil, claimRetryTimer == nil else { return }
         drainScheduled = true
-        queue.async { self.drain() }
+        queue.async { EngineActor.assumeIsolated { self.drain() } }
     }
 
     /// Claims up to `batch_size` ready files and processes them; then yields the queue
     /// (timers, signals) before the next batch.
     private func drain() {
-        dispatchPrecondition(condition: .onQueue(queue))
         drainScheduled = false
         guard !stopping else { return }
         var claimed: [String] = []
@@ -334,7 +317,6 @@ public final class Engine: @unchecked Sendable {
     /// Finishes the files a crash (or a failed batch) left in `active/`, one job at a time
     /// so that only a job that really kills the daemon accumulates attempts.
     private func recoverActive() {
-        dispatchPrecondition(condition: .onQueue(queue))
         let names: [String]
         do {
             names = try spool.active.names().filter { !Spool.isIgnored($0) }.sorted()
@@ -378,22 +360,25 @@ public final class Engine: @unchecked Sendable {
 
     // MARK: - Storage alert
 
-    /// Brings the `storage_write_failed` alert in line with ``health`` (on `queue`; after
-    /// every batch and every status interval); see ``StorageAlert``.
+    /// Brings the `storage_write_failed` alert in line with ``health`` (after every batch
+    /// and every status interval); see ``StorageAlert``.
     func settleStorage() {
-        dispatchPrecondition(condition: .onQueue(queue))
         storageAlert.settle(publisher: processor.registry?.alerts) {
             if let registry = processor.registry { registry.reconcile(store: store, config: config, logger: logger) }
         }
     }
 
     /// A timer on `queue` that fires once after `seconds`.
-    private func oneShot(after seconds: Double, _ body: @escaping (Engine) -> Void) -> DispatchSourceTimer {
+    private func oneShot(
+        after seconds: Double, _ body: @escaping @EngineActor @Sendable (Engine) -> Void
+    ) -> DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + seconds)
         timer.setEventHandler { [weak self] in
-            guard let self else { return }
-            body(self)
+            EngineActor.assumeIsolated {
+                guard let self else { return }
+                body(self)
+            }
         }
         timer.resume()
         return timer

@@ -93,7 +93,7 @@ enum AlertRules {
             }
         }
 
-        context.afterCommit.add {
+        context.afterCommit.add { [changes] in
             for (alert, log) in changes { registry.alerts.publish(alert, log: log) }
         }
     }

@@ -67,7 +67,8 @@ enum ABTestStage {
             progress["deadline"] = .string(Timestamp.string(record.deadline))
             progress["min_samples"] = .int(settings.minSamples)
             progress["looked_at"] = .string(Timestamp.string(Date()))
-            _ = try? service.store.write { db in
+            service.store.writeOrLog("record the A/B test's progress in run \(runID)", logger: service.logger,
+                                     metadata: ["run": "\(runID)"]) { db in
                 try db.execute(sql: "UPDATE pipeline_stages SET report = ? WHERE run_id = ? AND stage = 'ab_test'",
                                arguments: [JSONValue.object(progress).storeText, runID])
             }
@@ -85,7 +86,8 @@ enum ABTestStage {
                 let routing: JSONValue = ["champion": ["version": .string(record.champion), "share": 1.0, "link": "current"],
                                           "challenger": .null, "run_id": .string(runID), "decision": "cancelled"]
                 try? service.registry?.serving.endChallenger(model: model, routing: routing)
-                _ = try? service.store.write { db in
+                service.store.writeOrLog("record the cancelled A/B test of run \(runID)", logger: service.logger,
+                                         metadata: ["run": "\(runID)"]) { db in
                     try db.execute(sql: "UPDATE ab_tests SET decided_at = ?, decision = 'cancelled' WHERE run_id = ?",
                                    arguments: [Timestamp.string(Date()), runID])
                 }

@@ -38,7 +38,10 @@ enum StageChild {
             return .failed("\(error)", report: ["argv": .array(argv.map(JSONValue.string))],
                            fix: "check the command in the pipeline definition")
         }
-        try? store.write { db in try RunStore.childEnded(db, run: run, pid: outcome.pid, at: Date()) }
+        store.writeOrLog("record the end of child \(outcome.pid) of run \(run)", logger: logger,
+                         metadata: ["run": "\(run)"]) { db in
+            try RunStore.childEnded(db, run: run, pid: outcome.pid, at: Date())
+        }
         var report: [String: JSONValue] = [
             "argv": .array(argv.map(JSONValue.string)), "pid": .int(Int(outcome.pid)),
             "termination": .string(outcome.termination.description),
@@ -84,24 +87,8 @@ enum StageChild {
     /// Kills the process groups a dead daemon left; returns how many processes were
     /// signalled. Blocks: called once at start, before the engine serves.
     static func killStrays(_ records: [StrayChildren.Record], grace: Double, logger: Logger) -> Int {
-        let done = DispatchSemaphore(value: 0)
-        let box = KilledBox()
-        Task {
-            box.set(await StrayChildren.kill(records, grace: grace))
-            done.signal()
-        }
-        done.wait()
-        let killed = box.get()
+        let killed = StrayChildren.killWaiting(records, grace: grace)
         StrayChildren.log(killed, logger: logger)
         return killed.count
     }
-}
-
-/// Carries the killed list out of the task (written once before the semaphore is signalled).
-private final class KilledBox: @unchecked Sendable {
-    // @unchecked Sendable: `value` is written by one task before it signals the semaphore
-    // and read by the waiter only after the signal, so the accesses never overlap.
-    private var value: [StrayChildren.Killed] = []
-    func set(_ v: [StrayChildren.Killed]) { value = v }
-    func get() -> [StrayChildren.Killed] { value }
 }

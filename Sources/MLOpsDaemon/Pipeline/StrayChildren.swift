@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Logging
 
@@ -73,7 +74,20 @@ public enum StrayChildren {
     /// seconds for them to end, then sends SIGKILL to what is left. Returns every process
     /// signalled (empty when nothing of the records was running), for the caller to log as
     /// `childKilled` events (see ``log(_:logger:)``).
+    ///
+    /// The waiting happens on a thread of its own (``killWaiting(_:grace:)``), never on the
+    /// cooperative pool.
     public static func kill(_ records: [Record], grace: Double = 5) async -> [Killed] {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: killWaiting(records, grace: grace))
+            }
+        }
+    }
+
+    /// ``kill(_:grace:)`` on the calling thread, which it blocks for up to `grace` + 2
+    /// seconds: for the daemon's start, before the engine serves.
+    public static func killWaiting(_ records: [Record], grace: Double = 5) -> [Killed] {
         var killed: [pid_t: Killed] = [:]
         var order: [pid_t] = []
         func note(_ entry: ProcessTable.Entry, _ record: Record, _ signo: Int32) {
@@ -93,7 +107,7 @@ public enum StrayChildren {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(max(0, grace.isFinite ? grace : 0))
         while clock.now < deadline, terminated.contains(where: { stillRunning($0.0) }) {
-            try? await Task.sleep(for: .milliseconds(20))
+            Thread.sleep(forTimeInterval: 0.02)
         }
         // Whatever still runs, and whatever of the sessions appeared meanwhile.
         var forced: [ProcessTable.Entry] = []
@@ -107,7 +121,7 @@ public enum StrayChildren {
         // that nothing of the earlier daemon runs once the caller goes on.
         let killDeadline = clock.now + .seconds(2)
         while clock.now < killDeadline, forced.contains(where: stillRunning) {
-            try? await Task.sleep(for: .milliseconds(10))
+            Thread.sleep(forTimeInterval: 0.01)
         }
         return order.compactMap { killed[$0] }
     }

@@ -13,10 +13,20 @@ import GRDB
 /// Signals arrive through Dispatch signal sources created here in library code (a
 /// handler closure written in `main.swift` would be main-actor code and trap when Dispatch
 /// runs it on another queue).
-public final class Daemon: @unchecked Sendable {
-    // @unchecked Sendable: `config`, `state`, `statusTimer`/`watchdogTimer` and `metrics`
-    // are only touched on `engine.queue` after `start()`; signal handlers hop
-    // onto that queue.
+///
+/// Its mutable state (config, state, timers, the status cache) is isolated to
+/// ``EngineActor``, like the engine's: the compiler checks every access. `main` creates it
+/// on that actor; `start()` and the signal handlers are nonisolated and hop onto the
+/// engine queue.
+@EngineActor
+public final class Daemon {
+    /// Where the daemon is in its life, as `status.json` and the status line show it.
+    enum State: String {
+        case starting
+        case ready
+        case reloading
+        case stopping
+    }
 
     /// Why the daemon could not start; `exitCode` follows sysexits.h.
     public enum StartError: Error, CustomStringConvertible {
@@ -59,7 +69,7 @@ public final class Daemon: @unchecked Sendable {
     /// Held for the daemon's lifetime: no second daemon on the same spool or state.
     let instanceLock: InstanceLock
     private var config: DaemonConfig
-    private var state = "starting"
+    private var state = State.starting
     private let startedAt = Date()
     private var statusTimer: DispatchSourceTimer?
     private var watchdogTimer: DispatchSourceTimer?
@@ -75,7 +85,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Reads and validates the config file at `path` (relative paths resolve against the
     /// working directory; environment variables override file values).
-    public static func loadConfig(path: String) throws(StartError) -> DaemonConfig {
+    public nonisolated static func loadConfig(path: String) throws(StartError) -> DaemonConfig {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -91,8 +101,10 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Opens everything; does not start serving yet.
-    public init(configPath: String, config: DaemonConfig, logger: Logger, notifier: ServiceNotifier) throws(StartError) {
+    /// Opens everything; does not start serving yet. On the engine's actor (see ``main(configPath:)``).
+    public init(
+        configPath: String, config: DaemonConfig, logger: Logger, notifier: ServiceNotifier
+    ) throws(StartError) {
         self.configPath = configPath
         self.config = config
         self.logger = logger
@@ -131,45 +143,48 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             throw .config("pipeline definitions refused:\n\(error)")
         }
+        let pipelines = PipelineService(store: store, spool: spool, registry: registry, logger: logger,
+                                        engineQueue: EngineActor.queue, catalog: catalog, config: config)
+        self.pipelines = pipelines
         engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger, registry: registry,
-                        health: health)
-        pipelines = PipelineService(store: store, spool: spool, registry: registry, logger: logger, engineQueue: engine.queue,
-                                    catalog: catalog, config: config)
-        engine.processor.pipelines = pipelines
+                        pipelines: pipelines, health: health)
         pruner = SpoolPruner(spool: spool, retention: Daemon.retention(config), logger: logger)
     }
 
-    static func retention(_ config: DaemonConfig) -> SpoolPruner.Retention {
+    nonisolated static func retention(_ config: DaemonConfig) -> SpoolPruner.Retention {
         SpoolPruner.Retention(
             doneDays: config.doneRetentionDays, failedDays: config.failedRetentionDays,
             resultsDays: config.resultsRetentionDays, interval: config.pruneInterval)
     }
 
     /// Starts serving: recovery, rescan, signals, timers, READY=1. Returns once ready.
-    public func start() throws(StartError) {
-        installSignalHandlers()
+    /// Called on the main thread; the engine's part runs on its queue.
+    public nonisolated func start() throws(StartError) {
+        EngineActor.sync { self.installSignalHandlers() }
         // Before any job runs: drop half-copied artifacts and make the serving links agree
         // with the store (a deployment the daemon died in is undone or completed).
         let leftovers = registry.artifacts.removeLeftovers()
         if leftovers > 0 {
             logger.info("removed \(leftovers) half-copied artifact directories", metadata: ["event": LogEvent.daemonStarted.metadataValue])
         }
-        let reconcileConfig = engine.queue.sync { config }
+        let reconcileConfig = EngineActor.sync { self.config }
         registry.reconcile(store: store, config: reconcileConfig, logger: logger)
         // Runs a dead daemon left: children killed, running runs interrupted (their jobs'
         // results are then rewritten by the engine's recovery of active/), queued ones kept.
         let queuedRuns = pipelines.recover()
-        do {
-            try engine.start()
-        } catch {
+        let started = EngineActor.sync {
+            Result { () throws(SystemError) in try self.engine.start() }
+        }
+        if case .failure(let error) = started {
             throw .spool("\(error)")
         }
         pipelines.resume(queuedRuns)
         pruner.start()
-        let (summary, spoolDir, stateDir) = engine.queue.sync {
+        let (summary, spoolDir, stateDir) = EngineActor.sync {
             self.engine.onBatch = { [weak self] in self?.batchFinished() }
-            self.pipelines.onRunEnded { [weak self] in self?.batchFinished() }
-            self.state = "ready"
+            // The service calls this on the engine queue.
+            self.pipelines.onRunEnded { [weak self] in EngineActor.assumeIsolated { self?.batchFinished() } }
+            self.state = .ready
             self.startTimers()
             self.publishStatus()
             return (self.statusLine(), self.config.spoolDir, self.config.stateDir)
@@ -181,7 +196,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Runs the daemon until SIGTERM; never returns.
-    public static func main(configPath: String) -> Never {
+    public nonisolated static func main(configPath: String) -> Never {
         // Keep no descriptor we inherited (stdin/out/err stay).
         _ = mlopsd_close_from(3)
         let config: DaemonConfig
@@ -199,7 +214,11 @@ public final class Daemon: @unchecked Sendable {
         let notifier = ServiceNotifier()
         logger.info("mlopsd \(MLOpsDaemonInfo.version) starting with \(configPath)", metadata: ["event": LogEvent.daemonStarted.metadataValue])
         do {
-            let daemon = try Daemon(configPath: configPath, config: config, logger: logger, notifier: notifier)
+            let daemon = try EngineActor.sync {
+                Result { () throws(StartError) in
+                    try Daemon(configPath: configPath, config: config, logger: logger, notifier: notifier)
+                }
+            }.get()
             try daemon.start()
             withExtendedLifetime(daemon) { dispatchMain() }
         } catch {
@@ -211,6 +230,8 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: - Signals
 
+    /// Ignores the signals the daemon handles itself and delivers them to Dispatch sources
+    /// on a queue of their own (the handlers hop onto the engine queue).
     private func installSignalHandlers() {
         for signo in [SIGTERM, SIGINT, SIGHUP] {
             signal(signo, SIG_IGN)
@@ -236,86 +257,94 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// SIGTERM: STOPPING=1, finish the batch in progress, exit 0.
-    private func shutDown(signal signo: Int32) {
+    private nonisolated func shutDown(signal signo: Int32) {
         notifier.stopping()
         logger.notice("stopping on signal \(signo); finishing the jobs in progress", metadata: ["event": LogEvent.daemonStopping.metadataValue])
         pruner.stop()
-        engine.stop { [self] in
-            self.state = "stopping"
-            self.statusTimer?.cancel()
-            self.monitorTimer?.cancel()
-            self.retrainTimer?.cancel()
-            self.publishStatus()
-            // Running pipelines: their children's groups get SIGTERM, then SIGKILL after
-            // stop_grace; the runs end `interrupted`. The watchdog keeps pinging meanwhile.
-            let pipelines = self.pipelines
-            Task {
-                await pipelines.shutdown()
-                self.engine.queue.async {
-                    self.watchdogTimer?.cancel()
-                    self.logger.notice("mlopsd stopped", metadata: ["event": LogEvent.daemonStopped.metadataValue])
-                    exit(0)
-                }
-            }
+        // Queued behind the batch in progress.
+        EngineActor.queue.async { EngineActor.assumeIsolated { self.stopServing() } }
+    }
+
+    /// The engine-side half of ``shutDown(signal:)``: no new jobs, last status, then the
+    /// pipelines are stopped and the process exits.
+    private func stopServing() {
+        engine.stop()
+        state = .stopping
+        statusTimer?.cancel()
+        monitorTimer?.cancel()
+        retrainTimer?.cancel()
+        publishStatus()
+        // Running pipelines: their children's groups get SIGTERM, then SIGKILL after
+        // stop_grace; the runs end `interrupted`. The watchdog keeps pinging meanwhile (the
+        // task waits off the engine queue and comes back to it, on the actor, to exit).
+        let pipelines = self.pipelines
+        Task {
+            await pipelines.shutdown()
+            self.watchdogTimer?.cancel()
+            self.logger.notice("mlopsd stopped", metadata: ["event": LogEvent.daemonStopped.metadataValue])
+            exit(0)
         }
     }
 
     /// SIGHUP: RELOADING=1, read the config again; a bad one is refused and the old one
     /// stays in force; READY=1 either way.
-    private func reload() {
+    private nonisolated func reload() {
         notifier.reloading()
-        engine.queue.async {
-            self.state = "reloading"
-            let old = self.config
-            do {
-                var new = try Daemon.loadConfig(path: self.configPath)
-                var ignored: [String] = []
-                if new.spoolDir != old.spoolDir {
-                    ignored.append("spool_dir")
-                    new.spoolDir = old.spoolDir
-                }
-                if new.stateDir != old.stateDir {
-                    ignored.append("state_dir")
-                    new.stateDir = old.stateDir
-                }
-                if new.logLevel != old.logLevel {
-                    ignored.append("log_level")
-                    new.logLevel = old.logLevel
-                }
-                let catalog: PipelineCatalog
-                do {
-                    catalog = try PipelineCatalog.load(directory: new.pipelinesDir, searchPath: PipelineCatalog.defaultSearchPath())
-                } catch {
-                    throw StartError.config("pipeline definitions refused:\n\(error)")
-                }
-                self.config = new
-                self.engine.apply(new)
-                self.pipelines.update(catalog: catalog, config: new)
-                self.pruner.update(Daemon.retention(new))
-                self.startTimers()
-                var message = "configuration reloaded from \(self.configPath)"
-                if !ignored.isEmpty {
-                    message += "; \(ignored.joined(separator: " and ")) take effect only after a restart"
-                }
-                self.logger.notice("\(message)", metadata: ["event": LogEvent.configReloaded.metadataValue])
-            } catch {
-                self.logger.error(
-                    "reload refused, the previous configuration stays in force: \(error)",
-                    metadata: ["event": LogEvent.configReloadRefused.metadataValue])
-            }
-            self.state = "ready"
-            self.publishStatus()
-            self.notifier.ready(status: self.statusLine())
-        }
+        EngineActor.queue.async { EngineActor.assumeIsolated { self.reloadNow() } }
     }
 
-    // MARK: - Timers and status (on engine.queue)
+    /// The engine-side half of ``reload()``.
+    private func reloadNow() {
+        self.state = .reloading
+        let old = self.config
+        do {
+            var new = try Daemon.loadConfig(path: self.configPath)
+            var ignored: [String] = []
+            if new.spoolDir != old.spoolDir {
+                ignored.append("spool_dir")
+                new.spoolDir = old.spoolDir
+            }
+            if new.stateDir != old.stateDir {
+                ignored.append("state_dir")
+                new.stateDir = old.stateDir
+            }
+            if new.logLevel != old.logLevel {
+                ignored.append("log_level")
+                new.logLevel = old.logLevel
+            }
+            let catalog: PipelineCatalog
+            do {
+                catalog = try PipelineCatalog.load(directory: new.pipelinesDir, searchPath: PipelineCatalog.defaultSearchPath())
+            } catch {
+                throw StartError.config("pipeline definitions refused:\n\(error)")
+            }
+            self.config = new
+            self.engine.apply(new)
+            self.pipelines.update(catalog: catalog, config: new)
+            self.pruner.update(Daemon.retention(new))
+            self.startTimers()
+            var message = "configuration reloaded from \(self.configPath)"
+            if !ignored.isEmpty {
+                message += "; \(ignored.joined(separator: " and ")) take effect only after a restart"
+            }
+            self.logger.notice("\(message)", metadata: ["event": LogEvent.configReloaded.metadataValue])
+        } catch {
+            self.logger.error(
+                "reload refused, the previous configuration stays in force: \(error)",
+                metadata: ["event": LogEvent.configReloadRefused.metadataValue])
+        }
+        self.state = .ready
+        self.publishStatus()
+        self.notifier.ready(status: self.statusLine())
+    }
+
+    // MARK: - Timers and status
 
     private func startTimers() {
         statusTimer?.cancel()
         let status = DispatchSource.makeTimerSource(queue: engine.queue)
         status.schedule(deadline: .now() + config.statusInterval, repeating: config.statusInterval, leeway: .seconds(1))
-        status.setEventHandler { [weak self] in self?.publishStatus() }
+        status.setEventHandler { [weak self] in EngineActor.assumeIsolated { self?.publishStatus() } }
         status.resume()
         statusTimer = status
 
@@ -323,7 +352,7 @@ public final class Daemon: @unchecked Sendable {
         let monitor = DispatchSource.makeTimerSource(queue: engine.queue)
         let every = config.monitoringCheckInterval
         monitor.schedule(deadline: .now() + every, repeating: every, leeway: .milliseconds(Int(min(every * 100, 5000))))
-        monitor.setEventHandler { [weak self] in self?.monitorAll() }
+        monitor.setEventHandler { [weak self] in EngineActor.assumeIsolated { self?.monitorAll() } }
         monitor.resume()
         monitorTimer = monitor
 
@@ -333,7 +362,7 @@ public final class Daemon: @unchecked Sendable {
         let retrain = DispatchSource.makeTimerSource(queue: engine.queue)
         let tick = Daemon.retrainTickInterval(config)
         retrain.schedule(deadline: .now() + 1, repeating: tick, leeway: .seconds(1))
-        retrain.setEventHandler { [weak self] in self?.retrainingTick() }
+        retrain.setEventHandler { [weak self] in EngineActor.assumeIsolated { self?.retrainingTick() } }
         retrain.resume()
         retrainTimer = retrain
 
@@ -386,7 +415,7 @@ public final class Daemon: @unchecked Sendable {
 
     private func statusLine() -> String {
         let c = engine.counters
-        return "\(state): \(modelsSummary().total) models, \(engine.queueDepth) queued, "
+        return "\(state.rawValue): \(modelsSummary().total) models, \(engine.queueDepth) queued, "
             + "\(c.succeeded) succeeded, \(c.failed) failed, \(c.rejected) rejected"
     }
 
@@ -400,9 +429,11 @@ public final class Daemon: @unchecked Sendable {
         } else {
             statusPending = true
             engine.queue.asyncAfter(deadline: next) { [weak self] in
-                guard let self else { return }
-                self.statusPending = false
-                self.publishStatus()
+                EngineActor.assumeIsolated {
+                    guard let self else { return }
+                    self.statusPending = false
+                    self.publishStatus()
+                }
             }
         }
     }
@@ -412,7 +443,9 @@ public final class Daemon: @unchecked Sendable {
         let generation = engine.modelsGeneration
         if let cached = modelsCache, cached.generation == generation { return (cached.list, cached.total) }
         let limit = Daemon.statusModelLimit
-        let (models, total) = (try? store.read { db in try ModelSpecs.summaries(db, limit: limit) }) ?? ([], 0)
+        let (models, total) = store.readOrLog("read the models for status.json", logger: logger) { db in
+            try ModelSpecs.summaries(db, limit: limit)
+        } ?? ([], 0)
         let list: [JSONValue] = models.map { model in
             [
                 "name": .string(model.name), "task": .string(model.task), "metric": .string(model.metric),
@@ -435,7 +468,7 @@ public final class Daemon: @unchecked Sendable {
         let status: JSONValue = [
             "pid": .int(Int(getpid())),
             "version": .string(MLOpsDaemonInfo.version),
-            "state": .string(state),
+            "state": .string(state.rawValue),
             "config": .string(configPath),
             "started_at": .string(Timestamp.string(startedAt)),
             "updated_at": .string(Timestamp.string(Date())),
@@ -462,14 +495,14 @@ public final class Daemon: @unchecked Sendable {
         notifier.status(statusLine())
     }
 
-    /// The metrics as of now (on engine.queue).
+    /// The metrics as of now.
     private func metricsSnapshot() -> MetricsSnapshot {
         var snapshot = MetricsSnapshot(
-            up: state != "stopping", version: MLOpsDaemonInfo.version, startTime: startedAt, lastBatch: engine.lastBatchAt,
+            up: state != .stopping, version: MLOpsDaemonInfo.version, startTime: startedAt, lastBatch: engine.lastBatchAt,
             queueDepth: engine.queueDepth, models: modelsSummary().total, jobs: engine.tally,
             recovered: engine.counters.replayed)
-        (snapshot.checks, snapshot.openAlerts) = MetricsWriter.monitoring(store)
-        snapshot.pipelines = MetricsWriter.pipelines(store)
+        (snapshot.checks, snapshot.openAlerts) = MetricsWriter.monitoring(store, logger: logger)
+        snapshot.pipelines = MetricsWriter.pipelines(store, logger: logger)
         return snapshot
     }
 }

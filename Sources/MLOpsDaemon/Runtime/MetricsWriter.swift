@@ -109,9 +109,10 @@ final class MetricsWriter {
         },
     ]
 
-    /// The pipeline part of a snapshot, read from the store; empty when it cannot be read.
-    static func pipelines(_ store: Store) -> MetricsSnapshot.PipelineFigures {
-        (try? store.read { db in
+    /// The pipeline part of a snapshot, read from the store; empty (and logged) when it
+    /// cannot be read.
+    static func pipelines(_ store: Store, logger: Logger) -> MetricsSnapshot.PipelineFigures {
+        store.readOrLog("read the pipeline figures for the metrics", logger: logger) { db in
             var figures = MetricsSnapshot.PipelineFigures()
             let seconds = "COALESCE((julianday(finished_at) - julianday(started_at)) * 86400.0, 0)"
             for row in try Row.fetchAll(db, sql: """
@@ -132,13 +133,15 @@ final class MetricsWriter {
                 GROUP BY model ORDER BY model
                 """).map { (model: $0["model"], state: $0["state"], seconds: $0["seconds"] ?? 0) }
             return figures
-        }) ?? MetricsSnapshot.PipelineFigures()
+        } ?? MetricsSnapshot.PipelineFigures()
     }
 
     /// The monitoring part of a snapshot, read from the store (latest check per model,
-    /// open alerts); empty when the store cannot be read.
-    static func monitoring(_ store: Store) -> ([MetricsSnapshot.LatestCheck], [MetricsSnapshot.OpenAlerts]) {
-        (try? store.read { db in
+    /// open alerts); empty (and logged) when the store cannot be read.
+    static func monitoring(
+        _ store: Store, logger: Logger
+    ) -> ([MetricsSnapshot.LatestCheck], [MetricsSnapshot.OpenAlerts]) {
+        store.readOrLog("read the monitoring figures for the metrics", logger: logger) { db in
             let checks = try Row.fetchAll(db, sql: """
                 SELECT model, health_score, drift_share, last_check_at FROM monitoring_state
                 WHERE health_score IS NOT NULL ORDER BY model
@@ -150,7 +153,7 @@ final class MetricsWriter {
                 SELECT model, severity, COUNT(*) AS n FROM alerts WHERE resolved_at IS NULL GROUP BY model, severity ORDER BY model, severity
                 """).map { row in MetricsSnapshot.OpenAlerts(model: row["model"], severity: row["severity"], count: row["n"]) }
             return (checks, alerts)
-        }) ?? ([], [])
+        } ?? ([], [])
     }
 
     private let logger: Logger

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import MLOpsClient
 import Logging
+import Synchronization
 
 /// Deletes old files from `done/`, `failed/` and `results/` (docs/design.md §3: kept for audit,
 /// pruned by age).
@@ -12,8 +13,11 @@ import Logging
 /// queue, never on the engine's, in batches of at most `batchLimit` deletions per directory
 /// per pass; a pass that hit the limit schedules the next one soon instead of waiting the
 /// full interval.
-final class SpoolPruner: @unchecked Sendable {
-    // @unchecked Sendable: `timer` and `retention` are touched only on `queue`.
+///
+/// The retention settings and the pending timer live in a `Mutex` (a reload and SIGTERM
+/// reach them from the engine and signal queues, the passes from `queue`), so the type is
+/// `Sendable` as checked by the compiler.
+final class SpoolPruner: Sendable {
 
     /// How long files stay, per directory (days; 0 = forever).
     struct Retention: Sendable, Equatable {
@@ -27,14 +31,22 @@ final class SpoolPruner: @unchecked Sendable {
     private let spool: Spool
     private let logger: Logger
     private let queue = DispatchQueue(label: "mlopsd.pruner", qos: .background)
-    private var retention: Retention
-    private var timer: DispatchSourceTimer?
+    /// The settings in force and the timer of the next pass.
+    private struct State {
+        var retention: Retention
+        var timer: DispatchSourceTimer?
+    }
+
+    private let state: Mutex<State>
 
     init(spool: Spool, retention: Retention, logger: Logger) {
         self.spool = spool
-        self.retention = retention
+        self.state = Mutex(State(retention: retention))
         self.logger = logger
     }
+
+    /// The settings in force.
+    private var retention: Retention { state.withLock { $0.retention } }
 
     /// Starts pruning: first pass after `firstDelay` seconds, then every interval.
     func start(firstDelay: Double = 60) {
@@ -44,31 +56,41 @@ final class SpoolPruner: @unchecked Sendable {
     /// Applies new retention settings from a reload.
     func update(_ newRetention: Retention) {
         queue.async {
-            guard newRetention != self.retention else { return }
-            self.retention = newRetention
-            self.schedule(after: min(60, newRetention.interval))
+            let changed = self.state.withLock { state -> Bool in
+                guard newRetention != state.retention else { return false }
+                state.retention = newRetention
+                return true
+            }
+            if changed { self.schedule(after: min(60, newRetention.interval)) }
         }
     }
 
+    /// Cancels the next pass; waits for a pass in progress to finish.
     func stop() {
         queue.sync {
-            timer?.cancel()
-            timer = nil
+            state.withLock { state in
+                state.timer?.cancel()
+                state.timer = nil
+            }
         }
     }
 
+    /// Replaces the pending timer by one that runs a pass on `queue` after `seconds`.
     private func schedule(after seconds: Double) {
-        timer?.cancel()
-        let t = DispatchSource.makeTimerSource(queue: queue)
-        t.schedule(deadline: .now() + seconds, leeway: .seconds(1))
-        t.setEventHandler { [weak self] in self?.pass() }
-        t.resume()
-        timer = t
+        state.withLock { state in
+            state.timer?.cancel()
+            let t = DispatchSource.makeTimerSource(queue: queue)
+            t.schedule(deadline: .now() + seconds, leeway: .seconds(1))
+            t.setEventHandler { [weak self] in self?.pass() }
+            t.resume()
+            state.timer = t
+        }
     }
 
     /// One pass: returns the number of files removed (for tests and the log).
     @discardableResult
     func pass(now: Date = Date()) -> Int {
+        let retention = self.retention
         var removed = 0
         var more = false
         for (directory, days) in [(spool.done, retention.doneDays), (spool.failed, retention.failedDays), (spool.results, retention.resultsDays)]

@@ -69,7 +69,7 @@ enum SlurmStage {
             var errorMetadata = metadata
             errorMetadata["event"] = LogEvent.slurmError.metadataValue
             logger.error("stage \(stage.rawValue) of run \(run): \(doing): \(error)", metadata: errorMetadata)
-            try? store.write { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
+            store.writeOrLog("record the Slurm job's end", logger: logger, metadata: metadata) { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
             return .failed("Slurm: \(error)", report: ["executor": "slurm", "job_name": .string(job.name)], fix: error.fix)
         }
     }
@@ -109,12 +109,14 @@ enum SlurmStage {
                try await client.jobs(named: live.name)
            }),
            let found = jobs.last {
-            try? store.write { db in try SlurmJobStore.submitted(db, run: run, stage: stage, jobID: found.id) }
+            store.writeOrLog("record Slurm job \(found.id)", logger: context.logger, metadata: context.metadata) { db in
+                try SlurmJobStore.submitted(db, run: run, stage: stage, jobID: found.id)
+            }
             return .proceed(Submission(jobID: found.id, submittedAt: live.submittedAt, startedAt: nil, attached: true))
         }
         if live != nil {
             // Recorded but never submitted (or forgotten): start over.
-            try? store.write { db in
+            store.writeOrLog("record the Slurm job's end", logger: context.logger, metadata: context.metadata) { db in
                 try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date())
             }
         }
@@ -247,7 +249,9 @@ enum SlurmStage {
                 if startedAt == nil, current.hasStarted {
                     let now = Date()
                     startedAt = now
-                    try? store.write { db in try SlurmJobStore.started(db, run: run, stage: stage, at: now) }
+                    store.writeOrLog("record the Slurm job's start", logger: context.logger, metadata: context.metadata) { db in
+                        try SlurmJobStore.started(db, run: run, stage: stage, at: now)
+                    }
                     let line = "Slurm job \(jobID) of run \(run) started" + (current.nodes.map { " on \($0)" } ?? "")
                         + String(format: " %.2f s after submission", now.timeIntervalSince(submittedAt))
                     context.logger.info("\(line)", metadata: context.metadata)
@@ -296,7 +300,7 @@ enum SlurmStage {
         let (jobID, submittedAt, startedAt, cancelling) =
             (follower.jobID, follower.submittedAt, follower.startedAt, follower.cancelling)
         let final = follower.status ?? SlurmJobStatus(state: "UNKNOWN")
-        try? context.store.write { db in
+        context.store.writeOrLog("record the Slurm job's end", logger: context.logger, metadata: context.metadata) { db in
             try SlurmJobStore.ended(db, run: run, stage: stage, state: final.state, exitCode: final.exitCodeText, at: Date())
         }
         var result = PipelineRunner.StageResult(outcome: .succeeded, report: report(job, jobID: jobID, status: final,
