@@ -117,7 +117,7 @@ public enum DriftComparison {
         var drifted: [String] = []
         for (i, name) in names.enumerated() {
             let t = tests[i]
-            let effect = t.test == "ks" ? t.statistic : t.jensenShannon
+            let effect = t.test == .ks ? t.statistic : t.jensenShannon
             var drift = false
             if let effect, let p = pAdjusted[i] { drift = effect > threshold && p < alpha }
             if drift { drifted.append(name) }
@@ -127,7 +127,7 @@ public enum DriftComparison {
                     + (t.note.map { "; \($0)" } ?? "")
             }
             columns.append(DriftReport.Column(
-                name: name, type: types[i], test: t.test, statistic: t.statistic, pValue: t.pValue, pAdjusted: pAdjusted[i],
+                name: name, type: types[i], test: t.test?.rawValue, statistic: t.statistic, pValue: t.pValue, pAdjusted: pAdjusted[i],
                 psi: t.psi, jensenShannon: t.jensenShannon, missingReference: referenceMissing[i], missingCurrent: t.missing,
                 drift: drift, note: note))
         }

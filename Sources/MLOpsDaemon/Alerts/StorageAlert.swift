@@ -62,7 +62,7 @@ final class StorageAlert {
             do {
                 let alert = try store.write { db in
                     try AlertBook.raise(db, model: Self.model, version: nil, type: Self.type,
-                                        severity: "critical", message: message, details: details, at: Date())
+                                        severity: .critical, message: message, details: details, at: Date())
                 }
                 publisher?.publish(alert, log: raised == nil)
                 raised = episode.failures
@@ -80,12 +80,10 @@ final class StorageAlert {
                 var opened: AlertRecord?
                 if raised == nil || (raised != episode.failures && episode.failures > 0) {
                     opened = try AlertBook.raise(db, model: Self.model, version: nil, type: Self.type,
-                                                 severity: "critical", message: message, details: details, at: episode.firstAt)
+                                                 severity: .critical, message: message, details: details, at: episode.firstAt)
                 }
                 let resolved = try AlertBook.resolve(db, model: Self.model, type: Self.type, at: Date())
-                let changed = try Row.fetchAll(
-                    db, sql: "SELECT * FROM alerts WHERE updated_at >= ? AND NOT (model = ? AND type = ?) ORDER BY seq",
-                    arguments: [since, Self.model, Self.type]).map(AlertRecord.init(row:))
+                let changed = try AlertBook.updated(db, since: since, exceptModel: Self.model, type: Self.type)
                 return (opened, resolved, changed)
             }
             for alert in changed { publisher?.publish(alert, log: false) }

@@ -8,7 +8,7 @@ enum RetrainingSituationReader {
     static func read(_ db: Database, model: String, spec: ModelSpec, config: DaemonConfig, now: Date) throws -> RetrainingSituation {
         let settings = try RetrainingSettings.load(db, model: model)
         let production = try VersionStore.production(db, model: model)
-        let streak = try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0
+        let streak = try MonitoringState.driftStreak(db, model: model)
         return RetrainingSituation(
             now: now, enabled: settings?.enabled ?? false, productionCreatedAt: production.flatMap { Timestamp.parse($0.createdAt) },
             scheduleDays: config.retrainScheduleDays, lastScheduledSlot: settings?.scheduledSlot, driftStreak: streak,
