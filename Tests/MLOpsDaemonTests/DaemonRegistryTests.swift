@@ -135,5 +135,15 @@ import Testing
                 && text.contains(#"mlopsd_alerts_open{model="xray",severity="warning"} 1"#)
                 && text.contains(#"mlopsd_model_last_check_timestamp_seconds{model="xray"}"#)
         }
+        // `alerts --ack` acknowledges it once and says so the second time.
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: h.spool + "/alerts")
+            .first { $0.contains("equipment_change") })
+        let id = String(file.dropLast(".json".count))
+        let ack = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id], stdin: nil, in: h.root, timeout: 60)
+        #expect(ack.exitCode == 0 && ack.stdout.hasPrefix("alert \(id) acknowledged by "), "\(ack)")
+        let again = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id], stdin: nil, in: h.root, timeout: 60)
+        #expect(again.exitCode == 0 && again.stdout.contains("(already acknowledged by "), "\(again)")
+        let unknown = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id + "x"], stdin: nil, in: h.root, timeout: 60)
+        #expect(unknown.exitCode == 65, "\(unknown)")
     }
 }
