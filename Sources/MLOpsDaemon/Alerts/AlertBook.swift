@@ -66,6 +66,17 @@ public enum AlertBook {
         return alert
     }
 
+    /// ``raise(_:model:version:type:severity:message:details:healthScore:at:)`` for a type
+    /// this build names.
+    @discardableResult
+    public static func raise(
+        _ db: Database, model: String, version: String?, type: AlertType, severity: AlertSeverity, message: String,
+        details: JSONValue = .object([:]), healthScore: Double? = nil, at date: Date
+    ) throws -> AlertRecord {
+        try raise(db, model: model, version: version, type: type.rawValue, severity: severity, message: message,
+                  details: details, healthScore: healthScore, at: date)
+    }
+
     /// ``raise(_:model:version:type:severity:message:details:healthScore:at:)`` with the
     /// severity as text (`info`, `warning` or `critical`); other text is an internal error.
     @discardableResult
@@ -87,6 +98,12 @@ public enum AlertBook {
         try db.execute(sql: "UPDATE alerts SET resolved_at = ?, updated_at = ? WHERE seq = ?",
                        arguments: [Timestamp.string(date), Timestamp.string(date), seq])
         return try AlertRecord.fetchOne(db, sql: "SELECT * FROM alerts WHERE seq = ?", arguments: [seq])
+    }
+
+    /// ``resolve(_:model:type:at:)`` for a type this build names.
+    @discardableResult
+    public static func resolve(_ db: Database, model: String, type: AlertType, at date: Date) throws -> AlertRecord? {
+        try resolve(db, model: model, type: type.rawValue, at: date)
     }
 
     /// Open alerts of `model` (all models when nil), oldest first.

@@ -18,7 +18,7 @@ final class StorageAlert {
     /// The model name daemon-wide alerts are filed under (`alerts/mlopsd.<type>.<n>.json`).
     static let model = "mlopsd"
     /// The alert's type.
-    static let type = "storage_write_failed"
+    static let type = AlertType.storageWriteFailed
 
     let health: StorageHealth
     private let store: Store
@@ -37,7 +37,7 @@ final class StorageAlert {
     /// first successful ``settle(publisher:beforeResolving:)``).
     func inherit() {
         let open = try? store.read { db in
-            try AlertBook.open(db, model: Self.model).contains { $0.type == Self.type }
+            try AlertBook.open(db, model: Self.model).contains { $0.type == Self.type.rawValue }
         }
         if open == true {
             health.inheritOpenAlert()
@@ -83,7 +83,7 @@ final class StorageAlert {
                                                  severity: .critical, message: message, details: details, at: episode.firstAt)
                 }
                 let resolved = try AlertBook.resolve(db, model: Self.model, type: Self.type, at: Date())
-                let changed = try AlertBook.updated(db, since: since, exceptModel: Self.model, type: Self.type)
+                let changed = try AlertBook.updated(db, since: since, exceptModel: Self.model, type: Self.type.rawValue)
                 return (opened, resolved, changed)
             }
             for alert in changed { publisher?.publish(alert, log: false) }
@@ -92,7 +92,7 @@ final class StorageAlert {
             self.raised = nil
             health.endEpisode(ifFailuresAre: episode.failures)
             logger.notice(
-                "writes work again after \(episode.failures) failed writes since \(since); alert \(resolved?.id ?? Self.type) resolved",
+                "writes work again after \(episode.failures) failed writes since \(since); alert \(resolved?.id ?? Self.type.rawValue) resolved",
                 metadata: ["event": LogEvent.storageRecovered.metadataValue, "failures": .string(String(episode.failures))])
         } catch {
             // Not yet: the next batch or status interval tries again.

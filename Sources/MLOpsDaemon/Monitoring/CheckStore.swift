@@ -22,4 +22,12 @@ enum CheckStore {
                         report.health.score, report.health.band.rawValue, report.driftShare, reportText, job])
         return db.lastInsertedRowID
     }
+
+    /// The latest check of `model` as a row of `seq`, `at` and `report` (JSON text), if
+    /// it has one.
+    static func latest(_ db: Database, model: String) throws -> Row? {
+        try Row.fetchOne(
+            db, sql: "SELECT seq, at, report FROM monitoring_checks WHERE model = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [model])
+    }
 }

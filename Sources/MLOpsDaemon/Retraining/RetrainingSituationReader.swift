@@ -20,9 +20,7 @@ enum RetrainingSituationReader {
 
     /// The model's latest check, read from its stored report.
     static func latestCheck(_ db: Database, model: String) throws -> RetrainingSituation.Check? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT seq, at, report FROM monitoring_checks WHERE model = ? ORDER BY seq DESC LIMIT 1", arguments: [model])
-        else { return nil }
+        guard let row = try CheckStore.latest(db, model: model) else { return nil }
         let report = RunStore.json(row["report"]) ?? .object([:])
         let at = (row["at"] as String?).flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0)
         var drifted: [String] = []
