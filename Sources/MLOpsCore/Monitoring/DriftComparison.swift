@@ -81,7 +81,7 @@ public enum DriftComparison {
         let cur = pair.current
         var tests = [MonitoringAnalysis.ColumnTest](repeating: .init(), count: names.count)
         var referenceMissing = [Int](repeating: 0, count: names.count)
-        var types = [String](repeating: "numerical", count: names.count)
+        var types = [ColumnKind](repeating: .numerical, count: names.count)
         // One column per iteration: sorting dominates, so both cores sort.
         tests.withUnsafeMutableBufferPointer { testsOut in
             referenceMissing.withUnsafeMutableBufferPointer { missingOut in
@@ -95,12 +95,12 @@ public enum DriftComparison {
                             out.missing[i] = sample.dropped
                             out.tests[i] = MonitoringAnalysis.numericTest(sample.sorted, b)
                         case (.categorical(let a), .categorical(let b)):
-                            out.types[i] = "categorical"
+                            out.types[i] = .categorical
                             out.missing[i] = a.missing
                             out.tests[i] = MonitoringAnalysis.categoricalTest(a.countsByValue, counts: b.countsByValue, missing: b.missing)
                         default:
                             // `read` gives both files the same types; a hand-made pair may not.
-                            out.types[i] = "categorical"
+                            out.types[i] = .categorical
                             out.tests[i].note = "the column has different types in the two files"
                         }
                     }
@@ -127,7 +127,7 @@ public enum DriftComparison {
                     + (t.note.map { "; \($0)" } ?? "")
             }
             columns.append(DriftReport.Column(
-                name: name, type: types[i], test: t.test?.rawValue, statistic: t.statistic, pValue: t.pValue, pAdjusted: pAdjusted[i],
+                name: name, type: types[i], test: t.test, statistic: t.statistic, pValue: t.pValue, pAdjusted: pAdjusted[i],
                 psi: t.psi, jensenShannon: t.jensenShannon, missingReference: referenceMissing[i], missingCurrent: t.missing,
                 drift: drift, note: note))
         }
@@ -142,6 +142,6 @@ public enum DriftComparison {
         // reads them before concurrentPerform returns.
         let tests: UnsafeMutableBufferPointer<MonitoringAnalysis.ColumnTest>
         let missing: UnsafeMutableBufferPointer<Int>
-        let types: UnsafeMutableBufferPointer<String>
+        let types: UnsafeMutableBufferPointer<ColumnKind>
     }
 }
