@@ -143,6 +143,11 @@ import Testing
         #expect(ack.exitCode == 0 && ack.stdout.hasPrefix("alert \(id) acknowledged by "), "\(ack)")
         let again = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id], stdin: nil, in: h.root, timeout: 60)
         #expect(again.exitCode == 0 && again.stdout.contains("(already acknowledged by "), "\(again)")
+        // The rewritten alert file is an AlertDocument, written exactly as it encodes.
+        let fileData = try Data(contentsOf: URL(fileURLWithPath: h.spool + "/alerts/" + file))
+        let alert = try JSONDecoder().decode(AlertDocument.self, from: fileData)
+        #expect(alert.id == id && alert.acknowledgedBy != nil && alert.severity == .warning)
+        #expect(try ResultDocument.prettyEncoder.encode(alert) + Data("\n".utf8) == fileData)
         let unknown = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id + "x"], stdin: nil, in: h.root, timeout: 60)
         #expect(unknown.exitCode == 65, "\(unknown)")
     }

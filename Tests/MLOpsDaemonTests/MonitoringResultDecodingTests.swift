@@ -39,4 +39,24 @@ struct MonitoringResultDecodingTests {
         }
         #expect(checked == Set(Self.roundTrips.keys), "golden files cover every monitoring kind with a result")
     }
+
+    @Test func predictionsWithoutAVersionWriteVersionNullAndLeaveNoCheckOut() throws {
+        let result = Kinds.LogPredictions.Result(
+            model: "xray", version: nil, received: 1, ingested: 1, labelled: 0, duplicates: 0, duplicateIds: [],
+            ignoredColumns: [], note: "no production version")
+        let json = try JSONValue(encoding: result)
+        #expect(json["version"] == .null)
+        #expect(json["note"] == "no production version")
+        #expect(json["check"] == nil)
+        #expect(try Kinds.LogPredictions.decodeResult(json) == result)
+    }
+
+    @Test func aModelCheckThatCouldNotRunCarriesOnlyItsStatusAndModel() throws {
+        let result = Kinds.MonitorModel.Result(model: "xray", skipped: .referenceUnavailable)
+        let json = try JSONValue(encoding: result)
+        #expect(json == ["model": "xray", "status": "reference_unavailable"])
+        #expect(try Kinds.MonitorModel.decodeResult(json) == result)
+        let summary = try JSONValue(encoding: CheckSummary(skipped: .noProductionVersion))
+        #expect(summary == ["status": "no_production_version"])
+    }
 }
