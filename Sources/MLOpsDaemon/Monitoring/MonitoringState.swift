@@ -42,6 +42,17 @@ enum MonitoringState {
         return try driftStreak(db, model: model)
     }
 
+    /// Starts `model` afresh after a new production version: counters, drift streak, health
+    /// score and drift share cleared (the next check judges the new version alone).
+    static func reset(_ db: Database, model: String) throws {
+        try db.execute(
+            sql: """
+                UPDATE monitoring_state SET predictions_since_check = 0, labels_since_check = 0, drift_streak = 0,
+                    health_score = NULL, drift_share = NULL WHERE model = ?
+                """,
+            arguments: [model])
+    }
+
     /// How many checks in a row found drift in `model` (0 before the first check).
     static func driftStreak(_ db: Database, model: String) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0

@@ -62,6 +62,12 @@ enum PredictionStore {
                 sql: "UPDATE predictions SET label = ?, labelled_at = ? WHERE model = ? AND id = ?"))
     }
 
+    /// The `seq` of the latest prediction logged for `model` (0 before the first): where an
+    /// A/B test starts counting.
+    static func lastSeq(_ db: Database, model: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM predictions WHERE model = ?", arguments: [model]) ?? 0
+    }
+
     /// The latest `size` predictions of `model` `version` into columns: the numeric BLOBs
     /// are copied, text columns split, nothing is parsed as JSON.
     static func window(
