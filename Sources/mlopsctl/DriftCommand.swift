@@ -130,7 +130,7 @@ extension MLOpsCtl {
             ]
             for c in report.columns {
                 lines.append(
-                    cell(c.name, width) + cell(c.type, 13) + cell(c.test ?? "-", 12) + cell(number(c.statistic), 12)
+                    cell(c.name, width) + cell(c.type.rawValue, 13) + cell(c.test?.rawValue ?? "-", 12) + cell(number(c.statistic), 12)
                         + cell(number(c.pValue), 11) + cell(number(c.pAdjusted), 12) + cell(number(c.psi), 9)
                         + cell("\(c.missingReference) / \(c.missingCurrent)", 13) + (c.drift ? "DRIFT" : "-"))
             }

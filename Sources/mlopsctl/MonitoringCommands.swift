@@ -3,6 +3,40 @@ import Foundation
 import MLOpsClient
 import MLOpsCore
 
+/// Submits a job of `Kind` written from its typed parameters, waits for its result and
+/// prints it with `render` from the typed result (or the document as JSON); exits with the
+/// job's status like `submit --wait`. A result that does not fit `Kind.Result` is said so
+/// instead of being rendered.
+private func submitMonitoringJobAndWait<Kind: JobKindDeclaration>(
+    _ options: SpoolOptions, _ kind: Kind.Type, model: String? = nil, parameters: Kind.Parameters,
+    output: RegistryOutput, render: @escaping (Kind.Result?) -> String
+) throws {
+    try reportingFailures {
+        let client = try options.resolve()
+        let submission: SpoolClient.Submission
+        do {
+            submission = try client.submit(kind, model: model, reason: nil, parameters: parameters)
+        } catch let error as SpoolClient.ClientError {
+            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
+            throw CtlFailure(message: "\(error)", code: Exit.rejected)
+        }
+        let renderTyped: (ResultDocument) -> String = { document in
+            do {
+                return render(try document.result(of: kind))
+            } catch {
+                return "mlopsctl cannot read the \(Kind.kind.rawValue) result: \(error)\n" + describe(document)
+            }
+        }
+        try waitAndPrint(id: submission.id, json: output.json, render: renderTyped) { () throws(SpoolClient.ClientError) in
+            try client.wait(for: submission, timeout: output.timeout ?? 120)
+        }
+    }
+}
+
+/// `value` with `places` decimals, as the health lines show scores, penalties and metrics.
+private func decimals(_ value: Double, _ places: Int) -> String {
+    String(format: "%.\(places)f", value)
+}
 
 extension MLOpsCtl {
     struct Alerts: ParsableCommand {
@@ -19,27 +53,22 @@ extension MLOpsCtl {
 
         func run() throws {
             if let ack {
-                try submitAndWait(spoolOptions, lines: ["kind: acknowledge-alert", "params:", "  alert: \(yamlQuoted(ack))"],
-                                  timeout: output.timeout, json: output.json) { doc in
-                    let alert = doc.result?["alert"]
-                    return "alert \(ack) acknowledged by \(alert?["acknowledged_by"]?.stringValue ?? "?") at \(alert?["acknowledged_at"]?.stringValue ?? "?")"
-                        + (doc.result?["note"]?.stringValue.map { " (\($0))" } ?? "")
+                try submitMonitoringJobAndWait(spoolOptions, Kinds.AcknowledgeAlert.self, parameters: .init(alert: ack),
+                                               output: output) { result in
+                    "alert \(ack) acknowledged by \(result?.alert.acknowledgedBy ?? "?") at \(result?.alert.acknowledgedAt ?? "?")"
+                        + (result?.note.map { " (\($0))" } ?? "")
                 }
                 return
             }
-            var lines = ["kind: list-alerts"]
-            if let model { lines.append("model: \(yamlQuoted(model))") }
-            lines += ["params:", "  include_resolved: \(all)"]
-            if let type { lines.append("  type: \(yamlQuoted(type))") }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                guard case .array(let alerts)? = doc.result?["alerts"], !alerts.isEmpty else {
-                    return all ? "no alerts" : "no open alerts"
-                }
+            let all = self.all
+            try submitMonitoringJobAndWait(spoolOptions, Kinds.ListAlerts.self, model: model,
+                                           parameters: .init(includeResolved: all, type: type), output: output) { result in
+                guard let alerts = result?.alerts, !alerts.isEmpty else { return all ? "no alerts" : "no open alerts" }
                 return alerts.map { a in
-                    let state = a["resolved_at"]?.stringValue.map { "resolved \($0)" } ?? "open since \(a["opened_at"]?.stringValue ?? "?")"
-                    let ack = a["acknowledged_by"]?.stringValue.map { ", acknowledged by \($0)" } ?? ""
-                    return "\(pad(a["severity"]?.stringValue, 8)) \(a["id"]?.stringValue ?? "?")  \(state)\(ack) ×\(a["occurrences"]?.intValue ?? 1)\n"
-                        + "         \(a["message"]?.stringValue ?? "")"
+                    let state = a.resolvedAt.map { "resolved \($0)" } ?? "open since \(a.openedAt)"
+                    let ack = a.acknowledgedBy.map { ", acknowledged by \($0)" } ?? ""
+                    return "\(pad(a.severity.rawValue, 8)) \(a.id)  \(state)\(ack) ×\(a.occurrences)\n"
+                        + "         \(a.message)"
                 }.joined(separator: "\n")
             }
         }
@@ -55,36 +84,40 @@ extension MLOpsCtl {
         @Argument(help: "The model.") var model: String
 
         func run() throws {
-            try submitAndWait(spoolOptions, lines: ["kind: monitor-model", "model: \(yamlQuoted(model))"],
-                              timeout: output.timeout, json: output.json) { doc in
-                guard let r = doc.result else { return "no report" }
-                let health = r["health"]
-                var lines = ["\(model): health \(String(format: "%.3f", health?["score"]?.doubleValue ?? 0)) (\(health?["band"]?.stringValue ?? "?")), "
-                    + "window \(r["window"]?.intValue ?? 0), labelled \(r["labelled"]?.intValue ?? 0), status \(r["status"]?.stringValue ?? "?")"]
-                if case .array(let contributions)? = health?["contributions"] {
-                    for c in contributions {
-                        lines.append("  \(pad(c["signal"]?.stringValue, 6)) −\(String(format: "%.3f", c["penalty"]?.doubleValue ?? 0))  \(c["explanation"]?.stringValue ?? "")")
-                    }
-                }
-                if case .array(let columns)? = r["columns"] {
-                    lines.append("  COLUMN               KIND         TEST        STATISTIC  P (ADJ.)    DRIFT")
-                    for c in columns {
-                        let stat = c["statistic"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-"
-                        let p = c["p_adjusted"]?.doubleValue.map { String(format: "%.3g", $0) } ?? "-"
-                        lines.append("  " + [pad(c["name"]?.stringValue, 20), pad(c["kind"]?.stringValue, 12), pad(c["test"]?.stringValue, 11),
-                                             pad(stat, 10), pad(p, 11), c["drift"]?.boolValue == true ? "DRIFT" : "-"].joined(separator: " "))
-                    }
-                }
-                if case .array(let new)? = r["equipment"]?["new_values"], !new.isEmpty {
-                    lines.append("  new equipment: " + new.map { "\($0["column"]?.stringValue ?? "")=\($0["value"]?.stringValue ?? "") (\($0["count"]?.intValue ?? 0))" }.joined(separator: ", "))
-                }
-                if let decay = r["decay"] {
-                    lines.append("  decay: \(decay["status"]?.stringValue ?? "?") — \(decay["metric"]?.stringValue ?? "") "
-                        + "\(decay["current"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-") against baseline "
-                        + "\(decay["baseline"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-")")
-                }
-                return lines.joined(separator: "\n")
+            let model = self.model
+            try submitMonitoringJobAndWait(spoolOptions, Kinds.MonitorModel.self, model: model, parameters: NoParameters(),
+                                           output: output) { result in
+                guard let result else { return "no report" }
+                return Self.lines(model: model, result).joined(separator: "\n")
             }
+        }
+
+        /// The report in lines: health and window, each signal's penalty, the columns'
+        /// tests, new equipment and decay (only the first line when no check ran).
+        static func lines(model: String, _ result: Kinds.MonitorModel.Result) -> [String] {
+            let report = result.report
+            var lines = ["\(model): health \(decimals(report?.health.score ?? 0, 3)) (\(report?.health.band.rawValue ?? "?")), "
+                + "window \(report?.window ?? 0), labelled \(report?.labelled ?? 0), status \(result.status.rawValue)"]
+            guard let report else { return lines }
+            for c in report.health.contributions {
+                lines.append("  \(pad(c.signal, 6)) −\(decimals(c.penalty, 3))  \(c.explanation)")
+            }
+            lines.append("  COLUMN               KIND         TEST        STATISTIC  P (ADJ.)    DRIFT")
+            for c in report.columns {
+                let stat = c.statistic.map { decimals($0, 4) } ?? "-"
+                let p = c.pAdjusted.map { String(format: "%.3g", $0) } ?? "-"
+                lines.append("  " + [pad(c.name, 20), pad(c.kind.rawValue, 12), pad(c.test?.rawValue, 11),
+                                     pad(stat, 10), pad(p, 11), c.drift ? "DRIFT" : "-"].joined(separator: " "))
+            }
+            let new = report.equipment.newValues
+            if !new.isEmpty {
+                lines.append("  new equipment: " + new.map { "\($0.column)=\($0.value) (\($0.count))" }.joined(separator: ", "))
+            }
+            let decay = report.decay
+            lines.append("  decay: \(decay.status.rawValue) — \(decay.metric) "
+                + "\(decay.current.map { decimals($0, 4) } ?? "-") against baseline "
+                + "\(decay.baseline.map { decimals($0, 4) } ?? "-")")
+            return lines
         }
     }
 }

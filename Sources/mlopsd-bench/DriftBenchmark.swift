@@ -18,7 +18,7 @@ import MLOpsDaemon
 ///   use; a reference that cannot be installed is reported unavailable with the reason.
 /// - The daemon check: `MonitoringAnalysis.analyse` on a 10,000 × 50 window against a
 ///   10,000-row reference profile (sorted columns kept ready, as the daemon keeps them),
-///   plus the decoding of the window's numeric BLOBs into columns as `WindowLoader` does;
+///   plus the decoding of the window's numeric BLOBs into columns as `PredictionStore.window` does;
 ///   median of 20.
 struct DriftBenchmark {
     /// One timed process.
@@ -334,7 +334,7 @@ struct DriftBenchmark {
     }
 
     /// Median, over `repetitions`, of decoding a 10,000-row window's numeric BLOBs into
-    /// columns (as the daemon's WindowLoader does after SQLite hands it the rows) and
+    /// columns (as the daemon's PredictionStore.window does after SQLite hands it the rows) and
     /// `MonitoringAnalysis.analyse` against a 10,000-row reference profile.
     static func daemonCheck(repetitions: Int) -> (total: Percentiles, decode: Percentiles, analyse: Percentiles) {
         let features = 50
@@ -360,7 +360,7 @@ struct DriftBenchmark {
         var analyses: [Double] = []
         for _ in 0..<repetitions {
             let start = MonotonicClock.now()
-            // As the daemon's WindowLoader does: row blocks transposed into columns.
+            // As the daemon's PredictionStore.window does: row blocks transposed into columns.
             var decoder = PredictionRecord.NumericColumnDecoder(width: features, capacity: rows)
             for blob in blobs {
                 blob.withUnsafeBytes { decoder.append($0) }

@@ -30,10 +30,10 @@ import Testing
             reference: bytes(file(rows: 4000, seed: 1)), current: bytes(file(rows: 3000, seed: 2, shift: 0.5, weights: [3, 1, 1])),
             categorical: ["k"])
         #expect(report.columns.map(\.name) == ["x", "g", "k"])
-        #expect(report.columns.map(\.type) == ["numerical", "categorical", "categorical"])
-        #expect(report.columns.map(\.test) == ["ks", "chi_square", "chi_square"])
+        #expect(report.columns.map(\.type) == [.numerical, .categorical, .categorical])
+        #expect(report.columns.map(\.test) == [.ks, .chiSquare, .chiSquare])
         for column in report.columns {
-            let effect = column.type == "numerical" ? column.statistic : column.jensenShannon
+            let effect = column.type == .numerical ? column.statistic : column.jensenShannon
             let expected = (effect ?? 0) > report.threshold && (column.pAdjusted ?? 1) < report.alpha
             #expect(column.drift == expected, "\(column)")
         }
@@ -47,9 +47,9 @@ import Testing
         let report = try DriftComparison.compare(
             reference: bytes("a,b\n1,2\n3,4\n5,6\n"), current: bytes("b,a\n2,1\n4,3\nn/a,5\n"))
         let b = try #require(report.columns.first { $0.name == "b" })
-        #expect(b.type == "categorical")
+        #expect(b.type == .categorical)
         #expect(b.note?.contains("line 4 of the current file holds 'n/a'") == true, "\(b)")
-        #expect(report.columns.first { $0.name == "a" }?.type == "numerical")
+        #expect(report.columns.first { $0.name == "a" }?.type == .numerical)
     }
 
     @Test func aColumnInOneFileOnlyIsRefusedByName() {
@@ -76,6 +76,6 @@ import Testing
         #expect(b.test == nil && b.pValue == nil && b.drift == false && b.note != nil, "\(b)")
         #expect(b.missingReference == 3 && b.missingCurrent == 3)
         let g = try #require(report.columns.first { $0.name == "g" })
-        #expect(g.type == "categorical" && g.missingReference == 1 && g.missingCurrent == 1)
+        #expect(g.type == .categorical && g.missingReference == 1 && g.missingCurrent == 1)
     }
 }

@@ -135,5 +135,20 @@ import Testing
                 && text.contains(#"mlopsd_alerts_open{model="xray",severity="warning"} 1"#)
                 && text.contains(#"mlopsd_model_last_check_timestamp_seconds{model="xray"}"#)
         }
+        // `alerts --ack` acknowledges it once and says so the second time.
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: h.spool + "/alerts")
+            .first { $0.contains("equipment_change") })
+        let id = String(file.dropLast(".json".count))
+        let ack = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id], stdin: nil, in: h.root, timeout: 60)
+        #expect(ack.exitCode == 0 && ack.stdout.hasPrefix("alert \(id) acknowledged by "), "\(ack)")
+        let again = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id], stdin: nil, in: h.root, timeout: 60)
+        #expect(again.exitCode == 0 && again.stdout.contains("(already acknowledged by "), "\(again)")
+        // The rewritten alert file is an AlertDocument, written exactly as it encodes.
+        let fileData = try Data(contentsOf: URL(fileURLWithPath: h.spool + "/alerts/" + file))
+        let alert = try JSONDecoder().decode(AlertDocument.self, from: fileData)
+        #expect(alert.id == id && alert.acknowledgedBy != nil && alert.severity == .warning)
+        #expect(try ResultDocument.prettyEncoder.encode(alert) + Data("\n".utf8) == fileData)
+        let unknown = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id + "x"], stdin: nil, in: h.root, timeout: 60)
+        #expect(unknown.exitCode == 65, "\(unknown)")
     }
 }

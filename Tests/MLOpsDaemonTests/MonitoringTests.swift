@@ -62,7 +62,7 @@ import Testing
         _ = try f.run("kind: monitor-model\nmodel: xray\n")
         let drift = try #require(try openAlerts(f).first { $0.type == "data_drift" })
         #expect(drift.occurrences >= 2)
-        #expect(drift.severity == "critical")
+        #expect(drift.severity == .critical)
         // Acknowledge it.
         let ack = try f.run("kind: acknowledge-alert\nparams: {alert: \(drift.id)}\n")
         #expect(ack.status == .succeeded, "\(ack.error?.message ?? "")")

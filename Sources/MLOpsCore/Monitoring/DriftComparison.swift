@@ -81,7 +81,7 @@ public enum DriftComparison {
         let cur = pair.current
         var tests = [MonitoringAnalysis.ColumnTest](repeating: .init(), count: names.count)
         var referenceMissing = [Int](repeating: 0, count: names.count)
-        var types = [String](repeating: "numerical", count: names.count)
+        var types = [ColumnKind](repeating: .numerical, count: names.count)
         // One column per iteration: sorting dominates, so both cores sort.
         tests.withParallelBuffer { testsOut in
             referenceMissing.withParallelBuffer { missingOut in
@@ -96,12 +96,12 @@ public enum DriftComparison {
                             out.missing[i] = sample.dropped
                             out.tests[i] = MonitoringAnalysis.numericTest(sample.sorted, b)
                         case (.categorical(let a), .categorical(let b)):
-                            out.types[i] = "categorical"
+                            out.types[i] = .categorical
                             out.missing[i] = a.missing
                             out.tests[i] = MonitoringAnalysis.categoricalTest(a.countsByValue, counts: b.countsByValue, missing: b.missing)
                         default:
                             // `read` gives both files the same types; a hand-made pair may not.
-                            out.types[i] = "categorical"
+                            out.types[i] = .categorical
                             out.tests[i].note = "the column has different types in the two files"
                         }
                     }
@@ -118,7 +118,7 @@ public enum DriftComparison {
         var drifted: [String] = []
         for (i, name) in names.enumerated() {
             let t = tests[i]
-            let effect = t.test == "ks" ? t.statistic : t.jensenShannon
+            let effect = t.test == .ks ? t.statistic : t.jensenShannon
             var drift = false
             if let effect, let p = pAdjusted[i] { drift = effect > threshold && p < alpha }
             if drift { drifted.append(name) }
@@ -141,6 +141,6 @@ public enum DriftComparison {
     private struct Outputs: Sendable {
         let tests: ParallelBuffer<MonitoringAnalysis.ColumnTest>
         let missing: ParallelBuffer<Int>
-        let types: ParallelBuffer<String>
+        let types: ParallelBuffer<ColumnKind>
     }
 }

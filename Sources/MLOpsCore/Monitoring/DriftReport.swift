@@ -7,10 +7,10 @@ public struct DriftReport: Sendable, Equatable, Encodable {
         /// The column's name in the header.
         public var name: String
         /// `numerical` or `categorical`.
-        public var type: String
+        public var type: ColumnKind
         /// `ks` (numerical) or `chi_square` (categorical); nil when the column could not be
         /// tested (no values on one side).
-        public var test: String?
+        public var test: DriftTest?
         /// KS D, or the chi-square statistic.
         public var statistic: Double?
         /// The test's p-value (scipy.stats.ks_2samp, scipy.stats.chi2_contingency).
@@ -32,7 +32,7 @@ public struct DriftReport: Sendable, Equatable, Encodable {
         public var note: String?
 
         /// Memberwise.
-        public init(name: String, type: String, test: String?, statistic: Double?, pValue: Double?, pAdjusted: Double?,
+        public init(name: String, type: ColumnKind, test: DriftTest?, statistic: Double?, pValue: Double?, pAdjusted: Double?,
                     psi: Double?, jensenShannon: Double?, missingReference: Int, missingCurrent: Int, drift: Bool, note: String?) {
             self.name = name
             self.type = type

@@ -53,17 +53,17 @@ public enum MonitoringAnalysis {
         var columns: [MonitoringReport.ColumnDrift] = []
         var tests: [ColumnTest] = []
         for (i, name) in numericalNames.enumerated() {
-            columns.append(.init(name: name, kind: "numerical", test: nil, statistic: nil, pValue: nil, pAdjusted: nil, psi: nil,
+            columns.append(.init(name: name, kind: .numerical, test: nil, statistic: nil, pValue: nil, pAdjusted: nil, psi: nil,
                                  jensenShannon: nil, missing: numericResults[i].missing, drift: false, explanation: ""))
             tests.append(numericResults[i])
         }
         for (i, name) in categoricalNames.enumerated() {
-            columns.append(.init(name: name, kind: "categorical", test: nil, statistic: nil, pValue: nil, pAdjusted: nil, psi: nil,
+            columns.append(.init(name: name, kind: .categorical, test: nil, statistic: nil, pValue: nil, pAdjusted: nil, psi: nil,
                                  jensenShannon: nil, missing: 0, drift: false, explanation: ""))
             tests.append(categoricalTest(reference.categorical[name] ?? [:], window.categorical[i]))
         }
         for (i, name) in spec.segmentFields.enumerated() {
-            let kind = spec.segments.equipment.contains(name) ? "equipment" : "population"
+            let kind: ColumnKind = spec.segments.equipment.contains(name) ? .equipment : .population
             columns.append(.init(name: name, kind: kind, test: nil, statistic: nil, pValue: nil, pAdjusted: nil, psi: nil,
                                  jensenShannon: nil, missing: 0, drift: false, explanation: ""))
             tests.append(categoricalTest(reference.segments[name] ?? [:], window.segments[i]))
@@ -85,8 +85,8 @@ public enum MonitoringAnalysis {
             columns[i].psi = t.psi
             columns[i].jensenShannon = t.jensenShannon
             columns[i].missing = t.missing
-            let effect = t.test == "ks" ? t.statistic : t.jensenShannon
-            let effectName = t.test == "ks" ? "D" : "JS distance"
+            let effect = t.test == .ks ? t.statistic : t.jensenShannon
+            let effectName = t.test == .ks ? "D" : "JS distance"
             guard enough else {
                 columns[i].explanation = "window of \(window.count) < min_samples \(thresholds.minSamples): not judged"
                 continue
@@ -127,10 +127,10 @@ public enum MonitoringAnalysis {
                                        columns: columns, thresholds: thresholds, positive: positive, enough: enough)
 
         let health = HealthScore(drifted: enough ? drifted.count : 0, monitored: monitored,
-                                 relativeDrop: decay.status == "ok" || decay.status == "decayed" ? decay.relativeDrop : nil,
+                                 relativeDrop: decay.status.isJudged ? decay.relativeDrop : nil,
                                  decayThreshold: thresholds.decayThreshold)
         return MonitoringReport(
-            status: enough ? "ok" : "insufficient_data", window: window.count, labelled: labelledLabels.count,
+            status: enough ? .ok : .insufficientData, window: window.count, labelled: labelledLabels.count,
             referenceRows: reference.rows, columns: columns, driftShare: enough ? driftShare : 0, drifted: drifted,
             equipment: equipment, population: population, decay: decay, health: health)
     }
@@ -138,7 +138,7 @@ public enum MonitoringAnalysis {
     // MARK: - Column tests
 
     struct ColumnTest {
-        var test: String?
+        var test: DriftTest?
         var statistic: Double?
         var pValue: Double?
         var psi: Double?
@@ -159,7 +159,7 @@ public enum MonitoringAnalysis {
             result.note = "every value in the window is missing"
             return result
         }
-        result.test = "ks"
+        result.test = .ks
         result.statistic = ks.statistic
         result.pValue = ks.pValue
         result.psi = comparison.psi
@@ -180,7 +180,7 @@ public enum MonitoringAnalysis {
             return result
         }
         if let ks = KolmogorovSmirnov.twoSample(sortedA: reference, sortedB: sample.sorted) {
-            result.test = "ks"
+            result.test = .ks
             result.statistic = ks.statistic
             result.pValue = ks.pValue
         }
@@ -212,12 +212,12 @@ public enum MonitoringAnalysis {
             return result
         }
         if let chi = ChiSquare.homogeneity(reference: reference, current: current) {
-            result.test = "chi_square"
+            result.test = .chiSquare
             result.statistic = chi.statistic
             result.pValue = chi.pValue
         } else {
             result.note = "a single category on both sides: nothing to test"
-            result.test = "chi_square"
+            result.test = .chiSquare
             result.statistic = 0
             result.pValue = 1
         }
@@ -230,10 +230,10 @@ public enum MonitoringAnalysis {
 
     static func decayOf(spec: ModelSpec, predictions: [String], labels: [String], scores: [Double?], positive: String?,
                         baseline: Double?, thresholds: Thresholds) -> MonitoringReport.Decay {
-        var decay = MonitoringReport.Decay(status: "ok", metric: spec.metric, baseline: baseline, current: nil, relativeDrop: nil,
+        var decay = MonitoringReport.Decay(status: .ok, metric: spec.metric, baseline: baseline, current: nil, relativeDrop: nil,
                                            interval: nil, labelled: labels.count, decayed: false)
         guard !labels.isEmpty else {
-            decay.status = "insufficient_labels"
+            decay.status = .insufficientLabels
             return decay
         }
         if let value = ModelMetric.value(spec.metric, predictions: predictions, labels: labels, scores: scores, positive: positive) {
@@ -241,20 +241,20 @@ public enum MonitoringAnalysis {
             decay.interval = value.interval
         }
         guard labels.count >= thresholds.minSamples else {
-            decay.status = "insufficient_labels"
+            decay.status = .insufficientLabels
             return decay
         }
         guard let baseline else {
-            decay.status = "no_baseline"
+            decay.status = .noBaseline
             return decay
         }
         guard let current = decay.current, let drop = ModelMetric.relativeDrop(metric: spec.metric, baseline: baseline, current: current) else {
-            decay.status = "not_computable"
+            decay.status = .notComputable
             return decay
         }
         decay.relativeDrop = drop
         decay.decayed = drop > thresholds.decayThreshold
-        decay.status = decay.decayed ? "decayed" : "ok"
+        decay.status = decay.decayed ? .decayed : .ok
         return decay
     }
 

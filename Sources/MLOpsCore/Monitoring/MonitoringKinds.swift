@@ -65,7 +65,64 @@ extension Kinds {
             }
         }
 
-        public typealias Result = JSONValue
+        /// What the job did: how many records came, how many were new, which were logged
+        /// before; the check it ran, if one was due.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The model.
+            public var model: String
+            /// The version the predictions were stored under; nil (written `null`): none
+            /// was named and the model has no production version.
+            public var version: String?
+            /// Records submitted, stored, and stored with a label.
+            public var received: Int
+            public var ingested: Int
+            public var labelled: Int
+            /// Records whose id was logged before (not stored again), and the first 20 ids.
+            public var duplicates: Int
+            public var duplicateIds: [String]
+            /// Columns the model's schema does not know.
+            public var ignoredColumns: [String]
+            /// Why the predictions are not monitored, when they are not.
+            public var note: String?
+            /// The check the new predictions made due.
+            public var check: CheckSummary?
+
+            /// Memberwise.
+            public init(model: String, version: String?, received: Int, ingested: Int, labelled: Int, duplicates: Int,
+                        duplicateIds: [String], ignoredColumns: [String], note: String? = nil, check: CheckSummary? = nil) {
+                self.model = model
+                self.version = version
+                self.received = received
+                self.ingested = ingested
+                self.labelled = labelled
+                self.duplicates = duplicates
+                self.duplicateIds = duplicateIds
+                self.ignoredColumns = ignoredColumns
+                self.note = note
+                self.check = check
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case model, version, received, ingested, labelled, duplicates, note, check
+                case duplicateIds = "duplicate_ids"
+                case ignoredColumns = "ignored_columns"
+            }
+
+            /// `version` is always written (`null` when nil); `note` and `check` only when set.
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(model, forKey: .model)
+                try c.encode(version, forKey: .version)
+                try c.encode(received, forKey: .received)
+                try c.encode(ingested, forKey: .ingested)
+                try c.encode(labelled, forKey: .labelled)
+                try c.encode(duplicates, forKey: .duplicates)
+                try c.encode(duplicateIds, forKey: .duplicateIds)
+                try c.encode(ignoredColumns, forKey: .ignoredColumns)
+                try c.encodeIfPresent(note, forKey: .note)
+                try c.encodeIfPresent(check, forKey: .check)
+            }
+        }
     }
 
     /// `log-ground-truth`: joins true labels to logged predictions by id.
@@ -112,7 +169,41 @@ extension Kinds {
             }
         }
 
-        public typealias Result = JSONValue
+        /// What the job did with the labels; the check it ran, if one was due.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The model.
+            public var model: String
+            /// Labels submitted.
+            public var received: Int
+            /// Labels for predictions that had none, that changed an earlier one, and that
+            /// repeated the stored one.
+            public var labelled: Int
+            public var relabelled: Int
+            public var unchanged: Int
+            /// Labels naming predictions never logged (not stored), and the first 50 ids.
+            public var unknown: Int
+            public var unknownIds: [String]
+            /// The check the new labels made due.
+            public var check: CheckSummary?
+
+            /// Memberwise.
+            public init(model: String, received: Int, labelled: Int, relabelled: Int, unchanged: Int, unknown: Int,
+                        unknownIds: [String], check: CheckSummary? = nil) {
+                self.model = model
+                self.received = received
+                self.labelled = labelled
+                self.relabelled = relabelled
+                self.unchanged = unchanged
+                self.unknown = unknown
+                self.unknownIds = unknownIds
+                self.check = check
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case model, received, labelled, relabelled, unchanged, unknown, check
+                case unknownIds = "unknown_ids"
+            }
+        }
     }
 
     /// `monitor-model`: runs the monitoring checks for one model now.
@@ -122,7 +213,59 @@ extension Kinds {
         public static let summary = "runs the monitoring checks for one model now and returns the report"
         public static let schema = ObjectSchema([])
         public typealias Parameters = NoParameters
-        public typealias Result = JSONValue
+        /// The check's full report with the stored check's number, or only the status when
+        /// no check could run (the reference data is unreadable).
+        public struct Result: Codable, Sendable, Equatable {
+            /// The model.
+            public var model: String
+            /// The stored check's number; nil when none ran.
+            public var check: Int?
+            /// The report (its keys at the top level of the result); nil when none ran.
+            public var report: MonitoringReport?
+            /// Why no check ran, when none did.
+            public var skipped: CheckStatus?
+
+            /// The result of check `check` with `report`.
+            public init(model: String, check: Int, report: MonitoringReport) {
+                self.model = model
+                self.check = check
+                self.report = report
+            }
+
+            /// The result when no check could run, for `status`.
+            public init(model: String, skipped status: CheckStatus) {
+                self.model = model
+                self.skipped = status
+            }
+
+            /// The status: the report's, or why no check ran.
+            public var status: CheckStatus { report?.status ?? skipped ?? .ok }
+
+            enum CodingKeys: String, CodingKey {
+                case model, check, status, window
+            }
+
+            /// Reads the report's keys when the result has them (`window` is always there).
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                model = try c.decode(String.self, forKey: .model)
+                check = try c.decodeIfPresent(Int.self, forKey: .check)
+                if c.contains(.window) {
+                    report = try MonitoringReport(from: decoder)
+                } else {
+                    skipped = try c.decode(CheckStatus.self, forKey: .status)
+                }
+            }
+
+            /// The report's keys, then `check` and `model`; only `status` and `model` without one.
+            public func encode(to encoder: any Encoder) throws {
+                if let report { try report.encode(to: encoder) }
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                if report == nil { try c.encode(status, forKey: .status) }
+                try c.encodeIfPresent(check, forKey: .check)
+                try c.encode(model, forKey: .model)
+            }
+        }
     }
 
     /// `monitor-all`: runs the monitoring checks for every production model.
@@ -132,7 +275,54 @@ extension Kinds {
         public static let summary = "runs the monitoring checks for every model in production"
         public static let schema = ObjectSchema([])
         public typealias Parameters = NoParameters
-        public typealias Result = JSONValue
+        /// Every production model's check, in the order of the models.
+        public struct Result: Codable, Sendable, Equatable {
+            /// One summary per model with a production version.
+            public var models: [ModelCheck]
+            /// How many.
+            public var count: Int
+
+            /// The result listing `models`.
+            public init(models: [ModelCheck]) {
+                self.models = models
+                count = models.count
+            }
+        }
+
+        /// One model's check: the model, its production version and the check's summary
+        /// (its keys beside `model` and `version`).
+        public struct ModelCheck: Codable, Sendable, Equatable {
+            /// The model and its production version.
+            public var model: String
+            public var version: String
+            /// The check.
+            public var summary: CheckSummary
+
+            /// The check `summary` of `model` at `version`.
+            public init(model: String, version: String, summary: CheckSummary) {
+                self.model = model
+                self.version = version
+                self.summary = summary
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case model, version
+            }
+
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                model = try c.decode(String.self, forKey: .model)
+                version = try c.decode(String.self, forKey: .version)
+                summary = try CheckSummary(from: decoder)
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                try summary.encode(to: encoder)
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(model, forKey: .model)
+                try c.encode(version, forKey: .version)
+            }
+        }
     }
 
     /// `list-alerts`: open (and optionally resolved) alerts, newest first.
@@ -168,7 +358,19 @@ extension Kinds {
             }
         }
 
-        public typealias Result = JSONValue
+        /// The alerts listed, newest first.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The alerts.
+            public var alerts: [AlertDocument]
+            /// How many.
+            public var count: Int
+
+            /// The result listing `alerts`.
+            public init(alerts: [AlertDocument]) {
+                self.alerts = alerts
+                count = alerts.count
+            }
+        }
     }
 
     /// `acknowledge-alert`: marks an alert acknowledged.
@@ -188,7 +390,19 @@ extension Kinds {
             public init(alert: String) { self.alert = alert }
         }
 
-        public typealias Result = JSONValue
+        /// The alert as stored after the job; a note when it was acknowledged before.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The alert.
+            public var alert: AlertDocument
+            /// Who acknowledged it before, and when (nothing changed then).
+            public var note: String?
+
+            /// The result showing `alert`.
+            public init(alert: AlertDocument, note: String? = nil) {
+                self.alert = alert
+                self.note = note
+            }
+        }
     }
 }
 

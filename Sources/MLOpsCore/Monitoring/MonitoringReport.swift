@@ -4,7 +4,7 @@
 public struct MonitoringReport: Sendable, Equatable, Codable {
     /// `ok`, or `insufficient_data` when the window is smaller than `min_samples` (then no
     /// drift is reported, never a false one).
-    public var status: String
+    public var status: CheckStatus
     /// Predictions in the window, and how many carry labels.
     public var window: Int
     public var labelled: Int
@@ -28,9 +28,9 @@ public struct MonitoringReport: Sendable, Equatable, Codable {
     public struct ColumnDrift: Sendable, Equatable, Codable {
         public var name: String
         /// `numerical`, `categorical`, `equipment` or `population`.
-        public var kind: String
+        public var kind: ColumnKind
         /// `ks` or `chi_square`; nil when the column could not be tested.
-        public var test: String?
+        public var test: DriftTest?
         /// KS D, or the chi-square statistic.
         public var statistic: Double?
         public var pValue: Double?
@@ -75,7 +75,7 @@ public struct MonitoringReport: Sendable, Equatable, Codable {
     /// Decay of the model's metric.
     public struct Decay: Sendable, Equatable, Codable {
         /// `ok`, `decayed`, `insufficient_labels`, `no_baseline` or `not_computable`.
-        public var status: String
+        public var status: DecayStatus
         public var metric: String
         public var baseline: Double?
         public var current: Double?

@@ -2,62 +2,32 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// One alert as the store keeps it and as `alerts/<id>.json` shows it (docs/design.md §5).
-public struct AlertRecord: Sendable, Equatable {
-    public var id: String
-    public var model: String
-    public var version: String?
-    /// `deploy_failed`, `rollback`, `data_drift`, …
-    public var type: String
-    /// `info`, `warning` or `critical`.
-    public var severity: String
-    public var healthScore: Double?
-    public var message: String
-    public var details: JSONValue
-    /// How many times the condition was seen while the alert stayed open.
-    public var occurrences: Int
-    public var openedAt: String
-    public var updatedAt: String
-    public var resolvedAt: String?
-    public var acknowledgedAt: String?
-    public var acknowledgedBy: String?
+/// One alert as the store keeps it: the row of `alerts` holds exactly the fields of the
+/// document `alerts/<id>.json` shows (docs/design.md §5), so the record is the document.
+public typealias AlertRecord = AlertDocument
 
-    /// The document written to `alerts/<id>.json`.
-    public var document: JSONValue {
-        var doc: [String: JSONValue] = [
-            "id": .string(id), "model": .string(model), "type": .string(type), "severity": .string(severity),
-            "message": .string(message), "details": details, "occurrences": .int(occurrences),
-            "opened_at": .string(openedAt), "updated_at": .string(updatedAt),
-        ]
-        doc["version"] = version.map(JSONValue.string) ?? .null
-        doc["health_score"] = healthScore.map(JSONValue.double) ?? .null
-        doc["resolved_at"] = resolvedAt.map(JSONValue.string) ?? .null
-        doc["acknowledged_at"] = acknowledgedAt.map(JSONValue.string) ?? .null
-        doc["acknowledged_by"] = acknowledgedBy.map(JSONValue.string) ?? .null
-        return .object(doc)
-    }
-
-    init(row: Row) {
-        id = row["id"]
-        model = row["model"]
-        version = row["version"]
-        type = row["type"]
-        severity = row["severity"]
-        healthScore = row["health_score"]
-        message = row["message"]
+extension AlertDocument: FetchableRecord {
+    /// An alert from a row of `alerts` (`SELECT *`). `details` is stored as JSON text and
+    /// read here (GRDB's `Codable` decoding would hand a free-form ``JSONValue`` the text).
+    public init(row: Row) throws {
+        let severityText: String = row["severity"]
+        guard let severity = AlertSeverity(rawValue: severityText) else {
+            throw JobError(.internalError, "alert \(row["id"] as String? ?? "?") has an unknown severity `\(severityText)`")
+        }
         let detailsText: String = row["details"] ?? "{}"
-        details = (try? JSONDecoder().decode(JSONValue.self, from: Data(detailsText.utf8))) ?? .object([:])
-        occurrences = row["occurrences"]
-        openedAt = row["opened_at"]
-        updatedAt = row["updated_at"]
-        resolvedAt = row["resolved_at"]
-        acknowledgedAt = row["acknowledged_at"]
-        acknowledgedBy = row["acknowledged_by"]
+        self.init(
+            id: row["id"], model: row["model"], version: row["version"], type: row["type"], severity: severity,
+            healthScore: row["health_score"], message: row["message"],
+            details: (try? JSONDecoder().decode(JSONValue.self, from: Data(detailsText.utf8))) ?? .object([:]),
+            occurrences: row["occurrences"], openedAt: row["opened_at"], updatedAt: row["updated_at"],
+            resolvedAt: row["resolved_at"], acknowledgedAt: row["acknowledged_at"],
+            acknowledgedBy: row["acknowledged_by"])
     }
 }
 
-/// Opens, updates and resolves alerts in the store: one open alert per model and type,
-/// updated (not repeated) while its condition stays true (docs/design.md §5).
+/// Opens, updates, resolves, acknowledges and lists alerts: the one owner of the `alerts`
+/// table. One open alert per model and type, updated (not repeated) while its condition
+/// stays true (docs/design.md §5).
 ///
 /// Call inside the transaction that found the condition; publish the returned record
 /// with ``AlertPublisher`` after the commit.
@@ -66,20 +36,18 @@ public enum AlertBook {
     /// details, one more occurrence). Returns the record as stored.
     @discardableResult
     public static func raise(
-        _ db: Database, model: String, version: String?, type: String, severity: String, message: String,
+        _ db: Database, model: String, version: String?, type: String, severity: AlertSeverity, message: String,
         details: JSONValue = .object([:]), healthScore: Double? = nil, at date: Date
     ) throws -> AlertRecord {
         let now = Timestamp.string(date)
         let detailsText = details.storeText
-        if let open = try Row.fetchOne(db, sql: "SELECT seq FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-                                       arguments: [model, type]) {
-            let seq: Int64 = open["seq"]
+        if let seq = try openSeq(db, model: model, type: type) {
             try db.execute(
                 sql: """
                     UPDATE alerts SET version = ?, severity = ?, message = ?, details = ?, health_score = ?,
                         occurrences = occurrences + 1, updated_at = ? WHERE seq = ?
                     """,
-                arguments: [version, severity, message, detailsText, healthScore, now, seq])
+                arguments: [version, severity.rawValue, message, detailsText, healthScore, now, seq])
         } else {
             let seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts")) ?? 1
             try db.execute(
@@ -88,35 +56,137 @@ public enum AlertBook {
                         opened_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [seq, "\(model).\(type).\(seq)", model, version, type, severity, healthScore, message,
-                            detailsText, now, now])
+                arguments: [seq, "\(model).\(type).\(seq)", model, version, type, severity.rawValue, healthScore,
+                            message, detailsText, now, now])
         }
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-                                         arguments: [model, type])
+        guard let alert = try AlertRecord.fetchOne(
+            db, sql: "SELECT * FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
+            arguments: [model, type])
         else { throw JobError(.internalError, "the alert just written is gone") }
-        return AlertRecord(row: row)
+        return alert
+    }
+
+    /// ``raise(_:model:version:type:severity:message:details:healthScore:at:)`` for a type
+    /// this build names.
+    @discardableResult
+    public static func raise(
+        _ db: Database, model: String, version: String?, type: AlertType, severity: AlertSeverity, message: String,
+        details: JSONValue = .object([:]), healthScore: Double? = nil, at date: Date
+    ) throws -> AlertRecord {
+        try raise(db, model: model, version: version, type: type.rawValue, severity: severity, message: message,
+                  details: details, healthScore: healthScore, at: date)
+    }
+
+    /// ``raise(_:model:version:type:severity:message:details:healthScore:at:)`` with the
+    /// severity as text (`info`, `warning` or `critical`); other text is an internal error.
+    @discardableResult
+    public static func raise(
+        _ db: Database, model: String, version: String?, type: String, severity: String, message: String,
+        details: JSONValue = .object([:]), healthScore: Double? = nil, at date: Date
+    ) throws -> AlertRecord {
+        guard let level = AlertSeverity(rawValue: severity) else {
+            throw JobError(.internalError, "`\(severity)` is not an alert severity (info, warning, critical)")
+        }
+        return try raise(db, model: model, version: version, type: type, severity: level, message: message,
+                         details: details, healthScore: healthScore, at: date)
     }
 
     /// Resolves the open alert of `type` for `model`, if there is one, and returns it.
     @discardableResult
     public static func resolve(_ db: Database, model: String, type: String, at date: Date) throws -> AlertRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-                                         arguments: [model, type])
-        else { return nil }
-        let seq: Int64 = row["seq"]
+        guard let seq = try openSeq(db, model: model, type: type) else { return nil }
         try db.execute(sql: "UPDATE alerts SET resolved_at = ?, updated_at = ? WHERE seq = ?",
                        arguments: [Timestamp.string(date), Timestamp.string(date), seq])
-        return try Row.fetchOne(db, sql: "SELECT * FROM alerts WHERE seq = ?", arguments: [seq]).map(AlertRecord.init(row:))
+        return try AlertRecord.fetchOne(db, sql: "SELECT * FROM alerts WHERE seq = ?", arguments: [seq])
+    }
+
+    /// ``resolve(_:model:type:at:)`` for a type this build names.
+    @discardableResult
+    public static func resolve(_ db: Database, model: String, type: AlertType, at date: Date) throws -> AlertRecord? {
+        try resolve(db, model: model, type: type.rawValue, at: date)
     }
 
     /// Open alerts of `model` (all models when nil), oldest first.
     public static func open(_ db: Database, model: String? = nil) throws -> [AlertRecord] {
-        let rows: [Row]
         if let model {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE resolved_at IS NULL AND model = ? ORDER BY seq", arguments: [model])
-        } else {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY seq")
+            return try AlertRecord.fetchAll(
+                db, sql: "SELECT * FROM alerts WHERE resolved_at IS NULL AND model = ? ORDER BY seq",
+                arguments: [model])
         }
-        return rows.map(AlertRecord.init(row:))
+        return try AlertRecord.fetchAll(db, sql: "SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY seq")
+    }
+
+    /// Alerts newest first, at most `limit`: open ones only unless `includeResolved`, of
+    /// `model` and of `type` when given.
+    public static func list(
+        _ db: Database, model: String?, type: String?, includeResolved: Bool, limit: Int
+    ) throws -> [AlertRecord] {
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible?] = []
+        if !includeResolved { conditions.append("resolved_at IS NULL") }
+        if let model {
+            conditions.append("model = ?")
+            arguments.append(model)
+        }
+        if let type {
+            conditions.append("type = ?")
+            arguments.append(type)
+        }
+        arguments.append(limit)
+        let sql = "SELECT * FROM alerts" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY seq DESC LIMIT ?"
+        return try AlertRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+    }
+
+    /// The alert `id`, if there is one.
+    public static func alert(_ db: Database, id: String) throws -> AlertRecord? {
+        try AlertRecord.fetchOne(db, sql: "SELECT * FROM alerts WHERE id = ?", arguments: [id])
+    }
+
+    /// The ids of the newest `limit` open alerts, newest first (suggestions for a misspelt id).
+    public static func openIDs(_ db: Database, limit: Int = 200) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM alerts WHERE resolved_at IS NULL ORDER BY seq DESC LIMIT ?",
+                            arguments: [limit])
+    }
+
+    /// Records that `by` acknowledged alert `id` at `date`; returns the alert as stored.
+    public static func acknowledge(_ db: Database, id: String, by: String, at date: Date) throws -> AlertRecord {
+        try db.execute(sql: "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
+                       arguments: [Timestamp.string(date), by, id])
+        guard let alert = try alert(db, id: id) else {
+            throw JobError(.internalError, "the alert just acknowledged is gone")
+        }
+        return alert
+    }
+
+    /// Alerts updated at or after `since` (a timestamp), except those of `model` and
+    /// `type`, oldest first: the files a failed-write episode may have left stale.
+    public static func updated(
+        _ db: Database, since: String, exceptModel model: String, type: String
+    ) throws -> [AlertRecord] {
+        try AlertRecord.fetchAll(
+            db, sql: "SELECT * FROM alerts WHERE updated_at >= ? AND NOT (model = ? AND type = ?) ORDER BY seq",
+            arguments: [since, model, type])
+    }
+
+    /// When the open alert of `type` for `model` opened (its timestamp), if one is open.
+    public static func openedAt(_ db: Database, model: String, type: String) throws -> String? {
+        try String.fetchOne(
+            db, sql: "SELECT opened_at FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
+            arguments: [model, type])
+    }
+
+    /// How many alerts are open, per model and severity text, ordered by both (the metrics).
+    public static func openCounts(_ db: Database) throws -> [(model: String, severity: String, count: Int)] {
+        try Row.fetchAll(db, sql: """
+            SELECT model, severity, COUNT(*) AS n FROM alerts WHERE resolved_at IS NULL
+            GROUP BY model, severity ORDER BY model, severity
+            """).map { row -> (model: String, severity: String, count: Int) in (row[0], row[1], row[2]) }
+    }
+
+    /// The `seq` of the open alert of `type` for `model`, if one is open.
+    static func openSeq(_ db: Database, model: String, type: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
+                           arguments: [model, type])
     }
 }

@@ -25,7 +25,7 @@ public struct AlertPublisher: Sendable {
     public func publish(_ alert: AlertRecord, log: Bool = true) {
         let event: LogEvent = alert.resolvedAt == nil ? .alertOpened : .alertResolved
         do {
-            let data = try ResultDocument.prettyEncoder.encode(alert.document)
+            let data = try ResultDocument.prettyEncoder.encode(alert)
             try directory.writeAtomically(alert.id + ".json", data: data + Data("\n".utf8), mode: 0o644)
             health?.succeeded(site: "alerts")
         } catch let error as SystemError {
@@ -44,13 +44,13 @@ public struct AlertPublisher: Sendable {
         let level: Logger.Level
         switch (alert.resolvedAt, alert.severity) {
         case (.some, _): level = .info
-        case (nil, "critical"): level = .critical
-        case (nil, "warning"): level = .warning
-        default: level = .notice
+        case (nil, .critical): level = .critical
+        case (nil, .warning): level = .warning
+        case (nil, .info): level = .notice
         }
         var metadata: Logger.Metadata = [
             "event": event.metadataValue, "model": .string(alert.model), "alert": .string(alert.id),
-            "severity": .string(alert.severity), "alert_type": .string(alert.type),
+            "severity": .string(alert.severity.rawValue), "alert_type": .string(alert.type),
         ]
         if let version = alert.version { metadata["version"] = .string(version) }
         if let health = alert.healthScore { metadata["health"] = .string(String(health)) }

@@ -18,7 +18,7 @@ final class StorageAlert {
     /// The model name daemon-wide alerts are filed under (`alerts/mlopsd.<type>.<n>.json`).
     static let model = "mlopsd"
     /// The alert's type.
-    static let type = "storage_write_failed"
+    static let type = AlertType.storageWriteFailed
 
     let health: StorageHealth
     private let store: Store
@@ -37,7 +37,7 @@ final class StorageAlert {
     /// first successful ``settle(publisher:beforeResolving:)``).
     func inherit() {
         let open = store.readOrLog("look for an open storage alert", logger: logger) { db in
-            try AlertBook.open(db, model: Self.model).contains { $0.type == Self.type }
+            try AlertBook.open(db, model: Self.model).contains { $0.type == Self.type.rawValue }
         }
         if open == true {
             health.inheritOpenAlert()
@@ -62,7 +62,7 @@ final class StorageAlert {
             do {
                 let alert = try store.write { db in
                     try AlertBook.raise(db, model: Self.model, version: nil, type: Self.type,
-                                        severity: "critical", message: message, details: details, at: Date())
+                                        severity: .critical, message: message, details: details, at: Date())
                 }
                 publisher?.publish(alert, log: raised == nil)
                 raised = episode.failures
@@ -80,12 +80,10 @@ final class StorageAlert {
                 var opened: AlertRecord?
                 if raised == nil || (raised != episode.failures && episode.failures > 0) {
                     opened = try AlertBook.raise(db, model: Self.model, version: nil, type: Self.type,
-                                                 severity: "critical", message: message, details: details, at: episode.firstAt)
+                                                 severity: .critical, message: message, details: details, at: episode.firstAt)
                 }
                 let resolved = try AlertBook.resolve(db, model: Self.model, type: Self.type, at: Date())
-                let changed = try Row.fetchAll(
-                    db, sql: "SELECT * FROM alerts WHERE updated_at >= ? AND NOT (model = ? AND type = ?) ORDER BY seq",
-                    arguments: [since, Self.model, Self.type]).map(AlertRecord.init(row:))
+                let changed = try AlertBook.updated(db, since: since, exceptModel: Self.model, type: Self.type.rawValue)
                 return (opened, resolved, changed)
             }
             for alert in changed { publisher?.publish(alert, log: false) }
@@ -94,7 +92,7 @@ final class StorageAlert {
             self.raised = nil
             health.endEpisode(ifFailuresAre: episode.failures)
             logger.notice(
-                "writes work again after \(episode.failures) failed writes since \(since); alert \(resolved?.id ?? Self.type) resolved",
+                "writes work again after \(episode.failures) failed writes since \(since); alert \(resolved?.id ?? Self.type.rawValue) resolved",
                 metadata: ["event": LogEvent.storageRecovered.metadataValue, "failures": .string(String(episode.failures))])
         } catch {
             // Not yet: the next batch or status interval tries again.

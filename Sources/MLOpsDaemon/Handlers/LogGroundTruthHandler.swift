@@ -53,33 +53,28 @@ extension Kinds.LogGroundTruth: JobHandling {
         }
 
         let now = Timestamp.string(context.now)
-        let lookup = try db.makeStatement(sql: "SELECT label FROM predictions WHERE model = ? AND id = ?")
-        let update = try db.makeStatement(sql: "UPDATE predictions SET label = ?, labelled_at = ? WHERE model = ? AND id = ?")
+        let labeller = try PredictionStore.labeller(db)
         var labelled = 0
         var relabelled = 0
         var unchanged = 0
         var unknown: [String] = []
         var unknownCount = 0
         for entry in entries {
-            guard let row = try Row.fetchOne(lookup, arguments: [model, entry.id]) else {
+            guard let previous = try labeller.label(model: model, id: entry.id) else {
                 unknownCount += 1
                 if unknown.count < 50 { unknown.append(entry.id) }
                 continue
             }
-            let previous: String? = row["label"]
             if previous == entry.label {
                 unchanged += 1
                 continue
             }
-            try update.execute(arguments: [entry.label, now, model, entry.id])
+            try labeller.setLabel(entry.label, model: model, id: entry.id, now: now)
             if previous == nil { labelled += 1 } else { relabelled += 1 }
         }
         try MonitoringState.add(db, model: model, predictions: 0, labels: labelled + relabelled)
-        var result: [String: JSONValue] = [
-            "model": .string(model), "received": .int(entries.count), "labelled": .int(labelled),
-            "relabelled": .int(relabelled), "unchanged": .int(unchanged),
-            "unknown": .int(unknownCount), "unknown_ids": .array(unknown.map(JSONValue.string)),
-        ]
+        var result = Result(model: model, received: entries.count, labelled: labelled, relabelled: relabelled,
+                            unchanged: unchanged, unknown: unknownCount, unknownIds: unknown)
         if unknownCount > 0 {
             let logger = context.logger
             let sample = unknown.prefix(5).joined(separator: ", ")
@@ -89,10 +84,8 @@ extension Kinds.LogGroundTruth: JobHandling {
                     metadata: ["event": LogEvent.labelsUnmatched.metadataValue, "model": .string(model), "job": .string(job.id)])
             }
         }
-        if let check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job) {
-            result["check"] = check
-        }
-        return .succeeded(.object(result))
+        result.check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job)
+        return .succeeded(result)
     }
 
     /// One label as submitted: the prediction's id, the label, its row and (in a file) line.

@@ -47,23 +47,13 @@ extension Kinds.LogPredictions: JobHandling {
             return .rejected(Self.rejection(outcome, source: source, mark: job.mark(ofParam: job.parameters.source.parameterName(inlineKey: "records"))))
         }
 
-        let insert = try db.makeStatement(sql: """
-            INSERT INTO predictions (model, id, version, variant, at, logged_at, numeric, categorical, segments, prediction,
-                score, probabilities, label, labelled_at, job_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (model, id) DO NOTHING
-            """)
+        let inserter = try PredictionStore.inserter(db)
         var ingested = 0
         var labelled = 0
         var duplicates: [String] = []
         var duplicateCount = 0
         for record in outcome.records {
-            try insert.execute(arguments: [
-                model, record.id, version, record.variant, record.at, now, Data(record.numericBlob),
-                PredictionRecord.encodeText(record.categorical), PredictionRecord.encodeText(record.segments), record.prediction, record.score,
-                record.probabilities?.storeText, record.label, record.label == nil ? nil : now, job.id,
-            ])
-            if db.changesCount == 1 {
+            if try inserter.insert(record, model: model, version: version, now: now, job: job.id) {
                 ingested += 1
                 if record.label != nil { labelled += 1 }
             } else {
@@ -72,19 +62,15 @@ extension Kinds.LogPredictions: JobHandling {
             }
         }
         try MonitoringState.add(db, model: model, predictions: ingested, labels: labelled)
-        var result: [String: JSONValue] = [
-            "model": .string(model), "version": version.map(JSONValue.string) ?? .null,
-            "received": .int(outcome.records.count), "ingested": .int(ingested), "labelled": .int(labelled),
-            "duplicates": .int(duplicateCount), "duplicate_ids": .array(duplicates.map(JSONValue.string)),
-            "ignored_columns": .array(outcome.ignoredColumns.map(JSONValue.string)),
-        ]
+        var result = Result(model: model, version: version, received: outcome.records.count, ingested: ingested,
+                            labelled: labelled, duplicates: duplicateCount, duplicateIds: duplicates,
+                            ignoredColumns: outcome.ignoredColumns)
         if version == nil {
-            result["note"] = .string("\(model) has no production version: these predictions are stored but not monitored; name `version:` or promote a version")
+            result.note = "\(model) has no production version: these predictions are stored but not monitored; "
+                + "name `version:` or promote a version"
         }
-        if let check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job) {
-            result["check"] = check
-        }
-        return .succeeded(.object(result))
+        result.check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job)
+        return .succeeded(result)
     }
 
     /// The rejection for a submission with problems: the first problem as the message's

@@ -8,22 +8,16 @@ extension Kinds.MonitorAll: JobHandling {
 
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let models = try Self.checkAll(db, trigger: "job", context: context, job: job.id)
-        return .succeeded(["models": .array(models), "count": .int(models.count)])
+        return .succeeded(Result(models: models))
     }
 
     /// Checks every production model; the timer uses it too.
-    static func checkAll(_ db: Database, trigger: String, context: JobContext, job: String?) throws -> [JSONValue] {
-        var out: [JSONValue] = []
+    static func checkAll(_ db: Database, trigger: String, context: JobContext, job: String?) throws -> [ModelCheck] {
+        var out: [ModelCheck] = []
         for version in try VersionStore.allProduction(db) {
             let spec = try ModelSpecs.spec(db, model: version.model)
             let outcome = try MonitorRunner.run(db, model: version.model, spec: spec, trigger: trigger, context: context, job: job)
-            var summary = MonitorRunner.summary(outcome)
-            if case .object(var dict) = summary {
-                dict["model"] = .string(version.model)
-                dict["version"] = .string(version.version)
-                summary = .object(dict)
-            }
-            out.append(summary)
+            out.append(ModelCheck(model: version.model, version: version.version, summary: MonitorRunner.summary(outcome)))
         }
         return out
     }

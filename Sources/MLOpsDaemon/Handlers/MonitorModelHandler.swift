@@ -10,15 +10,10 @@ extension Kinds.MonitorModel: JobHandling {
         let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
         let outcome = try MonitorRunner.run(db, model: model, spec: spec, trigger: "job", context: context, job: job.id)
-        if case .skipped("no_production_version") = outcome {
+        if case .skipped(.noProductionVersion) = outcome {
             return .rejected(JobError(.conflict, "\(model) has no production version to monitor", at: job.modelMark,
                                       fix: "create a version and promote it first"))
         }
-        var result = outcome.document
-        if case .object(var dict) = result {
-            dict["model"] = .string(model)
-            result = .object(dict)
-        }
-        return .succeeded(result)
+        return .succeeded(outcome.result(model: model))
     }
 }

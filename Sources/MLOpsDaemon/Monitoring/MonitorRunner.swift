@@ -10,26 +10,26 @@ import MLOpsCore
 enum MonitorRunner {
     /// Runs a check when `check_every_predictions` new predictions or labels arrived;
     /// returns its summary, or nil when none was due.
-    static func runIfDue(_ db: Database, model: String, spec: ModelSpec, context: JobContext, job: Job<some JobKindDeclaration>) throws -> JSONValue? {
+    static func runIfDue(
+        _ db: Database, model: String, spec: ModelSpec, context: JobContext, job: Job<some JobKindDeclaration>
+    ) throws -> CheckSummary? {
         guard try MonitoringState.isDue(db, model: model, every: spec.policy.checkEveryPredictions) else { return nil }
         let report = try run(db, model: model, spec: spec, trigger: "predictions", context: context, job: job.id)
         return summary(report)
     }
 
     /// The short form of a check a log job's result carries.
-    static func summary(_ outcome: Outcome) -> JSONValue {
+    static func summary(_ outcome: Outcome) -> CheckSummary {
         switch outcome {
-        case .skipped(let why): return ["status": .string(why)]
-        case .checked(let seq, let report):
-            return ["check": .int(Int(seq)), "status": .string(report.status), "health_score": .double(report.health.score),
-                    "band": .string(report.health.band.rawValue), "drifted": .array(report.drifted.map(JSONValue.string))]
+        case .skipped(let why): return CheckSummary(skipped: why)
+        case .checked(let seq, let report): return CheckSummary(check: Int(seq), report: report)
         }
     }
 
     /// What a check did.
     enum Outcome {
         /// No check possible: `no_production_version`, `reference_unavailable`.
-        case skipped(String)
+        case skipped(CheckStatus)
         /// Stored as check `seq`.
         case checked(Int64, MonitoringReport)
     }
@@ -40,7 +40,7 @@ enum MonitorRunner {
         let now = Timestamp.string(context.now)
         guard let version = try VersionStore.production(db, model: model) else {
             try MonitoringState.checked(db, model: model, drifting: false, at: now)
-            return .skipped("no_production_version")
+            return .skipped(.noProductionVersion)
         }
         let reference: ReferenceProfile
         do {
@@ -48,25 +48,17 @@ enum MonitorRunner {
         } catch {
             context.logger.error("cannot read the reference data of \(model) \(version.version): \(error)",
                                  metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(model)])
-            return .skipped("reference_unavailable")
+            return .skipped(.referenceUnavailable)
         }
         let config = context.config
-        let window = try WindowLoader.load(db, model: model, version: version.version, spec: spec, size: spec.policy.windowSize)
+        let window = try PredictionStore.window(db, model: model, version: version.version, spec: spec, size: spec.policy.windowSize)
         let thresholds = MonitoringAnalysis.Thresholds(
             dataDriftThreshold: config.dataDriftThreshold, decayThreshold: config.modelDecayThreshold,
             alpha: spec.policy.driftAlpha, minSamples: spec.policy.minSamples)
         let report = MonitoringAnalysis.analyse(spec: spec, reference: reference, window: window, baseline: version.metricValue,
                                                 thresholds: thresholds)
-        let reportText = String(decoding: try JSONEncoder.mlopsCompact.encode(report), as: UTF8.self)
-        try db.execute(
-            sql: """
-                INSERT INTO monitoring_checks (model, version, at, trigger, status, window_count, labelled, health_score, band,
-                    drift_share, report, job_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [model, version.version, now, trigger, report.status, report.window, report.labelled, report.health.score,
-                        report.health.band.rawValue, report.driftShare, reportText, job])
-        let seq = db.lastInsertedRowID
+        let seq = try CheckStore.insert(db, model: model, version: version.version, at: now, trigger: trigger, report: report,
+                                        job: job)
         let streak = try MonitoringState.checked(db, model: model, drifting: !report.drifted.isEmpty, at: now,
                                                  healthScore: report.health.score, driftShare: report.driftShare)
         try AlertRules.apply(db, report: report, model: model, version: version.version, streak: streak,
@@ -100,18 +92,11 @@ enum MonitorRunner {
 }
 
 extension MonitorRunner.Outcome {
-    /// The check's report as a job result.
-    var document: JSONValue {
+    /// The check's report as a `monitor-model` result for `model`.
+    func result(model: String) -> Kinds.MonitorModel.Result {
         switch self {
-        case .skipped(let why): return ["status": .string(why)]
-        case .checked(let seq, let report):
-            guard let data = try? JSONEncoder.mlopsCompact.encode(report), var value = try? JSONDecoder().decode(JSONValue.self, from: data)
-            else { return ["check": .int(Int(seq))] }
-            if case .object(var dict) = value {
-                dict["check"] = .int(Int(seq))
-                value = .object(dict)
-            }
-            return value
+        case .skipped(let why): return .init(model: model, skipped: why)
+        case .checked(let seq, let report): return .init(model: model, check: Int(seq), report: report)
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import MLOpsCore
 
-/// Per model counters of the check cadence (docs/design.md §8) and the run of drifting checks.
+/// The one owner of `monitoring_state` within monitoring: per model counters of the check
+/// cadence (docs/design.md §8) and the run of drifting checks.
 enum MonitoringState {
     /// Counts `predictions` new predictions and `labels` new labels.
     static func add(_ db: Database, model: String, predictions: Int, labels: Int) throws {
@@ -18,11 +19,9 @@ enum MonitoringState {
 
     /// Whether `every` new predictions (or labels) arrived since the last check.
     static func isDue(_ db: Database, model: String, every: Int) throws -> Bool {
-        guard let row = try Row.fetchOne(db, sql: "SELECT predictions_since_check, labels_since_check FROM monitoring_state WHERE model = ?",
-                                         arguments: [model]) else { return false }
-        let predictions: Int = row["predictions_since_check"]
-        let labels: Int = row["labels_since_check"]
-        return predictions >= every || labels >= every
+        try Bool.fetchOne(
+            db, sql: "SELECT predictions_since_check >= ? OR labels_since_check >= ? FROM monitoring_state WHERE model = ?",
+            arguments: [every, every, model]) ?? false
     }
 
     /// Records a check: counters back to 0, the drift streak extended or reset, the check's
@@ -40,6 +39,22 @@ enum MonitoringState {
                     health_score = excluded.health_score, drift_share = excluded.drift_share
                 """,
             arguments: [model, drifting ? 1 : 0, at, healthScore, driftShare, drifting])
-        return try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0
+        return try driftStreak(db, model: model)
+    }
+
+    /// Starts `model` afresh after a new production version: counters, drift streak, health
+    /// score and drift share cleared (the next check judges the new version alone).
+    static func reset(_ db: Database, model: String) throws {
+        try db.execute(
+            sql: """
+                UPDATE monitoring_state SET predictions_since_check = 0, labels_since_check = 0, drift_streak = 0,
+                    health_score = NULL, drift_share = NULL WHERE model = ?
+                """,
+            arguments: [model])
+    }
+
+    /// How many checks in a row found drift in `model` (0 before the first check).
+    static func driftStreak(_ db: Database, model: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0
     }
 }

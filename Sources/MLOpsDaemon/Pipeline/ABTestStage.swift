@@ -127,7 +127,7 @@ enum ABTestStage {
                             deadline: deadline, startSeq: 0)
         let stored = try service.store.write { db -> Record in
             var r = record
-            r.startSeq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM predictions WHERE model = ?", arguments: [model]) ?? 0
+            r.startSeq = try PredictionStore.lastSeq(db, model: model)
             try db.execute(
                 sql: """
                     INSERT INTO ab_tests (run_id, model, champion, challenger, share, started_at, deadline, start_seq)

@@ -76,12 +76,7 @@ enum DeployStep {
     static func monitor(service: PipelineService, model: String, version: String, resolveAlerts: Bool) throws -> PipelineRunner.StageResult {
         let types = ["data_drift", "model_decay", "health", "equipment_change", "population_change"]
         let (record, resolved) = try service.store.write { db -> (VersionRecord?, [AlertRecord]) in
-            try db.execute(
-                sql: """
-                    UPDATE monitoring_state SET predictions_since_check = 0, labels_since_check = 0, drift_streak = 0,
-                        health_score = NULL, drift_share = NULL WHERE model = ?
-                    """,
-                arguments: [model])
+            try MonitoringState.reset(db, model: model)
             var resolved: [AlertRecord] = []
             if resolveAlerts {
                 for type in types {

@@ -111,8 +111,7 @@ enum RetrainingAutomation {
             return now
         case .manual: return now
         }
-        let opened = try String.fetchOne(
-            db, sql: "SELECT opened_at FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL", arguments: [model, type])
+        let opened = try AlertBook.openedAt(db, model: model, type: type)
         return opened.flatMap(Timestamp.parse) ?? now
     }
 

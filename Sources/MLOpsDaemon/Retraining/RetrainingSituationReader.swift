@@ -8,7 +8,7 @@ enum RetrainingSituationReader {
     static func read(_ db: Database, model: String, spec: ModelSpec, config: DaemonConfig, now: Date) throws -> RetrainingSituation {
         let settings = try RetrainingSettings.load(db, model: model)
         let production = try VersionStore.production(db, model: model)
-        let streak = try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0
+        let streak = try MonitoringState.driftStreak(db, model: model)
         return RetrainingSituation(
             now: now, enabled: settings?.enabled ?? false, productionCreatedAt: production.flatMap { Timestamp.parse($0.createdAt) },
             scheduleDays: config.retrainScheduleDays, lastScheduledSlot: settings?.scheduledSlot, driftStreak: streak,
@@ -20,9 +20,7 @@ enum RetrainingSituationReader {
 
     /// The model's latest check, read from its stored report.
     static func latestCheck(_ db: Database, model: String) throws -> RetrainingSituation.Check? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT seq, at, report FROM monitoring_checks WHERE model = ? ORDER BY seq DESC LIMIT 1", arguments: [model])
-        else { return nil }
+        guard let row = try CheckStore.latest(db, model: model) else { return nil }
         let report = RunStore.json(row["report"]) ?? .object([:])
         let at = (row["at"] as String?).flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0)
         var drifted: [String] = []

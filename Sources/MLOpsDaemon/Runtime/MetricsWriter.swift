@@ -149,9 +149,7 @@ final class MetricsWriter {
                 MetricsSnapshot.LatestCheck(model: row["model"], healthScore: row["health_score"], driftShare: row["drift_share"],
                                             at: (row["last_check_at"] as String?).flatMap(Timestamp.parse))
             }
-            let alerts = try Row.fetchAll(db, sql: """
-                SELECT model, severity, COUNT(*) AS n FROM alerts WHERE resolved_at IS NULL GROUP BY model, severity ORDER BY model, severity
-                """).map { row in MetricsSnapshot.OpenAlerts(model: row["model"], severity: row["severity"], count: row["n"]) }
+            let alerts = try AlertBook.openCounts(db).map { MetricsSnapshot.OpenAlerts(model: $0.model, severity: $0.severity, count: $0.count) }
             return (checks, alerts)
         } ?? ([], [])
     }

@@ -1,0 +1,33 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// The one owner of the `monitoring_checks` table within monitoring: every check's report,
+/// kept for history, the metrics and the retraining rules.
+enum CheckStore {
+    /// Stores the check of `model` `version` at `at` (run because of `trigger`, by job
+    /// `job` when a job ran it) with its `report`; returns its number (`seq`).
+    static func insert(
+        _ db: Database, model: String, version: String, at: String, trigger: String, report: MonitoringReport,
+        job: String?
+    ) throws -> Int64 {
+        let reportText = String(decoding: try JSONEncoder.mlopsCompact.encode(report), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO monitoring_checks (model, version, at, trigger, status, window_count, labelled,
+                    health_score, band, drift_share, report, job_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [model, version, at, trigger, report.status.rawValue, report.window, report.labelled,
+                        report.health.score, report.health.band.rawValue, report.driftShare, reportText, job])
+        return db.lastInsertedRowID
+    }
+
+    /// The latest check of `model` as a row of `seq`, `at` and `report` (JSON text), if
+    /// it has one.
+    static func latest(_ db: Database, model: String) throws -> Row? {
+        try Row.fetchOne(
+            db, sql: "SELECT seq, at, report FROM monitoring_checks WHERE model = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [model])
+    }
+}

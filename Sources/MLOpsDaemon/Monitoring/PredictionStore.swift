@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// The one owner of the `predictions` table within monitoring: logging predictions,
+/// joining labels, and reading the latest window of a model version for a check.
+enum PredictionStore {
+    /// Stores predictions one by one through one prepared statement (a `log-predictions`
+    /// job may carry a million).
+    struct Inserter {
+        let db: Database
+        let statement: Statement
+
+        /// Stores `record` of `model` made by `version`, logged at `now` by job `job`;
+        /// false when a prediction with its id was logged before (nothing is stored then).
+        func insert(
+            _ record: PredictionRecord, model: String, version: String?, now: String, job: String
+        ) throws -> Bool {
+            try statement.execute(arguments: [
+                model, record.id, version, record.variant, record.at, now, Data(record.numericBlob),
+                PredictionRecord.encodeText(record.categorical), PredictionRecord.encodeText(record.segments),
+                record.prediction, record.score, record.probabilities?.storeText, record.label,
+                record.label == nil ? nil : now, job,
+            ])
+            return db.changesCount == 1
+        }
+    }
+
+    /// An ``Inserter`` for the transaction of `db`.
+    static func inserter(_ db: Database) throws -> Inserter {
+        Inserter(db: db, statement: try db.makeStatement(sql: """
+            INSERT INTO predictions (model, id, version, variant, at, logged_at, numeric, categorical, segments,
+                prediction, score, probabilities, label, labelled_at, job_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (model, id) DO NOTHING
+            """))
+    }
+
+    /// Joins labels to logged predictions through two prepared statements.
+    struct Labeller {
+        let lookup: Statement
+        let update: Statement
+
+        /// The prediction `id` of `model`: nil when it was never logged, else its label
+        /// (nil inside when it has none yet).
+        func label(model: String, id: String) throws -> String?? {
+            guard let row = try Row.fetchOne(lookup, arguments: [model, id]) else { return nil }
+            return .some(row[0])
+        }
+
+        /// Sets the label of prediction `id` of `model`, labelled at `now`.
+        func setLabel(_ label: String, model: String, id: String, now: String) throws {
+            try update.execute(arguments: [label, now, model, id])
+        }
+    }
+
+    /// A ``Labeller`` for the transaction of `db`.
+    static func labeller(_ db: Database) throws -> Labeller {
+        Labeller(
+            lookup: try db.makeStatement(sql: "SELECT label FROM predictions WHERE model = ? AND id = ?"),
+            update: try db.makeStatement(
+                sql: "UPDATE predictions SET label = ?, labelled_at = ? WHERE model = ? AND id = ?"))
+    }
+
+    /// The `seq` of the latest prediction logged for `model` (0 before the first): where an
+    /// A/B test starts counting.
+    static func lastSeq(_ db: Database, model: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM predictions WHERE model = ?", arguments: [model]) ?? 0
+    }
+
+    /// The latest `size` predictions of `model` `version` into columns: the numeric BLOBs
+    /// are copied, text columns split, nothing is parsed as JSON.
+    static func window(
+        _ db: Database, model: String, version: String, spec: ModelSpec, size: Int
+    ) throws -> MonitoringWindow {
+        let numericCount = spec.features.filter { $0.type == .numerical }.count
+        let categoricalCount = spec.features.count - numericCount
+        let segmentCount = spec.segmentFields.count
+        var numeric = PredictionRecord.NumericColumnDecoder(width: numericCount, capacity: size)
+        var categorical: [[String?]] = Array(repeating: [], count: categoricalCount)
+        var segments: [[String?]] = Array(repeating: [], count: segmentCount)
+        var predictions: [String] = []
+        var labels: [String?] = []
+        var scores: [Double?] = []
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT numeric, categorical, segments, prediction, label, score FROM predictions
+                WHERE model = ? AND version = ? ORDER BY seq DESC LIMIT ?
+                """,
+            arguments: [model, version, size])
+        var rows = 0
+        while let row = try cursor.next() {
+            rows += 1
+            let decoded = try row.withUnsafeData(atIndex: 0) { blob -> Bool in
+                guard let blob else { return false }
+                blob.withUnsafeBytes { numeric.append($0) }
+                return true
+            }
+            if !decoded { numeric.appendMissing() }
+            if categoricalCount > 0 {
+                let values = PredictionRecord.decodeText(row[1] ?? "", count: categoricalCount)
+                for i in 0..<categoricalCount { categorical[i].append(values[i]) }
+            }
+            if segmentCount > 0 {
+                let values = PredictionRecord.decodeText(row[2] ?? "", count: segmentCount)
+                for i in 0..<segmentCount { segments[i].append(values[i]) }
+            }
+            predictions.append(row[3] ?? "")
+            labels.append(row[4])
+            scores.append(row[5])
+        }
+        return MonitoringWindow(count: rows, numeric: numeric.finish(), categorical: categorical, segments: segments,
+                                predictions: predictions, labels: labels, scores: scores)
+    }
+}
