@@ -44,7 +44,8 @@ extension MLOpsCtl {
             var parameters = Kinds.PipelineHistory.Parameters()
             if let state {
                 guard let known = RunState(rawValue: state) else {
-                    throw ValidationError("--state must be one of " + RunState.allCases.map(\.rawValue).joined(separator: ", "))
+                    throw ValidationError(
+                        "--state must be one of " + RunState.allCases.map(\.rawValue).joined(separator: ", "))
                 }
                 parameters.state = known
             }
@@ -204,9 +205,8 @@ extension MLOpsCtl {
                                   timeout: output.timeout, json: output.json) { result in
                 guard let runs = result?.runs else { return "no pipeline runs" }
                 for run in runs {
-                    guard let ab = run.stages.first(where: { $0.stage == .abTest }), ab.report["champion_version"] != nil
-                    else { continue }
-                    return ABText.render(run: run, stage: ab, report: ab.report)
+                    guard let ab = run.stages.first(where: { $0.stage == .abTest }), let test = ab.abTest else { continue }
+                    return ABText.render(run: run, stage: ab, test: test)
                 }
                 return "\(model) has had no A/B test (pipelines with ab_test.enabled run one when a production version exists)"
             }
@@ -216,29 +216,26 @@ extension MLOpsCtl {
 
 /// How an A/B test reads on a terminal.
 enum ABText {
-    static func render(run: RunDocument, stage: StageDocument, report: JSONValue) -> String {
-        func arm(_ name: String) -> String {
-            let a = report[name]
-            let n = a?["n"]?.intValue ?? 0
-            let s = a?["successes"]?.intValue ?? 0
-            let rate = n > 0 ? String(format: "%.4f", Double(s) / Double(n)) : "-"
-            return "\(s)/\(n) correct (\(rate))"
+    static func render(run: RunDocument, stage: StageDocument, test: StageDocument.ABTestNotes) -> String {
+        func arm(_ a: StageDocument.ABTestNotes.Arm) -> String {
+            let rate = a.n > 0 ? String(format: "%.4f", Double(a.successes) / Double(a.n)) : "-"
+            return "\(a.successes)/\(a.n) correct (\(rate))"
         }
         let outcome = stage.outcome.rawValue
-        let decision = report["decision"]?.stringValue ?? "undecided"
+        let decision = test.decision ?? "undecided"
         var lines = [
             "A/B test of run \(run.runID): \(outcome == "running" ? "in progress" : outcome), decision \(decision)",
-            "  champion   \(report["champion_version"]?.stringValue ?? "?"): \(arm("champion"))",
-            "  challenger \(report["challenger_version"]?.stringValue ?? "?"): \(arm("challenger"))",
-            "  since \(report["started_at"]?.stringValue ?? "?"), deadline \(report["deadline"]?.stringValue ?? "?")",
+            "  champion   \(test.championVersion ?? "?"): \(arm(test.champion))",
+            "  challenger \(test.challengerVersion ?? "?"): \(arm(test.challenger))",
+            "  since \(test.startedAt ?? "?"), deadline \(test.deadline ?? "?")",
         ]
         var stats: [String] = []
-        if let method = report["method"]?.stringValue { stats.append(method) }
-        if let z = report["statistic"]?.doubleValue { stats.append(String(format: "z %.3f", z)) }
-        if let p = report["p_value"]?.doubleValue { stats.append(String(format: "p %.4g", p)) }
-        if let lift = report["lift"]?.doubleValue { stats.append(String(format: "lift %+.4f", lift)) }
+        if let method = test.method { stats.append(method) }
+        if let z = test.statistic { stats.append(String(format: "z %.3f", z)) }
+        if let p = test.pValue { stats.append(String(format: "p %.4g", p)) }
+        if let lift = test.lift { stats.append(String(format: "lift %+.4f", lift)) }
         if !stats.isEmpty { lines.append("  " + stats.joined(separator: ", ")) }
-        if let reason = report["reason"]?.stringValue { lines.append("  " + reason) }
+        if let reason = test.reason { lines.append("  " + reason) }
         return lines.joined(separator: "\n")
     }
 }

@@ -34,7 +34,7 @@ extension MLOpsCtl {
                     lines.append("  \(c.holds ? "[x]" : "[ ]") \(pad(c.trigger.rawValue, 10)) \(c.explanation)")
                 }
                 for b in r.heldBackBy {
-                    lines.append("  held back: \(b["code"]?.stringValue ?? "?"): \(b["message"]?.stringValue ?? "")")
+                    lines.append("  held back: \(b.code): \(b.message)")
                 }
                 if let next = r.nextScheduledAt { lines.append("  next scheduled slot: \(next)") }
                 return lines.joined(separator: "\n")
@@ -166,7 +166,8 @@ extension MLOpsCtl {
                 if let rate = s.successRate { text.append(String(format: "success rate %.1f%%", rate * 100)) }
                 if let d = s.meanDurationSeconds { text.append(String(format: "mean duration %.1f s", d)) }
                 if let d = s.meanDetectionToDeploymentSeconds {
-                    text.append(String(format: "mean time from detection to deployment %.1f s (%d deployments)", d, s.deployments))
+                    text.append(String(
+                        format: "mean time from detection to deployment %.1f s (%d deployments)", d, s.deployments))
                 }
                 for trigger in RetrainingTrigger.allCases.map(\.rawValue) {
                     guard let t = s.byTrigger[trigger] else { continue }

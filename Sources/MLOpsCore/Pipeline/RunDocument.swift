@@ -47,7 +47,8 @@ public struct RunDocument: Codable, Sendable, Equatable {
 
     /// A run document with every field given.
     public init(runID: String, model: String, pipeline: String, state: RunState, params: JSONValue, trigger: String,
-                submittedBy: String, queuedAt: String, stagesTotal: Int, stages: [StageDocument], childrenSeconds: Double,
+                submittedBy: String, queuedAt: String, stagesTotal: Int, stages: [StageDocument],
+                childrenSeconds: Double,
                 job: String?, stage: PipelineStage?, stageNumber: Int?, startedAt: String?, finishedAt: String?,
                 durationSeconds: Double?, version: String?, error: JSONValue?) {
         self.runID = runID

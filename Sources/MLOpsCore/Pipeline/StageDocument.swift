@@ -81,6 +81,69 @@ public struct StageDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// The A/B test's figures, when this is an `ab_test` stage whose report has them (a test
+    /// was started: the report names the champion's version); nil otherwise.
+    public var abTest: ABTestNotes? {
+        guard stage == .abTest, report["champion_version"] != nil else { return nil }
+        return ABTestNotes(report)
+    }
+
+    /// The fields of an `ab_test` stage's report that `mlopsctl ab` shows, read leniently
+    /// like ``Notes``.
+    public struct ABTestNotes: Sendable, Equatable {
+        /// One arm's labelled predictions and correct ones.
+        public struct Arm: Sendable, Equatable {
+            /// Labelled predictions.
+            public var n: Int
+            /// Correct ones among them.
+            public var successes: Int
+        }
+
+        /// The production version under test.
+        public var championVersion: String?
+        /// The candidate version under test.
+        public var challengerVersion: String?
+        /// The champion's arm.
+        public var champion: Arm
+        /// The challenger's arm.
+        public var challenger: Arm
+        /// The decision, once taken.
+        public var decision: String?
+        /// When the test started.
+        public var startedAt: String?
+        /// When the test ends at the latest.
+        public var deadline: String?
+        /// The statistical method.
+        public var method: String?
+        /// The test statistic (z).
+        public var statistic: Double?
+        /// The p-value.
+        public var pValue: Double?
+        /// The challenger's rate minus the champion's.
+        public var lift: Double?
+        /// Why the test decided as it did (or has not yet).
+        public var reason: String?
+
+        /// The notes of an `ab_test` report.
+        public init(_ report: JSONValue) {
+            func arm(_ name: String) -> Arm {
+                Arm(n: report[name]?["n"]?.intValue ?? 0, successes: report[name]?["successes"]?.intValue ?? 0)
+            }
+            championVersion = report["champion_version"]?.stringValue
+            challengerVersion = report["challenger_version"]?.stringValue
+            champion = arm("champion")
+            challenger = arm("challenger")
+            decision = report["decision"]?.stringValue
+            startedAt = report["started_at"]?.stringValue
+            deadline = report["deadline"]?.stringValue
+            method = report["method"]?.stringValue
+            statistic = report["statistic"]?.doubleValue
+            pValue = report["p_value"]?.doubleValue
+            lift = report["lift"]?.doubleValue
+            reason = report["reason"]?.stringValue
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case stage, number, outcome, report, startedAt = "started_at", finishedAt = "finished_at"
         case durationSeconds = "duration_seconds", exitCode = "exit_code", signal

@@ -54,8 +54,8 @@ public struct RetrainingHistoryEntry: Codable, Sendable, Equatable {
     /// An entry with every field given; the fired-only and held-back-only fields are
     /// written according to `action`.
     public init(seq: Int, model: String, at: String, trigger: String, action: String, evidence: JSONValue,
-                submittedBy: String, reason: String?, message: String?, check: Int?, detectedAt: String?, runID: String?,
-                job: String?, occurrences: Int?, lastAt: String?, outcome: String?, durationSeconds: Double?,
+                submittedBy: String, reason: String?, message: String?, check: Int?, detectedAt: String?,
+                runID: String?, job: String?, occurrences: Int?, lastAt: String?, outcome: String?, durationSeconds: Double?,
                 version: String?, deployedAt: String?, detectionToDeploymentSeconds: Double?) {
         self.seq = seq
         self.model = model

@@ -27,6 +27,46 @@ extension Kinds {
                 }
             }
 
+            /// One rule that holds retraining back, with the figures behind it (only the keys
+            /// its kind of rule has are written).
+            public struct HeldBack: Codable, Sendable, Equatable {
+                /// `disabled`, `run_active`, `cooldown` or `cap_reached`.
+                public var code: String
+                /// One sentence for a person.
+                public var message: String
+                /// `run_active`: the run.
+                public var runID: String?
+                /// `cooldown`: the latest retraining.
+                public var lastRetrainingAt: String?
+                /// `cooldown`: when it ends.
+                public var until: String?
+                /// `cap_reached`: automatic retrainings in the last 24 hours.
+                public var countLast24h: Int?
+                /// `cap_reached`: the cap.
+                public var limit: Int?
+
+                /// The rule `reason` with its figures.
+                public init(_ reason: RetrainingSuppression) {
+                    code = reason.code
+                    message = reason.message
+                    switch reason {
+                    case .disabled: break
+                    case .runActive(let run): runID = run
+                    case .cooldown(let last, let end):
+                        lastRetrainingAt = Timestamp.string(last)
+                        until = Timestamp.string(end)
+                    case .capReached(let count, let cap):
+                        countLast24h = count
+                        limit = cap
+                    }
+                }
+
+                enum CodingKeys: String, CodingKey {
+                    case code, message, runID = "run_id", lastRetrainingAt = "last_retraining_at", until
+                    case countLast24h = "count_last_24h", limit
+                }
+            }
+
             /// The model.
             public var model: String
             /// Whether a trigger condition holds.
@@ -39,8 +79,8 @@ extension Kinds {
             public var whatWouldHappen: String
             /// The conditions, in priority order.
             public var conditions: [RetrainingDecision.Condition]
-            /// Every rule that holds retraining back now (`code`, `message` and its figures).
-            public var heldBackBy: [JSONValue]
+            /// Every rule that holds retraining back now.
+            public var heldBackBy: [HeldBack]
             /// Whether automated retraining is on.
             public var enabled: Bool
             /// The retraining settings, if any were ever set.
@@ -60,7 +100,7 @@ extension Kinds {
 
             /// A result with every field given.
             public init(model: String, shouldRetrain: Bool, wouldStart: Bool, trigger: String?, whatWouldHappen: String,
-                        conditions: [RetrainingDecision.Condition], heldBackBy: [JSONValue], enabled: Bool,
+                        conditions: [RetrainingDecision.Condition], heldBackBy: [HeldBack], enabled: Bool,
                         settings: RetrainingSettingsDocument?, cap: Cap, cooldownHours: Double, activeRun: String?,
                         lastRetrainingAt: String?, cooldownUntil: String?, nextScheduledAt: String?) {
                 self.model = model
@@ -82,7 +122,8 @@ extension Kinds {
 
             enum CodingKeys: String, CodingKey {
                 case model, shouldRetrain = "should_retrain", wouldStart = "would_start", trigger
-                case whatWouldHappen = "what_would_happen", conditions, heldBackBy = "held_back_by", enabled, settings, cap
+                case whatWouldHappen = "what_would_happen", conditions, heldBackBy = "held_back_by", enabled, settings
+                case cap
                 case cooldownHours = "cooldown_hours", activeRun = "active_run", lastRetrainingAt = "last_retraining_at"
                 case cooldownUntil = "cooldown_until", nextScheduledAt = "next_scheduled_at"
             }
@@ -96,7 +137,7 @@ extension Kinds {
                 trigger = try c.decodeIfPresent(String.self, forKey: .trigger)
                 whatWouldHappen = try c.decode(String.self, forKey: .whatWouldHappen)
                 conditions = try c.decode([RetrainingDecision.Condition].self, forKey: .conditions)
-                heldBackBy = try c.decode([JSONValue].self, forKey: .heldBackBy)
+                heldBackBy = try c.decode([HeldBack].self, forKey: .heldBackBy)
                 enabled = try c.decode(Bool.self, forKey: .enabled)
                 settings = try c.decodeIfPresent(RetrainingSettingsDocument.self, forKey: .settings)
                 cap = try c.decode(Cap.self, forKey: .cap)

@@ -13,10 +13,10 @@ extension Kinds.CheckRetrain: JobHandling {
         let situation = try RetrainingSituationReader.read(db, model: model, spec: spec, config: context.config, now: context.now)
         let decision = RetrainingPolicy.decide(situation, occasion: .inquiry)
         // Every rule that holds retraining back now, not only the first.
-        var blocks: [JSONValue] = []
+        var blocks: [Result.HeldBack] = []
         var probe = situation
         while let reason = RetrainingPolicy.suppression(probe) {
-            blocks.append(reason.details)
+            blocks.append(Result.HeldBack(reason))
             switch reason {
             case .disabled: probe.enabled = true
             case .runActive: probe.activeRun = nil
@@ -43,8 +43,9 @@ extension Kinds.CheckRetrain: JobHandling {
         if case .fire = decision.action { wouldStart = true } else { wouldStart = false }
         let stamp = { (date: Date?) in date.map(Timestamp.string) }
         return .succeeded(Result(
-            model: model, shouldRetrain: !holding.isEmpty, wouldStart: wouldStart, trigger: trigger, whatWouldHappen: would,
-            conditions: decision.conditions, heldBackBy: blocks, enabled: situation.enabled, settings: settings?.document,
+            model: model, shouldRetrain: !holding.isEmpty, wouldStart: wouldStart, trigger: trigger,
+            whatWouldHappen: would, conditions: decision.conditions, heldBackBy: blocks, enabled: situation.enabled,
+            settings: settings?.document,
             cap: Result.Cap(countLast24h: situation.automaticInLastDay, limit: situation.maxPerDay),
             cooldownHours: situation.cooldownHours, activeRun: situation.activeRun,
             lastRetrainingAt: stamp(situation.lastRetrainingAt),

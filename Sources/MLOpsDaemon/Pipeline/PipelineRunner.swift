@@ -409,8 +409,8 @@ struct PipelineRunner: Sendable {
         try? await service.onEngine {
             let publication = try service.store.read { db -> LongJobs.Publication? in
                 guard let run = try RunStore.run(db, id: id), let job = run.jobID else { return nil }
-                return try LongJobs.complete(db, job: job, status: .running, result: try JSONValue(encoding: run.document),
-                                             error: nil, at: Date())
+                let result = try JSONValue(encoding: run.document)
+                return try LongJobs.complete(db, job: job, status: .running, result: result, error: nil, at: Date())
             }
             if let publication { try LongJobs(spool: service.spool).publish(publication) }
         }

@@ -24,8 +24,8 @@ public struct RunRecord: Sendable, Equatable {
         public var document: StageDocument {
             StageDocument(
                 stage: stage, number: stage.number, outcome: outcome, report: report, startedAt: startedAt,
-                finishedAt: finishedAt, durationSeconds: duration.map { ($0 * 1000).rounded() / 1000 }, exitCode: exitCode,
-                signal: signal)
+                finishedAt: finishedAt, durationSeconds: duration.map { ($0 * 1000).rounded() / 1000 },
+                exitCode: exitCode, signal: signal)
         }
     }
 
@@ -60,10 +60,10 @@ public struct RunRecord: Sendable, Equatable {
     public var document: RunDocument {
         RunDocument(
             runID: id, model: model, pipeline: pipeline, state: state, params: params, trigger: trigger,
-            submittedBy: submittedBy, queuedAt: queuedAt, stagesTotal: PipelineStage.count, stages: stages.map(\.document),
-            childrenSeconds: (childrenSeconds * 1000).rounded() / 1000, job: jobID, stage: stage, stageNumber: stage?.number,
-            startedAt: startedAt, finishedAt: finishedAt, durationSeconds: duration().map { ($0 * 1000).rounded() / 1000 },
-            version: version, error: error)
+            submittedBy: submittedBy, queuedAt: queuedAt, stagesTotal: PipelineStage.count,
+            stages: stages.map(\.document), childrenSeconds: (childrenSeconds * 1000).rounded() / 1000, job: jobID,
+            stage: stage, stageNumber: stage?.number, startedAt: startedAt, finishedAt: finishedAt,
+            durationSeconds: duration().map { ($0 * 1000).rounded() / 1000 }, version: version, error: error)
     }
 }
 
@@ -232,14 +232,15 @@ public enum RunStore {
             guard let name = PipelineStage(rawValue: stage.stage) else { return nil }
             return RunRecord.Stage(
                 stage: name, outcome: StageOutcome(rawValue: stage.outcome) ?? .pending, startedAt: stage.startedAt,
-                finishedAt: stage.finishedAt, exitCode: stage.exitCode, signal: stage.signal, report: json(stage.report) ?? .null)
+                finishedAt: stage.finishedAt, exitCode: stage.exitCode, signal: stage.signal,
+                report: json(stage.report) ?? .null)
         }
         return RunRecord(
-            id: row.id, model: row.model, pipeline: row.pipeline, jobID: row.jobID, state: RunState(rawValue: row.state) ?? .failed,
-            stage: row.stage.flatMap(PipelineStage.init(rawValue:)), params: json(row.params) ?? .object([:]),
-            trigger: row.trigger, submittedBy: row.submittedBy, queuedAt: row.queuedAt, startedAt: row.startedAt,
-            finishedAt: row.finishedAt, version: row.version, error: json(row.error), childrenSeconds: row.childrenSeconds,
-            stages: stages)
+            id: row.id, model: row.model, pipeline: row.pipeline, jobID: row.jobID,
+            state: RunState(rawValue: row.state) ?? .failed, stage: row.stage.flatMap(PipelineStage.init(rawValue:)),
+            params: json(row.params) ?? .object([:]), trigger: row.trigger, submittedBy: row.submittedBy,
+            queuedAt: row.queuedAt, startedAt: row.startedAt, finishedAt: row.finishedAt, version: row.version,
+            error: json(row.error), childrenSeconds: row.childrenSeconds, stages: stages)
     }
 
     /// A `pipeline_runs` row as stored.
@@ -278,7 +279,8 @@ public enum RunStore {
         var report: String?
 
         enum CodingKeys: String, CodingKey {
-            case stage, outcome, startedAt = "started_at", finishedAt = "finished_at", exitCode = "exit_code", signal, report
+            case stage, outcome, startedAt = "started_at", finishedAt = "finished_at", exitCode = "exit_code", signal
+            case report
         }
     }
 
@@ -310,8 +312,9 @@ public enum RunStore {
     /// Marks `stage` running again with no end: a stage paused by a restart (an A/B test, a
     /// detached Slurm job) resumes at the next start.
     static func reopenStage(_ db: Database, id: String, stage: PipelineStage) throws {
-        try db.execute(sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = ?",
-                       arguments: [id, stage.rawValue])
+        try db.execute(
+            sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = ?",
+            arguments: [id, stage.rawValue])
     }
 
     /// Replaces the report of `stage` while it runs (the A/B test's progress).
@@ -366,7 +369,8 @@ public enum RunStore {
 
     /// Children recorded as possibly alive: (run, pid, pgid, start time).
     static func liveChildren(_ db: Database) throws -> [(run: String, pid: Int32, pgid: Int32, startTime: UInt64)] {
-        try ChildRow.fetchAll(db, sql: "SELECT run_id, pid, pgid, start_time FROM pipeline_children WHERE ended_at IS NULL").map {
+        let sql = "SELECT run_id, pid, pgid, start_time FROM pipeline_children WHERE ended_at IS NULL"
+        return try ChildRow.fetchAll(db, sql: sql).map {
             (run: $0.runID, pid: Int32(truncatingIfNeeded: $0.pid), pgid: Int32(truncatingIfNeeded: $0.pgid),
              startTime: UInt64(bitPattern: $0.startTime))
         }

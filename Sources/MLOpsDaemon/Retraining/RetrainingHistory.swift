@@ -44,10 +44,12 @@ enum RetrainingHistory {
             let fired = self.fired
             return RetrainingHistoryEntry(
                 seq: Int(seq), model: model, at: at, trigger: trigger, action: fired ? "fired" : "suppressed",
-                evidence: evidence, submittedBy: submittedBy, reason: reason, message: message, check: checkSeq.map { Int($0) },
+                evidence: evidence, submittedBy: submittedBy, reason: reason, message: message,
+                check: checkSeq.map { Int($0) },
                 detectedAt: detectedAt, runID: runID, job: jobID, occurrences: fired ? nil : occurrences,
                 lastAt: fired ? nil : (lastAt ?? at), outcome: fired ? outcome : nil,
-                durationSeconds: fired ? duration.map { ($0 * 1000).rounded() / 1000 } : nil, version: fired ? version : nil,
+                durationSeconds: fired ? duration.map { ($0 * 1000).rounded() / 1000 } : nil,
+                version: fired ? version : nil,
                 deployedAt: fired ? deployedAt : nil,
                 detectionToDeploymentSeconds: fired ? detectionToDeployment.map { ($0 * 1000).rounded() / 1000 } : nil)
         }
@@ -144,7 +146,8 @@ enum RetrainingHistory {
         return RetrainingStatistics(
             retrainings: fired.count, suppressed: byReason.values.reduce(0, +), finished: finished.count,
             byTrigger: byTrigger, byOutcome: byOutcome, suppressedByReason: byReason,
-            successRate: finished.isEmpty ? nil : (Double(succeeded.count) / Double(finished.count) * 10_000).rounded() / 10_000,
+            successRate: finished.isEmpty
+                ? nil : (Double(succeeded.count) / Double(finished.count) * 10_000).rounded() / 10_000,
             meanDurationSeconds: mean(durations), deployments: toDeploy.count,
             meanDetectionToDeploymentSeconds: mean(toDeploy),
             versionsProduced: fired.compactMap { $0.outcome == "succeeded" ? $0.version : nil })

@@ -54,7 +54,8 @@ enum SlurmJobStore {
 
     /// Runs with a live Slurm job: a restart resumes them instead of interrupting them.
     static func attachableRuns(_ db: Database) throws -> Set<String> {
-        let live = Set(try String.fetchAll(db, sql: "SELECT DISTINCT run_id FROM pipeline_slurm_jobs WHERE ended_at IS NULL"))
+        let live = Set(try String.fetchAll(
+            db, sql: "SELECT DISTINCT run_id FROM pipeline_slurm_jobs WHERE ended_at IS NULL"))
         return live.intersection(try RunStore.ids(db, state: .running))
     }
 }
