@@ -24,8 +24,8 @@ extension MLOpsCtl {
         @Option(help: "Why the run is wanted (kept in the history).") var reason: String?
 
         func run() throws {
-            try RunText.submitRun(kind: "run-pipeline", model: model, pipeline: pipeline, settings: settings, reason: reason,
-                                  spoolOptions, timeout: timeout, json: json)
+            try RunText.startRun(Kinds.RunPipeline.self, model: model, pipeline: pipeline, settings: settings, reason: reason,
+                                 spoolOptions, timeout: timeout, json: json)
         }
     }
 
@@ -41,21 +41,24 @@ extension MLOpsCtl {
         @Option(help: "The most runs listed (default 50).") var limit: Int?
 
         func run() throws {
-            var lines = ["kind: pipeline-history"]
-            if let model { lines.append("model: \(yamlQuoted(model))") }
-            lines.append("params:")
-            if let state { lines.append("  state: \(yamlQuoted(state))") }
-            if let limit { lines.append("  limit: \(limit)") }
-            if lines.last == "params:" { lines.removeLast() }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                guard case .array(let runs)? = doc.result?["runs"], !runs.isEmpty else { return "no pipeline runs" }
+            var parameters = Kinds.PipelineHistory.Parameters()
+            if let state {
+                guard let known = RunState(rawValue: state) else {
+                    throw ValidationError(
+                        "--state must be one of " + RunState.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                parameters.state = known
+            }
+            if let limit { parameters.limit = limit }
+            try submitKindAndWait(Kinds.PipelineHistory.self, spoolOptions, model: model, parameters: parameters,
+                                  timeout: output.timeout, json: output.json) { result in
+                guard let runs = result?.runs, !runs.isEmpty else { return "no pipeline runs" }
                 var text = ["RUN                     MODEL            PIPELINE     STATE        STAGE            DURATION  VERSION"]
                 for r in runs {
-                    let stage = r["stage"]?.stringValue.map { "\($0) (\(r["stage_number"]?.intValue ?? 0)/8)" }
+                    let stage = r.stage.map { "\($0.rawValue) (\(r.stageNumber ?? 0)/8)" }
                     text.append([
-                        pad(r["run_id"]?.stringValue, 23), pad(r["model"]?.stringValue, 16), pad(r["pipeline"]?.stringValue, 12),
-                        pad(r["state"]?.stringValue, 12), pad(stage, 16), pad(RunText.seconds(r["duration_seconds"]), 9),
-                        r["version"]?.stringValue ?? "-",
+                        pad(r.runID, 23), pad(r.model, 16), pad(r.pipeline, 12), pad(r.state.rawValue, 12), pad(stage, 16),
+                        pad(RunText.seconds(r.durationSeconds), 9), r.version ?? "-",
                     ].joined(separator: " "))
                 }
                 return text.joined(separator: "\n")
@@ -73,9 +76,9 @@ extension MLOpsCtl {
         @Argument(help: "The run id.") var id: String
 
         func run() throws {
-            try submitAndWait(spoolOptions, lines: ["kind: pipeline-history", "params:", "  run: \(yamlQuoted(id))"],
-                              timeout: output.timeout, json: output.json) { doc in
-                guard case .array(let runs)? = doc.result?["runs"], let run = runs.first else { return "no such run" }
+            try submitKindAndWait(Kinds.PipelineHistory.self, spoolOptions, parameters: .init(run: id),
+                                  timeout: output.timeout, json: output.json) { result in
+                guard let run = result?.runs.first else { return "no such run" }
                 return RunText.summary(run) + "\n" + RunText.stages(run)
             }
         }
@@ -93,12 +96,39 @@ extension MLOpsCtl {
 
         func run() throws {
             guard model != nil || runID != nil else { throw ValidationError("name a model or --run ID") }
-            var lines = ["kind: cancel-pipeline"]
-            if let model { lines.append("model: \(yamlQuoted(model))") }
-            if let runID { lines += ["params:", "  run: \(yamlQuoted(runID))"] }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                "cancelling run \(doc.result?["run_id"]?.stringValue ?? "?") (was \(doc.result?["state_before"]?.stringValue ?? "?"))"
+            try submitKindAndWait(Kinds.CancelPipeline.self, spoolOptions, model: model, parameters: .init(run: runID),
+                                  timeout: output.timeout, json: output.json) { result in
+                "cancelling run \(result?.runID ?? "?") (was \(result?.stateBefore.rawValue ?? "?"))"
             }
+        }
+    }
+}
+
+/// Submits a job of `Kind` built from its typed parameters, waits for its result (default
+/// 120 seconds) and prints it: a succeeded job through `render`, given the typed result (nil
+/// when the document has none); any other as the generic description, or JSON with
+/// `json`. Exits with the job's status like `submit --wait`.
+func submitKindAndWait<Kind: JobKindDeclaration>(
+    _ kind: Kind.Type, _ options: SpoolOptions, model: String? = nil, reason: String? = nil, parameters: Kind.Parameters,
+    timeout: Double?, json: Bool, render: @escaping (Kind.Result?) -> String
+) throws {
+    try reportingFailures {
+        let client = try options.resolve()
+        let submission: SpoolClient.Submission
+        do throws(SpoolClient.ClientError) {
+            submission = try client.submit(kind, model: model, reason: reason, parameters: parameters)
+        } catch {
+            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
+            throw CtlFailure(message: "\(error)", code: Exit.rejected)
+        }
+        try waitAndPrint(id: submission.id, json: json, render: { doc in
+            do {
+                return render(try doc.result(of: kind))
+            } catch {
+                return "mlopsctl: the \(Kind.kind.rawValue) result does not read as expected (\(error))\n" + describe(doc)
+            }
+        }) { () throws(SpoolClient.ClientError) in
+            try client.wait(for: submission, timeout: timeout ?? 120)
         }
     }
 }
@@ -108,58 +138,54 @@ enum RunText {
     /// Submits a job that starts a pipeline run (`run-pipeline`, `retraining-trigger`) with
     /// an optional pipeline, `--set NAME=VALUE` parameters and a reason, waits for the run's
     /// end (default one hour) and prints it with its stages.
-    static func submitRun(kind: String, model: String, pipeline: String?, settings: [String], reason: String?,
-                          _ spoolOptions: SpoolOptions, timeout: Double?, json: Bool) throws {
-        var lines = ["kind: \(kind)", "model: \(yamlQuoted(model))"]
-        if let reason { lines.append("reason: \(yamlQuoted(reason))") }
-        lines.append("params:")
-        if let pipeline { lines.append("  pipeline: \(yamlQuoted(pipeline))") }
-        lines += try RetrainingText.parameterLines(settings, indent: "  ")
-        if lines.last == "params:" { lines.removeLast() }
-        try submitAndWait(spoolOptions, lines: lines, timeout: timeout ?? 3600, json: json) { doc in
-            guard let run = doc.result else { return "no run" }
+    static func startRun<Kind: JobKindDeclaration>(
+        _ kind: Kind.Type, model: String, pipeline: String?, settings: [String], reason: String?,
+        _ spoolOptions: SpoolOptions, timeout: Double?, json: Bool
+    ) throws where Kind.Parameters == PipelineSelection, Kind.Result == RunDocument {
+        let selection = PipelineSelection(pipeline: pipeline, values: try RetrainingText.parameterValues(settings))
+        try submitKindAndWait(kind, spoolOptions, model: model, reason: reason, parameters: selection,
+                              timeout: timeout ?? 3600, json: json) { run in
+            guard let run else { return "no run" }
             return summary(run) + "\n" + stages(run)
         }
     }
 
-    static func summary(_ run: JSONValue) -> String {
-        var text = "run \(run["run_id"]?.stringValue ?? "?") of \(run["model"]?.stringValue ?? "?") (pipeline \(run["pipeline"]?.stringValue ?? "?")): "
-            + (run["state"]?.stringValue ?? "?")
-        if let version = run["version"]?.stringValue { text += ", version \(version)" }
-        if let d = run["duration_seconds"]?.doubleValue {
+    static func summary(_ run: RunDocument) -> String {
+        var text = "run \(run.runID) of \(run.model) (pipeline \(run.pipeline)): " + run.state.rawValue
+        if let version = run.version { text += ", version \(version)" }
+        if let d = run.durationSeconds {
             text += String(format: " in %.2f s", d)
-            if let c = run["children_seconds"]?.doubleValue { text += String(format: " (children %.2f s)", c) }
+            text += String(format: " (children %.2f s)", run.childrenSeconds)
         }
-        if let message = run["error"]?["message"]?.stringValue { text += "\n  error: \(message)" }
+        if let message = run.errorMessage { text += "\n  error: \(message)" }
         return text
     }
 
-    static func stages(_ run: JSONValue) -> String {
-        guard case .array(let stages)? = run["stages"] else { return "" }
+    static func stages(_ run: RunDocument) -> String {
         var lines = ["  #  STAGE            OUTCOME      DURATION  NOTE"]
-        for s in stages {
-            let report = s["report"]
-            var note = report?["error"]?.stringValue ?? report?["reason"]?.stringValue ?? ""
-            if note.isEmpty, let code = s["exit_code"]?.intValue { note = "exit \(code)" }
-            if report?["executor"]?.stringValue == "slurm", let job = report?["slurm_job_id"]?.stringValue {
-                let where_ = report?["nodes"]?.stringValue.map { " on \($0)" } ?? ""
-                let state = report?["slurm_state"]?.stringValue.map { " \($0)" } ?? ""
+        for s in run.stages {
+            let report = s.notes
+            var note = report.error ?? report.reason ?? ""
+            if note.isEmpty, let code = s.exitCode { note = "exit \(code)" }
+            if report.executor == "slurm", let job = report.slurmJobID {
+                let where_ = report.nodes.map { " on \($0)" } ?? ""
+                let state = report.slurmState.map { " \($0)" } ?? ""
                 note = "slurm job \(job)\(state)\(where_)" + (note.isEmpty ? "" : ": " + note)
             }
-            if note.isEmpty, let version = report?["version"]?.stringValue { note = "version \(version)" }
-            if note.isEmpty, let metric = report?["metric"]?.stringValue, let value = report?["candidate"]?.doubleValue ?? report?["value"]?.doubleValue {
+            if note.isEmpty, let version = report.version { note = "version \(version)" }
+            if note.isEmpty, let metric = report.metric, let value = report.candidate ?? report.value {
                 note = "\(metric) \(String(format: "%.4f", value))"
             }
-            lines.append("  \(s["number"]?.intValue ?? 0)  " + [
-                pad(s["stage"]?.stringValue, 16), pad(s["outcome"]?.stringValue, 12), pad(seconds(s["duration_seconds"]), 9),
+            lines.append("  \(s.number)  " + [
+                pad(s.stage.rawValue, 16), pad(s.outcome.rawValue, 12), pad(seconds(s.durationSeconds), 9),
                 String(note.prefix(100)),
             ].joined(separator: " "))
         }
         return lines.joined(separator: "\n")
     }
 
-    static func seconds(_ value: JSONValue?) -> String {
-        value?.doubleValue.map { String(format: "%.2fs", $0) } ?? "-"
+    static func seconds(_ value: Double?) -> String {
+        value.map { String(format: "%.2fs", $0) } ?? "-"
     }
 }
 
@@ -175,15 +201,12 @@ extension MLOpsCtl {
         @Argument(help: "The model.") var model: String
 
         func run() throws {
-            try submitAndWait(spoolOptions, lines: ["kind: pipeline-history", "model: \(yamlQuoted(model))", "params:", "  limit: 100"],
-                              timeout: output.timeout, json: output.json) { doc in
-                guard case .array(let runs)? = doc.result?["runs"] else { return "no pipeline runs" }
+            try submitKindAndWait(Kinds.PipelineHistory.self, spoolOptions, model: model, parameters: .init(limit: 100),
+                                  timeout: output.timeout, json: output.json) { result in
+                guard let runs = result?.runs else { return "no pipeline runs" }
                 for run in runs {
-                    guard case .array(let stages)? = run["stages"],
-                          let ab = stages.first(where: { $0["stage"] == "ab_test" }),
-                          let report = ab["report"], report["champion_version"] != nil
-                    else { continue }
-                    return ABText.render(run: run, stage: ab, report: report)
+                    guard let ab = run.stages.first(where: { $0.stage == .abTest }), let test = ab.abTest else { continue }
+                    return ABText.render(run: run, stage: ab, test: test)
                 }
                 return "\(model) has had no A/B test (pipelines with ab_test.enabled run one when a production version exists)"
             }
@@ -193,29 +216,26 @@ extension MLOpsCtl {
 
 /// How an A/B test reads on a terminal.
 enum ABText {
-    static func render(run: JSONValue, stage: JSONValue, report: JSONValue) -> String {
-        func arm(_ name: String) -> String {
-            let a = report[name]
-            let n = a?["n"]?.intValue ?? 0
-            let s = a?["successes"]?.intValue ?? 0
-            let rate = n > 0 ? String(format: "%.4f", Double(s) / Double(n)) : "-"
-            return "\(s)/\(n) correct (\(rate))"
+    static func render(run: RunDocument, stage: StageDocument, test: StageDocument.ABTestNotes) -> String {
+        func arm(_ a: StageDocument.ABTestNotes.Arm) -> String {
+            let rate = a.n > 0 ? String(format: "%.4f", Double(a.successes) / Double(a.n)) : "-"
+            return "\(a.successes)/\(a.n) correct (\(rate))"
         }
-        let outcome = stage["outcome"]?.stringValue ?? "?"
-        let decision = report["decision"]?.stringValue ?? "undecided"
+        let outcome = stage.outcome.rawValue
+        let decision = test.decision ?? "undecided"
         var lines = [
-            "A/B test of run \(run["run_id"]?.stringValue ?? "?"): \(outcome == "running" ? "in progress" : outcome), decision \(decision)",
-            "  champion   \(report["champion_version"]?.stringValue ?? "?"): \(arm("champion"))",
-            "  challenger \(report["challenger_version"]?.stringValue ?? "?"): \(arm("challenger"))",
-            "  since \(report["started_at"]?.stringValue ?? "?"), deadline \(report["deadline"]?.stringValue ?? "?")",
+            "A/B test of run \(run.runID): \(outcome == "running" ? "in progress" : outcome), decision \(decision)",
+            "  champion   \(test.championVersion ?? "?"): \(arm(test.champion))",
+            "  challenger \(test.challengerVersion ?? "?"): \(arm(test.challenger))",
+            "  since \(test.startedAt ?? "?"), deadline \(test.deadline ?? "?")",
         ]
         var stats: [String] = []
-        if let method = report["method"]?.stringValue { stats.append(method) }
-        if let z = report["statistic"]?.doubleValue { stats.append(String(format: "z %.3f", z)) }
-        if let p = report["p_value"]?.doubleValue { stats.append(String(format: "p %.4g", p)) }
-        if let lift = report["lift"]?.doubleValue { stats.append(String(format: "lift %+.4f", lift)) }
+        if let method = test.method { stats.append(method) }
+        if let z = test.statistic { stats.append(String(format: "z %.3f", z)) }
+        if let p = test.pValue { stats.append(String(format: "p %.4g", p)) }
+        if let lift = test.lift { stats.append(String(format: "lift %+.4f", lift)) }
         if !stats.isEmpty { lines.append("  " + stats.joined(separator: ", ")) }
-        if let reason = report["reason"]?.stringValue { lines.append("  " + reason) }
+        if let reason = test.reason { lines.append("  " + reason) }
         return lines.joined(separator: "\n")
     }
 }

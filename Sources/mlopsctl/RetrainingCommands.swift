@@ -24,21 +24,19 @@ extension MLOpsCtl {
         @Argument(help: "The model.") var model: String
 
         func run() throws {
-            try submitAndWait(spoolOptions, lines: ["kind: check-retrain", "model: \(yamlQuoted(model))"],
-                              timeout: output.timeout, json: output.json) { doc in
-                guard let r = doc.result else { return "no answer" }
-                var lines = ["\(model): automated retraining \(r["enabled"]?.boolValue == true ? "on" : "off"); "
-                             + (r["should_retrain"]?.boolValue == true ? "should be retrained" : "no retraining needed")]
-                lines.append("  would: \(r["what_would_happen"]?.stringValue ?? "?")")
-                if case .array(let conditions)? = r["conditions"] {
-                    for c in conditions {
-                        lines.append("  \(c["holds"]?.boolValue == true ? "[x]" : "[ ]") \(pad(c["trigger"]?.stringValue, 10)) \(c["explanation"]?.stringValue ?? "")")
-                    }
+            try submitKindAndWait(Kinds.CheckRetrain.self, spoolOptions, model: model, parameters: .init(),
+                                  timeout: output.timeout, json: output.json) { result in
+                guard let r = result else { return "no answer" }
+                var lines = ["\(model): automated retraining \(r.enabled ? "on" : "off"); "
+                             + (r.shouldRetrain ? "should be retrained" : "no retraining needed")]
+                lines.append("  would: \(r.whatWouldHappen)")
+                for c in r.conditions {
+                    lines.append("  \(c.holds ? "[x]" : "[ ]") \(pad(c.trigger.rawValue, 10)) \(c.explanation)")
                 }
-                if case .array(let blocks)? = r["held_back_by"] {
-                    for b in blocks { lines.append("  held back: \(b["code"]?.stringValue ?? "?"): \(b["message"]?.stringValue ?? "")") }
+                for b in r.heldBackBy {
+                    lines.append("  held back: \(b.code): \(b.message)")
                 }
-                if let next = r["next_scheduled_at"]?.stringValue { lines.append("  next scheduled slot: \(next)") }
+                if let next = r.nextScheduledAt { lines.append("  next scheduled slot: \(next)") }
                 return lines.joined(separator: "\n")
             }
         }
@@ -62,19 +60,10 @@ extension MLOpsCtl {
         @Option(help: "Why (kept in the audit log).") var reason: String?
 
         func run() throws {
-            var lines = ["kind: retraining-start"]
-            if let model { lines.append("model: \(yamlQuoted(model))") }
-            if let reason { lines.append("reason: \(yamlQuoted(reason))") }
-            lines.append("params:")
-            if let pipeline { lines.append("  pipeline: \(yamlQuoted(pipeline))") }
-            if !settings.isEmpty {
-                lines.append("  params:")
-                lines += try RetrainingText.parameterLines(settings, indent: "    ")
-            }
-            if lines.last == "params:" { lines.removeLast() }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                RetrainingText.switched(doc)
-            }
+            let params = settings.isEmpty ? nil : try RetrainingText.parameterValues(settings)
+            try submitKindAndWait(Kinds.RetrainingStart.self, spoolOptions, model: model, reason: reason,
+                                  parameters: .init(pipeline: pipeline, params: params),
+                                  timeout: output.timeout, json: output.json, render: RetrainingText.switched)
         }
     }
 
@@ -90,12 +79,8 @@ extension MLOpsCtl {
         @Option(help: "Why (kept in the audit log).") var reason: String?
 
         func run() throws {
-            var lines = ["kind: retraining-stop"]
-            if let model { lines.append("model: \(yamlQuoted(model))") }
-            if let reason { lines.append("reason: \(yamlQuoted(reason))") }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                RetrainingText.switched(doc)
-            }
+            try submitKindAndWait(Kinds.RetrainingStop.self, spoolOptions, model: model, reason: reason, parameters: .init(),
+                                  timeout: output.timeout, json: output.json, render: RetrainingText.switched)
         }
     }
 
@@ -117,8 +102,8 @@ extension MLOpsCtl {
         @Option(help: "Why (kept in the history).") var reason: String?
 
         func run() throws {
-            try RunText.submitRun(kind: "retraining-trigger", model: model, pipeline: pipeline, settings: settings, reason: reason,
-                                  spoolOptions, timeout: timeout, json: json)
+            try RunText.startRun(Kinds.RetrainingTrigger.self, model: model, pipeline: pipeline, settings: settings,
+                                 reason: reason, spoolOptions, timeout: timeout, json: json)
         }
     }
 
@@ -136,23 +121,25 @@ extension MLOpsCtl {
         @Option(help: "The most entries (default 50).") var limit: Int?
 
         func run() throws {
-            var lines = ["kind: retraining-history"]
-            if let model { lines.append("model: \(yamlQuoted(model))") }
-            lines.append("params:")
-            if let trigger { lines.append("  trigger: \(yamlQuoted(trigger))") }
-            if retrainingsOnly { lines.append("  include_suppressed: false") }
-            if let limit { lines.append("  limit: \(limit)") }
-            if lines.last == "params:" { lines.removeLast() }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                guard case .array(let entries)? = doc.result?["entries"], !entries.isEmpty else { return "no retraining history" }
+            var parameters = Kinds.RetrainingHistory.Parameters(includeSuppressed: !retrainingsOnly)
+            if let trigger {
+                guard let known = RetrainingTrigger(rawValue: trigger) else {
+                    throw ValidationError("--trigger must be one of "
+                                          + RetrainingTrigger.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                parameters.trigger = known
+            }
+            if let limit { parameters.limit = limit }
+            try submitKindAndWait(Kinds.RetrainingHistory.self, spoolOptions, model: model, parameters: parameters,
+                                  timeout: output.timeout, json: output.json) { result in
+                guard let entries = result?.entries, !entries.isEmpty else { return "no retraining history" }
                 var text = ["AT                        MODEL            TRIGGER    ACTION      RUN / REASON             OUTCOME      DURATION  VERSION"]
                 for e in entries {
-                    let fired = e["action"]?.stringValue == "fired"
+                    let fired = e.fired
                     text.append([
-                        pad(e["at"]?.stringValue, 25), pad(e["model"]?.stringValue, 16), pad(e["trigger"]?.stringValue, 10),
-                        pad(e["action"]?.stringValue, 11), pad(fired ? e["run_id"]?.stringValue : e["reason"]?.stringValue, 24),
-                        pad(fired ? e["outcome"]?.stringValue : "", 12), pad(fired ? RunText.seconds(e["duration_seconds"]) : "", 9),
-                        fired ? (e["version"]?.stringValue ?? "-") : "",
+                        pad(e.at, 25), pad(e.model, 16), pad(e.trigger, 10), pad(e.action, 11),
+                        pad(fired ? e.runID : e.reason, 24), pad(fired ? e.outcome : "", 12),
+                        pad(fired ? RunText.seconds(e.durationSeconds) : "", 9), fired ? (e.version ?? "-") : "",
                     ].joined(separator: " "))
                 }
                 return text.joined(separator: "\n")
@@ -172,20 +159,20 @@ extension MLOpsCtl {
         @Option(help: "Only the last this many days.") var days: Double?
 
         func run() throws {
-            var lines = ["kind: retraining-stats"]
-            if let model { lines.append("model: \(yamlQuoted(model))") }
-            if let days { lines += ["params:", "  days: \(days)"] }
-            try submitAndWait(spoolOptions, lines: lines, timeout: output.timeout, json: output.json) { doc in
-                guard let s = doc.result else { return "no statistics" }
-                var text = ["retrainings \(s["retrainings"]?.intValue ?? 0), held back \(s["suppressed"]?.intValue ?? 0), finished \(s["finished"]?.intValue ?? 0)"]
-                if let rate = s["success_rate"]?.doubleValue { text.append(String(format: "success rate %.1f%%", rate * 100)) }
-                if let d = s["mean_duration_seconds"]?.doubleValue { text.append(String(format: "mean duration %.1f s", d)) }
-                if let d = s["mean_detection_to_deployment_seconds"]?.doubleValue {
-                    text.append(String(format: "mean time from detection to deployment %.1f s (%d deployments)", d, s["deployments"]?.intValue ?? 0))
+            try submitKindAndWait(Kinds.RetrainingStats.self, spoolOptions, model: model, parameters: .init(days: days),
+                                  timeout: output.timeout, json: output.json) { result in
+                guard let s = result?.statistics else { return "no statistics" }
+                var text = ["retrainings \(s.retrainings), held back \(s.suppressed), finished \(s.finished)"]
+                if let rate = s.successRate { text.append(String(format: "success rate %.1f%%", rate * 100)) }
+                if let d = s.meanDurationSeconds { text.append(String(format: "mean duration %.1f s", d)) }
+                if let d = s.meanDetectionToDeploymentSeconds {
+                    text.append(String(
+                        format: "mean time from detection to deployment %.1f s (%d deployments)", d, s.deployments))
                 }
                 for trigger in RetrainingTrigger.allCases.map(\.rawValue) {
-                    guard let t = s["by_trigger"]?[trigger] else { continue }
-                    text.append("  \(pad(trigger, 10)) started \(t["retrainings"]?.intValue ?? 0), succeeded \(t["succeeded"]?.intValue ?? 0), failed \(t["failed"]?.intValue ?? 0), held back \(t["suppressed"]?.intValue ?? 0)")
+                    guard let t = s.byTrigger[trigger] else { continue }
+                    text.append("  \(pad(trigger, 10)) started \(t.retrainings), succeeded \(t.succeeded), "
+                                + "failed \(t.failed), held back \(t.suppressed)")
                 }
                 return text.joined(separator: "\n")
             }
@@ -195,27 +182,36 @@ extension MLOpsCtl {
 
 /// How retraining answers read on a terminal.
 enum RetrainingText {
-    /// YAML lines for `--set NAME=VALUE` options (numbers and booleans as such, the rest as text).
-    static func parameterLines(_ settings: [String], indent: String) throws -> [String] {
-        try settings.map { setting in
+    /// The values of `--set NAME=VALUE` options, typed as a job file would read them: an
+    /// integer, a number without letters (`1.5`, not `1e5` or `nan`) and `true`/`false` as
+    /// such, anything else as text.
+    static func parameterValues(_ settings: [String]) throws -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for setting in settings {
             guard let eq = setting.firstIndex(of: "="), eq != setting.startIndex else {
                 throw ValidationError("--set needs NAME=VALUE, not `\(setting)`")
             }
             let name = String(setting[..<eq])
             let value = String(setting[setting.index(after: eq)...])
-            let plain = Int(value) != nil || (Double(value) != nil && value.rangeOfCharacter(from: .letters) == nil)
-                || value == "true" || value == "false"
-            return "\(indent)\(yamlQuoted(name)): \(plain ? value : yamlQuoted(value))"
+            if let int = Int(value) {
+                values[name] = .int(int)
+            } else if let double = Double(value), value.rangeOfCharacter(from: .letters) == nil {
+                values[name] = .double(double)
+            } else if value == "true" || value == "false" {
+                values[name] = .bool(value == "true")
+            } else {
+                values[name] = .string(value)
+            }
         }
+        return values
     }
 
     /// The models a start or stop job switched.
-    static func switched(_ doc: ResultDocument) -> String {
-        guard case .array(let models)? = doc.result?["models"] else { return "nothing switched" }
+    static func switched(_ result: RetrainingSwitchResult?) -> String {
+        guard let models = result?.models else { return "nothing switched" }
         return models.map { m in
-            let on = m["enabled"]?.boolValue == true
-            var line = "\(m["model"]?.stringValue ?? "?"): automated retraining \(on ? "on" : "off")"
-            if on { line += " (pipeline \(m["pipeline"]?.stringValue ?? "the model's"))" }
+            var line = "\(m.model): automated retraining \(m.enabled ? "on" : "off")"
+            if m.enabled { line += " (pipeline \(m.pipeline ?? "the model's"))" }
             return line
         }.joined(separator: "\n")
     }

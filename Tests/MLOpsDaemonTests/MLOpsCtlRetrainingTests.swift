@@ -1,4 +1,5 @@
 import Foundation
+import MLOpsClient
 import MLOpsCore
 import Testing
 
@@ -36,5 +37,21 @@ import Testing
         let after = try ctl(h, ["status", "chest-xray"])
         #expect(after.stdout.contains("held back: disabled"), "\(after)")
         #expect(after.stdout.contains("held back: cooldown"), "\(after)")
+    }
+
+    /// `--set NAME=VALUE` types values as a job file would: an integer and a number as
+    /// such, anything else (a path, `1e3`) as text, which the pipeline's declaration judges.
+    @Test func setValuesReachTheJobTypedIntegersAndNumbersAsSuchTheRestAsText() throws {
+        let h = try PipelineDaemonTests.harness()
+        defer { h.cleanUp() }
+        let data = "\(h.root)/data/train.csv"
+        let on = try ctl(h, ["start", "chest-xray", "--set", "data=\(data)", "--set", "max_iterations=500",
+                             "--set", "l2=0.01", "--json"])
+        #expect(on.exitCode == 0, "\(on)")
+        let document = try JSONDecoder().decode(ResultDocument.self, from: Data(on.stdout.utf8))
+        let result = try #require(try document.result(of: Kinds.RetrainingStart.self))
+        #expect(result.models.first?.params == ["data": .string(data), "max_iterations": .int(500), "l2": .double(0.01)])
+        let text = try ctl(h, ["start", "chest-xray", "--set", "data=\(data)", "--set", "max_iterations=1e3"])
+        #expect(text.exitCode == 65, "`1e3` is text, which an int parameter refuses: \(text)")
     }
 }

@@ -12,7 +12,8 @@ extension Kinds {
         ], additionalValues: .any)
 
         public typealias Parameters = PipelineSelection
-        public typealias Result = JSONValue
+        /// The run document: `running` progress while the run goes on, then its end.
+        public typealias Result = RunDocument
     }
 
     /// `cancel-pipeline`: stops a running or queued pipeline run and its children.
@@ -32,7 +33,52 @@ extension Kinds {
             public init(run: String? = nil) { self.run = run }
         }
 
-        public typealias Result = JSONValue
+        /// The run being cancelled.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The run's id.
+            public var runID: String
+            /// The run's model.
+            public var model: String
+            /// The run's state when the job found it (`queued` or `running`).
+            public var stateBefore: RunState
+            /// The stage running then, if any (written as `null` otherwise).
+            public var stage: PipelineStage?
+            /// What happens next.
+            public var note: String
+
+            /// A result with every field given.
+            public init(runID: String, model: String, stateBefore: RunState, stage: PipelineStage?, note: String) {
+                self.runID = runID
+                self.model = model
+                self.stateBefore = stateBefore
+                self.stage = stage
+                self.note = note
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case runID = "run_id", model, stateBefore = "state_before", stage, note
+            }
+
+            /// Decodes the result; a `null` stage reads as nil.
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                runID = try c.decode(String.self, forKey: .runID)
+                model = try c.decode(String.self, forKey: .model)
+                stateBefore = try c.decode(RunState.self, forKey: .stateBefore)
+                stage = try c.decodeIfPresent(PipelineStage.self, forKey: .stage)
+                note = try c.decode(String.self, forKey: .note)
+            }
+
+            /// Encodes every key, `stage` as `null` when no stage ran.
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(runID, forKey: .runID)
+                try c.encode(model, forKey: .model)
+                try c.encode(stateBefore, forKey: .stateBefore)
+                try c.encode(stage, forKey: .stage)
+                try c.encode(note, forKey: .note)
+            }
+        }
     }
 
     /// `pipeline-history`: past and current pipeline runs with their stages.
@@ -64,7 +110,26 @@ extension Kinds {
             }
         }
 
-        public typealias Result = JSONValue
+        /// The runs listed, and how many runs each state has (of the model, or of all).
+        public struct Result: Codable, Sendable, Equatable {
+            /// The runs, newest first.
+            public var runs: [RunDocument]
+            /// How many runs are listed.
+            public var count: Int
+            /// Runs per state; absent when one run was asked for by id.
+            public var byState: [String: Int]?
+
+            /// A result with every field given.
+            public init(runs: [RunDocument], count: Int, byState: [String: Int]?) {
+                self.runs = runs
+                self.count = count
+                self.byState = byState
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case runs, count, byState = "by_state"
+            }
+        }
     }
 }
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// What the retraining rules say for one model at one moment (``RetrainingPolicy``).
 public struct RetrainingDecision: Sendable, Equatable {
-    /// One trigger's condition, with the figures it was judged on.
-    public struct Condition: Sendable, Equatable {
+    /// One trigger's condition, with the figures it was judged on; encoded as documents
+    /// show it (`check-retrain`'s `conditions`).
+    public struct Condition: Sendable, Equatable, Codable {
         /// The trigger.
         public var trigger: RetrainingTrigger
         /// Whether the condition holds now.

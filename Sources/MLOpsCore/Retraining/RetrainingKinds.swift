@@ -7,7 +7,167 @@ extension Kinds {
             "says whether a model should be retrained now: the triggers that hold, with their figures, and what holds retraining back"
         public static let schema = ObjectSchema([])
         public typealias Parameters = NoParameters
-        public typealias Result = JSONValue
+        /// The answer: whether to retrain, the conditions, what holds retraining back.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The daily cap on automatic retrainings and how much of it is used.
+            public struct Cap: Codable, Sendable, Equatable {
+                /// Automatic retrainings (all models) started in the last 24 hours.
+                public var countLast24h: Int
+                /// `max_retrains_per_day`.
+                public var limit: Int
+
+                /// A cap with every field given.
+                public init(countLast24h: Int, limit: Int) {
+                    self.countLast24h = countLast24h
+                    self.limit = limit
+                }
+
+                enum CodingKeys: String, CodingKey {
+                    case countLast24h = "count_last_24h", limit
+                }
+            }
+
+            /// One rule that holds retraining back, with the figures behind it (only the keys
+            /// its kind of rule has are written).
+            public struct HeldBack: Codable, Sendable, Equatable {
+                /// `disabled`, `run_active`, `cooldown` or `cap_reached`.
+                public var code: String
+                /// One sentence for a person.
+                public var message: String
+                /// `run_active`: the run.
+                public var runID: String?
+                /// `cooldown`: the latest retraining.
+                public var lastRetrainingAt: String?
+                /// `cooldown`: when it ends.
+                public var until: String?
+                /// `cap_reached`: automatic retrainings in the last 24 hours.
+                public var countLast24h: Int?
+                /// `cap_reached`: the cap.
+                public var limit: Int?
+
+                /// The rule `reason` with its figures.
+                public init(_ reason: RetrainingSuppression) {
+                    code = reason.code
+                    message = reason.message
+                    switch reason {
+                    case .disabled: break
+                    case .runActive(let run): runID = run
+                    case .cooldown(let last, let end):
+                        lastRetrainingAt = Timestamp.string(last)
+                        until = Timestamp.string(end)
+                    case .capReached(let count, let cap):
+                        countLast24h = count
+                        limit = cap
+                    }
+                }
+
+                enum CodingKeys: String, CodingKey {
+                    case code, message, runID = "run_id", lastRetrainingAt = "last_retraining_at", until
+                    case countLast24h = "count_last_24h", limit
+                }
+            }
+
+            /// The model.
+            public var model: String
+            /// Whether a trigger condition holds.
+            public var shouldRetrain: Bool
+            /// Whether automation would start a retraining now.
+            public var wouldStart: Bool
+            /// The trigger that would fire or is held back.
+            public var trigger: String?
+            /// One sentence: what automation would do.
+            public var whatWouldHappen: String
+            /// The conditions, in priority order.
+            public var conditions: [RetrainingDecision.Condition]
+            /// Every rule that holds retraining back now.
+            public var heldBackBy: [HeldBack]
+            /// Whether automated retraining is on.
+            public var enabled: Bool
+            /// The retraining settings, if any were ever set.
+            public var settings: RetrainingSettingsDocument?
+            /// The daily cap.
+            public var cap: Cap
+            /// The model's cooldown after a retraining.
+            public var cooldownHours: Double
+            /// The model's queued or running run.
+            public var activeRun: String?
+            /// When the model was last retrained.
+            public var lastRetrainingAt: String?
+            /// When the cooldown after that ends.
+            public var cooldownUntil: String?
+            /// When the next schedule slot falls.
+            public var nextScheduledAt: String?
+
+            /// A result with every field given.
+            public init(model: String, shouldRetrain: Bool, wouldStart: Bool, trigger: String?, whatWouldHappen: String,
+                        conditions: [RetrainingDecision.Condition], heldBackBy: [HeldBack], enabled: Bool,
+                        settings: RetrainingSettingsDocument?, cap: Cap, cooldownHours: Double, activeRun: String?,
+                        lastRetrainingAt: String?, cooldownUntil: String?, nextScheduledAt: String?) {
+                self.model = model
+                self.shouldRetrain = shouldRetrain
+                self.wouldStart = wouldStart
+                self.trigger = trigger
+                self.whatWouldHappen = whatWouldHappen
+                self.conditions = conditions
+                self.heldBackBy = heldBackBy
+                self.enabled = enabled
+                self.settings = settings
+                self.cap = cap
+                self.cooldownHours = cooldownHours
+                self.activeRun = activeRun
+                self.lastRetrainingAt = lastRetrainingAt
+                self.cooldownUntil = cooldownUntil
+                self.nextScheduledAt = nextScheduledAt
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case model, shouldRetrain = "should_retrain", wouldStart = "would_start", trigger
+                case whatWouldHappen = "what_would_happen", conditions, heldBackBy = "held_back_by", enabled, settings
+                case cap
+                case cooldownHours = "cooldown_hours", activeRun = "active_run", lastRetrainingAt = "last_retraining_at"
+                case cooldownUntil = "cooldown_until", nextScheduledAt = "next_scheduled_at"
+            }
+
+            /// Decodes the answer; `null` optional fields read as nil.
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                model = try c.decode(String.self, forKey: .model)
+                shouldRetrain = try c.decode(Bool.self, forKey: .shouldRetrain)
+                wouldStart = try c.decode(Bool.self, forKey: .wouldStart)
+                trigger = try c.decodeIfPresent(String.self, forKey: .trigger)
+                whatWouldHappen = try c.decode(String.self, forKey: .whatWouldHappen)
+                conditions = try c.decode([RetrainingDecision.Condition].self, forKey: .conditions)
+                heldBackBy = try c.decode([HeldBack].self, forKey: .heldBackBy)
+                enabled = try c.decode(Bool.self, forKey: .enabled)
+                settings = try c.decodeIfPresent(RetrainingSettingsDocument.self, forKey: .settings)
+                cap = try c.decode(Cap.self, forKey: .cap)
+                cooldownHours = try c.decode(Double.self, forKey: .cooldownHours)
+                activeRun = try c.decodeIfPresent(String.self, forKey: .activeRun)
+                lastRetrainingAt = try c.decodeIfPresent(String.self, forKey: .lastRetrainingAt)
+                cooldownUntil = try c.decodeIfPresent(String.self, forKey: .cooldownUntil)
+                nextScheduledAt = try c.decodeIfPresent(String.self, forKey: .nextScheduledAt)
+            }
+
+            /// Encodes every key; unknown values as `null`.
+            public func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(model, forKey: .model)
+                try c.encode(shouldRetrain, forKey: .shouldRetrain)
+                try c.encode(wouldStart, forKey: .wouldStart)
+                try c.encode(trigger, forKey: .trigger)
+                try c.encode(whatWouldHappen, forKey: .whatWouldHappen)
+                try c.encode(conditions, forKey: .conditions)
+                try c.encode(heldBackBy, forKey: .heldBackBy)
+                try c.encode(enabled, forKey: .enabled)
+                try c.encode(settings, forKey: .settings)
+                try c.encode(cap, forKey: .cap)
+                try c.encode(cooldownHours, forKey: .cooldownHours)
+                try c.encode(activeRun, forKey: .activeRun)
+                try c.encode(lastRetrainingAt, forKey: .lastRetrainingAt)
+                try c.encode(cooldownUntil, forKey: .cooldownUntil)
+                try c.encode(nextScheduledAt, forKey: .nextScheduledAt)
+            }
+        }
     }
 
     /// `retraining-start`: switches automated retraining on, with the pipeline and
@@ -38,7 +198,8 @@ extension Kinds {
             }
         }
 
-        public typealias Result = JSONValue
+        /// The models switched, with their settings as saved.
+        public typealias Result = RetrainingSwitchResult
     }
 
     /// `retraining-stop`: switches automated retraining off.
@@ -49,7 +210,8 @@ extension Kinds {
             "switches automated retraining off (one model or all; persisted); a run already started goes on"
         public static let schema = ObjectSchema([])
         public typealias Parameters = NoParameters
-        public typealias Result = JSONValue
+        /// The models switched, with their settings as saved.
+        public typealias Result = RetrainingSwitchResult
     }
 
     /// `retraining-trigger`: retrains now (trigger `manual`), like run-pipeline.
@@ -63,7 +225,8 @@ extension Kinds {
         ], additionalValues: .any)
 
         public typealias Parameters = PipelineSelection
-        public typealias Result = JSONValue
+        /// The run document, as run-pipeline's.
+        public typealias Result = RunDocument
     }
 
     /// `retraining-history`: retrainings and held-back triggers, newest first.
@@ -100,7 +263,19 @@ extension Kinds {
             }
         }
 
-        public typealias Result = JSONValue
+        /// The entries, newest first.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The entries, newest first.
+            public var entries: [RetrainingHistoryEntry]
+            /// How many entries are listed.
+            public var count: Int
+
+            /// A result with every field given.
+            public init(entries: [RetrainingHistoryEntry], count: Int) {
+                self.entries = entries
+                self.count = count
+            }
+        }
     }
 
     /// `retraining-stats`: statistics of retrainings.
@@ -121,6 +296,41 @@ extension Kinds {
             public init(days: Double? = nil) { self.days = days }
         }
 
-        public typealias Result = JSONValue
+        /// The statistics, with the model and time they cover.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The statistics (written at the top level of the result).
+            public var statistics: RetrainingStatistics
+            /// The model covered; nil: all.
+            public var model: String?
+            /// The start of the period covered; nil: all time.
+            public var since: String?
+
+            /// A result with every field given.
+            public init(statistics: RetrainingStatistics, model: String?, since: String?) {
+                self.statistics = statistics
+                self.model = model
+                self.since = since
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case model, since
+            }
+
+            /// Decodes the statistics and, beside them, `model` and `since`.
+            public init(from decoder: any Decoder) throws {
+                statistics = try RetrainingStatistics(from: decoder)
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                model = try c.decodeIfPresent(String.self, forKey: .model)
+                since = try c.decodeIfPresent(String.self, forKey: .since)
+            }
+
+            /// Encodes the statistics' keys and, beside them, `model` and `since` (`null` when nil).
+            public func encode(to encoder: any Encoder) throws {
+                try statistics.encode(to: encoder)
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(model, forKey: .model)
+                try c.encode(since, forKey: .since)
+            }
+        }
     }
 }

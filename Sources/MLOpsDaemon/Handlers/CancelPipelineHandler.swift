@@ -35,10 +35,8 @@ extension Kinds.CancelPipeline: JobHandling {
         }
         let by = context.submittedBy
         context.afterCommit.add { service.cancel(run.id, by: by) }
-        return .succeeded([
-            "run_id": .string(run.id), "model": .string(run.model), "state_before": .string(run.state.rawValue),
-            "stage": run.stage.map { .string($0.rawValue) } ?? .null,
-            "note": .string("the run ends `cancelled` once its children are gone; its run-pipeline job's result says so"),
-        ])
+        return .succeeded(Result(
+            runID: run.id, model: run.model, stateBefore: run.state, stage: run.stage,
+            note: "the run ends `cancelled` once its children are gone; its run-pipeline job's result says so"))
     }
 }

@@ -13,10 +13,10 @@ extension Kinds.CheckRetrain: JobHandling {
         let situation = try RetrainingSituationReader.read(db, model: model, spec: spec, config: context.config, now: context.now)
         let decision = RetrainingPolicy.decide(situation, occasion: .inquiry)
         // Every rule that holds retraining back now, not only the first.
-        var blocks: [JSONValue] = []
+        var blocks: [Result.HeldBack] = []
         var probe = situation
         while let reason = RetrainingPolicy.suppression(probe) {
-            blocks.append(reason.details)
+            blocks.append(Result.HeldBack(reason))
             switch reason {
             case .disabled: probe.enabled = true
             case .runActive: probe.activeRun = nil
@@ -26,36 +26,30 @@ extension Kinds.CheckRetrain: JobHandling {
         }
         let holding = decision.holding
         var would: String
-        var trigger: JSONValue = .null
+        var trigger: String?
         switch decision.action {
         case .nothing:
             would = "nothing: no trigger holds"
         case .fire(let first, _):
             would = "start a retraining now (trigger \(first.rawValue)) at the next "
                 + (first == .scheduled ? "retraining tick" : "monitoring check")
-            trigger = .string(first.rawValue)
+            trigger = first.rawValue
         case .suppress(let triggers, let reason):
             would = "hold \(triggers.map(\.rawValue).joined(separator: ", ")) back: \(reason.message)"
-            trigger = .string(triggers.first?.rawValue ?? "")
+            trigger = triggers.first?.rawValue ?? ""
         }
         let settings = try RetrainingSettings.load(db, model: model)
-        var result: [String: JSONValue] = [
-            "model": .string(model),
-            "should_retrain": .bool(!holding.isEmpty),
-            "would_start": .bool({ if case .fire = decision.action { return true } else { return false } }()),
-            "trigger": trigger,
-            "what_would_happen": .string(would),
-            "conditions": .array(decision.conditions.map(\.document)),
-            "held_back_by": .array(blocks),
-            "enabled": .bool(situation.enabled),
-            "settings": settings?.document ?? .null,
-            "cap": ["count_last_24h": .int(situation.automaticInLastDay), "limit": .int(situation.maxPerDay)],
-            "cooldown_hours": .double(situation.cooldownHours),
-        ]
-        result["active_run"] = situation.activeRun.map(JSONValue.string) ?? .null
-        result["last_retraining_at"] = situation.lastRetrainingAt.map { .string(Timestamp.string($0)) } ?? .null
-        result["cooldown_until"] = situation.lastRetrainingAt.map { .string(Timestamp.string($0.addingTimeInterval(situation.cooldownHours * 3600))) } ?? .null
-        result["next_scheduled_at"] = decision.nextScheduledAt.map { .string(Timestamp.string($0)) } ?? .null
-        return .succeeded(.object(result))
+        let wouldStart: Bool
+        if case .fire = decision.action { wouldStart = true } else { wouldStart = false }
+        let stamp = { (date: Date?) in date.map(Timestamp.string) }
+        return .succeeded(Result(
+            model: model, shouldRetrain: !holding.isEmpty, wouldStart: wouldStart, trigger: trigger,
+            whatWouldHappen: would, conditions: decision.conditions, heldBackBy: blocks, enabled: situation.enabled,
+            settings: settings?.document,
+            cap: Result.Cap(countLast24h: situation.automaticInLastDay, limit: situation.maxPerDay),
+            cooldownHours: situation.cooldownHours, activeRun: situation.activeRun,
+            lastRetrainingAt: stamp(situation.lastRetrainingAt),
+            cooldownUntil: stamp(situation.lastRetrainingAt?.addingTimeInterval(situation.cooldownHours * 3600)),
+            nextScheduledAt: stamp(decision.nextScheduledAt)))
     }
 }

@@ -15,21 +15,12 @@ extension Kinds.PipelineHistory: JobHandling {
                 return .rejected(JobError(.conflict, "there is no pipeline run `\(id)`", at: job.mark(ofParam: "run"),
                                           fix: "list runs with `mlopsctl runs`"))
             }
-            return .succeeded(["runs": [run.document], "count": 1])
+            return .succeeded(Result(runs: [run.document], count: 1, byState: nil))
         }
         let state = job.parameters.state
         let limit = job.parameters.limit
         let runs = try RunStore.runs(db, model: job.model, state: state, limit: limit)
-        var counts: [String: JSONValue] = [:]
-        var sql = "SELECT state, count(*) AS n FROM pipeline_runs"
-        var arguments: StatementArguments = []
-        if let model = job.model {
-            sql += " WHERE model = ?"
-            _ = arguments.append(contentsOf: [model])
-        }
-        for row in try Row.fetchAll(db, sql: sql + " GROUP BY state", arguments: arguments) {
-            counts[row["state"]] = .int(row["n"])
-        }
-        return .succeeded(["runs": .array(runs.map(\.document)), "count": .int(runs.count), "by_state": .object(counts)])
+        let counts = try RunStore.countsByState(db, model: job.model)
+        return .succeeded(Result(runs: runs.map(\.document), count: runs.count, byState: counts))
     }
 }

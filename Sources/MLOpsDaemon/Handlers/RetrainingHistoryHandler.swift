@@ -11,6 +11,6 @@ extension Kinds.RetrainingHistory: JobHandling {
             db, model: job.model, trigger: job.parameters.trigger?.rawValue,
             includeSuppressed: job.parameters.includeSuppressed, limit: job.parameters.limit,
             now: context.now)
-        return .succeeded(["entries": .array(entries.map(\.document)), "count": .int(entries.count)])
+        return .succeeded(Result(entries: entries.map(\.document), count: entries.count))
     }
 }

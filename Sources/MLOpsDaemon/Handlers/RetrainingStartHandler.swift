@@ -17,7 +17,7 @@ extension Kinds.RetrainingStart: JobHandling {
         let givenParams = job.parameters.params
         let givenPipeline = job.parameters.pipeline
         let catalog = service.catalog
-        var saved: [JSONValue] = []
+        var saved: [RetrainingSettingsDocument] = []
         for model in models {
             let spec = try ModelSpecs.spec(db, model: model)
             let existing = try RetrainingSettings.load(db, model: model)
@@ -48,6 +48,6 @@ extension Kinds.RetrainingStart: JobHandling {
             try RetrainingSwitch.record(db, settings: settings, job: job, context: context)
             saved.append(settings.document)
         }
-        return .succeeded(["models": .array(saved), "count": .int(saved.count)])
+        return .succeeded(Result(models: saved, count: saved.count))
     }
 }

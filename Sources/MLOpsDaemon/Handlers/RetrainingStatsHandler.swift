@@ -9,9 +9,7 @@ extension Kinds.RetrainingStats: JobHandling {
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let since = job.parameters.days.map { context.now.addingTimeInterval(-$0 * 86_400) }
         let entries = try RetrainingHistory.entries(db, model: job.model, since: since, now: context.now)
-        guard case .object(var stats) = RetrainingHistory.statistics(entries) else { return .succeeded(.object([:])) }
-        stats["model"] = job.model.map(JSONValue.string) ?? .null
-        stats["since"] = since.map { .string(Timestamp.string($0)) } ?? .null
-        return .succeeded(.object(stats))
+        return .succeeded(Result(
+            statistics: RetrainingHistory.statistics(entries), model: job.model, since: since.map(Timestamp.string)))
     }
 }

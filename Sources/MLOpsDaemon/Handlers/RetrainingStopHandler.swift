@@ -8,7 +8,7 @@ import MLOpsCore
 extension Kinds.RetrainingStop: JobHandling {
 
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
-        var saved: [JSONValue] = []
+        var saved: [RetrainingSettingsDocument] = []
         for model in try RetrainingSwitch.models(db, job: job) {
             let existing = try RetrainingSettings.load(db, model: model)
             let settings = RetrainingSettings(
@@ -18,6 +18,6 @@ extension Kinds.RetrainingStop: JobHandling {
             try RetrainingSwitch.record(db, settings: settings, job: job, context: context)
             saved.append(settings.document)
         }
-        return .succeeded(["models": .array(saved), "count": .int(saved.count)])
+        return .succeeded(Result(models: saved, count: saved.count))
     }
 }

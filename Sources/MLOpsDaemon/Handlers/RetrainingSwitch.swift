@@ -17,7 +17,8 @@ enum RetrainingSwitch {
         try settings.save(db)
         try AuditLog.record(
             db, action: settings.enabled ? "retraining_start" : "retraining_stop", actor: context.submittedBy,
-            actorUID: context.submitterUID, job: job.id, model: settings.model, reason: job.reason, details: settings.document,
+            actorUID: context.submitterUID, job: job.id, model: settings.model, reason: job.reason,
+            details: try JSONValue(encoding: settings.document),
             at: context.now)
         let logger = context.logger
         let model = settings.model

@@ -69,8 +69,7 @@ enum ABTestStage {
             progress["looked_at"] = .string(Timestamp.string(Date()))
             service.store.writeOrLog("record the A/B test's progress in run \(runID)", logger: service.logger,
                                      metadata: ["run": "\(runID)"]) { db in
-                try db.execute(sql: "UPDATE pipeline_stages SET report = ? WHERE run_id = ? AND stage = 'ab_test'",
-                               arguments: [JSONValue.object(progress).storeText, runID])
+                try RunStore.setStageReport(db, id: runID, stage: .abTest, report: .object(progress))
             }
             do {
                 try await Task.sleep(for: .seconds(max(0.05, settings.checkInterval)))
@@ -232,9 +231,7 @@ enum ABTestStage {
 
     /// Runs left `running` in `ab_test` with an undecided test: resumed at start.
     static func resumable(_ db: Database) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: """
-            SELECT r.id FROM pipeline_runs r JOIN ab_tests a ON a.run_id = r.id
-            WHERE r.state = 'running' AND r.stage = 'ab_test' AND a.decided_at IS NULL
-            """))
+        let undecided = Set(try String.fetchAll(db, sql: "SELECT run_id FROM ab_tests WHERE decided_at IS NULL"))
+        return undecided.intersection(try RunStore.ids(db, state: .running, stage: .abTest))
     }
 }

@@ -203,8 +203,7 @@ struct PipelineRunner: Sendable {
             // Paused, not lost: the run stays `running` and resumes at the next start.
             do {
                 try service.store.write { db in
-                    try db.execute(sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = ?",
-                                   arguments: [runID, stage.rawValue])
+                    try RunStore.reopenStage(db, id: runID, stage: stage)
                 }
             } catch {
                 logger.error("cannot keep stage \(stage.rawValue) of run \(runID) for the next start: \(error)",
@@ -440,7 +439,8 @@ struct PipelineRunner: Sendable {
         try? await service.onEngine {
             let publication = try service.store.read { db -> LongJobs.Publication? in
                 guard let run = try RunStore.run(db, id: id), let job = run.jobID else { return nil }
-                return try LongJobs.complete(db, job: job, status: .running, result: run.document, error: nil, at: Date())
+                let result = try JSONValue(encoding: run.document)
+                return try LongJobs.complete(db, job: job, status: .running, result: result, error: nil, at: Date())
             }
             if let publication { try LongJobs(spool: service.spool).publish(publication) }
         }

@@ -264,7 +264,8 @@ public final class PipelineService: Sendable {
         var publication: LongJobs.Publication?
         if let job = run.jobID {
             publication = try LongJobs.complete(
-                db, job: job, status: state == .succeeded ? .succeeded : .failed, result: run.document, error: error, at: at)
+                db, job: job, status: state == .succeeded ? .succeeded : .failed,
+                result: try JSONValue(encoding: run.document), error: error, at: at)
         }
         var alert: AlertRecord?
         if state == .succeeded {

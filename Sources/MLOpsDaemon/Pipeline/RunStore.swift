@@ -21,17 +21,11 @@ public struct RunRecord: Sendable, Equatable {
         }
 
         /// What `pipeline-history` and the progress document show.
-        public var document: JSONValue {
-            var doc: [String: JSONValue] = [
-                "stage": .string(stage.rawValue), "number": .int(stage.number), "outcome": .string(outcome.rawValue),
-                "report": report,
-            ]
-            doc["started_at"] = startedAt.map(JSONValue.string) ?? .null
-            doc["finished_at"] = finishedAt.map(JSONValue.string) ?? .null
-            doc["duration_seconds"] = duration.map { .double(($0 * 1000).rounded() / 1000) } ?? .null
-            if let exitCode { doc["exit_code"] = .int(exitCode) }
-            if let signal { doc["signal"] = .int(signal) }
-            return .object(doc)
+        public var document: StageDocument {
+            StageDocument(
+                stage: stage, number: stage.number, outcome: outcome, report: report, startedAt: startedAt,
+                finishedAt: finishedAt, durationSeconds: duration.map { ($0 * 1000).rounded() / 1000 },
+                exitCode: exitCode, signal: signal)
         }
     }
 
@@ -63,22 +57,13 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     /// What `pipeline-history`, `mlopsctl run` and the run-pipeline result show.
-    public var document: JSONValue {
-        var doc: [String: JSONValue] = [
-            "run_id": .string(id), "model": .string(model), "pipeline": .string(pipeline), "state": .string(state.rawValue),
-            "params": params, "trigger": .string(trigger), "submitted_by": .string(submittedBy), "queued_at": .string(queuedAt),
-            "stages_total": .int(PipelineStage.count), "stages": .array(stages.map(\.document)),
-            "children_seconds": .double((childrenSeconds * 1000).rounded() / 1000),
-        ]
-        doc["job"] = jobID.map(JSONValue.string) ?? .null
-        doc["stage"] = stage.map { .string($0.rawValue) } ?? .null
-        doc["stage_number"] = stage.map { .int($0.number) } ?? .null
-        doc["started_at"] = startedAt.map(JSONValue.string) ?? .null
-        doc["finished_at"] = finishedAt.map(JSONValue.string) ?? .null
-        doc["duration_seconds"] = duration().map { .double(($0 * 1000).rounded() / 1000) } ?? .null
-        doc["version"] = version.map(JSONValue.string) ?? .null
-        doc["error"] = error ?? .null
-        return .object(doc)
+    public var document: RunDocument {
+        RunDocument(
+            runID: id, model: model, pipeline: pipeline, state: state, params: params, trigger: trigger,
+            submittedBy: submittedBy, queuedAt: queuedAt, stagesTotal: PipelineStage.count,
+            stages: stages.map(\.document), childrenSeconds: (childrenSeconds * 1000).rounded() / 1000, job: jobID,
+            stage: stage, stageNumber: stage?.number, startedAt: startedAt, finishedAt: finishedAt,
+            durationSeconds: duration().map { ($0 * 1000).rounded() / 1000 }, version: version, error: error)
     }
 }
 
@@ -119,7 +104,9 @@ public enum RunStore {
 
     /// The run `id` with its stages.
     public static func run(_ db: Database, id: String) throws -> RunRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM pipeline_runs WHERE id = ?", arguments: [id]) else { return nil }
+        guard let row = try RunRow.fetchOne(db, sql: "SELECT * FROM pipeline_runs WHERE id = ?", arguments: [id]) else {
+            return nil
+        }
         return try record(db, row: row)
     }
 
@@ -137,30 +124,164 @@ public enum RunStore {
         }
         sql += " ORDER BY queued_at DESC, id DESC LIMIT ?"
         _ = arguments.append(contentsOf: [limit])
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try record(db, row: $0) }
+        return try RunRow.fetchAll(db, sql: sql, arguments: arguments).map { try record(db, row: $0) }
     }
 
-    /// Ids of runs in `state`, oldest first.
-    static func ids(_ db: Database, state: RunState) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT id FROM pipeline_runs WHERE state = ? ORDER BY queued_at, id", arguments: [state.rawValue])
+    /// How many runs each state has, of `model` or of all models.
+    static func countsByState(_ db: Database, model: String?) throws -> [String: Int] {
+        var sql = "SELECT state, count(*) AS n FROM pipeline_runs"
+        var arguments: StatementArguments = []
+        if let model {
+            sql += " WHERE model = ?"
+            _ = arguments.append(contentsOf: [model])
+        }
+        let counts = try StateCount.fetchAll(db, sql: sql + " GROUP BY state", arguments: arguments)
+        return Dictionary(counts.map { ($0.state, $0.n) }, uniquingKeysWith: +)
     }
 
-    static func record(_ db: Database, row: Row) throws -> RunRecord {
-        let id: String = row["id"]
-        let stages = try Row.fetchAll(
-            db, sql: "SELECT * FROM pipeline_stages WHERE run_id = ? ORDER BY position", arguments: [id]
-        ).compactMap { row -> RunRecord.Stage? in
-            guard let stage = PipelineStage(rawValue: row["stage"]) else { return nil }
+    /// One row of ``countsByState(_:model:)``.
+    private struct StateCount: Decodable, FetchableRecord {
+        var state: String
+        var n: Int
+    }
+
+    /// Ids of runs in `state` (and at `stage`, when given), oldest first.
+    static func ids(_ db: Database, state: RunState, stage: PipelineStage? = nil) throws -> [String] {
+        guard let stage else {
+            return try String.fetchAll(
+                db, sql: "SELECT id FROM pipeline_runs WHERE state = ? ORDER BY queued_at, id", arguments: [state.rawValue])
+        }
+        return try String.fetchAll(
+            db, sql: "SELECT id FROM pipeline_runs WHERE state = ? AND stage = ? ORDER BY queued_at, id",
+            arguments: [state.rawValue, stage.rawValue])
+    }
+
+    /// What a retraining's history entry shows of the run it started.
+    struct RunOutcome: Decodable, FetchableRecord {
+        var id: String
+        /// The run's state.
+        var state: String
+        var startedAt: String?
+        var finishedAt: String?
+        var version: String?
+        /// When the new version went into production: the deploy stage's end, when the
+        /// monitor stage then ran for it.
+        var deployedAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, state, startedAt = "started_at", finishedAt = "finished_at", version, deployedAt = "deployed_at"
+        }
+    }
+
+    /// The outcomes of the runs `ids` (those that exist), by id.
+    static func outcomes(_ db: Database, ids: Set<String>) throws -> [String: RunOutcome] {
+        guard !ids.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let rows = try RunOutcome.fetchAll(db, sql: """
+            SELECT r.id, r.state, r.started_at, r.finished_at, r.version,
+                (SELECT d.finished_at FROM pipeline_stages d JOIN pipeline_stages m ON m.run_id = d.run_id AND m.stage = 'monitor'
+                 WHERE d.run_id = r.id AND d.stage = 'deploy' AND d.outcome = 'succeeded' AND m.outcome = 'succeeded') AS deployed_at
+            FROM pipeline_runs r WHERE r.id IN (\(marks))
+            """, arguments: StatementArguments(Array(ids)))
+        return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The figures of the metrics file: runs by state with their wall and children seconds,
+    /// and each model's latest finished run.
+    static func figures(_ db: Database) throws -> MetricsSnapshot.PipelineFigures {
+        var figures = MetricsSnapshot.PipelineFigures()
+        let seconds = "COALESCE((julianday(finished_at) - julianday(started_at)) * 86400.0, 0)"
+        for row in try StateFigures.fetchAll(db, sql: """
+            SELECT state, COUNT(*) AS n, SUM(\(seconds)) AS seconds, SUM(children_seconds) AS children
+            FROM pipeline_runs GROUP BY state
+            """) {
+            switch row.state {
+            case "queued": figures.queued = row.n
+            case "running": figures.running = row.n
+            default: figures.finished[row.state] = (row.n, row.seconds ?? 0, row.children ?? 0)
+            }
+        }
+        figures.latest = try LatestRun.fetchAll(db, sql: """
+            SELECT model, state, \(seconds) AS seconds FROM pipeline_runs r
+            WHERE finished_at = (SELECT MAX(finished_at) FROM pipeline_runs WHERE model = r.model)
+            GROUP BY model ORDER BY model
+            """).map { (model: $0.model, state: $0.state, seconds: $0.seconds ?? 0) }
+        return figures
+    }
+
+    /// One row of ``figures(_:)``'s runs by state.
+    private struct StateFigures: Decodable, FetchableRecord {
+        var state: String
+        var n: Int
+        var seconds: Double?
+        var children: Double?
+    }
+
+    /// One row of ``figures(_:)``'s latest runs.
+    private struct LatestRun: Decodable, FetchableRecord {
+        var model: String
+        var state: String
+        var seconds: Double?
+    }
+
+    /// The run of `row` with its stages.
+    private static func record(_ db: Database, row: RunRow) throws -> RunRecord {
+        let stages = try StageRow.fetchAll(
+            db, sql: "SELECT * FROM pipeline_stages WHERE run_id = ? ORDER BY position", arguments: [row.id]
+        ).compactMap { stage -> RunRecord.Stage? in
+            guard let name = PipelineStage(rawValue: stage.stage) else { return nil }
             return RunRecord.Stage(
-                stage: stage, outcome: StageOutcome(rawValue: row["outcome"]) ?? .pending, startedAt: row["started_at"],
-                finishedAt: row["finished_at"], exitCode: row["exit_code"], signal: row["signal"], report: json(row["report"]) ?? .null)
+                stage: name, outcome: StageOutcome(rawValue: stage.outcome) ?? .pending, startedAt: stage.startedAt,
+                finishedAt: stage.finishedAt, exitCode: stage.exitCode, signal: stage.signal,
+                report: json(stage.report) ?? .null)
         }
         return RunRecord(
-            id: id, model: row["model"], pipeline: row["pipeline"], jobID: row["job_id"],
-            state: RunState(rawValue: row["state"]) ?? .failed, stage: (row["stage"] as String?).flatMap(PipelineStage.init(rawValue:)),
-            params: json(row["params"]) ?? .object([:]), trigger: row["trigger"], submittedBy: row["submitted_by"],
-            queuedAt: row["queued_at"], startedAt: row["started_at"], finishedAt: row["finished_at"], version: row["version"],
-            error: json(row["error"]), childrenSeconds: row["children_seconds"], stages: stages)
+            id: row.id, model: row.model, pipeline: row.pipeline, jobID: row.jobID,
+            state: RunState(rawValue: row.state) ?? .failed, stage: row.stage.flatMap(PipelineStage.init(rawValue:)),
+            params: json(row.params) ?? .object([:]), trigger: row.trigger, submittedBy: row.submittedBy,
+            queuedAt: row.queuedAt, startedAt: row.startedAt, finishedAt: row.finishedAt, version: row.version,
+            error: json(row.error), childrenSeconds: row.childrenSeconds, stages: stages)
+    }
+
+    /// A `pipeline_runs` row as stored.
+    private struct RunRow: Decodable, FetchableRecord {
+        var id: String
+        var model: String
+        var pipeline: String
+        var jobID: String?
+        var state: String
+        var stage: String?
+        var params: String?
+        var trigger: String
+        var submittedBy: String
+        var queuedAt: String
+        var startedAt: String?
+        var finishedAt: String?
+        var version: String?
+        var error: String?
+        var childrenSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case id, model, pipeline, jobID = "job_id", state, stage, params, trigger, submittedBy = "submitted_by"
+            case queuedAt = "queued_at", startedAt = "started_at", finishedAt = "finished_at", version, error
+            case childrenSeconds = "children_seconds"
+        }
+    }
+
+    /// A `pipeline_stages` row as stored.
+    private struct StageRow: Decodable, FetchableRecord {
+        var stage: String
+        var outcome: String
+        var startedAt: String?
+        var finishedAt: String?
+        var exitCode: Int?
+        var signal: Int?
+        var report: String?
+
+        enum CodingKeys: String, CodingKey {
+            case stage, outcome, startedAt = "started_at", finishedAt = "finished_at", exitCode = "exit_code", signal
+            case report
+        }
     }
 
     static func json(_ text: String?) -> JSONValue? {
@@ -186,6 +307,20 @@ public enum RunStore {
                 WHERE run_id = ? AND stage = ?
                 """,
             arguments: [Timestamp.string(at), id, stage.rawValue])
+    }
+
+    /// Marks `stage` running again with no end: a stage paused by a restart (an A/B test, a
+    /// detached Slurm job) resumes at the next start.
+    static func reopenStage(_ db: Database, id: String, stage: PipelineStage) throws {
+        try db.execute(
+            sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = ?",
+            arguments: [id, stage.rawValue])
+    }
+
+    /// Replaces the report of `stage` while it runs (the A/B test's progress).
+    static func setStageReport(_ db: Database, id: String, stage: PipelineStage, report: JSONValue) throws {
+        try db.execute(sql: "UPDATE pipeline_stages SET report = ? WHERE run_id = ? AND stage = ?",
+                       arguments: [report.storeText, id, stage.rawValue])
     }
 
     /// Records how `stage` ended.
@@ -234,9 +369,22 @@ public enum RunStore {
 
     /// Children recorded as possibly alive: (run, pid, pgid, start time).
     static func liveChildren(_ db: Database) throws -> [(run: String, pid: Int32, pgid: Int32, startTime: UInt64)] {
-        try Row.fetchAll(db, sql: "SELECT run_id, pid, pgid, start_time FROM pipeline_children WHERE ended_at IS NULL").map {
-            (run: $0["run_id"], pid: Int32(truncatingIfNeeded: $0["pid"] as Int64), pgid: Int32(truncatingIfNeeded: $0["pgid"] as Int64),
-             startTime: UInt64(bitPattern: $0["start_time"] as Int64))
+        let sql = "SELECT run_id, pid, pgid, start_time FROM pipeline_children WHERE ended_at IS NULL"
+        return try ChildRow.fetchAll(db, sql: sql).map {
+            (run: $0.runID, pid: Int32(truncatingIfNeeded: $0.pid), pgid: Int32(truncatingIfNeeded: $0.pgid),
+             startTime: UInt64(bitPattern: $0.startTime))
+        }
+    }
+
+    /// A `pipeline_children` row as ``liveChildren(_:)`` reads it.
+    private struct ChildRow: Decodable, FetchableRecord {
+        var runID: String
+        var pid: Int64
+        var pgid: Int64
+        var startTime: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case runID = "run_id", pid, pgid, startTime = "start_time"
         }
     }
 

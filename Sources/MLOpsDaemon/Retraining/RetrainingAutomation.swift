@@ -119,7 +119,7 @@ enum RetrainingAutomation {
     /// `retraining` alert when automatic, and journals it after the commit.
     static func fired(_ db: Database, model: String, trigger: RetrainingTrigger, run: RunRecord, evidence: JSONValue, checkSeq: Int64?,
                       detectedAt: Date, jobID: String?, submittedBy: String, context: JobContext) throws {
-        try RetrainingEvents.record(db, .init(
+        try RetrainingHistory.record(db, .init(
             model: model, at: context.now, trigger: trigger, fired: true, reason: nil, message: nil, evidence: evidence,
             checkSeq: checkSeq, detectedAt: detectedAt, runID: run.id, jobID: jobID, submittedBy: submittedBy))
         let resolved = trigger.isAutomatic ? try AlertBook.resolve(db, model: model, type: "retraining", at: context.now) : nil
@@ -138,7 +138,7 @@ enum RetrainingAutomation {
     /// reason), and raises the `retraining` alert when `alert` (cap reached, settings refused).
     static func suppressed(_ db: Database, model: String, trigger: RetrainingTrigger, code: String, message: String,
                            evidence: JSONValue, checkSeq: Int64?, detectedAt: Date, context: JobContext, alert: Bool) throws {
-        let repeated = try RetrainingEvents.recordSuppressed(db, .init(
+        let repeated = try RetrainingHistory.recordSuppressed(db, .init(
             model: model, at: context.now, trigger: trigger, fired: false, reason: code, message: message, evidence: evidence,
             checkSeq: checkSeq, detectedAt: detectedAt, runID: nil, jobID: nil, submittedBy: actor))
         var raised: AlertRecord?

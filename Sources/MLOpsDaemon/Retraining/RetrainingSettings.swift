@@ -20,24 +20,16 @@ public struct RetrainingSettings: Sendable, Equatable {
     public var reason: String?
 
     /// The settings as documents show them.
-    public var document: JSONValue {
-        var doc: [String: JSONValue] = [
-            "model": .string(model), "enabled": .bool(enabled), "params": .object(params),
-            "updated_at": .string(updatedAt), "updated_by": .string(updatedBy),
-        ]
-        doc["pipeline"] = pipeline.map(JSONValue.string) ?? .null
-        doc["scheduled_slot"] = scheduledSlot.map { .string(Timestamp.string($0)) } ?? .null
-        doc["job"] = jobID.map(JSONValue.string) ?? .null
-        doc["reason"] = reason.map(JSONValue.string) ?? .null
-        return .object(doc)
+    public var document: RetrainingSettingsDocument {
+        RetrainingSettingsDocument(
+            model: model, enabled: enabled, params: params, updatedAt: updatedAt, updatedBy: updatedBy, pipeline: pipeline,
+            scheduledSlot: scheduledSlot.map(Timestamp.string), job: jobID, reason: reason)
     }
 
     /// The settings of `model`, if any were ever set.
     static func load(_ db: Database, model: String) throws -> RetrainingSettings? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM retraining_settings WHERE model = ?", arguments: [model]) else {
-            return nil
-        }
-        return RetrainingSettings(row: row)
+        try SettingsRow.fetchOne(db, sql: "SELECT * FROM retraining_settings WHERE model = ?", arguments: [model])
+            .map(RetrainingSettings.init(row:))
     }
 
     /// The models whose automated retraining is on.
@@ -78,15 +70,33 @@ public struct RetrainingSettings: Sendable, Equatable {
         self.reason = reason
     }
 
-    init(row: Row) {
-        model = row["model"]
-        enabled = row["enabled"]
-        pipeline = row["pipeline"]
-        if case .object(let fields)? = RunStore.json(row["params"]) { params = fields } else { params = [:] }
-        scheduledSlot = (row["scheduled_slot"] as String?).flatMap(Timestamp.parse)
-        updatedAt = row["updated_at"]
-        updatedBy = row["updated_by"]
-        jobID = row["job_id"]
-        reason = row["reason"]
+    private init(row: SettingsRow) {
+        model = row.model
+        enabled = row.enabled
+        pipeline = row.pipeline
+        if case .object(let fields)? = RunStore.json(row.params) { params = fields } else { params = [:] }
+        scheduledSlot = row.scheduledSlot.flatMap(Timestamp.parse)
+        updatedAt = row.updatedAt
+        updatedBy = row.updatedBy
+        jobID = row.jobID
+        reason = row.reason
+    }
+
+    /// A `retraining_settings` row as stored.
+    private struct SettingsRow: Decodable, FetchableRecord {
+        var model: String
+        var enabled: Bool
+        var pipeline: String?
+        var params: String?
+        var scheduledSlot: String?
+        var updatedAt: String
+        var updatedBy: String
+        var jobID: String?
+        var reason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case model, enabled, pipeline, params, scheduledSlot = "scheduled_slot", updatedAt = "updated_at"
+            case updatedBy = "updated_by", jobID = "job_id", reason
+        }
     }
 }

@@ -13,8 +13,8 @@ enum RetrainingSituationReader {
             now: now, enabled: settings?.enabled ?? false, productionCreatedAt: production.flatMap { Timestamp.parse($0.createdAt) },
             scheduleDays: config.retrainScheduleDays, lastScheduledSlot: settings?.scheduledSlot, driftStreak: streak,
             driftConfirmations: spec.policy.driftConfirmations, latestCheck: try latestCheck(db, model: model),
-            lastRetrainingAt: try RetrainingEvents.lastFired(db, model: model), cooldownHours: spec.policy.cooldownHours,
-            automaticInLastDay: try RetrainingEvents.automaticSince(db, now.addingTimeInterval(-86_400)),
+            lastRetrainingAt: try RetrainingHistory.lastFired(db, model: model), cooldownHours: spec.policy.cooldownHours,
+            automaticInLastDay: try RetrainingHistory.automaticSince(db, now.addingTimeInterval(-86_400)),
             maxPerDay: config.maxRetrainsPerDay, activeRun: try RunStore.active(db, model: model))
     }
 

@@ -113,26 +113,7 @@ final class MetricsWriter {
     /// cannot be read.
     static func pipelines(_ store: Store, logger: Logger) -> MetricsSnapshot.PipelineFigures {
         store.readOrLog("read the pipeline figures for the metrics", logger: logger) { db in
-            var figures = MetricsSnapshot.PipelineFigures()
-            let seconds = "COALESCE((julianday(finished_at) - julianday(started_at)) * 86400.0, 0)"
-            for row in try Row.fetchAll(db, sql: """
-                SELECT state, COUNT(*) AS n, SUM(\(seconds)) AS seconds, SUM(children_seconds) AS children
-                FROM pipeline_runs GROUP BY state
-                """) {
-                let state: String = row["state"]
-                let count: Int = row["n"]
-                switch state {
-                case "queued": figures.queued = count
-                case "running": figures.running = count
-                default: figures.finished[state] = (count, row["seconds"] ?? 0, row["children"] ?? 0)
-                }
-            }
-            figures.latest = try Row.fetchAll(db, sql: """
-                SELECT model, state, \(seconds) AS seconds FROM pipeline_runs r
-                WHERE finished_at = (SELECT MAX(finished_at) FROM pipeline_runs WHERE model = r.model)
-                GROUP BY model ORDER BY model
-                """).map { (model: $0["model"], state: $0["state"], seconds: $0["seconds"] ?? 0) }
-            return figures
+            try RunStore.figures(db)
         } ?? MetricsSnapshot.PipelineFigures()
     }
 

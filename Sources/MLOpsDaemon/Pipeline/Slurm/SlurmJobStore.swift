@@ -54,9 +54,8 @@ enum SlurmJobStore {
 
     /// Runs with a live Slurm job: a restart resumes them instead of interrupting them.
     static func attachableRuns(_ db: Database) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: """
-            SELECT DISTINCT s.run_id FROM pipeline_slurm_jobs s JOIN pipeline_runs r ON r.id = s.run_id
-            WHERE s.ended_at IS NULL AND r.state = 'running'
-            """))
+        let live = Set(try String.fetchAll(
+            db, sql: "SELECT DISTINCT run_id FROM pipeline_slurm_jobs WHERE ended_at IS NULL"))
+        return live.intersection(try RunStore.ids(db, state: .running))
     }
 }
