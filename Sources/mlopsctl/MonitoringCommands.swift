@@ -3,36 +3,6 @@ import Foundation
 import MLOpsClient
 import MLOpsCore
 
-/// Submits a job of `Kind` written from its typed parameters, waits for its result and
-/// prints it with `render` from the typed result (or the document as JSON); exits with the
-/// job's status like `submit --wait`. A result that does not fit `Kind.Result` is said so
-/// instead of being rendered.
-private func submitMonitoringJobAndWait<Kind: JobKindDeclaration>(
-    _ options: SpoolOptions, _ kind: Kind.Type, model: String? = nil, parameters: Kind.Parameters,
-    output: RegistryOutput, render: @escaping (Kind.Result?) -> String
-) throws {
-    try reportingFailures {
-        let client = try options.resolve()
-        let submission: SpoolClient.Submission
-        do {
-            submission = try client.submit(kind, model: model, reason: nil, parameters: parameters)
-        } catch let error as SpoolClient.ClientError {
-            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
-            throw CtlFailure(message: "\(error)", code: Exit.rejected)
-        }
-        let renderTyped: (ResultDocument) -> String = { document in
-            do {
-                return render(try document.result(of: kind))
-            } catch {
-                return "mlopsctl cannot read the \(Kind.kind.rawValue) result: \(error)\n" + describe(document)
-            }
-        }
-        try waitAndPrint(id: submission.id, json: output.json, render: renderTyped) { () throws(SpoolClient.ClientError) in
-            try client.wait(for: submission, timeout: output.timeout ?? 120)
-        }
-    }
-}
-
 /// `value` with `places` decimals, as the health lines show scores, penalties and metrics.
 private func decimals(_ value: Double, _ places: Int) -> String {
     String(format: "%.\(places)f", value)
@@ -53,16 +23,16 @@ extension MLOpsCtl {
 
         func run() throws {
             if let ack {
-                try submitMonitoringJobAndWait(spoolOptions, Kinds.AcknowledgeAlert.self, parameters: .init(alert: ack),
-                                               output: output) { result in
+                try submitAndWait(Kinds.AcknowledgeAlert.self, spoolOptions, parameters: .init(alert: ack),
+                                               timeout: output.timeout, json: output.json) { result in
                     "alert \(ack) acknowledged by \(result?.alert.acknowledgedBy ?? "?") at \(result?.alert.acknowledgedAt ?? "?")"
                         + (result?.note.map { " (\($0))" } ?? "")
                 }
                 return
             }
             let all = self.all
-            try submitMonitoringJobAndWait(spoolOptions, Kinds.ListAlerts.self, model: model,
-                                           parameters: .init(includeResolved: all, type: type), output: output) { result in
+            try submitAndWait(Kinds.ListAlerts.self, spoolOptions, model: model,
+                                           parameters: .init(includeResolved: all, type: type), timeout: output.timeout, json: output.json) { result in
                 guard let alerts = result?.alerts, !alerts.isEmpty else { return all ? "no alerts" : "no open alerts" }
                 return alerts.map { a in
                     let state = a.resolvedAt.map { "resolved \($0)" } ?? "open since \(a.openedAt)"
@@ -85,8 +55,8 @@ extension MLOpsCtl {
 
         func run() throws {
             let model = self.model
-            try submitMonitoringJobAndWait(spoolOptions, Kinds.MonitorModel.self, model: model, parameters: NoParameters(),
-                                           output: output) { result in
+            try submitAndWait(Kinds.MonitorModel.self, spoolOptions, model: model, parameters: NoParameters(),
+                                           timeout: output.timeout, json: output.json) { result in
                 guard let result else { return "no report" }
                 return Self.lines(model: model, result).joined(separator: "\n")
             }

@@ -50,7 +50,7 @@ extension MLOpsCtl {
                 parameters.state = known
             }
             if let limit { parameters.limit = limit }
-            try submitKindAndWait(Kinds.PipelineHistory.self, spoolOptions, model: model, parameters: parameters,
+            try submitAndWait(Kinds.PipelineHistory.self, spoolOptions, model: model, parameters: parameters,
                                   timeout: output.timeout, json: output.json) { result in
                 guard let runs = result?.runs, !runs.isEmpty else { return "no pipeline runs" }
                 var text = ["RUN                     MODEL            PIPELINE     STATE        STAGE            DURATION  VERSION"]
@@ -76,7 +76,7 @@ extension MLOpsCtl {
         @Argument(help: "The run id.") var id: String
 
         func run() throws {
-            try submitKindAndWait(Kinds.PipelineHistory.self, spoolOptions, parameters: .init(run: id),
+            try submitAndWait(Kinds.PipelineHistory.self, spoolOptions, parameters: .init(run: id),
                                   timeout: output.timeout, json: output.json) { result in
                 guard let run = result?.runs.first else { return "no such run" }
                 return RunText.summary(run) + "\n" + RunText.stages(run)
@@ -96,39 +96,10 @@ extension MLOpsCtl {
 
         func run() throws {
             guard model != nil || runID != nil else { throw ValidationError("name a model or --run ID") }
-            try submitKindAndWait(Kinds.CancelPipeline.self, spoolOptions, model: model, parameters: .init(run: runID),
+            try submitAndWait(Kinds.CancelPipeline.self, spoolOptions, model: model, parameters: .init(run: runID),
                                   timeout: output.timeout, json: output.json) { result in
                 "cancelling run \(result?.runID ?? "?") (was \(result?.stateBefore.rawValue ?? "?"))"
             }
-        }
-    }
-}
-
-/// Submits a job of `Kind` built from its typed parameters, waits for its result (default
-/// 120 seconds) and prints it: a succeeded job through `render`, given the typed result (nil
-/// when the document has none); any other as the generic description, or JSON with
-/// `json`. Exits with the job's status like `submit --wait`.
-func submitKindAndWait<Kind: JobKindDeclaration>(
-    _ kind: Kind.Type, _ options: SpoolOptions, model: String? = nil, reason: String? = nil, parameters: Kind.Parameters,
-    timeout: Double?, json: Bool, render: @escaping (Kind.Result?) -> String
-) throws {
-    try reportingFailures {
-        let client = try options.resolve()
-        let submission: SpoolClient.Submission
-        do throws(SpoolClient.ClientError) {
-            submission = try client.submit(kind, model: model, reason: reason, parameters: parameters)
-        } catch {
-            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
-            throw CtlFailure(message: "\(error)", code: Exit.rejected)
-        }
-        try waitAndPrint(id: submission.id, json: json, render: { doc in
-            do {
-                return render(try doc.result(of: kind))
-            } catch {
-                return "mlopsctl: the \(Kind.kind.rawValue) result does not read as expected (\(error))\n" + describe(doc)
-            }
-        }) { () throws(SpoolClient.ClientError) in
-            try client.wait(for: submission, timeout: timeout ?? 120)
         }
     }
 }
@@ -143,7 +114,7 @@ enum RunText {
         _ spoolOptions: SpoolOptions, timeout: Double?, json: Bool
     ) throws where Kind.Parameters == PipelineSelection, Kind.Result == RunDocument {
         let selection = PipelineSelection(pipeline: pipeline, values: try RetrainingText.parameterValues(settings))
-        try submitKindAndWait(kind, spoolOptions, model: model, reason: reason, parameters: selection,
+        try submitAndWait(kind, spoolOptions, model: model, reason: reason, parameters: selection,
                               timeout: timeout ?? 3600, json: json) { run in
             guard let run else { return "no run" }
             return summary(run) + "\n" + stages(run)
@@ -201,7 +172,7 @@ extension MLOpsCtl {
         @Argument(help: "The model.") var model: String
 
         func run() throws {
-            try submitKindAndWait(Kinds.PipelineHistory.self, spoolOptions, model: model, parameters: .init(limit: 100),
+            try submitAndWait(Kinds.PipelineHistory.self, spoolOptions, model: model, parameters: .init(limit: 100),
                                   timeout: output.timeout, json: output.json) { result in
                 guard let runs = result?.runs else { return "no pipeline runs" }
                 for run in runs {

@@ -4,56 +4,6 @@ import MLOpsClient
 import MLOpsCore
 
 
-/// A YAML scalar for `text`: a JSON string is a valid YAML double-quoted scalar, so
-/// nothing a user types can change the structure of the job.
-func yamlQuoted(_ text: String) -> String {
-    (try? JSONEncoder().encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
-}
-
-/// Submits a job built from `lines`, waits for its result and prints it with `render`
-/// (or as JSON); exits with the job's status like `submit --wait`.
-func submitAndWait(_ options: SpoolOptions, lines: [String], timeout: Double?, json: Bool, render: @escaping (ResultDocument) -> String) throws {
-    try reportingFailures {
-        let client = try options.resolve()
-        let submission = try submit(lines.joined(separator: "\n") + "\n", fileName: nil, to: client)
-        try waitAndPrint(id: submission.id, json: json, render: render) { () throws(SpoolClient.ClientError) in
-            try client.wait(for: submission, timeout: timeout ?? 120)
-        }
-    }
-}
-
-/// Submits the job `submission` writes (``SpoolClient/submit(_:model:reason:parameters:)``),
-/// waits for its result and prints it with `render` (or as JSON); exits with the job's
-/// status like `submit --wait`. A result `render` cannot read is printed generically,
-/// with the reason on stderr.
-func submitAndWait(
-    _ options: SpoolOptions, timeout: Double?, json: Bool,
-    submission: (SpoolClient) throws(SpoolClient.ClientError) -> SpoolClient.Submission,
-    render: @escaping (ResultDocument) throws -> String
-) throws {
-    try reportingFailures {
-        let client = try options.resolve()
-        let submitted: SpoolClient.Submission
-        do throws(SpoolClient.ClientError) {
-            submitted = try submission(client)
-        } catch {
-            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
-            throw CtlFailure(message: "\(error)", code: Exit.rejected)
-        }
-        try waitAndPrint(id: submitted.id, json: json, render: { doc in
-            do {
-                return try render(doc)
-            } catch {
-                let problem = "mlopsctl: cannot read the result of job \(doc.job): \(error)\n"
-                FileHandle.standardError.write(Data(problem.utf8))
-                return describe(doc)
-            }
-        }) { () throws(SpoolClient.ClientError) in
-            try client.wait(for: submitted, timeout: timeout ?? 120)
-        }
-    }
-}
-
 /// Options every registry command shares.
 struct RegistryOutput: ParsableArguments {
     @Option(help: "Give up waiting after this many seconds (default 120).") var timeout: Double?
@@ -72,12 +22,9 @@ extension MLOpsCtl {
         @Flag(help: "Leave archived versions out.") var noArchived = false
 
         func run() throws {
-            try submitAndWait(spoolOptions, timeout: output.timeout, json: output.json) {
-                client throws(SpoolClient.ClientError) in
-                try client.submit(Kinds.ListVersions.self, model: model,
-                                  parameters: .init(includeArchived: !noArchived, history: true))
-            } render: { doc in
-                guard let result = try doc.result(of: Kinds.ListVersions.self) else { return describe(doc) }
+            try submitAndWait(Kinds.ListVersions.self, spoolOptions, model: model, parameters: .init(includeArchived: !noArchived, history: true),
+                              timeout: output.timeout, json: output.json) { result in
+                guard let result else { return "no result" }
                 var lines = ["\(model): production \(result.production ?? "none")"
                     + (result.rollbackTarget.map { ", rollback target \($0)" } ?? "")]
                 lines.append("  VERSION          STATE       METRIC    CHANGE    CREATED                   BY")
@@ -114,11 +61,9 @@ extension MLOpsCtl {
         @Option(help: "An RFC 3339 time, e.g. 2026-11-29T13:00:00Z: which version was in production then.") var at: String?
 
         func run() throws {
-            try submitAndWait(spoolOptions, timeout: output.timeout, json: output.json) {
-                client throws(SpoolClient.ClientError) in
-                try client.submit(Kinds.GetProductionModel.self, model: model, parameters: .init(at: at))
-            } render: { doc in
-                guard let result = try doc.result(of: Kinds.GetProductionModel.self) else { return describe(doc) }
+            try submitAndWait(Kinds.GetProductionModel.self, spoolOptions, model: model, parameters: .init(at: at),
+                              timeout: output.timeout, json: output.json) { result in
+                guard let result else { return "no result" }
                 guard let version = result.version else { return result.note ?? "\(model): no production version" }
                 let stint = result.stint
                 var text = "\(model) \(version): in production since \(stint?.from ?? "?")"
@@ -146,12 +91,9 @@ extension MLOpsCtl {
         @Option(help: "Why; kept in the history and the audit log.") var reason: String?
 
         func run() throws {
-            try submitAndWait(spoolOptions, timeout: output.timeout, json: output.json) {
-                client throws(SpoolClient.ClientError) in
-                try client.submit(Kinds.PromoteVersion.self, model: model, reason: reason,
-                                  parameters: .init(version: version, force: force, archive: archive))
-            } render: { doc in
-                guard let result = try doc.result(of: Kinds.PromoteVersion.self) else { return describe(doc) }
+            try submitAndWait(Kinds.PromoteVersion.self, spoolOptions, model: model, reason: reason, parameters: .init(version: version, force: force, archive: archive),
+                              timeout: output.timeout, json: output.json) { result in
+                guard let result else { return "no result" }
                 var text = "\(model) \(version) is in production"
                     + (result.previousVersion.map { " (was \($0))" } ?? "")
                     + (force ? ", forced" : "")
@@ -178,11 +120,9 @@ extension MLOpsCtl {
         @Option(help: "Why; kept in the history, the audit log and the alert.") var reason: String?
 
         func run() throws {
-            try submitAndWait(spoolOptions, timeout: output.timeout, json: output.json) {
-                client throws(SpoolClient.ClientError) in
-                try client.submit(Kinds.Rollback.self, model: model, reason: reason, parameters: .init(version: to))
-            } render: { doc in
-                guard let result = try doc.result(of: Kinds.Rollback.self) else { return describe(doc) }
+            try submitAndWait(Kinds.Rollback.self, spoolOptions, model: model, reason: reason, parameters: .init(version: to),
+                              timeout: output.timeout, json: output.json) { result in
+                guard let result else { return "no result" }
                 return "\(model) rolled back from \(result.rolledBackFrom) to \(result.version)"
             }
         }

@@ -24,7 +24,7 @@ extension MLOpsCtl {
         @Argument(help: "The model.") var model: String
 
         func run() throws {
-            try submitKindAndWait(Kinds.CheckRetrain.self, spoolOptions, model: model, parameters: .init(),
+            try submitAndWait(Kinds.CheckRetrain.self, spoolOptions, model: model, parameters: .init(),
                                   timeout: output.timeout, json: output.json) { result in
                 guard let r = result else { return "no answer" }
                 var lines = ["\(model): automated retraining \(r.enabled ? "on" : "off"); "
@@ -61,7 +61,7 @@ extension MLOpsCtl {
 
         func run() throws {
             let params = settings.isEmpty ? nil : try RetrainingText.parameterValues(settings)
-            try submitKindAndWait(Kinds.RetrainingStart.self, spoolOptions, model: model, reason: reason,
+            try submitAndWait(Kinds.RetrainingStart.self, spoolOptions, model: model, reason: reason,
                                   parameters: .init(pipeline: pipeline, params: params),
                                   timeout: output.timeout, json: output.json, render: RetrainingText.switched)
         }
@@ -79,7 +79,7 @@ extension MLOpsCtl {
         @Option(help: "Why (kept in the audit log).") var reason: String?
 
         func run() throws {
-            try submitKindAndWait(Kinds.RetrainingStop.self, spoolOptions, model: model, reason: reason, parameters: .init(),
+            try submitAndWait(Kinds.RetrainingStop.self, spoolOptions, model: model, reason: reason, parameters: .init(),
                                   timeout: output.timeout, json: output.json, render: RetrainingText.switched)
         }
     }
@@ -130,7 +130,7 @@ extension MLOpsCtl {
                 parameters.trigger = known
             }
             if let limit { parameters.limit = limit }
-            try submitKindAndWait(Kinds.RetrainingHistory.self, spoolOptions, model: model, parameters: parameters,
+            try submitAndWait(Kinds.RetrainingHistory.self, spoolOptions, model: model, parameters: parameters,
                                   timeout: output.timeout, json: output.json) { result in
                 guard let entries = result?.entries, !entries.isEmpty else { return "no retraining history" }
                 var text = ["AT                        MODEL            TRIGGER    ACTION      RUN / REASON             OUTCOME      DURATION  VERSION"]
@@ -159,7 +159,7 @@ extension MLOpsCtl {
         @Option(help: "Only the last this many days.") var days: Double?
 
         func run() throws {
-            try submitKindAndWait(Kinds.RetrainingStats.self, spoolOptions, model: model, parameters: .init(days: days),
+            try submitAndWait(Kinds.RetrainingStats.self, spoolOptions, model: model, parameters: .init(days: days),
                                   timeout: output.timeout, json: output.json) { result in
                 guard let s = result?.statistics else { return "no statistics" }
                 var text = ["retrainings \(s.retrainings), held back \(s.suppressed), finished \(s.finished)"]

@@ -237,6 +237,37 @@ extension MLOpsCtl {
     }
 }
 
+/// Submits a job of `Kind` built from its typed parameters, waits for its result (default
+/// 120 seconds) and prints it: a succeeded job through `render`, given the typed result (nil
+/// when the document has none); any other as the generic description, or JSON with
+/// `json`. Exits with the job's status like `submit --wait`.
+func submitAndWait<Kind: JobKindDeclaration>(
+    _ kind: Kind.Type, _ options: SpoolOptions, model: String? = nil, reason: String? = nil, parameters: Kind.Parameters,
+    timeout: Double?, json: Bool, render: @escaping (Kind.Result?) -> String
+) throws {
+    try reportingFailures {
+        let client = try options.resolve()
+        let submission: SpoolClient.Submission
+        do throws(SpoolClient.ClientError) {
+            submission = try client.submit(kind, model: model, reason: reason, parameters: parameters)
+        } catch {
+            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
+            throw CtlFailure(message: "\(error)", code: Exit.rejected)
+        }
+        try waitAndPrint(id: submission.id, json: json, render: { doc in
+            do {
+                return render(try doc.result(of: kind))
+            } catch {
+                let problem = "mlopsctl: cannot read the \(Kind.kind.rawValue) result of job \(doc.job): \(error)\n"
+                FileHandle.standardError.write(Data(problem.utf8))
+                return describe(doc)
+            }
+        }) { () throws(SpoolClient.ClientError) in
+            try client.wait(for: submission, timeout: timeout ?? 120)
+        }
+    }
+}
+
 /// Validates `text` and drops it into the spool; a refusal becomes the matching exit code.
 func submit(_ text: String, fileName: String?, to client: SpoolClient) throws -> SpoolClient.Submission {
     do {
