@@ -9,7 +9,7 @@ enum RetrainingSwitch {
     /// `job.model`, or every registered model.
     static func models(_ db: Database, job: Job<some JobKindDeclaration>) throws -> [String] {
         if let model = job.model { return [model] }
-        return try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")
+        return try ModelSpecs.names(db)
     }
 
     /// Saves `settings` and records the switch in the audit log and (after the commit) the journal.

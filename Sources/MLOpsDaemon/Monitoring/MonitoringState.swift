@@ -57,4 +57,14 @@ enum MonitoringState {
     static func driftStreak(_ db: Database, model: String) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT drift_streak FROM monitoring_state WHERE model = ?", arguments: [model]) ?? 0
     }
+
+    /// Each model's health and drift share after its latest check, for the metrics file.
+    static func latestHealth(_ db: Database) throws
+        -> [(model: String, healthScore: Double?, driftShare: Double?, at: String?)]
+    {
+        try Row.fetchAll(db, sql: """
+            SELECT model, health_score, drift_share, last_check_at FROM monitoring_state
+            WHERE health_score IS NOT NULL ORDER BY model
+            """).map { row in (row["model"], row["health_score"], row["drift_share"], row["last_check_at"]) }
+    }
 }

@@ -113,4 +113,31 @@ enum PredictionStore {
         return MonitoringWindow(count: rows, numeric: numeric.finish(), categorical: categorical, segments: segments,
                                 predictions: predictions, labels: labels, scores: scores)
     }
+
+    /// Labelled predictions of `model` after `since` per A/B arm, and how many were right:
+    /// the `variant` says which arm (`champion`/`challenger`); without one, the
+    /// prediction's version does.
+    static func armCounts(
+        _ db: Database, model: String, champion: String, challenger: String, since: Int64
+    ) throws -> (champion: (n: Int, correct: Int), challenger: (n: Int, correct: Int)) {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT CASE WHEN variant = 'challenger' OR (variant IS NULL AND version = ?) THEN 'challenger'
+                            WHEN variant = 'champion' OR (variant IS NULL AND version = ?) THEN 'champion' END AS arm,
+                       COUNT(*) AS n, SUM(prediction = label) AS correct
+                FROM predictions WHERE model = ? AND seq > ? AND label IS NOT NULL GROUP BY arm
+                """,
+            arguments: [challenger, champion, model, since])
+        var counts = (champion: (n: 0, correct: 0), challenger: (n: 0, correct: 0))
+        for row in rows {
+            let arm = (n: row["n"] as Int, correct: row["correct"] as Int? ?? 0)
+            switch row["arm"] as String? {
+            case "champion": counts.champion = arm
+            case "challenger": counts.challenger = arm
+            default: break
+            }
+        }
+        return counts
+    }
 }

@@ -169,8 +169,7 @@ enum ABTestStage {
                 try db.execute(
                     sql: "UPDATE ab_tests SET decided_at = ?, decision = ?, verdict = ? WHERE run_id = ?",
                     arguments: [Timestamp.string(Date()), verdict.decision.rawValue, verdict.document.storeText, runID])
-                try db.execute(sql: "UPDATE versions SET ab_test_won = ? WHERE model = ? AND version = ?",
-                               arguments: [won ? 1 : 0, model, record.challenger])
+                try VersionStore.setABTestWon(db, model: model, version: record.challenger, won: won)
             }
         } catch {
             return .failed("ab_test: cannot record the decision: \(error)")
@@ -205,26 +204,10 @@ enum ABTestStage {
     /// Labelled predictions since the test began, per arm: the `variant` says which arm
     /// (`champion`/`challenger`); without one, the prediction's version does.
     static func counts(_ db: Database, model: String, record: Record) throws -> (champion: ABArm, challenger: ABArm) {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT CASE WHEN variant = 'challenger' OR (variant IS NULL AND version = ?) THEN 'challenger'
-                            WHEN variant = 'champion' OR (variant IS NULL AND version = ?) THEN 'champion' END AS arm,
-                       COUNT(*) AS n, SUM(prediction = label) AS correct
-                FROM predictions WHERE model = ? AND seq > ? AND label IS NOT NULL GROUP BY arm
-                """,
-            arguments: [record.challenger, record.champion, model, record.startSeq])
-        var champion = ABArm(n: 0, successes: 0)
-        var challenger = ABArm(n: 0, successes: 0)
-        for row in rows {
-            let arm = ABArm(n: row["n"], successes: row["correct"] ?? 0)
-            switch row["arm"] as String? {
-            case "champion": champion = arm
-            case "challenger": challenger = arm
-            default: break
-            }
-        }
-        return (champion, challenger)
+        let counts = try PredictionStore.armCounts(
+            db, model: model, champion: record.champion, challenger: record.challenger, since: record.startSeq)
+        return (ABArm(n: counts.champion.n, successes: counts.champion.correct),
+                ABArm(n: counts.challenger.n, successes: counts.challenger.correct))
     }
 
     static func arm(_ a: ABArm) -> JSONValue { ["n": .int(a.n), "successes": .int(a.successes)] }

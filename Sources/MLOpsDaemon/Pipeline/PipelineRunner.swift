@@ -91,7 +91,7 @@ struct PipelineRunner: Sendable {
         do {
             loaded = try store.read { db -> (RunRecord, String)? in
                 guard let run = try RunStore.run(db, id: runID) else { return nil }
-                let spec = try String.fetchOne(db, sql: "SELECT spec FROM models WHERE name = ?", arguments: [run.model]) ?? ""
+                let spec = try ModelSpecs.specText(db, model: run.model) ?? ""
                 return (run, spec)
             }
         } catch {

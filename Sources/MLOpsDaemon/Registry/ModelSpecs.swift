@@ -16,6 +16,12 @@ enum ModelSpecs {
         }
     }
 
+    /// The stored spec text of `model` as the store keeps it (what a pipeline hands its
+    /// children as MLOPSD_MODEL_SPEC), or nil when the model is not registered.
+    static func specText(_ db: Database, model: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT spec FROM models WHERE name = ?", arguments: [model])
+    }
+
     /// The names of every registered model, sorted.
     static func names(_ db: Database) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT name FROM models ORDER BY name")

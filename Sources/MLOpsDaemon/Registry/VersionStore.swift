@@ -232,4 +232,11 @@ public enum VersionStore {
                 """,
             arguments: [target.model, target.version, now, action, forced ? 1 : 0, actor.name, actor.job, actor.reason])
     }
+
+    /// Records whether `version` won the A/B test it was the challenger in (the `ab_test`
+    /// promotion gate reads it).
+    static func setABTestWon(_ db: Database, model: String, version: String, won: Bool) throws {
+        try db.execute(sql: "UPDATE versions SET ab_test_won = ? WHERE model = ? AND version = ?",
+                       arguments: [won ? 1 : 0, model, version])
+    }
 }

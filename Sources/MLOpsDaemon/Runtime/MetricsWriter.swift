@@ -123,12 +123,9 @@ final class MetricsWriter {
         _ store: Store, logger: Logger
     ) -> ([MetricsSnapshot.LatestCheck], [MetricsSnapshot.OpenAlerts]) {
         store.readOrLog("read the monitoring figures for the metrics", logger: logger) { db in
-            let checks = try Row.fetchAll(db, sql: """
-                SELECT model, health_score, drift_share, last_check_at FROM monitoring_state
-                WHERE health_score IS NOT NULL ORDER BY model
-                """).map { row in
-                MetricsSnapshot.LatestCheck(model: row["model"], healthScore: row["health_score"], driftShare: row["drift_share"],
-                                            at: (row["last_check_at"] as String?).flatMap(Timestamp.parse))
+            let checks = try MonitoringState.latestHealth(db).map { latest in
+                MetricsSnapshot.LatestCheck(model: latest.model, healthScore: latest.healthScore, driftShare: latest.driftShare,
+                                            at: latest.at.flatMap(Timestamp.parse))
             }
             let alerts = try AlertBook.openCounts(db).map { MetricsSnapshot.OpenAlerts(model: $0.model, severity: $0.severity, count: $0.count) }
             return (checks, alerts)
