@@ -143,6 +143,15 @@ public enum AlertBook {
         try AlertRecord.fetchOne(db, sql: "SELECT * FROM alerts WHERE id = ?", arguments: [id])
     }
 
+    /// The refusal of a job that names alert `id`, which does not exist: with the closest
+    /// open alert's id as "did you mean", pointing at `mark`.
+    public static func unknown(_ db: Database, id: String, at mark: SourceMark?) throws -> JobError {
+        let known = try openIDs(db)
+        return JobError(.invalidValue, "there is no alert `\(id)`", at: mark,
+                        fix: Suggestion.closest(to: id, among: known).map { "did you mean `\($0)`?" }
+                            ?? "list them with a list-alerts job")
+    }
+
     /// The ids of the newest `limit` open alerts, newest first (suggestions for a misspelt id).
     public static func openIDs(_ db: Database, limit: Int = 200) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT id FROM alerts WHERE resolved_at IS NULL ORDER BY seq DESC LIMIT ?",

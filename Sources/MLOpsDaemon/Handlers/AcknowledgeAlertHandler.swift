@@ -9,10 +9,7 @@ extension Kinds.AcknowledgeAlert: JobHandling {
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let id = job.parameters.alert
         guard let alert = try AlertBook.alert(db, id: id) else {
-            let known = try AlertBook.openIDs(db)
-            return .rejected(JobError(.invalidValue, "there is no alert `\(id)`", at: job.mark(ofParam: "alert"),
-                                      fix: Suggestion.closest(to: id, among: known).map { "did you mean `\($0)`?" }
-                                          ?? "list them with a list-alerts job"))
+            return .rejected(try AlertBook.unknown(db, id: id, at: job.mark(ofParam: "alert")))
         }
         if let by = alert.acknowledgedBy, let at = alert.acknowledgedAt {
             return .succeeded(Result(alert: alert, note: "already acknowledged by \(by) at \(at)"))
