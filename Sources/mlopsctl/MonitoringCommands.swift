@@ -9,6 +9,37 @@ private func decimals(_ value: Double, _ places: Int) -> String {
 }
 
 extension MLOpsCtl {
+    struct Alert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one alert, open or resolved, with its evidence (a get-alert job).",
+            discussion: "Exit status: 0 shown, 1 failed, 65 rejected (no such alert), 124 timed out.")
+
+        @OptionGroup var spoolOptions: SpoolOptions
+        @OptionGroup var output: RegistryOutput
+        @Argument(help: "The alert's id (mlopsctl alerts lists them).") var id: String
+
+        func run() throws {
+            try submitAndWait(Kinds.GetAlert.self, spoolOptions, parameters: .init(alert: id),
+                              timeout: output.timeout, json: output.json) { result in
+                guard let alert = result?.alert else { return "no alert" }
+                var lines = [
+                    "\(alert.id): \(alert.severity.rawValue) \(alert.type) of \(alert.model)"
+                        + (alert.version.map { " \($0)" } ?? ""),
+                    "  \(alert.message)",
+                    "  opened \(alert.openedAt), updated \(alert.updatedAt), ×\(alert.occurrences)",
+                ]
+                lines.append("  " + (alert.resolvedAt.map { "resolved \($0)" } ?? "open"))
+                if let by = alert.acknowledgedBy {
+                    lines.append("  acknowledged by \(by) at \(alert.acknowledgedAt ?? "?")")
+                }
+                if let data = try? JSONEncoder.mlopsPretty.encode(alert.details) {
+                    lines.append("  details: " + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
+                }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+
     struct Alerts: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List open alerts, newest first (a list-alerts job); --ack ID acknowledges one.",

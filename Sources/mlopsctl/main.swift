@@ -11,7 +11,7 @@ struct MLOpsCtl: ParsableCommand {
         commandName: "mlopsctl",
         abstract: "Talk to mlopsd through its spool: submit jobs, wait for results, lint job files, show status.",
         version: MLOpsInfo.version,
-        subcommands: [Submit.self, Wait.self, Validate.self, Status.self, Versions.self, Production.self, Promote.self, Rollback.self, Alerts.self, Health.self, Drift.self, Pipeline.self, Runs.self, Run.self, Cancel.self, AB.self, Retraining.self])
+        subcommands: [Submit.self, Wait.self, Validate.self, Status.self, Versions.self, Production.self, Promote.self, Rollback.self, Alerts.self, Alert.self, Health.self, Drift.self, Pipeline.self, Runs.self, Run.self, Cancel.self, AB.self, Retraining.self])
 }
 
 /// Where the spool is: --spool, else $SPOOL_DIR, else the config file's spool_dir.

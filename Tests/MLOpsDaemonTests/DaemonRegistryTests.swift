@@ -150,5 +150,14 @@ import Testing
         #expect(try ResultDocument.prettyEncoder.encode(alert) + Data("\n".utf8) == fileData)
         let unknown = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id + "x"], stdin: nil, in: h.root, timeout: 60)
         #expect(unknown.exitCode == 65, "\(unknown)")
+        // `alert ID` (a get-alert job) shows it with who acknowledged it; a misspelt id is
+        // refused with the right one as "did you mean".
+        let shown = try Ctl.run(["alert", "--spool", h.spool, id], stdin: nil, in: h.root, timeout: 60)
+        #expect(shown.exitCode == 0, "\(shown)")
+        #expect(shown.stdout.hasPrefix("\(id): warning equipment_change of xray"), "\(shown)")
+        #expect(shown.stdout.contains("  acknowledged by \(alert.acknowledgedBy ?? "?") at "), "\(shown)")
+        let misspelt = try Ctl.run(["alert", "--spool", h.spool, id + "x"], stdin: nil, in: h.root, timeout: 60)
+        #expect(misspelt.exitCode == 65, "\(misspelt)")
+        #expect(misspelt.stdout.contains("did you mean `\(id)`?"), "\(misspelt)")
     }
 }

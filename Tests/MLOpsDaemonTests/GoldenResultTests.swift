@@ -196,6 +196,7 @@ import Testing
                        expect: .succeeded)
         try run.submit("acknowledge-again", "kind: acknowledge-alert\nparams:\n  alert: \(drift)\n", expect: .succeeded)
         try run.submit("acknowledge-unknown", "kind: acknowledge-alert\nparams:\n  alert: chest-xray.data_drift.999\n", expect: .rejected)
+        try run.submit("get-alert", "kind: get-alert\nparams:\n  alert: \(drift)\n", expect: .succeeded)
         try run.submit("alerts-all", "kind: list-alerts\nparams:\n  include_resolved: true\n", expect: .succeeded)
 
         // --- Pipelines: cancel with nothing to cancel, then a run cancelled in its train stage. ---

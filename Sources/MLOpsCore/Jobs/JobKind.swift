@@ -27,6 +27,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     case listAlerts = "list-alerts"
     /// Marks an alert acknowledged.
     case acknowledgeAlert = "acknowledge-alert"
+    /// One alert, open or resolved.
+    case getAlert = "get-alert"
     /// Runs the CI/CD pipeline for a model.
     case runPipeline = "run-pipeline"
     /// Stops a running pipeline and its children.
@@ -62,6 +64,7 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
         case .monitorAll: return Kinds.MonitorAll.self
         case .listAlerts: return Kinds.ListAlerts.self
         case .acknowledgeAlert: return Kinds.AcknowledgeAlert.self
+        case .getAlert: return Kinds.GetAlert.self
         case .runPipeline: return Kinds.RunPipeline.self
         case .cancelPipeline: return Kinds.CancelPipeline.self
         case .pipelineHistory: return Kinds.PipelineHistory.self

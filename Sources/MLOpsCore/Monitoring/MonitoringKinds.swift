@@ -404,6 +404,32 @@ extension Kinds {
             }
         }
     }
+
+    /// `get-alert`: one alert, open or resolved, as its file in `alerts/` shows it.
+    public enum GetAlert: JobKindDeclaration {
+        public static let kind = JobKind.getAlert
+        public static let modelRule = ModelRequirement.forbidden
+        public static let summary = "one alert, open or resolved: its evidence, occurrences and who acknowledged it"
+        public static let schema = ObjectSchema([
+            Field("alert", .string(.any), required: true, doc: "the alert's id"),
+        ])
+
+        /// The typed `params:`.
+        public struct Parameters: Codable, Sendable, Equatable {
+            /// The alert's id.
+            public var alert: String
+            /// Parameters naming `alert`.
+            public init(alert: String) { self.alert = alert }
+        }
+
+        /// The alert.
+        public struct Result: Codable, Sendable, Equatable {
+            /// The alert as stored.
+            public var alert: AlertDocument
+            /// A result carrying `alert`.
+            public init(alert: AlertDocument) { self.alert = alert }
+        }
+    }
 }
 
 /// The formats a prediction or label file may have.
