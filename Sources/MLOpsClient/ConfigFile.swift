@@ -20,8 +20,11 @@ public enum ConfigFile {
         }
         do {
             return try DaemonConfig.parse(
-                text: text, sourceName: path, environment: ProcessInfo.processInfo.environment,
-                workingDirectory: FileManager.default.currentDirectoryPath)
+                text: text,
+                sourceName: path,
+                environment: ProcessInfo.processInfo.environment,
+                workingDirectory: FileManager.default.currentDirectoryPath
+            )
         } catch {
             throw Failure(description: "\(error)")
         }

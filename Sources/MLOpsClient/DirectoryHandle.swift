@@ -62,9 +62,15 @@ public final class DirectoryHandle: Sendable {
 
     /// Renames `name` to `newName` in `target` (this directory by default).
     /// With `replace: false` an existing target is an `EEXIST` error, never overwritten.
-    public func rename(_ name: String, to target: DirectoryHandle? = nil, as newName: String, replace: Bool) throws(SystemError) {
+    public func rename(
+        _ name: String,
+        to target: DirectoryHandle? = nil,
+        as newName: String,
+        replace: Bool
+    ) throws(SystemError) {
         let targetFD = target?.fd ?? fd
-        let rc = replace
+        let rc =
+            replace
             ? renameat(fd, name, targetFD, newName)
             : mlopsd_rename_noreplace(fd, name, targetFD, newName)
         guard rc == 0 else {
@@ -76,7 +82,13 @@ public final class DirectoryHandle: Sendable {
     /// one, and the new one survives a crash: temp file, fsync, rename, and (unless
     /// `syncDirectory` is false because the caller syncs a batch once) fsync of the directory.
     /// The file gets exactly `mode`, regardless of the umask.
-    public func writeAtomically(_ name: String, data: Data, mode: mode_t = 0o640, syncFile: Bool = true, syncDirectory: Bool = true) throws(SystemError) {
+    public func writeAtomically(
+        _ name: String,
+        data: Data,
+        mode: mode_t = 0o640,
+        syncFile: Bool = true,
+        syncDirectory: Bool = true
+    ) throws(SystemError) {
         let temp = ".\(name).\(getpid()).tmp"
         let tfd = openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard tfd >= 0 else { throw SystemError("create \(path)/\(temp)") }

@@ -27,7 +27,12 @@ public final class DirectoryWatcher: @unchecked Sendable {
 
     /// Starts watching `path` for IN_MOVED_TO and IN_CLOSE_WRITE (and IN_CREATE when
     /// `creations` is set); `handler` runs on `queue` with the events of one read, in order.
-    public init(path: String, queue: DispatchQueue, creations: Bool = false, handler: @escaping @Sendable ([Event]) -> Void) throws(SystemError) {
+    public init(
+        path: String,
+        queue: DispatchQueue,
+        creations: Bool = false,
+        handler: @escaping @Sendable ([Event]) -> Void
+    ) throws(SystemError) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw SystemError("inotify_init1") }
         let mask = UInt32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR) | (creations ? UInt32(IN_CREATE) : 0)

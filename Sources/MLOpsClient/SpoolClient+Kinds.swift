@@ -3,7 +3,10 @@ import MLOpsCore
 extension SpoolClient {
     /// Writes a job of `Kind` from its typed parameters (``JobWriter``) and submits it.
     public func submit<Kind: JobKindDeclaration>(
-        _ kind: Kind.Type, model: String? = nil, reason: String? = nil, parameters: Kind.Parameters
+        _ kind: Kind.Type,
+        model: String? = nil,
+        reason: String? = nil,
+        parameters: Kind.Parameters
     ) throws(ClientError) -> Submission {
         let text: String
         do {

@@ -14,7 +14,8 @@ struct MLOpsTrain: ParsableCommand {
             MLOPSD_MODEL_SPEC) or from the options, which win. Writes model.json, metrics.json, reference.csv \
             and schema.json into the output directory. Exits 0 on success, 2 with one line on standard error \
             when the input is unusable, 1 when the output cannot be written. See docs/trainer.md.
-            """)
+            """
+    )
 
     @Option(name: .long, help: ArgumentHelp("The training CSV (default: $MLOPSD_DATA).", valueName: "file"))
     var data: String?
@@ -22,12 +23,22 @@ struct MLOpsTrain: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The directory to write into (default: $MLOPSD_OUTPUT).", valueName: "dir"))
     var output: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The model spec: the store's JSON or a register-model job file (default: $MLOPSD_MODEL_SPEC).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The model spec: the store's JSON or a register-model job file (default: $MLOPSD_MODEL_SPEC).",
+            valueName: "file"
+        )
+    )
     var spec: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Training parameters: inline JSON or a JSON file (default: $MLOPSD_PARAMS, else {}).", valueName: "json|file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Training parameters: inline JSON or a JSON file (default: $MLOPSD_PARAMS, else {}).",
+            valueName: "json|file"
+        )
+    )
     var params: String?
 
     func run() throws {
@@ -61,13 +72,18 @@ struct MLOpsTrain: ParsableCommand {
 
         do {
             let modelSpec = try TrainerInput.modelSpec(from: try read(specPath, "the model spec"), fileName: specPath)
-            let paramsText = paramsSetting.trimmingCharacters(in: .whitespaces).hasPrefix("{") || paramsSetting.isEmpty
+            let paramsText =
+                paramsSetting.trimmingCharacters(in: .whitespaces).hasPrefix("{") || paramsSetting.isEmpty
                 ? paramsSetting : try read(paramsSetting, "the parameters")
             let (parameters, unknown) = try TrainerInput.parameters(from: paramsText)
             if !unknown.isEmpty {
-                FileHandle.standardError.write(Data(("mlops-train: warning: ignoring unknown parameter"
-                    + (unknown.count == 1 ? " " : "s ") + unknown.map { "`\($0)`" }.joined(separator: ", ")
-                    + "; known: " + TrainingParameters.keys.joined(separator: ", ") + "\n").utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("mlops-train: warning: ignoring unknown parameter"
+                            + (unknown.count == 1 ? " " : "s ") + unknown.map { "`\($0)`" }.joined(separator: ", ")
+                            + "; known: " + TrainingParameters.keys.joined(separator: ", ") + "\n").utf8
+                    )
+                )
             }
             let table: CSVTable
             do {
@@ -87,16 +103,24 @@ struct MLOpsTrain: ParsableCommand {
             try write(outcome: outcome, table: table, spec: modelSpec, to: outputPath)
             let m = outcome.metrics
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print("mlops-train: \(outcome.model.isBinary ? "logistic" : "softmax") regression on \(outcome.split.train.count) rows, "
-                + "\(outcome.model.fit.iterations) iterations\(outcome.model.fit.converged ? "" : " (not converged)"), "
-                + String(format: "%.3f s", seconds) + "; validation (\(m.rows) rows): "
-                + String(format: "accuracy %.4f, log_loss %.4f", m.accuracy, m.logLoss)
-                + (m.rocAUC.map { String(format: ", roc_auc %.4f", $0) } ?? ""))
-            print("mlops-train: wrote model.json, metrics.json, reference.csv (\(outcome.split.reference.count) rows), schema.json to \(outputPath)")
+            print(
+                "mlops-train: \(outcome.model.isBinary ? "logistic" : "softmax") regression on \(outcome.split.train.count) rows, "
+                    + "\(outcome.model.fit.iterations) iterations\(outcome.model.fit.converged ? "" : " (not converged)"), "
+                    + String(format: "%.3f s", seconds) + "; validation (\(m.rows) rows): "
+                    + String(format: "accuracy %.4f, log_loss %.4f", m.accuracy, m.logLoss)
+                    + (m.rocAUC.map { String(format: ", roc_auc %.4f", $0) } ?? "")
+            )
+            print(
+                "mlops-train: wrote model.json, metrics.json, reference.csv (\(outcome.split.reference.count) rows), schema.json to \(outputPath)"
+            )
             if !outcome.model.fit.converged {
-                FileHandle.standardError.write(Data(("mlops-train: warning: not converged after \(outcome.model.fit.iterations) "
-                    + "iterations (gradient \(outcome.model.fit.gradientNorm) > tolerance \(parameters.tolerance)); "
-                    + "raise max_iterations or l2\n").utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("mlops-train: warning: not converged after \(outcome.model.fit.iterations) "
+                            + "iterations (gradient \(outcome.model.fit.gradientNorm) > tolerance \(parameters.tolerance)); "
+                            + "raise max_iterations or l2\n").utf8
+                    )
+                )
             }
         } catch let failure as Failure {
             throw failure
@@ -118,7 +142,9 @@ struct MLOpsTrain: ParsableCommand {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
             defer { try? handle.close() }
             let bytes = try handle.readToEnd() ?? Data()
-            guard let text = String(data: bytes, encoding: .utf8) else { throw Failure.input("\(what) \(path) is not UTF-8 text") }
+            guard let text = String(data: bytes, encoding: .utf8) else {
+                throw Failure.input("\(what) \(path) is not UTF-8 text")
+            }
             return text
         } catch let failure as Failure {
             throw failure
@@ -128,7 +154,12 @@ struct MLOpsTrain: ParsableCommand {
     }
 
     /// Writes the four files, each atomically (a reader never sees half a file).
-    func write(outcome: ClassifierTrainer.Outcome, table: CSVTable, spec: ModelSpec, to directory: String) throws(Failure) {
+    func write(
+        outcome: ClassifierTrainer.Outcome,
+        table: CSVTable,
+        spec: ModelSpec,
+        to directory: String
+    ) throws(Failure) {
         let encoder = JSONEncoder.mlopsModelFile
         let base = URL(fileURLWithPath: directory)
         try makeDirectories(directory)
@@ -136,7 +167,10 @@ struct MLOpsTrain: ParsableCommand {
             let files: [(String, Data)] = [
                 ("model.json", try outcome.model.encoded()),
                 ("metrics.json", try encoder.encode(outcome.metricsJSON)),
-                ("reference.csv", Data(TrainerArtifacts.referenceCSV(table: table, spec: spec, rows: outcome.split.reference).utf8)),
+                (
+                    "reference.csv",
+                    Data(TrainerArtifacts.referenceCSV(table: table, spec: spec, rows: outcome.split.reference).utf8)
+                ),
                 ("schema.json", try encoder.encode(TrainerArtifacts.schema(spec))),
             ]
             for (name, data) in files {
@@ -153,7 +187,9 @@ struct MLOpsTrain: ParsableCommand {
         for component in path.split(separator: "/") {
             prefix += "/" + component
             if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw .output("cannot create the output directory \(path): \(prefix): \(String(cString: strerror(errno)))")
+                throw .output(
+                    "cannot create the output directory \(path): \(prefix): \(String(cString: strerror(errno)))"
+                )
             }
         }
         var isDirectory: ObjCBool = false

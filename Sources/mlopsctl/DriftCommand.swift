@@ -19,19 +19,25 @@ extension MLOpsCtl {
                 cells are left out and counted. Both files need the same columns, in any order.
                 Exit status: 0 compared (drift or not), 64 bad arguments, 65 a file is not valid CSV or the headers \
                 differ (file: line, column: what to fix), 66 a file cannot be read.
-                """)
+                """
+        )
 
         @Option(help: "The reference CSV file (e.g. the training data).") var reference: String
         @Option(help: "The current CSV file (e.g. recent production inputs).") var current: String
-        @Option(help: "Columns to treat as categorical, comma-separated (may be repeated).") var categorical: [String] = []
+        @Option(help: "Columns to treat as categorical, comma-separated (may be repeated).") var categorical: [String] =
+            []
         @Option(help: "The effect-size gate: KS D, or the Jensen–Shannon distance, must exceed it (0–1).")
         var threshold: Double = DriftComparison.defaultThreshold
-        @Option(help: "The significance gate for the adjusted p-value (0–1).") var alpha: Double = DriftComparison.defaultAlpha
+        @Option(help: "The significance gate for the adjusted p-value (0–1).") var alpha: Double = DriftComparison
+            .defaultAlpha
         @Flag(help: "Print JSON.") var json = false
 
         /// The names given with --categorical.
         var categoricalNames: Set<String> {
-            Set(categorical.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            Set(
+                categorical.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter
+                { !$0.isEmpty }
+            )
         }
 
         func validate() throws {
@@ -50,8 +56,12 @@ extension MLOpsCtl {
                 let report: DriftReport
                 do {
                     report = try DriftComparison.compare(
-                        reference: referenceBytes, current: currentBytes, categorical: categoricalNames,
-                        threshold: threshold, alpha: alpha)
+                        reference: referenceBytes,
+                        current: currentBytes,
+                        categorical: categoricalNames,
+                        threshold: threshold,
+                        alpha: alpha
+                    )
                 } catch let error as DriftInputError {
                     switch error.side {
                     case .reference?: throw CtlFailure(message: "\(reference): \(error)", code: Exit.rejected)
@@ -108,7 +118,10 @@ extension MLOpsCtl {
         }
 
         static func unreadable(_ path: String) -> CtlFailure {
-            CtlFailure(message: "mlopsctl: cannot read \(path): \(String(cString: strerror(errno)))", code: Exit.noInput)
+            CtlFailure(
+                message: "mlopsctl: cannot read \(path): \(String(cString: strerror(errno)))",
+                code: Exit.noInput
+            )
         }
 
         /// The table for people.
@@ -125,18 +138,23 @@ extension MLOpsCtl {
             var lines = [
                 "reference \(reference): \(report.rowsReference) rows; current \(current): \(report.rowsCurrent) rows; "
                     + "threshold \(report.threshold), alpha \(report.alpha)",
-                cell("COLUMN", width) + cell("TYPE", 13) + cell("TEST", 12) + cell("STATISTIC", 12) + cell("P-VALUE", 11)
+                cell("COLUMN", width) + cell("TYPE", 13) + cell("TEST", 12) + cell("STATISTIC", 12)
+                    + cell("P-VALUE", 11)
                     + cell("ADJUSTED P", 12) + cell("PSI", 9) + cell("MISSING", 13) + "DRIFT",
             ]
             for c in report.columns {
                 lines.append(
-                    cell(c.name, width) + cell(c.type.rawValue, 13) + cell(c.test?.rawValue ?? "-", 12) + cell(number(c.statistic), 12)
+                    cell(c.name, width) + cell(c.type.rawValue, 13) + cell(c.test?.rawValue ?? "-", 12)
+                        + cell(number(c.statistic), 12)
                         + cell(number(c.pValue), 11) + cell(number(c.pAdjusted), 12) + cell(number(c.psi), 9)
-                        + cell("\(c.missingReference) / \(c.missingCurrent)", 13) + (c.drift ? "DRIFT" : "-"))
+                        + cell("\(c.missingReference) / \(c.missingCurrent)", 13) + (c.drift ? "DRIFT" : "-")
+                )
             }
             let share = String(format: "%.1f%%", report.driftShare * 100)
-            lines.append("\(report.drifted.count) of \(report.columns.count) columns drift (\(share))"
-                         + (report.drifted.isEmpty ? "" : ": " + report.drifted.joined(separator: ", ")))
+            lines.append(
+                "\(report.drifted.count) of \(report.columns.count) columns drift (\(share))"
+                    + (report.drifted.isEmpty ? "" : ": " + report.drifted.joined(separator: ", "))
+            )
             let notes = report.columns.compactMap { c in c.note.map { "  \(c.name): \($0)" } }
             if !notes.isEmpty { lines += ["notes:"] + notes }
             return lines.joined(separator: "\n") + "\n"

@@ -12,15 +12,21 @@ extension MLOpsCtl {
     struct Alert: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one alert, open or resolved, with its evidence (a get-alert job).",
-            discussion: "Exit status: 0 shown, 1 failed, 65 rejected (no such alert), 124 timed out.")
+            discussion: "Exit status: 0 shown, 1 failed, 65 rejected (no such alert), 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
         @Argument(help: "The alert's id (mlopsctl alerts lists them).") var id: String
 
         func run() throws {
-            try submitAndWait(Kinds.GetAlert.self, spoolOptions, parameters: .init(alert: id),
-                              timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.GetAlert.self,
+                spoolOptions,
+                parameters: .init(alert: id),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let alert = result?.alert else { return "no alert" }
                 var lines = [
                     "\(alert.id): \(alert.severity.rawValue) \(alert.type) of \(alert.model)"
@@ -33,7 +39,10 @@ extension MLOpsCtl {
                     lines.append("  acknowledged by \(by) at \(alert.acknowledgedAt ?? "?")")
                 }
                 if let data = try? JSONEncoder.mlopsPretty.encode(alert.details) {
-                    lines.append("  details: " + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
+                    lines.append(
+                        "  details: "
+                            + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  ")
+                    )
                 }
                 return lines.joined(separator: "\n")
             }
@@ -43,27 +52,42 @@ extension MLOpsCtl {
     struct Alerts: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List open alerts, newest first (a list-alerts job); --ack ID acknowledges one.",
-            discussion: "Exit status: 0 listed or acknowledged, 1 failed, 65 rejected (unknown model or alert), 124 timed out.")
+            discussion:
+                "Exit status: 0 listed or acknowledged, 1 failed, 65 rejected (unknown model or alert), 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
         @Argument(help: "Only this model's alerts.") var model: String?
         @Flag(help: "Resolved alerts too.") var all = false
-        @Option(help: "Only alerts of this type (data_drift, equipment_change, population_change, model_decay, health, …).") var type: String?
+        @Option(
+            help: "Only alerts of this type (data_drift, equipment_change, population_change, model_decay, health, …)."
+        ) var type: String?
         @Option(help: "Acknowledge this alert instead of listing.") var ack: String?
 
         func run() throws {
             if let ack {
-                try submitAndWait(Kinds.AcknowledgeAlert.self, spoolOptions, parameters: .init(alert: ack),
-                                               timeout: output.timeout, json: output.json) { result in
+                try submitAndWait(
+                    Kinds.AcknowledgeAlert.self,
+                    spoolOptions,
+                    parameters: .init(alert: ack),
+                    timeout: output.timeout,
+                    json: output.json
+                ) { result in
                     "alert \(ack) acknowledged by \(result?.alert.acknowledgedBy ?? "?") at \(result?.alert.acknowledgedAt ?? "?")"
                         + (result?.note.map { " (\($0))" } ?? "")
                 }
                 return
             }
             let all = self.all
-            try submitAndWait(Kinds.ListAlerts.self, spoolOptions, model: model,
-                                           parameters: .init(includeResolved: all, type: type), timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.ListAlerts.self,
+                spoolOptions,
+                model: model,
+                parameters: .init(includeResolved: all, type: type),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let alerts = result?.alerts, !alerts.isEmpty else { return all ? "no alerts" : "no open alerts" }
                 return alerts.map { a in
                     let state = a.resolvedAt.map { "resolved \($0)" } ?? "open since \(a.openedAt)"
@@ -78,7 +102,9 @@ extension MLOpsCtl {
     struct Health: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a model's monitoring checks now and show its health (a monitor-model job).",
-            discussion: "Exit status: 0 checked (whatever the health), 1 failed, 65 rejected (no production version), 124 timed out.")
+            discussion:
+                "Exit status: 0 checked (whatever the health), 1 failed, 65 rejected (no production version), 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
@@ -86,8 +112,14 @@ extension MLOpsCtl {
 
         func run() throws {
             let model = self.model
-            try submitAndWait(Kinds.MonitorModel.self, spoolOptions, model: model, parameters: NoParameters(),
-                                           timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.MonitorModel.self,
+                spoolOptions,
+                model: model,
+                parameters: NoParameters(),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let result else { return "no report" }
                 return Self.lines(model: model, result).joined(separator: "\n")
             }
@@ -97,8 +129,10 @@ extension MLOpsCtl {
         /// tests, new equipment and decay (only the first line when no check ran).
         static func lines(model: String, _ result: Kinds.MonitorModel.Result) -> [String] {
             let report = result.report
-            var lines = ["\(model): health \(decimals(report?.health.score ?? 0, 3)) (\(report?.health.band.rawValue ?? "?")), "
-                + "window \(report?.window ?? 0), labelled \(report?.labelled ?? 0), status \(result.status.rawValue)"]
+            var lines = [
+                "\(model): health \(decimals(report?.health.score ?? 0, 3)) (\(report?.health.band.rawValue ?? "?")), "
+                    + "window \(report?.window ?? 0), labelled \(report?.labelled ?? 0), status \(result.status.rawValue)"
+            ]
             guard let report else { return lines }
             for c in report.health.contributions {
                 lines.append("  \(pad(c.signal, 6)) −\(decimals(c.penalty, 3))  \(c.explanation)")
@@ -107,17 +141,26 @@ extension MLOpsCtl {
             for c in report.columns {
                 let stat = c.statistic.map { decimals($0, 4) } ?? "-"
                 let p = c.pAdjusted.map { String(format: "%.3g", $0) } ?? "-"
-                lines.append("  " + [pad(c.name, 20), pad(c.kind.rawValue, 12), pad(c.test?.rawValue, 11),
-                                     pad(stat, 10), pad(p, 11), c.drift ? "DRIFT" : "-"].joined(separator: " "))
+                lines.append(
+                    "  "
+                        + [
+                            pad(c.name, 20), pad(c.kind.rawValue, 12), pad(c.test?.rawValue, 11),
+                            pad(stat, 10), pad(p, 11), c.drift ? "DRIFT" : "-",
+                        ].joined(separator: " ")
+                )
             }
             let new = report.equipment.newValues
             if !new.isEmpty {
-                lines.append("  new equipment: " + new.map { "\($0.column)=\($0.value) (\($0.count))" }.joined(separator: ", "))
+                lines.append(
+                    "  new equipment: " + new.map { "\($0.column)=\($0.value) (\($0.count))" }.joined(separator: ", ")
+                )
             }
             let decay = report.decay
-            lines.append("  decay: \(decay.status.rawValue) — \(decay.metric) "
-                + "\(decay.current.map { decimals($0, 4) } ?? "-") against baseline "
-                + "\(decay.baseline.map { decimals($0, 4) } ?? "-")")
+            lines.append(
+                "  decay: \(decay.status.rawValue) — \(decay.metric) "
+                    + "\(decay.current.map { decimals($0, 4) } ?? "-") against baseline "
+                    + "\(decay.baseline.map { decimals($0, 4) } ?? "-")"
+            )
             return lines
         }
     }

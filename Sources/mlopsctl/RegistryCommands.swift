@@ -3,7 +3,6 @@ import Foundation
 import MLOpsClient
 import MLOpsCore
 
-
 /// Options every registry command shares.
 struct RegistryOutput: ParsableArguments {
     @Option(help: "Give up waiting after this many seconds (default 120).") var timeout: Double?
@@ -14,7 +13,8 @@ extension MLOpsCtl {
     struct Versions: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List a model's versions, states and production history (a list-versions job).",
-            discussion: "Exit status: 0 listed, 1 failed, 65 rejected (e.g. unknown model), 124 timed out.")
+            discussion: "Exit status: 0 listed, 1 failed, 65 rejected (e.g. unknown model), 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
@@ -22,11 +22,19 @@ extension MLOpsCtl {
         @Flag(help: "Leave archived versions out.") var noArchived = false
 
         func run() throws {
-            try submitAndWait(Kinds.ListVersions.self, spoolOptions, model: model, parameters: .init(includeArchived: !noArchived, history: true),
-                              timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.ListVersions.self,
+                spoolOptions,
+                model: model,
+                parameters: .init(includeArchived: !noArchived, history: true),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let result else { return "no result" }
-                var lines = ["\(model): production \(result.production ?? "none")"
-                    + (result.rollbackTarget.map { ", rollback target \($0)" } ?? "")]
+                var lines = [
+                    "\(model): production \(result.production ?? "none")"
+                        + (result.rollbackTarget.map { ", rollback target \($0)" } ?? "")
+                ]
                 lines.append("  VERSION          STATE       METRIC    CHANGE    CREATED                   BY")
                 for v in result.versions {
                     let metric = v.metricValue.map { String(format: "%.4f", $0) } ?? "-"
@@ -41,8 +49,10 @@ extension MLOpsCtl {
                     for s in stints {
                         let forced = s.forced ? " (forced)" : ""
                         let span = "\(s.from) → \(s.until ?? "now")"
-                        lines.append("    \(pad(s.version, 16)) \(span)  \(s.action)\(forced) by \(s.by)"
-                            + (s.reason.map { ": \($0)" } ?? ""))
+                        lines.append(
+                            "    \(pad(s.version, 16)) \(span)  \(s.action)\(forced) by \(s.by)"
+                                + (s.reason.map { ": \($0)" } ?? "")
+                        )
                     }
                 }
                 return lines.joined(separator: "\n")
@@ -53,22 +63,32 @@ extension MLOpsCtl {
     struct Production: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a model's production version, now or at a past time (a get-production-model job).",
-            discussion: "Exit status: 0 answered (also when there is no production version), 1 failed, 65 rejected, 124 timed out.")
+            discussion:
+                "Exit status: 0 answered (also when there is no production version), 1 failed, 65 rejected, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
         @Argument(help: "The model.") var model: String
-        @Option(help: "An RFC 3339 time, e.g. 2026-11-29T13:00:00Z: which version was in production then.") var at: String?
+        @Option(help: "An RFC 3339 time, e.g. 2026-11-29T13:00:00Z: which version was in production then.") var at:
+            String?
 
         func run() throws {
-            try submitAndWait(Kinds.GetProductionModel.self, spoolOptions, model: model, parameters: .init(at: at),
-                              timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.GetProductionModel.self,
+                spoolOptions,
+                model: model,
+                parameters: .init(at: at),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let result else { return "no result" }
                 guard let version = result.version else { return result.note ?? "\(model): no production version" }
                 let stint = result.stint
                 var text = "\(model) \(version): in production since \(stint?.from ?? "?")"
                 if let until = stint?.until { text += " until \(until)" }
-                text += " (\(stint?.action ?? "promote")" + (stint?.forced == true ? ", forced" : "")
+                text +=
+                    " (\(stint?.action ?? "promote")" + (stint?.forced == true ? ", forced" : "")
                     + " by \(stint?.by ?? "?"))"
                 if let artifact = result.details?.artifact.path { text += "\n  artifact: \(artifact)" }
                 if let link = result.serving?.link { text += "\n  serving: \(link)" }
@@ -80,7 +100,9 @@ extension MLOpsCtl {
     struct Promote: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Promote a version to production after the model's gates (a promote-version job).",
-            discussion: "Exit status: 0 promoted, 1 failed (a gate refused, or the deploy hook failed and was undone), 65 rejected, 124 timed out.")
+            discussion:
+                "Exit status: 0 promoted, 1 failed (a gate refused, or the deploy hook failed and was undone), 65 rejected, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
@@ -91,10 +113,18 @@ extension MLOpsCtl {
         @Option(help: "Why; kept in the history and the audit log.") var reason: String?
 
         func run() throws {
-            try submitAndWait(Kinds.PromoteVersion.self, spoolOptions, model: model, reason: reason, parameters: .init(version: version, force: force, archive: archive),
-                              timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.PromoteVersion.self,
+                spoolOptions,
+                model: model,
+                reason: reason,
+                parameters: .init(version: version, force: force, archive: archive),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let result else { return "no result" }
-                var text = "\(model) \(version) is in production"
+                var text =
+                    "\(model) \(version) is in production"
                     + (result.previousVersion.map { " (was \($0))" } ?? "")
                     + (force ? ", forced" : "")
                 for g in result.gates {
@@ -111,7 +141,9 @@ extension MLOpsCtl {
     struct Rollback: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Return production to the previous (or a named) version (a rollback job).",
-            discussion: "Exit status: 0 rolled back, 1 failed (the deploy hook failed and was undone), 65 rejected, 124 timed out.")
+            discussion:
+                "Exit status: 0 rolled back, 1 failed (the deploy hook failed and was undone), 65 rejected, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
@@ -120,8 +152,15 @@ extension MLOpsCtl {
         @Option(help: "Why; kept in the history, the audit log and the alert.") var reason: String?
 
         func run() throws {
-            try submitAndWait(Kinds.Rollback.self, spoolOptions, model: model, reason: reason, parameters: .init(version: to),
-                              timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.Rollback.self,
+                spoolOptions,
+                model: model,
+                reason: reason,
+                parameters: .init(version: to),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let result else { return "no result" }
                 return "\(model) rolled back from \(result.rolledBackFrom) to \(result.version)"
             }

@@ -3,32 +3,43 @@ import Foundation
 import MLOpsClient
 import MLOpsCore
 
-
 extension MLOpsCtl {
     /// `mlopsctl retraining status|start|stop|trigger|history|stats` (docs/retraining.md).
     struct Retraining: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Automated retraining: status (check-retrain), start, stop, trigger, history, stats.",
-            subcommands: [RetrainStatus.self, RetrainStart.self, RetrainStop.self, RetrainTrigger.self, RetrainHistory.self,
-                          RetrainStats.self])
+            subcommands: [
+                RetrainStatus.self, RetrainStart.self, RetrainStop.self, RetrainTrigger.self, RetrainHistory.self,
+                RetrainStats.self,
+            ]
+        )
     }
 
     struct RetrainStatus: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
             abstract: "Whether a model should be retrained now, and why (a check-retrain job).",
-            discussion: "Exit status: 0 answered, 1 failed, 65 rejected, 124 timed out.")
+            discussion: "Exit status: 0 answered, 1 failed, 65 rejected, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
         @Argument(help: "The model.") var model: String
 
         func run() throws {
-            try submitAndWait(Kinds.CheckRetrain.self, spoolOptions, model: model, parameters: .init(),
-                                  timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.CheckRetrain.self,
+                spoolOptions,
+                model: model,
+                parameters: .init(),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let r = result else { return "no answer" }
-                var lines = ["\(model): automated retraining \(r.enabled ? "on" : "off"); "
-                             + (r.shouldRetrain ? "should be retrained" : "no retraining needed")]
+                var lines = [
+                    "\(model): automated retraining \(r.enabled ? "on" : "off"); "
+                        + (r.shouldRetrain ? "should be retrained" : "no retraining needed")
+                ]
                 lines.append("  would: \(r.whatWouldHappen)")
                 for c in r.conditions {
                     lines.append("  \(c.holds ? "[x]" : "[ ]") \(pad(c.trigger.rawValue, 10)) \(c.explanation)")
@@ -50,20 +61,29 @@ extension MLOpsCtl {
                 Each --set NAME=VALUE sets a parameter automatic runs pass to the pipeline; they are checked now. \
                 Without --set, the settings given before are kept.
                 Exit status: 0 on, 1 failed, 65 rejected (unknown pipeline, a parameter refused), 124 timed out.
-                """)
+                """
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
         @Argument(help: "The model (default: every model).") var model: String?
         @Option(help: "The pipeline automatic runs use.") var pipeline: String?
-        @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline parameter.", valueName: "name=value")) var settings: [String] = []
+        @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline parameter.", valueName: "name=value"))
+        var settings: [String] = []
         @Option(help: "Why (kept in the audit log).") var reason: String?
 
         func run() throws {
             let params = settings.isEmpty ? nil : try RetrainingText.parameterValues(settings)
-            try submitAndWait(Kinds.RetrainingStart.self, spoolOptions, model: model, reason: reason,
-                                  parameters: .init(pipeline: pipeline, params: params),
-                                  timeout: output.timeout, json: output.json, render: RetrainingText.switched)
+            try submitAndWait(
+                Kinds.RetrainingStart.self,
+                spoolOptions,
+                model: model,
+                reason: reason,
+                parameters: .init(pipeline: pipeline, params: params),
+                timeout: output.timeout,
+                json: output.json,
+                render: RetrainingText.switched
+            )
         }
     }
 
@@ -71,7 +91,8 @@ extension MLOpsCtl {
         static let configuration = CommandConfiguration(
             commandName: "stop",
             abstract: "Switch automated retraining off, for one model or all (a retraining-stop job).",
-            discussion: "Exit status: 0 off, 1 failed, 65 rejected, 124 timed out.")
+            discussion: "Exit status: 0 off, 1 failed, 65 rejected, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
@@ -79,8 +100,16 @@ extension MLOpsCtl {
         @Option(help: "Why (kept in the audit log).") var reason: String?
 
         func run() throws {
-            try submitAndWait(Kinds.RetrainingStop.self, spoolOptions, model: model, reason: reason, parameters: .init(),
-                                  timeout: output.timeout, json: output.json, render: RetrainingText.switched)
+            try submitAndWait(
+                Kinds.RetrainingStop.self,
+                spoolOptions,
+                model: model,
+                reason: reason,
+                parameters: .init(),
+                timeout: output.timeout,
+                json: output.json,
+                render: RetrainingText.switched
+            )
         }
     }
 
@@ -91,19 +120,29 @@ extension MLOpsCtl {
             discussion: """
                 Without --pipeline or --set, the retraining settings are used.
                 Exit status: 0 the run succeeded, 1 it failed, 65 rejected (a run already active, a parameter refused), 124 timed out.
-                """)
+                """
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @Option(help: "Give up waiting after this many seconds (default 3600).") var timeout: Double?
         @Flag(help: "Print the result document as JSON.") var json = false
         @Argument(help: "The model.") var model: String
         @Option(help: "The pipeline (default: the retraining settings', else the model's).") var pipeline: String?
-        @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline parameter.", valueName: "name=value")) var settings: [String] = []
+        @Option(name: .customLong("set"), help: ArgumentHelp("A pipeline parameter.", valueName: "name=value"))
+        var settings: [String] = []
         @Option(help: "Why (kept in the history).") var reason: String?
 
         func run() throws {
-            try RunText.startRun(Kinds.RetrainingTrigger.self, model: model, pipeline: pipeline, settings: settings,
-                                 reason: reason, spoolOptions, timeout: timeout, json: json)
+            try RunText.startRun(
+                Kinds.RetrainingTrigger.self,
+                model: model,
+                pipeline: pipeline,
+                settings: settings,
+                reason: reason,
+                spoolOptions,
+                timeout: timeout,
+                json: json
+            )
         }
     }
 
@@ -111,7 +150,8 @@ extension MLOpsCtl {
         static let configuration = CommandConfiguration(
             commandName: "history",
             abstract: "Retrainings and held-back triggers, newest first (a retraining-history job).",
-            discussion: "Exit status: 0 listed, 1 failed, 65 rejected, 124 timed out.")
+            discussion: "Exit status: 0 listed, 1 failed, 65 rejected, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
@@ -124,23 +164,35 @@ extension MLOpsCtl {
             var parameters = Kinds.RetrainingHistory.Parameters(includeSuppressed: !retrainingsOnly)
             if let trigger {
                 guard let known = RetrainingTrigger(rawValue: trigger) else {
-                    throw ValidationError("--trigger must be one of "
-                                          + RetrainingTrigger.allCases.map(\.rawValue).joined(separator: ", "))
+                    throw ValidationError(
+                        "--trigger must be one of "
+                            + RetrainingTrigger.allCases.map(\.rawValue).joined(separator: ", ")
+                    )
                 }
                 parameters.trigger = known
             }
             if let limit { parameters.limit = limit }
-            try submitAndWait(Kinds.RetrainingHistory.self, spoolOptions, model: model, parameters: parameters,
-                                  timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.RetrainingHistory.self,
+                spoolOptions,
+                model: model,
+                parameters: parameters,
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let entries = result?.entries, !entries.isEmpty else { return "no retraining history" }
-                var text = ["AT                        MODEL            TRIGGER    ACTION      RUN / REASON             OUTCOME      DURATION  VERSION"]
+                var text = [
+                    "AT                        MODEL            TRIGGER    ACTION      RUN / REASON             OUTCOME      DURATION  VERSION"
+                ]
                 for e in entries {
                     let fired = e.fired
-                    text.append([
-                        pad(e.at, 25), pad(e.model, 16), pad(e.trigger, 10), pad(e.action, 11),
-                        pad(fired ? e.runID : e.reason, 24), pad(fired ? e.outcome : "", 12),
-                        pad(fired ? RunText.seconds(e.durationSeconds) : "", 9), fired ? (e.version ?? "-") : "",
-                    ].joined(separator: " "))
+                    text.append(
+                        [
+                            pad(e.at, 25), pad(e.model, 16), pad(e.trigger, 10), pad(e.action, 11),
+                            pad(fired ? e.runID : e.reason, 24), pad(fired ? e.outcome : "", 12),
+                            pad(fired ? RunText.seconds(e.durationSeconds) : "", 9), fired ? (e.version ?? "-") : "",
+                        ].joined(separator: " ")
+                    )
                 }
                 return text.joined(separator: "\n")
             }
@@ -151,7 +203,8 @@ extension MLOpsCtl {
         static let configuration = CommandConfiguration(
             commandName: "stats",
             abstract: "Statistics of retraining (a retraining-stats job).",
-            discussion: "Exit status: 0 shown, 1 failed, 65 rejected, 124 timed out.")
+            discussion: "Exit status: 0 shown, 1 failed, 65 rejected, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
@@ -159,20 +212,33 @@ extension MLOpsCtl {
         @Option(help: "Only the last this many days.") var days: Double?
 
         func run() throws {
-            try submitAndWait(Kinds.RetrainingStats.self, spoolOptions, model: model, parameters: .init(days: days),
-                                  timeout: output.timeout, json: output.json) { result in
+            try submitAndWait(
+                Kinds.RetrainingStats.self,
+                spoolOptions,
+                model: model,
+                parameters: .init(days: days),
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
                 guard let s = result?.statistics else { return "no statistics" }
                 var text = ["retrainings \(s.retrainings), held back \(s.suppressed), finished \(s.finished)"]
                 if let rate = s.successRate { text.append(String(format: "success rate %.1f%%", rate * 100)) }
                 if let d = s.meanDurationSeconds { text.append(String(format: "mean duration %.1f s", d)) }
                 if let d = s.meanDetectionToDeploymentSeconds {
-                    text.append(String(
-                        format: "mean time from detection to deployment %.1f s (%d deployments)", d, s.deployments))
+                    text.append(
+                        String(
+                            format: "mean time from detection to deployment %.1f s (%d deployments)",
+                            d,
+                            s.deployments
+                        )
+                    )
                 }
                 for trigger in RetrainingTrigger.allCases.map(\.rawValue) {
                     guard let t = s.byTrigger[trigger] else { continue }
-                    text.append("  \(pad(trigger, 10)) started \(t.retrainings), succeeded \(t.succeeded), "
-                                + "failed \(t.failed), held back \(t.suppressed)")
+                    text.append(
+                        "  \(pad(trigger, 10)) started \(t.retrainings), succeeded \(t.succeeded), "
+                            + "failed \(t.failed), held back \(t.suppressed)"
+                    )
                 }
                 return text.joined(separator: "\n")
             }

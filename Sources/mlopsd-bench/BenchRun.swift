@@ -25,8 +25,10 @@ struct BenchRun {
         progress("raw filesystem reference: \(n) × create+write 1 KiB+fsync+rename+fsync(dir), then without fsync")
         let rawBenchmark = RawFilesystemBenchmark(directory: rawDirectory, count: options.jobs)
         let before = try rawBenchmark.run(label: "before")
-        progress("  \(Report.grouped(Double(options.jobs) / before.durableSeconds)) files/s durable, "
-                 + "\(Report.grouped(Double(options.jobs) / before.unsyncedSeconds)) files/s without fsync")
+        progress(
+            "  \(Report.grouped(Double(options.jobs) / before.durableSeconds)) files/s durable, "
+                + "\(Report.grouped(Double(options.jobs) / before.unsyncedSeconds)) files/s without fsync"
+        )
 
         progress("latency: \(options.latencyJobs) jobs one at a time on an idle daemon")
         let latency = try benchmark.latency(count: options.latencyJobs)
@@ -42,8 +44,13 @@ struct BenchRun {
 
         var promotions: PromotionBenchmark.Figures?
         if options.promotions > 0 {
-            progress("registry: \(options.promotions) promotions queued back to back, 100 one at a time (drop → symlink switched)")
-            promotions = try PromotionBenchmark(executable: daemon, root: root).run(promotions: options.promotions, oneAtATime: 100)
+            progress(
+                "registry: \(options.promotions) promotions queued back to back, 100 one at a time (drop → symlink switched)"
+            )
+            promotions = try PromotionBenchmark(executable: daemon, root: root).run(
+                promotions: options.promotions,
+                oneAtATime: 100
+            )
             progress("  \(Report.grouped(promotions?.promotionsPerSecond ?? 0)) promotions/s")
         }
 
@@ -51,8 +58,13 @@ struct BenchRun {
         if options.driftRows > 0 {
             let ctl = URL(fileURLWithPath: daemon).deletingLastPathComponent().appendingPathComponent("mlopsctl").path
             guard access(ctl, X_OK) == 0 else { throw .system("no executable mlopsctl beside \(daemon)") }
-            drift = try DriftBenchmark(root: root, ctl: ctl, script: BenchRun.driftScript(), venv: options.noPython ? nil : options.venv,
-                                       rows: options.driftRows).run(progress: progress)
+            drift = try DriftBenchmark(
+                root: root,
+                ctl: ctl,
+                script: BenchRun.driftScript(),
+                venv: options.noPython ? nil : options.venv,
+                rows: options.driftRows
+            ).run(progress: progress)
         }
 
         progress("raw filesystem reference again (the disk's rate drifts on a shared machine)")
@@ -61,10 +73,22 @@ struct BenchRun {
         let raw = RawFilesystemBenchmark.Result(count: options.jobs, passes: [before, after])
 
         let setup = Report.Setup(
-            cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), filesystem: FileSystem.filesystemType(of: root),
-            directory: options.baseDirectory, daemon: daemon, startedAt: startedAt,
-            loadBefore: loadBefore, loadAfter: BenchRun.loadAverage())
-        var report = Report(setup: setup, raw: raw, live: live, queued: queued, latency: latency, latencyPopulated: populated)
+            cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+            filesystem: FileSystem.filesystemType(of: root),
+            directory: options.baseDirectory,
+            daemon: daemon,
+            startedAt: startedAt,
+            loadBefore: loadBefore,
+            loadAfter: BenchRun.loadAverage()
+        )
+        var report = Report(
+            setup: setup,
+            raw: raw,
+            live: live,
+            queued: queued,
+            latency: latency,
+            latencyPopulated: populated
+        )
         report.promotions = promotions
         report.drift = drift
         return report
@@ -76,11 +100,15 @@ struct BenchRun {
         if let given = options.daemonPath {
             path = given
         } else {
-            let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let me =
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
             path = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("mlopsd").path
         }
         guard access(path, X_OK) == 0 else {
-            throw .system("no executable mlopsd at \(path) (build it with `swift build -c release`, or pass --mlopsd PATH)")
+            throw .system(
+                "no executable mlopsd at \(path) (build it with `swift build -c release`, or pass --mlopsd PATH)"
+            )
         }
         return path
     }
@@ -91,7 +119,8 @@ struct BenchRun {
         let relative = "scripts/bench/drift_reference.py"
         let here = FileManager.default.currentDirectoryPath + "/" + relative
         if FileManager.default.fileExists(atPath: here) { return here }
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let me =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: me).deletingLastPathComponent()
         for _ in 0..<5 {
             directory = directory.deletingLastPathComponent()

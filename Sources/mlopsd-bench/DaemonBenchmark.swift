@@ -85,11 +85,15 @@ struct DaemonBenchmark {
         try verify(layout: layout, names: names)
         try daemon.stop(timeout: 60)
         return Throughput(
-            jobs: jobs, seconds: seconds, jobsPerSecond: Double(jobs) / max(seconds, 1e-9),
-            dropSeconds: MonotonicClock.seconds(from: start, to: dropped), startSeconds: startSeconds,
+            jobs: jobs,
+            seconds: seconds,
+            jobsPerSecond: Double(jobs) / max(seconds, 1e-9),
+            dropSeconds: MonotonicClock.seconds(from: start, to: dropped),
+            startSeconds: startSeconds,
             daemonCPUMicrosecondsPerJob: DaemonBenchmark.perJob(cpuBefore, cpuAfter, jobs),
             watcherOverflows: watcher.overflows,
-            jobsPerSecondByFifth: Throughput.rates(from: start, arrivals: watcher.arrivalTimes))
+            jobsPerSecondByFifth: Throughput.rates(from: start, arrivals: watcher.arrivalTimes)
+        )
     }
 
     /// Places `jobs` jobs in `incoming/` while no daemon runs, then starts it and times
@@ -119,15 +123,26 @@ struct DaemonBenchmark {
 
         var latency: Latency?
         if latencyJobs > 0 {
-            latency = try oneAtATime(count: latencyJobs, prefix: "populated", modelsInStore: jobs,
-                                     layout: layout, watcher: watcher, daemon: daemon)
+            latency = try oneAtATime(
+                count: latencyJobs,
+                prefix: "populated",
+                modelsInStore: jobs,
+                layout: layout,
+                watcher: watcher,
+                daemon: daemon
+            )
         }
         try daemon.stop(timeout: 60)
         let throughput = Throughput(
-            jobs: jobs, seconds: seconds, jobsPerSecond: Double(jobs) / max(seconds, 1e-9),
-            dropSeconds: 0, startSeconds: startSeconds,
+            jobs: jobs,
+            seconds: seconds,
+            jobsPerSecond: Double(jobs) / max(seconds, 1e-9),
+            dropSeconds: 0,
+            startSeconds: startSeconds,
             daemonCPUMicrosecondsPerJob: DaemonBenchmark.perJob(0, cpu, jobs),
-            watcherOverflows: watcher.overflows, jobsPerSecondByFifth: byFifth)
+            watcherOverflows: watcher.overflows,
+            jobsPerSecondByFifth: byFifth
+        )
         return (throughput, latency)
     }
 
@@ -141,8 +156,14 @@ struct DaemonBenchmark {
         defer { daemon.kill() }
         try daemon.waitUntilReady(timeout: 60)
         let watcher = try ResultWatcher(directory: layout.results)
-        let result = try oneAtATime(count: count, prefix: "latency", modelsInStore: 0,
-                                    layout: layout, watcher: watcher, daemon: daemon)
+        let result = try oneAtATime(
+            count: count,
+            prefix: "latency",
+            modelsInStore: 0,
+            layout: layout,
+            watcher: watcher,
+            daemon: daemon
+        )
         try daemon.stop(timeout: 60)
         return result
     }
@@ -151,8 +172,12 @@ struct DaemonBenchmark {
     static let warmUpJobs = 5
 
     private func oneAtATime(
-        count: Int, prefix: String, modelsInStore: Int, layout: DaemonProcess.Layout,
-        watcher: ResultWatcher, daemon: DaemonProcess
+        count: Int,
+        prefix: String,
+        modelsInStore: Int,
+        layout: DaemonProcess.Layout,
+        watcher: ResultWatcher,
+        daemon: DaemonProcess
     ) throws(BenchError) -> Latency {
         let dropper = JobDropper(layout: layout)
         let retired = try RetireWatcher(directory: layout.spool + "/done")
@@ -178,8 +203,11 @@ struct DaemonBenchmark {
         }
         try daemon.checkRunning("during the latency run")
         try verify(layout: layout, names: names, alreadyThere: modelsInStore)
-        return Latency(modelsInStore: modelsInStore, milliseconds: Percentiles(samples),
-                       retireMilliseconds: Percentiles(refreshes))
+        return Latency(
+            modelsInStore: modelsInStore,
+            milliseconds: Percentiles(samples),
+            retireMilliseconds: Percentiles(refreshes)
+        )
     }
 
     // MARK: - Checks
@@ -202,7 +230,9 @@ struct DaemonBenchmark {
                 throw .timeout("only \(watcher.count) of \(count) results after \(Int(timeout)) s\(daemon.logTail())")
             }
             if MonotonicClock.seconds(from: lastProgress, to: now) >= stallSeconds {
-                throw .timeout("no new result for \(Int(stallSeconds)) s; \(watcher.count) of \(count) results\(daemon.logTail())")
+                throw .timeout(
+                    "no new result for \(Int(stallSeconds)) s; \(watcher.count) of \(count) results\(daemon.logTail())"
+                )
             }
             watcher.waitForEvents(seconds: 1)
         }
@@ -231,7 +261,9 @@ struct DaemonBenchmark {
             }
         }
         guard notSucceeded.isEmpty else {
-            throw .daemon("\(notSucceeded.count) jobs did not succeed, e.g. \(notSucceeded.prefix(3).joined(separator: "; "))")
+            throw .daemon(
+                "\(notSucceeded.count) jobs did not succeed, e.g. \(notSucceeded.prefix(3).joined(separator: "; "))"
+            )
         }
         // Job files move to done/ just after their batch's results are durable: give the
         // last batch a moment.
@@ -241,7 +273,9 @@ struct DaemonBenchmark {
                 let left = try FileSystem.visibleNames(in: "\(layout.spool)/\(directory)")
                 if left.isEmpty { break }
                 if MonotonicClock.now() > deadline {
-                    throw .daemon("\(left.count) files still in \(directory)/ 10 s after every result arrived, e.g. \(left.prefix(3))")
+                    throw .daemon(
+                        "\(left.count) files still in \(directory)/ 10 s after every result arrived, e.g. \(left.prefix(3))"
+                    )
                 }
                 usleep(5_000)
             }

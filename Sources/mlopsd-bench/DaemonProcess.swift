@@ -23,8 +23,10 @@ final class DaemonProcess {
         /// Creates the spool directories (so jobs can be placed before the daemon starts)
         /// and writes the config file.
         func prepare() throws(BenchError) {
-            for path in [spool, state, data, spool + "/incoming", spool + "/active", spool + "/done",
-                         spool + "/failed", spool + "/results", spool + "/alerts", tmp] {
+            for path in [
+                spool, state, data, spool + "/incoming", spool + "/active", spool + "/done",
+                spool + "/failed", spool + "/results", spool + "/alerts", tmp,
+            ] {
                 try FileSystem.makeDirectory(path)
             }
             // Shipped defaults for everything else (batch_size 64, status_interval 10,
@@ -53,8 +55,12 @@ final class DaemonProcess {
         spawnedAt = MonotonicClock.now()
         do {
             pid = try ProcessLauncher.spawn(
-                executable, arguments: ["--config", layout.config], environment: DaemonProcess.environment(),
-                stdout: layout.log, mode: .append)
+                executable,
+                arguments: ["--config", layout.config],
+                environment: DaemonProcess.environment(),
+                stdout: layout.log,
+                mode: .append
+            )
         } catch {
             throw .system("\(error)")
         }
@@ -90,7 +96,9 @@ final class DaemonProcess {
             }
             try checkRunning("while starting")
             if MonotonicClock.now() > deadline {
-                throw .timeout("mlopsd (pid \(pid)) did not report state ready in \(path) within \(Int(timeout)) s\(logTail())")
+                throw .timeout(
+                    "mlopsd (pid \(pid)) did not report state ready in \(path) within \(Int(timeout)) s\(logTail())"
+                )
             }
             usleep(2_000)
         }
@@ -112,7 +120,9 @@ final class DaemonProcess {
 
     /// Throws when the daemon has exited (it never should on its own).
     func checkRunning(_ when: String) throws(BenchError) {
-        guard exitStatus == nil else { throw .daemon("mlopsd exited \(when): \(describe(exitStatus ?? 0))\(logTail())") }
+        guard exitStatus == nil else {
+            throw .daemon("mlopsd exited \(when): \(describe(exitStatus ?? 0))\(logTail())")
+        }
         var status: Int32 = 0
         let rc = waitpid(pid, &status, WNOHANG)
         if rc == pid {
@@ -151,7 +161,9 @@ final class DaemonProcess {
             if rc < 0 { throw .errno("waitpid \(pid)") }
             if MonotonicClock.now() > deadline {
                 _ = Glibc.kill(pid, SIGKILL)
-                throw .timeout("mlopsd (pid \(pid)) did not exit within \(Int(timeout)) s of SIGTERM; killed\(logTail())")
+                throw .timeout(
+                    "mlopsd (pid \(pid)) did not exit within \(Int(timeout)) s of SIGTERM; killed\(logTail())"
+                )
             }
             usleep(5_000)
         }

@@ -85,24 +85,40 @@ struct DriftBenchmark {
         for i in 0..<5 {
             let out = directory + "/ours.\(i).json"
             let run = try DriftBenchmark.timed(
-                ctl, ["drift", "--reference", referencePath, "--current", currentPath, "--categorical", "site,sex", "--json"],
-                stdout: out, stderr: directory + "/ours.\(i).err")
+                ctl,
+                [
+                    "drift", "--reference", referencePath, "--current", currentPath, "--categorical", "site,sex",
+                    "--json",
+                ],
+                stdout: out,
+                stderr: directory + "/ours.\(i).err"
+            )
             guard run.status == 0 else {
-                throw .system("mlopsctl drift exited \(run.status): \(DriftBenchmark.tail(directory + "/ours.\(i).err"))")
+                throw .system(
+                    "mlopsctl drift exited \(run.status): \(DriftBenchmark.tail(directory + "/ours.\(i).err"))"
+                )
             }
             ours.append(run.figures)
             oursDrifted = DriftBenchmark.drifted(fromReport: out)
         }
         let oursMedian = DriftBenchmark.median(ours)
-        progress("  ours: \(Report.ms(oursMedian.seconds * 1000)) ms, peak RSS \(Report.fixed(oursMedian.peakRSSMegabytes, 0)) MB, "
-                 + "\(oursDrifted.count) columns drift")
+        progress(
+            "  ours: \(Report.ms(oursMedian.seconds * 1000)) ms, peak RSS \(Report.fixed(oursMedian.peakRSSMegabytes, 0)) MB, "
+                + "\(oursDrifted.count) columns drift"
+        )
 
         // The Python references.
         var scipy = Reference(name: "pandas.read_csv + scipy per column")
         var evidently = Reference(name: "evidently 0.7.23 DataDriftPreset")
         if let venv {
-            (scipy, evidently) = pythonReferences(scipy, evidently, venv: venv, paths: (referencePath, currentPath),
-                                                  directory: directory, progress: progress)
+            (scipy, evidently) = pythonReferences(
+                scipy,
+                evidently,
+                venv: venv,
+                paths: (referencePath, currentPath),
+                directory: directory,
+                progress: progress
+            )
         } else {
             scipy.unavailable = "not run (--no-python)"
             evidently.unavailable = "not run (--no-python)"
@@ -112,15 +128,28 @@ struct DriftBenchmark {
         let (total, decode, analyse) = DriftBenchmark.daemonCheck(repetitions: 20)
         progress("  median \(Report.ms(total.p50)) ms")
         return Figures(
-            rows: rows, fileMegabytes: megabytes, ours: ours, oursSeconds: oursMedian.seconds,
-            oursPeakRSSMegabytes: oursMedian.peakRSSMegabytes, oursDrifted: oursDrifted, scipy: scipy, evidently: evidently,
-            checkMilliseconds: total, checkDecodeMilliseconds: decode, checkAnalyseMilliseconds: analyse)
+            rows: rows,
+            fileMegabytes: megabytes,
+            ours: ours,
+            oursSeconds: oursMedian.seconds,
+            oursPeakRSSMegabytes: oursMedian.peakRSSMegabytes,
+            oursDrifted: oursDrifted,
+            scipy: scipy,
+            evidently: evidently,
+            checkMilliseconds: total,
+            checkDecodeMilliseconds: decode,
+            checkAnalyseMilliseconds: analyse
+        )
     }
 
     /// pandas + scipy (3 runs) and evidently (1 run) in the environment `venv`, installed
     /// there first when missing.
     private func pythonReferences(
-        _ scipyStart: Reference, _ evidentlyStart: Reference, venv: String, paths: (String, String), directory: String,
+        _ scipyStart: Reference,
+        _ evidentlyStart: Reference,
+        venv: String,
+        paths: (String, String),
+        directory: String,
         progress: (String) -> Void
     ) -> (Reference, Reference) {
         var scipy = scipyStart
@@ -128,8 +157,9 @@ struct DriftBenchmark {
         let environment = PythonEnvironment(directory: venv, log: directory + "/pip.log")
         progress("  python references in \(venv) (created and filled with pip on first use)")
         if let problem = environment.ensure(
-            ["pandas<3", "scipy", "numpy"], importing: "import pandas, scipy, numpy; assert pandas.__version__ < '3'")
-        {
+            ["pandas<3", "scipy", "numpy"],
+            importing: "import pandas, scipy, numpy; assert pandas.__version__ < '3'"
+        ) {
             scipy.unavailable = problem
             evidently.unavailable = problem
             return (scipy, evidently)
@@ -137,19 +167,33 @@ struct DriftBenchmark {
         scipy = reference(scipy, environment, mode: "scipy", runs: 3, paths: paths, directory: directory)
         progress("  pandas + scipy: \(scipy.seconds.map { Report.fixed($0, 2) + " s" } ?? scipy.unavailable ?? "?")")
         if let problem = environment.ensure(
-            ["evidently==0.7.23"], importing: "import evidently; assert evidently.__version__ == '0.7.23', evidently.__version__")
-        {
+            ["evidently==0.7.23"],
+            importing: "import evidently; assert evidently.__version__ == '0.7.23', evidently.__version__"
+        ) {
             evidently.unavailable = problem
         } else {
-            evidently = reference(evidently, environment, mode: "evidently", runs: 1, paths: paths, directory: directory)
+            evidently = reference(
+                evidently,
+                environment,
+                mode: "evidently",
+                runs: 1,
+                paths: paths,
+                directory: directory
+            )
         }
         progress("  evidently: \(evidently.seconds.map { Report.fixed($0, 2) + " s" } ?? evidently.unavailable ?? "?")")
         return (scipy, evidently)
     }
 
     /// Runs a Python reference `runs` times; the median run's figures.
-    private func reference(_ start: Reference, _ environment: PythonEnvironment, mode: String, runs: Int,
-                           paths: (String, String), directory: String) -> Reference {
+    private func reference(
+        _ start: Reference,
+        _ environment: PythonEnvironment,
+        mode: String,
+        runs: Int,
+        paths: (String, String),
+        directory: String
+    ) -> Reference {
         var result = start
         var phases: [(ProcessRun, [String: Any])] = []
         for i in 0..<runs {
@@ -158,15 +202,18 @@ struct DriftBenchmark {
             let run: (status: Int32, figures: ProcessRun)
             do {
                 run = try DriftBenchmark.timed(
-                    environment.python, [script, mode, paths.0, paths.1, DriftBenchmark.categorical.joined(separator: ",")],
-                    stdout: out, stderr: err)
+                    environment.python,
+                    [script, mode, paths.0, paths.1, DriftBenchmark.categorical.joined(separator: ",")],
+                    stdout: out,
+                    stderr: err
+                )
             } catch {
                 result.unavailable = "\(error)"
                 return result
             }
             guard run.status == 0,
-                  let data = FileManager.default.contents(atPath: out),
-                  let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+                let data = FileManager.default.contents(atPath: out),
+                let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             else {
                 result.unavailable = "\(mode) reference exited \(run.status): \(DriftBenchmark.tail(err))"
                 return result
@@ -189,14 +236,25 @@ struct DriftBenchmark {
 
     /// Spawns `executable arguments…` (our environment, stdin from /dev/null) and reaps it
     /// with wait4: the exit status, the wall time from spawn to exit and the peak RSS.
-    static func timed(_ executable: String, _ arguments: [String], stdout: String, stderr: String)
+    static func timed(
+        _ executable: String,
+        _ arguments: [String],
+        stdout: String,
+        stderr: String
+    )
         throws(BenchError) -> (status: Int32, figures: ProcessRun)
     {
         let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         let start = MonotonicClock.now()
         let pid: pid_t
         do {
-            pid = try ProcessLauncher.spawn(executable, arguments: arguments, environment: environment, stdout: stdout, stderr: stderr)
+            pid = try ProcessLauncher.spawn(
+                executable,
+                arguments: arguments,
+                environment: environment,
+                stdout: stdout,
+                stderr: stderr
+            )
         } catch {
             throw .system("cannot start \(executable): \(error)")
         }
@@ -222,7 +280,7 @@ struct DriftBenchmark {
 
     static func drifted(fromReport path: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: path),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         else { return [] }
         return (object["drifted"] as? [String] ?? []).sorted()
     }
@@ -341,8 +399,11 @@ struct DriftBenchmark {
         let rows = 10_000
         var rng = Random(state: 99)
         let spec = ModelSpec(
-            task: .binaryClassification, features: (0..<features).map { ModelSpec.Feature(name: String(format: "f%02d", $0), type: .numerical) },
-            target: "label", classes: ["normal", "pneumonia"])
+            task: .binaryClassification,
+            features: (0..<features).map { ModelSpec.Feature(name: String(format: "f%02d", $0), type: .numerical) },
+            target: "label",
+            classes: ["normal", "pneumonia"]
+        )
         var referenceColumns: [String: [Double]] = [:]
         for f in 0..<features {
             referenceColumns[String(format: "f%02d", f)] = FiniteSample((0..<rows).map { _ in rng.normal() }).sorted
@@ -350,11 +411,25 @@ struct DriftBenchmark {
         let profile = ReferenceProfile(rows: rows, numeric: referenceColumns, categorical: [:], segments: [:])
         // One BLOB of little-endian Float64 per prediction, as the store keeps them.
         let blobs: [[UInt8]] = (0..<rows).map { _ in
-            PredictionRecord(id: "", at: "", numeric: (0..<features).map { f in rng.normal() + (f % 5 == 0 ? 0.3 : 0) },
-                             categorical: [], segments: [], prediction: "normal", score: nil, probabilities: nil,
-                             variant: nil, label: nil).numericBlob
+            PredictionRecord(
+                id: "",
+                at: "",
+                numeric: (0..<features).map { f in rng.normal() + (f % 5 == 0 ? 0.3 : 0) },
+                categorical: [],
+                segments: [],
+                prediction: "normal",
+                score: nil,
+                probabilities: nil,
+                variant: nil,
+                label: nil
+            ).numericBlob
         }
-        let thresholds = MonitoringAnalysis.Thresholds(dataDriftThreshold: 0.1, decayThreshold: 0.05, alpha: 0.01, minSamples: 200)
+        let thresholds = MonitoringAnalysis.Thresholds(
+            dataDriftThreshold: 0.1,
+            decayThreshold: 0.05,
+            alpha: 0.01,
+            minSamples: 200
+        )
         var totals: [Double] = []
         var decodes: [Double] = []
         var analyses: [Double] = []
@@ -366,10 +441,22 @@ struct DriftBenchmark {
                 blob.withUnsafeBytes { decoder.append($0) }
             }
             let window = MonitoringWindow(
-                count: rows, numeric: decoder.finish(), categorical: [], segments: [], predictions: Array(repeating: "normal", count: rows),
-                labels: Array(repeating: nil, count: rows), scores: Array(repeating: nil, count: rows))
+                count: rows,
+                numeric: decoder.finish(),
+                categorical: [],
+                segments: [],
+                predictions: Array(repeating: "normal", count: rows),
+                labels: Array(repeating: nil, count: rows),
+                scores: Array(repeating: nil, count: rows)
+            )
             let decoded = MonotonicClock.now()
-            let report = MonitoringAnalysis.analyse(spec: spec, reference: profile, window: window, baseline: 0.9, thresholds: thresholds)
+            let report = MonitoringAnalysis.analyse(
+                spec: spec,
+                reference: profile,
+                window: window,
+                baseline: 0.9,
+                thresholds: thresholds
+            )
             let end = MonotonicClock.now()
             _ = report
             totals.append(Double(end - start) / 1e6)

@@ -45,8 +45,12 @@ struct PromotionBenchmark {
             var csv = "age,scanner_kv,scanner_model,age_band\n"
             for r in 0..<1000 { csv += "\(20 + r % 60),\(80 + r % 50),S\(r % 4),b\(r % 5)\n" }
             try FileSystem.writeFile(dir + "/reference.csv", Array(csv.utf8))
-            try submit("setup-cv\(i)", Array("kind: create-version\nmodel: bench\nparams:\n  artifact: \(dir)\n".utf8),
-                       dropper: dropper, watcher: watcher)
+            try submit(
+                "setup-cv\(i)",
+                Array("kind: create-version\nmodel: bench\nparams:\n  artifact: \(dir)\n".utf8),
+                dropper: dropper,
+                watcher: watcher
+            )
         }
         try submit("setup-p0", promote("1.0.0"), dropper: dropper, watcher: watcher)
         let link = layout.state + "/serving/bench/current"
@@ -67,7 +71,9 @@ struct PromotionBenchmark {
                 if readLink(link) != current { switched = now }
                 if now > deadline { throw .timeout("the serving link did not switch for \(name)\(daemon.logTail())") }
             }
-            try watcher.wait(timeout: 30, stall: 30, "the result of \(name)") { watcher.arrival(of: name + ".json") != nil }
+            try watcher.wait(timeout: 30, stall: 30, "the result of \(name)") {
+                watcher.arrival(of: name + ".json") != nil
+            }
             current = readLink(link)
             if let switched { toLink.append(Double(switched - start) / 1e6) }
             if let arrived = watcher.arrival(of: name + ".json") { toResult.append(Double(arrived - start) / 1e6) }
@@ -91,16 +97,26 @@ struct PromotionBenchmark {
         for name in names { try checkSucceeded(layout, name) }
         try daemon.stop(timeout: 60)
         let rate = Double(promotions) / max(seconds, 1e-9)
-        return Figures(promotions: promotions, promotionsPerSecond: rate, rawSwitchesPerSecond: rawRate,
-                       ratio: rate / max(rawRate, 1e-9), dropToSymlinkMilliseconds: Percentiles(toLink),
-                       dropToResultMilliseconds: Percentiles(toResult))
+        return Figures(
+            promotions: promotions,
+            promotionsPerSecond: rate,
+            rawSwitchesPerSecond: rawRate,
+            ratio: rate / max(rawRate, 1e-9),
+            dropToSymlinkMilliseconds: Percentiles(toLink),
+            dropToResultMilliseconds: Percentiles(toResult)
+        )
     }
 
     private func promote(_ version: String) -> [UInt8] {
         Array("kind: promote-version\nmodel: bench\nreason: benchmark\nparams:\n  version: \(version)\n".utf8)
     }
 
-    private func submit(_ name: String, _ bytes: [UInt8], dropper: JobDropper, watcher: ResultWatcher) throws(BenchError) {
+    private func submit(
+        _ name: String,
+        _ bytes: [UInt8],
+        dropper: JobDropper,
+        watcher: ResultWatcher
+    ) throws(BenchError) {
         try dropper.drop(name, bytes)
         try watcher.wait(timeout: 60, stall: 60, "the result of \(name)") { watcher.arrival(of: name + ".json") != nil }
         try checkSucceeded(DaemonProcess.Layout(root: root + "/registry"), name)
@@ -132,7 +148,9 @@ struct PromotionBenchmark {
         let start = MonotonicClock.now()
         for i in 0..<count {
             let temp = directory + "/.current.tmp"
-            guard symlink(i % 2 == 0 ? "/a" : "/b", temp) == 0, rename(temp, directory + "/current") == 0, fsync(dirFD) == 0 else {
+            guard symlink(i % 2 == 0 ? "/a" : "/b", temp) == 0, rename(temp, directory + "/current") == 0,
+                fsync(dirFD) == 0
+            else {
                 throw .system("raw switch: \(String(cString: strerror(errno)))")
             }
         }

@@ -22,7 +22,9 @@ struct PythonEnvironment {
             let parent = (directory as NSString).deletingLastPathComponent
             try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             let status = run("/usr/bin/env", ["python3", "-m", "venv", directory])
-            guard status == 0 else { return "python3 -m venv \(directory) exited \(status): \(DriftBenchmark.tail(log))" }
+            guard status == 0 else {
+                return "python3 -m venv \(directory) exited \(status): \(DriftBenchmark.tail(log))"
+            }
         }
         let status = run(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q"] + packages)
         guard status == 0 else {
@@ -36,8 +38,15 @@ struct PythonEnvironment {
     /// could not be started).
     private func run(_ executable: String, _ arguments: [String]) -> Int32 {
         let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
-        guard let pid = try? ProcessLauncher.spawn(executable, arguments: arguments, environment: environment,
-                                                   stdout: log, stderr: log, mode: .append)
+        guard
+            let pid = try? ProcessLauncher.spawn(
+                executable,
+                arguments: arguments,
+                environment: environment,
+                stdout: log,
+                stderr: log,
+                mode: .append
+            )
         else { return -1 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {

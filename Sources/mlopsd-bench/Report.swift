@@ -37,8 +37,14 @@ struct Report: Sendable, Codable {
     /// The drift run (`mlopsctl drift` beside pandas + scipy and evidently), when it ran.
     var drift: DriftBenchmark.Figures?
 
-    init(setup: Setup, raw: RawFilesystemBenchmark.Result, live: DaemonBenchmark.Throughput,
-         queued: DaemonBenchmark.Throughput, latency: DaemonBenchmark.Latency, latencyPopulated: DaemonBenchmark.Latency?) {
+    init(
+        setup: Setup,
+        raw: RawFilesystemBenchmark.Result,
+        live: DaemonBenchmark.Throughput,
+        queued: DaemonBenchmark.Throughput,
+        latency: DaemonBenchmark.Latency,
+        latencyPopulated: DaemonBenchmark.Latency?
+    ) {
         self.setup = setup
         rawFilesystem = raw
         liveDrop = live
@@ -55,39 +61,62 @@ struct Report: Sendable, Codable {
         let jobs = Report.grouped(liveDrop.jobs)
         let label = 40
         let load = [setup.loadBefore, setup.loadAfter].map { $0.map { Report.fixed($0, 1) } ?? "?" }
-        var lines = ["mlopsd-bench (\(setup.build), \(setup.cores) cores, \(setup.filesystem) \(setup.directory); load \(load[0]) → \(load[1]))"]
+        var lines = [
+            "mlopsd-bench (\(setup.build), \(setup.cores) cores, \(setup.filesystem) \(setup.directory); load \(load[0]) → \(load[1]))"
+        ]
         func row(_ name: String, _ value: String, _ note: String = "") {
             lines.append(Report.pad(name, label) + Report.pad(value, 18) + note)
         }
         let passes = raw.durableFilesPerSecondByPass.map { Report.grouped($0) }.joined(separator: " / ")
-        row("raw fs create+fsync+rename+fsync(dir)", "\(Report.grouped(raw.durableFilesPerSecond)) files/s",
-            "(p50 \(Report.ms(raw.durableOperationMs.p50)) ms, p99 \(Report.ms(raw.durableOperationMs.p99)) ms; before / after: \(passes))")
+        row(
+            "raw fs create+fsync+rename+fsync(dir)",
+            "\(Report.grouped(raw.durableFilesPerSecond)) files/s",
+            "(p50 \(Report.ms(raw.durableOperationMs.p50)) ms, p99 \(Report.ms(raw.durableOperationMs.p99)) ms; before / after: \(passes))"
+        )
         row("raw fs the same without fsync", "\(Report.grouped(raw.unsyncedFilesPerSecond)) files/s")
-        row("mlopsd \(jobs) jobs (live drop)", "\(Report.grouped(liveDrop.jobsPerSecond)) jobs/s",
-            "ratio \(Report.fixed(ratios.liveDrop, 2)) of raw fs")
+        row(
+            "mlopsd \(jobs) jobs (live drop)",
+            "\(Report.grouped(liveDrop.jobsPerSecond)) jobs/s",
+            "ratio \(Report.fixed(ratios.liveDrop, 2)) of raw fs"
+        )
         lines.append(Report.details(liveDrop))
-        row("mlopsd \(Report.grouped(queuedAtStart.jobs)) jobs (queued at start)", "\(Report.grouped(queuedAtStart.jobsPerSecond)) jobs/s",
-            "ratio \(Report.fixed(ratios.queuedAtStart, 2))")
+        row(
+            "mlopsd \(Report.grouped(queuedAtStart.jobs)) jobs (queued at start)",
+            "\(Report.grouped(queuedAtStart.jobsPerSecond)) jobs/s",
+            "ratio \(Report.fixed(ratios.queuedAtStart, 2))"
+        )
         lines.append(Report.details(queuedAtStart))
         func latencyRow(_ name: String, _ l: DaemonBenchmark.Latency, _ note: String) {
             let m = l.milliseconds
             row(name, "\(Report.ms(m.p50)) / \(Report.ms(m.p90)) / \(Report.ms(m.p99)) / \(Report.ms(m.max)) ms", note)
         }
-        latencyRow("drop→result p50 / p90 / p99 / max", latency,
-                   "(\(latency.milliseconds.count) jobs; raw fs op p50 \(Report.ms(raw.durableOperationMs.p50)) ms)")
+        latencyRow(
+            "drop→result p50 / p90 / p99 / max",
+            latency,
+            "(\(latency.milliseconds.count) jobs; raw fs op p50 \(Report.ms(raw.durableOperationMs.p50)) ms)"
+        )
         lines.append("    result → job file in done/ p50 \(Report.ms(latency.retireMilliseconds.p50)) ms")
         if let populated = latencyPopulated {
-            latencyRow("  the same, \(Report.grouped(populated.modelsInStore)) models in store", populated,
-                       "(\(populated.milliseconds.count) jobs)")
+            latencyRow(
+                "  the same, \(Report.grouped(populated.modelsInStore)) models in store",
+                populated,
+                "(\(populated.milliseconds.count) jobs)"
+            )
             lines.append("    result → job file in done/ p50 \(Report.ms(populated.retireMilliseconds.p50)) ms")
         }
         if let p = promotions {
             row("raw fs symlink+rename+fsync(dir)", "\(Report.grouped(p.rawSwitchesPerSecond)) switches/s")
-            row("mlopsd \(Report.grouped(p.promotions)) promote-version jobs", "\(Report.grouped(p.promotionsPerSecond)) promotions/s",
-                "ratio \(Report.fixed(p.ratio, 2)) of raw switches")
+            row(
+                "mlopsd \(Report.grouped(p.promotions)) promote-version jobs",
+                "\(Report.grouped(p.promotionsPerSecond)) promotions/s",
+                "ratio \(Report.fixed(p.ratio, 2)) of raw switches"
+            )
             let l = p.dropToSymlinkMilliseconds
-            row("promote drop→symlink p50 / p90 / p99", "\(Report.ms(l.p50)) / \(Report.ms(l.p90)) / \(Report.ms(l.p99)) ms",
-                "(\(l.count) one at a time; drop→result p50 \(Report.ms(p.dropToResultMilliseconds.p50)) ms)")
+            row(
+                "promote drop→symlink p50 / p90 / p99",
+                "\(Report.ms(l.p50)) / \(Report.ms(l.p90)) / \(Report.ms(l.p99)) ms",
+                "(\(l.count) one at a time; drop→result p50 \(Report.ms(p.dropToResultMilliseconds.p50)) ms)"
+            )
         }
         if let d = drift { lines += Report.driftLines(d) }
         return lines.joined(separator: "\n")
@@ -100,17 +129,22 @@ struct Report: Sendable, Codable {
             lines.append(pad(name, 40) + pad(value, 18) + note)
         }
         func seconds(_ s: Double) -> String { s < 10 ? "\(fixed(s, 2)) s" : "\(fixed(s, 1)) s" }
-        row("mlopsctl drift \(grouped(d.rows)) × 52, 2 files", seconds(d.oursSeconds),
+        row(
+            "mlopsctl drift \(grouped(d.rows)) × 52, 2 files",
+            seconds(d.oursSeconds),
             "peak RSS \(fixed(d.oursPeakRSSMegabytes, 0)) MB; \(fixed(d.fileMegabytes, 1)) MB per file; "
-                + "\(d.oursDrifted.count) columns drift; runs " + d.ours.map { fixed($0.seconds, 2) }.joined(separator: " / ") + " s")
+                + "\(d.oursDrifted.count) columns drift; runs "
+                + d.ours.map { fixed($0.seconds, 2) }.joined(separator: " / ") + " s"
+        )
         for reference in [d.scipy, d.evidently] {
             guard let s = reference.seconds else {
                 row(reference.name, "unavailable", reference.unavailable ?? "")
                 continue
             }
-            let memory = reference.peakRSSMegabytes.map {
-                "peak RSS \(fixed($0, 0)) MB (ours \(fixed(d.oursPeakRSSMegabytes / max($0, 1e-9), 2))×)"
-            } ?? ""
+            let memory =
+                reference.peakRSSMegabytes.map {
+                    "peak RSS \(fixed($0, 0)) MB (ours \(fixed(d.oursPeakRSSMegabytes / max($0, 1e-9), 2))×)"
+                } ?? ""
             row(reference.name, seconds(s), "ours \(fixed(s / max(d.oursSeconds, 1e-9), 1))× faster; \(memory)")
             var phases: [String] = []
             if let v = reference.importSeconds { phases.append("imports \(fixed(v, 2)) s") }
@@ -120,12 +154,20 @@ struct Report: Sendable, Codable {
                 phases.append("without imports ours \(fixed((read + tests) / max(d.oursSeconds, 1e-9), 1))× faster")
             }
             if let drifted = reference.drifted {
-                phases.append(drifted.sorted() == d.oursDrifted ? "same drifted columns" : "drifted: \(drifted.joined(separator: ","))")
+                phases.append(
+                    drifted.sorted() == d.oursDrifted
+                        ? "same drifted columns" : "drifted: \(drifted.joined(separator: ","))"
+                )
             }
             if !phases.isEmpty { lines.append("    " + phases.joined(separator: "; ")) }
         }
-        lines.append(DriftBenchmark.checkLine(total: d.checkMilliseconds, decode: d.checkDecodeMilliseconds,
-                                              analyse: d.checkAnalyseMilliseconds))
+        lines.append(
+            DriftBenchmark.checkLine(
+                total: d.checkMilliseconds,
+                decode: d.checkDecodeMilliseconds,
+                analyse: d.checkAnalyseMilliseconds
+            )
+        )
         return lines
     }
 

@@ -1,8 +1,8 @@
 import Dispatch
 import Glibc
+import MLOpsClient
 import MLOpsDaemon
 import Synchronization
-import MLOpsClient
 
 /// Watches `results/` with inotify (MLOpsDaemon's `DirectoryWatcher`) and remembers when
 /// each final result name first appeared.
@@ -57,7 +57,12 @@ final class ResultWatcher: Sendable {
     /// Blocks until `condition` holds, checking it after every batch of events, for at most
     /// `timeout` seconds in total and at most `stall` seconds without a new result.
     /// `what` says what was awaited, for the error.
-    func wait(timeout: Double, stall: Double, _ what: @autoclosure () -> String, until condition: () -> Bool) throws(BenchError) {
+    func wait(
+        timeout: Double,
+        stall: Double,
+        _ what: @autoclosure () -> String,
+        until condition: () -> Bool
+    ) throws(BenchError) {
         let start = MonotonicClock.now()
         var lastCount = count
         var lastProgress = start
@@ -71,10 +76,14 @@ final class ResultWatcher: Sendable {
             let elapsed = MonotonicClock.seconds(from: start, to: now)
             let idle = MonotonicClock.seconds(from: lastProgress, to: now)
             if elapsed >= timeout {
-                throw .timeout("timed out after \(Int(timeout)) s waiting for \(what()) (\(seen) results seen in \(directory))")
+                throw .timeout(
+                    "timed out after \(Int(timeout)) s waiting for \(what()) (\(seen) results seen in \(directory))"
+                )
             }
             if idle >= stall {
-                throw .timeout("no new result for \(Int(stall)) s while waiting for \(what()) (\(seen) results seen in \(directory))")
+                throw .timeout(
+                    "no new result for \(Int(stall)) s while waiting for \(what()) (\(seen) results seen in \(directory))"
+                )
             }
             arrivals.waitForEvents(seconds: min(timeout - elapsed, stall - idle, 1.0))
         }

@@ -1,7 +1,7 @@
 import Dispatch
+import MLOpsClient
 import MLOpsDaemon
 import Synchronization
-import MLOpsClient
 
 /// Watches `done/` for job files moved there (IN_MOVED_TO).
 ///

@@ -7,7 +7,8 @@ struct MLOpsD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlopsd",
         abstract: "Keeps machine-learning models healthy: turns job files dropped into a spool into results.",
-        version: MLOpsDaemonInfo.version)
+        version: MLOpsDaemonInfo.version
+    )
 
     @Option(name: .shortAndLong, help: "The configuration file.")
     var config: String = "/etc/mlopsd/mlopsd.yaml"

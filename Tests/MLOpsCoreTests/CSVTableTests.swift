@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct CSVTableTests {
@@ -20,14 +21,17 @@ import Testing
     }
 
     @Test func quotedFieldsKeepCommasLineBreaksAndDoubledQuotes() throws {
-        let text = "id,text,n\n1,\"a, b\",2\n2,\"line one\nline two\r\nline three\",3\n3,\"say \"\"hi\"\"\",\"\"\n4,,\"\"\"\"\n"
+        let text =
+            "id,text,n\n1,\"a, b\",2\n2,\"line one\nline two\r\nline three\",3\n3,\"say \"\"hi\"\"\",\"\"\n4,,\"\"\"\"\n"
         let table = try CSVTable.parse(text)
-        #expect(table.rows == [
-            ["1", "a, b", "2"],
-            ["2", "line one\nline two\r\nline three", "3"],
-            ["3", "say \"hi\"", ""],
-            ["4", "", "\""],
-        ])
+        #expect(
+            table.rows == [
+                ["1", "a, b", "2"],
+                ["2", "line one\nline two\r\nline three", "3"],
+                ["3", "say \"hi\"", ""],
+                ["4", "", "\""],
+            ]
+        )
         // The second row spans lines 3–5, so the third starts on line 6.
         #expect(table.rowLines == [2, 3, 6, 7])
     }
@@ -64,7 +68,9 @@ import Testing
     }
 
     @Test func duplicateColumnIsRefusedAtTheSecondOccurrence() {
-        #expect(throws: CSVError.duplicateColumn(name: "x", line: 1, column: 5)) { try CSVTable.parse("x,y,x\n1,2,3\n") }
+        #expect(throws: CSVError.duplicateColumn(name: "x", line: 1, column: 5)) {
+            try CSVTable.parse("x,y,x\n1,2,3\n")
+        }
         // Quoting does not make a name different.
         #expect(throws: CSVError.duplicateColumn(name: "x", line: 1, column: 3)) { try CSVTable.parse("x,\"x\"\n") }
     }

@@ -1,8 +1,13 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
-private func parse(_ text: String, env: [String: String] = [:], cwd: String = "/srv/mlops") throws(ConfigError) -> DaemonConfig {
+private func parse(
+    _ text: String,
+    env: [String: String] = [:],
+    cwd: String = "/srv/mlops"
+) throws(ConfigError) -> DaemonConfig {
     try DaemonConfig.parse(text: text, sourceName: "etc/mlopsd.yaml", environment: env, workingDirectory: cwd)
 }
 
@@ -50,8 +55,11 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     @Test func environmentOverridesWinOverTheFile() throws {
         let config = try parse(
             "monitoring_check_interval: 600\nspool_dir: /var/spool/mlopsd\n",
-            env: ["MONITORING_CHECK_INTERVAL": "60", "SPOOL_DIR": "./mine/", "DATA_ROOTS": "/a:b/../c",
-                  "LOG_LEVEL": "warning", "PATH": "/usr/bin", "DATA_DRIFT_THRESHOLD": "0.2"])
+            env: [
+                "MONITORING_CHECK_INTERVAL": "60", "SPOOL_DIR": "./mine/", "DATA_ROOTS": "/a:b/../c",
+                "LOG_LEVEL": "warning", "PATH": "/usr/bin", "DATA_DRIFT_THRESHOLD": "0.2",
+            ]
+        )
         #expect(config.monitoringCheckInterval == 60)
         #expect(config.spoolDir == "/srv/mlops/mine")
         #expect(config.dataRoots == ["/a", "/srv/mlops/c"])
@@ -99,8 +107,10 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     }
 
     @Test func relativePathsAreResolvedAgainstTheWorkingDirectory() throws {
-        let config = try parse("spool_dir: ./spool/\nstate_dir: ../state//db/.\ndata_roots: [data, /abs/path/, ./x/../y]\n",
-                               cwd: "/home/me/mlopsd/")
+        let config = try parse(
+            "spool_dir: ./spool/\nstate_dir: ../state//db/.\ndata_roots: [data, /abs/path/, ./x/../y]\n",
+            cwd: "/home/me/mlopsd/"
+        )
         #expect(config.spoolDir == "/home/me/mlopsd/spool")
         #expect(config.stateDir == "/home/me/state/db")
         #expect(config.dataRoots == ["/home/me/mlopsd/data", "/abs/path", "/home/me/mlopsd/y"])
@@ -110,16 +120,27 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
 
     @Test func minSamplesAboveWindowSizeIsRefused() throws {
         let error = try #require(configError("window_size: 100\nmin_samples: 150\n"))
-        #expect(error.description == "etc/mlopsd.yaml:2:14: min_samples (150) must be at most window_size (100); lower min_samples or raise window_size")
+        #expect(
+            error.description
+                == "etc/mlopsd.yaml:2:14: min_samples (150) must be at most window_size (100); lower min_samples or raise window_size"
+        )
         let fromEnv = try #require(configError("", env: ["MIN_SAMPLES": "5000"]))
-        #expect(fromEnv.description.hasPrefix("environment variable MIN_SAMPLES: min_samples (5000) must be at most window_size (1000)"))
+        #expect(
+            fromEnv.description.hasPrefix(
+                "environment variable MIN_SAMPLES: min_samples (5000) must be at most window_size (1000)"
+            )
+        )
     }
 
     @Test func shippedLocalConfigParsesWithLocalPaths() throws {
         let url = repositoryRoot.appendingPathComponent("etc/mlopsd.yaml")
         let text = try String(contentsOf: url, encoding: .utf8)
-        let config = try DaemonConfig.parse(text: text, sourceName: "etc/mlopsd.yaml", environment: [:],
-                                            workingDirectory: "/work/repo")
+        let config = try DaemonConfig.parse(
+            text: text,
+            sourceName: "etc/mlopsd.yaml",
+            environment: [:],
+            workingDirectory: "/work/repo"
+        )
         var expected = DaemonConfig.defaults
         expected.spoolDir = "/work/repo/spool"
         expected.stateDir = "/work/repo/state"
@@ -137,8 +158,12 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     @Test func shippedSystemConfigParsesWithInstalledPaths() throws {
         let url = repositoryRoot.appendingPathComponent("etc/mlopsd.system.yaml")
         let text = try String(contentsOf: url, encoding: .utf8)
-        let config = try DaemonConfig.parse(text: text, sourceName: "mlopsd.system.yaml", environment: [:],
-                                            workingDirectory: "/")
+        let config = try DaemonConfig.parse(
+            text: text,
+            sourceName: "mlopsd.system.yaml",
+            environment: [:],
+            workingDirectory: "/"
+        )
         #expect(config.spoolDir == "/var/spool/mlopsd")
         #expect(config.stateDir == "/var/lib/mlopsd")
         #expect(config.dataRoots == ["/var/lib/mlopsd/data"])
@@ -150,7 +175,9 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     @Test func metricsFileDefaultsToTheStateDirectoryAndIsResolved() throws {
         #expect(try parse("").metricsFile == "/srv/mlops/state/mlopsd.prom")
         #expect(try parse("metrics_file: m/../x.prom\n").metricsFile == "/srv/mlops/x.prom")
-        #expect(try parse("", env: ["METRICS_FILE": "/var/lib/node/mlopsd.prom"]).metricsFile == "/var/lib/node/mlopsd.prom")
+        #expect(
+            try parse("", env: ["METRICS_FILE": "/var/lib/node/mlopsd.prom"]).metricsFile == "/var/lib/node/mlopsd.prom"
+        )
     }
 
     @Test func anEmptyMetricsFileTurnsMetricsOff() throws {
@@ -160,10 +187,17 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     }
 
     @Test func shippedConfigsWriteMetricsIntoTheirStateDirectory() throws {
-        for (file, expected) in [("etc/mlopsd.yaml", "/work/repo/state/mlopsd.prom"),
-                                 ("etc/mlopsd.system.yaml", "/var/lib/mlopsd/mlopsd.prom")] {
+        for (file, expected) in [
+            ("etc/mlopsd.yaml", "/work/repo/state/mlopsd.prom"),
+            ("etc/mlopsd.system.yaml", "/var/lib/mlopsd/mlopsd.prom"),
+        ] {
             let text = try String(contentsOf: repositoryRoot.appendingPathComponent(file), encoding: .utf8)
-            let config = try DaemonConfig.parse(text: text, sourceName: file, environment: [:], workingDirectory: "/work/repo")
+            let config = try DaemonConfig.parse(
+                text: text,
+                sourceName: file,
+                environment: [:],
+                workingDirectory: "/work/repo"
+            )
             #expect(config.metricsFile == expected, "\(file)")
         }
     }
@@ -187,7 +221,10 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         let url = repositoryRoot.appendingPathComponent("docs/configuration.md")
         let text = try String(contentsOf: url, encoding: .utf8)
         for key in DaemonConfig.allKeys {
-            #expect(text.contains("| `\(key.name)` | `\(key.environmentName)`"), "docs/configuration.md lacks \(key.name)")
+            #expect(
+                text.contains("| `\(key.name)` | `\(key.environmentName)`"),
+                "docs/configuration.md lacks \(key.name)"
+            )
         }
     }
 
@@ -195,8 +232,12 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         let config = try parse("data_roots: [a, /b]\nslurm_on_shutdown: cancel\nlog_level: debug\n")
         let listing = config.listing
         #expect(listing.count == DaemonConfig.allKeys.count)
-        #expect(Array(listing.prefix(3)) == ["spool_dir: /srv/mlops/spool", "state_dir: /srv/mlops/state",
-                                             "data_roots: /srv/mlops/a, /b"])
+        #expect(
+            Array(listing.prefix(3)) == [
+                "spool_dir: /srv/mlops/spool", "state_dir: /srv/mlops/state",
+                "data_roots: /srv/mlops/a, /b",
+            ]
+        )
         #expect(listing.contains("data_drift_threshold: 0.1"))
         #expect(listing.contains("rescan_interval: 60"))
         #expect(listing.contains("log_level: debug"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct DriftComparisonTests {
@@ -27,8 +28,10 @@ import Testing
 
     @Test func appliesTheDaemonsRuleDToNumbersAndJensenShannonToCategories() throws {
         let report = try DriftComparison.compare(
-            reference: bytes(file(rows: 4000, seed: 1)), current: bytes(file(rows: 3000, seed: 2, shift: 0.5, weights: [3, 1, 1])),
-            categorical: ["k"])
+            reference: bytes(file(rows: 4000, seed: 1)),
+            current: bytes(file(rows: 3000, seed: 2, shift: 0.5, weights: [3, 1, 1])),
+            categorical: ["k"]
+        )
         #expect(report.columns.map(\.name) == ["x", "g", "k"])
         #expect(report.columns.map(\.type) == [.numerical, .categorical, .categorical])
         #expect(report.columns.map(\.test) == [.ks, .chiSquare, .chiSquare])
@@ -45,7 +48,9 @@ import Testing
 
     @Test func aColumnThatIsTextInOneFileIsReadAsTextInBothAndTheNoteSaysWhere() throws {
         let report = try DriftComparison.compare(
-            reference: bytes("a,b\n1,2\n3,4\n5,6\n"), current: bytes("b,a\n2,1\n4,3\nn/a,5\n"))
+            reference: bytes("a,b\n1,2\n3,4\n5,6\n"),
+            current: bytes("b,a\n2,1\n4,3\nn/a,5\n")
+        )
         let b = try #require(report.columns.first { $0.name == "b" })
         #expect(b.type == .categorical)
         #expect(b.note?.contains("line 4 of the current file holds 'n/a'") == true, "\(b)")
@@ -69,7 +74,9 @@ import Testing
 
     @Test func missingCellsAreCountedAndAnEmptySideIsNotTested() throws {
         let report = try DriftComparison.compare(
-            reference: bytes("a,b,g\n1,,x\n2,,\n3,,y\n"), current: bytes("a,b,g\n,,x\n2,,x\nnan,,\n"))
+            reference: bytes("a,b,g\n1,,x\n2,,\n3,,y\n"),
+            current: bytes("a,b,g\n,,x\n2,,x\nnan,,\n")
+        )
         let a = try #require(report.columns.first { $0.name == "a" })
         #expect(a.missingReference == 0 && a.missingCurrent == 2)
         let b = try #require(report.columns.first { $0.name == "b" })

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct HealthScoreTests {
@@ -34,7 +35,14 @@ import Testing
 
 @Suite struct ModelMetricTests {
     @Test func accuracyComesWithAWilsonInterval() throws {
-        let m = try #require(ModelMetric.value("accuracy", predictions: ["a", "a", "b", "b"], labels: ["a", "b", "b", "b"], positive: "b"))
+        let m = try #require(
+            ModelMetric.value(
+                "accuracy",
+                predictions: ["a", "a", "b", "b"],
+                labels: ["a", "b", "b", "b"],
+                positive: "b"
+            )
+        )
         #expect(m.value == 0.75)
         #expect(m.interval?.proportion == 0.75)
         #expect((m.interval?.lower ?? 1) < 0.75 && (m.interval?.upper ?? 0) > 0.75)
@@ -47,14 +55,31 @@ import Testing
         #expect(ModelMetric.value("recall", predictions: p, labels: l, positive: "p")?.value == 2.0 / 3.0)
         #expect(ModelMetric.value("f1", predictions: p, labels: l, positive: "p")?.value == 2.0 / 3.0)
         // Scores perfectly separating the classes: AUC 1; one tie between classes: 0.5 for that pair.
-        #expect(ModelMetric.value("roc_auc", predictions: p, labels: ["p", "n", "p", "n"], scores: [0.9, 0.1, 0.8, 0.2], positive: "p")?.value == 1)
-        #expect(ModelMetric.value("roc_auc", predictions: p, labels: ["p", "n"], scores: [0.5, 0.5], positive: "p")?.value == 0.5)
+        #expect(
+            ModelMetric.value(
+                "roc_auc",
+                predictions: p,
+                labels: ["p", "n", "p", "n"],
+                scores: [0.9, 0.1, 0.8, 0.2],
+                positive: "p"
+            )?.value == 1
+        )
+        #expect(
+            ModelMetric.value("roc_auc", predictions: p, labels: ["p", "n"], scores: [0.5, 0.5], positive: "p")?.value
+                == 0.5
+        )
     }
 
     @Test func regressionErrorsAndTheDirectionOfADrop() throws {
         #expect(ModelMetric.value("mae", predictions: ["1", "3"], labels: ["2", "2"], positive: nil)?.value == 1)
-        #expect(ModelMetric.value("rmse", predictions: ["1", "4"], labels: ["1", "1"], positive: nil)?.value == (4.5).squareRoot())
-        #expect(ModelMetric.relativeDrop(metric: "accuracy", baseline: 0.9, current: 0.81).map { abs($0 - 0.1) < 1e-12 } == true)
+        #expect(
+            ModelMetric.value("rmse", predictions: ["1", "4"], labels: ["1", "1"], positive: nil)?.value
+                == (4.5).squareRoot()
+        )
+        #expect(
+            ModelMetric.relativeDrop(metric: "accuracy", baseline: 0.9, current: 0.81).map { abs($0 - 0.1) < 1e-12 }
+                == true
+        )
         #expect(ModelMetric.relativeDrop(metric: "rmse", baseline: 2, current: 2.5) == 0.25)
         #expect(ModelMetric.value("rmse", predictions: ["a"], labels: ["1"], positive: nil) == nil)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 #if canImport(Glibc)
@@ -48,7 +49,8 @@ import Glibc
     }
 
     static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     /// Every `examples/**/*.yaml` of the repository.
@@ -70,8 +72,11 @@ import Glibc
         let root = repositoryRoot.appendingPathComponent("Tests")
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return [] }
         var texts: Set<String> = []
-        for case let url as URL in walker where url.pathExtension == "swift" && url.lastPathComponent != "JobFileFuzzTests.swift" {
-            guard let data = FileManager.default.contents(atPath: url.path), let source = String(validating: data, as: UTF8.self) else { continue }
+        for case let url as URL in walker
+        where url.pathExtension == "swift" && url.lastPathComponent != "JobFileFuzzTests.swift" {
+            guard let data = FileManager.default.contents(atPath: url.path),
+                let source = String(validating: data, as: UTF8.self)
+            else { continue }
             let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
             var i = 0
             while i < lines.count {
@@ -86,7 +91,10 @@ import Glibc
                     }
                     if j < lines.count {
                         let indent = lines[j].prefix { $0 == " " }.count
-                        let text = body.map { String($0.dropFirst(min(indent, $0.prefix { $0 == " " }.count))) }.joined(separator: "\n") + "\n"
+                        let text =
+                            body.map { String($0.dropFirst(min(indent, $0.prefix { $0 == " " }.count))) }.joined(
+                                separator: "\n"
+                            ) + "\n"
                         if text.contains("kind:") { texts.insert(unescape(Substring(text), multiLine: true)) }
                     }
                     i = j + 1
@@ -102,7 +110,9 @@ import Glibc
                 i += 1
             }
         }
-        return texts.sorted().enumerated().map { Seed(label: "test literal \($0.offset)", bytes: Array($0.element.utf8)) }
+        return texts.sorted().enumerated().map {
+            Seed(label: "test literal \($0.offset)", bytes: Array($0.element.utf8))
+        }
     }
 
     /// A one-line Swift string literal's text (from after its opening quote) and where it ends.
@@ -162,7 +172,9 @@ import Glibc
             }
             return ("x1", j)
         case "u":
-            guard next < s.endIndex, s[next] == "{", let close = s[next...].firstIndex(of: "}") else { return ("u", next) }
+            guard next < s.endIndex, s[next] == "{", let close = s[next...].firstIndex(of: "}") else {
+                return ("u", next)
+            }
             let hex = s[s.index(after: next)..<close]
             let scalar = UInt32(hex, radix: 16).flatMap(Unicode.Scalar.init) ?? "?"
             return (String(Character(scalar)), s.index(after: close))
@@ -210,12 +222,18 @@ import Glibc
         let job = "kind: monitor-model\nmodel: m\n"
 
         // Alias bombs and anchors.
-        var laughs = "kind: monitor-all\nlol0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+        var laughs =
+            "kind: monitor-all\nlol0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
         for level in 1...9 {
-            laughs += "lol\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+            laughs +=
+                "lol\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ")
+                + "]\n"
         }
         add("billion laughs", laughs)
-        add("billion laughs (block)", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n")
+        add(
+            "billion laughs (block)",
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        )
         add("merge key", "base: &b {kind: monitor-all}\n<<: *b\n")
         add("alias only", "kind: *k\n")
         add("anchor without alias (scalar)", "kind: &k monitor-all\n")
@@ -226,7 +244,10 @@ import Glibc
         // Deep nesting.
         for depth in [33, 1_000, 10_000, 100_000] {
             add("\(depth) × [ (unclosed)", job + "params: " + String(repeating: "[", count: depth) + "\n")
-            add("\(depth) × [ ]", job + "params: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n")
+            add(
+                "\(depth) × [ ]",
+                job + "params: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
+            )
             add("\(depth) × {", job + "params: " + String(repeating: "{a: ", count: depth) + "\n")
             add("\(depth) × - on one line", job + "params:\n  x: " + String(repeating: "- ", count: depth) + "x\n")
         }
@@ -244,13 +265,27 @@ import Glibc
         // Size.
         let tenMB = String(repeating: "x", count: 10 << 20)
         add("10 MB plain scalar (default max_job_bytes)", "kind: monitor-all\nreason: " + tenMB + "\n")
-        add("10 MB plain scalar (raised max_job_bytes)", "kind: monitor-all\nreason: " + tenMB + "\n", maxBytes: raisedMaxJobBytes)
-        add("10 MB quoted scalar (raised max_job_bytes)", "kind: monitor-all\nreason: \"" + tenMB + "\"\n", maxBytes: raisedMaxJobBytes)
+        add(
+            "10 MB plain scalar (raised max_job_bytes)",
+            "kind: monitor-all\nreason: " + tenMB + "\n",
+            maxBytes: raisedMaxJobBytes
+        )
+        add(
+            "10 MB quoted scalar (raised max_job_bytes)",
+            "kind: monitor-all\nreason: \"" + tenMB + "\"\n",
+            maxBytes: raisedMaxJobBytes
+        )
         add("10 MB key (raised max_job_bytes)", "kind: monitor-all\n" + tenMB + ": 1\n", maxBytes: raisedMaxJobBytes)
         add("1 MiB + 1 byte", "kind: monitor-all\nreason: " + String(repeating: "y", count: maxJobBytes - 25) + "\n")
         add("very long line (900 KB key)", "kind: monitor-all\n" + String(repeating: "k", count: 900_000) + ": v\n")
-        add("very long line (reason of 900 KB)", "kind: monitor-all\nreason: " + String(repeating: "r ", count: 450_000) + "\n")
-        add("long flow list (over the node limit)", job + "params: [" + Array(repeating: "1", count: 250_000).joined(separator: ",") + "]\n")
+        add(
+            "very long line (reason of 900 KB)",
+            "kind: monitor-all\nreason: " + String(repeating: "r ", count: 450_000) + "\n"
+        )
+        add(
+            "long flow list (over the node limit)",
+            job + "params: [" + Array(repeating: "1", count: 250_000).joined(separator: ",") + "]\n"
+        )
         add("60,000 keys", job + "params:\n" + (0..<60_000).map { "  k\($0): 1\n" }.joined())
         add("many documents (100,000 ---)", String(repeating: "---\n", count: 100_000))
         add("two documents", job + "---\n" + job)
@@ -268,7 +303,8 @@ import Glibc
         let prefix = Array("kind: monitor-all\nreason: ".utf8)
         for (label, bad) in [
             ("lone continuation byte", [UInt8]([0x80])), ("overlong /", [0xC0, 0xAF]), ("overlong NUL", [0xC0, 0x80]),
-            ("surrogate", [0xED, 0xA0, 0x80]), ("beyond U+10FFFF", [0xF4, 0x90, 0x80, 0x80]), ("0xF5", [0xF5, 0x80, 0x80, 0x80]),
+            ("surrogate", [0xED, 0xA0, 0x80]), ("beyond U+10FFFF", [0xF4, 0x90, 0x80, 0x80]),
+            ("0xF5", [0xF5, 0x80, 0x80, 0x80]),
             ("0xFF", [0xFF]), ("truncated 3-byte at the end", [0xE2, 0x82]), ("lead then ASCII", [0xE2, 0x41, 0x42]),
             ("Latin-1 é", [0xE9]),
         ] {
@@ -291,7 +327,10 @@ import Glibc
         // Keys and indentation.
         add("duplicate top-level key", "kind: monitor-model\nmodel: m\nkind: monitor-all\n")
         add("duplicate param key", "kind: list-versions\nmodel: m\nparams:\n  limit: 1\n  limit: 2\n")
-        add("duplicate key after 10,000", "kind: monitor-all\nparams:\n" + (0..<10_000).map { "  k\($0): 1\n" }.joined() + "  k0: 2\n")
+        add(
+            "duplicate key after 10,000",
+            "kind: monitor-all\nparams:\n" + (0..<10_000).map { "  k\($0): 1\n" }.joined() + "  k0: 2\n"
+        )
         add("duplicate flow key", "kind: monitor-all\nparams: {a: 1, a: 2}\n")
         add("tabs for indentation", "kind: list-versions\nmodel: m\nparams:\n\tlimit: 3\n")
         add("tab after spaces", "kind: list-versions\nmodel: m\nparams:\n  \tlimit: 3\n")
@@ -326,12 +365,18 @@ import Glibc
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
     }
 
-    static let fragments: [[UInt8]] = [
-        ":", "-", " ", "\n", "\t", "[", "]", "{", "}", "&a ", "*a", "<<: *a\n", "!!str ", "!x ", "'", "\"", "#", "|", ">", "---\n", "...\n",
-        "yes", "~", "1e309", ".nan", "-0", "0x1F", "é", "\u{0}", "kind", "params", "model", "id", ": :", "- - -", "? k", "%YAML 1.2\n",
-        "\u{FEFF}", "\r\n", "\r", "\u{85}", "\u{2028}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "{a: {a: {a: {a: {a: {a: {a: ",
-        "kind: monitor-all\n", "params:\n  ", "\\u0000", "\"\\x00\"", "🧪",
-    ].map { Array($0.utf8) } + [[0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xFF], [0xE2, 0x82], [0xF4, 0x90, 0x80, 0x80]]
+    static let fragments: [[UInt8]] =
+        [
+            ":", "-", " ", "\n", "\t", "[", "]", "{", "}", "&a ", "*a", "<<: *a\n", "!!str ", "!x ", "'", "\"", "#",
+            "|", ">", "---\n", "...\n",
+            "yes", "~", "1e309", ".nan", "-0", "0x1F", "é", "\u{0}", "kind", "params", "model", "id", ": :", "- - -",
+            "? k", "%YAML 1.2\n",
+            "\u{FEFF}", "\r\n", "\r", "\u{85}", "\u{2028}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+            "{a: {a: {a: {a: {a: {a: {a: ",
+            "kind: monitor-all\n", "params:\n  ", "\\u0000", "\"\\x00\"", "🧪",
+        ].map { Array($0.utf8) } + [
+            [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xFF], [0xE2, 0x82], [0xF4, 0x90, 0x80, 0x80],
+        ]
 
     static func mutate(_ input: [UInt8], other: [UInt8], _ r: inout Random) -> [UInt8] {
         var bytes = input
@@ -346,7 +391,8 @@ import Glibc
             case 3, 4:
                 bytes.insert(contentsOf: fragments[r.below(fragments.count)], at: r.below(bytes.count + 1))
             case 5 where bytes.count > 2:
-                let a = r.below(bytes.count), b = r.below(bytes.count)
+                let a = r.below(bytes.count)
+                let b = r.below(bytes.count)
                 bytes.insert(contentsOf: Array(bytes[min(a, b)..<max(a, b)]), at: r.below(bytes.count + 1))
             case 6:  // Duplicate a whole line (duplicate keys, repeated items).
                 let lines = lineRanges(bytes)
@@ -374,13 +420,17 @@ import Glibc
             case 11:  // Wrap the document (or a value) in nesting.
                 let depth = 1 + r.below(64)
                 if r.below(2) == 0 {
-                    bytes = Array(String(repeating: "[", count: depth).utf8) + bytes + Array(String(repeating: "]", count: depth).utf8)
+                    bytes =
+                        Array(String(repeating: "[", count: depth).utf8) + bytes
+                        + Array(String(repeating: "]", count: depth).utf8)
                 } else {
                     bytes = Array(String(repeating: "- ", count: depth).utf8) + bytes
                 }
             default:
                 let lines = lineRanges(bytes)
-                if let line = lines.isEmpty ? nil : lines[r.below(lines.count)] { bytes.insert(0x20, at: line.upperBound) }
+                if let line = lines.isEmpty ? nil : lines[r.below(lines.count)] {
+                    bytes.insert(0x20, at: line.upperBound)
+                }
             }
         }
         return bytes
@@ -417,7 +467,8 @@ import Glibc
 
     static func residentBytes() -> Int {
         guard let data = FileManager.default.contents(atPath: "/proc/self/statm"),
-              let text = String(validating: data, as: UTF8.self) else { return 0 }
+            let text = String(validating: data, as: UTF8.self)
+        else { return 0 }
         let fields = text.split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -425,7 +476,8 @@ import Glibc
 
     /// Nodes and depth of a composed tree, walked without recursion.
     static func shape(_ root: YAMLNode) -> (nodes: Int, depth: Int) {
-        var nodes = 0, deepest = 0
+        var nodes = 0
+        var deepest = 0
         var stack: [(YAMLNode, Int)] = [(root, 0)]
         while let (node, depth) = stack.popLast() {
             switch node.content {
@@ -438,7 +490,10 @@ import Glibc
             case .mapping(let pairs):
                 nodes += 1
                 deepest = max(deepest, depth + 1)
-                for pair in pairs { stack.append((pair.key, depth + 1)); stack.append((pair.value, depth + 1)) }
+                for pair in pairs {
+                    stack.append((pair.key, depth + 1))
+                    stack.append((pair.value, depth + 1))
+                }
             }
         }
         return (nodes, deepest)
@@ -513,7 +568,10 @@ import Glibc
             case .tooLarge:
                 #expect(bytes.count > maxBytes && error.message.contains("limit"), "\(label): \(error)")
             case .notUTF8:
-                #expect(String(validating: bytes, as: UTF8.self) == nil && error.message.contains("UTF-8"), "\(label): \(error)")
+                #expect(
+                    String(validating: bytes, as: UTF8.self) == nil && error.message.contains("UTF-8"),
+                    "\(label): \(error)"
+                )
                 #expect(error.line != nil, "\(label): not_utf8 without the position of the first bad byte")
                 if let line = error.line {
                     let lines = bytes.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
@@ -531,8 +589,10 @@ import Glibc
                 Issue.record("\(label): \(error.code) without a line and column: \(error.message)")
                 continue
             }
-            #expect(line >= 1 && line <= lines && column >= 1 && column <= bytes.count + 1,
-                    "\(label): \(error.code) at line \(line), column \(column) outside \(lines) lines: \(error.message)")
+            #expect(
+                line >= 1 && line <= lines && column >= 1 && column <= bytes.count + 1,
+                "\(label): \(error.code) at line \(line), column \(column) outside \(lines) lines: \(error.message)"
+            )
         }
     }
 
@@ -544,7 +604,8 @@ import Glibc
     }
 
     static var inputCount: Int {
-        ProcessInfo.processInfo.environment["MLOPSD_FUZZ_INPUTS"].flatMap { Int($0) }.map { max($0, 1) } ?? defaultInputs
+        ProcessInfo.processInfo.environment["MLOPSD_FUZZ_INPUTS"].flatMap { Int($0) }.map { max($0, 1) }
+            ?? defaultInputs
     }
 
     @Test func everyKindIsDeclaredUnderItsOwnName() {
@@ -563,9 +624,12 @@ import Glibc
     @Test func everyJobFileIsValidOrRejectedWithAPositionInTime() {
         let clock = ContinuousClock()
         let started = clock.now
-        let corpus = Self.exampleSeeds()
+        let corpus =
+            Self.exampleSeeds()
             + Self.embeddedTestSeeds()
-            + Self.handWritten.enumerated().map { Seed(label: "hand-written \($0.offset)", bytes: Array($0.element.utf8)) }
+            + Self.handWritten.enumerated().map {
+                Seed(label: "hand-written \($0.offset)", bytes: Array($0.element.utf8))
+            }
             + Self.hostileSeeds()
         let mutable = corpus.filter { $0.bytes.count <= Self.mutableSeedLimit }
         let total = max(Self.inputCount, corpus.count)
@@ -577,13 +641,24 @@ import Glibc
         for i in 0..<total {
             if i < corpus.count {
                 let seed = corpus[i]
-                Self.run(seed.bytes, maxBytes: seed.maxBytes, label: "corpus: \(seed.label)", checkShape: true, stats: &stats)
+                Self.run(
+                    seed.bytes,
+                    maxBytes: seed.maxBytes,
+                    label: "corpus: \(seed.label)",
+                    checkShape: true,
+                    stats: &stats
+                )
             } else {
                 let seed = mutable[r.below(mutable.count)]
                 let other = mutable[r.below(mutable.count)]
                 let input = Self.mutate(seed.bytes, other: other.bytes, &r)
-                Self.run(input, maxBytes: Self.maxJobBytes, label: "mutation \(i) of \(seed.label): \(Self.printable(input.prefix(300)))",
-                         checkShape: i % 10 == 0, stats: &stats)
+                Self.run(
+                    input,
+                    maxBytes: Self.maxJobBytes,
+                    label: "mutation \(i) of \(seed.label): \(Self.printable(input.prefix(300)))",
+                    checkShape: i % 10 == 0,
+                    stats: &stats
+                )
             }
             if i % 250 == 0 { stats.peakRSS = max(stats.peakRSS, Self.residentBytes()) }
         }
@@ -591,23 +666,35 @@ import Glibc
         stats.peakRSS = max(stats.peakRSS, final)
         let wall = clock.now - started
 
-        #expect(stats.peakRSS - baseline < Self.maxPeakGrowthBytes, "RSS grew from \(baseline) to a peak of \(stats.peakRSS) bytes")
+        #expect(
+            stats.peakRSS - baseline < Self.maxPeakGrowthBytes,
+            "RSS grew from \(baseline) to a peak of \(stats.peakRSS) bytes"
+        )
         #expect(final - baseline < Self.maxFinalGrowthBytes, "RSS grew from \(baseline) to \(final) bytes over the run")
         // Both outcomes, and the main codes, must be exercised or the run proves little.
         #expect(stats.valid > total / 100)
-        for code in [JobErrorCode.yamlSyntax, .aliasRefused, .tooDeep, .duplicateKey, .notUTF8, .tooLarge, .unknownKey, .missingField] {
+        for code in [
+            JobErrorCode.yamlSyntax, .aliasRefused, .tooDeep, .duplicateKey, .notUTF8, .tooLarge, .unknownKey,
+            .missingField,
+        ] {
             #expect(stats.byCode[code, default: 0] > 0, "no input was rejected with \(code.rawValue)")
         }
 
-        let codes = stats.byCode.sorted { $0.value > $1.value }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: " ")
-        let ms = { (d: Duration) in String(format: "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15) }
-        print("""
+        let codes = stats.byCode.sorted { $0.value > $1.value }.map { "\($0.key.rawValue)=\($0.value)" }.joined(
+            separator: " "
+        )
+        let ms = { (d: Duration) in
+            String(format: "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        }
+        print(
+            """
             JobFileFuzzTests: \(stats.inputs) inputs (\(corpus.count) corpus files, \(stats.inputs - min(corpus.count, stats.inputs)) mutations) \
             in \(String(format: "%.1f", Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18)) s; \
             valid \(stats.valid), rejected \(stats.rejectedInputs); errors by code: \(codes); \
             slowest \(ms(stats.slowest)) (\(stats.slowestLabel.prefix(80))); \
             RSS \(baseline >> 20) MiB → peak \(stats.peakRSS >> 20) MiB, end \(final >> 20) MiB
-            """)
+            """
+        )
         for (label, time) in stats.slow { print("JobFileFuzzTests: slow input \(ms(time)): \(label)") }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 /// A deterministic mutation fuzzer over the job validator: every input, however mangled,
@@ -46,11 +47,14 @@ import Testing
                 let f = Array(Self.fragments[r.below(Self.fragments.count)].utf8)
                 bytes.insert(contentsOf: f, at: r.below(bytes.count + 1))
             case 4 where bytes.count > 2:
-                let a = r.below(bytes.count), b = r.below(bytes.count)
+                let a = r.below(bytes.count)
+                let b = r.below(bytes.count)
                 let range = min(a, b)..<max(a, b)
                 bytes.insert(contentsOf: Array(bytes[range]), at: r.below(bytes.count + 1))
             default:
-                if let nl = bytes.indices.filter({ bytes[$0] == 0x0A }).randomElementIndex(&r) { bytes.insert(0x20, at: nl + 1) }
+                if let nl = bytes.indices.filter({ bytes[$0] == 0x0A }).randomElementIndex(&r) {
+                    bytes.insert(0x20, at: nl + 1)
+                }
             }
         }
         // The daemon only validates UTF-8 text; invalid bytes are rejected before (JobFile).
@@ -59,13 +63,17 @@ import Testing
 
     @Test func tenThousandMutatedJobsAreEachValidOrRejectedWithAPosition() {
         var r = Random(state: 0x6D6C_6F70_7364)
-        var valid = 0, rejected = 0
-        let positional: Set<JobErrorCode> = [.yamlSyntax, .aliasRefused, .tooDeep, .duplicateKey, .unknownKey,
-                                             .wrongType, .invalidValue, .unknownKind, .notAMapping]
+        var valid = 0
+        var rejected = 0
+        let positional: Set<JobErrorCode> = [
+            .yamlSyntax, .aliasRefused, .tooDeep, .duplicateKey, .unknownKey,
+            .wrongType, .invalidValue, .unknownKind, .notAMapping,
+        ]
         for i in 0..<10_000 {
             let input = mutate(Self.seeds[i % Self.seeds.count], &r)
             // YAML line breaks are LF, CR and CRLF; an error at the end may sit one line past the last.
-            let lineCount = input.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars
+            let lineCount =
+                input.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars
                 .filter { $0 == "\n" || $0 == "\r" }.count + 2
             switch JobValidator.validate(text: input, fileName: "fuzz-\(i).yaml") {
             case .valid:
@@ -78,7 +86,10 @@ import Testing
                         Issue.record("input \(i): \(error.code) without a position: \(input.debugDescription)")
                         continue
                     }
-                    #expect(line >= 1 && line <= lineCount && column >= 1, "input \(i): \(error) in \(input.debugDescription)")
+                    #expect(
+                        line >= 1 && line <= lineCount && column >= 1,
+                        "input \(i): \(error) in \(input.debugDescription)"
+                    )
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct JobIDRuleTests {

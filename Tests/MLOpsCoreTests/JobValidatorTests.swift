@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MLOpsCore
 
 /// Test declarations: `run-pipeline` with one defaulted and one list parameter, `list-alerts`
@@ -20,7 +21,7 @@ private enum TestListAlerts: JobKindDeclaration {
     static let modelRule = ModelRequirement.optional
     static let summary = "lists alerts"
     static let schema = ObjectSchema([
-        Field("severity", .oneOf(["info", "warning", "critical"]), required: true, doc: "lowest severity listed"),
+        Field("severity", .oneOf(["info", "warning", "critical"]), required: true, doc: "lowest severity listed")
     ])
     typealias Parameters = JSONValue
     typealias Result = JSONValue
@@ -45,7 +46,9 @@ private func rejection(_ v: JobValidation) -> (id: String?, kind: JobKind?, mode
 
 @Suite struct JobEnvelopeTests {
     @Test func validJobCarriesEnvelopeAndDefaultedParams() throws {
-        let v = validate("kind: run-pipeline\nmodel: chest-xray\nid: retrain-2026-11-29\nreason: scanner replaced\nparams:\n  stages: [train]\n")
+        let v = validate(
+            "kind: run-pipeline\nmodel: chest-xray\nid: retrain-2026-11-29\nreason: scanner replaced\nparams:\n  stages: [train]\n"
+        )
         guard case .valid(let job) = v else {
             Issue.record("expected valid, got \(v)")
             return

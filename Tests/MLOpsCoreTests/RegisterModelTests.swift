@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 private func register(_ params: String) -> JobValidation {
@@ -60,10 +61,12 @@ private let minimal = """
         }
         let spec = try ModelSpec.decode(from: job.params)
         #expect(spec.task == .binaryClassification)
-        #expect(spec.features == [
-            ModelSpec.Feature(name: "age", type: .numerical, min: 0, max: 120),
-            ModelSpec.Feature(name: "sex", type: .categorical, values: ["f", "m"]),
-        ])
+        #expect(
+            spec.features == [
+                ModelSpec.Feature(name: "age", type: .numerical, min: 0, max: 120),
+                ModelSpec.Feature(name: "sex", type: .categorical, values: ["f", "m"]),
+            ]
+        )
         #expect(spec.classes == ["normal", "pneumonia"])
         #expect(spec.segmentFields == ["scanner_model", "site", "age_band"])
         #expect(spec.allColumns == ["age", "sex", "label", "scanner_model", "site", "age_band"])
@@ -100,8 +103,12 @@ private let minimal = """
     }
 
     @Test func specRoundTripsThroughJSONWithSnakeCaseKeys() throws {
-        let spec = ModelSpec(task: .regression, features: [.init(name: "x", type: .numerical)], target: "y",
-                             policy: .init(promotion: .init(maxMetricDrop: 0.02, requireABTest: true)))
+        let spec = ModelSpec(
+            task: .regression,
+            features: [.init(name: "x", type: .numerical)],
+            target: "y",
+            policy: .init(promotion: .init(maxMetricDrop: 0.02, requireABTest: true))
+        )
         let data = try JSONEncoder().encode(spec)
         let json = String(decoding: data, as: UTF8.self)
         #expect(json.contains("\"require_ab_test\":true"))
@@ -136,11 +143,13 @@ private let minimal = """
 
     @Test func segmentColumnsMustNotBeFeaturesTargetOrRepeated() throws {
         let e = problems(minimal + "  segments:\n    equipment: [site, age]\n    population: [label, site]\n")
-        #expect(e.map(\.message) == [
-            "segment column `age` is also a feature",
-            "segment column `label` is the target",
-            "segment column `site` is listed twice",
-        ])
+        #expect(
+            e.map(\.message) == [
+                "segment column `age` is also a feature",
+                "segment column `label` is the target",
+                "segment column `site` is listed twice",
+            ]
+        )
         #expect(e.map { [$0.line, $0.column] } == [[12, 23], [13, 18], [13, 25]])
     }
 
@@ -154,8 +163,10 @@ private let minimal = """
         #expect(repeated.first?.message == "class `a` is listed twice")
         #expect(repeated.first?.column == 16)
 
-        let regression = problems(minimal.replacingOccurrences(of: "binary_classification", with: "regression")
-            + "  metric: rmse\n  classes: [a, b]\n")
+        let regression = problems(
+            minimal.replacingOccurrences(of: "binary_classification", with: "regression")
+                + "  metric: rmse\n  classes: [a, b]\n"
+        )
         #expect(regression.first?.message.contains("classification tasks") == true)
         #expect(regression.first?.line == 12)
         #expect(regression.first?.column == 3)
@@ -203,7 +214,9 @@ private let minimal = """
     }
 
     @Test func policyBoundsAreChecked() throws {
-        let e = problems(minimal + "  policy:\n    drift_alpha: 0\n    keep_versions: 0\n    promotion: {max_metric_drop: -1}\n")
+        let e = problems(
+            minimal + "  policy:\n    drift_alpha: 0\n    keep_versions: 0\n    promotion: {max_metric_drop: -1}\n"
+        )
         #expect(e.map(\.line) == [13, 14])  // drift_alpha is only checked once the rest of policy is valid
         let alpha = problems(minimal + "  policy:\n    drift_alpha: 0\n")
         #expect(alpha.first?.message == "drift_alpha must be greater than 0")
@@ -247,8 +260,12 @@ private let minimal = """
             Issue.record("expected a rejection")
             return
         }
-        let expected = JobError(.unknownKey, "unknown key `featurs` in params", at: SourceMark(line: 7, column: 3),
-                                fix: "did you mean `features`?")
+        let expected = JobError(
+            .unknownKey,
+            "unknown key `featurs` in params",
+            at: SourceMark(line: 7, column: 3),
+            fix: "did you mean `features`?"
+        )
         #expect(failure.errors.contains(expected))
     }
 }

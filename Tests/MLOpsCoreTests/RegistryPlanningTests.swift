@@ -1,36 +1,58 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct ArchivePlanTests {
     func candidates(_ states: [VersionState]) -> [ArchivePlan.Candidate] {
-        states.enumerated().map { ArchivePlan.Candidate(version: "1.\($0.offset).0", sequence: $0.offset + 1, state: $0.element) }
+        states.enumerated().map {
+            ArchivePlan.Candidate(version: "1.\($0.offset).0", sequence: $0.offset + 1, state: $0.element)
+        }
     }
 
     @Test func keepsTheNewestAndArchivesTheRestNewestFirst() {
-        let plan = ArchivePlan.decide(candidates([.staging, .staging, .registered, .staging, .registered]), keep: 2, rollbackTarget: nil)
+        let plan = ArchivePlan.decide(
+            candidates([.staging, .staging, .registered, .staging, .registered]),
+            keep: 2,
+            rollbackTarget: nil
+        )
         #expect(plan.kept.map(\.version) == ["1.4.0", "1.3.0"])
         #expect(plan.archive == ["1.2.0", "1.1.0", "1.0.0"])
     }
 
     @Test func neverArchivesProductionNorTheRollbackTargetEvenWhenOld() {
-        let plan = ArchivePlan.decide(candidates([.production, .staging, .staging, .staging, .registered]), keep: 1, rollbackTarget: "1.1.0")
+        let plan = ArchivePlan.decide(
+            candidates([.production, .staging, .staging, .staging, .registered]),
+            keep: 1,
+            rollbackTarget: "1.1.0"
+        )
         #expect(plan.archive == ["1.3.0", "1.2.0"])
         #expect(plan.kept.map(\.version) == ["1.4.0", "1.1.0", "1.0.0"])
-        #expect(plan.kept.map(\.why) == ["among the newest 1", "rollback target (the previous production version)", "production"])
+        #expect(
+            plan.kept.map(\.why) == [
+                "among the newest 1", "rollback target (the previous production version)", "production",
+            ]
+        )
     }
 
     @Test func alreadyArchivedVersionsNeitherCountNorMove() {
-        let plan = ArchivePlan.decide(candidates([.archived, .archived, .staging, .staging]), keep: 2, rollbackTarget: nil)
+        let plan = ArchivePlan.decide(
+            candidates([.archived, .archived, .staging, .staging]),
+            keep: 2,
+            rollbackTarget: nil
+        )
         #expect(plan.archive.isEmpty)
         #expect(plan.kept.count == 2)
     }
 }
 
 @Suite struct FeatureSchemaTests {
-    let spec = ModelSpec(task: .binaryClassification,
-                         features: [.init(name: "age", type: .numerical), .init(name: "sex", type: .categorical)],
-                         target: "label", segments: .init(equipment: ["scanner"], population: ["band"]))
+    let spec = ModelSpec(
+        task: .binaryClassification,
+        features: [.init(name: "age", type: .numerical), .init(name: "sex", type: .categorical)],
+        target: "label",
+        segments: .init(equipment: ["scanner"], population: ["band"])
+    )
 
     @Test func fingerprintChangesWithAFeatureTypeOrOrderAndNotWithMetadata() {
         let base = FeatureSchema(spec).fingerprint
@@ -45,7 +67,9 @@ import Testing
     }
 
     @Test func differencesNameMissingExtraAndRetypedFeatures() {
-        let d = FeatureSchema(spec).differences(from: [.init(name: "age", type: .categorical), .init(name: "bmi", type: .numerical)])
+        let d = FeatureSchema(spec).differences(from: [
+            .init(name: "age", type: .categorical), .init(name: "bmi", type: .numerical),
+        ])
         #expect(d.contains("the model has feature `sex`, which the artifact's schema.json lacks"))
         #expect(d.contains("the artifact's schema.json has feature `bmi`, which the model does not declare"))
         #expect(d.contains("feature `age` is numerical in the model but categorical in the artifact"))
@@ -54,9 +78,12 @@ import Testing
 }
 
 @Suite struct ReferenceDataTests {
-    let spec = ModelSpec(task: .binaryClassification,
-                         features: [.init(name: "age", type: .numerical), .init(name: "sex", type: .categorical, values: ["f", "m"])],
-                         target: "label", segments: .init(equipment: ["scanner"]))
+    let spec = ModelSpec(
+        task: .binaryClassification,
+        features: [.init(name: "age", type: .numerical), .init(name: "sex", type: .categorical, values: ["f", "m"])],
+        target: "label",
+        segments: .init(equipment: ["scanner"])
+    )
 
     @Test func aValidFileIsSummarisedWithItsIgnoredColumns() throws {
         let table = try CSVTable.parse("id,age,sex,scanner\n1,40,f,A\n2,51.5,m,B\n")
@@ -84,7 +111,9 @@ import Testing
             return
         }
         #expect(error.problems.first == "ref.csv line 2, field 1: feature `age` is `abc`, not a finite number")
-        #expect(error.problems.contains("ref.csv line 3, field 2: feature `sex` is `x`, not one of the declared values"))
+        #expect(
+            error.problems.contains("ref.csv line 3, field 2: feature `sex` is `x`, not one of the declared values")
+        )
         #expect(error.problems.count == ReferenceData.maxProblems + 1)
         #expect(error.problems.last == "and 7 more problems like these")
     }
@@ -101,7 +130,10 @@ import Testing
 
 @Suite struct VersionMetricsTests {
     @Test func theModelMetricIsRead() throws {
-        let parsed = try VersionMetrics.parse(Data(#"{"accuracy": 0.91, "per_class": {"a": 0.9}}"#.utf8), metric: "accuracy").get()
+        let parsed = try VersionMetrics.parse(
+            Data(#"{"accuracy": 0.91, "per_class": {"a": 0.9}}"#.utf8),
+            metric: "accuracy"
+        ).get()
         #expect(parsed.value == 0.91)
         #expect(parsed.all["per_class"]?["a"]?.doubleValue == 0.9)
     }
@@ -117,15 +149,20 @@ import Testing
         #expect(problem(#"{"f1": 0.5}"#, "accuracy") == .missingMetric(metric: "accuracy", present: ["f1"]))
         #expect(problem(#"{"accuracy": 1.5}"#, "accuracy") == .outOfRange(metric: "accuracy", value: 1.5))
         #expect(problem(#"{"rmse": -1}"#, "rmse") == .outOfRange(metric: "rmse", value: -1))
-        #expect(VersionMetrics.Problem.missingMetric(metric: "accuracy", present: ["f1"]).description
-            == "metrics.json has no number for `accuracy`, the model's metric (it has f1)")
+        #expect(
+            VersionMetrics.Problem.missingMetric(metric: "accuracy", present: ["f1"]).description
+                == "metrics.json has no number for `accuracy`, the model's metric (it has f1)"
+        )
     }
 }
 
 @Suite struct TimestampParseTests {
     @Test func acceptsRFC3339FormsAndRoundTripsOurOwn() throws {
         let now = Date(timeIntervalSince1970: 1_795_000_000.123)
-        #expect(Timestamp.parse(Timestamp.string(now)).map { abs($0.timeIntervalSince1970 - 1_795_000_000.123) < 0.001 } == true)
+        #expect(
+            Timestamp.parse(Timestamp.string(now)).map { abs($0.timeIntervalSince1970 - 1_795_000_000.123) < 0.001 }
+                == true
+        )
         #expect(Timestamp.parse("2026-11-29T13:00:00Z")?.timeIntervalSince1970 == 1_795_957_200)
         #expect(Timestamp.parse("2026-11-29T14:00:00+01:00")?.timeIntervalSince1970 == 1_795_957_200)
         #expect(Timestamp.parse("2026-11-29")?.timeIntervalSince1970 == 1_795_910_400)
@@ -139,8 +176,11 @@ import Testing
     }
 
     @Test func refusesWhatIsNotATime() {
-        for text in ["", "yesterday", "2026-13-01", "2026-02-30", "2026-11-29T25:00:00Z", "2026-11-29T13:00:00", "2026-11-29T13:00Z",
-                     "2026-11-29T13:00:00.Z", "2026-11-29T13:00:00Zjunk"] {
+        for text in [
+            "", "yesterday", "2026-13-01", "2026-02-30", "2026-11-29T25:00:00Z", "2026-11-29T13:00:00",
+            "2026-11-29T13:00Z",
+            "2026-11-29T13:00:00.Z", "2026-11-29T13:00:00Zjunk",
+        ] {
             #expect(Timestamp.parse(text) == nil, "\(text)")
         }
     }
@@ -162,7 +202,10 @@ import Testing
     }
 
     @Test func aVersionThatIsNotSemverIsRejectedAtItsLine() {
-        guard case .rejected(_, _, _, let failure) = validate("kind: promote-version\nmodel: m\nparams:\n  version: v1.2\n")
+        guard
+            case .rejected(_, _, _, let failure) = validate(
+                "kind: promote-version\nmodel: m\nparams:\n  version: v1.2\n"
+            )
         else {
             Issue.record("accepted")
             return
@@ -172,7 +215,10 @@ import Testing
     }
 
     @Test func aBadAtTimeIsRejected() {
-        guard case .rejected(_, _, _, let failure) = validate("kind: get-production-model\nmodel: m\nparams: {at: noon}\n")
+        guard
+            case .rejected(_, _, _, let failure) = validate(
+                "kind: get-production-model\nmodel: m\nparams: {at: noon}\n"
+            )
         else {
             Issue.record("accepted")
             return
@@ -181,7 +227,10 @@ import Testing
     }
 
     @Test func paramMarksPointAtEachValue() {
-        guard case .valid(let job) = validate("kind: create-version\nmodel: m\nparams:\n  artifact: /data/a\n  version: 1.0.0\n")
+        guard
+            case .valid(let job) = validate(
+                "kind: create-version\nmodel: m\nparams:\n  artifact: /data/a\n  version: 1.0.0\n"
+            )
         else {
             Issue.record("rejected")
             return

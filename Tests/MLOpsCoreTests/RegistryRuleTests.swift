@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct VersionStateTests {
@@ -26,7 +27,13 @@ import Testing
     let policy = ModelSpec.Promotion(minMetric: 0.85, maxMetricDrop: 0.02, requireABTest: false)
 
     @Test func aBetterCandidatePassesEveryGateWithItsNumbers() {
-        let v = PromotionGates.evaluate(metric: "accuracy", candidate: 0.91, production: 0.90, policy: policy, abTestWon: nil)
+        let v = PromotionGates.evaluate(
+            metric: "accuracy",
+            candidate: 0.91,
+            production: 0.90,
+            policy: policy,
+            abTestWon: nil
+        )
         #expect(v.map(\.gate) == ["min_metric", "max_metric_drop"])
         #expect(v.allSatisfy { $0.passed })
         #expect(v[0].explanation == "accuracy 0.91 meets the minimum 0.85")
@@ -34,14 +41,26 @@ import Testing
     }
 
     @Test func aDropBeyondTheLimitFailsAndSaysByHowMuch() {
-        let v = PromotionGates.evaluate(metric: "accuracy", candidate: 0.86, production: 0.90, policy: policy, abTestWon: nil)
+        let v = PromotionGates.evaluate(
+            metric: "accuracy",
+            candidate: 0.86,
+            production: 0.90,
+            policy: policy,
+            abTestWon: nil
+        )
         #expect(v[0].passed)
         #expect(!v[1].passed)
         #expect(v[1].explanation.contains("worse by 0.04"))
     }
 
     @Test func aDropExactlyAtTheLimitPasses() {
-        let v = PromotionGates.evaluate(metric: "accuracy", candidate: 0.88, production: 0.90, policy: policy, abTestWon: nil)
+        let v = PromotionGates.evaluate(
+            metric: "accuracy",
+            candidate: 0.88,
+            production: 0.90,
+            policy: policy,
+            abTestWon: nil
+        )
         #expect(v[1].passed)
     }
 
@@ -55,21 +74,51 @@ import Testing
     }
 
     @Test func missingMetricsAndFirstVersionsAreHandled() {
-        let noMetric = PromotionGates.evaluate(metric: "f1", candidate: nil, production: 0.8, policy: policy, abTestWon: nil)
+        let noMetric = PromotionGates.evaluate(
+            metric: "f1",
+            candidate: nil,
+            production: 0.8,
+            policy: policy,
+            abTestWon: nil
+        )
         #expect(noMetric.map(\.passed) == [false, false])
-        let first = PromotionGates.evaluate(metric: "f1", candidate: 0.9, production: nil, policy: policy, abTestWon: nil)
+        let first = PromotionGates.evaluate(
+            metric: "f1",
+            candidate: 0.9,
+            production: nil,
+            policy: policy,
+            abTestWon: nil
+        )
         #expect(first.map(\.passed) == [true, true])
         #expect(first[1].explanation == "no production version to compare with")
     }
 
     @Test func anABTestRequirementNeedsAWin() {
         let p = ModelSpec.Promotion(requireABTest: true)
-        #expect(PromotionGates.evaluate(metric: "accuracy", candidate: 0.9, production: 0.8, policy: p, abTestWon: nil).map(\.passed) == [false])
-        #expect(PromotionGates.evaluate(metric: "accuracy", candidate: 0.9, production: 0.8, policy: p, abTestWon: false).map(\.passed) == [false])
-        #expect(PromotionGates.evaluate(metric: "accuracy", candidate: 0.9, production: 0.8, policy: p, abTestWon: true).map(\.passed) == [true])
+        #expect(
+            PromotionGates.evaluate(metric: "accuracy", candidate: 0.9, production: 0.8, policy: p, abTestWon: nil).map(
+                \.passed
+            ) == [false]
+        )
+        #expect(
+            PromotionGates.evaluate(metric: "accuracy", candidate: 0.9, production: 0.8, policy: p, abTestWon: false)
+                .map(\.passed) == [false]
+        )
+        #expect(
+            PromotionGates.evaluate(metric: "accuracy", candidate: 0.9, production: 0.8, policy: p, abTestWon: true)
+                .map(\.passed) == [true]
+        )
     }
 
     @Test func noGatesNoVerdicts() {
-        #expect(PromotionGates.evaluate(metric: "accuracy", candidate: 0.1, production: 0.9, policy: ModelSpec.Promotion(), abTestWon: nil).isEmpty)
+        #expect(
+            PromotionGates.evaluate(
+                metric: "accuracy",
+                candidate: 0.1,
+                production: 0.9,
+                policy: ModelSpec.Promotion(),
+                abTestWon: nil
+            ).isEmpty
+        )
     }
 }

@@ -1,15 +1,20 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct SHA256Tests {
     @Test func knownVectorsFromFIPS180() {
         #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
-            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        )
+        #expect(
+            SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        )
     }
 
     @Test func streamingInPiecesEqualsOneShot() {
@@ -58,7 +63,8 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
     func matchesPythonHashlibOnEveryLengthAroundTheBlockSize() throws {
         // Lengths 0…130 cover every padding case (55/56/63/64/119/120 bytes…).
-        let script = "import hashlib\nfor n in range(131):\n    print(hashlib.sha256(bytes((i * 31 + 7) % 256 for i in range(n))).hexdigest())\n"
+        let script =
+            "import hashlib\nfor n in range(131):\n    print(hashlib.sha256(bytes((i * 31 + 7) % 256 for i in range(n))).hexdigest())\n"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-c", script]

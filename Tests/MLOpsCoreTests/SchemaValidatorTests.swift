@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MLOpsCore
 
 /// Composes `yaml` and validates its `v` value against `schema` under path `params.v`.
@@ -134,8 +135,13 @@ private func errors(_ result: Result<JSONValue, ValidationFailure>) -> [JobError
     }
 
     @Test func listCountBoundsAreChecked() throws {
-        #expect(errors(try check("v: []", .list(.string(), minCount: 1))).first?.message.contains("at least 1 item") == true)
-        #expect(errors(try check("v: [a, b, c]", .list(.string(), maxCount: 2))).first?.message.contains("at most 2") == true)
+        #expect(
+            errors(try check("v: []", .list(.string(), minCount: 1))).first?.message.contains("at least 1 item") == true
+        )
+        #expect(
+            errors(try check("v: [a, b, c]", .list(.string(), maxCount: 2))).first?.message.contains("at most 2")
+                == true
+        )
     }
 
     @Test func unknownKeySuggestsTheClosestField() throws {
@@ -162,8 +168,10 @@ private func errors(_ result: Result<JSONValue, ValidationFailure>) -> [JobError
     }
 
     @Test func defaultsAreFilledIn() throws {
-        #expect(try check("v: {name: a, type: numerical}", .object(Self.item))
-            == .success(["name": "a", "type": "numerical", "weight": 1.0]))
+        #expect(
+            try check("v: {name: a, type: numerical}", .object(Self.item))
+                == .success(["name": "a", "type": "numerical", "weight": 1.0])
+        )
     }
 
     @Test func allErrorsAreCollectedInFileOrder() throws {

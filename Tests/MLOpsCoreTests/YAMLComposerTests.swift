@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 /// Composes `text`, returning the error it throws (nil if it composed).

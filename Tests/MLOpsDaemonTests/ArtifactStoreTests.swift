@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import MLOpsDaemon
 
 /// The artifact store on real directories: content addressing, the manifest hash, what is
@@ -31,7 +32,9 @@ import Testing
             for (path, content) in tree {
                 let full = dir + "/" + path
                 try FileManager.default.createDirectory(
-                    atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    atPath: (full as NSString).deletingLastPathComponent,
+                    withIntermediateDirectories: true
+                )
                 try writeFile(full, Data(content.utf8))
             }
             return dir
@@ -83,10 +86,13 @@ import Testing
         // empty file, a file larger than the 1 MiB copy buffer, an empty directory (not part
         // of the identity), non-ASCII and non-UTF-8 names.
         let big = String(repeating: "0123456789abcdef", count: 70_000)
-        let dir = try scratch.source("tricky", [
-            "a.txt": "dot", "a/b": "slash", "a/c/d.bin": "deep", "empty": "", "big.bin": big,
-            "metrics.json": "{\"f1\": 0.5}", "sub/metrics.json": "{}", "Zürich.txt": "ü", "名前": "東京",
-        ])
+        let dir = try scratch.source(
+            "tricky",
+            [
+                "a.txt": "dot", "a/b": "slash", "a/c/d.bin": "deep", "empty": "", "big.bin": big,
+                "metrics.json": "{\"f1\": 0.5}", "sub/metrics.json": "{}", "Zürich.txt": "ü", "名前": "東京",
+            ]
+        )
         try FileManager.default.createDirectory(atPath: dir + "/nothing/here", withIntermediateDirectories: true)
         let latin1: [CChar] = Array((dir + "/caf").utf8CString.dropLast()) + [CChar(bitPattern: 0xE9), 0]
         let fd = open(latin1, O_WRONLY | O_CREAT | O_EXCL, 0o644)
@@ -236,9 +242,14 @@ import Testing
         #expect(symlink(scratch.data + "/models/m", scratch.data + "/inside-link") == 0)
 
         #expect(try ArtifactStore.resolveInside(scratch.data + "/models/m", roots: roots) == scratch.data + "/models/m")
-        #expect(try ArtifactStore.resolveInside(scratch.data + "/inside-link", roots: roots) == scratch.data + "/models/m",
-                "a link that stays inside resolves to its target")
-        #expect(try ArtifactStore.resolveInside(scratch.data + "/models/../models/m", roots: roots) == scratch.data + "/models/m")
+        #expect(
+            try ArtifactStore.resolveInside(scratch.data + "/inside-link", roots: roots) == scratch.data + "/models/m",
+            "a link that stays inside resolves to its target"
+        )
+        #expect(
+            try ArtifactStore.resolveInside(scratch.data + "/models/../models/m", roots: roots) == scratch.data
+                + "/models/m"
+        )
         #expect(throws: ArtifactError.outsideDataRoots(path: scratch.data + "/escape", roots: roots)) {
             try ArtifactStore.resolveInside(scratch.data + "/escape", roots: roots)
         }
@@ -259,8 +270,13 @@ import Testing
         // The root itself is inside; a trailing slash or a root given through a link does not matter.
         #expect(try ArtifactStore.resolveInside(scratch.data, roots: [scratch.data + "/"]) == scratch.data)
         #expect(symlink(scratch.base + "/data2", scratch.base + "/data2-link") == 0)
-        #expect(try ArtifactStore.resolveInside(scratch.base + "/data2/m", roots: [scratch.data, scratch.base + "/data2-link"])
-                == scratch.base + "/data2/m")
+        #expect(
+            try ArtifactStore.resolveInside(
+                scratch.base + "/data2/m",
+                roots: [scratch.data, scratch.base + "/data2-link"]
+            )
+                == scratch.base + "/data2/m"
+        )
         #expect(throws: ArtifactError.outsideDataRoots(path: scratch.data, roots: [])) {
             try ArtifactStore.resolveInside(scratch.data, roots: [])
         }
@@ -276,7 +292,12 @@ import Testing
 
     /// Runs `python3 -c script args…` as a real child and returns its output lines.
     private func runPython(_ script: String, _ args: [String], logPrefix: String) throws -> [String] {
-        let child = try ChildProcess("/usr/bin/python3", ["-c", script] + args, environment: ["LANG": "C.UTF-8"], logPrefix: logPrefix)
+        let child = try ChildProcess(
+            "/usr/bin/python3",
+            ["-c", script] + args,
+            environment: ["LANG": "C.UTF-8"],
+            logPrefix: logPrefix
+        )
         defer { child.terminate() }
         let status = try child.waitForExit(timeout: 60)
         #expect(status == 0, "python: \(child.stderrText)")

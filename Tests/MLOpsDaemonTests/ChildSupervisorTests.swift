@@ -17,7 +17,9 @@ import Testing
         let scratch = try ChildScratch()
         let journal = JournalCapture()
         let outcome = try await ChildSupervisor.run(
-            scratch.command(["/bin/sh", "-c", "echo out; echo err >&2; exit 3"]), logger: journal.logger())
+            scratch.command(["/bin/sh", "-c", "echo out; echo err >&2; exit 3"]),
+            logger: journal.logger()
+        )
         #expect(outcome.termination == .exited(3))
         #expect(!outcome.timedOut && !outcome.cancelled && !outcome.leftoversKilled && !outcome.succeeded)
         #expect(scratch.read("out.log") == "out\n")
@@ -40,10 +42,16 @@ import Testing
         let scratch = try ChildScratch()
         let outcome = try await ChildSupervisor.run(
             scratch.command(
-                ["/bin/sh", "-c", "head -c 10000 /dev/zero | tr '\\0' a; echo short >&2"], outputCap: 4096),
-            logger: JournalCapture().logger())
+                ["/bin/sh", "-c", "head -c 10000 /dev/zero | tr '\\0' a; echo short >&2"],
+                outputCap: 4096
+            ),
+            logger: JournalCapture().logger()
+        )
         #expect(outcome.termination == .exited(0))
-        #expect(scratch.read("out.log") == String(repeating: "a", count: 4096) + "\n[mlopsd: output truncated after 4096 bytes]\n")
+        #expect(
+            scratch.read("out.log") == String(repeating: "a", count: 4096)
+                + "\n[mlopsd: output truncated after 4096 bytes]\n"
+        )
         #expect(outcome.stdout.bytesWritten == 4096)
         #expect(outcome.stdout.bytesDropped == 10000 - 4096)
         #expect(outcome.stdout.truncated)
@@ -55,8 +63,12 @@ import Testing
         let scratch = try ChildScratch()
         let journal = JournalCapture()
         // One 5,000-byte line, then lines 1…1500.
-        let script = "head -c 5000 /dev/zero | tr '\\0' x; echo; i=1; while [ $i -le 1500 ]; do echo line$i; i=$((i+1)); done"
-        let outcome = try await ChildSupervisor.run(scratch.command(["/bin/sh", "-c", script]), logger: journal.logger())
+        let script =
+            "head -c 5000 /dev/zero | tr '\\0' x; echo; i=1; while [ $i -le 1500 ]; do echo line$i; i=$((i+1)); done"
+        let outcome = try await ChildSupervisor.run(
+            scratch.command(["/bin/sh", "-c", script]),
+            logger: journal.logger()
+        )
         #expect(outcome.termination == .exited(0))
         #expect(outcome.stdout.lines == 1501)
         #expect(outcome.stdout.linesLogged == 1000)
@@ -78,7 +90,9 @@ import Testing
         ]
         // /usr/bin/env directly: no shell adds variables of its own.
         let outcome = try await ChildSupervisor.run(
-            scratch.command(["/usr/bin/env"], environment: given), logger: JournalCapture().logger())
+            scratch.command(["/usr/bin/env"], environment: given),
+            logger: JournalCapture().logger()
+        )
         #expect(outcome.termination == .exited(0))
         let lines = Set(scratch.read("out.log").split(separator: "\n").map(String.init))
         #expect(lines == ["MLOPSD_RUN_ID=r1", "FOO=bar baz"])
@@ -91,7 +105,9 @@ import Testing
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
         defer { for fd in pair { close(fd) } }
         let outcome = try await ChildSupervisor.run(
-            scratch.command(["/bin/sh", "-c", "ls /proc/$$/fd"]), logger: JournalCapture().logger())
+            scratch.command(["/bin/sh", "-c", "ls /proc/$$/fd"]),
+            logger: JournalCapture().logger()
+        )
         #expect(outcome.termination == .exited(0))
         #expect(scratch.read("out.log") == "0\n1\n2\n")
     }
@@ -101,7 +117,10 @@ import Testing
         let box = StartBox()
         let task = Task {
             try await ChildSupervisor.run(
-                scratch.command(["/bin/sleep", "1000"]), logger: JournalCapture().logger(), onStart: { box.set($0) })
+                scratch.command(["/bin/sleep", "1000"]),
+                logger: JournalCapture().logger(),
+                onStart: { box.set($0) }
+            )
         }
         let start = try await box.wait()
         let status = try String(contentsOfFile: "/proc/\(start.pid)/status", encoding: .utf8)
@@ -130,7 +149,9 @@ import Testing
         let box = StartBox()
         let outcome = try await ChildSupervisor.run(
             scratch.command(["/bin/sh", "-c", "sleep 1000 & sleep 1000 & wait"], timeout: 1, grace: 120),
-            logger: journal.logger(), onStart: { box.set($0) })
+            logger: journal.logger(),
+            onStart: { box.set($0) }
+        )
         #expect(outcome.timedOut && !outcome.cancelled)
         #expect(outcome.termination == .signalled(SIGTERM))
         #expect(outcome.seconds >= 1)
@@ -151,7 +172,9 @@ import Testing
         // time to set its trap even on a loaded machine.
         let outcome = try await ChildSupervisor.run(
             scratch.command(["/bin/sh", "-c", "trap '' TERM; sleep 1000"], timeout: 1.5, grace: 0.5),
-            logger: journal.logger(), onStart: { box.set($0) })
+            logger: journal.logger(),
+            onStart: { box.set($0) }
+        )
         #expect(outcome.timedOut)
         #expect(outcome.termination == .signalled(SIGKILL))
         #expect(outcome.seconds >= 2.0, "timeout 1.5 s + grace 0.5 s, took \(outcome.seconds) s")
@@ -166,8 +189,14 @@ import Testing
         let box = StartBox()
         // The leader waits and dies on SIGTERM; its child shell and that shell's sleep ignore it.
         let outcome = try await ChildSupervisor.run(
-            scratch.command(["/bin/sh", "-c", "/bin/sh -c \"trap '' TERM; sleep 1000\" & wait"], timeout: 1.5, grace: 0.5),
-            logger: journal.logger(), onStart: { box.set($0) })
+            scratch.command(
+                ["/bin/sh", "-c", "/bin/sh -c \"trap '' TERM; sleep 1000\" & wait"],
+                timeout: 1.5,
+                grace: 0.5
+            ),
+            logger: journal.logger(),
+            onStart: { box.set($0) }
+        )
         #expect(outcome.timedOut)
         #expect(outcome.termination == .signalled(SIGTERM))
         #expect(journal.events(.childKilled).map { $0["MLOPSD_SIGNAL"] } == ["SIGTERM", "SIGKILL"])
@@ -181,8 +210,14 @@ import Testing
         let box = StartBox()
         let task = Task {
             try await ChildSupervisor.run(
-                scratch.command(["/bin/sh", "-c", "echo ready; sleep 1000 & sleep 1000 & wait"], timeout: 600, grace: 120),
-                logger: journal.logger(), onStart: { box.set($0) })
+                scratch.command(
+                    ["/bin/sh", "-c", "echo ready; sleep 1000 & sleep 1000 & wait"],
+                    timeout: 600,
+                    grace: 120
+                ),
+                logger: journal.logger(),
+                onStart: { box.set($0) }
+            )
         }
         let start = try await box.wait()
         try await eventually(timeout: 10, "both sleeps to run") { liveSessionMembers(start.processGroup).count == 3 }
@@ -204,7 +239,9 @@ import Testing
         // The sleep keeps stdout open after the shell exits.
         let outcome = try await ChildSupervisor.run(
             scratch.command(["/bin/sh", "-c", "sleep 1000 & echo started"], timeout: 600, grace: 120),
-            logger: journal.logger(), onStart: { box.set($0) })
+            logger: journal.logger(),
+            onStart: { box.set($0) }
+        )
         #expect(outcome.termination == .exited(0))
         #expect(outcome.leftoversKilled && !outcome.timedOut && !outcome.cancelled && outcome.succeeded)
         #expect(scratch.read("out.log") == "started\n")
@@ -222,7 +259,8 @@ import Testing
         }
         #expect(
             ChildSpawnError.executableMissing(path: "/nonexistent/trainer", errno: ENOENT).description
-                == "cannot start /nonexistent/trainer: No such file or directory")
+                == "cannot start /nonexistent/trainer: No such file or directory"
+        )
 
         let plain = scratch.dir + "/not-executable"
         #expect(FileManager.default.createFile(atPath: plain, contents: Data("#!/bin/sh\n".utf8)))
@@ -239,13 +277,17 @@ import Testing
         var elsewhere = scratch.command(["/bin/true"])
         elsewhere.workingDirectory = scratch.dir + "/missing"
         await #expect(
-            throws: ChildSpawnError.workingDirectoryUnusable(path: scratch.dir + "/missing", reason: "No such file or directory")
+            throws: ChildSpawnError.workingDirectoryUnusable(
+                path: scratch.dir + "/missing",
+                reason: "No such file or directory"
+            )
         ) {
             try await ChildSupervisor.run(elsewhere, logger: logger)
         }
         var unwritable = scratch.command(["/bin/true"])
         unwritable.stdoutPath = scratch.dir + "/missing/out.log"
-        await #expect(throws: ChildSpawnError.outputFileUnusable(path: scratch.dir + "/missing/out.log", errno: ENOENT)) {
+        await #expect(throws: ChildSpawnError.outputFileUnusable(path: scratch.dir + "/missing/out.log", errno: ENOENT))
+        {
             try await ChildSupervisor.run(unwritable, logger: logger)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MLOpsCore
 import Testing
+
 @testable import MLOpsDaemon
 
 /// The real `mlopsd` under the signals systemd sends: SIGHUP reloads, SIGTERM stops.
@@ -31,7 +32,8 @@ import Testing
         if JournalHarness.journaldAvailable {
             let entries = JournalHarness.journalEntries(
                 matching: ["MLOPSD_EVENT": "config_reload_refused", "_PID": "\(d.process?.pid ?? 0)"],
-                deadline: .now + .seconds(10))
+                deadline: .now + .seconds(10)
+            )
             #expect(entries.count == 1)
             #expect(entries.first?["PRIORITY"] == "3")
             #expect(entries.first?["MESSAGE"]?.contains("spol_dir") == true)
@@ -128,7 +130,9 @@ struct DaemonJournalTests {
 /// Retention: old files in done/, failed/ and results/ go; recent ones and the store stay.
 @Suite(.serialized) struct SpoolPruningTests {
     @Test func filesOlderThanTheirRetentionArePrunedAndRecentOnesKept() throws {
-        let d = try DaemonHarness(config: "prune_interval: 1\ndone_retention_days: 1\nfailed_retention_days: 2\nresults_retention_days: 3")
+        let d = try DaemonHarness(
+            config: "prune_interval: 1\ndone_retention_days: 1\nfailed_retention_days: 2\nresults_retention_days: 3"
+        )
         try d.start()
         try d.drop("fresh.yaml", Jobs.registerModel("fresh"))
         _ = try d.waitForResult("fresh")
@@ -141,7 +145,7 @@ struct DaemonJournalTests {
             #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
         }
         try plant("done", "old-done.yaml", ageDays: 1.5)
-        try plant("failed", "young-failed.yaml", ageDays: 1.5)   // kept: failed keeps 2 days
+        try plant("failed", "young-failed.yaml", ageDays: 1.5)  // kept: failed keeps 2 days
         try plant("failed", "old-failed.yaml", ageDays: 2.5)
         try plant("results", "old.json", ageDays: 3.5)
         try plant("results", "young.json", ageDays: 2.5)

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MLOpsCore
 import Testing
+
 @testable import MLOpsDaemon
 
 /// The metrics file of the real `mlopsd`: written after jobs, parseable line by line in the

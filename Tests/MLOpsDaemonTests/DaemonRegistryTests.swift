@@ -25,7 +25,10 @@ import Testing
 
     func storeView(_ h: DaemonHarness) throws -> (production: String?, artifact: String?) {
         try h.readStore { db in
-            let row = try Row.fetchOne(db, sql: "SELECT version, artifact_sha256 FROM versions WHERE model = 'xray' AND state = 'production'")
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT version, artifact_sha256 FROM versions WHERE model = 'xray' AND state = 'production'"
+            )
             return (row?["version"], row.map { h.state + "/artifacts/" + ($0["artifact_sha256"] as String) })
         }
     }
@@ -37,13 +40,18 @@ import Testing
         let h = try DaemonHarness()
         defer { h.cleanUp() }
         let hook = h.root + "/hook.sh"
-        try writeFile(hook, Data("""
-            #!/bin/sh
-            echo "$MLOPSD_ACTION $MLOPSD_VERSION" >> \(h.root)/hook.log
-            if [ -e \(h.root)/block ] && [ "$MLOPSD_ACTION" = promote ]; then echo $$ > \(h.root)/hook.pid; exec sleep 60; fi
-            exit 0
+        try writeFile(
+            hook,
+            Data(
+                """
+                #!/bin/sh
+                echo "$MLOPSD_ACTION $MLOPSD_VERSION" >> \(h.root)/hook.log
+                if [ -e \(h.root)/block ] && [ "$MLOPSD_ACTION" = promote ]; then echo $$ > \(h.root)/hook.pid; exec sleep 60; fi
+                exit 0
 
-            """.utf8))
+                """.utf8
+            )
+        )
         chmod(hook, 0o755)
         try h.writeConfig("deploy_hook: [\(hook)]\ndeploy_hook_timeout: 120")
         try h.start()
@@ -63,12 +71,16 @@ import Testing
 
         try writeFile(h.root + "/block", Data())
         try h.drop("p2.yaml", "kind: promote-version\nmodel: xray\nparams: {version: 1.1.0}\n")
-        try waitUntil(timeout: 30, "the hook of the second promotion runs") { FileManager.default.fileExists(atPath: h.root + "/hook.pid") }
+        try waitUntil(timeout: 30, "the hook of the second promotion runs") {
+            FileManager.default.fileExists(atPath: h.root + "/hook.pid")
+        }
         // Mid-promotion: the link names the new version, the store (committed) still the old.
         #expect(serving(h) != old.artifact)
         #expect(try storeView(h).production == "1.0.0")
         try h.kill9()
-        if let text = try? String(contentsOfFile: h.root + "/hook.pid", encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+        if let text = try? String(contentsOfFile: h.root + "/hook.pid", encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
             kill(pid, SIGKILL)
         }
         try FileManager.default.removeItem(atPath: h.root + "/block")
@@ -79,12 +91,18 @@ import Testing
         let now = try storeView(h)
         #expect(now.production == "1.1.0")
         #expect(serving(h) == now.artifact)
-        let count = try h.readStore { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'xray' AND state = 'production'") }
+        let count = try h.readStore { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'xray' AND state = 'production'")
+        }
         #expect(count == 1)
-        let log = try String(contentsOfFile: h.root + "/hook.log", encoding: .utf8).split(separator: "\n").map(String.init)
+        let log = try String(contentsOfFile: h.root + "/hook.log", encoding: .utf8).split(separator: "\n").map(
+            String.init
+        )
         // The restart first put the link back to 1.0.0 (reconcile), then the recovered job promoted 1.1.0.
         #expect(log == ["promote 1.0.0", "promote 1.1.0", "reconcile 1.0.0", "promote 1.1.0"])
-        let history = try h.readStore { db in try String.fetchAll(db, sql: "SELECT version FROM production_history WHERE model = 'xray' ORDER BY seq") }
+        let history = try h.readStore { db in
+            try String.fetchAll(db, sql: "SELECT version FROM production_history WHERE model = 'xray' ORDER BY seq")
+        }
         #expect(history == ["1.0.0", "1.1.0"])
     }
 }
@@ -109,24 +127,34 @@ import Testing
         #expect(try h.waitForResult("p").status == .succeeded)
         var traffic = MonitoringData.Traffic()
         traffic.scanners = ["S0", "UNSEEN"]
-        try writeFile(h.root + "/data/preds.csv", Data(MonitoringData.predictions(prefix: "x", rows: 50, seed: 3, traffic: traffic).utf8))
+        try writeFile(
+            h.root + "/data/preds.csv",
+            Data(MonitoringData.predictions(prefix: "x", rows: 50, seed: 3, traffic: traffic).utf8)
+        )
         try h.drop("log.yaml", "kind: log-predictions\nmodel: xray\nparams:\n  file: \(h.root)/data/preds.csv\n")
         let logged = try h.waitForResult("log")
         #expect(logged.result?["ingested"] == 50, "\(logged.error?.message ?? "")")
         #expect(logged.result?["check"] == nil, "50 < check_every_predictions: no check in the job")
         // The timer's pass finds the unseen scanner.
         try waitUntil(timeout: 30, "a timer check") {
-            try h.readStore { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM monitoring_checks WHERE trigger = 'timer'") ?? 0 } > 0
+            try h.readStore { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM monitoring_checks WHERE trigger = 'timer'") ?? 0
+            } > 0
         }
         try waitUntil(timeout: 10, "the equipment alert file") {
-            (try? FileManager.default.contentsOfDirectory(atPath: h.spool + "/alerts"))?.contains { $0.contains("equipment_change") } == true
+            (try? FileManager.default.contentsOfDirectory(atPath: h.spool + "/alerts"))?.contains {
+                $0.contains("equipment_change")
+            } == true
         }
         let alerts = try Ctl.run(["alerts", "--spool", h.spool, "xray"], stdin: nil, in: h.root, timeout: 60)
         #expect(alerts.exitCode == 0, "\(alerts)")
         #expect(alerts.stdout.contains("equipment changed: new scanner_model `UNSEEN`"), "\(alerts)")
         let health = try Ctl.run(["health", "--spool", h.spool, "xray"], stdin: nil, in: h.root, timeout: 60)
         #expect(health.exitCode == 0, "\(health)")
-        #expect(health.stdout.contains("xray: health 1.000 (good), window 50, labelled 0, status insufficient_data"), "\(health)")
+        #expect(
+            health.stdout.contains("xray: health 1.000 (good), window 50, labelled 0, status insufficient_data"),
+            "\(health)"
+        )
         #expect(health.stdout.contains("new equipment: scanner_model=UNSEEN"), "\(health)")
         // The metrics file carries the model's latest check and its open alert.
         try waitUntil(timeout: 10, "monitoring gauges in the metrics file") {
@@ -136,8 +164,10 @@ import Testing
                 && text.contains(#"mlopsd_model_last_check_timestamp_seconds{model="xray"}"#)
         }
         // `alerts --ack` acknowledges it once and says so the second time.
-        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: h.spool + "/alerts")
-            .first { $0.contains("equipment_change") })
+        let file = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: h.spool + "/alerts")
+                .first { $0.contains("equipment_change") }
+        )
         let id = String(file.dropLast(".json".count))
         let ack = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id], stdin: nil, in: h.root, timeout: 60)
         #expect(ack.exitCode == 0 && ack.stdout.hasPrefix("alert \(id) acknowledged by "), "\(ack)")
@@ -148,7 +178,12 @@ import Testing
         let alert = try JSONDecoder().decode(AlertDocument.self, from: fileData)
         #expect(alert.id == id && alert.acknowledgedBy != nil && alert.severity == .warning)
         #expect(try ResultDocument.prettyEncoder.encode(alert) + Data("\n".utf8) == fileData)
-        let unknown = try Ctl.run(["alerts", "--spool", h.spool, "--ack", id + "x"], stdin: nil, in: h.root, timeout: 60)
+        let unknown = try Ctl.run(
+            ["alerts", "--spool", h.spool, "--ack", id + "x"],
+            stdin: nil,
+            in: h.root,
+            timeout: 60
+        )
         #expect(unknown.exitCode == 65, "\(unknown)")
         // `alert ID` (a get-alert job) shows it with who acknowledged it; a misspelt id is
         // refused with the right one as "did you mean".

@@ -3,6 +3,7 @@ import GRDB
 import Glibc
 import MLOpsCore
 import Testing
+
 @testable import MLOpsDaemon
 
 /// The real `mlopsd` binary on a private spool: jobs in, exactly one result out.
@@ -20,8 +21,14 @@ import Testing
         #expect(result.submittedBy == (getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? ""))
         #expect(result.result?["change"] == "created")
         let (task, audits) = try d.readStore { db in
-            (try String.fetchOne(db, sql: "SELECT task FROM models WHERE name = 'chest-xray'"),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log WHERE model = 'chest-xray' AND action = 'model.registered' AND job_id = 'reg-1'"))
+            (
+                try String.fetchOne(db, sql: "SELECT task FROM models WHERE name = 'chest-xray'"),
+                try Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT count(*) FROM audit_log WHERE model = 'chest-xray' AND action = 'model.registered' AND job_id = 'reg-1'"
+                )
+            )
         }
         #expect(task == "binary_classification")
         #expect(audits == 1)
@@ -169,13 +176,17 @@ import Testing
             try d.drop("job-\(i).yaml", Jobs.registerModel("model-\(i)"))
         }
         try d.start()
-        try waitUntil(timeout: 120, "1000 results") { d.names(in: "results").filter { $0.hasPrefix("job-") }.count == 1000 }
+        try waitUntil(timeout: 120, "1000 results") {
+            d.names(in: "results").filter { $0.hasPrefix("job-") }.count == 1000
+        }
         for i in Swift.stride(from: 0, to: 1000, by: 97) {
             #expect(d.result("job-\(i)")?.status == .succeeded)
         }
         let count = try d.readStore { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM models") }
         #expect(count == 1000)
-        try waitUntil(timeout: 30, "incoming/ and active/ empty") { d.names(in: "incoming").isEmpty && d.names(in: "active").isEmpty }
+        try waitUntil(timeout: 30, "incoming/ and active/ empty") {
+            d.names(in: "incoming").isEmpty && d.names(in: "active").isEmpty
+        }
         d.cleanUp()
     }
 
@@ -193,7 +204,9 @@ import Testing
         try waitUntil(timeout: 120, "1000 results after restart") {
             d.names(in: "results").filter { $0.hasPrefix("k-") }.count >= 1000
         }
-        try waitUntil(timeout: 30, "incoming/ and active/ empty") { d.names(in: "incoming").isEmpty && d.names(in: "active").isEmpty }
+        try waitUntil(timeout: 30, "incoming/ and active/ empty") {
+            d.names(in: "incoming").isEmpty && d.names(in: "active").isEmpty
+        }
         let results = d.names(in: "results").filter { $0.hasPrefix("k-") }
         #expect(results.count == 1000)
         #expect(!results.contains { $0.contains("+") })
@@ -202,9 +215,11 @@ import Testing
             #expect(doc?.status == .succeeded, "\(name): \(String(describing: doc?.error))")
         }
         let (models, registrations, jobs) = try d.readStore { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM models"),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log WHERE action = 'model.registered'"),
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE state = 'succeeded'"))
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM models"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log WHERE action = 'model.registered'"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE state = 'succeeded'")
+            )
         }
         #expect(models == 1000)
         #expect(registrations == 1000)
@@ -225,7 +240,9 @@ import Testing
         let result = try d.waitForResult("poison")
         #expect(result.status == .failed)
         #expect(result.error?.code == "poison")
-        let registered = try d.readStore { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM models WHERE name = 'poison'") }
+        let registered = try d.readStore { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM models WHERE name = 'poison'")
+        }
         #expect(registered == 0)
         try waitUntil(timeout: 10, "poison.yaml in failed/") { d.names(in: "failed").contains("poison.yaml") }
         d.cleanUp()

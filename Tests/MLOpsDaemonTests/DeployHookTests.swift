@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import MLOpsDaemon
 
 /// Deploy hooks as real /bin/sh scripts: output and environment, exit statuses, the
@@ -57,37 +58,51 @@ import Testing
     @Test func successfulHookReportsItsOutputItsVariablesAndItsWorkingDirectory() throws {
         let scratch = try Scratch()
         // Executed directly (shebang), not through /bin/sh.
-        let path = try scratch.script("deploy.sh", """
+        let path = try scratch.script(
+            "deploy.sh",
+            """
             echo "deploying $MLOPSD_MODEL $MLOPSD_VERSION"
             echo "path=$PATH"
             echo "pwd=$(pwd)"
             echo "to stderr" >&2
             read line || echo "stdin is empty"
-            """)
+            """
+        )
         let outcome = DeployHook(argv: [path], timeout: 30).run(
-            environment: ["MLOPSD_MODEL": "churn", "MLOPSD_VERSION": "1.2.0"], workingDirectory: scratch.dir)
+            environment: ["MLOPSD_MODEL": "churn", "MLOPSD_VERSION": "1.2.0"],
+            workingDirectory: scratch.dir
+        )
         #expect(outcome.status == .exited(0))
         #expect(outcome.succeeded)
         #expect(outcome.summary == "exited with status 0")
-        #expect(outcome.output == """
-            deploying churn 1.2.0
-            path=/usr/local/bin:/usr/bin:/bin
-            pwd=\(scratch.dir)
-            to stderr
-            stdin is empty
+        #expect(
+            outcome.output == """
+                deploying churn 1.2.0
+                path=/usr/local/bin:/usr/bin:/bin
+                pwd=\(scratch.dir)
+                to stderr
+                stdin is empty
 
-            """)
+                """
+        )
         #expect(outcome.duration > 0 && outcome.duration < 30)
     }
 
     @Test func environmentIsExactlyTheGivenVariablesPlusPATH() throws {
         let scratch = try Scratch()
         let outcome = DeployHook(argv: ["/usr/bin/env"], timeout: 30).run(
-            environment: ["A": "1", "B": "two words"], workingDirectory: scratch.dir)
+            environment: ["A": "1", "B": "two words"],
+            workingDirectory: scratch.dir
+        )
         #expect(outcome.succeeded)
-        #expect(Set(outcome.output.split(separator: "\n")) == ["A=1", "B=two words", "PATH=/usr/local/bin:/usr/bin:/bin"])
+        #expect(
+            Set(outcome.output.split(separator: "\n")) == ["A=1", "B=two words", "PATH=/usr/local/bin:/usr/bin:/bin"]
+        )
         // A PATH the caller gives wins.
-        let own = DeployHook(argv: ["/usr/bin/env"], timeout: 30).run(environment: ["PATH": "/opt/bin"], workingDirectory: "/")
+        let own = DeployHook(argv: ["/usr/bin/env"], timeout: 30).run(
+            environment: ["PATH": "/opt/bin"],
+            workingDirectory: "/"
+        )
         #expect(own.output == "PATH=/opt/bin\n")
     }
 
@@ -103,7 +118,10 @@ import Testing
         environment["LISTEN_FDS"] = "1"
         environment["MLOPSD_MODEL"] = "churn"
 
-        let outcome = DeployHook(argv: ["/usr/bin/env"], timeout: 30).run(environment: environment, workingDirectory: scratch.dir)
+        let outcome = DeployHook(argv: ["/usr/bin/env"], timeout: 30).run(
+            environment: environment,
+            workingDirectory: scratch.dir
+        )
         #expect(outcome.succeeded)
         let names = Set(outcome.output.split(separator: "\n").map { String($0.prefix { $0 != "=" }) })
         #expect(names.contains("MLOPSD_MODEL"))
@@ -115,7 +133,9 @@ import Testing
     @Test func nonZeroExitIsReportedWithItsStatus() throws {
         let scratch = try Scratch()
         let outcome = try scratch.hook("fail.sh", "echo 'model server refused the reload' >&2\nexit 3").run(
-            environment: [:], workingDirectory: scratch.dir)
+            environment: [:],
+            workingDirectory: scratch.dir
+        )
         #expect(outcome.status == .exited(3))
         #expect(!outcome.succeeded)
         #expect(outcome.summary == "exited with status 3")
@@ -131,13 +151,18 @@ import Testing
 
     @Test func timeoutEndsTheWholeProcessGroupIncludingABackgroundedGrandchild() throws {
         let scratch = try Scratch()
-        let hook = try scratch.hook("slow.sh", """
+        let hook = try scratch.hook(
+            "slow.sh",
+            """
             echo $$ > hook.pid
             sleep 300 &
             echo $! > grandchild.pid
             echo started
             sleep 300
-            """, timeout: 0.5, grace: 5)
+            """,
+            timeout: 0.5,
+            grace: 5
+        )
         let outcome = hook.run(environment: [:], workingDirectory: scratch.dir)
         #expect(outcome.status == .timedOut)
         #expect(outcome.summary == "did not finish within 0.5 s and was killed")
@@ -155,13 +180,18 @@ import Testing
         let scratch = try Scratch()
         // `trap '' TERM` is inherited by the background child: nobody in the group stops
         // on SIGTERM.
-        let hook = try scratch.hook("stubborn.sh", """
+        let hook = try scratch.hook(
+            "stubborn.sh",
+            """
             trap '' TERM
             echo $$ > hook.pid
             sleep 300 &
             echo $! > grandchild.pid
             while :; do sleep 1; done
-            """, timeout: 0.3, grace: 0.7)
+            """,
+            timeout: 0.3,
+            grace: 0.7
+        )
         let outcome = hook.run(environment: [:], workingDirectory: scratch.dir)
         #expect(outcome.status == .timedOut)
         #expect(outcome.duration >= 1.0 && outcome.duration < 6, "took \(outcome.duration) s")
@@ -173,11 +203,14 @@ import Testing
 
     @Test func aBackgroundProcessHoldingTheOutputPipeDoesNotHoldTheHookUp() throws {
         let scratch = try Scratch()
-        let hook = try scratch.hook("leaves-child.sh", """
+        let hook = try scratch.hook(
+            "leaves-child.sh",
+            """
             sleep 30 &
             echo $! > grandchild.pid
             echo done
-            """)
+            """
+        )
         let outcome = hook.run(environment: [:], workingDirectory: scratch.dir)
         let grandchild = try scratch.pid(in: "grandchild.pid")
         defer { kill(grandchild, SIGKILL) }
@@ -200,7 +233,10 @@ import Testing
 
     @Test func aMissingExecutableCouldNotStart() throws {
         let scratch = try Scratch()
-        let outcome = DeployHook(argv: [scratch.dir + "/absent"], timeout: 5).run(environment: [:], workingDirectory: scratch.dir)
+        let outcome = DeployHook(argv: [scratch.dir + "/absent"], timeout: 5).run(
+            environment: [:],
+            workingDirectory: scratch.dir
+        )
         #expect(outcome.status == .couldNotStart("\(scratch.dir)/absent: No such file or directory"))
         #expect(outcome.summary == "could not start \(scratch.dir)/absent: No such file or directory")
         #expect(!outcome.succeeded)
@@ -219,7 +255,9 @@ import Testing
         _ = try scratch.script("deploy.sh", "exit 0")
         // Even with the script in the working directory and PATH, a relative name is refused.
         let relative = DeployHook(argv: ["deploy.sh"], timeout: 5).run(
-            environment: ["PATH": scratch.dir], workingDirectory: scratch.dir)
+            environment: ["PATH": scratch.dir],
+            workingDirectory: scratch.dir
+        )
         guard case .couldNotStart(let reason) = relative.status else {
             Issue.record("expected couldNotStart, got \(relative.status)")
             return
@@ -231,7 +269,10 @@ import Testing
 
     @Test func aMissingWorkingDirectoryIsNamedAsTheReason() throws {
         let scratch = try Scratch()
-        let outcome = DeployHook(argv: ["/bin/true"], timeout: 5).run(environment: [:], workingDirectory: scratch.dir + "/gone")
+        let outcome = DeployHook(argv: ["/bin/true"], timeout: 5).run(
+            environment: [:],
+            workingDirectory: scratch.dir + "/gone"
+        )
         #expect(outcome.status == .couldNotStart("/bin/true in \(scratch.dir)/gone: No such file or directory"))
     }
 
@@ -251,7 +292,10 @@ import Testing
         // Signals 1–31 at their defaults. glibc's posix_spawn leaves its two internal
         // signals (32 and 33, which sigfillset leaves out) ignored, whatever we ask.
         #expect(masks["SigIgn:"].map { $0 & 0x7FFF_FFFF } == 0, "\(signals.output)")
-        let stat = DeployHook(argv: ["/bin/cat", "/proc/self/stat"], timeout: 30).run(environment: [:], workingDirectory: scratch.dir)
+        let stat = DeployHook(argv: ["/bin/cat", "/proc/self/stat"], timeout: 30).run(
+            environment: [:],
+            workingDirectory: scratch.dir
+        )
         // pid (comm) state ppid pgrp …
         let fields = stat.output.split(separator: " ")
         #expect(fields.count > 5)
@@ -269,7 +313,10 @@ import Testing
         #expect(dup2(dir, leaky) == leaky)
         close(dir)
         defer { close(leaky) }
-        let outcome = DeployHook(argv: ["/bin/ls", "/proc/self/fd"], timeout: 30).run(environment: [:], workingDirectory: scratch.dir)
+        let outcome = DeployHook(argv: ["/bin/ls", "/proc/self/fd"], timeout: 30).run(
+            environment: [:],
+            workingDirectory: scratch.dir
+        )
         #expect(outcome.succeeded)
         let fds = outcome.output.split(separator: "\n").compactMap { Int32($0) }
         #expect(fds.contains(1))

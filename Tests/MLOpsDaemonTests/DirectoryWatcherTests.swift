@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
-@testable import MLOpsClient
 import Glibc
 import Synchronization
 import Testing
+
+@testable import MLOpsClient
 @testable import MLOpsDaemon
 
 /// Real inotify on a real directory: what the engine hears, and how raw events are parsed.
@@ -27,7 +28,8 @@ import Testing
         #expect(mkfifo(dir + "/fifo", 0o600) == 0)
         try waitUntil(timeout: 10, "inotify events") {
             let seen = collector.events.withLock { $0 }
-            return seen.contains(.file("moved.yaml")) && seen.contains(.file("inplace.yaml")) && seen.contains(.created("fifo"))
+            return seen.contains(.file("moved.yaml")) && seen.contains(.file("inplace.yaml"))
+                && seen.contains(.created("fifo"))
         }
         let seen = collector.events.withLock { $0 }
         #expect(seen.contains(.created("inplace.yaml")))
@@ -49,7 +51,8 @@ import Testing
             event.len = UInt32(nameBytes.count)
             return withUnsafeBytes(of: event) { Array($0) } + nameBytes
         }
-        let bytes = record(mask: UInt32(IN_MOVED_TO), name: "a.yaml") + record(mask: UInt32(IN_Q_OVERFLOW), name: nil)
+        let bytes =
+            record(mask: UInt32(IN_MOVED_TO), name: "a.yaml") + record(mask: UInt32(IN_Q_OVERFLOW), name: nil)
             + record(mask: UInt32(IN_CLOSE_WRITE), name: "b.yaml")
         #expect(write(fds[1], bytes, bytes.count) == bytes.count)
         close(fds[1])

@@ -33,8 +33,12 @@ import Testing
 
         init(_ h: DaemonHarness) throws {
             self.h = h
-            let demo = try String(contentsOfFile: PipelineDaemonTests.repository + "/examples/demo-data/chest-xray-train.csv", encoding: .utf8)
-            referenceCSV = demo.split(separator: "\n", omittingEmptySubsequences: true).prefix(201).joined(separator: "\n") + "\n"
+            let demo = try String(
+                contentsOfFile: PipelineDaemonTests.repository + "/examples/demo-data/chest-xray-train.csv",
+                encoding: .utf8
+            )
+            referenceCSV =
+                demo.split(separator: "\n", omittingEmptySubsequences: true).prefix(201).joined(separator: "\n") + "\n"
         }
 
         var data: String { h.root + "/data" }
@@ -63,11 +67,20 @@ import Testing
         /// Registers the model (once, before any fault).
         func register() throws {
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-            let register = try String(contentsOfFile: PipelineDaemonTests.repository + "/examples/register-chest-xray.yaml", encoding: .utf8)
-            try submit("reg", "register-model", register.replacingOccurrences(of: "id: register-chest-xray\n", with: ""))
+            let register = try String(
+                contentsOfFile: PipelineDaemonTests.repository + "/examples/register-chest-xray.yaml",
+                encoding: .utf8
+            )
+            try submit(
+                "reg",
+                "register-model",
+                register.replacingOccurrences(of: "id: register-chest-xray\n", with: "")
+            )
             try release()
             let doc = try h.waitForResult("reg", timeout: 60)
-            guard doc.status == .succeeded else { throw TestFailure("register-model: \(doc.status) \(doc.error?.message ?? "")") }
+            guard doc.status == .succeeded else {
+                throw TestFailure("register-model: \(doc.status) \(doc.error?.message ?? "")")
+            }
         }
 
         /// One round of the stream: create-version (a new artifact), promote-version of it,
@@ -75,7 +88,10 @@ import Testing
         func round(timeout: Double = 60) throws -> [String] {
             let ids = try stageRound()
             try release()
-            try waitUntil(timeout: timeout, "final results of round \(rounds) (daemon stderr: \(h.process?.stderrText.suffix(1500) ?? ""))") {
+            try waitUntil(
+                timeout: timeout,
+                "final results of round \(rounds) (daemon stderr: \(h.process?.stderrText.suffix(1500) ?? ""))"
+            ) {
                 ids.allSatisfy { h.result($0)?.status.isFinal == true }
             }
             return ids
@@ -93,11 +109,16 @@ import Testing
             try writeFile(dir + "/reference.csv", Data(referenceCSV.utf8))
             var records = ""
             for i in 0..<5 {
-                records += "    - {id: p\(n)-\(i), prediction: normal, patient_age: \(30 + i), exposure_kvp: 110.5, view_position: PA, "
+                records +=
+                    "    - {id: p\(n)-\(i), prediction: normal, patient_age: \(30 + i), exposure_kvp: 110.5, view_position: PA, "
                     + "scanner_model: AcmeRad X1, site: ward-1, age_band: \"40-64\", sex: f}\n"
             }
             let ids = ["cv-\(n)", "lp-\(n)", "mm-\(n)", "pv-\(n)"]
-            try submit(ids[0], "create-version", "kind: create-version\nmodel: \(m)\nparams:\n  artifact: \(dir)\n  version: \(n).0.0\n")
+            try submit(
+                ids[0],
+                "create-version",
+                "kind: create-version\nmodel: \(m)\nparams:\n  artifact: \(dir)\n  version: \(n).0.0\n"
+            )
             try submit(ids[3], "promote-version", "kind: promote-version\nmodel: \(m)\nparams: {version: \(n).0.0}\n")
             try submit(ids[1], "log-predictions", "kind: log-predictions\nmodel: \(m)\nparams:\n  records:\n" + records)
             try submit(ids[2], "monitor-model", "kind: monitor-model\nmodel: \(m)\n")
@@ -117,8 +138,9 @@ import Testing
         /// Whether the daemon process is still running (not exited, not a zombie).
         var daemonAlive: Bool {
             guard let pid = h.process?.pid,
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
             let state = stat[stat.index(close, offsetBy: 2)]
             return state != "Z" && state != "X"
         }
@@ -126,14 +148,25 @@ import Testing
         /// Open and total `storage_write_failed` alerts.
         func storageAlerts() throws -> (open: Int, total: Int) {
             try h.readStore { db in
-                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE model = 'mlopsd' AND type = 'storage_write_failed' AND resolved_at IS NULL") ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE model = 'mlopsd' AND type = 'storage_write_failed'") ?? 0)
+                (
+                    try Int.fetchOne(
+                        db,
+                        sql:
+                            "SELECT COUNT(*) FROM alerts WHERE model = 'mlopsd' AND type = 'storage_write_failed' AND resolved_at IS NULL"
+                    ) ?? 0,
+                    try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(*) FROM alerts WHERE model = 'mlopsd' AND type = 'storage_write_failed'"
+                    ) ?? 0
+                )
             }
         }
 
         /// Every invariant of docs/reliability.md (Disk full and I/O errors) for the jobs so far.
         func check(round ids: [String]) throws {
-            guard daemonAlive else { throw TestFailure("mlopsd is not running: \(h.process?.stderrText.suffix(2000) ?? "")") }
+            guard daemonAlive else {
+                throw TestFailure("mlopsd is not running: \(h.process?.stderrText.suffix(2000) ?? "")")
+            }
             let files = resultFiles()
             for id in jobs.keys {
                 let names = files[id] ?? []
@@ -143,46 +176,88 @@ import Testing
                 guard let doc = h.result(id) else { throw TestFailure("\(id): no result") }
                 let kind = jobs[id] ?? ""
                 if let want = expected[kind], doc.status != want {
-                    throw TestFailure("\(id) (\(kind)) ended \(doc.status.rawValue) (\(doc.error?.code ?? "") \(doc.error?.message ?? "")), calibration ended \(want.rawValue)")
+                    throw TestFailure(
+                        "\(id) (\(kind)) ended \(doc.status.rawValue) (\(doc.error?.code ?? "") \(doc.error?.message ?? "")), calibration ended \(want.rawValue)"
+                    )
                 }
             }
             for sub in ["results", "alerts"] {
                 for name in h.names(in: sub) where name.hasSuffix(".json") {
                     guard let data = FileManager.default.contents(atPath: "\(h.spool)/\(sub)/\(name)"),
-                          (try? JSONSerialization.jsonObject(with: data)) != nil else { throw TestFailure("\(sub)/\(name) is not valid JSON") }
+                        (try? JSONSerialization.jsonObject(with: data)) != nil
+                    else { throw TestFailure("\(sub)/\(name) is not valid JSON") }
                 }
             }
             if let data = FileManager.default.contents(atPath: h.spool + "/status.json"),
-               (try? JSONSerialization.jsonObject(with: data)) == nil { throw TestFailure("status.json is not valid JSON") }
+                (try? JSONSerialization.jsonObject(with: data)) == nil
+            {
+                throw TestFailure("status.json is not valid JSON")
+            }
             let store = try h.readStore { db in
-                (integrity: try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-                 states: Dictionary(try Row.fetchAll(db, sql: "SELECT id, state FROM jobs").map { ($0["id"] as String, $0["state"] as String) }, uniquingKeysWith: { a, _ in a }),
-                 versionsPerJob: try Row.fetchAll(db, sql: "SELECT job_id, COUNT(*) AS n FROM versions WHERE job_id IS NOT NULL GROUP BY job_id HAVING n > 1"),
-                 promotionsPerJob: try Row.fetchAll(db, sql: "SELECT job_id, COUNT(*) AS n FROM production_history WHERE job_id IS NOT NULL GROUP BY job_id HAVING n > 1"),
-                 predictions: Dictionary(try Row.fetchAll(db, sql: "SELECT job_id, COUNT(*) AS n FROM predictions GROUP BY job_id").map { ($0["job_id"] as String? ?? "", $0["n"] as Int) }, uniquingKeysWith: +),
-                 poisoned: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE result LIKE '%\"poison\"%'") ?? 0)
+                (
+                    integrity: try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+                    states: Dictionary(
+                        try Row.fetchAll(db, sql: "SELECT id, state FROM jobs").map {
+                            ($0["id"] as String, $0["state"] as String)
+                        },
+                        uniquingKeysWith: { a, _ in a }
+                    ),
+                    versionsPerJob: try Row.fetchAll(
+                        db,
+                        sql:
+                            "SELECT job_id, COUNT(*) AS n FROM versions WHERE job_id IS NOT NULL GROUP BY job_id HAVING n > 1"
+                    ),
+                    promotionsPerJob: try Row.fetchAll(
+                        db,
+                        sql:
+                            "SELECT job_id, COUNT(*) AS n FROM production_history WHERE job_id IS NOT NULL GROUP BY job_id HAVING n > 1"
+                    ),
+                    predictions: Dictionary(
+                        try Row.fetchAll(db, sql: "SELECT job_id, COUNT(*) AS n FROM predictions GROUP BY job_id").map {
+                            ($0["job_id"] as String? ?? "", $0["n"] as Int)
+                        },
+                        uniquingKeysWith: +
+                    ),
+                    poisoned: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE result LIKE '%\"poison\"%'")
+                        ?? 0
+                )
             }
             if store.integrity != ["ok"] { throw TestFailure("integrity_check: \(store.integrity)") }
-            if !store.versionsPerJob.isEmpty { throw TestFailure("one job created several versions: \(store.versionsPerJob)") }
-            if !store.promotionsPerJob.isEmpty { throw TestFailure("one job promoted twice: \(store.promotionsPerJob)") }
+            if !store.versionsPerJob.isEmpty {
+                throw TestFailure("one job created several versions: \(store.versionsPerJob)")
+            }
+            if !store.promotionsPerJob.isEmpty {
+                throw TestFailure("one job promoted twice: \(store.promotionsPerJob)")
+            }
             if store.poisoned != 0 { throw TestFailure("\(store.poisoned) jobs were poisoned by failed writes") }
             for (id, kind) in jobs where kind == "log-predictions" {
                 let stored = store.predictions[id] ?? 0
                 let want = store.states[id] == "succeeded" ? 5 : 0
-                if stored != want { throw TestFailure("\(id) (\(store.states[id] ?? "unfinished")): \(stored) predictions stored, want \(want)") }
+                if stored != want {
+                    throw TestFailure(
+                        "\(id) (\(store.states[id] ?? "unfinished")): \(stored) predictions stored, want \(want)"
+                    )
+                }
             }
             for id in ids {
                 guard let doc = h.result(id), let state = store.states[id] else { continue }
-                if doc.status.rawValue != state { throw TestFailure("\(id): result \(doc.status.rawValue), store \(state)") }
+                if doc.status.rawValue != state {
+                    throw TestFailure("\(id): result \(doc.status.rawValue), store \(state)")
+                }
             }
             // The serving link agrees with the store (the recovery puts it back).
             try waitUntil(timeout: 15, "serving/current to match the store's production version") {
                 let sha = try h.readStore { db in
-                    try String.fetchOne(db, sql: "SELECT artifact_sha256 FROM versions WHERE model = ? AND state = 'production'",
-                                        arguments: [FaultInjectionTests.model])
+                    try String.fetchOne(
+                        db,
+                        sql: "SELECT artifact_sha256 FROM versions WHERE model = ? AND state = 'production'",
+                        arguments: [FaultInjectionTests.model]
+                    )
                 }
                 guard let sha else { return true }
-                let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(h.state)/serving/\(FaultInjectionTests.model)/current")
+                let link = try? FileManager.default.destinationOfSymbolicLink(
+                    atPath: "\(h.state)/serving/\(FaultInjectionTests.model)/current"
+                )
                 return link?.hasSuffix("artifacts/" + sha) == true
             }
         }
@@ -196,7 +271,10 @@ import Testing
             }
             found += ((try? FileManager.default.contentsOfDirectory(atPath: h.state + "/artifacts")) ?? [])
                 .filter { $0.hasPrefix(".") }.map { "state/artifacts/\($0)" }
-            found += ((try? FileManager.default.contentsOfDirectory(atPath: "\(h.state)/serving/\(FaultInjectionTests.model)")) ?? [])
+            found +=
+                ((try? FileManager.default.contentsOfDirectory(
+                    atPath: "\(h.state)/serving/\(FaultInjectionTests.model)"
+                )) ?? [])
                 .filter { $0.hasSuffix(".tmp") }.map { "state/serving/\($0)" }
             // status.json and the metrics file are rewritten every second: their temp is
             // transient (and removed when a write fails), so only the others count.
@@ -239,14 +317,18 @@ import Testing
         // The job path's sites (the directories the stream writes), not the test's own files.
         var sites = shim.recordedSites(root: h.root).filter { !$0.pattern.hasPrefix(h.root + "/data/") }
         // The periodic writers (every status interval), which a short round may not meet.
-        for periodic in [FaultShim.Site(function: "write", pattern: h.spool + "/.status.json.*.tmp"),
-                         FaultShim.Site(function: "renameat", pattern: h.spool + "/status.json"),
-                         FaultShim.Site(function: "write", pattern: h.root + "/.mlopsd.prom.*.tmp"),
-                         FaultShim.Site(function: "renameat", pattern: h.root + "/mlopsd.prom")] where !sites.contains(periodic) {
+        for periodic in [
+            FaultShim.Site(function: "write", pattern: h.spool + "/.status.json.*.tmp"),
+            FaultShim.Site(function: "renameat", pattern: h.spool + "/status.json"),
+            FaultShim.Site(function: "write", pattern: h.root + "/.mlopsd.prom.*.tmp"),
+            FaultShim.Site(function: "renameat", pattern: h.root + "/mlopsd.prom"),
+        ] where !sites.contains(periodic) {
             sites.append(periodic)
         }
         #expect(sites.count >= 10, "calibration found only \(sites.count) sites")
-        print("faults: calibration round reached \(sites.count) call sites: \(sites.map(\.description).joined(separator: "; ")) (\(shim.calls) calls so far)")
+        print(
+            "faults: calibration round reached \(sites.count) call sites: \(sites.map(\.description).joined(separator: "; ")) (\(shim.calls) calls so far)"
+        )
 
         var injected = 0
         var hitSites = Set<FaultShim.Site>()
@@ -301,7 +383,8 @@ import Testing
                                 throw TestFailure("journal entry PRIORITY \(last["PRIORITY"] ?? "none")")
                             }
                             guard last["MLOPSD_PATH"]?.hasPrefix(h.root) == true,
-                                  last["MLOPSD_ERRNO"] == StorageFailure.errnoName(errno) else {
+                                last["MLOPSD_ERRNO"] == StorageFailure.errnoName(errno)
+                            else {
                                 throw TestFailure("journal entry without the path or errno: \(last["MESSAGE"] ?? "")")
                             }
                             journalChecked += 1
@@ -314,8 +397,20 @@ import Testing
         }
         try waitUntil(timeout: 15, "no temp files left behind") { s.leakedTemporaries().isEmpty }
         let elapsed = Date().timeIntervalSince(started)
-        print(String(format: "faults: %d faults injected (%d rounds × 2 errnos × %d sites), %d distinct call sites hit, %d not reached, %d journal entries checked, %d jobs, %.1f s",
-                     injected, rounds, sites.count, hitSites.count, notReached.count, journalChecked, s.jobs.count, elapsed))
+        print(
+            String(
+                format:
+                    "faults: %d faults injected (%d rounds × 2 errnos × %d sites), %d distinct call sites hit, %d not reached, %d journal entries checked, %d jobs, %.1f s",
+                injected,
+                rounds,
+                sites.count,
+                hitSites.count,
+                notReached.count,
+                journalChecked,
+                s.jobs.count,
+                elapsed
+            )
+        )
         if !notReached.isEmpty { print("faults: not reached: " + notReached.joined(separator: "; ")) }
         #expect(injected > 0)
         #expect(hitSites.count * 10 >= sites.count * 8, "only \(hitSites.count) of \(sites.count) sites were hit")
@@ -336,7 +431,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: fs, withIntermediateDirectories: true)
         let mounted = JournalHarness.run("/bin/mount", ["-t", "tmpfs", "-o", "size=24m,mode=0755", "tmpfs", fs])
         guard mounted.status == 0 else {
-            print("SKIPPED: fullTmpfsKeepsJobsRetryableAndRecoversWhenSpaceReturns: mount tmpfs failed: \(mounted.stderr)")
+            print(
+                "SKIPPED: fullTmpfsKeepsJobsRetryableAndRecoversWhenSpaceReturns: mount tmpfs failed: \(mounted.stderr)"
+            )
             return
         }
         defer { _ = JournalHarness.run("/bin/umount", ["-l", fs]) }
@@ -383,11 +480,16 @@ import Testing
         }
         let unfinished = ids.filter { h.result($0)?.status.isFinal != true }
         #expect(s.daemonAlive)
-        print("faults: tmpfs full (\(filled / 1024) KiB ballast): \(unfinished.count) of 4 jobs still waiting, \(s.h.names(in: "active").count) in active/")
+        print(
+            "faults: tmpfs full (\(filled / 1024) KiB ballast): \(unfinished.count) of 4 jobs still waiting, \(s.h.names(in: "active").count) in active/"
+        )
 
         // Space returns.
         unlink(ballast)
-        try waitUntil(timeout: 60, "every job of the round to finish once space returned (stderr: \(h.process?.stderrText.suffix(1500) ?? ""))") {
+        try waitUntil(
+            timeout: 60,
+            "every job of the round to finish once space returned (stderr: \(h.process?.stderrText.suffix(1500) ?? ""))"
+        ) {
             ids.allSatisfy { h.result($0)?.status.isFinal == true }
         }
         try s.check(round: ids)
@@ -397,8 +499,10 @@ import Testing
         }
         try waitUntil(timeout: 15, "no temp files left behind") { s.leakedTemporaries().isEmpty }
         if JournalHarness.journaldAvailable, let pid = h.process?.pid {
-            let recovered = JournalHarness.journalEntries(matching: ["MLOPSD_EVENT": "storage_recovered", "_PID": "\(pid)"],
-                                                          deadline: .now + .seconds(10))
+            let recovered = JournalHarness.journalEntries(
+                matching: ["MLOPSD_EVENT": "storage_recovered", "_PID": "\(pid)"],
+                deadline: .now + .seconds(10)
+            )
             #expect(!recovered.isEmpty)
         }
         // And it keeps working.

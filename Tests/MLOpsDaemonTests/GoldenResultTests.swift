@@ -21,7 +21,9 @@ import Testing
 /// golden files (and removes stale ones) and then fails on purpose, saying so; run it
 /// again without the variable to compare.
 @Suite(.serialized) struct GoldenResultTests {
-    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden").path
+    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Golden"
+    ).path
     static var recording: Bool { ProcessInfo.processInfo.environment["MLOPSD_GOLDEN_RECORD"] == "1" }
 
     static let repository = URL(fileURLWithPath: #filePath)
@@ -42,16 +44,22 @@ import Testing
 
     /// `count` predictions from the demo data's rows (from `offset`), `exposure_kvp` shifted
     /// by `shift`, written to data/<prefix>.csv; the path.
-    static func predictions(_ h: DaemonHarness, prefix: String, offset: Int, count: Int, shift: Double) throws -> String {
+    static func predictions(_ h: DaemonHarness, prefix: String, offset: Int, count: Int, shift: Double) throws -> String
+    {
         let text = try String(contentsOfFile: h.root + "/data/train.csv", encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
         guard let header = lines.first?.split(separator: ",").map(String.init) else { throw TestFailure("empty data") }
         let columns = ["patient_age", "exposure_kvp", "view_position", "scanner_model", "site", "age_band", "sex"]
         let index = columns.compactMap { header.firstIndex(of: $0) }
-        guard index.count == columns.count, let finding = header.firstIndex(of: "finding") else { throw TestFailure("columns") }
+        guard index.count == columns.count, let finding = header.firstIndex(of: "finding") else {
+            throw TestFailure("columns")
+        }
         var csv = "id," + columns.joined(separator: ",") + ",prediction\n"
         for n in 0..<count {
-            let cells = lines[1 + (offset + n) % (lines.count - 1)].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let cells = lines[1 + (offset + n) % (lines.count - 1)].split(
+                separator: ",",
+                omittingEmptySubsequences: false
+            ).map(String.init)
             var row = index.map { cells[$0] }
             if let value = Double(row[1]) { row[1] = String(format: "%.1f", value + shift) }
             csv += "\(prefix)-\(n)," + row.joined(separator: ",") + "," + cells[finding] + "\n"
@@ -68,14 +76,25 @@ import Testing
         let repository = Self.repository
         let data = h.root + "/data"
         let pipelines = h.root + "/pipelines"
-        for dir in [data, pipelines] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        try FileManager.default.copyItem(atPath: repository + "/etc/pipelines/default.yaml", toPath: pipelines + "/default.yaml")
+        for dir in [data, pipelines] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(
+            atPath: repository + "/etc/pipelines/default.yaml",
+            toPath: pipelines + "/default.yaml"
+        )
         try writeFile(pipelines + "/hang.yaml", Data(Self.hangingPipeline.utf8))
         // As demo.sh: the example artifacts and the demo training data under a data root.
         for build in ["chest-xray-build-41", "chest-xray-build-42"] {
-            try FileManager.default.copyItem(atPath: repository + "/examples/artifacts/" + build, toPath: data + "/" + build)
+            try FileManager.default.copyItem(
+                atPath: repository + "/examples/artifacts/" + build,
+                toPath: data + "/" + build
+            )
         }
-        try FileManager.default.copyItem(atPath: repository + "/examples/demo-data/chest-xray-train.csv", toPath: data + "/train.csv")
+        try FileManager.default.copyItem(
+            atPath: repository + "/examples/demo-data/chest-xray-train.csv",
+            toPath: data + "/train.csv"
+        )
         // A third build whose roc_auc (0.80) fails the policy's min_metric (0.85).
         try FileManager.default.copyItem(atPath: data + "/chest-xray-build-41", toPath: data + "/chest-xray-build-43")
         try FileManager.default.removeItem(atPath: data + "/chest-xray-build-43/metrics.json")
@@ -98,37 +117,75 @@ import Testing
         try run.submit("register-chest-xray", register, expect: .succeeded)
         // (2. `mlopsctl submit` refuses the misspelt example offline: nothing reaches the daemon.)
         // 3. The misspelt example (`parms:`) dropped straight into the spool.
-        try run.submit("typo", try String(contentsOfFile: repository + "/examples/misspelt.yaml", encoding: .utf8), expect: .rejected)
+        try run.submit(
+            "typo",
+            try String(contentsOfFile: repository + "/examples/misspelt.yaml", encoding: .utf8),
+            expect: .rejected
+        )
         // 4. Two versions from the example artifacts.
         for build in ["41", "42"] {
-            try run.submit("create-v\(build)", """
+            try run.submit(
+                "create-v\(build)",
+                """
                 kind: create-version
                 model: chest-xray
                 params:
                   artifact: \(data)/chest-xray-build-\(build)
                   run_id: build-\(build)
 
-                """, expect: .succeeded)
+                """,
+                expect: .succeeded
+            )
         }
         // 5. Promote 1.0.0, then 1.1.0, then roll back; `mlopsctl versions`.
-        try run.submit("promote-1.0.0", promote("chest-xray", "1.0.0", reason: "demo: first deployment"), expect: .succeeded)
-        try run.submit("promote-1.1.0", promote("chest-xray", "1.1.0", reason: "demo: build 42 is better"), expect: .succeeded)
-        try run.submit("rollback", "kind: rollback\nmodel: chest-xray\nreason: \"demo: practising the way back\"\n", expect: .succeeded)
-        try run.submit("versions", "kind: list-versions\nmodel: chest-xray\nparams:\n  include_archived: true\n  history: true\n",
-                       expect: .succeeded)
+        try run.submit(
+            "promote-1.0.0",
+            promote("chest-xray", "1.0.0", reason: "demo: first deployment"),
+            expect: .succeeded
+        )
+        try run.submit(
+            "promote-1.1.0",
+            promote("chest-xray", "1.1.0", reason: "demo: build 42 is better"),
+            expect: .succeeded
+        )
+        try run.submit(
+            "rollback",
+            "kind: rollback\nmodel: chest-xray\nreason: \"demo: practising the way back\"\n",
+            expect: .succeeded
+        )
+        try run.submit(
+            "versions",
+            "kind: list-versions\nmodel: chest-xray\nparams:\n  include_archived: true\n  history: true\n",
+            expect: .succeeded
+        )
         // 6. A second site's model, trained by the default pipeline (mlops-train) and deployed.
-        try run.submit("register-site2", register.replacingOccurrences(of: "model: chest-xray\n", with: "model: \(site)\n")
-            .replacingOccurrences(of: "id: register-chest-xray", with: "id: register-site2"), expect: .succeeded)
-        try run.submit("pipeline-site2", pipeline(site, data: data + "/train.csv", reason: "demo: train on this site's data"),
-                       expect: .succeeded, timeout: 240)
+        try run.submit(
+            "register-site2",
+            register.replacingOccurrences(of: "model: chest-xray\n", with: "model: \(site)\n")
+                .replacingOccurrences(of: "id: register-chest-xray", with: "id: register-site2"),
+            expect: .succeeded
+        )
+        try run.submit(
+            "pipeline-site2",
+            pipeline(site, data: data + "/train.csv", reason: "demo: train on this site's data"),
+            expect: .succeeded,
+            timeout: 240
+        )
         // 7. The same for chest-xray: its production version is better, validate_model refuses.
-        try run.submit("pipeline-chest-xray", pipeline("chest-xray", data: data + "/train.csv"), expect: .failed, timeout: 240)
+        try run.submit(
+            "pipeline-chest-xray",
+            pipeline("chest-xray", data: data + "/train.csv"),
+            expect: .failed,
+            timeout: 240
+        )
         // 8. `mlopsctl production` and `mlopsctl health` of the second site's model.
         try run.submit("production-site2", "kind: get-production-model\nmodel: \(site)\n", expect: .succeeded)
         try run.submit("health-site2", "kind: monitor-model\nmodel: \(site)\n", expect: .succeeded)
 
         // --- The registry beyond the demo. ---
-        try run.submit("create-v43", """
+        try run.submit(
+            "create-v43",
+            """
             kind: create-version
             model: chest-xray
             reason: a weaker build, to see the gates refuse it
@@ -138,10 +195,14 @@ import Testing
               description: roc_auc below the policy's min_metric
               parameters: {l2: 0.5, max_iterations: 10}
 
-            """, expect: .succeeded)
+            """,
+            expect: .succeeded
+        )
         try run.submit("promote-gate-refused", promote("chest-xray", "1.2.0", reason: nil), expect: .failed)
         try run.submit("promote-unknown-version", promote("chest-xray", "9.9.9", reason: nil), expect: .rejected)
-        try run.submit("create-v44", """
+        try run.submit(
+            "create-v44",
+            """
             kind: create-version
             model: chest-xray
             params:
@@ -149,20 +210,41 @@ import Testing
               run_id: build-44
               stage: true
 
-            """, expect: .succeeded)
-        try run.submit("archive-dry-run", "kind: archive-versions\nmodel: chest-xray\nparams:\n  keep_versions: 1\n  dry_run: true\n",
-                       expect: .succeeded)
-        try run.submit("archive", "kind: archive-versions\nmodel: chest-xray\nparams:\n  keep_versions: 1\n", expect: .succeeded)
+            """,
+            expect: .succeeded
+        )
+        try run.submit(
+            "archive-dry-run",
+            "kind: archive-versions\nmodel: chest-xray\nparams:\n  keep_versions: 1\n  dry_run: true\n",
+            expect: .succeeded
+        )
+        try run.submit(
+            "archive",
+            "kind: archive-versions\nmodel: chest-xray\nparams:\n  keep_versions: 1\n",
+            expect: .succeeded
+        )
         try run.submit("production-chest-xray", "kind: get-production-model\nmodel: chest-xray\n", expect: .succeeded)
-        try run.submit("production-in-2001", "kind: get-production-model\nmodel: chest-xray\nparams:\n  at: 2001-01-01T00:00:00Z\n",
-                       expect: .succeeded)
-        try run.submit("versions-after-archive", "kind: list-versions\nmodel: chest-xray\nparams:\n  include_archived: false\n  history: false\n",
-                       expect: .succeeded)
+        try run.submit(
+            "production-in-2001",
+            "kind: get-production-model\nmodel: chest-xray\nparams:\n  at: 2001-01-01T00:00:00Z\n",
+            expect: .succeeded
+        )
+        try run.submit(
+            "versions-after-archive",
+            "kind: list-versions\nmodel: chest-xray\nparams:\n  include_archived: false\n  history: false\n",
+            expect: .succeeded
+        )
 
         // --- Monitoring: drifted traffic (exposure_kvp + 25) on chest-xray's production version. ---
         let predictions = try Self.predictions(h, prefix: "shifted", offset: 0, count: 400, shift: 25)
-        try run.submit("log-predictions", "kind: log-predictions\nmodel: chest-xray\nparams:\n  file: \(predictions)\n", expect: .succeeded)
-        try run.submit("log-predictions-inline", """
+        try run.submit(
+            "log-predictions",
+            "kind: log-predictions\nmodel: chest-xray\nparams:\n  file: \(predictions)\n",
+            expect: .succeeded
+        )
+        try run.submit(
+            "log-predictions-inline",
+            """
             kind: log-predictions
             model: chest-xray
             params:
@@ -171,8 +253,12 @@ import Testing
                 - {id: inline-2, patient_age: 34, exposure_kvp: 138.0, view_position: AP, scanner_model: AcmeRad X1, site: ward-7, age_band: 18-39, sex: m, prediction: normal, score: 0.12}
                 - {id: shifted-0, patient_age: 50, exposure_kvp: 130.0, view_position: PA, scanner_model: AcmeRad X1, site: ward-3, age_band: 40-64, sex: m, prediction: normal}
 
-            """, expect: .succeeded)
-        try run.submit("log-ground-truth", """
+            """,
+            expect: .succeeded
+        )
+        try run.submit(
+            "log-ground-truth",
+            """
             kind: log-ground-truth
             model: chest-xray
             params:
@@ -182,20 +268,35 @@ import Testing
                 - {id: inline-1, label: pneumonia}
                 - {id: nobody, label: normal}
 
-            """, expect: .succeeded)
-        try run.submit("log-ground-truth-bad-label", "kind: log-ground-truth\nmodel: chest-xray\nparams:\n  labels:\n    - {id: shifted-3, label: maybe}\n",
-                       expect: .rejected)
+            """,
+            expect: .succeeded
+        )
+        try run.submit(
+            "log-ground-truth-bad-label",
+            "kind: log-ground-truth\nmodel: chest-xray\nparams:\n  labels:\n    - {id: shifted-3, label: maybe}\n",
+            expect: .rejected
+        )
         try run.submit("monitor-chest-xray", "kind: monitor-model\nmodel: chest-xray\n", expect: .succeeded)
         try run.submit("monitor-all", "kind: monitor-all\n", expect: .succeeded)
         try run.submit("alerts", "kind: list-alerts\nmodel: chest-xray\n", expect: .succeeded)
-        let drift = try #require(run.lastResult?["alerts"].flatMap { alerts -> String? in
-            guard case .array(let list) = alerts else { return nil }
-            return list.first { $0["type"] == "data_drift" }?["id"]?.stringValue
-        }, "a data_drift alert in list-alerts")
-        try run.submit("acknowledge-drift", "kind: acknowledge-alert\nreason: looking into the scanners\nparams:\n  alert: \(drift)\n",
-                       expect: .succeeded)
+        let drift = try #require(
+            run.lastResult?["alerts"].flatMap { alerts -> String? in
+                guard case .array(let list) = alerts else { return nil }
+                return list.first { $0["type"] == "data_drift" }?["id"]?.stringValue
+            },
+            "a data_drift alert in list-alerts"
+        )
+        try run.submit(
+            "acknowledge-drift",
+            "kind: acknowledge-alert\nreason: looking into the scanners\nparams:\n  alert: \(drift)\n",
+            expect: .succeeded
+        )
         try run.submit("acknowledge-again", "kind: acknowledge-alert\nparams:\n  alert: \(drift)\n", expect: .succeeded)
-        try run.submit("acknowledge-unknown", "kind: acknowledge-alert\nparams:\n  alert: chest-xray.data_drift.999\n", expect: .rejected)
+        try run.submit(
+            "acknowledge-unknown",
+            "kind: acknowledge-alert\nparams:\n  alert: chest-xray.data_drift.999\n",
+            expect: .rejected
+        )
         try run.submit("get-alert", "kind: get-alert\nparams:\n  alert: \(drift)\n", expect: .succeeded)
         try run.submit("alerts-all", "kind: list-alerts\nparams:\n  include_resolved: true\n", expect: .succeeded)
 
@@ -206,33 +307,57 @@ import Testing
             guard let doc = h.result("pipeline-hang"), doc.status == .running else { return false }
             return doc.result?["stage"]?.stringValue == "train"
         }
-        try run.submit("cancel-pipeline", "kind: cancel-pipeline\nmodel: chest-xray\nreason: not this one\n", expect: .succeeded)
+        try run.submit(
+            "cancel-pipeline",
+            "kind: cancel-pipeline\nmodel: chest-xray\nreason: not this one\n",
+            expect: .succeeded
+        )
         try run.finish("pipeline-hang", expect: .failed)
         try run.submit("pipeline-history", "kind: pipeline-history\nmodel: chest-xray\n", expect: .succeeded)
         try run.submit("pipeline-history-all", "kind: pipeline-history\n", expect: .succeeded)
 
         // --- Retraining of the second site's model. ---
-        try run.submit("retraining-start-refused", "kind: retraining-start\nmodel: \(site)\nparams:\n  params: {data: /etc/passwd}\n",
-                       expect: .rejected)
-        try run.submit("retraining-start", "kind: retraining-start\nmodel: \(site)\nreason: new site\nparams:\n  params: {data: \(data)/train.csv}\n",
-                       expect: .succeeded)
+        try run.submit(
+            "retraining-start-refused",
+            "kind: retraining-start\nmodel: \(site)\nparams:\n  params: {data: /etc/passwd}\n",
+            expect: .rejected
+        )
+        try run.submit(
+            "retraining-start",
+            "kind: retraining-start\nmodel: \(site)\nreason: new site\nparams:\n  params: {data: \(data)/train.csv}\n",
+            expect: .succeeded
+        )
         try run.submit("check-retrain", "kind: check-retrain\nmodel: \(site)\n", expect: .succeeded)
-        try run.submit("retraining-trigger", "kind: retraining-trigger\nmodel: \(site)\nreason: new labels\n", expect: .succeeded, timeout: 240)
+        try run.submit(
+            "retraining-trigger",
+            "kind: retraining-trigger\nmodel: \(site)\nreason: new labels\n",
+            expect: .succeeded,
+            timeout: 240
+        )
         try run.submit("check-retrain-after", "kind: check-retrain\nmodel: \(site)\n", expect: .succeeded)
         try run.submit("retraining-history", "kind: retraining-history\nmodel: \(site)\n", expect: .succeeded)
         try run.submit("retraining-stats", "kind: retraining-stats\n", expect: .succeeded)
         try run.submit("retraining-stop", "kind: retraining-stop\nmodel: \(site)\nreason: freeze\n", expect: .succeeded)
 
         // A forced promotion with `archive: true` (the policy keeps 5 versions: nothing more to archive).
-        try run.submit("promote-forced", promote("chest-xray", "1.3.0", reason: "demo: forced, archiving", force: true, archive: true),
-                       expect: .succeeded)
+        try run.submit(
+            "promote-forced",
+            promote("chest-xray", "1.3.0", reason: "demo: forced, archiving", force: true, archive: true),
+            expect: .succeeded
+        )
 
         // --- Refused before anything runs. ---
-        try run.submit("misspelt-kind", "kind: promote-verison\nmodel: chest-xray\nparams:\n  version: 1.1.0\n", expect: .rejected)
+        try run.submit(
+            "misspelt-kind",
+            "kind: promote-verison\nmodel: chest-xray\nparams:\n  version: 1.1.0\n",
+            expect: .rejected
+        )
         // A second job with the id `versions`: its result goes to results/versions+<inode>.json.
         try run.drop("duplicate-id", "kind: list-versions\nmodel: chest-xray\nid: versions\n")
         try run.finish("duplicate-id", expect: .rejected) {
-            h.names(in: "results").first { $0.hasPrefix("versions+") && $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+            h.names(in: "results").first { $0.hasPrefix("versions+") && $0.hasSuffix(".json") }.map {
+                String($0.dropLast(5))
+            }
         }
         try run.submit("unknown-model", "kind: list-versions\nmodel: chest-xray-site9\n", expect: .rejected)
 
@@ -241,11 +366,21 @@ import Testing
         let missing = JobKind.allCases.map(\.rawValue).filter { !kinds.contains($0) }
         #expect(missing.isEmpty, "kinds without a golden result: \(missing)")
 
-        try GoldenFiles(directory: Self.goldenDirectory, recording: Self.recording, root: h.root, since: started).check(run)
-        print("GoldenResultTests: \(run.documents.count) results in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        try GoldenFiles(directory: Self.goldenDirectory, recording: Self.recording, root: h.root, since: started).check(
+            run
+        )
+        print(
+            "GoldenResultTests: \(run.documents.count) results in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        )
     }
 
-    func promote(_ model: String, _ version: String, reason: String?, force: Bool = false, archive: Bool = false) -> String {
+    func promote(
+        _ model: String,
+        _ version: String,
+        reason: String?,
+        force: Bool = false,
+        archive: Bool = false
+    ) -> String {
         var text = "kind: promote-version\nmodel: \(model)\n"
         if let reason { text += "reason: \"\(reason)\"\n" }
         return text + "params:\n  version: \"\(version)\"\n  force: \(force)\n  archive: \(archive)\n"
@@ -286,8 +421,12 @@ final class GoldenRun {
 
     /// Waits for the final result of a dropped job (in `results/<name>.json`, `name` the job
     /// id unless `resultName` finds another), checks its status (nil: any) and keeps its bytes.
-    func finish(_ job: String, expect status: ResultDocument.Status?, timeout: Double = 30,
-               resultName: () -> String? = { nil }) throws {
+    func finish(
+        _ job: String,
+        expect status: ResultDocument.Status?,
+        timeout: Double = 30,
+        resultName: () -> String? = { nil }
+    ) throws {
         var name = job
         if resultName() == nil {
             try waitUntil(timeout: timeout, "the result file of \(job)") { resultName() != nil || h.result(job) != nil }
@@ -295,7 +434,8 @@ final class GoldenRun {
         if let other = resultName() { name = other }
         let doc = try h.waitForResult(name, timeout: timeout)
         if let status, doc.status != status {
-            let problem = "\(job): expected \(status.rawValue), got \(doc.status.rawValue) \(doc.error?.code ?? "") \(doc.error?.message ?? "")"
+            let problem =
+                "\(job): expected \(status.rawValue), got \(doc.status.rawValue) \(doc.error?.code ?? "") \(doc.error?.message ?? "")"
             problems.append(problem)
             Issue.record(Comment(rawValue: problem))
         }
@@ -339,27 +479,43 @@ struct GoldenFiles {
             // a golden file is the daemon's output apart from the placeholders.
             let reprinted = tree.printed()
             if reprinted != raw {
-                let diff = GoldenDiff.describe(expected: reprinted, actual: raw, expectedLabel: "canonical", actualLabel: "as written")
-                let problem = "\(name): the result file is not in the canonical form (sorted keys, pretty-printed, slashes unescaped, no final newline) the daemon writes:\n\(diff)"
+                let diff = GoldenDiff.describe(
+                    expected: reprinted,
+                    actual: raw,
+                    expectedLabel: "canonical",
+                    actualLabel: "as written"
+                )
+                let problem =
+                    "\(name): the result file is not in the canonical form (sorted keys, pretty-printed, slashes unescaped, no final newline) the daemon writes:\n\(diff)"
                 problems.append(problem)
                 Issue.record(Comment(rawValue: problem))
             }
             produced[name] = normaliser.normalise(tree).printed() + "\n"
         }
-        let existing = Set(((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") })
+        let existing = Set(
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }
+        )
         if recording, !problems.isEmpty {
             Issue.record("MLOPSD_GOLDEN_RECORD=1: not recording, \(problems.count) problem(s) above")
             return
         }
         if recording {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            for stale in existing where produced[stale] == nil { try FileManager.default.removeItem(atPath: directory + "/" + stale) }
-            for (name, text) in produced { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
-            Issue.record("MLOPSD_GOLDEN_RECORD=1: recorded \(produced.count) golden files in \(directory) (this run fails on purpose; run again without the variable to compare)")
+            for stale in existing where produced[stale] == nil {
+                try FileManager.default.removeItem(atPath: directory + "/" + stale)
+            }
+            for (name, text) in produced {
+                try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+            }
+            Issue.record(
+                "MLOPSD_GOLDEN_RECORD=1: recorded \(produced.count) golden files in \(directory) (this run fails on purpose; run again without the variable to compare)"
+            )
             return
         }
         for name in existing.subtracting(produced.keys).sorted() {
-            Issue.record("golden file \(name) has no job in this test any more (record again with MLOPSD_GOLDEN_RECORD=1)")
+            Issue.record(
+                "golden file \(name) has no job in this test any more (record again with MLOPSD_GOLDEN_RECORD=1)"
+            )
         }
         for d in documents {
             let name = Self.fileName(d)
@@ -370,7 +526,12 @@ struct GoldenFiles {
             }
             let actual = produced[name] ?? ""
             if golden != actual {
-                let diff = GoldenDiff.describe(expected: golden, actual: actual, expectedLabel: "Golden/\(name)", actualLabel: "this run")
+                let diff = GoldenDiff.describe(
+                    expected: golden,
+                    actual: actual,
+                    expectedLabel: "Golden/\(name)",
+                    actualLabel: "this run"
+                )
                 Issue.record("result of job \(d.job) differs from Golden/\(name):\n\(diff)")
             }
         }
@@ -478,7 +639,9 @@ indirect enum GoldenJSON {
 
         mutating func literal(_ text: String, _ value: GoldenJSON) throws -> GoldenJSON {
             let b = Array(text.utf8)
-            guard at + b.count <= bytes.count, Array(bytes[at..<(at + b.count)]) == b else { throw fail("expected \(text)") }
+            guard at + b.count <= bytes.count, Array(bytes[at..<(at + b.count)]) == b else {
+                throw fail("expected \(text)")
+            }
             at += b.count
             return value
         }
@@ -491,7 +654,10 @@ indirect enum GoldenJSON {
                 at += 1
                 var fields: [(key: String, value: GoldenJSON)] = []
                 skipSpace()
-                if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(fields) }
+                if at < bytes.count, bytes[at] == UInt8(ascii: "}") {
+                    at += 1
+                    return .object(fields)
+                }
                 while true {
                     skipSpace()
                     let key = try string()
@@ -501,7 +667,10 @@ indirect enum GoldenJSON {
                     fields.append((key, try value()))
                     skipSpace()
                     guard at < bytes.count else { throw fail("unexpected end in object") }
-                    if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
+                    if bytes[at] == UInt8(ascii: ",") {
+                        at += 1
+                        continue
+                    }
                     guard bytes[at] == UInt8(ascii: "}") else { throw fail("expected , or }") }
                     at += 1
                     return .object(fields)
@@ -510,12 +679,18 @@ indirect enum GoldenJSON {
                 at += 1
                 var items: [GoldenJSON] = []
                 skipSpace()
-                if at < bytes.count, bytes[at] == UInt8(ascii: "]") { at += 1; return .array(items) }
+                if at < bytes.count, bytes[at] == UInt8(ascii: "]") {
+                    at += 1
+                    return .array(items)
+                }
                 while true {
                     items.append(try value())
                     skipSpace()
                     guard at < bytes.count else { throw fail("unexpected end in array") }
-                    if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
+                    if bytes[at] == UInt8(ascii: ",") {
+                        at += 1
+                        continue
+                    }
                     guard bytes[at] == UInt8(ascii: "]") else { throw fail("expected , or ]") }
                     at += 1
                     return .array(items)
@@ -541,7 +716,10 @@ indirect enum GoldenJSON {
                 let b = bytes[at]
                 at += 1
                 if b == UInt8(ascii: "\"") { break }
-                guard b == UInt8(ascii: "\\") else { out.append(b); continue }
+                guard b == UInt8(ascii: "\\") else {
+                    out.append(b)
+                    continue
+                }
                 guard at < bytes.count else { throw fail("unterminated escape") }
                 let e = bytes[at]
                 at += 1
@@ -554,7 +732,9 @@ indirect enum GoldenJSON {
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     var code = try hex4()
-                    if (0xD800..<0xDC00).contains(code), at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") {
+                    if (0xD800..<0xDC00).contains(code), at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"),
+                        bytes[at + 1] == UInt8(ascii: "u")
+                    {
                         at += 2
                         let low = try hex4()
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
@@ -567,7 +747,9 @@ indirect enum GoldenJSON {
         }
 
         mutating func hex4() throws -> UInt32 {
-            guard at + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[at..<(at + 4)], as: UTF8.self), radix: 16) else {
+            guard at + 4 <= bytes.count,
+                let v = UInt32(String(decoding: bytes[at..<(at + 4)], as: UTF8.self), radix: 16)
+            else {
                 throw fail("bad \\u escape")
             }
             at += 4
@@ -625,8 +807,10 @@ struct GoldenNormaliser {
     let timestamp = /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})/
     let runID = /[0-9]{8}T[0-9]{6}-[0-9a-f]{6}/
     let ageSentence = /is [0-9.]+ days old/
-    static let actorKeys: Set<String> = ["submitted_by", "acknowledged_by", "created_by", "updated_by", "by", "actor", "user",
-                                         "promoted_by", "requested_by", "cancelled_by"]
+    static let actorKeys: Set<String> = [
+        "submitted_by", "acknowledged_by", "created_by", "updated_by", "by", "actor", "user",
+        "promoted_by", "requested_by", "cancelled_by",
+    ]
 
     mutating func normalise(_ value: GoldenJSON, key: String? = nil, parent: String? = nil) -> GoldenJSON {
         switch value {
@@ -642,7 +826,9 @@ struct GoldenNormaliser {
             case "seconds": return .string("<seconds>")
             default:
                 if key.hasSuffix("_seconds") { return .string("<seconds>") }
-                if key.hasSuffix("_us") || key.hasSuffix("_ms") || key.hasSuffix("_per_second") { return .string("<measured>") }
+                if key.hasSuffix("_us") || key.hasSuffix("_ms") || key.hasSuffix("_per_second") {
+                    return .string("<measured>")
+                }
                 return value
             }
         case .string(let s):
@@ -682,11 +868,18 @@ struct GoldenNormaliser {
 
 /// A unified-style diff of two texts, by lines, limited to the first differences.
 enum GoldenDiff {
-    static func describe(expected: String, actual: String, expectedLabel: String, actualLabel: String, maxLines: Int = 60) -> String {
+    static func describe(
+        expected: String,
+        actual: String,
+        expectedLabel: String,
+        actualLabel: String,
+        maxLines: Int = 60
+    ) -> String {
         let a = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let b = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // Longest common subsequence table (documents are at most a few thousand lines).
-        let n = a.count, m = b.count
+        let n = a.count
+        let m = b.count
         var lcs = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
         for i in stride(from: n - 1, through: 0, by: -1) {
             for j in stride(from: m - 1, through: 0, by: -1) {
@@ -695,14 +888,19 @@ enum GoldenDiff {
         }
         // Edit script: (" ", "-", "+", line, line number in expected).
         var script: [(tag: Character, text: String, line: Int)] = []
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < n || j < m {
             if i < n, j < m, a[i] == b[j] {
-                script.append((" ", a[i], i + 1)); i += 1; j += 1
+                script.append((" ", a[i], i + 1))
+                i += 1
+                j += 1
             } else if i < n, j == m || lcs[i + 1][j] >= lcs[i][j + 1] {
-                script.append(("-", a[i], i + 1)); i += 1
+                script.append(("-", a[i], i + 1))
+                i += 1
             } else {
-                script.append(("+", b[j], i + 1)); j += 1
+                script.append(("+", b[j], i + 1))
+                j += 1
             }
         }
         var out = "--- \(expectedLabel)\n+++ \(actualLabel)\n"
@@ -710,7 +908,9 @@ enum GoldenDiff {
         var lastPrinted = -1
         for (index, entry) in script.enumerated() where entry.tag != " " && index > lastPrinted {
             let from = max(index - 3, lastPrinted + 1)
-            if from > lastPrinted + 1 || lastPrinted < 0 { out += "@@ line \(script[from].line) of \(expectedLabel) @@\n" }
+            if from > lastPrinted + 1 || lastPrinted < 0 {
+                out += "@@ line \(script[from].line) of \(expectedLabel) @@\n"
+            }
             for k in from...min(index + 3, script.count - 1) {
                 out += "\(script[k].tag)\(script[k].text)\n"
                 lastPrinted = k

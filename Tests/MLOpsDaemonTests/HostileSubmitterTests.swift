@@ -6,6 +6,7 @@ import Logging
 import MLOpsClient
 import MLOpsCore
 import Testing
+
 @testable import MLOpsDaemon
 
 /// Single behaviours of the hostile-submitter corpus (docs/reliability.md (Hostile submitters)), pinned
@@ -118,7 +119,9 @@ import Testing
         // The path was resolved (no links) and checked; then the submitter swapped a
         // directory of it for a link.
         try #require(symlink(s.root + "/outside", s.root + "/swapped") == 0)
-        #expect(throws: JobError.self) { try RegistryFiles.read(s.root + "/swapped/secret.csv", limit: 1 << 20, linkFree: true) }
+        #expect(throws: JobError.self) {
+            try RegistryFiles.read(s.root + "/swapped/secret.csv", limit: 1 << 20, linkFree: true)
+        }
         do {
             _ = try RegistryFiles.read(s.root + "/swapped/secret.csv", limit: 1 << 20, linkFree: true)
         } catch {
@@ -126,7 +129,10 @@ import Testing
             #expect(error.message.contains("symbolic link"))
         }
         // The real path is read.
-        #expect(try RegistryFiles.read(s.root + "/outside/secret.csv", limit: 1 << 20, linkFree: true) == Data("id,label\n1,x\n".utf8))
+        #expect(
+            try RegistryFiles.read(s.root + "/outside/secret.csv", limit: 1 << 20, linkFree: true)
+                == Data("id,label\n1,x\n".utf8)
+        )
     }
 
     @Test func aFIFONamedAsADataFileIsRefusedWithoutBlocking() throws {
@@ -135,8 +141,13 @@ import Testing
         let started = Date()
         #expect(throws: JobError.self) { try RegistryFiles.read(s.root + "/p.csv", limit: 1 << 20, linkFree: true) }
         #expect(Date().timeIntervalSince(started) < 5)
-        let result = BuiltinStages.copyData(source: s.root + "/p.csv", roots: [s.root], output: s.root + "/out",
-                                            holdoutShare: 0, seed: 1)
+        let result = BuiltinStages.copyData(
+            source: s.root + "/p.csv",
+            roots: [s.root],
+            output: s.root + "/out",
+            holdoutShare: 0,
+            seed: 1
+        )
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(result.outcome == .failed)
         #expect(result.error?.message.contains("not a regular file") == true)
@@ -153,7 +164,9 @@ import Testing
         chmod(s.root + "/closed", 0o700)
         let owner = getuid()
         #expect(throws: Never.self) { try SubmitterAccess.check(s.root + "/public.csv", uid: nobody, what: "file") }
-        #expect(throws: Never.self) { try SubmitterAccess.check(s.root + "/private.csv", uid: owner == 0 ? nil : owner, what: "file") }
+        #expect(throws: Never.self) {
+            try SubmitterAccess.check(s.root + "/private.csv", uid: owner == 0 ? nil : owner, what: "file")
+        }
         do {
             try SubmitterAccess.check(s.root + "/private.csv", uid: nobody, what: "file")
             Issue.record("nobody may not read a 0600 file of another user")
@@ -178,8 +191,12 @@ import Testing
         try DirectoryHandle.makeDirectories(root + "/state")
         let store = try Store(path: root + "/state/mlopsd.sqlite")
         let config = try DaemonConfig.parse(text: "", sourceName: "test", environment: [:], workingDirectory: root)
-        let processor = JobProcessor(spool: spool, store: store, handlers: HandlerRegistry([Kinds.ListAlerts.self]),
-                                     logger: Logger(label: "test"))
+        let processor = JobProcessor(
+            spool: spool,
+            store: store,
+            handlers: HandlerRegistry([Kinds.ListAlerts.self]),
+            logger: Logger(label: "test")
+        )
         func claim(_ name: String, _ text: String, uid: uid_t) throws {
             try writeClaimedJob(root + "/spool/active/" + name, Data(text.utf8))
             try #require(chown(root + "/spool/active/" + name, uid, 0) == 0)
@@ -196,7 +213,9 @@ import Testing
         #expect(FileManager.default.contents(atPath: root + "/spool/results/shared.json") == bobs)
         try claim("bob2.yaml", "kind: list-alerts\nid: shared\n", uid: 4242)
         #expect(try processor.process(["bob2.yaml"], config: config).map(\.status) == [.succeeded])
-        let replaced = try ResultDocument.decode(try #require(FileManager.default.contents(atPath: root + "/spool/results/shared.json")))
+        let replaced = try ResultDocument.decode(
+            try #require(FileManager.default.contents(atPath: root + "/spool/results/shared.json"))
+        )
         #expect(replaced.status == .succeeded)
         #expect(replaced.submittedBy == UserName.of(uid: 4242))
     }

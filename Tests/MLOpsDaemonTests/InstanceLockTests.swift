@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 import MLOpsCore
-@testable import MLOpsDaemon
 import Testing
+
+@testable import MLOpsDaemon
 
 /// One daemon per spool and per state directory: a second one refuses to start (exit 75,
 /// a message naming the directory) and the first keeps working; a `kill -9` leaves no
@@ -10,9 +11,15 @@ import Testing
 @Suite struct InstanceLockTests {
     /// Starts a second `mlopsd` on `config` and returns its raw wait status and stderr.
     static func startSecond(config: String, logPrefix: String) throws -> (status: Int32, stderr: String) {
-        let env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NOTIFY_") && !$0.key.hasPrefix("WATCHDOG_") }
-        let second = try ChildProcess(DaemonHarness.binDirectory + "/mlopsd", ["--config", config],
-                                      environment: env, logPrefix: logPrefix)
+        let env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("NOTIFY_") && !$0.key.hasPrefix("WATCHDOG_")
+        }
+        let second = try ChildProcess(
+            DaemonHarness.binDirectory + "/mlopsd",
+            ["--config", config],
+            environment: env,
+            logPrefix: logPrefix
+        )
         let status = try second.waitForExit(timeout: 30)
         return (status, second.stderrText)
     }

@@ -5,6 +5,7 @@ import Logging
 import MLOpsClient
 import MLOpsCore
 import Testing
+
 @testable import MLOpsDaemon
 
 /// The batch processor in-process, on a real spool directory and a real SQLite file:
@@ -17,10 +18,21 @@ import Testing
         static let summary = "test"
         static let schema = ObjectSchema([Field("limit", .int(min: 1), default: 10)])
         struct Parameters: Codable, Sendable { var limit: Int }
-        struct Result: Codable, Sendable { var model: String; var limit: Int }
+        struct Result: Codable, Sendable {
+            var model: String
+            var limit: Int
+        }
         static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
-            try AuditLog.record(db, action: "test.echo", actor: context.submittedBy, actorUID: context.submitterUID,
-                                job: job.id, model: job.model, reason: nil, at: context.now)
+            try AuditLog.record(
+                db,
+                action: "test.echo",
+                actor: context.submittedBy,
+                actorUID: context.submitterUID,
+                job: job.id,
+                model: job.model,
+                reason: nil,
+                at: context.now
+            )
             return .succeeded(Result(model: job.model ?? "", limit: job.parameters.limit))
         }
     }
@@ -34,8 +46,16 @@ import Testing
         typealias Parameters = NoParameters
         typealias Result = JSONValue
         static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
-            try AuditLog.record(db, action: "test.half-done", actor: "x", actorUID: nil, job: job.id, model: job.model,
-                                reason: nil, at: context.now)
+            try AuditLog.record(
+                db,
+                action: "test.half-done",
+                actor: "x",
+                actorUID: nil,
+                job: job.id,
+                model: job.model,
+                reason: nil,
+                at: context.now
+            )
             throw JobError(.internalError, "disk on fire")
         }
     }
@@ -54,9 +74,11 @@ import Testing
             store = try Store(path: root + "/state/mlopsd.sqlite")
             config = try DaemonConfig.parse(text: "", sourceName: "test", environment: [:], workingDirectory: root)
             processor = JobProcessor(
-                spool: spool, store: store,
+                spool: spool,
+                store: store,
                 handlers: HandlerRegistry([Kinds.RegisterModel.self, EchoVersionsHandler.self, FailingHandler.self]),
-                logger: Logger(label: "test"))
+                logger: Logger(label: "test")
+            )
         }
 
         /// Puts a job file into active/ as a claim would.
@@ -84,7 +106,9 @@ import Testing
         let second = try f.processor.process(["r1.yaml"], config: f.config)
         #expect(second.first?.replayed == true)
         #expect(FileManager.default.contents(atPath: "\(f.root)/spool/results/r1.json") == original)
-        let audits = try f.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log WHERE job_id = 'r1'") }
+        let audits = try f.store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log WHERE job_id = 'r1'")
+        }
         #expect(audits == 1)
         #expect(FileManager.default.fileExists(atPath: "\(f.root)/spool/done/r1.yaml"))
     }
@@ -110,7 +134,8 @@ import Testing
         #expect(finished.map(\.status) == [.succeeded, .failed, .succeeded])
         #expect(try f.result("bad").error?.message == "disk on fire")
         #expect(try f.result("ok").result?["limit"] == 3)
-        let actions = try f.store.read { db in try String.fetchAll(db, sql: "SELECT action FROM audit_log ORDER BY seq") }
+        let actions = try f.store.read { db in try String.fetchAll(db, sql: "SELECT action FROM audit_log ORDER BY seq")
+        }
         #expect(actions == ["model.registered", "test.echo"])
         #expect(FileManager.default.fileExists(atPath: "\(f.root)/spool/failed/bad.yaml"))
         let state = try f.store.read { db in try String.fetchOne(db, sql: "SELECT state FROM jobs WHERE id = 'bad'") }

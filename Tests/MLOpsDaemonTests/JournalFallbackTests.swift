@@ -25,8 +25,10 @@ struct JournalFallbackTests {
 
     @Test func fallbackLineHasLevelEventMessageAndSortedKeys() {
         let line = JournalLogHandler.fallbackLine(
-            level: .info, message: "job done",
-            metadata: ["model": "m", "event": "job_succeeded", "job": "j1"])
+            level: .info,
+            message: "job done",
+            metadata: ["model": "m", "event": "job_succeeded", "job": "j1"]
+        )
         #expect(line == "info [job_succeeded] job done job=j1 model=m")
     }
 
@@ -37,8 +39,10 @@ struct JournalFallbackTests {
 
     @Test func fallbackLineStaysOnOneLineAndQuotesAwkwardValues() {
         let line = JournalLogHandler.fallbackLine(
-            level: .error, message: "two\nlines",
-            metadata: ["out": "a b", "tb": "x\ny", "empty": "", "q": "say \"hi\"", "eq": "a=b"])
+            level: .error,
+            message: "two\nlines",
+            metadata: ["out": "a b", "tb": "x\ny", "empty": "", "q": "say \"hi\"", "eq": "a=b"]
+        )
         #expect(!line.contains("\n"))
         #expect(line == #"error two\nlines empty="" eq="a=b" out="a b" q="say \"hi\"" tb="x\ny""#)
     }
@@ -58,8 +62,11 @@ struct JournalFallbackTests {
     @Test func automaticModeFallsBackWhenJournalRefuses() throws {
         let makeHandler: @Sendable (String, Int32) -> JournalLogHandler = { label, fd in
             JournalLogHandler(
-                label: label, mode: .automatic, fallbackDescriptor: fd,
-                sender: { _ in -ECONNREFUSED })
+                label: label,
+                mode: .automatic,
+                fallbackDescriptor: fd,
+                sender: { _ in -ECONNREFUSED }
+            )
         }
         let output = try capture(makeHandler) { logger in
             logger.warning("no journal", metadata: ["event": "spool_overflow", "run": "r"])
@@ -71,8 +78,11 @@ struct JournalFallbackTests {
         let recorder = JournalSenderRecorder()
         let makeHandler: @Sendable (String, Int32) -> JournalLogHandler = { label, fd in
             JournalLogHandler(
-                label: label, mode: .automatic, fallbackDescriptor: fd,
-                sender: { fields in recorder.record(fields) == 1 ? -ECONNREFUSED : 0 })
+                label: label,
+                mode: .automatic,
+                fallbackDescriptor: fd,
+                sender: { fields in recorder.record(fields) == 1 ? -ECONNREFUSED : 0 }
+            )
         }
         let output = try capture(makeHandler) { logger in
             logger.info("while down")
@@ -85,8 +95,11 @@ struct JournalFallbackTests {
     @Test func journalModeNeverWritesToStderr() throws {
         let makeHandler: @Sendable (String, Int32) -> JournalLogHandler = { label, fd in
             JournalLogHandler(
-                label: label, mode: .journal, fallbackDescriptor: fd,
-                sender: { _ in -ECONNREFUSED })
+                label: label,
+                mode: .journal,
+                fallbackDescriptor: fd,
+                sender: { _ in -ECONNREFUSED }
+            )
         }
         let output = try capture(makeHandler) { logger in
             logger.critical("lost")
@@ -99,11 +112,14 @@ struct JournalFallbackTests {
         let captured = JournalSenderRecorder()
         let logger = Logger(label: "e") { label in
             JournalLogHandler(
-                label: label, mode: .journal, fallbackDescriptor: -1,
+                label: label,
+                mode: .journal,
+                fallbackDescriptor: -1,
                 sender: { fields in
                     captured.record(fields)
                     return 0
-                })
+                }
+            )
         }
         logger.error("failed", error: Broken(), metadata: ["job": "j"])
         let fields = captured.lastFields
@@ -115,13 +131,15 @@ struct JournalFallbackTests {
         let captured = JournalSenderRecorder()
         var logger = Logger(label: "merge") { label in
             JournalLogHandler(
-                label: label, mode: .journal,
+                label: label,
+                mode: .journal,
                 metadataProvider: Logger.MetadataProvider { ["run": "provided", "model": "provided"] },
                 fallbackDescriptor: -1,
                 sender: { fields in
                     captured.record(fields)
                     return 0
-                })
+                }
+            )
         }
         logger[metadataKey: "model"] = "handler"
         logger[metadataKey: "version"] = "1.0.0"

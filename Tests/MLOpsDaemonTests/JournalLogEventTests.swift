@@ -21,7 +21,9 @@ struct JournalLogEventTests {
 
     @Test func everyEventHasACatalogEntryAndNoOtherEntriesExist() throws {
         let text = try String(
-            contentsOf: JournalHarness.repositoryFile("systemd/mlopsd.catalog"), encoding: .utf8)
+            contentsOf: JournalHarness.repositoryFile("systemd/mlopsd.catalog"),
+            encoding: .utf8
+        )
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let headers = lines.filter { $0.hasPrefix("-- ") }.map { String($0.dropFirst(3)) }
         #expect(Set(headers) == Set(Event.allCases.map(\.messageID)))
@@ -59,8 +61,13 @@ struct JournalLogEventTests {
     @Test func metadataValueIsRecognisedByTheHandler() {
         let handler = JournalLogHandler(label: "t", mode: .stderr)
         let fields = handler.fields(
-            level: .info, message: "m", metadata: ["event": Event.modelUpdated.metadataValue],
-            file: "f", function: "g", line: 1)
+            level: .info,
+            message: "m",
+            metadata: ["event": Event.modelUpdated.metadataValue],
+            file: "f",
+            function: "g",
+            line: 1
+        )
         #expect(fields.contains { $0.name == "MESSAGE_ID" && $0.value == Event.modelUpdated.messageID })
     }
 }

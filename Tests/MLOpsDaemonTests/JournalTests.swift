@@ -88,7 +88,9 @@ struct JournalTests {
         let job = uniqueID()
         let traceback = "Traceback (most recent call last):\n  File \"train.py\", line 3\nValueError: bad\n\ttabbed"
         journalLogger().warning(
-            "stage failed\nsecond line", metadata: ["job": "\(job)", "stage_output": "\(traceback)"])
+            "stage failed\nsecond line",
+            metadata: ["job": "\(job)", "stage_output": "\(traceback)"]
+        )
         let entry = try #require(entries(["MLOPSD_JOB": job]).first)
         #expect(entry["MLOPSD_STAGE_OUTPUT"] == traceback)
         #expect(entry["MESSAGE"] == "stage failed\nsecond line")
@@ -103,7 +105,8 @@ struct JournalTests {
                 "columns": ["a", "b"],
                 "scores": ["ks": "0.2", "psi": "0.1"],
                 "health": .stringConvertible(0.75),
-            ])
+            ]
+        )
         let entry = try #require(entries(["MLOPSD_JOB": job]).first)
         #expect(entry["MLOPSD_COLUMNS"] == "[a,b]")
         #expect(entry["MLOPSD_SCORES"] == "{ks:0.2,psi:0.1}")
@@ -115,8 +118,10 @@ struct JournalTests {
         let pipe = Pipe()
         let logger = Logger(label: "mlopsd.tests.auto") { label in
             JournalLogHandler(
-                label: label, mode: .automatic,
-                fallbackDescriptor: pipe.fileHandleForWriting.fileDescriptor)
+                label: label,
+                mode: .automatic,
+                fallbackDescriptor: pipe.fileHandleForWriting.fileDescriptor
+            )
         }
         logger.info("auto", metadata: ["job": "\(job)"])
         #expect(entries(["MLOPSD_JOB": job]).count == 1)

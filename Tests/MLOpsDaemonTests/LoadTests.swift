@@ -27,12 +27,21 @@ import Testing
     }
 
     /// Runs `mlopsctl` from `bin` to completion; the exit code and standard output.
-    static func ctl(_ bin: String, _ arguments: [String], in directory: String, timeout: Double = 120) throws -> (Int32?, String) {
+    static func ctl(
+        _ bin: String,
+        _ arguments: [String],
+        in directory: String,
+        timeout: Double = 120
+    ) throws -> (Int32?, String) {
         let out = directory + "/ctl-final.out"
         let pid: pid_t
         do {
-            pid = try ProcessLauncher.spawn(bin + "/mlopsctl", arguments: arguments,
-                                            environment: Ctl.baseEnvironment.map { "\($0.key)=\($0.value)" }, stdout: out)
+            pid = try ProcessLauncher.spawn(
+                bin + "/mlopsctl",
+                arguments: arguments,
+                environment: Ctl.baseEnvironment.map { "\($0.key)=\($0.value)" },
+                stdout: out
+            )
         } catch {
             throw TestFailure("\(error)")
         }
@@ -46,7 +55,8 @@ import Testing
     @Test func fourSubmittersEveryJobCompletesOnceWithFlatMemoryAndDescriptors() throws {
         let env = ProcessInfo.processInfo.environment
         let total = env["MLOPSD_LOAD_JOBS"].flatMap(Int.init) ?? 600
-        let bin = env["MLOPSD_LOAD_BIN"].map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+        let bin =
+            env["MLOPSD_LOAD_BIN"].map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
             ?? DaemonHarness.binDirectory
         let marginMiB = env["MLOPSD_LOAD_RSS_MARGIN_MIB"].flatMap(Double.init) ?? 8
         let fdSlack = 3
@@ -60,7 +70,8 @@ import Testing
         try fm.createDirectory(atPath: data + "/artifact", withIntermediateDirectories: true)
         let repo = PipelineDaemonTests.repository
         let demo = try String(contentsOfFile: repo + "/examples/demo-data/chest-xray-train.csv", encoding: .utf8)
-        let reference = demo.split(separator: "\n", omittingEmptySubsequences: true).prefix(201).joined(separator: "\n") + "\n"
+        let reference =
+            demo.split(separator: "\n", omittingEmptySubsequences: true).prefix(201).joined(separator: "\n") + "\n"
         try writeFile(data + "/artifact/model.bin", Data("load-test weights".utf8))
         try writeFile(data + "/artifact/metrics.json", Data(#"{"roc_auc": 0.9}"#.utf8))
         try writeFile(data + "/artifact/reference.csv", Data(reference.utf8))
@@ -74,16 +85,30 @@ import Testing
         func setupJob(_ id: String, _ text: String) throws {
             let file = work + "/\(id).yaml"
             try writeFile(file, Data(text.utf8))
-            let (code, out) = try Self.ctl(bin, ["submit", "--spool", h.spool, "--wait", "--timeout", "60", file], in: work)
+            let (code, out) = try Self.ctl(
+                bin,
+                ["submit", "--spool", h.spool, "--wait", "--timeout", "60", file],
+                in: work
+            )
             guard code == 0 else { throw TestFailure("setup job \(id): exit \(code.map(String.init) ?? "?"): \(out)") }
             setupIDs.append(id)
         }
-        try setupJob("setup-register", example.replacingOccurrences(of: "id: register-chest-xray", with: "id: setup-register"))
-        try setupJob("setup-version", "kind: create-version\nmodel: \(LoadJobMix.model)\nid: setup-version\nparams:\n  artifact: \(data)/artifact\n")
-        try setupJob("setup-promote", "kind: promote-version\nmodel: \(LoadJobMix.model)\nid: setup-promote\nparams: {version: 1.0.0}\n")
+        try setupJob(
+            "setup-register",
+            example.replacingOccurrences(of: "id: register-chest-xray", with: "id: setup-register")
+        )
+        try setupJob(
+            "setup-version",
+            "kind: create-version\nmodel: \(LoadJobMix.model)\nid: setup-version\nparams:\n  artifact: \(data)/artifact\n"
+        )
+        try setupJob(
+            "setup-promote",
+            "kind: promote-version\nmodel: \(LoadJobMix.model)\nid: setup-promote\nparams: {version: 1.0.0}\n"
+        )
 
         // The jobs, generated before the clock starts.
-        let registerTemplate = example
+        let registerTemplate =
+            example
             .replacingOccurrences(of: "model: chest-xray", with: "model: __MODEL__")
             .replacingOccurrences(of: "id: register-chest-xray", with: "id: __ID__")
         var streams: [[LoadJobMix.Job]] = []
@@ -99,11 +124,19 @@ import Testing
         try waitUntil(timeout: 30, every: 0.05, "the daemon to report the setup jobs in status.json") {
             DaemonSampler.finishedJobs(spool: h.spool) == setupFinished
         }
-        guard let baseline = DaemonSampler.sample(pid: pid, spool: h.spool) else { throw TestFailure("cannot sample the daemon") }
+        guard let baseline = DaemonSampler.sample(pid: pid, spool: h.spool) else {
+            throw TestFailure("cannot sample the daemon")
+        }
 
         // Load: four submitters at once, sampled every 250 ms.
         let subs = try streams.enumerated().map { s, stream in
-            try CtlSubmitter(index: s, ctl: bin + "/mlopsctl", spool: h.spool, directory: work + "/submitter-\(s)", jobs: stream)
+            try CtlSubmitter(
+                index: s,
+                ctl: bin + "/mlopsctl",
+                spool: h.spool,
+                directory: work + "/submitter-\(s)",
+                jobs: stream
+            )
         }
         let sampler = DaemonSampler(pid: pid, spool: h.spool)
         let go = DispatchSemaphore(value: 0)
@@ -134,17 +167,22 @@ import Testing
             }
         } catch {
             _ = sampler.stop()
-            throw TestFailure("\(error): \(DaemonSampler.finishedJobs(spool: h.spool) ?? -1) of \(setupFinished + total) finished (daemon stderr: \(h.process?.stderrText.suffix(1500) ?? ""))")
+            throw TestFailure(
+                "\(error): \(DaemonSampler.finishedJobs(spool: h.spool) ?? -1) of \(setupFinished + total) finished (daemon stderr: \(h.process?.stderrText.suffix(1500) ?? ""))"
+            )
         }
         let loadSeconds = Date().timeIntervalSince(loadStart)
         // Descriptors back to the baseline once idle.
         var idleFds = -1
-        let fdsBack = (try? waitUntil(timeout: 30, every: 0.1, "descriptors back to baseline") {
-            idleFds = DaemonSampler.sample(pid: pid, spool: h.spool)?.fds ?? -1
-            return idleFds >= 0 && idleFds <= baseline.fds + fdSlack
-        }) != nil
+        let fdsBack =
+            (try? waitUntil(timeout: 30, every: 0.1, "descriptors back to baseline") {
+                idleFds = DaemonSampler.sample(pid: pid, spool: h.spool)?.fds ?? -1
+                return idleFds >= 0 && idleFds <= baseline.fds + fdSlack
+            }) != nil
         let samples = sampler.stop()
-        guard let endSample = DaemonSampler.sample(pid: pid, spool: h.spool) else { throw TestFailure("the daemon is gone after the load") }
+        guard let endSample = DaemonSampler.sample(pid: pid, spool: h.spool) else {
+            throw TestFailure("the daemon is gone after the load")
+        }
         #expect(fdsBack, "open descriptors \(idleFds) after the load, baseline \(baseline.fds) (+\(fdSlack) allowed)")
 
         // Memory: the peak RSS over the last third of the jobs may exceed the peak over the
@@ -157,8 +195,10 @@ import Testing
         let peak = samples.map(\.rssKiB).max() ?? 0
         #expect(!firstThird.isEmpty && !lastThird.isEmpty, "too few samples: \(samples.count)")
         let growthMiB = Double(peakLast - peakFirst) / 1024
-        #expect(growthMiB <= marginMiB,
-                "RSS grew: peak \(peakFirst) KiB over the first third of the jobs, \(peakLast) KiB over the last third (margin \(marginMiB) MiB)")
+        #expect(
+            growthMiB <= marginMiB,
+            "RSS grew: peak \(peakFirst) KiB over the first third of the jobs, \(peakLast) KiB over the last third (margin \(marginMiB) MiB)"
+        )
 
         // Results: exactly one final document per job, with the expected status.
         let resultNames = Set(allNames(in: h.spool + "/results"))
@@ -174,15 +214,19 @@ import Testing
                 problems.append("\(job.id): no result")
                 continue
             }
-            guard let raw = fm.contents(atPath: h.spool + "/results/" + name), let doc = try? ResultDocument.decode(raw) else {
+            guard let raw = fm.contents(atPath: h.spool + "/results/" + name), let doc = try? ResultDocument.decode(raw)
+            else {
                 problems.append("\(job.id): result does not decode")
                 continue
             }
             tally["\(job.label) \(doc.status.rawValue)\(doc.error.map { " " + $0.code } ?? "")", default: 0] += 1
             if doc.status != job.status || doc.error?.code != job.errorCode {
-                problems.append("\(job.id) (\(job.label)): \(doc.status.rawValue) \(doc.error?.code ?? "") \(doc.error?.message ?? ""), expected \(job.status.rawValue) \(job.errorCode ?? "")")
+                problems.append(
+                    "\(job.id) (\(job.label)): \(doc.status.rawValue) \(doc.error?.code ?? "") \(doc.error?.message ?? ""), expected \(job.status.rawValue) \(job.errorCode ?? "")"
+                )
             }
-            if let submitted = Timestamp.parse(doc.submittedAt), let finished = doc.finishedAt.flatMap(Timestamp.parse) {
+            if let submitted = Timestamp.parse(doc.submittedAt), let finished = doc.finishedAt.flatMap(Timestamp.parse)
+            {
                 latencies.append(finished.timeIntervalSince(submitted))
             } else {
                 problems.append("\(job.id): result without submitted_at/finished_at")
@@ -197,19 +241,30 @@ import Testing
         // The spool: nothing waiting or half-written; one job file per job in done/ or failed/.
         #expect(allNames(in: h.spool + "/incoming").isEmpty)
         #expect(allNames(in: h.spool + "/active").isEmpty)
-        #expect(allNames(in: h.spool + "/tmp").isEmpty, "mlopsctl temp files left: \(allNames(in: h.spool + "/tmp").prefix(5))")
+        #expect(
+            allNames(in: h.spool + "/tmp").isEmpty,
+            "mlopsctl temp files left: \(allNames(in: h.spool + "/tmp").prefix(5))"
+        )
         let done = Set(allNames(in: h.spool + "/done"))
         let failed = Set(allNames(in: h.spool + "/failed"))
         let misplaced = jobs.filter { !(($0.status == .succeeded ? done : failed).contains($0.id + ".yaml")) }
-        #expect(misplaced.isEmpty, "\(misplaced.count) job files not where their status says, e.g. \(misplaced.prefix(5).map(\.id))")
-        #expect(done.count + failed.count == total + setupIDs.count, "done/ \(done.count) + failed/ \(failed.count) files for \(total + setupIDs.count) jobs")
+        #expect(
+            misplaced.isEmpty,
+            "\(misplaced.count) job files not where their status says, e.g. \(misplaced.prefix(5).map(\.id))"
+        )
+        #expect(
+            done.count + failed.count == total + setupIDs.count,
+            "done/ \(done.count) + failed/ \(failed.count) files for \(total + setupIDs.count) jobs"
+        )
 
         // The store grew by exactly what the jobs did.
         let (storedJobs, predictions, models, versions) = try h.readStore { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM predictions") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM models") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM predictions") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM models") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions") ?? 0
+            )
         }
         #expect(storedJobs == total + setupIDs.count)
         #expect(predictions == jobs.reduce(0) { $0 + $1.records })
@@ -219,8 +274,15 @@ import Testing
         // Still alive, still answering.
         var status: Int32 = 0
         #expect(waitpid(pid, &status, WNOHANG) == 0, "the daemon exited")
-        try writeFile(work + "/final.yaml", Data("kind: list-versions\nmodel: \(LoadJobMix.model)\nid: load-final\n".utf8))
-        let (finalCode, finalOut) = try Self.ctl(bin, ["submit", "--spool", h.spool, "--wait", "--timeout", "60", "--json", work + "/final.yaml"], in: work)
+        try writeFile(
+            work + "/final.yaml",
+            Data("kind: list-versions\nmodel: \(LoadJobMix.model)\nid: load-final\n".utf8)
+        )
+        let (finalCode, finalOut) = try Self.ctl(
+            bin,
+            ["submit", "--spool", h.spool, "--wait", "--timeout", "60", "--json", work + "/final.yaml"],
+            in: work
+        )
         #expect(finalCode == 0, "the daemon did not answer a job after the load: \(finalOut)")
 
         // Figures.
@@ -230,10 +292,27 @@ import Testing
         let wall = Date().timeIntervalSince(wallStart)
         func ms(_ s: Double) -> String { String(format: "%.0f", s * 1000) }
         let rates = outcomes.map { String(format: "%.1f", Double($0.submitted) / $0.elapsed) }.joined(separator: ", ")
-        print(String(format: "load: %d jobs from %d mlopsctl submitters (%@), %.1f s to submit (%.1f jobs/s; per submitter %@ jobs/s), %.1f s to drain, %.1f jobs/s end to end, wall %.1f s",
-                     total, Self.submitters, bin, submitSeconds, Double(total) / submitSeconds, rates, loadSeconds, Double(total) / loadSeconds, wall))
-        print("load: queue latency (submitted_at → finished_at) p50 \(ms(Self.quantile(sortedLatency, 0.5))) ms, p95 \(ms(Self.quantile(sortedLatency, 0.95))) ms, p99 \(ms(Self.quantile(sortedLatency, 0.99))) ms, max \(ms(sortedLatency.last ?? .nan)) ms; mlopsctl submit p50 \(ms(Self.quantile(ctlTimes, 0.5))) ms, p99 \(ms(Self.quantile(ctlTimes, 0.99))) ms; queue depth max \(samples.map(\.queued).max() ?? 0)")
-        print("load: RSS baseline \(baseline.rssKiB) KiB, peak \(peak) KiB, peak first third \(peakFirst) KiB, peak last third \(peakLast) KiB (growth \(String(format: "%.1f", growthMiB)) MiB, margin \(marginMiB) MiB), end \(endSample.rssKiB) KiB; fds baseline \(baseline.fds), min \(fdValues.min() ?? 0), max \(fdValues.max() ?? 0), end \(idleFds); threads max \(samples.map(\.threads).max() ?? 0); \(samples.count) samples")
+        print(
+            String(
+                format:
+                    "load: %d jobs from %d mlopsctl submitters (%@), %.1f s to submit (%.1f jobs/s; per submitter %@ jobs/s), %.1f s to drain, %.1f jobs/s end to end, wall %.1f s",
+                total,
+                Self.submitters,
+                bin,
+                submitSeconds,
+                Double(total) / submitSeconds,
+                rates,
+                loadSeconds,
+                Double(total) / loadSeconds,
+                wall
+            )
+        )
+        print(
+            "load: queue latency (submitted_at → finished_at) p50 \(ms(Self.quantile(sortedLatency, 0.5))) ms, p95 \(ms(Self.quantile(sortedLatency, 0.95))) ms, p99 \(ms(Self.quantile(sortedLatency, 0.99))) ms, max \(ms(sortedLatency.last ?? .nan)) ms; mlopsctl submit p50 \(ms(Self.quantile(ctlTimes, 0.5))) ms, p99 \(ms(Self.quantile(ctlTimes, 0.99))) ms; queue depth max \(samples.map(\.queued).max() ?? 0)"
+        )
+        print(
+            "load: RSS baseline \(baseline.rssKiB) KiB, peak \(peak) KiB, peak first third \(peakFirst) KiB, peak last third \(peakLast) KiB (growth \(String(format: "%.1f", growthMiB)) MiB, margin \(marginMiB) MiB), end \(endSample.rssKiB) KiB; fds baseline \(baseline.fds), min \(fdValues.min() ?? 0), max \(fdValues.max() ?? 0), end \(idleFds); threads max \(samples.map(\.threads).max() ?? 0); \(samples.count) samples"
+        )
         var timeline: [String] = []
         for tenth in 1...10 {
             if let s = progress.first(where: { $0.done >= total * tenth / 10 }) {
@@ -241,20 +320,37 @@ import Testing
             }
         }
         print("load: RSS by progress: " + timeline.joined(separator: ", "))
-        print("load: outcomes: " + tally.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
-        print("load: store \(storedJobs) jobs, \(predictions) predictions, \(models) models, \(versions) versions; spool done/ \(done.count), failed/ \(failed.count), results/ \(resultNames.count)")
+        print(
+            "load: outcomes: "
+                + tally.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        )
+        print(
+            "load: store \(storedJobs) jobs, \(predictions) predictions, \(models) models, \(versions) versions; spool done/ \(done.count), failed/ \(failed.count), results/ \(resultNames.count)"
+        )
         if let path = env["MLOPSD_LOAD_REPORT"] {
             let report: [String: Any] = [
                 "jobs": total, "submitters": Self.submitters, "bin": bin,
                 "submit_seconds": submitSeconds, "load_seconds": loadSeconds, "wall_seconds": wall,
                 "jobs_per_second": Double(total) / loadSeconds,
                 "submit_rate_per_submitter": outcomes.map { Double($0.submitted) / $0.elapsed },
-                "latency_ms": ["p50": Self.quantile(sortedLatency, 0.5) * 1000, "p95": Self.quantile(sortedLatency, 0.95) * 1000,
-                               "p99": Self.quantile(sortedLatency, 0.99) * 1000, "max": (sortedLatency.last ?? 0) * 1000],
+                "latency_ms": [
+                    "p50": Self.quantile(sortedLatency, 0.5) * 1000, "p95": Self.quantile(sortedLatency, 0.95) * 1000,
+                    "p99": Self.quantile(sortedLatency, 0.99) * 1000, "max": (sortedLatency.last ?? 0) * 1000,
+                ],
                 "ctl_ms": ["p50": Self.quantile(ctlTimes, 0.5) * 1000, "p99": Self.quantile(ctlTimes, 0.99) * 1000],
-                "rss_kib": ["baseline": baseline.rssKiB, "peak": peak, "peak_first_third": peakFirst, "peak_last_third": peakLast, "end": endSample.rssKiB],
-                "fds": ["baseline": baseline.fds, "min": fdValues.min() ?? 0, "max": fdValues.max() ?? 0, "end": idleFds],
-                "samples": samples.map { ["t": $0.t, "rss_kib": $0.rssKiB, "fds": $0.fds, "threads": $0.threads, "queued": $0.queued, "finished": $0.finished] },
+                "rss_kib": [
+                    "baseline": baseline.rssKiB, "peak": peak, "peak_first_third": peakFirst,
+                    "peak_last_third": peakLast, "end": endSample.rssKiB,
+                ],
+                "fds": [
+                    "baseline": baseline.fds, "min": fdValues.min() ?? 0, "max": fdValues.max() ?? 0, "end": idleFds,
+                ],
+                "samples": samples.map {
+                    [
+                        "t": $0.t, "rss_kib": $0.rssKiB, "fds": $0.fds, "threads": $0.threads, "queued": $0.queued,
+                        "finished": $0.finished,
+                    ]
+                },
             ]
             let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             try json.write(to: URL(fileURLWithPath: path))

@@ -26,23 +26,46 @@ import Testing
 
     /// Runs `/usr/bin/env python3 arguments…`; its exit status and standard error.
     static func python(_ arguments: [String], in dir: String) throws -> (Int32, String) {
-        let child = try ChildProcess("/usr/bin/env", ["python3"] + arguments, environment: ProcessInfo.processInfo.environment,
-                                     logPrefix: dir + "/python")
+        let child = try ChildProcess(
+            "/usr/bin/env",
+            ["python3"] + arguments,
+            environment: ProcessInfo.processInfo.environment,
+            logPrefix: dir + "/python"
+        )
         let status = try child.waitForExit(timeout: 300)
         return (WaitStatus(raw: status).exitCode ?? -1, child.stderrText)
     }
 
     /// scipy's answer for the two files.
-    static func scipyDrift(reference: String, current: String, categorical: [String], in dir: String) throws -> [String: Any] {
-        let request: [String: Any] = ["op": "drift_files", "cases": [[
-            "reference": reference, "current": current, "categorical": categorical, "threshold": 0.1, "alpha": 0.01,
-        ]]]
+    static func scipyDrift(
+        reference: String,
+        current: String,
+        categorical: [String],
+        in dir: String
+    ) throws -> [String: Any] {
+        let request: [String: Any] = [
+            "op": "drift_files",
+            "cases": [
+                [
+                    "reference": reference, "current": current, "categorical": categorical, "threshold": 0.1,
+                    "alpha": 0.01,
+                ]
+            ],
+        ]
         try JSONSerialization.data(withJSONObject: request).write(to: URL(fileURLWithPath: dir + "/request.json"))
-        let (status, errors) = try python([repositoryRoot + "/scripts/statistics_reference.py", dir + "/request.json",
-                                           dir + "/response.json"], in: dir)
+        let (status, errors) = try python(
+            [
+                repositoryRoot + "/scripts/statistics_reference.py", dir + "/request.json",
+                dir + "/response.json",
+            ],
+            in: dir
+        )
         guard status == 0 else { throw TestFailure("statistics_reference.py drift_files exited \(status): \(errors)") }
-        let response = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/response.json")))
-        guard let results = (response as? [String: Any])?["results"] as? [[String: Any]], let first = results.first else {
+        let response = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: dir + "/response.json"))
+        )
+        guard let results = (response as? [String: Any])?["results"] as? [[String: Any]], let first = results.first
+        else {
             throw TestFailure("no result from drift_files")
         }
         return first
@@ -76,15 +99,18 @@ import Testing
     /// current file lists its columns in another order.
     static func write(_ path: String, rows: Int, seed: UInt64, current: Bool) throws {
         var rng = Random(state: seed)
-        let order = current ? ["scanner", "grade", "shifted", "code", "steady", "ties"]
-                            : ["steady", "shifted", "ties", "grade", "code", "scanner"]
+        let order =
+            current
+            ? ["scanner", "grade", "shifted", "code", "steady", "ties"]
+            : ["steady", "shifted", "ties", "grade", "code", "scanner"]
         var text = order.joined(separator: ",") + "\n"
         for _ in 0..<rows {
             var cells: [String: String] = [:]
             cells["steady"] = rng.uniform() < 0.01 ? "" : String(format: "%.5f", rng.normal())
             cells["shifted"] = String(format: "%.4f", 10 + rng.normal() + (current ? 0.4 : 0))
             cells["ties"] = String(Int((3 * rng.normal() + (current ? 0.3 : 0)).rounded()))
-            cells["grade"] = rng.uniform() < 0.02 ? "" : rng.pick(["A", "B", "C", "D"], current ? [1, 1, 2, 3] : [3, 2, 1, 1])
+            cells["grade"] =
+                rng.uniform() < 0.02 ? "" : rng.pick(["A", "B", "C", "D"], current ? [1, 1, 2, 3] : [3, 2, 1, 1])
             cells["code"] = rng.pick(["1", "2", "3"], [1, 1, 1])
             cells["scanner"] = rng.pick(["S0", "S1"], [1, 1])
             text += order.map { cells[$0] ?? "" }.joined(separator: ",") + "\n"
@@ -105,10 +131,21 @@ import Testing
         let current = dir + "/current.csv"
         try Self.write(reference, rows: 3000, seed: 1, current: false)
         try Self.write(current, rows: 2500, seed: 2, current: true)
-        let run = try Ctl.run(["drift", "--reference", reference, "--current", current, "--categorical", "code,scanner", "--json"], in: dir)
+        let run = try Ctl.run(
+            ["drift", "--reference", reference, "--current", current, "--categorical", "code,scanner", "--json"],
+            in: dir
+        )
         #expect(run.exitCode == 0, "\(run)")
-        let ours = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run)")
-        let scipy = try Self.scipyDrift(reference: reference, current: current, categorical: ["code", "scanner"], in: dir)
+        let ours = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+            "\(run)"
+        )
+        let scipy = try Self.scipyDrift(
+            reference: reference,
+            current: current,
+            categorical: ["code", "scanner"],
+            in: dir
+        )
         let ourColumns = try #require(ours["columns"] as? [[String: Any]])
         let scipyColumns = try #require(scipy["columns"] as? [[String: Any]])
         #expect(ourColumns.map { $0["name"] as? String } == scipyColumns.map { $0["name"] as? String })
@@ -118,7 +155,10 @@ import Testing
             #expect(o["test"] as? String == (s["type"] as? String == "numerical" ? "ks" : "chi_square"), "\(name)")
             // Both files ≤ 10,000 rows: scipy's exact KS distribution, so p to 1e-6.
             let statisticTolerance = s["type"] as? String == "numerical" ? 1e-9 : 1e-9
-            #expect(close(o["statistic"] as? Double, s["statistic"], statisticTolerance), "\(name) statistic: \(o) vs \(s)")
+            #expect(
+                close(o["statistic"] as? Double, s["statistic"], statisticTolerance),
+                "\(name) statistic: \(o) vs \(s)"
+            )
             #expect(close(o["p_value"] as? Double, s["pvalue"], 1e-6), "\(name) p: \(o) vs \(s)")
             #expect(close(o["p_adjusted"] as? Double, s["p_adjusted"], 1e-6), "\(name) adjusted p: \(o) vs \(s)")
             if s["type"] as? String == "categorical" {
@@ -145,11 +185,19 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.write(dir + "/a.csv", rows: 800, seed: 3, current: false)
         try Self.write(dir + "/b.csv", rows: 700, seed: 4, current: true)
-        let run = try Ctl.run(["drift", "--reference", dir + "/a.csv", "--current", dir + "/b.csv", "--categorical", "code",
-                               "--categorical", "scanner"], in: dir)
+        let run = try Ctl.run(
+            [
+                "drift", "--reference", dir + "/a.csv", "--current", dir + "/b.csv", "--categorical", "code",
+                "--categorical", "scanner",
+            ],
+            in: dir
+        )
         #expect(run.exitCode == 0, "\(run)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("COLUMN") && $0.contains("ADJUSTED P") && $0.contains("DRIFT") }, "\(run)")
+        #expect(
+            lines.contains { $0.hasPrefix("COLUMN") && $0.contains("ADJUSTED P") && $0.contains("DRIFT") },
+            "\(run)"
+        )
         for name in ["steady", "shifted", "ties", "grade", "code", "scanner"] {
             #expect(lines.contains { $0.hasPrefix(name + " ") }, "no row for \(name): \(run)")
         }
@@ -165,7 +213,10 @@ import Testing
         try writeFile(dir + "/b.csv", Data("x,y,extra\n1,2,3\n".utf8))
         let run = try Ctl.run(["drift", "--reference", dir + "/a.csv", "--current", dir + "/b.csv"], in: dir)
         #expect(run.exitCode == 65, "\(run)")
-        #expect(run.stderr.contains("\(dir)/a.csv: line 1: the column 'extra' of the current file is missing"), "\(run)")
+        #expect(
+            run.stderr.contains("\(dir)/a.csv: line 1: the column 'extra' of the current file is missing"),
+            "\(run)"
+        )
         #expect(run.stdout.isEmpty, "\(run)")
     }
 
@@ -187,7 +238,10 @@ import Testing
             let run = try Ctl.run(["drift", "--reference", dir + "/good.csv", "--current", dir + "/" + file], in: dir)
             #expect(run.exitCode == 65, "\(file): \(run)")
             #expect(run.stderr.contains(message), "\(file): \(run)")
-            let swapped = try Ctl.run(["drift", "--reference", dir + "/" + file, "--current", dir + "/good.csv", "--json"], in: dir)
+            let swapped = try Ctl.run(
+                ["drift", "--reference", dir + "/" + file, "--current", dir + "/good.csv", "--json"],
+                in: dir
+            )
             #expect(swapped.exitCode == 65 && swapped.stderr.contains(message), "\(file) as reference: \(swapped)")
         }
     }
@@ -201,9 +255,15 @@ import Testing
         #expect(missing.stderr.contains("cannot read \(dir)/nope.csv"), "\(missing)")
         let directory = try Ctl.run(["drift", "--reference", dir, "--current", dir + "/a.csv"], in: dir)
         #expect(directory.exitCode == 66, "\(directory)")
-        let unknown = try Ctl.run(["drift", "--reference", dir + "/a.csv", "--current", dir + "/a.csv", "--categorical", "zz"], in: dir)
+        let unknown = try Ctl.run(
+            ["drift", "--reference", dir + "/a.csv", "--current", dir + "/a.csv", "--categorical", "zz"],
+            in: dir
+        )
         #expect(unknown.exitCode == 64 && unknown.stderr.contains("'zz'"), "\(unknown)")
-        let threshold = try Ctl.run(["drift", "--reference", dir + "/a.csv", "--current", dir + "/a.csv", "--threshold", "2"], in: dir)
+        let threshold = try Ctl.run(
+            ["drift", "--reference", dir + "/a.csv", "--current", dir + "/a.csv", "--threshold", "2"],
+            in: dir
+        )
         #expect(threshold.exitCode == 64, "\(threshold)")
     }
 }

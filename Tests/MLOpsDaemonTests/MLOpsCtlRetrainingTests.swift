@@ -8,7 +8,12 @@ import Testing
 /// `mlopsctl retraining status | start | stop | trigger | history | stats` against a real daemon.
 @Suite(.serialized) struct MLOpsCtlRetrainingTests {
     func ctl(_ h: DaemonHarness, _ args: [String], timeout: Double = 60) throws -> CommandRun {
-        try Ctl.run(["retraining", args[0], "--spool", h.spool] + args.dropFirst(), stdin: nil, in: h.root, timeout: timeout)
+        try Ctl.run(
+            ["retraining", args[0], "--spool", h.spool] + args.dropFirst(),
+            stdin: nil,
+            in: h.root,
+            timeout: timeout
+        )
     }
 
     @Test func theRetrainingCommandsWriteTheirJobsAndPrintTheAnswers() throws {
@@ -45,12 +50,19 @@ import Testing
         let h = try PipelineDaemonTests.harness()
         defer { h.cleanUp() }
         let data = "\(h.root)/data/train.csv"
-        let on = try ctl(h, ["start", "chest-xray", "--set", "data=\(data)", "--set", "max_iterations=500",
-                             "--set", "l2=0.01", "--json"])
+        let on = try ctl(
+            h,
+            [
+                "start", "chest-xray", "--set", "data=\(data)", "--set", "max_iterations=500",
+                "--set", "l2=0.01", "--json",
+            ]
+        )
         #expect(on.exitCode == 0, "\(on)")
         let document = try JSONDecoder().decode(ResultDocument.self, from: Data(on.stdout.utf8))
         let result = try #require(try document.result(of: Kinds.RetrainingStart.self))
-        #expect(result.models.first?.params == ["data": .string(data), "max_iterations": .int(500), "l2": .double(0.01)])
+        #expect(
+            result.models.first?.params == ["data": .string(data), "max_iterations": .int(500), "l2": .double(0.01)]
+        )
         let text = try ctl(h, ["start", "chest-xray", "--set", "data=\(data)", "--set", "max_iterations=1e3"])
         #expect(text.exitCode == 65, "`1e3` is text, which an int parameter refuses: \(text)")
     }

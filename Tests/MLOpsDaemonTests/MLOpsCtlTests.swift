@@ -4,6 +4,7 @@ import Glibc
 import MLOpsClient
 import MLOpsCore
 import Testing
+
 @testable import MLOpsDaemon
 
 /// The real `mlopsctl` binary against a real `mlopsd` on a private spool.
@@ -11,8 +12,13 @@ import Testing
     // MARK: - Helpers
 
     /// Runs `mlopsctl <subcommand> --spool <d.spool> <rest…>`.
-    func ctl(_ d: DaemonHarness, _ subcommand: String, _ rest: [String], stdin: String? = nil,
-             timeout: Double = 60) throws -> CommandRun {
+    func ctl(
+        _ d: DaemonHarness,
+        _ subcommand: String,
+        _ rest: [String],
+        stdin: String? = nil,
+        timeout: Double = 60
+    ) throws -> CommandRun {
         try Ctl.run([subcommand, "--spool", d.spool] + rest, stdin: stdin, in: d.root, timeout: timeout)
     }
 
@@ -49,8 +55,12 @@ import Testing
         let path = try jobFile(d, "bad.yaml", Self.misspelt)
         let run = try ctl(d, "submit", [path])
         #expect(run.exitCode == 65, "\(run)")
-        #expect(run.stderr.contains("\(path):3:1: unknown_key: unknown key `parms` at the top level of the job (did you mean `params`?)"),
-                "\(run)")
+        #expect(
+            run.stderr.contains(
+                "\(path):3:1: unknown_key: unknown key `parms` at the top level of the job (did you mean `params`?)"
+            ),
+            "\(run)"
+        )
         #expect(run.stdout.isEmpty, "\(run)")
         for sub in Self.traceDirectories {
             #expect(allNames(in: "\(d.spool)/\(sub)").isEmpty, "\(sub)/ has \(allNames(in: "\(d.spool)/\(sub)"))")
@@ -91,7 +101,10 @@ import Testing
 
         #expect(allNames(in: d.spool + "/incoming") == ["custom-id.yaml", "reg-by-name.yaml"])
         #expect(allNames(in: d.spool + "/tmp").isEmpty)
-        #expect(FileManager.default.contents(atPath: d.spool + "/incoming/custom-id.yaml") == Data(Jobs.registerModel("by-id", id: "custom-id").utf8))
+        #expect(
+            FileManager.default.contents(atPath: d.spool + "/incoming/custom-id.yaml")
+                == Data(Jobs.registerModel("by-id", id: "custom-id").utf8)
+        )
 
         try d.start()
         #expect(try d.waitForResult("reg-by-name").status == .succeeded)
@@ -99,7 +112,9 @@ import Testing
         #expect(doc.status == .succeeded)
         #expect(doc.file == "custom-id.yaml")
         #expect(doc.model == "by-id")
-        try waitUntil(timeout: 10, "both files in done/") { d.names(in: "done") == ["custom-id.yaml", "reg-by-name.yaml"] }
+        try waitUntil(timeout: 10, "both files in done/") {
+            d.names(in: "done") == ["custom-id.yaml", "reg-by-name.yaml"]
+        }
         d.cleanUp()
     }
 
@@ -153,7 +168,12 @@ import Testing
     @Test func submitFromStdinKeepsTheIDWrittenInTheJob() throws {
         let d = try DaemonHarness()
         try d.start()
-        let run = try ctl(d, "submit", ["-", "--wait", "--timeout", "30"], stdin: Jobs.registerModel("s", id: "stdin-with-id"))
+        let run = try ctl(
+            d,
+            "submit",
+            ["-", "--wait", "--timeout", "30"],
+            stdin: Jobs.registerModel("s", id: "stdin-with-id")
+        )
         #expect(run.exitCode == 0, "\(run)")
         #expect(run.stdout.hasPrefix("job stdin-with-id: succeeded"), "\(run)")
         d.cleanUp()
@@ -258,7 +278,10 @@ import Testing
         let run = try ctl(d, "submit", [other])
         #expect(run.exitCode == 65, "\(run)")
         #expect(run.stderr.contains("incoming/queued.yaml is already waiting"), "\(run)")
-        #expect(FileManager.default.contents(atPath: d.spool + "/incoming/queued.yaml") == Data(Jobs.registerModel("first").utf8))
+        #expect(
+            FileManager.default.contents(atPath: d.spool + "/incoming/queued.yaml")
+                == Data(Jobs.registerModel("first").utf8)
+        )
         #expect(allNames(in: d.spool + "/tmp").isEmpty)
         d.cleanUp()
     }
@@ -303,7 +326,11 @@ import Testing
         #expect(json.exitCode == 65, "\(json)")
         let doc = try ResultDocument.decode(Data(json.stdout.utf8))
         #expect(doc.status == .rejected)
-        #expect(Set([doc.error?.code] + (doc.error?.more ?? []).map { $0.code.rawValue }) == ["unknown_key", "missing_field"])
+        #expect(
+            Set([doc.error?.code] + (doc.error?.more ?? []).map { $0.code.rawValue }) == [
+                "unknown_key", "missing_field",
+            ]
+        )
         d.cleanUp()
     }
 
@@ -356,7 +383,10 @@ import Testing
         let d = try DaemonHarness()
         let good = try jobFile(d, "good.yaml", Jobs.registerModel("good"))
         // Three problems: misspelt top-level key, a wrong type, a value not among the choices.
-        let bad = try jobFile(d, "bad.yaml", """
+        let bad = try jobFile(
+            d,
+            "bad.yaml",
+            """
             kind: register-model
             model: m
             reasn: typo
@@ -369,7 +399,8 @@ import Testing
               policy:
                 window_size: "1000"
 
-            """)
+            """
+        )
         let missing = d.root + "/missing.yaml"
         let run = try Ctl.run(["validate", good, bad, missing], in: d.root)
         #expect(run.exitCode == 65, "\(run)")
@@ -378,7 +409,12 @@ import Testing
         #expect(lines.first == "\(good): valid register-model job `good`")
         let problems = lines.filter { $0.hasPrefix(bad + ":") }
         #expect(problems.count == 3, "\(run)")
-        #expect(problems.contains("\(bad):3:1: unknown_key: unknown key `reasn` at the top level of the job (did you mean `reason`?)"), "\(run)")
+        #expect(
+            problems.contains(
+                "\(bad):3:1: unknown_key: unknown key `reasn` at the top level of the job (did you mean `reason`?)"
+            ),
+            "\(run)"
+        )
         #expect(problems.contains { $0.hasPrefix("\(bad):8:13: invalid_value:") }, "\(run)")
         #expect(problems.contains { $0.hasPrefix("\(bad):11:18: wrong_type:") }, "\(run)")
         #expect(lines.last == "\(missing): cannot read the file as UTF-8 text", "\(run)")

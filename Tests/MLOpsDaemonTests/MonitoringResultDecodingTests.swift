@@ -25,13 +25,16 @@ struct MonitoringResultDecodingTests {
     }
 
     @Test func everyGoldenMonitoringResultDecodesIntoItsTypedResultAndEncodesBackUnchanged() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.goldenDirectory).filter { $0.hasSuffix(".json") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.goldenDirectory).filter {
+            $0.hasSuffix(".json")
+        }.sorted()
         var checked: Set<JobKind> = []
         for file in files {
             let data = try Data(contentsOf: URL(fileURLWithPath: Self.goldenDirectory + "/" + file))
             let document = try JSONDecoder().decode(JSONValue.self, from: data)
             guard let kind = document["kind"]?.stringValue.flatMap(JobKind.init(rawValue:)),
-                  let roundTrip = Self.roundTrips[kind], let result = document["result"] else { continue }
+                let roundTrip = Self.roundTrips[kind], let result = document["result"]
+            else { continue }
             let expected = String(decoding: try ResultDocument.prettyEncoder.encode(result), as: UTF8.self)
             let typed = String(decoding: try roundTrip(result), as: UTF8.self)
             #expect(typed == expected, "\(file): the typed result does not encode back to the daemon's JSON")
@@ -42,8 +45,16 @@ struct MonitoringResultDecodingTests {
 
     @Test func predictionsWithoutAVersionWriteVersionNullAndLeaveNoCheckOut() throws {
         let result = Kinds.LogPredictions.Result(
-            model: "xray", version: nil, received: 1, ingested: 1, labelled: 0, duplicates: 0, duplicateIds: [],
-            ignoredColumns: [], note: "no production version")
+            model: "xray",
+            version: nil,
+            received: 1,
+            ingested: 1,
+            labelled: 0,
+            duplicates: 0,
+            duplicateIds: [],
+            ignoredColumns: [],
+            note: "no production version"
+        )
         let json = try JSONValue(encoding: result)
         #expect(json["version"] == .null)
         #expect(json["note"] == "no production version")

@@ -8,7 +8,10 @@ import Testing
 /// Monitoring scenarios through the job processor, a real store and real files.
 @Suite(.serialized) struct MonitoringTests {
     /// A model in production with a 2,000-row reference and accuracy 0.9 in its metrics.
-    func fixture(policy: String = "window_size: 1000\nmin_samples: 200\ncheck_every_predictions: 100", name: String = #function) throws -> RegistryFixture {
+    func fixture(
+        policy: String = "window_size: 1000\nmin_samples: 200\ncheck_every_predictions: 100",
+        name: String = #function
+    ) throws -> RegistryFixture {
         let f = try RegistryFixture(name: name)
         try f.register(policy: policy)
         let dir = try f.artifact("v1", weights: "w", accuracy: 0.9, reference: MonitoringData.reference(rows: 2000))
@@ -34,15 +37,26 @@ import Testing
         let f = try fixture()
         var checks = 0
         for batch in 0..<100 {
-            let result = try log(f, "p\(batch)", MonitoringData.predictions(prefix: "b\(batch)", rows: 100, seed: UInt64(100 + batch)))
+            let result = try log(
+                f,
+                "p\(batch)",
+                MonitoringData.predictions(prefix: "b\(batch)", rows: 100, seed: UInt64(100 + batch))
+            )
             #expect(result.status == .succeeded, "\(result.error?.message ?? "")")
             if result.result?["check"] != nil { checks += 1 }
         }
         #expect(checks == 100)
-        let statuses = try f.store.read { db in try String.fetchAll(db, sql: "SELECT status FROM monitoring_checks WHERE model = 'xray'") }
+        let statuses = try f.store.read { db in
+            try String.fetchAll(db, sql: "SELECT status FROM monitoring_checks WHERE model = 'xray'")
+        }
         #expect(statuses.count == 100)
-        #expect(statuses.filter { $0 == "insufficient_data" }.count == 1, "the first check sees 100 < min_samples predictions")
-        let drifting = try f.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM monitoring_checks WHERE drift_share > 0") }
+        #expect(
+            statuses.filter { $0 == "insufficient_data" }.count == 1,
+            "the first check sees 100 < min_samples predictions"
+        )
+        let drifting = try f.store.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM monitoring_checks WHERE drift_share > 0")
+        }
         #expect(drifting == 0)
         #expect(try openAlerts(f).filter { $0.type == "data_drift" }.isEmpty)
         let open = try openAlerts(f)
@@ -71,7 +85,10 @@ import Testing
         try log(f, "good", MonitoringData.predictions(prefix: "g", rows: 1000, seed: 8))
         _ = try f.run("kind: monitor-model\nmodel: xray\n")
         #expect(try openAlerts(f).first { $0.type == "data_drift" } == nil)
-        let file = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: f.root + "/spool/alerts/\(drift.id).json")))
+        let file = try JSONDecoder().decode(
+            JSONValue.self,
+            from: Data(contentsOf: URL(fileURLWithPath: f.root + "/spool/alerts/\(drift.id).json"))
+        )
         #expect(file["resolved_at"]?.stringValue != nil)
         #expect(file["acknowledged_by"]?.stringValue != nil)
     }
@@ -123,7 +140,8 @@ import Testing
     @Test func labelsJoinLaterAndUnknownIdsAreReported() throws {
         let f = try fixture()
         try log(f, "p", MonitoringData.predictions(prefix: "q", rows: 10, seed: 12))
-        let labels = try f.run("""
+        let labels = try f.run(
+            """
             kind: log-ground-truth
             model: xray
             params:
@@ -132,12 +150,15 @@ import Testing
                 - {id: q-2, label: pneumonia}
                 - {id: nobody, label: normal}
 
-            """)
+            """
+        )
         #expect(labels.status == .succeeded, "\(labels.error?.message ?? "")")
         #expect(labels.result?["labelled"] == 2)
         #expect(labels.result?["unknown"] == 1)
         #expect(labels.result?["unknown_ids"] == ["nobody"])
-        let stored = try f.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM predictions WHERE label IS NOT NULL") }
+        let stored = try f.store.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM predictions WHERE label IS NOT NULL")
+        }
         #expect(stored == 2)
         let bad = try f.run("kind: log-ground-truth\nmodel: xray\nparams:\n  labels:\n    - {id: q-3, label: maybe}\n")
         #expect(bad.status == .rejected)

@@ -54,7 +54,8 @@ struct NotifierTests {
     @Test func watchdogIntervalIsHalfOfWatchdogUsec() {
         let notifier = ServiceNotifier(
             environment: ["NOTIFY_SOCKET": "/run/nonexistent/notify", "WATCHDOG_USEC": "60000000"],
-            unsetEnvironment: false)
+            unsetEnvironment: false
+        )
         #expect(notifier.watchdogInterval == .seconds(30))
     }
 
@@ -64,7 +65,8 @@ struct NotifierTests {
                 "NOTIFY_SOCKET": "/run/nonexistent/notify", "WATCHDOG_USEC": "2000000",
                 "WATCHDOG_PID": String(getpid()),
             ],
-            unsetEnvironment: false)
+            unsetEnvironment: false
+        )
         #expect(notifier.watchdogInterval == .seconds(1))
     }
 
@@ -74,7 +76,8 @@ struct NotifierTests {
                 "NOTIFY_SOCKET": "/run/nonexistent/notify", "WATCHDOG_USEC": "2000000",
                 "WATCHDOG_PID": String(getpid() + 1),
             ],
-            unsetEnvironment: false)
+            unsetEnvironment: false
+        )
         #expect(notifier.isEnabled)
         #expect(notifier.watchdogInterval == nil)
     }
@@ -82,7 +85,9 @@ struct NotifierTests {
     @Test func invalidWatchdogUsecDisablesWatchdog() {
         for value in ["0", "-5", "abc", ""] {
             let notifier = ServiceNotifier(
-                environment: ["NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": value], unsetEnvironment: false)
+                environment: ["NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": value],
+                unsetEnvironment: false
+            )
             #expect(notifier.watchdogInterval == nil, "WATCHDOG_USEC=\(value)")
         }
     }
@@ -105,7 +110,9 @@ struct NotifierTests {
 
     @Test func sendToAbsentSocketReportsFailure() {
         let notifier = ServiceNotifier(
-            environment: ["NOTIFY_SOCKET": "/nonexistent-\(UUID().uuidString)/notify"], unsetEnvironment: false)
+            environment: ["NOTIFY_SOCKET": "/nonexistent-\(UUID().uuidString)/notify"],
+            unsetEnvironment: false
+        )
         #expect(notifier.isEnabled)
         #expect(!notifier.ready(status: "nobody listens"))
     }
@@ -141,6 +148,7 @@ struct NotifierTests {
         #expect(
             ServiceNotifier.childEnvironment(env) == [
                 "PATH": "/usr/bin", "HOME": "/var/lib/mlopsd", "MLOPSD_STAGE": "train", "INVOCATION_ID": "abc",
-            ])
+            ]
+        )
     }
 }

@@ -14,14 +14,23 @@ import Testing
 
     /// A daemon whose pipelines_dir holds the shipped default pipeline plus `extra`
     /// definitions (name → YAML), with the demo model registered and its data under data/.
-    static func harness(_ extra: [String: String] = [:], config: String = "", name: String = #function) throws -> DaemonHarness {
+    static func harness(
+        _ extra: [String: String] = [:],
+        config: String = "",
+        name: String = #function
+    ) throws -> DaemonHarness {
         let h = try DaemonHarness(name: name)
         let pipelines = h.root + "/pipelines"
         try FileManager.default.createDirectory(atPath: pipelines, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: h.root + "/data", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: repository + "/etc/pipelines/default.yaml", toPath: pipelines + "/default.yaml")
-        try FileManager.default.copyItem(atPath: repository + "/examples/demo-data/chest-xray-train.csv",
-                                         toPath: h.root + "/data/train.csv")
+        try FileManager.default.copyItem(
+            atPath: repository + "/etc/pipelines/default.yaml",
+            toPath: pipelines + "/default.yaml"
+        )
+        try FileManager.default.copyItem(
+            atPath: repository + "/examples/demo-data/chest-xray-train.csv",
+            toPath: h.root + "/data/train.csv"
+        )
         for (name, text) in extra { try writeFile(pipelines + "/\(name).yaml", Data(text.utf8)) }
         try h.writeConfig("pipelines_dir: \(pipelines)\nstop_grace: 2\n" + config)
         try h.start()
@@ -52,7 +61,10 @@ import Testing
     }
 
     func run(_ h: DaemonHarness, id: String, pipeline: String = "default") throws {
-        try h.drop("\(id).yaml", "kind: run-pipeline\nmodel: chest-xray\nid: \(id)\nparams:\n  pipeline: \(pipeline)\n  data: \(h.root)/data/train.csv\n")
+        try h.drop(
+            "\(id).yaml",
+            "kind: run-pipeline\nmodel: chest-xray\nid: \(id)\nparams:\n  pipeline: \(pipeline)\n  data: \(h.root)/data/train.csv\n"
+        )
     }
 
     /// Waits until the run's running result names `stage`.
@@ -73,7 +85,10 @@ import Testing
         return entries.compactMap(Int32.init).filter { pid in
             guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
             if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-               let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { return false }
+                let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z"
+            {
+                return false
+            }
             return environ.split(separator: 0).contains { Array($0) == marker }
         }
     }
@@ -101,8 +116,17 @@ import Testing
         #expect(outcomes["ab_test"] == "skipped")
         // The store, the serving link and the lineage agree.
         let (production, lineageRun) = try h.readStore { db in
-            (try String.fetchOne(db, sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'"),
-             try String.fetchOne(db, sql: "SELECT run_id FROM versions WHERE model = 'chest-xray' AND version = ?", arguments: [version]))
+            (
+                try String.fetchOne(
+                    db,
+                    sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'"
+                ),
+                try String.fetchOne(
+                    db,
+                    sql: "SELECT run_id FROM versions WHERE model = 'chest-xray' AND version = ?",
+                    arguments: [version]
+                )
+            )
         }
         #expect(production == version)
         #expect(lineageRun == result["run_id"]?.stringValue)
@@ -135,7 +159,9 @@ import Testing
         #expect(outcomes["collect_data"] == "succeeded")
         #expect(outcomes["train"] == "failed")
         #expect(outcomes["deploy"] == "skipped" && outcomes["monitor"] == "skipped")
-        guard case .array(let stages)? = doc.result?["stages"], let train = stages.first(where: { $0["stage"] == "train" }) else {
+        guard case .array(let stages)? = doc.result?["stages"],
+            let train = stages.first(where: { $0["stage"] == "train" })
+        else {
             Issue.record("no train stage")
             return
         }
@@ -221,7 +247,8 @@ import Testing
         let run = try killNineDuringTrain(h, id: "unrecorded")
         // As if the kill had landed between the spawn and the commit of the child's record
         // (found by the torture harness): the store knows the run, not its processes.
-        try h.writeStore { db in try db.execute(sql: "DELETE FROM pipeline_children WHERE run_id = ?", arguments: [run]) }
+        try h.writeStore { db in try db.execute(sql: "DELETE FROM pipeline_children WHERE run_id = ?", arguments: [run])
+        }
         #expect(!Self.processes(ofRun: run).isEmpty)
         try h.start()
         let doc = try h.waitForResult("unrecorded", timeout: 30)
@@ -239,7 +266,9 @@ import Testing
         let status = try h.stop()
         #expect(status == 0)
         #expect(Self.processes(ofRun: run).isEmpty)
-        let state = try h.readStore { db in try String.fetchOne(db, sql: "SELECT state FROM pipeline_runs WHERE id = ?", arguments: [run]) }
+        let state = try h.readStore { db in
+            try String.fetchOne(db, sql: "SELECT state FROM pipeline_runs WHERE id = ?", arguments: [run])
+        }
         #expect(state == "interrupted")
         #expect(h.result("stopped")?.error?.code == "interrupted")
     }
@@ -278,14 +307,23 @@ import Testing
         // they were accepted.
         let h = try Self.harness(["quick": Self.scripted("sleep 1; exit 3")], config: "max_concurrent_pipelines: 1\n")
         defer { h.cleanUp() }
-        let register = try String(contentsOfFile: Self.repository + "/examples/register-chest-xray.yaml", encoding: .utf8)
+        let register = try String(
+            contentsOfFile: Self.repository + "/examples/register-chest-xray.yaml",
+            encoding: .utf8
+        )
         for site in ["b", "c"] {
-            try h.drop("reg-\(site).yaml", register.replacingOccurrences(of: "id: register-chest-xray", with: "id: reg-\(site)")
-                .replacingOccurrences(of: "model: chest-xray\n", with: "model: chest-xray-\(site)\n"))
+            try h.drop(
+                "reg-\(site).yaml",
+                register.replacingOccurrences(of: "id: register-chest-xray", with: "id: reg-\(site)")
+                    .replacingOccurrences(of: "model: chest-xray\n", with: "model: chest-xray-\(site)\n")
+            )
             #expect(try h.waitForResult("reg-\(site)").status == .succeeded)
         }
         for (job, model) in [("q1", "chest-xray"), ("q2", "chest-xray-b"), ("q3", "chest-xray-c")] {
-            try h.drop("\(job).yaml", "kind: run-pipeline\nmodel: \(model)\nid: \(job)\nparams:\n  pipeline: quick\n  data: \(h.root)/data/train.csv\n")
+            try h.drop(
+                "\(job).yaml",
+                "kind: run-pipeline\nmodel: \(model)\nid: \(job)\nparams:\n  pipeline: quick\n  data: \(h.root)/data/train.csv\n"
+            )
             try waitUntil(timeout: 30, "\(job) accepted") { h.result(job) != nil }
         }
         // While the first runs, the others are queued.
@@ -320,7 +358,9 @@ import Testing
         func triggers(_ id: String) throws -> [String: String] {
             try h.drop("\(id).yaml", "kind: pipeline-history\nmodel: chest-xray\nid: \(id)\n")
             let doc = try h.waitForResult(id)
-            guard case .array(let runs)? = doc.result?["runs"] else { throw TestFailure("no runs: \(String(describing: doc.result))") }
+            guard case .array(let runs)? = doc.result?["runs"] else {
+                throw TestFailure("no runs: \(String(describing: doc.result))")
+            }
             var map: [String: String] = [:]
             for run in runs { map[run["run_id"]?.stringValue ?? ""] = run["trigger"]?.stringValue }
             return map
@@ -332,7 +372,10 @@ import Testing
         #expect(try h.stop() == 0)
         try h.writeStore { db in
             try db.execute(sql: "UPDATE pipeline_runs SET trigger = 'manual'")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: ["v8-run-pipeline-trigger"])
+            try db.execute(
+                sql: "DELETE FROM grdb_migrations WHERE identifier = ?",
+                arguments: ["v8-run-pipeline-trigger"]
+            )
         }
         try h.start()
         #expect(try triggers("hist2") == [plainRun: "run-pipeline", retrainRun: "manual"])
@@ -344,9 +387,11 @@ import Testing
             return
         }
         var text = try String(contentsOfFile: Self.repository + "/examples/pipelines/python.yaml", encoding: .utf8)
-        text = text.replacingOccurrences(of: "/usr/local/lib/mlopsd/python-trainer.py",
-                                         with: Self.repository + "/examples/pipelines/python-trainer.py")
-            .replacingOccurrences(of: "default: 300", with: "default: 40")
+        text = text.replacingOccurrences(
+            of: "/usr/local/lib/mlopsd/python-trainer.py",
+            with: Self.repository + "/examples/pipelines/python-trainer.py"
+        )
+        .replacingOccurrences(of: "default: 300", with: "default: 40")
         let h = try Self.harness(["python": text])
         defer { h.cleanUp() }
         try run(h, id: "py", pipeline: "python")
@@ -357,7 +402,10 @@ import Testing
         #expect(outcomes["test_model"] == "skipped")  // the built-in evaluation reads mlops-train models only
         #expect(outcomes["deploy"] == "succeeded")
         let production = try h.readStore { db in
-            try String.fetchOne(db, sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'")
+            try String.fetchOne(
+                db,
+                sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'"
+            )
         }
         #expect(production == doc.result?["version"]?.stringValue)
     }

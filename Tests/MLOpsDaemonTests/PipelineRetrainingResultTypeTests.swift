@@ -18,8 +18,10 @@ import Testing
 
     /// Placeholders the golden files put where a number was (``GoldenNormaliser``): a number
     /// again here, so that typed number fields decode.
-    static let numericPlaceholders: Set<String> = ["<seconds>", "<measured>", "<bytes>", "<pid>", "<age-days>", "<uid>",
-                                                   "<inode>"]
+    static let numericPlaceholders: Set<String> = [
+        "<seconds>", "<measured>", "<bytes>", "<pid>", "<age-days>", "<uid>",
+        "<inode>",
+    ]
 
     static func numbersForPlaceholders(_ value: JSONValue) -> JSONValue {
         switch value {
@@ -46,7 +48,7 @@ import Testing
             let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
             let document = try JSONDecoder().decode(JSONValue.self, from: data)
             guard let kind = document["kind"]?.stringValue, let declaration = Self.kinds[kind],
-                  let raw = document["result"], raw != .null
+                let raw = document["result"], raw != .null
             else { continue }
             let result = Self.numbersForPlaceholders(raw)
             let again = try Self.roundTrip(declaration, result)

@@ -24,7 +24,10 @@ import Testing
         let schema = try f.createVersion(artifact: try f.artifact("a4", weights: "w3", bmi: true))
         #expect(schema.result?["version"]?.stringValue == "2.0.0", "\(schema.error?.message ?? "")")
         #expect(schema.result?["change"]?.stringValue == "schema")
-        let explicit = try f.createVersion(artifact: try f.artifact("a5", weights: "w4", bmi: true), version: "2.0.1-rc.1")
+        let explicit = try f.createVersion(
+            artifact: try f.artifact("a5", weights: "w4", bmi: true),
+            version: "2.0.1-rc.1"
+        )
         #expect(explicit.result?["version"]?.stringValue == "2.0.1-rc.1")
         #expect(explicit.result?["change"]?.stringValue == "explicit")
         #expect(try f.versionCount() == 5)
@@ -35,7 +38,10 @@ import Testing
         try f.register()
         let dir = try f.artifact("a1")
         try writeFile(f.root + "/data/train.csv", Data("x\n1\n".utf8))
-        let one = try f.createVersion(artifact: dir, extra: "  training_data: \(f.root)/data/train.csv\n  run_id: run-7\n  parameters: {lr: 0.1}\n")
+        let one = try f.createVersion(
+            artifact: dir,
+            extra: "  training_data: \(f.root)/data/train.csv\n  run_id: run-7\n  parameters: {lr: 0.1}\n"
+        )
         let two = try f.createVersion(artifact: dir)
         #expect(one.status == .succeeded && two.status == .succeeded)
         #expect(f.storedArtifacts().count == 1)
@@ -47,7 +53,9 @@ import Testing
         #expect(lineage?["training_data_sha256"]?.stringValue == digest.hexDigest())
         #expect(one.result?["parameters"]?["lr"]?.doubleValue == 0.1)
         #expect(one.submittedBy == two.submittedBy)
-        let audit = try f.store.read { db in try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE model = 'xray' ORDER BY seq") }
+        let audit = try f.store.read { db in
+            try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE model = 'xray' ORDER BY seq")
+        }
         #expect(audit == ["model.registered", "version.created", "version.created"])
     }
 
@@ -96,12 +104,33 @@ import Testing
         let cases: [(String, ResultDocument, JobErrorCode, String)] = [
             ("outside", try f.createVersion(artifact: f.root + "/outside"), .badArtifact, "not under"),
             ("symlink out", try f.createVersion(artifact: f.root + "/data/sneaky"), .badArtifact, "not under"),
-            ("no metrics", try f.createVersion(artifact: try f.artifact("nometrics", weights: "x", accuracy: nil)), .badArtifact, "no metrics.json"),
-            ("metric missing", try f.createVersion(artifact: try f.artifact("f1only", weights: "y", metrics: #"{"f1": 0.3}"#)), .badArtifact, "no number for `accuracy`"),
-            ("schema", try f.createVersion(artifact: try f.artifact("schema", weights: "z", reference: "age,label\n1,0\n")), .badArtifact, "lacks the columns"),
-            ("exists", try f.createVersion(artifact: try f.artifact("again", weights: "q"), version: "1.0.0"), .conflict, "already exists"),
-            ("unknown model", try f.createVersion("nosuch", artifact: try f.artifact("u", weights: "u")), .unknownModel, "not registered"),
-            ("unknown parent", try f.createVersion(artifact: try f.artifact("p", weights: "p"), extra: "  parent: 9.9.9\n"), .unknownVersion, "no version 9.9.9"),
+            (
+                "no metrics", try f.createVersion(artifact: try f.artifact("nometrics", weights: "x", accuracy: nil)),
+                .badArtifact, "no metrics.json"
+            ),
+            (
+                "metric missing",
+                try f.createVersion(artifact: try f.artifact("f1only", weights: "y", metrics: #"{"f1": 0.3}"#)),
+                .badArtifact, "no number for `accuracy`"
+            ),
+            (
+                "schema",
+                try f.createVersion(artifact: try f.artifact("schema", weights: "z", reference: "age,label\n1,0\n")),
+                .badArtifact, "lacks the columns"
+            ),
+            (
+                "exists", try f.createVersion(artifact: try f.artifact("again", weights: "q"), version: "1.0.0"),
+                .conflict, "already exists"
+            ),
+            (
+                "unknown model", try f.createVersion("nosuch", artifact: try f.artifact("u", weights: "u")),
+                .unknownModel, "not registered"
+            ),
+            (
+                "unknown parent",
+                try f.createVersion(artifact: try f.artifact("p", weights: "p"), extra: "  parent: 9.9.9\n"),
+                .unknownVersion, "no version 9.9.9"
+            ),
         ]
         for (name, result, code, text) in cases {
             #expect(result.status == .rejected, "\(name)")
@@ -120,10 +149,19 @@ import Testing
         let f = try RegistryFixture()
         try f.register()
         let dir = try f.artifact("s")
-        try writeFile(dir + "/schema.json", Data(#"{"features": [{"name": "age", "type": "categorical"}, {"name": "scanner_kv", "type": "numerical"}]}"#.utf8))
+        try writeFile(
+            dir + "/schema.json",
+            Data(
+                #"{"features": [{"name": "age", "type": "categorical"}, {"name": "scanner_kv", "type": "numerical"}]}"#
+                    .utf8
+            )
+        )
         let result = try f.createVersion(artifact: dir)
         #expect(result.status == .rejected)
-        #expect(result.error?.message.contains("feature `age` is numerical in the model but categorical in the artifact") == true)
+        #expect(
+            result.error?.message.contains("feature `age` is numerical in the model but categorical in the artifact")
+                == true
+        )
     }
 }
 
@@ -148,8 +186,14 @@ import Testing
         let history = try f.store.read { db in try VersionStore.history(db, model: "xray") }
         #expect(history.map(\.version) == ["1.0.0", "1.1.0"])
         #expect(history[0].until == history[1].from)
-        let audit = try f.store.read { db in try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE action LIKE 'version.%' ORDER BY seq") }
-        #expect(audit == ["version.created", "version.created", "version.production", "version.staging", "version.production"])
+        let audit = try f.store.read { db in
+            try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE action LIKE 'version.%' ORDER BY seq")
+        }
+        #expect(
+            audit == [
+                "version.created", "version.created", "version.production", "version.staging", "version.production",
+            ]
+        )
     }
 
     @Test func gatesRefuseWithEveryVerdictAndForceOverridesWithAReason() throws {
@@ -177,7 +221,12 @@ import Testing
         let stint = try f.store.read { db in try VersionStore.currentStint(db, model: "xray") }
         #expect(stint?.forced == true)
         #expect(stint?.reason == "hotfix for the ward 3 scanner")
-        let audit = try f.store.read { db in try String.fetchOne(db, sql: "SELECT details FROM audit_log WHERE action = 'version.production' ORDER BY seq DESC LIMIT 1") }
+        let audit = try f.store.read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT details FROM audit_log WHERE action = 'version.production' ORDER BY seq DESC LIMIT 1"
+            )
+        }
         #expect(audit?.contains(#""forced":true"#) == true)
         #expect(audit?.contains("overridden_gates") == true)
     }
@@ -198,11 +247,14 @@ import Testing
 
     @Test func aFailingDeployHookSwitchesBackAndRaisesAnAlert() throws {
         let f = try RegistryFixture()
-        let hook = try f.script("hook.sh", """
+        let hook = try f.script(
+            "hook.sh",
+            """
             echo "$MLOPSD_ACTION $MLOPSD_VERSION" >> \(f.root)/hook.log
             if [ "$MLOPSD_VERSION" = "1.1.0" ] && [ "$MLOPSD_ACTION" = "promote" ]; then echo "model server refused" >&2; exit 3; fi
             exit 0
-            """)
+            """
+        )
         f.config.deployHook = [hook]
         try f.register()
         _ = try f.createVersion(artifact: try f.artifact("a1", weights: "w1"))
@@ -218,18 +270,28 @@ import Testing
         #expect(f.deployedVersion() == "1.0.0")
         let log = try String(contentsOfFile: f.root + "/hook.log", encoding: .utf8)
         #expect(log == "promote 1.0.0\npromote 1.1.0\nrevert 1.0.0\n")
-        let alerts = try FileManager.default.contentsOfDirectory(atPath: f.root + "/spool/alerts").filter { $0.hasSuffix(".json") }
+        let alerts = try FileManager.default.contentsOfDirectory(atPath: f.root + "/spool/alerts").filter {
+            $0.hasSuffix(".json")
+        }
         #expect(alerts.count == 1)
-        let alert = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: f.root + "/spool/alerts/" + alerts[0])))
+        let alert = try JSONDecoder().decode(
+            JSONValue.self,
+            from: Data(contentsOf: URL(fileURLWithPath: f.root + "/spool/alerts/" + alerts[0]))
+        )
         #expect(alert["type"]?.stringValue == "deploy_failed")
         #expect(alert["severity"]?.stringValue == "critical")
         #expect(alert["resolved_at"] == .null)
-        let audit = try f.store.read { db in try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE action = 'deploy.failed'") }
+        let audit = try f.store.read { db in
+            try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE action = 'deploy.failed'")
+        }
         #expect(audit.count == 1)
         // A later good deployment resolves the alert.
         _ = try f.createVersion(artifact: try f.artifact("a3", weights: "w3"))
         #expect(try f.promote("1.2.0").status == .succeeded)
-        let resolved = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: f.root + "/spool/alerts/" + alerts[0])))
+        let resolved = try JSONDecoder().decode(
+            JSONValue.self,
+            from: Data(contentsOf: URL(fileURLWithPath: f.root + "/spool/alerts/" + alerts[0]))
+        )
         #expect(resolved["resolved_at"]?.stringValue != nil)
     }
 
@@ -263,9 +325,13 @@ import Testing
         let seen = ManagedCounts()
         let readerThread = Thread {
             while !stop.isSet {
-                let count = (try? reader.read { db in
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'xray' AND state = 'production'")
-                }) ?? nil
+                let count =
+                    (try? reader.read { db in
+                        try Int.fetchOne(
+                            db,
+                            sql: "SELECT COUNT(*) FROM versions WHERE model = 'xray' AND state = 'production'"
+                        )
+                    }) ?? nil
                 seen.add(count ?? -1)
             }
         }
@@ -273,14 +339,28 @@ import Testing
         defer { stop.set() }
         for round in 0..<20 {
             DispatchQueue.concurrentPerform(iterations: 2) { i in
-                let job = Job<Kinds.PromoteVersion>(id: "race-\(round)-\(i)", model: "xray",
-                                                    parameters: .init(version: versions[(i + round) % 2]))
-                let context = JobContext(submittedBy: "t", submitterUID: 0, now: Date(), config: config,
-                                         logger: .init(label: "t"), registry: registry)
+                let job = Job<Kinds.PromoteVersion>(
+                    id: "race-\(round)-\(i)",
+                    model: "xray",
+                    parameters: .init(version: versions[(i + round) % 2])
+                )
+                let context = JobContext(
+                    submittedBy: "t",
+                    submitterUID: 0,
+                    now: Date(),
+                    config: config,
+                    logger: .init(label: "t"),
+                    registry: registry
+                )
                 _ = try? stores[i].write { db in try Kinds.PromoteVersion.execute(job, context: context, db: db) }
             }
             #expect(try f.productionCount() == 1)
-            let open = try f.store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM production_history WHERE model = 'xray' AND until_at IS NULL") }
+            let open = try f.store.read { db in
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM production_history WHERE model = 'xray' AND until_at IS NULL"
+                )
+            }
             #expect(open == 1)
         }
         stop.set()
@@ -332,13 +412,23 @@ import Testing
         // Production 1.1.0, rollback target 1.0.0, newest two 1.5.0 and 1.4.0.
         let dry = try f.run("kind: archive-versions\nmodel: xray\nparams: {dry_run: true}\n")
         #expect(dry.result?["archived"] == ["1.3.0", "1.2.0"])
-        #expect(try f.store.read { db in try VersionStore.versions(db, model: "xray").filter { $0.state == .archived }.count } == 0)
+        #expect(
+            try f.store.read { db in try VersionStore.versions(db, model: "xray").filter { $0.state == .archived }.count
+            } == 0
+        )
         let removedPath = try #require(try f.artifactPath("xray", "1.2.0"))
         let result = try f.run("kind: archive-versions\nmodel: xray\n")
         #expect(result.status == .succeeded)
         #expect(result.result?["archived"] == ["1.3.0", "1.2.0"])
-        let states = try f.store.read { db in try VersionStore.versions(db, model: "xray").map { "\($0.version)=\($0.state.rawValue)" } }
-        #expect(states == ["1.0.0=staging", "1.1.0=production", "1.2.0=archived", "1.3.0=archived", "1.4.0=registered", "1.5.0=registered"])
+        let states = try f.store.read { db in
+            try VersionStore.versions(db, model: "xray").map { "\($0.version)=\($0.state.rawValue)" }
+        }
+        #expect(
+            states == [
+                "1.0.0=staging", "1.1.0=production", "1.2.0=archived", "1.3.0=archived", "1.4.0=registered",
+                "1.5.0=registered",
+            ]
+        )
         #expect(!FileManager.default.fileExists(atPath: removedPath))
         #expect(FileManager.default.fileExists(atPath: try #require(try f.artifactPath("xray", "1.4.0"))))
         let promoteArchived = try f.promote("1.2.0")
@@ -354,7 +444,13 @@ import Testing
         let result = try f.promote("1.3.0", extra: "  archive: true\n")
         #expect(result.status == .succeeded)
         #expect(result.result?["archive"]?["archived"] == ["1.2.0", "1.1.0"])
-        let archivedAt = try f.store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT job_id FROM version_events WHERE to_state IN ('archived','production') AND version != '1.0.0'") }
+        let archivedAt = try f.store.read { db in
+            try String.fetchAll(
+                db,
+                sql:
+                    "SELECT DISTINCT job_id FROM version_events WHERE to_state IN ('archived','production') AND version != '1.0.0'"
+            )
+        }
         #expect(archivedAt.count == 1)
     }
 
@@ -381,9 +477,15 @@ import Testing
         let list = try f.run("kind: list-versions\nmodel: xray\n")
         #expect(list.result?["production"]?.stringValue == "1.1.0")
         #expect(list.result?["rollback_target"]?.stringValue == "1.0.0")
-        guard case .array(let versions)? = list.result?["versions"] else { Issue.record("no versions"); return }
+        guard case .array(let versions)? = list.result?["versions"] else {
+            Issue.record("no versions")
+            return
+        }
         #expect(versions.map { $0["version"]?.stringValue } == ["1.1.0", "1.0.0"])
-        guard case .array(let events)? = versions[1]["events"] else { Issue.record("no events"); return }
+        guard case .array(let events)? = versions[1]["events"] else {
+            Issue.record("no events")
+            return
+        }
         #expect(events.map { $0["to"]?.stringValue } == ["registered", "production", "staging"])
     }
 }

@@ -4,6 +4,7 @@ import MLOpsClient
 import MLOpsCore
 import Synchronization
 import Testing
+
 @testable import MLOpsDaemon
 
 /// The serving view on a real directory: atomic switches of `current` as a reader sees
@@ -39,10 +40,16 @@ import Testing
         let scratch = try Scratch()
         #expect(scratch.serving.current(model: "churn") == nil)
 
-        try scratch.serving.switchTo(model: "churn", artifactPath: scratch.artifactA,
-                                     deployment: ["version": "1.0.0", "artifact": .string(scratch.artifactA)])
-        try scratch.serving.switchTo(model: "churn", artifactPath: scratch.artifactB,
-                                     deployment: ["version": "1.1.0", "artifact": .string(scratch.artifactB), "by": "job-7"])
+        try scratch.serving.switchTo(
+            model: "churn",
+            artifactPath: scratch.artifactA,
+            deployment: ["version": "1.0.0", "artifact": .string(scratch.artifactA)]
+        )
+        try scratch.serving.switchTo(
+            model: "churn",
+            artifactPath: scratch.artifactB,
+            deployment: ["version": "1.1.0", "artifact": .string(scratch.artifactB), "by": "job-7"]
+        )
 
         let state = try #require(scratch.serving.current(model: "churn"))
         #expect(state.target == scratch.artifactB)
@@ -51,7 +58,10 @@ import Testing
         #expect(try String(contentsOfFile: linkPath + "/model.bin", encoding: .utf8) == "B")
         // Sorted keys, pretty-printed, slashes unescaped.
         let text = try String(contentsOfFile: scratch.serving.root + "/churn/deployment.json", encoding: .utf8)
-        #expect(text == "{\n  \"artifact\" : \"\(scratch.artifactB)\",\n  \"by\" : \"job-7\",\n  \"version\" : \"1.1.0\"\n}\n")
+        #expect(
+            text
+                == "{\n  \"artifact\" : \"\(scratch.artifactB)\",\n  \"by\" : \"job-7\",\n  \"version\" : \"1.1.0\"\n}\n"
+        )
         #expect(try scratch.entries("churn") == ["current", "deployment.json"])
     }
 
@@ -156,7 +166,11 @@ import Testing
         let scratch = try Scratch()
         try scratch.serving.switchTo(model: "m", artifactPath: scratch.artifactA, deployment: ["v": 1])
         let error = #expect(throws: SystemError.self) {
-            try scratch.serving.switchTo(model: "m", artifactPath: scratch.base + "/artifacts/cccc", deployment: ["v": 2])
+            try scratch.serving.switchTo(
+                model: "m",
+                artifactPath: scratch.base + "/artifacts/cccc",
+                deployment: ["v": 2]
+            )
         }
         #expect(error?.errno == ENOENT)
         #expect(scratch.serving.current(model: "m") == ServingState(target: scratch.artifactA, deployment: ["v": 1]))
@@ -166,7 +180,11 @@ import Testing
         let scratch = try Scratch()
         try scratch.serving.switchTo(model: "m", artifactPath: scratch.artifactA, deployment: ["v": 1])
         #expect(throws: SystemError.self) {
-            try scratch.serving.switchTo(model: "m", artifactPath: scratch.artifactB, deployment: ["score": .double(.nan)])
+            try scratch.serving.switchTo(
+                model: "m",
+                artifactPath: scratch.artifactB,
+                deployment: ["score": .double(.nan)]
+            )
         }
         #expect(scratch.serving.current(model: "m") == ServingState(target: scratch.artifactA, deployment: ["v": 1]))
     }

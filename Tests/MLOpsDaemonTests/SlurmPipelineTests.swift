@@ -12,8 +12,13 @@ import Testing
 /// (`MLOPSD_REQUIRE_SLURM=1`).
 @Suite(.serialized) struct SlurmPipelineTests {
     /// A pipeline whose train stage runs `argv` on Slurm.
-    static func slurmPipeline(_ argv: [String], slurm: String = "{}", environment: String = "{}", parameters: String = "",
-                              executor: String = "slurm") -> String {
+    static func slurmPipeline(
+        _ argv: [String],
+        slurm: String = "{}",
+        environment: String = "{}",
+        parameters: String = "",
+        executor: String = "slurm"
+    ) -> String {
         """
         parameters:
           data: {type: path, required: true}
@@ -33,12 +38,25 @@ import Testing
     static var trainer: String { DaemonHarness.binDirectory + "/mlops-train" }
 
     /// A daemon on `cluster` with `pipelines`; nil when there is no cluster.
-    static func harness(_ cluster: SlurmCluster, _ pipelines: [String: String], config: String = "", name: String = #function) throws -> DaemonHarness {
-        try PipelineDaemonTests.harness(pipelines, config: "slurm_conf: \(cluster.conf)\nslurm_poll_max: 1\n" + config, name: name)
+    static func harness(
+        _ cluster: SlurmCluster,
+        _ pipelines: [String: String],
+        config: String = "",
+        name: String = #function
+    ) throws -> DaemonHarness {
+        try PipelineDaemonTests.harness(
+            pipelines,
+            config: "slurm_conf: \(cluster.conf)\nslurm_poll_max: 1\n" + config,
+            name: name
+        )
     }
 
     func run(_ h: DaemonHarness, id: String, pipeline: String, extra: String = "") throws {
-        try h.drop("\(id).yaml", "kind: run-pipeline\nmodel: chest-xray\nid: \(id)\nparams:\n  pipeline: \(pipeline)\n  data: \(h.root)/data/train.csv\n" + extra)
+        try h.drop(
+            "\(id).yaml",
+            "kind: run-pipeline\nmodel: chest-xray\nid: \(id)\nparams:\n  pipeline: \(pipeline)\n  data: \(h.root)/data/train.csv\n"
+                + extra
+        )
     }
 
     func stage(_ doc: ResultDocument, _ name: PipelineStage) -> JSONValue? {
@@ -47,7 +65,11 @@ import Testing
     }
 
     /// Waits until the run's train stage has a Slurm job that is RUNNING; its run and job id.
-    func waitForRunningJob(_ h: DaemonHarness, _ cluster: SlurmCluster, job: String) throws -> (run: String, slurmJob: String) {
+    func waitForRunningJob(
+        _ h: DaemonHarness,
+        _ cluster: SlurmCluster,
+        job: String
+    ) throws -> (run: String, slurmJob: String) {
         let run = try PipelineDaemonTests().waitForStage(h, job: job, .train)
         var id = ""
         try waitUntil(timeout: 60, "Slurm job of run \(run) to be RUNNING") {
@@ -61,8 +83,13 @@ import Testing
     @Test func aTrainStageOnSlurmProducesAProductionVersion() throws {
         guard let cluster = try SlurmCluster.start() else { return }
         defer { cluster.stop() }
-        let h = try Self.harness(cluster, ["onslurm": Self.slurmPipeline([Self.trainer]),
-                                           "onhost": Self.slurmPipeline([Self.trainer], executor: "local")])
+        let h = try Self.harness(
+            cluster,
+            [
+                "onslurm": Self.slurmPipeline([Self.trainer]),
+                "onhost": Self.slurmPipeline([Self.trainer], executor: "local"),
+            ]
+        )
         defer { h.cleanUp() }
         try run(h, id: "slurm1", pipeline: "onslurm")
         let doc = try h.waitForResult("slurm1", timeout: 180)
@@ -82,11 +109,18 @@ import Testing
         #expect(stdout.contains("mlops-train: logistic regression"))
         let version = try #require(doc.result?["version"]?.stringValue)
         let production = try h.readStore { db in
-            try String.fetchOne(db, sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'")
+            try String.fetchOne(
+                db,
+                sql: "SELECT version FROM versions WHERE model = 'chest-xray' AND state = 'production'"
+            )
         }
         #expect(production == version)
         let recorded = try h.readStore { db in
-            try Row.fetchAll(db, sql: "SELECT job_id, state, exit_code, ended_at FROM pipeline_slurm_jobs WHERE run_id = ?", arguments: [runID])
+            try Row.fetchAll(
+                db,
+                sql: "SELECT job_id, state, exit_code, ended_at FROM pipeline_slurm_jobs WHERE run_id = ?",
+                arguments: [runID]
+            )
         }
         #expect(recorded.count == 1)
         #expect(recorded.first?["job_id"] == jobID)
@@ -102,20 +136,32 @@ import Testing
         #expect(local.status == .succeeded, "\(local.error?.message ?? "")")
         let slurmSeconds = stageSeconds(train)
         let localSeconds = stage(local, .train).map(stageSeconds) ?? .nan
-        print(String(format: "slurm: train stage %.2f s on Slurm (queued %.2f s before it started) vs %.2f s as a local child: overhead %.2f s",
-                     slurmSeconds, report["queued_seconds"]?.doubleValue ?? .nan, localSeconds, slurmSeconds - localSeconds))
+        print(
+            String(
+                format:
+                    "slurm: train stage %.2f s on Slurm (queued %.2f s before it started) vs %.2f s as a local child: overhead %.2f s",
+                slurmSeconds,
+                report["queued_seconds"]?.doubleValue ?? .nan,
+                localSeconds,
+                slurmSeconds - localSeconds
+            )
+        )
     }
 
     func stageSeconds(_ stage: JSONValue) -> Double {
         guard let start = stage["started_at"]?.stringValue.flatMap(Timestamp.parse),
-              let end = stage["finished_at"]?.stringValue.flatMap(Timestamp.parse) else { return .nan }
+            let end = stage["finished_at"]?.stringValue.flatMap(Timestamp.parse)
+        else { return .nan }
         return end.timeIntervalSince(start)
     }
 
     @Test func aStageExiting3FailsWithCode3() throws {
         guard let cluster = try SlurmCluster.start() else { return }
         defer { cluster.stop() }
-        let h = try Self.harness(cluster, ["fails": Self.slurmPipeline(["/bin/sh", "-c", "echo 'trainer: out of memory' >&2; exit 3"])])
+        let h = try Self.harness(
+            cluster,
+            ["fails": Self.slurmPipeline(["/bin/sh", "-c", "echo 'trainer: out of memory' >&2; exit 3"])]
+        )
         defer { h.cleanUp() }
         try run(h, id: "bad", pipeline: "fails")
         let doc = try h.waitForResult("bad", timeout: 120)
@@ -129,7 +175,11 @@ import Testing
         #expect(train["report"]?["slurm_state"] == "FAILED")
         #expect(train["report"]?["slurm_exit_code"] == "3:0")
         let alert = try h.readStore { db in
-            try String.fetchOne(db, sql: "SELECT message FROM alerts WHERE model = 'chest-xray' AND type = 'pipeline_failed' AND resolved_at IS NULL")
+            try String.fetchOne(
+                db,
+                sql:
+                    "SELECT message FROM alerts WHERE model = 'chest-xray' AND type = 'pipeline_failed' AND resolved_at IS NULL"
+            )
         }
         #expect(alert?.contains("exited with code 3") == true)
     }
@@ -153,7 +203,10 @@ import Testing
     @Test func aStageOverItsTimeLimitEndsTimedOut() throws {
         guard let cluster = try SlurmCluster.start() else { return }
         defer { cluster.stop() }
-        let h = try Self.harness(cluster, ["slow": Self.slurmPipeline(["/bin/sleep", "600"], slurm: "{time_limit: 1, partition: short}")])
+        let h = try Self.harness(
+            cluster,
+            ["slow": Self.slurmPipeline(["/bin/sleep", "600"], slurm: "{time_limit: 1, partition: short}")]
+        )
         defer { h.cleanUp() }
         try run(h, id: "slow1", pipeline: "slow")
         let doc = try h.waitForResult("slow1", timeout: 240)
@@ -190,21 +243,29 @@ import Testing
         let (run2, job2) = try waitForRunningJob(h, cluster, job: "term")
         #expect(try h.stop() == 0)
         #expect(try cluster.job(job2)["JobState"] == "RUNNING", "detached, not cancelled")
-        let state = try h.readStore { db in try String.fetchOne(db, sql: "SELECT state FROM pipeline_runs WHERE id = ?", arguments: [run2]) }
+        let state = try h.readStore { db in
+            try String.fetchOne(db, sql: "SELECT state FROM pipeline_runs WHERE id = ?", arguments: [run2])
+        }
         #expect(state == "running")
         #expect(h.result("term")?.status == .running)
         try h.start()
         let second = try h.waitForResult("term", timeout: 180)
         #expect(second.status == .succeeded, "\(second.error?.message ?? "")")
         #expect(try cluster.jobs(named: "mlopsd-\(run2)-train") == [job2], "submitted once")
-        let versions = try h.readStore { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'chest-xray'") }
+        let versions = try h.readStore { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model = 'chest-xray'")
+        }
         #expect(versions == 2)
     }
 
     /// The train stage's `started_at` in the store.
     func trainStartedAt(_ h: DaemonHarness, run: String) throws -> String? {
         try h.readStore { db in
-            try String.fetchOne(db, sql: "SELECT started_at FROM pipeline_stages WHERE run_id = ? AND stage = 'train'", arguments: [run])
+            try String.fetchOne(
+                db,
+                sql: "SELECT started_at FROM pipeline_stages WHERE run_id = ? AND stage = 'train'",
+                arguments: [run]
+            )
         }
     }
 
@@ -212,7 +273,10 @@ import Testing
         // MinJobAge 2 s: slurmctld forgets an ended job at its next purge pass (every 60 s).
         guard let cluster = try SlurmCluster.start(minJobAge: 2) else { return }
         defer { cluster.stop() }
-        let h = try Self.harness(cluster, ["slow": Self.slurmPipeline(["/bin/sh", "-c", "sleep 3; exec \"$0\"", Self.trainer])])
+        let h = try Self.harness(
+            cluster,
+            ["slow": Self.slurmPipeline(["/bin/sh", "-c", "sleep 3; exec \"$0\"", Self.trainer])]
+        )
         defer { h.cleanUp() }
         try run(h, id: "forgot", pipeline: "slow")
         let (run, jobID) = try waitForRunningJob(h, cluster, job: "forgot")
@@ -240,7 +304,10 @@ import Testing
         defer { cluster.stop() }
         // timeout 3 s → --time=1: Slurm would end the job after a minute; mlopsd's own clock
         // (3 s + slurm_timeout_grace 1 s from the job's start) ends it first.
-        let pipeline = Self.slurmPipeline(["/bin/sleep", "300"]).replacingOccurrences(of: "timeout: 600", with: "timeout: 3")
+        let pipeline = Self.slurmPipeline(["/bin/sleep", "300"]).replacingOccurrences(
+            of: "timeout: 600",
+            with: "timeout: 3"
+        )
         let h = try Self.harness(cluster, ["stuck": pipeline], config: "slurm_timeout_grace: 1\n")
         defer { h.cleanUp() }
         try run(h, id: "stuck1", pipeline: "stuck")
@@ -250,7 +317,10 @@ import Testing
         let train = try #require(stage(doc, .train))
         #expect(train["outcome"] == "timed_out")
         #expect(train["report"]?["slurm_state"] == "CANCELLED")
-        #expect(doc.error?.message.contains("mlopsd cancelled Slurm job \(jobID)") == true, "\(doc.error?.message ?? "")")
+        #expect(
+            doc.error?.message.contains("mlopsd cancelled Slurm job \(jobID)") == true,
+            "\(doc.error?.message ?? "")"
+        )
         #expect(stageSeconds(train) < 40)
         #expect(try cluster.job(jobID)["JobState"] == "CANCELLED")
     }
@@ -258,7 +328,10 @@ import Testing
     @Test func aControllerRestartDuringAStageDoesNotEndTheRun() throws {
         guard let cluster = try SlurmCluster.start() else { return }
         defer { cluster.stop() }
-        let h = try Self.harness(cluster, ["slow": Self.slurmPipeline(["/bin/sh", "-c", "sleep 8; exec \"$0\"", Self.trainer])])
+        let h = try Self.harness(
+            cluster,
+            ["slow": Self.slurmPipeline(["/bin/sh", "-c", "sleep 8; exec \"$0\"", Self.trainer])]
+        )
         defer { h.cleanUp() }
         try run(h, id: "ctld", pipeline: "slow")
         _ = try waitForRunningJob(h, cluster, job: "ctld")
@@ -273,13 +346,16 @@ import Testing
         defer { cluster.stop() }
         let canary = "/tmp/mlopsd-slurm-canary-\(UInt32.random(in: 0...UInt32.max))"
         let hostile = "it's \"q\" $(touch \(canary)) `touch \(canary)` ${HOME}\nline2; touch \(canary) #"
-        let script = #"printf %s "$1" > "$MLOPSD_OUTPUT/arg"; printf %s "$HOSTILE" > "$MLOPSD_OUTPUT/env"; cp "$MLOPSD_PARAMS" "$MLOPSD_OUTPUT/params.json"; exit 3"#
+        let script =
+            #"printf %s "$1" > "$MLOPSD_OUTPUT/arg"; printf %s "$HOSTILE" > "$MLOPSD_OUTPUT/env"; cp "$MLOPSD_PARAMS" "$MLOPSD_OUTPUT/params.json"; exit 3"#
         // A definition's argv holds no control characters; the newline goes through the
         // environment and the job parameter.
         let oneLine = hostile.replacingOccurrences(of: "\n", with: " ")
-        let pipeline = Self.slurmPipeline(["/bin/sh", "-c", script, "sh", oneLine],
-                                          environment: "{HOSTILE: \(PipelineDaemonTests.yamlString(hostile))}",
-                                          parameters: "  note: {type: string}")
+        let pipeline = Self.slurmPipeline(
+            ["/bin/sh", "-c", script, "sh", oneLine],
+            environment: "{HOSTILE: \(PipelineDaemonTests.yamlString(hostile))}",
+            parameters: "  note: {type: string}"
+        )
         let h = try Self.harness(cluster, ["quoting": pipeline])
         defer { h.cleanUp() }
         try run(h, id: "q", pipeline: "quoting", extra: "  note: \(PipelineDaemonTests.yamlString(hostile))\n")
@@ -289,7 +365,10 @@ import Testing
         let output = h.state + "/runs/\(runID)/train/output"
         #expect(try String(contentsOfFile: output + "/arg", encoding: .utf8) == oneLine)
         #expect(try String(contentsOfFile: output + "/env", encoding: .utf8) == hostile)
-        let params = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: output + "/params.json")))
+        let params = try JSONDecoder().decode(
+            JSONValue.self,
+            from: Data(contentsOf: URL(fileURLWithPath: output + "/params.json"))
+        )
         #expect(params["note"]?.stringValue == hostile)
         #expect(access(canary, F_OK) != 0, "a value ran as a command")
     }
@@ -297,16 +376,28 @@ import Testing
     @Test func aMisconfiguredClusterFailsTheStageWithSlurmsMessageAndTheDaemonServesOn() throws {
         guard let cluster = try SlurmCluster.start() else { return }
         defer { cluster.stop() }
-        let h = try Self.harness(cluster, ["nopart": Self.slurmPipeline([Self.trainer], slurm: "{partition: nosuchpartition}"),
-                                           "onslurm": Self.slurmPipeline([Self.trainer])])
+        let h = try Self.harness(
+            cluster,
+            [
+                "nopart": Self.slurmPipeline([Self.trainer], slurm: "{partition: nosuchpartition}"),
+                "onslurm": Self.slurmPipeline([Self.trainer]),
+            ]
+        )
         defer { h.cleanUp() }
         try run(h, id: "np", pipeline: "nopart")
         let doc = try h.waitForResult("np", timeout: 120)
         #expect(doc.status == .failed)
         #expect(doc.error?.message.contains("sbatch failed") == true, "\(doc.error?.message ?? "")")
-        #expect(doc.error?.message.lowercased().contains("partition") == true, "Slurm's own message: \(doc.error?.message ?? "")")
+        #expect(
+            doc.error?.message.lowercased().contains("partition") == true,
+            "Slurm's own message: \(doc.error?.message ?? "")"
+        )
         let alert = try h.readStore { db in
-            try String.fetchOne(db, sql: "SELECT message FROM alerts WHERE model = 'chest-xray' AND type = 'pipeline_failed' AND resolved_at IS NULL")
+            try String.fetchOne(
+                db,
+                sql:
+                    "SELECT message FROM alerts WHERE model = 'chest-xray' AND type = 'pipeline_failed' AND resolved_at IS NULL"
+            )
         }
         #expect(alert?.contains("sbatch") == true)
         // The daemon serves on.
@@ -325,7 +416,10 @@ import Testing
     }
 
     @Test func noSlurmConfFailsTheStageClearly() throws {
-        let h = try PipelineDaemonTests.harness(["onslurm": Self.slurmPipeline([Self.trainer])], config: "slurm_conf: \"\"\n")
+        let h = try PipelineDaemonTests.harness(
+            ["onslurm": Self.slurmPipeline([Self.trainer])],
+            config: "slurm_conf: \"\"\n"
+        )
         defer { h.cleanUp() }
         try run(h, id: "nc", pipeline: "onslurm")
         let doc = try h.waitForResult("nc", timeout: 120)

@@ -4,6 +4,7 @@ import Glibc
 import MLOpsClient
 import MLOpsCore
 import Testing
+
 @testable import MLOpsDaemon
 
 /// `submit --wait` follows its own file: not a stale rejection, not another file's job.

@@ -4,6 +4,7 @@ import Glibc
 import MLOpsClient
 import MLOpsCore
 import Testing
+
 @testable import MLOpsDaemon
 
 /// `SpoolClient` in process: atomic submission and waiting for results, on a private spool
@@ -40,11 +41,19 @@ import Testing
 
     static func document(_ id: String, _ status: ResultDocument.Status) -> ResultDocument {
         ResultDocument(
-            job: id, kind: "register-model", model: "m", status: status, submittedBy: "tester",
-            submittedAt: "2026-01-01T00:00:00.000Z", startedAt: "2026-01-01T00:00:00.100Z",
-            finishedAt: status.isFinal ? "2026-01-01T00:00:00.200Z" : nil, file: "\(id).yaml",
+            job: id,
+            kind: "register-model",
+            model: "m",
+            status: status,
+            submittedBy: "tester",
+            submittedAt: "2026-01-01T00:00:00.000Z",
+            startedAt: "2026-01-01T00:00:00.100Z",
+            finishedAt: status.isFinal ? "2026-01-01T00:00:00.200Z" : nil,
+            file: "\(id).yaml",
             result: status == .succeeded ? Optional(JSONValue.object(["change": .string("created")])) : Optional.none,
-            error: status == .rejected ? ResultDocument.ErrorInfo(JobError(.yamlSyntax, "bad", at: SourceMark(line: 1, column: 2))) : nil)
+            error: status == .rejected
+                ? ResultDocument.ErrorInfo(JobError(.yamlSyntax, "bad", at: SourceMark(line: 1, column: 2))) : nil
+        )
     }
 
     // MARK: - submit
@@ -90,7 +99,9 @@ import Testing
         #expect(f.names("incoming") == ["same.yaml"])
         #expect(f.contents("incoming", "same.yaml") == original)
         #expect(f.names("tmp").isEmpty)
-        #expect(SpoolClient.ClientError.waitingAlready("same").description.contains("incoming/same.yaml is already waiting"))
+        #expect(
+            SpoolClient.ClientError.waitingAlready("same").description.contains("incoming/same.yaml is already waiting")
+        )
         f.cleanUp()
     }
 

@@ -15,8 +15,11 @@ import Testing
 
         init(_ script: String, runID: String, expectedMembers: Int) async throws {
             leader = try ProcessLauncher.spawn(
-                "/usr/bin/setsid", arguments: ["/bin/sh", "-c", script],
-                environment: ["MLOPSD_RUN_ID=\(runID)", "PATH=/usr/bin:/bin"], stdout: "/dev/null")
+                "/usr/bin/setsid",
+                arguments: ["/bin/sh", "-c", script],
+                environment: ["MLOPSD_RUN_ID=\(runID)", "PATH=/usr/bin:/bin"],
+                stdout: "/dev/null"
+            )
             let leader = self.leader
             try await eventually(timeout: 10, "\(expectedMembers) processes in session \(leader)") {
                 liveSessionMembers(leader).count == expectedMembers
@@ -32,7 +35,9 @@ import Testing
             guard !reaped else { return }
             var status: Int32 = 0
             let leader = self.leader
-            try await eventually(timeout: timeout, "leader \(leader) to exit") { waitpid(leader, &status, WNOHANG) == leader }
+            try await eventually(timeout: timeout, "leader \(leader) to exit") {
+                waitpid(leader, &status, WNOHANG) == leader
+            }
             reaped = true
         }
 
@@ -47,7 +52,9 @@ import Testing
         let stray = try await StraySession("sleep 1000 & sleep 1000 & wait", runID: "r1", expectedMembers: 3)
         let members = stray.members
         let killed = await StrayChildren.kill(
-            [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: stray.startTime, runID: "r1")], grace: 5)
+            [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: stray.startTime, runID: "r1")],
+            grace: 5
+        )
         #expect(Set(killed.map(\.pid)) == members)
         #expect(killed.allSatisfy { $0.signal == SIGTERM && $0.runID == "r1" && $0.processGroup == stray.leader })
         try await eventually(timeout: 5, "the stray session to be empty") { liveSessionMembers(stray.leader).isEmpty }
@@ -59,7 +66,9 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         let killed = await StrayChildren.kill(
-            [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: stray.startTime, runID: "r2")], grace: 0.3)
+            [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: stray.startTime, runID: "r2")],
+            grace: 0.3
+        )
         #expect(clock.now - start >= .milliseconds(300))
         #expect(killed.count == 2)
         #expect(killed.allSatisfy { $0.signal == SIGKILL })
@@ -71,7 +80,9 @@ import Testing
         let stray = try await StraySession("sleep 1000 & wait", runID: "someone-else", expectedMembers: 2)
         let before = stray.members
         let killed = await StrayChildren.kill(
-            [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: stray.startTime, runID: "r1")], grace: 0.2)
+            [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: stray.startTime, runID: "r1")],
+            grace: 0.2
+        )
         #expect(killed.isEmpty)
         #expect(stray.members == before)
         try await stray.destroy()
@@ -82,7 +93,8 @@ import Testing
         let before = stray.members
         let killed = await StrayChildren.kill(
             [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: stray.startTime + 1, runID: "r3")],
-            grace: 0.2)
+            grace: 0.2
+        )
         #expect(killed.isEmpty)
         #expect(stray.members == before)
         try await stray.destroy()
@@ -109,7 +121,9 @@ import Testing
         let stray = try await StraySession("exit 0", runID: "r4", expectedMembers: 0)
         try await stray.reap()
         let killed = await StrayChildren.kill(
-            [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: 0, runID: "r4")], grace: 0.2)
+            [StrayChildren.Record(processGroup: stray.leader, leaderStartTime: 0, runID: "r4")],
+            grace: 0.2
+        )
         #expect(killed.isEmpty)
     }
 }

@@ -83,34 +83,53 @@ import Testing
             // The trainer's prepared artifact: the pipeline copies it, adds the run id (so
             // every run's artifact is distinct) and sleeps, so kills land inside the stage.
             let art = try artifact("pipeline-artifact", weights: "pipeline")
-            let script = "cp -R \(art)/. \"$MLOPSD_OUTPUT\"/ && echo \"$MLOPSD_RUN_ID\" > \"$MLOPSD_OUTPUT/run.txt\" && sleep 0.4"
-            try writeFile(h.root + "/pipelines/tiny.yaml", Data("""
-                parameters:
-                  data: {type: path, required: true}
-                stages:
-                  collect_data: {copy: data, holdout_share: 0.2}
-                  validate_data: {min_rows: 10}
-                  train:
-                    argv: [/bin/sh, -c, \(PipelineDaemonTests.yamlString(script))]
-                    timeout: 60
+            let script =
+                "cp -R \(art)/. \"$MLOPSD_OUTPUT\"/ && echo \"$MLOPSD_RUN_ID\" > \"$MLOPSD_OUTPUT/run.txt\" && sleep 0.4"
+            try writeFile(
+                h.root + "/pipelines/tiny.yaml",
+                Data(
+                    """
+                    parameters:
+                      data: {type: path, required: true}
+                    stages:
+                      collect_data: {copy: data, holdout_share: 0.2}
+                      validate_data: {min_rows: 10}
+                      train:
+                        argv: [/bin/sh, -c, \(PipelineDaemonTests.yamlString(script))]
+                        timeout: 60
 
-                """.utf8))
+                    """.utf8
+                )
+            )
             // A deploy hook that takes a moment, so kills land inside promotions too.
             let hook = h.root + "/hook.sh"
             try writeFile(hook, Data("#!/bin/sh\nsleep 0.05\nexit 0\n".utf8))
             chmod(hook, 0o755)
-            try h.writeConfig("""
+            try h.writeConfig(
+                """
                 pipelines_dir: \(h.root)/pipelines
                 stop_grace: 2
                 deploy_hook: [\(hook)]
-                """)
+                """
+            )
             try h.start()
-            let register = try String(contentsOfFile: PipelineDaemonTests.repository + "/examples/register-chest-xray.yaml", encoding: .utf8)
-            try submit("reg", kind: "register-model", register.replacingOccurrences(of: "id: register-chest-xray", with: "id: reg"))
+            let register = try String(
+                contentsOfFile: PipelineDaemonTests.repository + "/examples/register-chest-xray.yaml",
+                encoding: .utf8
+            )
+            try submit(
+                "reg",
+                kind: "register-model",
+                register.replacingOccurrences(of: "id: register-chest-xray", with: "id: reg")
+            )
             try expectSucceeded("reg")
             try submit("cv-0", kind: "create-version", createVersion(try artifact("art-0", weights: "w0")))
             try expectSucceeded("cv-0")
-            try submit("pv-0", kind: "promote-version", "kind: promote-version\nmodel: \(Self.modelName)\nid: pv-0\nparams: {version: 1.0.0}\n")
+            try submit(
+                "pv-0",
+                kind: "promote-version",
+                "kind: promote-version\nmodel: \(Self.modelName)\nid: pv-0\nparams: {version: 1.0.0}\n"
+            )
             try expectSucceeded("pv-0")
         }
 
@@ -118,7 +137,9 @@ import Testing
 
         func expectSucceeded(_ id: String) throws {
             let doc = try h.waitForResult(id, timeout: 60)
-            guard doc.status == .succeeded else { throw TestFailure("\(id): \(doc.status) \(doc.error?.code ?? "") \(doc.error?.message ?? "")") }
+            guard doc.status == .succeeded else {
+                throw TestFailure("\(id): \(doc.status) \(doc.error?.code ?? "") \(doc.error?.message ?? "")")
+            }
         }
 
         /// An artifact directory under data/: model file, metrics, reference rows.
@@ -145,7 +166,8 @@ import Testing
 
         func record(_ id: String, rng: inout Rng) -> String {
             let ages = ["18-39", "40-64", "65+"]
-            return "    - {id: \(id), prediction: \(rng.chance(0.5) ? "normal" : "pneumonia"), patient_age: \(rng.int(20...90)), "
+            return
+                "    - {id: \(id), prediction: \(rng.chance(0.5) ? "normal" : "pneumonia"), patient_age: \(rng.int(20...90)), "
                 + "exposure_kvp: \(rng.int(100...130)).5, view_position: PA, scanner_model: AcmeRad X1, site: ward-\(rng.int(1...5)), "
                 + "age_band: \"\(ages[rng.int(0...2)])\", sex: \(rng.chance(0.5) ? "f" : "m")}\n"
         }
@@ -160,10 +182,18 @@ import Testing
                 try submit("cv-\(n)", kind: "create-version", createVersion(try artifact("art-\(n)", weights: "w\(n)")))
             case 16..<28:
                 let versions = try h.readStore { db in
-                    try String.fetchAll(db, sql: "SELECT version FROM versions WHERE model = ? AND state != 'production'", arguments: [m])
+                    try String.fetchAll(
+                        db,
+                        sql: "SELECT version FROM versions WHERE model = ? AND state != 'production'",
+                        arguments: [m]
+                    )
                 }
                 let version = versions.isEmpty ? "1.0.0" : versions[rng.int(0...(versions.count - 1))]
-                try submit("pv-\(n)", kind: "promote-version", "kind: promote-version\nmodel: \(m)\nparams: {version: \(version)}\n")
+                try submit(
+                    "pv-\(n)",
+                    kind: "promote-version",
+                    "kind: promote-version\nmodel: \(m)\nparams: {version: \(version)}\n"
+                )
             case 28..<44:
                 let count = rng.int(1...20)
                 var text = "kind: log-predictions\nmodel: \(m)\nparams:\n  records:\n"
@@ -183,34 +213,50 @@ import Testing
                     csv += "\(id),normal,\(rng.int(20...90)),115.0,AP,AcmeRad X1,ward-2,40-64,m\n"
                 }
                 try writeFile(data + "/preds-\(n).csv", Data(csv.utf8))
-                try submit("lc-\(n)", kind: "log-predictions", "kind: log-predictions\nmodel: \(m)\nparams:\n  file: \(data)/preds-\(n).csv\n")
+                try submit(
+                    "lc-\(n)",
+                    kind: "log-predictions",
+                    "kind: log-predictions\nmodel: \(m)\nparams:\n  file: \(data)/preds-\(n).csv\n"
+                )
                 jobs["lc-\(n)"]?.records = count
             case 52..<62:
                 guard !predictionIDs.isEmpty else { return try dropRandomJob() }
                 var text = "kind: log-ground-truth\nmodel: \(m)\nparams:\n  labels:\n"
                 for _ in 0..<rng.int(1...5) {
-                    text += "    - {id: \(predictionIDs[rng.int(0...(predictionIDs.count - 1))]), label: \(rng.chance(0.5) ? "normal" : "pneumonia")}\n"
+                    text +=
+                        "    - {id: \(predictionIDs[rng.int(0...(predictionIDs.count - 1))]), label: \(rng.chance(0.5) ? "normal" : "pneumonia")}\n"
                 }
                 try submit("gt-\(n)", kind: "log-ground-truth", text)
             case 62..<68:
                 try submit("mm-\(n)", kind: "monitor-model", "kind: monitor-model\nmodel: \(m)\n")
             case 68..<80:
-                try submit("rp-\(n)", kind: "run-pipeline",
-                           "kind: run-pipeline\nmodel: \(m)\nparams:\n  pipeline: tiny\n  data: \(data)/train.csv\n")
+                try submit(
+                    "rp-\(n)",
+                    kind: "run-pipeline",
+                    "kind: run-pipeline\nmodel: \(m)\nparams:\n  pipeline: tiny\n  data: \(data)/train.csv\n"
+                )
             case 80..<85:
                 try submit("bad-\(n)", kind: "malformed", "kind: [list-models\nmodel: {\n")
             case 85..<90:
-                try submit("unk-\(n)", kind: "malformed", "kind: monitor-model\nmodel: \(m)\nid: unk-\(n)\nbogus_key: 1\n")
+                try submit(
+                    "unk-\(n)",
+                    kind: "malformed",
+                    "kind: monitor-model\nmodel: \(m)\nid: unk-\(n)\nbogus_key: 1\n"
+                )
             case 90..<94:
                 let target = data + "/symtarget-\(n).yaml"
                 try writeFile(target, Data("kind: list-models\n".utf8))
                 jobs["sym-\(n)"] = Submitted(kind: "hostile")
                 order.append("sym-\(n)")
-                guard symlink(target, "\(h.spool)/incoming/sym-\(n).yaml") == 0 else { throw TestFailure("symlink: \(errno)") }
+                guard symlink(target, "\(h.spool)/incoming/sym-\(n).yaml") == 0 else {
+                    throw TestFailure("symlink: \(errno)")
+                }
             case 94..<97:
                 jobs["fifo-\(n)"] = Submitted(kind: "hostile")
                 order.append("fifo-\(n)")
-                guard mkfifo("\(h.spool)/incoming/fifo-\(n).yaml", 0o644) == 0 else { throw TestFailure("mkfifo: \(errno)") }
+                guard mkfifo("\(h.spool)/incoming/fifo-\(n).yaml", 0o644) == 0 else {
+                    throw TestFailure("mkfifo: \(errno)")
+                }
             default:
                 let target = data + "/linked-\(n).yaml"
                 try writeFile(target, Data("kind: list-models\n".utf8))
@@ -235,7 +281,8 @@ import Testing
         func parsedFile(_ sub: String, _ name: String) -> ParsedFile {
             let path = "\(h.spool)/\(sub)/\(name)"
             var st = stat()
-            let identity = lstat(path, &st) == 0
+            let identity =
+                lstat(path, &st) == 0
                 ? [Int(st.st_ino), Int(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec] : []
             if let cached = parsed["\(sub)/\(name)"], cached.identity == identity, !identity.isEmpty { return cached }
             let data = FileManager.default.contents(atPath: path)
@@ -248,12 +295,16 @@ import Testing
 
         /// Waits until every submitted job has a final result (a deadline, not a sleep).
         func drain(timeout: Double = 90) throws {
-            try waitUntil(timeout: timeout, "a final result for every job (daemon stderr: \(h.process?.stderrText.suffix(1500) ?? ""))") {
+            try waitUntil(
+                timeout: timeout,
+                "a final result for every job (daemon stderr: \(h.process?.stderrText.suffix(1500) ?? ""))"
+            ) {
                 let files = resultFiles()
                 for id in order {
                     guard let names = files[id], names.count == 1 else { return false }
                     guard let status = parsedFile("results", names[0]).status,
-                          ResultDocument.Status(rawValue: status)?.isFinal == true else { return false }
+                        ResultDocument.Status(rawValue: status)?.isFinal == true
+                    else { return false }
                 }
                 return h.names(in: "active").isEmpty && h.names(in: "incoming").isEmpty
             }
@@ -266,7 +317,10 @@ import Testing
             for pid in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init) {
                 guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
                 if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                   let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { continue }
+                    let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z"
+                {
+                    continue
+                }
                 for entry in environ.split(separator: 0) where Array(entry).starts(with: prefix) {
                     map[String(decoding: entry.dropFirst(prefix.count), as: UTF8.self), default: []].append(pid)
                 }
@@ -293,36 +347,81 @@ import Testing
                 }
             }
             let store = try h.readStore { db in
-                (integrity: try String.fetchAll(db, sql: "PRAGMA integrity_check"),
-                 jobStates: Dictionary(try Row.fetchAll(db, sql: "SELECT id, state FROM jobs").map { ($0["id"] as String, $0["state"] as String) },
-                                       uniquingKeysWith: { a, _ in a }),
-                 versionsPerJob: try Row.fetchAll(db, sql: "SELECT job_id, COUNT(*) AS n FROM versions WHERE job_id IS NOT NULL GROUP BY job_id HAVING n > 1"),
-                 promotionsPerJob: try Row.fetchAll(db, sql: "SELECT job_id, COUNT(*) AS n FROM production_history WHERE job_id IS NOT NULL GROUP BY job_id HAVING n > 1"),
-                 predictionsPerJob: Dictionary(try Row.fetchAll(db, sql: "SELECT job_id, COUNT(*) AS n FROM predictions GROUP BY job_id").map { ($0["job_id"] as String? ?? "", $0["n"] as Int) },
-                                               uniquingKeysWith: +),
-                 duplicatePredictions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM predictions GROUP BY model, id HAVING COUNT(*) > 1)") ?? 0,
-                 production: try Row.fetchAll(db, sql: "SELECT model, artifact_sha256 FROM versions WHERE state = 'production'"),
-                 productionCount: try Row.fetchAll(db, sql: "SELECT model, COUNT(*) AS n FROM production_history WHERE until_at IS NULL GROUP BY model HAVING n > 1"),
-                 endedRuns: Set(try String.fetchAll(db, sql: "SELECT id FROM pipeline_runs WHERE state IN ('succeeded','failed','cancelled','interrupted')")))
+                (
+                    integrity: try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+                    jobStates: Dictionary(
+                        try Row.fetchAll(db, sql: "SELECT id, state FROM jobs").map {
+                            ($0["id"] as String, $0["state"] as String)
+                        },
+                        uniquingKeysWith: { a, _ in a }
+                    ),
+                    versionsPerJob: try Row.fetchAll(
+                        db,
+                        sql:
+                            "SELECT job_id, COUNT(*) AS n FROM versions WHERE job_id IS NOT NULL GROUP BY job_id HAVING n > 1"
+                    ),
+                    promotionsPerJob: try Row.fetchAll(
+                        db,
+                        sql:
+                            "SELECT job_id, COUNT(*) AS n FROM production_history WHERE job_id IS NOT NULL GROUP BY job_id HAVING n > 1"
+                    ),
+                    predictionsPerJob: Dictionary(
+                        try Row.fetchAll(db, sql: "SELECT job_id, COUNT(*) AS n FROM predictions GROUP BY job_id").map {
+                            ($0["job_id"] as String? ?? "", $0["n"] as Int)
+                        },
+                        uniquingKeysWith: +
+                    ),
+                    duplicatePredictions: try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(*) FROM (SELECT 1 FROM predictions GROUP BY model, id HAVING COUNT(*) > 1)"
+                    ) ?? 0,
+                    production: try Row.fetchAll(
+                        db,
+                        sql: "SELECT model, artifact_sha256 FROM versions WHERE state = 'production'"
+                    ),
+                    productionCount: try Row.fetchAll(
+                        db,
+                        sql:
+                            "SELECT model, COUNT(*) AS n FROM production_history WHERE until_at IS NULL GROUP BY model HAVING n > 1"
+                    ),
+                    endedRuns: Set(
+                        try String.fetchAll(
+                            db,
+                            sql:
+                                "SELECT id FROM pipeline_runs WHERE state IN ('succeeded','failed','cancelled','interrupted')"
+                        )
+                    )
+                )
             }
             if store.integrity != ["ok"] { throw TestFailure("integrity_check: \(store.integrity)") }
-            if !store.versionsPerJob.isEmpty { throw TestFailure("one job created several versions: \(store.versionsPerJob)") }
-            if !store.promotionsPerJob.isEmpty { throw TestFailure("one job promoted twice: \(store.promotionsPerJob)") }
-            if !store.productionCount.isEmpty { throw TestFailure("two current production stints: \(store.productionCount)") }
-            if store.duplicatePredictions != 0 { throw TestFailure("\(store.duplicatePredictions) prediction ids ingested twice") }
+            if !store.versionsPerJob.isEmpty {
+                throw TestFailure("one job created several versions: \(store.versionsPerJob)")
+            }
+            if !store.promotionsPerJob.isEmpty {
+                throw TestFailure("one job promoted twice: \(store.promotionsPerJob)")
+            }
+            if !store.productionCount.isEmpty {
+                throw TestFailure("two current production stints: \(store.productionCount)")
+            }
+            if store.duplicatePredictions != 0 {
+                throw TestFailure("\(store.duplicatePredictions) prediction ids ingested twice")
+            }
             for (id, submitted) in jobs where submitted.kind == "log-predictions" {
                 let ingested = store.predictionsPerJob[id] ?? 0
                 let state = store.jobStates[id]
                 if state == "succeeded" && ingested != submitted.records {
                     throw TestFailure("\(id): \(ingested) predictions stored for \(submitted.records) records")
                 }
-                if state != "succeeded" && ingested != 0 { throw TestFailure("\(id) (\(state ?? "unfinished")) left \(ingested) predictions") }
+                if state != "succeeded" && ingested != 0 {
+                    throw TestFailure("\(id) (\(state ?? "unfinished")) left \(ingested) predictions")
+                }
             }
             // The result file agrees with the store's record of the job.
             if final {
                 for id in order {
                     guard let state = store.jobStates[id], let name = files[id]?.first,
-                          let status = parsedFile("results", name).status else { continue }
+                        let status = parsedFile("results", name).status
+                    else { continue }
                     if status != state { throw TestFailure("\(id): result \(status), store \(state)") }
                 }
             }
@@ -330,7 +429,9 @@ import Testing
             for row in store.production where final {
                 let model: String = row["model"]
                 let sha: String = row["artifact_sha256"]
-                let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(h.state)/serving/\(model)/current")
+                let link = try? FileManager.default.destinationOfSymbolicLink(
+                    atPath: "\(h.state)/serving/\(model)/current"
+                )
                 guard let link, link.hasSuffix("artifacts/" + sha) else {
                     throw TestFailure("serving/\(model)/current → \(link ?? "nothing"), store says artifacts/\(sha)")
                 }
@@ -380,23 +481,45 @@ import Testing
         try t.drain()
         try t.check(final: true)
         let (results, interrupted, runs, versions, predictions) = try t.h.readStore { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE state = 'interrupted'") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM predictions") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs WHERE state = 'interrupted'") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pipeline_runs") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM predictions") ?? 0
+            )
         }
         let resultFiles = t.resultFiles().values.reduce(0) { $0 + $1.count }
         let elapsed = Date().timeIntervalSince(started)
-        print(String(format: "torture: seed %llu, %d cycles (%d kill -9), %d jobs, %d result files, %d jobs in the store, %d pipeline runs (%d interrupted), %d versions, %d predictions, %.1f s (slowest cycle %.2f s)",
-                     seed, cycles, kills, t.order.count, resultFiles, results, runs, interrupted, versions, predictions, elapsed, maxCycle))
+        print(
+            String(
+                format:
+                    "torture: seed %llu, %d cycles (%d kill -9), %d jobs, %d result files, %d jobs in the store, %d pipeline runs (%d interrupted), %d versions, %d predictions, %.1f s (slowest cycle %.2f s)",
+                seed,
+                cycles,
+                kills,
+                t.order.count,
+                resultFiles,
+                results,
+                runs,
+                interrupted,
+                versions,
+                predictions,
+                elapsed,
+                maxCycle
+            )
+        )
         var outcomes: [String: Int] = [:]
         for (id, names) in t.resultFiles() {
             guard let data = FileManager.default.contents(atPath: "\(t.h.spool)/results/\(names[0])"),
-                  let doc = try? ResultDocument.decode(data) else { continue }
+                let doc = try? ResultDocument.decode(data)
+            else { continue }
             outcomes["\(t.jobs[id]?.kind ?? "?") \(doc.status.rawValue) \(doc.error?.code ?? "")", default: 0] += 1
         }
-        print("torture outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+        print(
+            "torture outcomes: "
+                + outcomes.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        )
         #expect(resultFiles == t.order.count)
         t.h.cleanUp()
     }

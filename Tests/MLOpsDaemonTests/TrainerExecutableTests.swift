@@ -23,16 +23,25 @@ import Testing
     }
 
     /// Runs `mlops-train arguments…` with exactly `environment` (plus PATH), to completion.
-    static func train(_ arguments: [String] = [], environment: [String: String] = [:], in directory: String,
-                      timeout: Double = 120) throws -> CommandRun {
+    static func train(
+        _ arguments: [String] = [],
+        environment: [String: String] = [:],
+        in directory: String,
+        timeout: Double = 120
+    ) throws -> CommandRun {
         let out = directory + "/train.\(UUID().uuidString.prefix(8))"
         var env = environment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let started = Date()
         let pid: pid_t
         do {
-            pid = try ProcessLauncher.spawn(DaemonHarness.binDirectory + "/mlops-train", arguments: arguments,
-                                            environment: env.map { "\($0.key)=\($0.value)" }, stdout: out + ".out", stderr: out + ".err")
+            pid = try ProcessLauncher.spawn(
+                DaemonHarness.binDirectory + "/mlops-train",
+                arguments: arguments,
+                environment: env.map { "\($0.key)=\($0.value)" },
+                stdout: out + ".out",
+                stderr: out + ".err"
+            )
         } catch {
             throw TestFailure("\(error)")
         }
@@ -48,14 +57,19 @@ import Testing
             }
             usleep(5_000)
         }
-        return CommandRun(status: WaitStatus(raw: raw),
-                          stdout: (try? String(contentsOfFile: out + ".out", encoding: .utf8)) ?? "",
-                          stderr: (try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? "",
-                          seconds: Date().timeIntervalSince(started))
+        return CommandRun(
+            status: WaitStatus(raw: raw),
+            stdout: (try? String(contentsOfFile: out + ".out", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? "",
+            seconds: Date().timeIntervalSince(started)
+        )
     }
 
     /// The example model's spec, written as the store keeps it; returns its path.
-    static func storedSpec(in directory: String, change: (inout ModelSpec) -> Void = { _ in }) throws -> (String, ModelSpec) {
+    static func storedSpec(
+        in directory: String,
+        change: (inout ModelSpec) -> Void = { _ in }
+    ) throws -> (String, ModelSpec) {
         let text = try String(contentsOfFile: exampleModel, encoding: .utf8)
         var spec = try TrainerInput.modelSpec(from: text, fileName: exampleModel)
         change(&spec)
@@ -68,10 +82,13 @@ import Testing
         let f = try RegistryFixture()
         let (specPath, spec) = try Self.storedSpec(in: f.root)
         let output = f.root + "/data/run-1/train"
-        let run = try Self.train(environment: [
-            "MLOPSD_RUN_ID": "run-1", "MLOPSD_MODEL": "chest-xray", "MLOPSD_DATA": Self.demoData,
-            "MLOPSD_OUTPUT": output, "MLOPSD_MODEL_SPEC": specPath, "MLOPSD_PARAMS": #"{"seed": 3}"#,
-        ], in: f.root)
+        let run = try Self.train(
+            environment: [
+                "MLOPSD_RUN_ID": "run-1", "MLOPSD_MODEL": "chest-xray", "MLOPSD_DATA": Self.demoData,
+                "MLOPSD_OUTPUT": output, "MLOPSD_MODEL_SPEC": specPath, "MLOPSD_PARAMS": #"{"seed": 3}"#,
+            ],
+            in: f.root
+        )
         #expect(run.exitCode == 0, "\(run)")
         #expect(run.stderr.isEmpty, "\(run)")
         print("mlops-train on the demo data: \(run.stdout.split(separator: "\n").first ?? "")")
@@ -85,8 +102,10 @@ import Testing
         #expect(throws: Never.self) { try VersionMetrics.parse(metricsData, metric: spec.metric).get() }
         let model = try TrainedModel.decode(try #require(FileManager.default.contents(atPath: output + "/model.json")))
         #expect(model.classes == ["normal", "pneumonia"] && model.fit.converged)
-        let schema = try JSONDecoder().decode([String: [FeatureSchema.Column]].self,
-                                              from: try #require(FileManager.default.contents(atPath: output + "/schema.json")))
+        let schema = try JSONDecoder().decode(
+            [String: [FeatureSchema.Column]].self,
+            from: try #require(FileManager.default.contents(atPath: output + "/schema.json"))
+        )
         #expect(FeatureSchema(spec).differences(from: schema["features"] ?? []).isEmpty)
         let reference = try CSVTable.parse(try String(contentsOfFile: output + "/reference.csv", encoding: .utf8))
         #expect(reference.header == spec.featureNames + spec.segmentFields)
@@ -98,15 +117,22 @@ import Testing
 
         // Better than always answering the majority class of the validation rows.
         let perClass = accuracy.all["per_class"]
-        let support = (perClass?["normal"]?["support"]?.intValue ?? 0, perClass?["pneumonia"]?["support"]?.intValue ?? 0)
+        let support = (
+            perClass?["normal"]?["support"]?.intValue ?? 0, perClass?["pneumonia"]?["support"]?.intValue ?? 0
+        )
         let majority = Double(max(support.0, support.1)) / Double(support.0 + support.1)
         #expect(accuracy.value > majority, "accuracy \(accuracy.value), majority share \(majority)")
         #expect(accuracy.all["rows"]?["validation"]?.intValue == support.0 + support.1)
 
         // The real create-version handler takes the directory as it is.
-        let registered = try f.run(try String(contentsOfFile: Self.exampleModel, encoding: .utf8), id: "register-chest-xray")
+        let registered = try f.run(
+            try String(contentsOfFile: Self.exampleModel, encoding: .utf8),
+            id: "register-chest-xray"
+        )
         #expect(registered.status == .succeeded, "\(registered.error?.message ?? "")")
-        let created = try f.run("kind: create-version\nmodel: chest-xray\nparams:\n  artifact: \(output)\n  run_id: run-1\n")
+        let created = try f.run(
+            "kind: create-version\nmodel: chest-xray\nparams:\n  artifact: \(output)\n  run_id: run-1\n"
+        )
         #expect(created.status == .succeeded, "\(created.error?.message ?? "")")
     }
 
@@ -118,19 +144,29 @@ import Testing
         for i in 0..<2 {
             let output = dir + "/out\(i)"
             let run = try Self.train(
-                ["--data", Self.demoData, "--output", output, "--spec", Self.exampleModel, "--params", dir + "/params.json"],
-                environment: ["MLOPSD_DATA": dir + "/nonexistent.csv", "MLOPSD_OUTPUT": dir + "/unused"], in: dir)
+                [
+                    "--data", Self.demoData, "--output", output, "--spec", Self.exampleModel, "--params",
+                    dir + "/params.json",
+                ],
+                environment: ["MLOPSD_DATA": dir + "/nonexistent.csv", "MLOPSD_OUTPUT": dir + "/unused"],
+                in: dir
+            )
             #expect(run.exitCode == 0, "\(run)")
             outputs.append(output)
         }
         #expect(!FileManager.default.fileExists(atPath: dir + "/unused"))
         for name in ["model.json", "metrics.json", "reference.csv", "schema.json"] {
             let a = FileManager.default.contents(atPath: outputs[0] + "/" + name)
-            #expect(a != nil && a == FileManager.default.contents(atPath: outputs[1] + "/" + name), "\(name) differs between runs")
+            #expect(
+                a != nil && a == FileManager.default.contents(atPath: outputs[1] + "/" + name),
+                "\(name) differs between runs"
+            )
         }
         let reference = try CSVTable.parse(try String(contentsOfFile: outputs[0] + "/reference.csv", encoding: .utf8))
         #expect(reference.rows.count == 300)
-        let model = try TrainedModel.decode(try #require(FileManager.default.contents(atPath: outputs[0] + "/model.json")))
+        let model = try TrainedModel.decode(
+            try #require(FileManager.default.contents(atPath: outputs[0] + "/model.json"))
+        )
         #expect(model.fit.l2 == 0.01 && model.fit.seed == 11)
     }
 
@@ -147,19 +183,44 @@ import Testing
     static let goodRow = "61,110.5,PA,AcmeRad X1,ward-3,40-64,f,normal\n"
 
     static let badInputs: [BadInput] = [
-        BadInput(description: "missing column", csv: "patient_age,exposure_kvp,view_position,scanner_model,site,sex,finding\n61,110.5,PA,AcmeRad X1,ward-3,f,normal\n",
-                 message: "the data lacks the column `age_band` that the model needs"),
-        BadInput(description: "non-numeric value", csv: header + goodRow + "44,high,AP,AcmeRad X1,ward-3,40-64,m,pneumonia\n",
-                 message: "line 3, column 2: numerical feature `exposure_kvp` is `high`, not a finite number"),
-        BadInput(description: "one class", csv: header + goodRow + goodRow,
-                 message: "the target `finding` has only one class (normal) in the data; classification needs at least 2 classes"),
-        BadInput(description: "regression", csv: header + goodRow,
-                 change: { $0.task = .regression; $0.classes = nil; $0.metric = "rmse" },
-                 message: "mlops-train handles classification; use your own trainer for regression"),
-        BadInput(description: "bad parameter", csv: header + goodRow, params: #"{"validation_share": 2}"#,
-                 message: "parameter `validation_share` must be a number between 0 and 1 (exclusive), not 2.0"),
-        BadInput(description: "CSV syntax", csv: header + "61,110.5,PA,AcmeRad X1,ward-3,40-64,f\n",
-                 message: "line 2: this row has 7 fields but the header has 8"),
+        BadInput(
+            description: "missing column",
+            csv:
+                "patient_age,exposure_kvp,view_position,scanner_model,site,sex,finding\n61,110.5,PA,AcmeRad X1,ward-3,f,normal\n",
+            message: "the data lacks the column `age_band` that the model needs"
+        ),
+        BadInput(
+            description: "non-numeric value",
+            csv: header + goodRow + "44,high,AP,AcmeRad X1,ward-3,40-64,m,pneumonia\n",
+            message: "line 3, column 2: numerical feature `exposure_kvp` is `high`, not a finite number"
+        ),
+        BadInput(
+            description: "one class",
+            csv: header + goodRow + goodRow,
+            message:
+                "the target `finding` has only one class (normal) in the data; classification needs at least 2 classes"
+        ),
+        BadInput(
+            description: "regression",
+            csv: header + goodRow,
+            change: {
+                $0.task = .regression
+                $0.classes = nil
+                $0.metric = "rmse"
+            },
+            message: "mlops-train handles classification; use your own trainer for regression"
+        ),
+        BadInput(
+            description: "bad parameter",
+            csv: header + goodRow,
+            params: #"{"validation_share": 2}"#,
+            message: "parameter `validation_share` must be a number between 0 and 1 (exclusive), not 2.0"
+        ),
+        BadInput(
+            description: "CSV syntax",
+            csv: header + "61,110.5,PA,AcmeRad X1,ward-3,40-64,f\n",
+            message: "line 2: this row has 7 fields but the header has 8"
+        ),
     ]
 
     @Test(arguments: badInputs)
@@ -168,9 +229,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (specPath, _) = try Self.storedSpec(in: dir, change: bad.change)
         try writeFile(dir + "/data.csv", Data(bad.csv.utf8))
-        let run = try Self.train(environment: [
-            "MLOPSD_DATA": dir + "/data.csv", "MLOPSD_OUTPUT": dir + "/out", "MLOPSD_MODEL_SPEC": specPath, "MLOPSD_PARAMS": bad.params,
-        ], in: dir)
+        let run = try Self.train(
+            environment: [
+                "MLOPSD_DATA": dir + "/data.csv", "MLOPSD_OUTPUT": dir + "/out", "MLOPSD_MODEL_SPEC": specPath,
+                "MLOPSD_PARAMS": bad.params,
+            ],
+            in: dir
+        )
         #expect(run.exitCode == 2, "\(run)")
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(run)")
@@ -181,12 +246,21 @@ import Testing
     @Test func missingInputsAreNamedWithTheirVariableAndOption() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let run = try Self.train(environment: ["MLOPSD_OUTPUT": dir + "/out", "MLOPSD_MODEL_SPEC": Self.exampleModel], in: dir)
+        let run = try Self.train(
+            environment: ["MLOPSD_OUTPUT": dir + "/out", "MLOPSD_MODEL_SPEC": Self.exampleModel],
+            in: dir
+        )
         #expect(run.exitCode == 2)
         #expect(run.stderr == "mlops-train: no training data: set MLOPSD_DATA or pass --data FILE\n", "\(run)")
-        let missing = try Self.train(["--data", dir + "/absent.csv", "--output", dir + "/out", "--spec", Self.exampleModel], in: dir)
+        let missing = try Self.train(
+            ["--data", dir + "/absent.csv", "--output", dir + "/out", "--spec", Self.exampleModel],
+            in: dir
+        )
         #expect(missing.exitCode == 2)
-        #expect(missing.stderr.contains("cannot read the training data \(dir)/absent.csv: No such file or directory"), "\(missing)")
+        #expect(
+            missing.stderr.contains("cannot read the training data \(dir)/absent.csv: No such file or directory"),
+            "\(missing)"
+        )
     }
 }
 
@@ -195,9 +269,16 @@ extension TrainerExecutableTests {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try writeFile(dir + "/file", Data("x".utf8))
-        let run = try Self.train(["--data", Self.demoData, "--output", dir + "/file/out", "--spec", Self.exampleModel], in: dir)
+        let run = try Self.train(
+            ["--data", Self.demoData, "--output", dir + "/file/out", "--spec", Self.exampleModel],
+            in: dir
+        )
         #expect(run.exitCode == 1, "\(run)")
-        #expect(run.stderr == "mlops-train: cannot create the output directory \(dir)/file/out: \(dir)/file/out: Not a directory\n", "\(run)")
+        #expect(
+            run.stderr
+                == "mlops-train: cannot create the output directory \(dir)/file/out: \(dir)/file/out: Not a directory\n",
+            "\(run)"
+        )
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run)")
     }
 }

@@ -37,7 +37,9 @@ struct UnitFileTests {
             .appendingPathComponent("unit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let text = try unitText().replacingOccurrences(
-            of: "ExecStart=/usr/bin/mlopsd ", with: "ExecStart=/bin/true ")
+            of: "ExecStart=/usr/bin/mlopsd ",
+            with: "ExecStart=/bin/true "
+        )
         let url = directory.appendingPathComponent("mlopsd.service")
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url
@@ -53,7 +55,9 @@ struct UnitFileTests {
         }
     }
 
-    @Test(.enabled(if: UnitFileTests.tool(UnitFileTests.analyze))) func systemdAnalyzeVerifiesUnitWithoutWarnings() throws {
+    @Test(.enabled(if: UnitFileTests.tool(UnitFileTests.analyze))) func systemdAnalyzeVerifiesUnitWithoutWarnings()
+        throws
+    {
         let unit = try testableUnit()
         defer { try? FileManager.default.removeItem(at: unit.deletingLastPathComponent()) }
         let result = JournalHarness.run(Self.analyze, ["verify", unit.path])
@@ -69,7 +73,8 @@ struct UnitFileTests {
         let marker = "Overall exposure level for mlopsd.service: "
         let line = try #require(
             result.stdout.split(separator: "\n").first { $0.contains(marker) },
-            "no exposure line in: \(result.stdout) \(result.stderr)")
+            "no exposure line in: \(result.stdout) \(result.stderr)"
+        )
         let rest = try #require(line.range(of: marker)).upperBound
         let number = line[rest...].prefix { $0.isNumber || $0 == "." }
         let exposure = try #require(Double(number), "cannot parse \(line)")
@@ -127,13 +132,20 @@ struct UnitFileTests {
     func tmpfilesBuildsSpoolWithIntendedOwnersAndModes() throws {
         let root = try temporaryRoot()
         defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("etc"),
+            withIntermediateDirectories: true
+        )
         let users = JournalHarness.run(
-            Self.sysusers, ["--root=\(root.path)", JournalHarness.repositoryFile("systemd/mlopsd.sysusers").path])
+            Self.sysusers,
+            ["--root=\(root.path)", JournalHarness.repositoryFile("systemd/mlopsd.sysusers").path]
+        )
         #expect(users.status == 0, "\(users.stderr)")
         // systemd-tmpfiles --root resolves user names in <root>/etc/passwd.
         let created = JournalHarness.run(
-            Self.tmpfiles, ["--root=\(root.path)", "--create", JournalHarness.repositoryFile("systemd/mlopsd.tmpfiles").path])
+            Self.tmpfiles,
+            ["--root=\(root.path)", "--create", JournalHarness.repositoryFile("systemd/mlopsd.tmpfiles").path]
+        )
         #expect(created.status == 0, "\(created.stderr)")
 
         let uid = try #require(accountID(root: root, file: "passwd", name: "mlopsd"))
@@ -166,14 +178,19 @@ struct UnitFileTests {
         let catalogDirectory = root.appendingPathComponent("usr/lib/systemd/catalog")
         try FileManager.default.createDirectory(at: catalogDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(
-            at: root.appendingPathComponent("var/lib/systemd/catalog"), withIntermediateDirectories: true)
+            at: root.appendingPathComponent("var/lib/systemd/catalog"),
+            withIntermediateDirectories: true
+        )
         try FileManager.default.copyItem(
             at: JournalHarness.repositoryFile("systemd/mlopsd.catalog"),
-            to: catalogDirectory.appendingPathComponent("mlopsd.catalog"))
+            to: catalogDirectory.appendingPathComponent("mlopsd.catalog")
+        )
         let update = JournalHarness.run(Self.journalctl, ["--root=\(root.path)", "--update-catalog"])
         #expect(update.status == 0, "\(update.stderr)")
         let list = JournalHarness.run(Self.journalctl, ["--root=\(root.path)", "--list-catalog", "--no-pager"])
-        let listed = Set(list.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) })
+        let listed = Set(
+            list.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        )
         #expect(listed == Set(MLOpsDaemon.LogEvent.allCases.map(\.messageID)))
     }
 

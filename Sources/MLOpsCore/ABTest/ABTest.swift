@@ -44,10 +44,20 @@ public enum ABTest {
     /// `successes`, `rate`), `min_samples`, `sequential`, `deadline_passed`, and for the
     /// sequential test `log_likelihood_ratio`, `mixing_variance` and `minimum_per_arm`;
     /// values that are undefined are null.
-    public static func decide(champion: ABArm, challenger: ABArm, settings: ABTestSettings, deadlinePassed: Bool) -> ABVerdict {
+    public static func decide(
+        champion: ABArm,
+        challenger: ABArm,
+        settings: ABTestSettings,
+        deadlinePassed: Bool
+    ) -> ABVerdict {
         settings.sequential
             ? sequential(champion: champion, challenger: challenger, settings: settings, deadlinePassed: deadlinePassed)
-            : fixedHorizon(champion: champion, challenger: challenger, settings: settings, deadlinePassed: deadlinePassed)
+            : fixedHorizon(
+                champion: champion,
+                challenger: challenger,
+                settings: settings,
+                deadlinePassed: deadlinePassed
+            )
     }
 
     /// The one-sided pooled two-proportion z-test of "the challenger's rate is higher": z
@@ -55,15 +65,25 @@ public enum ABTest {
     /// small p-values keep their digits). Nil when an arm has no labelled prediction or
     /// invalid counts. z = 0 and p = 0.5 when the pooled rate is 0 or 1.
     public static func oneSidedZTest(champion: ABArm, challenger: ABArm) -> (z: Double, pValue: Double)? {
-        guard let test = TwoProportionZTest.compute(successesA: challenger.successes, trialsA: challenger.n,
-                                                    successesB: champion.successes, trialsB: champion.n)
+        guard
+            let test = TwoProportionZTest.compute(
+                successesA: challenger.successes,
+                trialsA: challenger.n,
+                successesB: champion.successes,
+                trialsB: champion.n
+            )
         else { return nil }
         return (test.z, NormalDistribution.survival(test.z))
     }
 
     // MARK: - The two methods
 
-    static func fixedHorizon(champion: ABArm, challenger: ABArm, settings: ABTestSettings, deadlinePassed: Bool) -> ABVerdict {
+    static func fixedHorizon(
+        champion: ABArm,
+        challenger: ABArm,
+        settings: ABTestSettings,
+        deadlinePassed: Bool
+    ) -> ABVerdict {
         let minSamples = max(settings.minSamples, 1)
         let test = oneSidedZTest(champion: champion, challenger: challenger)
         let lift = self.lift(champion, challenger)
@@ -72,29 +92,54 @@ public enum ABTest {
         let reason: String
         if let invalid = invalidCounts(champion, challenger) {
             decision = deadlinePassed ? .keepChampion : .undecided
-            reason = invalid + (deadlinePassed ? "; the deadline has passed, so the champion stays" : "; waiting for valid counts")
+            reason =
+                invalid
+                + (deadlinePassed ? "; the deadline has passed, so the champion stays" : "; waiting for valid counts")
         } else if !enough && !deadlinePassed {
             decision = .undecided
-            reason = "Waiting for \(minSamples) labelled predictions per arm (champion \(champion.n), challenger \(challenger.n))."
+            reason =
+                "Waiting for \(minSamples) labelled predictions per arm (champion \(champion.n), challenger \(challenger.n))."
         } else if let test, let lift {
             let significant = test.pValue < settings.alpha && lift > 0
             decision = significant ? .promote : .keepChampion
             let stats = "one-sided p = \(format(test.pValue)) (z = \(format(test.z)), lift \(points(lift)))"
             let early = enough ? "" : " at the deadline with fewer than \(minSamples) per arm"
-            reason = significant
+            reason =
+                significant
                 ? "The challenger is significantly better\(early): \(stats) < alpha \(format(settings.alpha))."
                 : "The challenger is not significantly better\(early): \(stats) ≥ alpha \(format(settings.alpha)), so the champion stays."
         } else {
             decision = .keepChampion
-            reason = "The deadline has passed with no labelled prediction in \(emptyArms(champion, challenger)), so the champion stays."
+            reason =
+                "The deadline has passed with no labelled prediction in \(emptyArms(champion, challenger)), so the champion stays."
         }
-        return verdict(decision, method: fixedHorizonMethod, z: test?.z, p: test?.pValue, champion, challenger, lift, reason, settings,
-                       deadlinePassed, extra: [:])
+        return verdict(
+            decision,
+            method: fixedHorizonMethod,
+            z: test?.z,
+            p: test?.pValue,
+            champion,
+            challenger,
+            lift,
+            reason,
+            settings,
+            deadlinePassed,
+            extra: [:]
+        )
     }
 
-    static func sequential(champion: ABArm, challenger: ABArm, settings: ABTestSettings, deadlinePassed: Bool) -> ABVerdict {
-        let evidence = MixtureSPRT.compute(successesA: champion.successes, trialsA: champion.n,
-                                           successesB: challenger.successes, trialsB: challenger.n)
+    static func sequential(
+        champion: ABArm,
+        challenger: ABArm,
+        settings: ABTestSettings,
+        deadlinePassed: Bool
+    ) -> ABVerdict {
+        let evidence = MixtureSPRT.compute(
+            successesA: champion.successes,
+            trialsA: champion.n,
+            successesB: challenger.successes,
+            trialsB: challenger.n
+        )
         let lift = self.lift(champion, challenger)
         let floor = sequentialMinimumPerArm
         let enough = champion.n >= floor && challenger.n >= floor
@@ -103,7 +148,9 @@ public enum ABTest {
         let waitOrStop = deadlinePassed ? "the deadline has passed, so the champion stays" : "keep looking"
         if let invalid = invalidCounts(champion, challenger) {
             decision = deadlinePassed ? .keepChampion : .undecided
-            reason = invalid + (deadlinePassed ? "; the deadline has passed, so the champion stays" : "; waiting for valid counts")
+            reason =
+                invalid
+                + (deadlinePassed ? "; the deadline has passed, so the champion stays" : "; waiting for valid counts")
         } else if let evidence, let lift {
             let stats = "always-valid p = \(format(evidence.pValue)) (z = \(format(evidence.z)), lift \(points(lift)))"
             let significant = evidence.pValue < settings.alpha
@@ -112,10 +159,12 @@ public enum ABTest {
                 reason = "The challenger is significantly better: \(stats) < alpha \(format(settings.alpha))."
             } else if enough && significant && lift < 0 {
                 decision = .keepChampion
-                reason = "The challenger is significantly worse: \(stats) < alpha \(format(settings.alpha)), so the champion stays."
+                reason =
+                    "The challenger is significantly worse: \(stats) < alpha \(format(settings.alpha)), so the champion stays."
             } else if !enough {
                 decision = deadlinePassed ? .keepChampion : .undecided
-                reason = "Fewer than \(floor) labelled predictions per arm (champion \(champion.n), challenger \(challenger.n)): "
+                reason =
+                    "Fewer than \(floor) labelled predictions per arm (champion \(champion.n), challenger \(challenger.n)): "
                     + "\(waitOrStop)."
             } else {
                 decision = deadlinePassed ? .keepChampion : .undecided
@@ -123,7 +172,8 @@ public enum ABTest {
             }
         } else {
             decision = deadlinePassed ? .keepChampion : .undecided
-            reason = deadlinePassed
+            reason =
+                deadlinePassed
                 ? "The deadline has passed with no labelled prediction in \(emptyArms(champion, challenger)), so the champion stays."
                 : "Waiting for labelled predictions in \(emptyArms(champion, challenger))."
         }
@@ -132,8 +182,19 @@ public enum ABTest {
             "mixing_variance": .double(MixtureSPRT.mixingVariance),
             "minimum_per_arm": .int(floor),
         ]
-        return verdict(decision, method: sequentialMethod, z: evidence?.z, p: evidence?.pValue, champion, challenger, lift, reason,
-                       settings, deadlinePassed, extra: extra)
+        return verdict(
+            decision,
+            method: sequentialMethod,
+            z: evidence?.z,
+            p: evidence?.pValue,
+            champion,
+            challenger,
+            lift,
+            reason,
+            settings,
+            deadlinePassed,
+            extra: extra
+        )
     }
 
     // MARK: - Helpers
@@ -159,18 +220,38 @@ public enum ABTest {
         }
     }
 
-    static func verdict(_ decision: ABDecision, method: String, z: Double?, p: Double?, _ champion: ABArm, _ challenger: ABArm,
-                        _ lift: Double?, _ reason: String, _ settings: ABTestSettings, _ deadlinePassed: Bool,
-                        extra: [String: JSONValue]) -> ABVerdict {
+    static func verdict(
+        _ decision: ABDecision,
+        method: String,
+        z: Double?,
+        p: Double?,
+        _ champion: ABArm,
+        _ challenger: ABArm,
+        _ lift: Double?,
+        _ reason: String,
+        _ settings: ABTestSettings,
+        _ deadlinePassed: Bool,
+        extra: [String: JSONValue]
+    ) -> ABVerdict {
         var fields: [String: JSONValue] = [
             "decision": .string(decision.rawValue), "method": .string(method),
             "statistic": number(z), "p_value": number(p), "alpha": .double(settings.alpha), "lift": number(lift),
             "reason": .string(reason), "champion": champion.document, "challenger": challenger.document,
-            "min_samples": .int(settings.minSamples), "sequential": .bool(settings.sequential), "deadline_passed": .bool(deadlinePassed),
+            "min_samples": .int(settings.minSamples), "sequential": .bool(settings.sequential),
+            "deadline_passed": .bool(deadlinePassed),
         ]
         fields.merge(extra) { _, new in new }
-        return ABVerdict(decision: decision, method: method, statistic: z, pValue: p, champion: champion, challenger: challenger,
-                         lift: lift, reason: reason, document: .object(fields))
+        return ABVerdict(
+            decision: decision,
+            method: method,
+            statistic: z,
+            pValue: p,
+            champion: champion,
+            challenger: challenger,
+            lift: lift,
+            reason: reason,
+            document: .object(fields)
+        )
     }
 
     /// A finite number, or null (JSON has no inf or nan).

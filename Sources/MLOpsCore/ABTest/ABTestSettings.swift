@@ -47,10 +47,15 @@ public struct ABTestSettings: Sendable, Equatable {
     public var checkInterval: Double
 
     /// Settings with the documented defaults for whatever is not given.
-    public init(enabled: Bool = false, challengerShare: Double = ABTestSettings.defaultChallengerShare,
-                minSamples: Int = ABTestSettings.defaultMinSamples, alpha: Double = ABTestSettings.defaultAlpha,
-                maxDurationHours: Double = ABTestSettings.defaultMaxDurationHours, sequential: Bool = false,
-                checkInterval: Double = ABTestSettings.defaultCheckInterval) {
+    public init(
+        enabled: Bool = false,
+        challengerShare: Double = ABTestSettings.defaultChallengerShare,
+        minSamples: Int = ABTestSettings.defaultMinSamples,
+        alpha: Double = ABTestSettings.defaultAlpha,
+        maxDurationHours: Double = ABTestSettings.defaultMaxDurationHours,
+        sequential: Bool = false,
+        checkInterval: Double = ABTestSettings.defaultCheckInterval
+    ) {
         self.enabled = enabled
         self.challengerShare = challengerShare
         self.minSamples = minSamples
@@ -72,7 +77,8 @@ public struct ABTestSettings: Sendable, Equatable {
             alpha: value["alpha"]?.doubleValue ?? Self.defaultAlpha,
             maxDurationHours: value["max_duration_hours"]?.doubleValue ?? Self.defaultMaxDurationHours,
             sequential: value["sequential"]?.boolValue ?? false,
-            checkInterval: value["check_interval"]?.doubleValue ?? Self.defaultCheckInterval)
+            checkInterval: value["check_interval"]?.doubleValue ?? Self.defaultCheckInterval
+        )
     }
 
     /// The deadline in seconds (``maxDurationHours`` × 3600).
@@ -98,34 +104,70 @@ public struct ABTestSettings: Sendable, Equatable {
     /// The schema of the `ab_test:` section of a pipeline definition. The bounds that the
     /// field types cannot express (an open lower bound; `challenger_share` below 1) are
     /// checked across the section, with the key's line and column.
-    public static let schema = ObjectSchema([
-        Field("enabled", .bool, default: .bool(false), doc: "run the A/B test stage"),
-        Field("challenger_share", .double(), default: .double(defaultChallengerShare),
-              doc: "share of the traffic routed to the challenger, strictly between 0 and 1"),
-        Field("min_samples", .int(min: smallestMinSamples, max: 10_000_000), default: .int(defaultMinSamples),
-              doc: "labelled predictions per arm before the fixed-horizon test decides"),
-        Field("alpha", .double(), default: .double(defaultAlpha), doc: "significance level, above 0 and at most 0.5"),
-        Field("max_duration_hours", .double(), default: .double(defaultMaxDurationHours),
-              doc: "the deadline in hours (above 0, at most 8760): undecided then keeps the champion"),
-        Field("sequential", .bool, default: .bool(false),
-              doc: "always-valid p-values (mixture SPRT) at every look instead of one z-test at min_samples"),
-        Field("check_interval", .double(min: 1, max: 86_400), default: .double(defaultCheckInterval),
-              doc: "seconds between looks at the labelled predictions"),
-    ], check: { value, node in
-        var errors: [JobError] = []
-        for bound in openLowerBounds {
-            guard let v = value[bound.key]?.doubleValue else { continue }
-            let upperOpen = bound.key == "challenger_share"
-            let outside = v <= bound.above || (upperOpen ? v >= bound.atMost : v > bound.atMost)
-            guard outside else { continue }
-            let range = upperOpen ? "greater than \(format(bound.above)) and less than \(format(bound.atMost))"
-                : "greater than \(format(bound.above)) and at most \(format(bound.atMost))"
-            let mark = node.pair(bound.key)?.value.mark ?? node.mark
-            errors.append(JobError(.invalidValue, "ab_test.\(bound.key) must be \(range), not \(format(v))", at: mark,
-                                   fix: "for example \(bound.example)"))
+    public static let schema = ObjectSchema(
+        [
+            Field("enabled", .bool, default: .bool(false), doc: "run the A/B test stage"),
+            Field(
+                "challenger_share",
+                .double(),
+                default: .double(defaultChallengerShare),
+                doc: "share of the traffic routed to the challenger, strictly between 0 and 1"
+            ),
+            Field(
+                "min_samples",
+                .int(min: smallestMinSamples, max: 10_000_000),
+                default: .int(defaultMinSamples),
+                doc: "labelled predictions per arm before the fixed-horizon test decides"
+            ),
+            Field(
+                "alpha",
+                .double(),
+                default: .double(defaultAlpha),
+                doc: "significance level, above 0 and at most 0.5"
+            ),
+            Field(
+                "max_duration_hours",
+                .double(),
+                default: .double(defaultMaxDurationHours),
+                doc: "the deadline in hours (above 0, at most 8760): undecided then keeps the champion"
+            ),
+            Field(
+                "sequential",
+                .bool,
+                default: .bool(false),
+                doc: "always-valid p-values (mixture SPRT) at every look instead of one z-test at min_samples"
+            ),
+            Field(
+                "check_interval",
+                .double(min: 1, max: 86_400),
+                default: .double(defaultCheckInterval),
+                doc: "seconds between looks at the labelled predictions"
+            ),
+        ],
+        check: { value, node in
+            var errors: [JobError] = []
+            for bound in openLowerBounds {
+                guard let v = value[bound.key]?.doubleValue else { continue }
+                let upperOpen = bound.key == "challenger_share"
+                let outside = v <= bound.above || (upperOpen ? v >= bound.atMost : v > bound.atMost)
+                guard outside else { continue }
+                let range =
+                    upperOpen
+                    ? "greater than \(format(bound.above)) and less than \(format(bound.atMost))"
+                    : "greater than \(format(bound.above)) and at most \(format(bound.atMost))"
+                let mark = node.pair(bound.key)?.value.mark ?? node.mark
+                errors.append(
+                    JobError(
+                        .invalidValue,
+                        "ab_test.\(bound.key) must be \(range), not \(format(v))",
+                        at: mark,
+                        fix: "for example \(bound.example)"
+                    )
+                )
+            }
+            return errors
         }
-        return errors
-    })
+    )
 
     private static func format(_ d: Double) -> String {
         if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }

@@ -27,8 +27,17 @@ public struct ABVerdict: Sendable, Equatable {
     public var document: JSONValue
 
     /// Memberwise.
-    public init(decision: ABDecision, method: String, statistic: Double?, pValue: Double?, champion: ABArm, challenger: ABArm,
-                lift: Double?, reason: String, document: JSONValue) {
+    public init(
+        decision: ABDecision,
+        method: String,
+        statistic: Double?,
+        pValue: Double?,
+        champion: ABArm,
+        challenger: ABArm,
+        lift: Double?,
+        reason: String,
+        document: JSONValue
+    ) {
         self.decision = decision
         self.method = method
         self.statistic = statistic

@@ -60,10 +60,16 @@ public struct MixtureSPRT: Sendable, Equatable {
     /// The test of B = `successesB`/`trialsB` against A = `successesA`/`trialsA` with mixing
     /// variance τ² = `mixingVariance`. Nil when a trial count is below 1, a success count
     /// is outside 0…trials, or τ² is not positive and finite.
-    public static func compute(successesA: Int, trialsA: Int, successesB: Int, trialsB: Int,
-                               mixingVariance tau2: Double = MixtureSPRT.mixingVariance) -> MixtureSPRT? {
+    public static func compute(
+        successesA: Int,
+        trialsA: Int,
+        successesB: Int,
+        trialsB: Int,
+        mixingVariance tau2: Double = MixtureSPRT.mixingVariance
+    ) -> MixtureSPRT? {
         guard trialsA >= 1, trialsB >= 1, (0...trialsA).contains(successesA), (0...trialsB).contains(successesB),
-              tau2 > 0, tau2.isFinite else { return nil }
+            tau2 > 0, tau2.isFinite
+        else { return nil }
         let nA = Double(trialsA)
         let nB = Double(trialsB)
         let pooled = (Double(successesA) + Double(successesB)) / (nA + nB)

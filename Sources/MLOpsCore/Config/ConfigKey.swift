@@ -24,8 +24,15 @@ public struct ConfigKey<Value: ConfigValue>: Sendable {
     public let isPath: Bool
 
     /// A key named `name`, overridden by the variable `name` upper-cased.
-    init(_ name: String, _ schema: Schema, default defaultValue: Value, _ doc: String,
-         greaterThan: Double? = nil, lessThan: Double? = nil, isPath: Bool = false) {
+    init(
+        _ name: String,
+        _ schema: Schema,
+        default defaultValue: Value,
+        _ doc: String,
+        greaterThan: Double? = nil,
+        lessThan: Double? = nil,
+        isPath: Bool = false
+    ) {
         self.name = name
         self.environmentName = name.uppercased()
         self.schema = schema
@@ -134,7 +141,8 @@ extension String {
     fileprivate func trimmingSpaces() -> String {
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
-              let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+            let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
+        else { return "" }
         return String(scalars[start...end])
     }
 }

@@ -43,7 +43,10 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Parses `text` (the content of `sourceName`), applies environment overrides and
     /// resolves relative paths against `workingDirectory`. Throws every problem found.
     public static func parse(
-        text: String, sourceName: String, environment: [String: String], workingDirectory: String
+        text: String,
+        sourceName: String,
+        environment: [String: String],
+        workingDirectory: String
     ) throws(ConfigError) -> DaemonConfig {
         var problems: [ConfigError.Problem] = []
         var values: [String: JSONValue] = [:]
@@ -52,7 +55,8 @@ public struct DaemonConfig: Sendable, Equatable {
 
         // The file.
         do {
-            let root = try YAMLComposer.compose(text, limits: YAMLLimits(maxDepth: 8, maxNodes: 10_000))
+            let root =
+                try YAMLComposer.compose(text, limits: YAMLLimits(maxDepth: 8, maxNodes: 10_000))
                 ?? YAMLNode(.mapping([]), at: SourceMark(line: 1, column: 1))
             if case .mapping(let pairs) = root.content {
                 for pair in pairs { if let key = pair.key.scalarText { marks[key] = pair.value.mark } }
@@ -62,8 +66,14 @@ public struct DaemonConfig: Sendable, Equatable {
                 if case .object(let dict) = value { values = dict }
                 for key in allKeys {
                     if let problem = key.exclusiveProblem(values[key.name], name: key.name) {
-                        problems.append(ConfigError.Problem(source: sourceName, line: marks[key.name]?.line,
-                                                            column: marks[key.name]?.column, message: problem))
+                        problems.append(
+                            ConfigError.Problem(
+                                source: sourceName,
+                                line: marks[key.name]?.line,
+                                column: marks[key.name]?.column,
+                                message: problem
+                            )
+                        )
                     }
                 }
             } catch {
@@ -109,22 +119,31 @@ public struct DaemonConfig: Sendable, Equatable {
             } else {
                 mark = marks[windowSize.name]
             }
-            problems.append(ConfigError.Problem(
-                source: source, line: mark?.line, column: mark?.column,
-                message: "\(minSamples.name) (\(config.minSamples)) must be at most "
-                    + "\(windowSize.name) (\(config.windowSize))",
-                fix: "lower \(minSamples.name) or raise \(windowSize.name)"))
+            problems.append(
+                ConfigError.Problem(
+                    source: source,
+                    line: mark?.line,
+                    column: mark?.column,
+                    message: "\(minSamples.name) (\(config.minSamples)) must be at most "
+                        + "\(windowSize.name) (\(config.windowSize))",
+                    fix: "lower \(minSamples.name) or raise \(windowSize.name)"
+                )
+            )
         }
         if let program = config.deployHook.first, !program.hasPrefix("/") {
             let hook = keys.deployHook
             let fromEnv = fromEnvironment.contains(hook.name)
             let mark = fromEnv ? nil : marks[hook.name]
-            problems.append(ConfigError.Problem(
-                source: fromEnv ? "environment variable \(hook.environmentName)" : sourceName,
-                line: mark?.line, column: mark?.column,
-                message: "\(hook.name) must start with an absolute program path (no shell, no PATH search), "
-                    + "not `\(program)`",
-                fix: "write the full path, e.g. [/usr/local/bin/reload-model-server, --graceful]"))
+            problems.append(
+                ConfigError.Problem(
+                    source: fromEnv ? "environment variable \(hook.environmentName)" : sourceName,
+                    line: mark?.line,
+                    column: mark?.column,
+                    message: "\(hook.name) must start with an absolute program path (no shell, no PATH search), "
+                        + "not `\(program)`",
+                    fix: "write the full path, e.g. [/usr/local/bin/reload-model-server, --graceful]"
+                )
+            )
         }
         guard problems.isEmpty else { throw ConfigError(problems) }
 

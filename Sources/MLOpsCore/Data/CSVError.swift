@@ -63,7 +63,8 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
         case .emptyColumnName(let line, let column):
             return "line \(line), column \(column): a column of the header has no name; name every column"
         case .duplicateColumn(let name, let line, let column):
-            return "line \(line), column \(column): the column name '\(name)' appears twice in the header; rename one of them"
+            return
+                "line \(line), column \(column): the column name '\(name)' appears twice in the header; rename one of them"
         case .wrongFieldCount(let line, let expected, let found):
             return "line \(line): this row has \(found) field\(found == 1 ? "" : "s") but the header has \(expected); "
                 + "a value containing a comma must be quoted (\"a,b\"), and every row needs one value per column"

@@ -19,7 +19,9 @@ extension CSVTable {
 
     /// `field` as written in CSV.
     static func quoted(_ field: String, alone: Bool) -> String {
-        let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        let needsQuotes = field.utf8.contains {
+            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13
+        }
         if needsQuotes || (alone && field.isEmpty) {
             var out = "\""
             for ch in field {

@@ -94,7 +94,13 @@ public struct ColumnarCSV: Sendable {
     public var readStrictly: Bool
 
     /// A table of columns from its parts.
-    public init(header: [String], rowCount: Int, columns: [Column], firstNonNumber: [String: NotANumber], readStrictly: Bool) {
+    public init(
+        header: [String],
+        rowCount: Int,
+        columns: [Column],
+        firstNonNumber: [String: NotANumber],
+        readStrictly: Bool
+    ) {
         self.header = header
         self.rowCount = rowCount
         self.columns = columns
@@ -115,7 +121,10 @@ public struct ColumnarCSV: Sendable {
     }
 
     /// Reads the bytes of a whole CSV file, as the `[UInt8]` variant does.
-    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, categorical: Set<String> = []) throws(CSVError) -> ColumnarCSV {
+    public static func parse(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        categorical: Set<String> = []
+    ) throws(CSVError) -> ColumnarCSV {
         guard let base = buffer.baseAddress else { throw .emptyHeader }
         let count = buffer.count
         let start = count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
@@ -123,13 +132,22 @@ public struct ColumnarCSV: Sendable {
         if memchr(base + start, Int32(Byte.quote), count - start) != nil {
             return try strict(buffer, categorical: categorical)
         }
-        let headerEnd = memchr(base + start, Int32(Byte.lf), count - start)
+        let headerEnd =
+            memchr(base + start, Int32(Byte.lf), count - start)
             .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base + 1 } ?? count
-        guard let headerText = String(validating: UnsafeBufferPointer(rebasing: buffer[start..<headerEnd]), as: UTF8.self) else {
+        guard
+            let headerText = String(validating: UnsafeBufferPointer(rebasing: buffer[start..<headerEnd]), as: UTF8.self)
+        else {
             return try strict(buffer, categorical: categorical)
         }
         let header = try CSVTable.parse(headerText).header
-        if let fast = FastCSVReader(base: base, count: count, bodyStart: headerEnd, header: header, categorical: categorical).read() {
+        if let fast = FastCSVReader(
+            base: base,
+            count: count,
+            bodyStart: headerEnd,
+            header: header,
+            categorical: categorical
+        ).read() {
             return fast
         }
         // Something is wrong (or unusual) in the body: the strict reader says what.

@@ -112,16 +112,20 @@ struct FastCSVReader {
         // 1. Lines per chunk.
         let perColumn = max(columnCount, 1)
         func share(rows: Int) -> Shared {
-            Shared(bytes: ParallelBuffer(start: UnsafeMutablePointer(mutating: base), count: count), count: count,
-                   columnCount: columnCount, isText: ParallelBuffer(start: isText, count: perColumn),
-                   numbers: ParallelBuffer(start: numbers, count: perColumn),
-                   starts: ParallelBuffer(start: starts, count: perColumn),
-                   ends: ParallelBuffer(start: ends, count: perColumn),
-                   rowStarts: ParallelBuffer(start: rowStarts, count: rows),
-                   bounds: ParallelBuffer(start: bounds, count: chunkCount + 1),
-                   firstRows: ParallelBuffer(start: firstRows, count: chunkCount + 1),
-                   ok: ParallelBuffer(start: ok, count: chunkCount),
-                   failures: ParallelBuffer(start: failures, count: chunkCount * perColumn))
+            Shared(
+                bytes: ParallelBuffer(start: UnsafeMutablePointer(mutating: base), count: count),
+                count: count,
+                columnCount: columnCount,
+                isText: ParallelBuffer(start: isText, count: perColumn),
+                numbers: ParallelBuffer(start: numbers, count: perColumn),
+                starts: ParallelBuffer(start: starts, count: perColumn),
+                ends: ParallelBuffer(start: ends, count: perColumn),
+                rowStarts: ParallelBuffer(start: rowStarts, count: rows),
+                bounds: ParallelBuffer(start: bounds, count: chunkCount + 1),
+                firstRows: ParallelBuffer(start: firstRows, count: chunkCount + 1),
+                ok: ParallelBuffer(start: ok, count: chunkCount),
+                failures: ParallelBuffer(start: failures, count: chunkCount * perColumn)
+            )
         }
         var shared = share(rows: 1)
         let counting = shared
@@ -167,7 +171,9 @@ struct FastCSVReader {
             guard first != Int.max else { continue }
             let (from, to) = FastCSVReader.cell(shared, row: first, column: c)
             notNumbers[header[c]] = ColumnarCSV.NotANumber(
-                line: first + 2, text: String(decoding: UnsafeBufferPointer(start: base + from, count: to - from), as: UTF8.self))
+                line: first + 2,
+                text: String(decoding: UnsafeBufferPointer(start: base + from, count: to - from), as: UTF8.self)
+            )
             numbers[c]?.deallocate()
             numbers[c] = nil
             isText[c] = true
@@ -213,8 +219,13 @@ struct FastCSVReader {
             values.deallocate()
             numbers[c] = nil
         }
-        return ColumnarCSV(header: header, rowCount: rowCount, columns: built.map { $0 ?? .numerical([]) },
-                           firstNonNumber: notNumbers, readStrictly: false)
+        return ColumnarCSV(
+            header: header,
+            rowCount: rowCount,
+            columns: built.map { $0 ?? .numerical([]) },
+            firstNonNumber: notNumbers,
+            readStrictly: false
+        )
     }
 
     /// Parses the rows of chunk `k`.
@@ -253,7 +264,8 @@ struct FastCSVReader {
                 } else {
                     var value = Double.nan
                     if let (v, e) = DecimalParser.fastPrefix(base, p, count),
-                       e == count || base[e] == Byte.comma || base[e] == Byte.lf || base[e] == Byte.cr {
+                        e == count || base[e] == Byte.comma || base[e] == Byte.lf || base[e] == Byte.cr
+                    {
                         value = v
                         p = e
                     } else {
@@ -317,7 +329,10 @@ struct FastCSVReader {
     /// addressing) over the bytes, so a `String` is made only per distinct value. Nil when a
     /// value is not valid UTF-8.
     private static func categories(
-        _ base: UnsafePointer<UInt8>, starts: UnsafeMutablePointer<Int>, ends: UnsafeMutablePointer<Int>, rows: Int
+        _ base: UnsafePointer<UInt8>,
+        starts: UnsafeMutablePointer<Int>,
+        ends: UnsafeMutablePointer<Int>,
+        rows: Int
     ) -> ColumnarCSV.Categories? {
         var tableSize = 64
         var table = [Int32](repeating: -1, count: tableSize)
@@ -341,7 +356,8 @@ struct FastCSVReader {
                 let candidate = Int(table[slot])
                 let other = firstRow[candidate]
                 if hashes[candidate] == hash && ends[other] - starts[other] == length
-                    && memcmp(base + starts[other], base + from, length) == 0 {
+                    && memcmp(base + starts[other], base + from, length) == 0
+                {
                     code = Int32(candidate)
                     break
                 }
@@ -369,7 +385,11 @@ struct FastCSVReader {
         var values: [String] = []
         values.reserveCapacity(firstRow.count)
         for r in firstRow {
-            guard let value = String(validating: UnsafeBufferPointer(start: base + starts[r], count: ends[r] - starts[r]), as: UTF8.self)
+            guard
+                let value = String(
+                    validating: UnsafeBufferPointer(start: base + starts[r], count: ends[r] - starts[r]),
+                    as: UTF8.self
+                )
             else { return nil }
             values.append(value)
         }

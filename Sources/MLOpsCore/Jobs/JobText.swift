@@ -8,14 +8,23 @@ public enum JobText {
     /// bytes are not strict UTF-8 — nothing is repaired with replacement characters.
     public static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, maxBytes: Int) -> Result<String, JobError> {
         guard bytes.count <= maxBytes else {
-            return .failure(JobError(
-                .tooLarge, "the job file is \(bytes.count) bytes; the limit is \(maxBytes) (max_job_bytes)",
-                fix: "put large data in a file under a data root and name it in the job"))
+            return .failure(
+                JobError(
+                    .tooLarge,
+                    "the job file is \(bytes.count) bytes; the limit is \(maxBytes) (max_job_bytes)",
+                    fix: "put large data in a file under a data root and name it in the job"
+                )
+            )
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            return .failure(JobError(
-                .notUTF8, "the job file is not valid UTF-8 text",
-                at: firstInvalidUTF8(bytes), fix: "save the file as UTF-8"))
+            return .failure(
+                JobError(
+                    .notUTF8,
+                    "the job file is not valid UTF-8 text",
+                    at: firstInvalidUTF8(bytes),
+                    fix: "save the file as UTF-8"
+                )
+            )
         }
         return .success(text)
     }

@@ -7,7 +7,8 @@ public enum JobValidator {
     public static func isValidID(_ id: String) -> Bool {
         guard !id.isEmpty, id.utf8.count <= 128, !id.hasPrefix(".") else { return false }
         return id.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F
+                || b == 0x2D
         }
     }
 
@@ -32,7 +33,9 @@ public enum JobValidator {
     /// the kind's typed parameters. `declaration` finds a kind's declaration: every kind's
     /// own by default; tests substitute their own.
     public static func validate(
-        text: String, fileName: String, limits: YAMLLimits = YAMLLimits(),
+        text: String,
+        fileName: String,
+        limits: YAMLLimits = YAMLLimits(),
         declaration: (JobKind) -> any JobKindDeclaration.Type = { $0.declaration }
     ) -> JobValidation {
         let fileID = idFromFileName(fileName)
@@ -57,15 +60,34 @@ public enum JobValidator {
 
         guard errors.isEmpty, let kind, let id, let parameters = params.parameters else {
             if errors.isEmpty {
-                errors.append(JobError(.internalError, "the job passed every check but has no parameters",
-                                       at: root.mark))
+                errors.append(
+                    JobError(
+                        .internalError,
+                        "the job passed every check but has no parameters",
+                        at: root.mark
+                    )
+                )
             }
-            return .rejected(id: id, kind: kind, model: model,
-                             failure: ValidationFailure(ValidationFailure.sorted(errors)))
+            return .rejected(
+                id: id,
+                kind: kind,
+                model: model,
+                failure: ValidationFailure(ValidationFailure.sorted(errors))
+            )
         }
-        return .valid(ValidatedJob(id: id, kind: kind, model: model, reason: reason, params: params.value,
-                                   parameters: parameters, modelMark: modelMark, idMark: idMark,
-                                   paramMarks: params.marks))
+        return .valid(
+            ValidatedJob(
+                id: id,
+                kind: kind,
+                model: model,
+                reason: reason,
+                params: params.value,
+                parameters: parameters,
+                modelMark: modelMark,
+                idMark: idMark,
+                paramMarks: params.marks
+            )
+        )
     }
 
     /// The file composed: a mapping with its pairs, or the job rejected (empty, broken
@@ -80,23 +102,43 @@ public enum JobValidator {
         let root: YAMLNode
         do {
             guard let composed = try YAMLComposer.compose(text, limits: limits) else {
-                return .rejected(.rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
-                    JobError(.missingField, "the job file is empty; it needs at least `kind:`",
-                             at: SourceMark(line: 1, column: 1),
-                             fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"),
-                ])))
+                return .rejected(
+                    .rejected(
+                        id: fileID,
+                        kind: nil,
+                        model: nil,
+                        failure: ValidationFailure([
+                            JobError(
+                                .missingField,
+                                "the job file is empty; it needs at least `kind:`",
+                                at: SourceMark(line: 1, column: 1),
+                                fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"
+                            )
+                        ])
+                    )
+                )
             }
             root = composed
         } catch {
             return .rejected(.rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([error])))
         }
         guard case .mapping(let pairs) = root.content else {
-            return .rejected(.rejected(id: fileID, kind: nil, model: nil, failure: ValidationFailure([
-                JobError(.notAMapping,
-                         "a job file must be a mapping of keys (`kind:`, `params:`, …), "
-                             + "not \(ValidationRun.describe(root))",
-                         at: root.mark, fix: "start the file with `kind: <job kind>`"),
-            ])))
+            return .rejected(
+                .rejected(
+                    id: fileID,
+                    kind: nil,
+                    model: nil,
+                    failure: ValidationFailure([
+                        JobError(
+                            .notAMapping,
+                            "a job file must be a mapping of keys (`kind:`, `params:`, …), "
+                                + "not \(ValidationRun.describe(root))",
+                            at: root.mark,
+                            fix: "start the file with `kind: <job kind>`"
+                        )
+                    ])
+                )
+            )
         }
         return .mapping(root, pairs)
     }
@@ -108,8 +150,14 @@ public enum JobValidator {
         for pair in pairs where !envelopeKeys.contains(pair.key.scalarText ?? "") {
             let key = pair.key.scalarText ?? ""
             if let intended = Suggestion.closest(to: key, among: envelopeKeys) { misspelt.insert(intended) }
-            errors.append(JobError(.unknownKey, "unknown key `\(key)` at the top level of the job", at: pair.key.mark,
-                                   fix: Suggestion.fix(for: key, among: envelopeKeys)))
+            errors.append(
+                JobError(
+                    .unknownKey,
+                    "unknown key `\(key)` at the top level of the job",
+                    at: pair.key.mark,
+                    fix: Suggestion.fix(for: key, among: envelopeKeys)
+                )
+            )
         }
         return misspelt
     }
@@ -122,25 +170,42 @@ public enum JobValidator {
 
     /// `kind:` and its declaration.
     static func kind(
-        _ root: YAMLNode, declaration: (JobKind) -> any JobKindDeclaration.Type, errors: inout [JobError]
+        _ root: YAMLNode,
+        declaration: (JobKind) -> any JobKindDeclaration.Type,
+        errors: inout [JobError]
     ) -> (JobKind?, (any JobKindDeclaration.Type)?) {
         guard let pair = present("kind", in: root) else {
-            errors.append(JobError(.missingField, "kind is missing: every job names its kind", at: root.mark,
-                                   fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"))
+            errors.append(
+                JobError(
+                    .missingField,
+                    "kind is missing: every job names its kind",
+                    at: root.mark,
+                    fix: "add `kind: <job kind>` (see docs/jobs-reference.md)"
+                )
+            )
             return (nil, nil)
         }
         guard case .scalar(let text, _) = pair.value.content else {
-            errors.append(JobError(
-                .wrongType,
-                "kind must be a job kind such as `register-model`, not \(ValidationRun.describe(pair.value))",
-                at: pair.value.mark))
+            errors.append(
+                JobError(
+                    .wrongType,
+                    "kind must be a job kind such as `register-model`, not \(ValidationRun.describe(pair.value))",
+                    at: pair.value.mark
+                )
+            )
             return (nil, nil)
         }
         guard let kind = JobKind(rawValue: text) else {
             let kinds = JobKind.allCases.map(\.rawValue)
-            errors.append(JobError(.unknownKind, "unknown kind `\(text)`", at: pair.value.mark,
-                                   fix: Suggestion.closest(to: text, among: kinds).map { "did you mean `\($0)`?" }
-                                       ?? "see docs/jobs-reference.md for the list of kinds"))
+            errors.append(
+                JobError(
+                    .unknownKind,
+                    "unknown kind `\(text)`",
+                    at: pair.value.mark,
+                    fix: Suggestion.closest(to: text, among: kinds).map { "did you mean `\($0)`?" }
+                        ?? "see docs/jobs-reference.md for the list of kinds"
+                )
+            )
             return (nil, nil)
         }
         return (kind, declaration(kind))
@@ -148,33 +213,53 @@ public enum JobValidator {
 
     /// `id:`, else the id the file name gives; with the mark of `id:` when given.
     static func id(
-        _ root: YAMLNode, fileID: String?, fileName: String, errors: inout [JobError]
+        _ root: YAMLNode,
+        fileID: String?,
+        fileName: String,
+        errors: inout [JobError]
     ) -> (String?, SourceMark?) {
         if let pair = present("id", in: root) {
             if let text = pair.value.scalarText, isValidID(text) { return (text, pair.value.mark) }
-            errors.append(JobError(
-                .invalidID,
-                "id must be 1 to 128 characters from A-Z a-z 0-9 . _ - (not beginning with `.`), "
-                    + "not \(ValidationRun.describe(pair.value))",
-                at: pair.value.mark,
-                fix: "use only letters, digits, `.`, `_` and `-` (at most 128), "
-                    + "and begin with a letter, digit, `_` or `-`"))
+            errors.append(
+                JobError(
+                    .invalidID,
+                    "id must be 1 to 128 characters from A-Z a-z 0-9 . _ - (not beginning with `.`), "
+                        + "not \(ValidationRun.describe(pair.value))",
+                    at: pair.value.mark,
+                    fix: "use only letters, digits, `.`, `_` and `-` (at most 128), "
+                        + "and begin with a letter, digit, `_` or `-`"
+                )
+            )
         } else if fileID == nil {
-            errors.append(JobError(
-                .invalidID, "the file name `\(fileName)` is not a valid job id and the job has no `id:`",
-                at: root.mark, fix: "add `id:` with 1 to 128 characters from A-Z a-z 0-9 . _ -, or rename the file"))
+            errors.append(
+                JobError(
+                    .invalidID,
+                    "the file name `\(fileName)` is not a valid job id and the job has no `id:`",
+                    at: root.mark,
+                    fix: "add `id:` with 1 to 128 characters from A-Z a-z 0-9 . _ -, or rename the file"
+                )
+            )
         }
         return (fileID, nil)
     }
 
     /// `model:`, checked against the kind's model rule; with its mark.
     static func model(
-        _ root: YAMLNode, kind: JobKind?, declaration: (any JobKindDeclaration.Type)?, errors: inout [JobError]
+        _ root: YAMLNode,
+        kind: JobKind?,
+        declaration: (any JobKindDeclaration.Type)?,
+        errors: inout [JobError]
     ) -> (String?, SourceMark?) {
         guard let pair = present("model", in: root) else {
             if let kind, let declaration, declaration.modelRule.isRequired {
-                errors.append(JobError(.missingField, "model is missing: kind \(kind.rawValue) acts on a model",
-                                       at: root.mark, fix: "add `model: <model name>`"))
+                errors.append(
+                    JobError(
+                        .missingField,
+                        "model is missing: kind \(kind.rawValue) acts on a model",
+                        at: root.mark,
+                        fix: "add `model: <model name>`"
+                    )
+                )
             }
             return (nil, nil)
         }
@@ -185,16 +270,32 @@ public enum JobValidator {
                 model = text
                 modelMark = pair.value.mark
             } else {
-                errors.append(JobError(.invalidValue, "model must be \(StringRule.name.description)",
-                                       at: pair.value.mark))
+                errors.append(
+                    JobError(
+                        .invalidValue,
+                        "model must be \(StringRule.name.description)",
+                        at: pair.value.mark
+                    )
+                )
             }
         } else {
-            errors.append(JobError(.wrongType, "model must be a model name, not \(ValidationRun.describe(pair.value))",
-                                   at: pair.value.mark))
+            errors.append(
+                JobError(
+                    .wrongType,
+                    "model must be a model name, not \(ValidationRun.describe(pair.value))",
+                    at: pair.value.mark
+                )
+            )
         }
         if let kind, let declaration, declaration.modelRule == .forbidden {
-            errors.append(JobError(.unknownKey, "kind \(kind.rawValue) does not take model:", at: pair.key.mark,
-                                   fix: "remove `model:`"))
+            errors.append(
+                JobError(
+                    .unknownKey,
+                    "kind \(kind.rawValue) does not take model:",
+                    at: pair.key.mark,
+                    fix: "remove `model:`"
+                )
+            )
         }
         return (model, modelMark)
     }
@@ -223,7 +324,9 @@ public enum JobValidator {
 
     /// `params:` (absent or null: an empty mapping) validated and decoded for `declaration`.
     static func params(
-        _ root: YAMLNode, declaration: any JobKindDeclaration.Type, errors: inout [JobError]
+        _ root: YAMLNode,
+        declaration: any JobKindDeclaration.Type,
+        errors: inout [JobError]
     ) -> Params {
         var params = Params()
         let node: YAMLNode
@@ -250,7 +353,11 @@ public enum JobValidator {
     /// `params` (valid against the schema) as the declaration's typed parameters. A value
     /// the schema accepts and the struct cannot hold is a bug in the declaration; it is
     /// reported at the parameter it concerns rather than trapping.
-    static func decode(_ params: JSONValue, as declaration: any JobKindDeclaration.Type, at node: YAMLNode)
+    static func decode(
+        _ params: JSONValue,
+        as declaration: any JobKindDeclaration.Type,
+        at node: YAMLNode
+    )
         throws(ValidationFailure) -> any Sendable
     {
         do {
@@ -269,9 +376,14 @@ public enum JobValidator {
             }
             let name = path.map(\.stringValue).joined(separator: ".")
             let mark = path.first.flatMap { node.pair($0.stringValue)?.value.mark } ?? node.mark
-            throw ValidationFailure([JobError(
-                .internalError, "params.\(name) passed the schema of \(declaration.kind.rawValue) but does not fit its parameters: \(detail)",
-                at: mark, fix: "report this as a bug in mlopsd")])
+            throw ValidationFailure([
+                JobError(
+                    .internalError,
+                    "params.\(name) passed the schema of \(declaration.kind.rawValue) but does not fit its parameters: \(detail)",
+                    at: mark,
+                    fix: "report this as a bug in mlopsd"
+                )
+            ])
         }
     }
 }

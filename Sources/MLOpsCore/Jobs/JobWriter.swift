@@ -7,7 +7,11 @@
 public enum JobWriter {
     /// The text of a job file of `Kind`. `id` nil leaves the id to the file name.
     public static func text<Kind: JobKindDeclaration>(
-        _: Kind.Type, id: String? = nil, model: String? = nil, reason: String? = nil, parameters: Kind.Parameters
+        _: Kind.Type,
+        id: String? = nil,
+        model: String? = nil,
+        reason: String? = nil,
+        parameters: Kind.Parameters
     ) throws -> String {
         var lines = ["kind: \(Kind.kind.rawValue)"]
         if let id { lines.append("id: " + quoted(id)) }
@@ -23,7 +27,10 @@ public enum JobWriter {
 
     /// The text of a job file of `Kind`, for a kind that takes no parameters.
     public static func text<Kind: JobKindDeclaration>(
-        _ kind: Kind.Type, id: String? = nil, model: String? = nil, reason: String? = nil
+        _ kind: Kind.Type,
+        id: String? = nil,
+        model: String? = nil,
+        reason: String? = nil
     ) throws -> String where Kind.Parameters == NoParameters {
         try text(kind, id: id, model: model, reason: reason, parameters: NoParameters())
     }

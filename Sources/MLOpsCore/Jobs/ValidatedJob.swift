@@ -24,8 +24,14 @@ public struct ValidatedJob: Sendable {
 
     /// A validated job; the validator makes these.
     public init(
-        id: String, kind: JobKind, model: String? = nil, reason: String? = nil, params: JSONValue,
-        parameters: any Sendable, modelMark: SourceMark? = nil, idMark: SourceMark? = nil,
+        id: String,
+        kind: JobKind,
+        model: String? = nil,
+        reason: String? = nil,
+        params: JSONValue,
+        parameters: any Sendable,
+        modelMark: SourceMark? = nil,
+        idMark: SourceMark? = nil,
         paramMarks: [String: SourceMark] = [:]
     ) {
         self.id = id
@@ -45,8 +51,15 @@ public struct ValidatedJob: Sendable {
     /// This job as a job of `Kind`, when that is its kind.
     public func typed<Kind: JobKindDeclaration>(as _: Kind.Type) -> Job<Kind>? {
         guard let parameters = parameters as? Kind.Parameters else { return nil }
-        return Job(id: id, model: model, reason: reason, parameters: parameters, params: params,
-                   modelMark: modelMark, paramMarks: paramMarks)
+        return Job(
+            id: id,
+            model: model,
+            reason: reason,
+            parameters: parameters,
+            params: params,
+            modelMark: modelMark,
+            paramMarks: paramMarks
+        )
     }
 }
 
@@ -80,8 +93,13 @@ public struct Job<Kind: JobKindDeclaration>: Sendable {
     /// A job of `Kind`. The daemon's own steps (a pipeline's deploy) build these directly;
     /// `params` defaults to the encoded parameters.
     public init(
-        id: String, model: String? = nil, reason: String? = nil, parameters: Kind.Parameters, params: JSONValue? = nil,
-        modelMark: SourceMark? = nil, paramMarks: [String: SourceMark] = [:]
+        id: String,
+        model: String? = nil,
+        reason: String? = nil,
+        parameters: Kind.Parameters,
+        params: JSONValue? = nil,
+        modelMark: SourceMark? = nil,
+        paramMarks: [String: SourceMark] = [:]
     ) {
         self.id = id
         self.model = model
@@ -96,8 +114,11 @@ public struct Job<Kind: JobKindDeclaration>: Sendable {
     public var requiredModel: String {
         get throws(JobError) {
             guard let model else {
-                throw JobError(.missingField, "model is missing: kind \(Kind.kind.rawValue) acts on a model",
-                               fix: "add `model: <model name>`")
+                throw JobError(
+                    .missingField,
+                    "model is missing: kind \(Kind.kind.rawValue) acts on a model",
+                    fix: "add `model: <model name>`"
+                )
             }
             return model
         }

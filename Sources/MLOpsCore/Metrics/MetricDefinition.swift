@@ -17,8 +17,13 @@ public struct MetricDefinition<Source>: Sendable {
     public let labelNames: [String]
     private let read: @Sendable (Source) -> [MetricSample]
 
-    private init(_ name: String, _ help: String, _ kind: MetricFamily.Kind, labels: [String],
-                 read: @escaping @Sendable (Source) -> [MetricSample]) {
+    private init(
+        _ name: String,
+        _ help: String,
+        _ kind: MetricFamily.Kind,
+        labels: [String],
+        read: @escaping @Sendable (Source) -> [MetricSample]
+    ) {
         self.name = name
         self.help = help
         self.kind = kind
@@ -32,19 +37,28 @@ public struct MetricDefinition<Source>: Sendable {
     }
 
     /// A counter without labels.
-    public static func counter(_ name: String, _ help: String, _ value: @escaping @Sendable (Source) -> Double) -> Self {
+    public static func counter(_ name: String, _ help: String, _ value: @escaping @Sendable (Source) -> Double) -> Self
+    {
         Self(name, help, .counter, labels: []) { [MetricSample([], value($0))] }
     }
 
     /// A gauge with labels: one sample per `(label values, value)`, values in `labels` order.
-    public static func gauge(_ name: String, _ help: String, labels: [String],
-                             _ values: @escaping @Sendable (Source) -> [([String], Double)]) -> Self {
+    public static func gauge(
+        _ name: String,
+        _ help: String,
+        labels: [String],
+        _ values: @escaping @Sendable (Source) -> [([String], Double)]
+    ) -> Self {
         Self(name, help, .gauge, labels: labels) { labelled(labels, values($0)) }
     }
 
     /// A counter with labels: one sample per `(label values, value)`, values in `labels` order.
-    public static func counter(_ name: String, _ help: String, labels: [String],
-                               _ values: @escaping @Sendable (Source) -> [([String], Double)]) -> Self {
+    public static func counter(
+        _ name: String,
+        _ help: String,
+        labels: [String],
+        _ values: @escaping @Sendable (Source) -> [([String], Double)]
+    ) -> Self {
         Self(name, help, .counter, labels: labels) { labelled(labels, values($0)) }
     }
 

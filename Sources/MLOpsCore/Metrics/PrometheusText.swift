@@ -134,7 +134,9 @@ public enum PrometheusText {
     private static func isValidName(_ name: String, extra: String) -> Bool {
         let bytes = Array(name.utf8)
         let allowed = Set(extra.utf8)
-        func letter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || allowed.contains(b) }
+        func letter(_ b: UInt8) -> Bool {
+            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || allowed.contains(b)
+        }
         guard let first = bytes.first, letter(first) else { return false }
         return bytes.allSatisfy { letter($0) || ($0 >= 0x30 && $0 <= 0x39) }
     }

@@ -126,10 +126,17 @@ public struct ModelSpec: Sendable, Codable, Equatable {
         public var promotion: Promotion
 
         /// A policy; the defaults are those a job gets when it names none.
-        public init(windowSize: Int = 1000, minSamples: Int = 200, checkEveryPredictions: Int = 100,
-                    driftAlpha: Double = 0.01, driftConfirmations: Int = 2, keepVersions: Int = 5,
-                    cooldownHours: Double = 24, archivedArtifacts: ArchivedArtifacts = .keep,
-                    promotion: Promotion = Promotion()) {
+        public init(
+            windowSize: Int = 1000,
+            minSamples: Int = 200,
+            checkEveryPredictions: Int = 100,
+            driftAlpha: Double = 0.01,
+            driftConfirmations: Int = 2,
+            keepVersions: Int = 5,
+            cooldownHours: Double = 24,
+            archivedArtifacts: ArchivedArtifacts = .keep,
+            promotion: Promotion = Promotion()
+        ) {
             self.windowSize = windowSize
             self.minSamples = minSamples
             self.checkEveryPredictions = checkEveryPredictions
@@ -196,9 +203,18 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public var policy: Policy
 
     /// A model spec; `metric` defaults to the task's default metric.
-    public init(task: Task, features: [Feature], target: String, classes: [String]? = nil,
-                segments: Segments = Segments(), metric: String? = nil, pipeline: String = "default",
-                description: String? = nil, owner: String? = nil, policy: Policy = Policy()) {
+    public init(
+        task: Task,
+        features: [Feature],
+        target: String,
+        classes: [String]? = nil,
+        segments: Segments = Segments(),
+        metric: String? = nil,
+        pipeline: String = "default",
+        description: String? = nil,
+        owner: String? = nil,
+        policy: Policy = Policy()
+    ) {
         self.task = task
         self.features = features
         self.target = target
@@ -225,7 +241,8 @@ public struct ModelSpec: Sendable, Codable, Equatable {
     public static func decode(from params: JSONValue) throws -> ModelSpec {
         var value = params
         if case .object(var dict) = params, dict["metric"] == nil || dict["metric"] == .null,
-           let task = dict["task"]?.stringValue.flatMap(Task.init(rawValue:)) {
+            let task = dict["task"]?.stringValue.flatMap(Task.init(rawValue:))
+        {
             dict["metric"] = .string(task.defaultMetric)
             value = .object(dict)
         }

@@ -8,32 +8,65 @@ public enum ModelSpecSchema {
     public static let tasks = ModelSpec.Task.allCases.map(\.rawValue)
 
     /// The params schema of `register-model`.
-    public static let params = ObjectSchema([
-        Field("task", .oneOf(tasks), required: true, doc: "what the model predicts"),
-        Field("features", .list(.object(feature), minCount: 1, maxCount: 1000), required: true,
-              doc: "the input columns, each with a name and a type"),
-        Field("target", .string(.column), required: true, doc: "the label column"),
-        Field("classes", .list(.string(.any), minCount: 2, maxCount: 10_000),
-              doc: "class labels; classification only; exactly 2 for binary_classification"),
-        Field("segments", .object(segments), default: ["equipment": [], "population": []],
-              doc: "columns that tell equipment and population apart"),
-        Field("metric", .oneOf(ModelSpec.classificationMetrics + ModelSpec.regressionMetrics),
-              doc: "the metric for promotion and decay; default accuracy (classification) or rmse (regression)"),
-        Field("pipeline", .string(.name), default: "default", doc: "the pipeline definition to run"),
-        Field("description", .string(.maxLength(2000)), doc: "free text for humans"),
-        Field("owner", .string(.maxLength(200)), doc: "who to ask about the model"),
-        Field("policy", .object(policy), default: policyDefault, doc: "monitoring, retraining and retention policy"),
-    ], check: checkSpec)
+    public static let params = ObjectSchema(
+        [
+            Field("task", .oneOf(tasks), required: true, doc: "what the model predicts"),
+            Field(
+                "features",
+                .list(.object(feature), minCount: 1, maxCount: 1000),
+                required: true,
+                doc: "the input columns, each with a name and a type"
+            ),
+            Field("target", .string(.column), required: true, doc: "the label column"),
+            Field(
+                "classes",
+                .list(.string(.any), minCount: 2, maxCount: 10_000),
+                doc: "class labels; classification only; exactly 2 for binary_classification"
+            ),
+            Field(
+                "segments",
+                .object(segments),
+                default: ["equipment": [], "population": []],
+                doc: "columns that tell equipment and population apart"
+            ),
+            Field(
+                "metric",
+                .oneOf(ModelSpec.classificationMetrics + ModelSpec.regressionMetrics),
+                doc: "the metric for promotion and decay; default accuracy (classification) or rmse (regression)"
+            ),
+            Field("pipeline", .string(.name), default: "default", doc: "the pipeline definition to run"),
+            Field("description", .string(.maxLength(2000)), doc: "free text for humans"),
+            Field("owner", .string(.maxLength(200)), doc: "who to ask about the model"),
+            Field(
+                "policy",
+                .object(policy),
+                default: policyDefault,
+                doc: "monitoring, retraining and retention policy"
+            ),
+        ],
+        check: checkSpec
+    )
 
     /// The schema of one feature.
-    public static let feature = ObjectSchema([
-        Field("name", .string(.column), required: true, doc: "the column name"),
-        Field("type", .oneOf(ModelSpec.FeatureType.allCases.map(\.rawValue)), required: true,
-              doc: "numerical or categorical"),
-        Field("values", .list(.string(.any), minCount: 1, maxCount: 100_000), doc: "known categories (categorical only)"),
-        Field("min", .double(), doc: "smallest plausible value (numerical only)"),
-        Field("max", .double(), doc: "largest plausible value (numerical only)"),
-    ], check: checkFeature)
+    public static let feature = ObjectSchema(
+        [
+            Field("name", .string(.column), required: true, doc: "the column name"),
+            Field(
+                "type",
+                .oneOf(ModelSpec.FeatureType.allCases.map(\.rawValue)),
+                required: true,
+                doc: "numerical or categorical"
+            ),
+            Field(
+                "values",
+                .list(.string(.any), minCount: 1, maxCount: 100_000),
+                doc: "known categories (categorical only)"
+            ),
+            Field("min", .double(), doc: "smallest plausible value (numerical only)"),
+            Field("max", .double(), doc: "largest plausible value (numerical only)"),
+        ],
+        check: checkFeature
+    )
 
     /// The schema of `segments`.
     public static let segments = ObjectSchema([
@@ -49,18 +82,50 @@ public enum ModelSpecSchema {
     ])
 
     /// The schema of `policy`.
-    public static let policy = ObjectSchema([
-        Field("window_size", .int(min: 10, max: 1_000_000), default: 1000, doc: "predictions in the monitoring window"),
-        Field("min_samples", .int(min: 10, max: 1_000_000), default: 200, doc: "fewest samples before drift is judged; at most window_size"),
-        Field("check_every_predictions", .int(min: 1, max: 1_000_000), default: 100, doc: "check every this many predictions"),
-        Field("drift_alpha", .double(min: 0, max: 0.5), default: 0.01, doc: "significance level of drift tests, in (0, 0.5]"),
-        Field("drift_confirmations", .int(min: 1, max: 100), default: 2, doc: "drifting checks in a row before an alert"),
-        Field("keep_versions", .int(min: 1, max: 1000), default: 5, doc: "versions kept before archiving"),
-        Field("cooldown_hours", .double(min: 0), default: 24, doc: "hours between automatic retrainings"),
-        Field("archived_artifacts", .oneOf(ModelSpec.ArchivedArtifacts.allCases.map(\.rawValue)), default: "keep",
-              doc: "what archive-versions does with an archived version's stored files: keep or delete"),
-        Field("promotion", .object(promotion), default: ["require_ab_test": false], doc: "promotion gates"),
-    ], check: checkPolicy)
+    public static let policy = ObjectSchema(
+        [
+            Field(
+                "window_size",
+                .int(min: 10, max: 1_000_000),
+                default: 1000,
+                doc: "predictions in the monitoring window"
+            ),
+            Field(
+                "min_samples",
+                .int(min: 10, max: 1_000_000),
+                default: 200,
+                doc: "fewest samples before drift is judged; at most window_size"
+            ),
+            Field(
+                "check_every_predictions",
+                .int(min: 1, max: 1_000_000),
+                default: 100,
+                doc: "check every this many predictions"
+            ),
+            Field(
+                "drift_alpha",
+                .double(min: 0, max: 0.5),
+                default: 0.01,
+                doc: "significance level of drift tests, in (0, 0.5]"
+            ),
+            Field(
+                "drift_confirmations",
+                .int(min: 1, max: 100),
+                default: 2,
+                doc: "drifting checks in a row before an alert"
+            ),
+            Field("keep_versions", .int(min: 1, max: 1000), default: 5, doc: "versions kept before archiving"),
+            Field("cooldown_hours", .double(min: 0), default: 24, doc: "hours between automatic retrainings"),
+            Field(
+                "archived_artifacts",
+                .oneOf(ModelSpec.ArchivedArtifacts.allCases.map(\.rawValue)),
+                default: "keep",
+                doc: "what archive-versions does with an archived version's stored files: keep or delete"
+            ),
+            Field("promotion", .object(promotion), default: ["require_ab_test": false], doc: "promotion gates"),
+        ],
+        check: checkPolicy
+    )
 
     /// The value of `policy` when the job gives none.
     public static let policyDefault: JSONValue = [
@@ -84,13 +149,25 @@ public enum ModelSpecSchema {
         var errors: [JobError] = []
         let type = value["type"]?.stringValue
         if type == "numerical", value["values"] != nil {
-            errors.append(invalid("values: lists categories, which only categorical features have",
-                                  node.pair("values")?.key, node, fix: "remove `values:` or make the feature categorical"))
+            errors.append(
+                invalid(
+                    "values: lists categories, which only categorical features have",
+                    node.pair("values")?.key,
+                    node,
+                    fix: "remove `values:` or make the feature categorical"
+                )
+            )
         }
         if type == "categorical" {
             for key in ["min", "max"] where value[key] != nil {
-                errors.append(invalid("\(key): only applies to numerical features", node.pair(key)?.key, node,
-                                      fix: "remove `\(key):` or make the feature numerical"))
+                errors.append(
+                    invalid(
+                        "\(key): only applies to numerical features",
+                        node.pair(key)?.key,
+                        node,
+                        fix: "remove `\(key):` or make the feature numerical"
+                    )
+                )
             }
             let values = strings(value["values"])
             if let dup = firstDuplicate(values) {
@@ -108,10 +185,17 @@ public enum ModelSpecSchema {
         if let alpha = value["drift_alpha"]?.doubleValue, alpha <= 0 {
             errors.append(invalid("drift_alpha must be greater than 0", node["drift_alpha"], node))
         }
-        if let window = value["window_size"]?.intValue, let minSamples = value["min_samples"]?.intValue, minSamples > window {
-            errors.append(invalid("min_samples (\(minSamples)) must be at most window_size (\(window))",
-                                  node["min_samples"] ?? node["window_size"], node,
-                                  fix: "lower min_samples or raise window_size"))
+        if let window = value["window_size"]?.intValue, let minSamples = value["min_samples"]?.intValue,
+            minSamples > window
+        {
+            errors.append(
+                invalid(
+                    "min_samples (\(minSamples)) must be at most window_size (\(window))",
+                    node["min_samples"] ?? node["window_size"],
+                    node,
+                    fix: "lower min_samples or raise window_size"
+                )
+            )
         }
         return errors
     }
@@ -127,16 +211,28 @@ public enum ModelSpecSchema {
                 guard let name = item["name"]?.stringValue else { continue }
                 if features.contains(name) {
                     let at = featureNodes.indices.contains(i) ? featureNodes[i]["name"] : nil
-                    errors.append(invalid("feature `\(name)` is declared twice", at, node,
-                                          fix: "feature names must be unique"))
+                    errors.append(
+                        invalid(
+                            "feature `\(name)` is declared twice",
+                            at,
+                            node,
+                            fix: "feature names must be unique"
+                        )
+                    )
                 }
                 features.append(name)
             }
         }
         let target = value["target"]?.stringValue ?? ""
         if features.contains(target) {
-            errors.append(invalid("target `\(target)` is also a feature", node["target"], node,
-                                  fix: "the label column cannot be an input; remove it from features"))
+            errors.append(
+                invalid(
+                    "target `\(target)` is also a feature",
+                    node["target"],
+                    node,
+                    fix: "the label column cannot be an input; remove it from features"
+                )
+            )
         }
 
         // Segments: not features, not the target, unique across equipment and population.
@@ -146,13 +242,25 @@ public enum ModelSpecSchema {
             for (i, name) in names.enumerated() {
                 let at = node["segments"]?[group]?[i]
                 if features.contains(name) {
-                    errors.append(invalid("segment column `\(name)` is also a feature", at, node,
-                                          fix: "segment columns describe where a prediction came from; they cannot be inputs"))
+                    errors.append(
+                        invalid(
+                            "segment column `\(name)` is also a feature",
+                            at,
+                            node,
+                            fix: "segment columns describe where a prediction came from; they cannot be inputs"
+                        )
+                    )
                 } else if name == target {
                     errors.append(invalid("segment column `\(name)` is the target", at, node))
                 } else if seen.contains(name) {
-                    errors.append(invalid("segment column `\(name)` is listed twice", at, node,
-                                          fix: "list each segment column once, under equipment or population"))
+                    errors.append(
+                        invalid(
+                            "segment column `\(name)` is listed twice",
+                            at,
+                            node,
+                            fix: "list each segment column once, under equipment or population"
+                        )
+                    )
                 }
                 seen.insert(name)
             }
@@ -163,20 +271,38 @@ public enum ModelSpecSchema {
             let classes = strings(value["classes"])
             let at = node["classes"]
             if !task.isClassification {
-                errors.append(invalid("classes: applies to classification tasks, not \(task.rawValue)",
-                                      node.pair("classes")?.key, node, fix: "remove `classes:`"))
+                errors.append(
+                    invalid(
+                        "classes: applies to classification tasks, not \(task.rawValue)",
+                        node.pair("classes")?.key,
+                        node,
+                        fix: "remove `classes:`"
+                    )
+                )
             } else if let dup = firstDuplicate(classes) {
                 errors.append(invalid("class `\(classes[dup])` is listed twice", at?[dup] ?? at, node))
             } else if task == .binaryClassification, classes.count != 2 {
-                errors.append(invalid("binary_classification needs exactly 2 classes, not \(classes.count)", at, node,
-                                      fix: "use multiclass_classification for more than two classes"))
+                errors.append(
+                    invalid(
+                        "binary_classification needs exactly 2 classes, not \(classes.count)",
+                        at,
+                        node,
+                        fix: "use multiclass_classification for more than two classes"
+                    )
+                )
             }
         }
 
         // Metric fits the task.
         if let metric = value["metric"]?.stringValue, let task, !task.metrics.contains(metric) {
-            errors.append(invalid("metric `\(metric)` does not fit task \(task.rawValue)", node["metric"], node,
-                                  fix: "use one of " + task.metrics.joined(separator: ", ")))
+            errors.append(
+                invalid(
+                    "metric `\(metric)` does not fit task \(task.rawValue)",
+                    node["metric"],
+                    node,
+                    fix: "use one of " + task.metrics.joined(separator: ", ")
+                )
+            )
         }
         return errors
     }

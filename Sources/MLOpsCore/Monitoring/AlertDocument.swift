@@ -31,9 +31,20 @@ public struct AlertDocument: Codable, Sendable, Equatable {
 
     /// Memberwise.
     public init(
-        id: String, model: String, version: String?, type: String, severity: AlertSeverity, healthScore: Double?,
-        message: String, details: JSONValue, occurrences: Int, openedAt: String, updatedAt: String,
-        resolvedAt: String?, acknowledgedAt: String?, acknowledgedBy: String?
+        id: String,
+        model: String,
+        version: String?,
+        type: String,
+        severity: AlertSeverity,
+        healthScore: Double?,
+        message: String,
+        details: JSONValue,
+        occurrences: Int,
+        openedAt: String,
+        updatedAt: String,
+        resolvedAt: String?,
+        acknowledgedAt: String?,
+        acknowledgedBy: String?
     ) {
         self.id = id
         self.model = model

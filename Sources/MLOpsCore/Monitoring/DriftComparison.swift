@@ -25,8 +25,11 @@ public enum DriftComparison {
     /// Reads both files (``ColumnarCSV``) and compares them. `categorical` names columns
     /// to treat as categorical; every name must be a column.
     public static func compare(
-        reference: [UInt8], current: [UInt8], categorical: Set<String> = [],
-        threshold: Double = defaultThreshold, alpha: Double = defaultAlpha
+        reference: [UInt8],
+        current: [UInt8],
+        categorical: Set<String> = [],
+        threshold: Double = defaultThreshold,
+        alpha: Double = defaultAlpha
     ) throws(DriftInputError) -> DriftReport {
         let pair = try read(reference: reference, current: current, categorical: categorical)
         return compare(pair, threshold: threshold, alpha: alpha)
@@ -45,7 +48,11 @@ public enum DriftComparison {
 
     /// Reads both files and agrees on the types: a column that is text in one file is read
     /// as text in the other too (that file is read a second time, which only happens then).
-    public static func read(reference: [UInt8], current: [UInt8], categorical: Set<String>) throws(DriftInputError) -> Pair {
+    public static func read(
+        reference: [UInt8],
+        current: [UInt8],
+        categorical: Set<String>
+    ) throws(DriftInputError) -> Pair {
         var ref: ColumnarCSV
         var cur: ColumnarCSV
         do { ref = try ColumnarCSV.parse(reference, categorical: categorical) } catch { throw .csv(.reference, error) }
@@ -75,7 +82,11 @@ public enum DriftComparison {
     }
 
     /// Compares two files read by ``read(reference:current:categorical:)``.
-    public static func compare(_ pair: Pair, threshold: Double = defaultThreshold, alpha: Double = defaultAlpha) -> DriftReport {
+    public static func compare(
+        _ pair: Pair,
+        threshold: Double = defaultThreshold,
+        alpha: Double = defaultAlpha
+    ) -> DriftReport {
         let names = pair.reference.header
         let ref = pair.reference
         let cur = pair.current
@@ -98,7 +109,11 @@ public enum DriftComparison {
                         case (.categorical(let a), .categorical(let b)):
                             out.types[i] = .categorical
                             out.missing[i] = a.missing
-                            out.tests[i] = MonitoringAnalysis.categoricalTest(a.countsByValue, counts: b.countsByValue, missing: b.missing)
+                            out.tests[i] = MonitoringAnalysis.categoricalTest(
+                                a.countsByValue,
+                                counts: b.countsByValue,
+                                missing: b.missing
+                            )
                         default:
                             // `read` gives both files the same types; a hand-made pair may not.
                             out.types[i] = .categorical
@@ -124,17 +139,36 @@ public enum DriftComparison {
             if drift { drifted.append(name) }
             var note = t.note
             if let (side, cell) = pair.inferred[name] {
-                note = "read as categorical: line \(cell.line) of the \(side.rawValue) file holds '\(cell.text)', not a number"
+                note =
+                    "read as categorical: line \(cell.line) of the \(side.rawValue) file holds '\(cell.text)', not a number"
                     + (t.note.map { "; \($0)" } ?? "")
             }
-            columns.append(DriftReport.Column(
-                name: name, type: types[i], test: t.test, statistic: t.statistic, pValue: t.pValue, pAdjusted: pAdjusted[i],
-                psi: t.psi, jensenShannon: t.jensenShannon, missingReference: referenceMissing[i], missingCurrent: t.missing,
-                drift: drift, note: note))
+            columns.append(
+                DriftReport.Column(
+                    name: name,
+                    type: types[i],
+                    test: t.test,
+                    statistic: t.statistic,
+                    pValue: t.pValue,
+                    pAdjusted: pAdjusted[i],
+                    psi: t.psi,
+                    jensenShannon: t.jensenShannon,
+                    missingReference: referenceMissing[i],
+                    missingCurrent: t.missing,
+                    drift: drift,
+                    note: note
+                )
+            )
         }
         return DriftReport(
-            columns: columns, driftShare: names.isEmpty ? 0 : Double(drifted.count) / Double(names.count), drifted: drifted,
-            rowsReference: ref.rowCount, rowsCurrent: cur.rowCount, threshold: threshold, alpha: alpha)
+            columns: columns,
+            driftShare: names.isEmpty ? 0 : Double(drifted.count) / Double(names.count),
+            drifted: drifted,
+            rowsReference: ref.rowCount,
+            rowsCurrent: cur.rowCount,
+            threshold: threshold,
+            alpha: alpha
+        )
     }
 
     /// Buffers the iterations of `concurrentPerform` write at their own index.

@@ -32,8 +32,20 @@ public struct DriftReport: Sendable, Equatable, Encodable {
         public var note: String?
 
         /// Memberwise.
-        public init(name: String, type: ColumnKind, test: DriftTest?, statistic: Double?, pValue: Double?, pAdjusted: Double?,
-                    psi: Double?, jensenShannon: Double?, missingReference: Int, missingCurrent: Int, drift: Bool, note: String?) {
+        public init(
+            name: String,
+            type: ColumnKind,
+            test: DriftTest?,
+            statistic: Double?,
+            pValue: Double?,
+            pAdjusted: Double?,
+            psi: Double?,
+            jensenShannon: Double?,
+            missingReference: Int,
+            missingCurrent: Int,
+            drift: Bool,
+            note: String?
+        ) {
             self.name = name
             self.type = type
             self.test = test
@@ -49,8 +61,12 @@ public struct DriftReport: Sendable, Equatable, Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, type, test, statistic, pValue = "p_value", pAdjusted = "p_adjusted", psi
-            case jensenShannon = "jensen_shannon", missing, drift, note
+            case name, type, test, statistic
+            case pValue = "p_value"
+            case pAdjusted = "p_adjusted"
+            case psi
+            case jensenShannon = "jensen_shannon"
+            case missing, drift, note
         }
 
         enum MissingKeys: String, CodingKey {
@@ -92,8 +108,15 @@ public struct DriftReport: Sendable, Equatable, Encodable {
     public var alpha: Double
 
     /// Memberwise.
-    public init(columns: [Column], driftShare: Double, drifted: [String], rowsReference: Int, rowsCurrent: Int,
-                threshold: Double, alpha: Double) {
+    public init(
+        columns: [Column],
+        driftShare: Double,
+        drifted: [String],
+        rowsReference: Int,
+        rowsCurrent: Int,
+        threshold: Double,
+        alpha: Double
+    ) {
         self.columns = columns
         self.driftShare = driftShare
         self.drifted = drifted
@@ -104,7 +127,11 @@ public struct DriftReport: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case columns, driftShare = "drift_share", drifted, rowsReference = "rows_reference", rowsCurrent = "rows_current"
+        case columns
+        case driftShare = "drift_share"
+        case drifted
+        case rowsReference = "rows_reference"
+        case rowsCurrent = "rows_current"
         case threshold, alpha
     }
 }

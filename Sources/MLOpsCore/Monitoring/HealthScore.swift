@@ -43,12 +43,20 @@ public struct HealthScore: Sendable, Equatable, Codable {
         score = max(0, min(1, 1 - 0.5 * d - 0.5 * k))
         band = Band(score)
         contributions = [
-            Contribution(signal: "drift", value: d, penalty: 0.5 * d,
-                         explanation: "\(drifted) of \(monitored) monitored columns drift"),
-            Contribution(signal: "decay", value: k, penalty: 0.5 * k,
-                         explanation: relativeDrop == nil
-                             ? "no labelled predictions in the window: decay not judged"
-                             : "the metric is \(Self.percent(drop)) below its baseline; a drop of \(Self.percent(2 * decayThreshold)) or more counts fully"),
+            Contribution(
+                signal: "drift",
+                value: d,
+                penalty: 0.5 * d,
+                explanation: "\(drifted) of \(monitored) monitored columns drift"
+            ),
+            Contribution(
+                signal: "decay",
+                value: k,
+                penalty: 0.5 * k,
+                explanation: relativeDrop == nil
+                    ? "no labelled predictions in the window: decay not judged"
+                    : "the metric is \(Self.percent(drop)) below its baseline; a drop of \(Self.percent(2 * decayThreshold)) or more counts fully"
+            ),
         ]
     }
 

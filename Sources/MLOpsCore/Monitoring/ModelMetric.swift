@@ -5,7 +5,11 @@ public enum ModelMetric {
     /// (no pairs, a regression metric over text, roc_auc without scores or with one class).
     /// `positive` is the positive class for precision, recall, f1 and roc_auc.
     public static func value(
-        _ metric: String, predictions: [String], labels: [String], scores: [Double?] = [], positive: String?
+        _ metric: String,
+        predictions: [String],
+        labels: [String],
+        scores: [Double?] = [],
+        positive: String?
     ) -> (value: Double, interval: WilsonInterval?)? {
         let n = min(predictions.count, labels.count)
         guard n > 0 else { return nil }
@@ -16,7 +20,9 @@ public enum ModelMetric {
             return (Double(hits) / Double(n), WilsonInterval.compute(successes: hits, trials: n))
         case "precision", "recall", "f1":
             guard let positive else { return nil }
-            var tp = 0, fp = 0, fn = 0
+            var tp = 0
+            var fp = 0
+            var fn = 0
             for i in 0..<n {
                 let p = predictions[i] == positive
                 let l = labels[i] == positive

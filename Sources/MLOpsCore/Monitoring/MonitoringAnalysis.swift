@@ -35,7 +35,11 @@ public enum MonitoringAnalysis {
 
     /// Runs the check. `baseline` is the version's metric from its metrics.json.
     public static func analyse(
-        spec: ModelSpec, reference: ReferenceProfile, window: MonitoringWindow, baseline: Double?, thresholds: Thresholds
+        spec: ModelSpec,
+        reference: ReferenceProfile,
+        window: MonitoringWindow,
+        baseline: Double?,
+        thresholds: Thresholds
     ) -> MonitoringReport {
         let numericalNames = spec.features.filter { $0.type == .numerical }.map(\.name)
         let categoricalNames = spec.features.filter { $0.type == .categorical }.map(\.name)
@@ -47,25 +51,68 @@ public enum MonitoringAnalysis {
             // Iteration i writes only element i.
             DispatchQueue.concurrentPerform(iterations: numericalNames.count) { i in
                 let name = numericalNames[i]
-                out[i] = numericTest(reference.numeric[name] ?? [], prepared: reference.prepared[name], window.numeric[i])
+                out[i] = numericTest(
+                    reference.numeric[name] ?? [],
+                    prepared: reference.prepared[name],
+                    window.numeric[i]
+                )
             }
         }
         var columns: [MonitoringReport.ColumnDrift] = []
         var tests: [ColumnTest] = []
         for (i, name) in numericalNames.enumerated() {
-            columns.append(.init(name: name, kind: .numerical, test: nil, statistic: nil, pValue: nil, pAdjusted: nil, psi: nil,
-                                 jensenShannon: nil, missing: numericResults[i].missing, drift: false, explanation: ""))
+            columns.append(
+                .init(
+                    name: name,
+                    kind: .numerical,
+                    test: nil,
+                    statistic: nil,
+                    pValue: nil,
+                    pAdjusted: nil,
+                    psi: nil,
+                    jensenShannon: nil,
+                    missing: numericResults[i].missing,
+                    drift: false,
+                    explanation: ""
+                )
+            )
             tests.append(numericResults[i])
         }
         for (i, name) in categoricalNames.enumerated() {
-            columns.append(.init(name: name, kind: .categorical, test: nil, statistic: nil, pValue: nil, pAdjusted: nil, psi: nil,
-                                 jensenShannon: nil, missing: 0, drift: false, explanation: ""))
+            columns.append(
+                .init(
+                    name: name,
+                    kind: .categorical,
+                    test: nil,
+                    statistic: nil,
+                    pValue: nil,
+                    pAdjusted: nil,
+                    psi: nil,
+                    jensenShannon: nil,
+                    missing: 0,
+                    drift: false,
+                    explanation: ""
+                )
+            )
             tests.append(categoricalTest(reference.categorical[name] ?? [:], window.categorical[i]))
         }
         for (i, name) in spec.segmentFields.enumerated() {
             let kind: ColumnKind = spec.segments.equipment.contains(name) ? .equipment : .population
-            columns.append(.init(name: name, kind: kind, test: nil, statistic: nil, pValue: nil, pAdjusted: nil, psi: nil,
-                                 jensenShannon: nil, missing: 0, drift: false, explanation: ""))
+            columns.append(
+                .init(
+                    name: name,
+                    kind: kind,
+                    test: nil,
+                    statistic: nil,
+                    pValue: nil,
+                    pAdjusted: nil,
+                    psi: nil,
+                    jensenShannon: nil,
+                    missing: 0,
+                    drift: false,
+                    explanation: ""
+                )
+            )
             tests.append(categoricalTest(reference.segments[name] ?? [:], window.segments[i]))
         }
 
@@ -99,7 +146,8 @@ public enum MonitoringAnalysis {
             let significant = p < thresholds.alpha
             columns[i].drift = big && significant
             if columns[i].drift { drifted.append(columns[i].name) }
-            columns[i].explanation = "\(effectName) \(fmt(effect)) \(big ? ">" : "≤") \(fmt(thresholds.dataDriftThreshold)), "
+            columns[i].explanation =
+                "\(effectName) \(fmt(effect)) \(big ? ">" : "≤") \(fmt(thresholds.dataDriftThreshold)), "
                 + "adjusted p \(fmt(p)) \(significant ? "<" : "≥") alpha \(fmt(thresholds.alpha))"
                 + (columns[i].drift ? ": drift" : ": no drift")
         }
@@ -117,22 +165,57 @@ public enum MonitoringAnalysis {
             labelledScores.append(r < window.scores.count ? window.scores[r] : nil)
         }
         let positive = spec.classes?.last
-        let decay = decayOf(spec: spec, predictions: labelledPredictions, labels: labelledLabels, scores: labelledScores,
-                            positive: positive, baseline: baseline, thresholds: thresholds)
+        let decay = decayOf(
+            spec: spec,
+            predictions: labelledPredictions,
+            labels: labelledLabels,
+            scores: labelledScores,
+            positive: positive,
+            baseline: baseline,
+            thresholds: thresholds
+        )
 
         // Equipment and population.
-        let equipment = segmentChange(spec: spec, group: spec.segments.equipment, reference: reference, window: window,
-                                      columns: columns, thresholds: thresholds, positive: positive, enough: enough)
-        let population = segmentChange(spec: spec, group: spec.segments.population, reference: reference, window: window,
-                                       columns: columns, thresholds: thresholds, positive: positive, enough: enough)
+        let equipment = segmentChange(
+            spec: spec,
+            group: spec.segments.equipment,
+            reference: reference,
+            window: window,
+            columns: columns,
+            thresholds: thresholds,
+            positive: positive,
+            enough: enough
+        )
+        let population = segmentChange(
+            spec: spec,
+            group: spec.segments.population,
+            reference: reference,
+            window: window,
+            columns: columns,
+            thresholds: thresholds,
+            positive: positive,
+            enough: enough
+        )
 
-        let health = HealthScore(drifted: enough ? drifted.count : 0, monitored: monitored,
-                                 relativeDrop: decay.status.isJudged ? decay.relativeDrop : nil,
-                                 decayThreshold: thresholds.decayThreshold)
+        let health = HealthScore(
+            drifted: enough ? drifted.count : 0,
+            monitored: monitored,
+            relativeDrop: decay.status.isJudged ? decay.relativeDrop : nil,
+            decayThreshold: thresholds.decayThreshold
+        )
         return MonitoringReport(
-            status: enough ? .ok : .insufficientData, window: window.count, labelled: labelledLabels.count,
-            referenceRows: reference.rows, columns: columns, driftShare: enough ? driftShare : 0, drifted: drifted,
-            equipment: equipment, population: population, decay: decay, health: health)
+            status: enough ? .ok : .insufficientData,
+            window: window.count,
+            labelled: labelledLabels.count,
+            referenceRows: reference.rows,
+            columns: columns,
+            driftShare: enough ? driftShare : 0,
+            drifted: drifted,
+            equipment: equipment,
+            population: population,
+            decay: decay,
+            health: health
+        )
     }
 
     // MARK: - Column tests
@@ -208,7 +291,9 @@ public enum MonitoringAnalysis {
         var result = ColumnTest()
         result.missing = missing
         guard !reference.isEmpty, !current.isEmpty else {
-            result.note = reference.isEmpty ? "the reference has no values for this column" : "every value in the window is missing"
+            result.note =
+                reference.isEmpty
+                ? "the reference has no values for this column" : "every value in the window is missing"
             return result
         }
         if let chi = ChiSquare.homogeneity(reference: reference, current: current) {
@@ -228,15 +313,36 @@ public enum MonitoringAnalysis {
 
     // MARK: - Decay
 
-    static func decayOf(spec: ModelSpec, predictions: [String], labels: [String], scores: [Double?], positive: String?,
-                        baseline: Double?, thresholds: Thresholds) -> MonitoringReport.Decay {
-        var decay = MonitoringReport.Decay(status: .ok, metric: spec.metric, baseline: baseline, current: nil, relativeDrop: nil,
-                                           interval: nil, labelled: labels.count, decayed: false)
+    static func decayOf(
+        spec: ModelSpec,
+        predictions: [String],
+        labels: [String],
+        scores: [Double?],
+        positive: String?,
+        baseline: Double?,
+        thresholds: Thresholds
+    ) -> MonitoringReport.Decay {
+        var decay = MonitoringReport.Decay(
+            status: .ok,
+            metric: spec.metric,
+            baseline: baseline,
+            current: nil,
+            relativeDrop: nil,
+            interval: nil,
+            labelled: labels.count,
+            decayed: false
+        )
         guard !labels.isEmpty else {
             decay.status = .insufficientLabels
             return decay
         }
-        if let value = ModelMetric.value(spec.metric, predictions: predictions, labels: labels, scores: scores, positive: positive) {
+        if let value = ModelMetric.value(
+            spec.metric,
+            predictions: predictions,
+            labels: labels,
+            scores: scores,
+            positive: positive
+        ) {
             decay.current = value.value
             decay.interval = value.interval
         }
@@ -248,7 +354,9 @@ public enum MonitoringAnalysis {
             decay.status = .noBaseline
             return decay
         }
-        guard let current = decay.current, let drop = ModelMetric.relativeDrop(metric: spec.metric, baseline: baseline, current: current) else {
+        guard let current = decay.current,
+            let drop = ModelMetric.relativeDrop(metric: spec.metric, baseline: baseline, current: current)
+        else {
             decay.status = .notComputable
             return decay
         }
@@ -261,8 +369,14 @@ public enum MonitoringAnalysis {
     // MARK: - Segments
 
     static func segmentChange(
-        spec: ModelSpec, group: [String], reference: ReferenceProfile, window: MonitoringWindow,
-        columns: [MonitoringReport.ColumnDrift], thresholds: Thresholds, positive: String?, enough: Bool
+        spec: ModelSpec,
+        group: [String],
+        reference: ReferenceProfile,
+        window: MonitoringWindow,
+        columns: [MonitoringReport.ColumnDrift],
+        thresholds: Thresholds,
+        positive: String?,
+        enough: Bool
     ) -> MonitoringReport.SegmentChange {
         var change = MonitoringReport.SegmentChange(newValues: [], shifted: [], perValue: [])
         let numericalNames = spec.features.filter { $0.type == .numerical }.map(\.name)
@@ -298,7 +412,9 @@ public enum MonitoringAnalysis {
                     let tested = results.indices.filter { results[$0] != nil }
                     let adjusted = BenjaminiHochberg.adjust(tested.compactMap { results[$0]?.pValue }) ?? []
                     for (k, f) in tested.enumerated() where k < adjusted.count {
-                        if let d = results[f]?.statistic, d > thresholds.dataDriftThreshold, adjusted[k] < thresholds.alpha {
+                        if let d = results[f]?.statistic, d > thresholds.dataDriftThreshold,
+                            adjusted[k] < thresholds.alpha
+                        {
                             driftedFeatures.append(numericalNames[f])
                         }
                     }
@@ -312,9 +428,24 @@ public enum MonitoringAnalysis {
                     labels.append(label)
                     scores.append(r < window.scores.count ? window.scores[r] : nil)
                 }
-                let metric = ModelMetric.value(spec.metric, predictions: predictions, labels: labels, scores: scores, positive: positive)
-                change.perValue.append(.init(column: name, value: value, count: count, driftedFeatures: driftedFeatures,
-                                             labelled: labels.count, metric: metric?.value, interval: metric?.interval))
+                let metric = ModelMetric.value(
+                    spec.metric,
+                    predictions: predictions,
+                    labels: labels,
+                    scores: scores,
+                    positive: positive
+                )
+                change.perValue.append(
+                    .init(
+                        column: name,
+                        value: value,
+                        count: count,
+                        driftedFeatures: driftedFeatures,
+                        labelled: labels.count,
+                        metric: metric?.value,
+                        interval: metric?.interval
+                    )
+                )
             }
         }
         return change

@@ -13,11 +13,24 @@ public enum MonitoringKinds {
             let hasInline = value[inline] != nil && value[inline] != .null
             let hasFile = value["file"] != nil && value["file"] != .null
             if hasInline == hasFile {
-                return [JobError(.invalidValue, hasInline ? "give `\(inline)` or `file`, not both" : "give `\(inline)` (inline) or `file` (a CSV or JSONL file under a data root)",
-                                 at: (node.pair("file")?.key ?? node.pair(inline)?.key ?? node).mark)]
+                return [
+                    JobError(
+                        .invalidValue,
+                        hasInline
+                            ? "give `\(inline)` or `file`, not both"
+                            : "give `\(inline)` (inline) or `file` (a CSV or JSONL file under a data root)",
+                        at: (node.pair("file")?.key ?? node.pair(inline)?.key ?? node).mark
+                    )
+                ]
             }
             if value["format"] != nil, value["format"] != .null, !hasFile {
-                return [JobError(.invalidValue, "`format` applies to `file` only", at: node.pair("format")?.key.mark ?? node.mark)]
+                return [
+                    JobError(
+                        .invalidValue,
+                        "`format` applies to `file` only",
+                        at: node.pair("format")?.key.mark ?? node.mark
+                    )
+                ]
             }
             return []
         }
@@ -31,13 +44,32 @@ extension Kinds {
         public static let modelRule = ModelRequirement.registered
         public static let summary =
             "ingests predictions (inline records or a CSV/JSONL file under a data root) for monitoring"
-        public static let schema = ObjectSchema([
-            Field("records", .list(.any, minCount: 1, maxCount: MonitoringKinds.maxInlineRecords),
-                  doc: "predictions inline: each with id, prediction, the features and segments, optionally timestamp, score, probabilities, variant, label"),
-            Field("file", .string(.path), doc: "a CSV (with a header) or JSONL file of predictions under a data root"),
-            Field("format", .oneOf(MonitoringKinds.formats), doc: "csv or jsonl; default from the file's extension"),
-            Field("version", .string(RegistryKinds.versionText), doc: "the version that made the predictions; default the production version"),
-        ], check: MonitoringKinds.exactlyOneSource("records"))
+        public static let schema = ObjectSchema(
+            [
+                Field(
+                    "records",
+                    .list(.any, minCount: 1, maxCount: MonitoringKinds.maxInlineRecords),
+                    doc:
+                        "predictions inline: each with id, prediction, the features and segments, optionally timestamp, score, probabilities, variant, label"
+                ),
+                Field(
+                    "file",
+                    .string(.path),
+                    doc: "a CSV (with a header) or JSONL file of predictions under a data root"
+                ),
+                Field(
+                    "format",
+                    .oneOf(MonitoringKinds.formats),
+                    doc: "csv or jsonl; default from the file's extension"
+                ),
+                Field(
+                    "version",
+                    .string(RegistryKinds.versionText),
+                    doc: "the version that made the predictions; default the production version"
+                ),
+            ],
+            check: MonitoringKinds.exactlyOneSource("records")
+        )
 
         /// The typed `params:`.
         public struct Parameters: Codable, Sendable, Equatable {
@@ -88,8 +120,18 @@ extension Kinds {
             public var check: CheckSummary?
 
             /// Memberwise.
-            public init(model: String, version: String?, received: Int, ingested: Int, labelled: Int, duplicates: Int,
-                        duplicateIds: [String], ignoredColumns: [String], note: String? = nil, check: CheckSummary? = nil) {
+            public init(
+                model: String,
+                version: String?,
+                received: Int,
+                ingested: Int,
+                labelled: Int,
+                duplicates: Int,
+                duplicateIds: [String],
+                ignoredColumns: [String],
+                note: String? = nil,
+                check: CheckSummary? = nil
+            ) {
                 self.model = model
                 self.version = version
                 self.received = received
@@ -130,14 +172,31 @@ extension Kinds {
         public static let kind = JobKind.logGroundTruth
         public static let modelRule = ModelRequirement.registered
         public static let summary = "joins true labels to logged predictions by id; unknown ids are reported"
-        public static let schema = ObjectSchema([
-            Field("labels", .list(.object(ObjectSchema([
-                Field("id", .string(.any), required: true, doc: "the prediction's id"),
-                Field("label", .string(.any), required: true, doc: "the true class (or value)"),
-            ])), minCount: 1, maxCount: MonitoringKinds.maxInlineRecords), doc: "labels inline: each with the prediction's id and the label"),
-            Field("file", .string(.path), doc: "a CSV (header id,label) or JSONL file of labels under a data root"),
-            Field("format", .oneOf(MonitoringKinds.formats), doc: "csv or jsonl; default from the file's extension"),
-        ], check: MonitoringKinds.exactlyOneSource("labels"))
+        public static let schema = ObjectSchema(
+            [
+                Field(
+                    "labels",
+                    .list(
+                        .object(
+                            ObjectSchema([
+                                Field("id", .string(.any), required: true, doc: "the prediction's id"),
+                                Field("label", .string(.any), required: true, doc: "the true class (or value)"),
+                            ])
+                        ),
+                        minCount: 1,
+                        maxCount: MonitoringKinds.maxInlineRecords
+                    ),
+                    doc: "labels inline: each with the prediction's id and the label"
+                ),
+                Field("file", .string(.path), doc: "a CSV (header id,label) or JSONL file of labels under a data root"),
+                Field(
+                    "format",
+                    .oneOf(MonitoringKinds.formats),
+                    doc: "csv or jsonl; default from the file's extension"
+                ),
+            ],
+            check: MonitoringKinds.exactlyOneSource("labels")
+        )
 
         /// One label inline.
         public struct Label: Codable, Sendable, Equatable {
@@ -187,8 +246,16 @@ extension Kinds {
             public var check: CheckSummary?
 
             /// Memberwise.
-            public init(model: String, received: Int, labelled: Int, relabelled: Int, unchanged: Int, unknown: Int,
-                        unknownIds: [String], check: CheckSummary? = nil) {
+            public init(
+                model: String,
+                received: Int,
+                labelled: Int,
+                relabelled: Int,
+                unchanged: Int,
+                unknown: Int,
+                unknownIds: [String],
+                check: CheckSummary? = nil
+            ) {
                 self.model = model
                 self.received = received
                 self.labelled = labelled
@@ -379,7 +446,7 @@ extension Kinds {
         public static let modelRule = ModelRequirement.forbidden
         public static let summary = "marks an alert acknowledged (it stays open until its condition clears)"
         public static let schema = ObjectSchema([
-            Field("alert", .string(.any), required: true, doc: "the alert's id"),
+            Field("alert", .string(.any), required: true, doc: "the alert's id")
         ])
 
         /// The typed `params:`.
@@ -411,7 +478,7 @@ extension Kinds {
         public static let modelRule = ModelRequirement.forbidden
         public static let summary = "one alert, open or resolved: its evidence, occurrences and who acknowledged it"
         public static let schema = ObjectSchema([
-            Field("alert", .string(.any), required: true, doc: "the alert's id"),
+            Field("alert", .string(.any), required: true, doc: "the alert's id")
         ])
 
         /// The typed `params:`.
@@ -455,7 +522,10 @@ public enum DataSource<Record: Codable & Sendable & Equatable>: Sendable, Equata
             self = .inline(records)
         } else {
             let path = try container.decode(String.self, forKey: AnyCodingKey(stringValue: "file"))
-            self = .file(path, format: try container.decodeIfPresent(DataFormat.self, forKey: AnyCodingKey(stringValue: "format")))
+            self = .file(
+                path,
+                format: try container.decodeIfPresent(DataFormat.self, forKey: AnyCodingKey(stringValue: "format"))
+            )
         }
     }
 

@@ -88,19 +88,40 @@ public struct PredictionParser: Sendable {
         for (index, object) in objects.enumerated() {
             let line = lines.map { $0[index] }
             guard case .object(var dict) = object else {
-                collector.add(Problem(row: index + 1, line: line, column: nil, message: "a record must be a mapping of keys, not \(Self.kind(object))"))
+                collector.add(
+                    Problem(
+                        row: index + 1,
+                        line: line,
+                        column: nil,
+                        message: "a record must be a mapping of keys, not \(Self.kind(object))"
+                    )
+                )
                 continue
             }
             // Nested `features:` / `segments:` flattened into the top level.
             for group in ["features", "segments"] {
                 guard let nested = dict.removeValue(forKey: group) else { continue }
                 guard case .object(let inner) = nested else {
-                    collector.add(Problem(row: index + 1, line: line, column: group, message: "`\(group)` must be a mapping of column to value"))
+                    collector.add(
+                        Problem(
+                            row: index + 1,
+                            line: line,
+                            column: group,
+                            message: "`\(group)` must be a mapping of column to value"
+                        )
+                    )
                     continue
                 }
                 for (key, value) in inner {
                     if dict[key] != nil {
-                        collector.add(Problem(row: index + 1, line: line, column: key, message: "given twice (in `\(group)` and at the top level)"))
+                        collector.add(
+                            Problem(
+                                row: index + 1,
+                                line: line,
+                                column: key,
+                                message: "given twice (in `\(group)` and at the top level)"
+                            )
+                        )
                     }
                     dict[key] = value
                 }
@@ -108,14 +129,27 @@ public struct PredictionParser: Sendable {
             let known = Set(Self.reservedKeys + spec.featureNames + spec.segmentFields)
             for key in dict.keys.sorted() where !known.contains(key) {
                 let close = Suggestion.closest(to: key, among: Array(known))
-                collector.add(Problem(row: index + 1, line: line, column: key,
-                                      message: "unknown key" + (close.map { " (did you mean `\($0)`?)" } ?? "")
-                                          + "; a record has id, prediction, the model's features and segments, and optionally timestamp, score, probabilities, variant, label"))
+                collector.add(
+                    Problem(
+                        row: index + 1,
+                        line: line,
+                        column: key,
+                        message: "unknown key" + (close.map { " (did you mean `\($0)`?)" } ?? "")
+                            + "; a record has id, prediction, the model's features and segments, and optionally timestamp, score, probabilities, variant, label"
+                    )
+                )
             }
             let cells = dict.mapValues(Cell.init)
             if let record = record(row: index + 1, line: line, cells: cells, requireAll: true, collector: &collector) {
                 if let first = seen[record.id] {
-                    collector.add(Problem(row: index + 1, line: line, column: "id", message: "id `\(record.id)` is also the id of row \(first); ids must be unique"))
+                    collector.add(
+                        Problem(
+                            row: index + 1,
+                            line: line,
+                            column: "id",
+                            message: "id `\(record.id)` is also the id of row \(first); ids must be unique"
+                        )
+                    )
                 } else {
                     seen[record.id] = index + 1
                     collector.records.append(record)
@@ -131,9 +165,15 @@ public struct PredictionParser: Sendable {
         let required = ["id", "prediction"] + spec.featureNames + spec.segmentFields
         let missing = required.filter { table.column($0) == nil }
         if !missing.isEmpty {
-            collector.add(Problem(row: nil, line: 1, column: nil,
-                                  message: "the header lacks " + missing.map { "`\($0)`" }.joined(separator: ", ")
-                                      + " (a prediction file needs id, prediction and every feature and segment column of the model)"))
+            collector.add(
+                Problem(
+                    row: nil,
+                    line: 1,
+                    column: nil,
+                    message: "the header lacks " + missing.map { "`\($0)`" }.joined(separator: ", ")
+                        + " (a prediction file needs id, prediction and every feature and segment column of the model)"
+                )
+            )
             return collector.outcome(ignored: [])
         }
         let known = Set(Self.reservedKeys + spec.featureNames + spec.segmentFields)
@@ -143,9 +183,22 @@ public struct PredictionParser: Sendable {
         for (r, row) in table.rows.enumerated() {
             var cells: [String: Cell] = [:]
             for (i, name) in indices { cells[name] = .text(row[i]) }
-            if let record = record(row: r + 1, line: table.rowLines[r], cells: cells, requireAll: true, collector: &collector) {
+            if let record = record(
+                row: r + 1,
+                line: table.rowLines[r],
+                cells: cells,
+                requireAll: true,
+                collector: &collector
+            ) {
                 if let first = seen[record.id] {
-                    collector.add(Problem(row: r + 1, line: table.rowLines[r], column: "id", message: "id `\(record.id)` is also the id of row \(first); ids must be unique"))
+                    collector.add(
+                        Problem(
+                            row: r + 1,
+                            line: table.rowLines[r],
+                            column: "id",
+                            message: "id `\(record.id)` is also the id of row \(first); ids must be unique"
+                        )
+                    )
                 } else {
                     seen[record.id] = r + 1
                     collector.records.append(record)
@@ -216,7 +269,13 @@ public struct PredictionParser: Sendable {
         }
     }
 
-    func record(row: Int, line: Int?, cells: [String: Cell], requireAll: Bool, collector: inout Collector) -> PredictionRecord? {
+    func record(
+        row: Int,
+        line: Int?,
+        cells: [String: Cell],
+        requireAll: Bool,
+        collector: inout Collector
+    ) -> PredictionRecord? {
         let before = collector.problems.count + collector.more
         func problem(_ column: String?, _ message: String) {
             collector.add(Problem(row: row, line: line, column: column, message: message))
@@ -262,7 +321,11 @@ public struct PredictionParser: Sendable {
                 categorical.append(nil)
                 continue
             }
-            if cell.isMissing { categorical.append(nil) } else if let text = cell.text, !Self.hasControl(text) { categorical.append(text) } else {
+            if cell.isMissing {
+                categorical.append(nil)
+            } else if let text = cell.text, !Self.hasControl(text) {
+                categorical.append(text)
+            } else {
                 problem(name, "\(cell.shown) is not a category (categorical feature; text without control characters)")
                 categorical.append(nil)
             }
@@ -274,7 +337,11 @@ public struct PredictionParser: Sendable {
                 segments.append(nil)
                 continue
             }
-            if cell.isMissing { segments.append(nil) } else if let text = cell.text, !Self.hasControl(text) { segments.append(text) } else {
+            if cell.isMissing {
+                segments.append(nil)
+            } else if let text = cell.text, !Self.hasControl(text) {
+                segments.append(text)
+            } else {
                 problem(name, "\(cell.shown) is not text without control characters (segment column)")
                 segments.append(nil)
             }
@@ -285,7 +352,11 @@ public struct PredictionParser: Sendable {
         // score, probabilities, variant
         var score: Double?
         if let cell = cells["score"], !cell.isMissing {
-            if let value = cell.number, value.isFinite { score = value } else { problem("score", "\(cell.shown) is not a number") }
+            if let value = cell.number, value.isFinite {
+                score = value
+            } else {
+                problem("score", "\(cell.shown) is not a number")
+            }
         }
         var probabilities: JSONValue?
         if let cell = cells["probabilities"], !cell.isMissing {
@@ -297,13 +368,25 @@ public struct PredictionParser: Sendable {
         }
         var variant: String?
         if let cell = cells["variant"], !cell.isMissing {
-            if let text = cell.text, StringRule.name.isValid(text) { variant = text } else {
+            if let text = cell.text, StringRule.name.isValid(text) {
+                variant = text
+            } else {
                 problem("variant", "\(cell.shown) is not a variant name such as champion or challenger")
             }
         }
         guard collector.problems.count + collector.more == before, let prediction else { return nil }
-        return PredictionRecord(id: id, at: at, numeric: numeric, categorical: categorical, segments: segments,
-                                prediction: prediction, score: score, probabilities: probabilities, variant: variant, label: label)
+        return PredictionRecord(
+            id: id,
+            at: at,
+            numeric: numeric,
+            categorical: categorical,
+            segments: segments,
+            prediction: prediction,
+            score: score,
+            probabilities: probabilities,
+            variant: variant,
+            label: label
+        )
     }
 
     /// A prediction or label: one of the classes (classification) or a number (regression).
@@ -324,7 +407,10 @@ public struct PredictionParser: Sendable {
             return nil
         }
         if let classes, !classes.contains(text) {
-            problem(column, "`\(text)` is not one of the model's classes (" + (spec.classes ?? []).joined(separator: ", ") + ")")
+            problem(
+                column,
+                "`\(text)` is not one of the model's classes (" + (spec.classes ?? []).joined(separator: ", ") + ")"
+            )
             return nil
         }
         return text

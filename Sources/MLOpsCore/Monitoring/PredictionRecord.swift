@@ -23,8 +23,18 @@ public struct PredictionRecord: Sendable, Equatable {
     public var label: String?
 
     /// A record; the parser makes these.
-    public init(id: String, at: String, numeric: [Double], categorical: [String?], segments: [String?], prediction: String,
-                score: Double? = nil, probabilities: JSONValue? = nil, variant: String? = nil, label: String? = nil) {
+    public init(
+        id: String,
+        at: String,
+        numeric: [Double],
+        categorical: [String?],
+        segments: [String?],
+        prediction: String,
+        score: Double? = nil,
+        probabilities: JSONValue? = nil,
+        variant: String? = nil,
+        label: String? = nil
+    ) {
         self.id = id
         self.at = at
         self.numeric = numeric
@@ -169,7 +179,9 @@ public struct PredictionRecord: Sendable, Equatable {
     /// The inverse of ``encodeText(_:)``, `count` values (missing ones nil).
     public static func decodeText(_ text: String, count: Int) -> [String?] {
         guard count > 0 else { return [] }
-        var values: [String?] = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { $0 == "\u{1E}" ? nil : String($0) }
+        var values: [String?] = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map {
+            $0 == "\u{1E}" ? nil : String($0)
+        }
         while values.count < count { values.append(nil) }
         return Array(values.prefix(count))
     }

@@ -20,7 +20,12 @@ public struct ReferenceProfile: Sendable {
     public var segments: [String: [String: Int]]
 
     /// A profile from its parts (tests, and the builder below).
-    public init(rows: Int, numeric: [String: [Double]], categorical: [String: [String: Int]], segments: [String: [String: Int]]) {
+    public init(
+        rows: Int,
+        numeric: [String: [Double]],
+        categorical: [String: [String: Int]],
+        segments: [String: [String: Int]]
+    ) {
         self.rows = rows
         self.numeric = numeric
         self.categorical = categorical
@@ -86,8 +91,15 @@ public struct MonitoringWindow: Sendable {
     public var scores: [Double?]
 
     /// A window from its columns.
-    public init(count: Int, numeric: [[Double]], categorical: [[String?]], segments: [[String?]], predictions: [String],
-                labels: [String?], scores: [Double?]) {
+    public init(
+        count: Int,
+        numeric: [[Double]],
+        categorical: [[String?]],
+        segments: [[String?]],
+        predictions: [String],
+        labels: [String?],
+        scores: [Double?]
+    ) {
         self.count = count
         self.numeric = numeric
         self.categorical = categorical

@@ -42,9 +42,13 @@ public struct DataRules: Sendable, Equatable {
     public var maxClassCount: Int
 
     /// Rules with the documented defaults for whatever is not given.
-    public init(minRows: Int = DataRules.defaultMinRows, maxMissingShare: Double = DataRules.defaultMaxMissingShare,
-                ranges: [String: ClosedRange<Double>] = [:], minClassShare: Double = DataRules.defaultMinClassShare,
-                maxClassCount: Int = DataRules.defaultMaxClassCount) {
+    public init(
+        minRows: Int = DataRules.defaultMinRows,
+        maxMissingShare: Double = DataRules.defaultMaxMissingShare,
+        ranges: [String: ClosedRange<Double>] = [:],
+        minClassShare: Double = DataRules.defaultMinClassShare,
+        maxClassCount: Int = DataRules.defaultMaxClassCount
+    ) {
         self.minRows = minRows
         self.maxMissingShare = maxMissingShare
         self.ranges = ranges
@@ -60,8 +64,10 @@ public struct DataRules: Sendable, Equatable {
         var ranges: [String: ClosedRange<Double>] = [:]
         if case .object(let entries)? = value["ranges"] {
             for (column, bounds) in entries {
-                guard case .array(let pair) = bounds, pair.count == 2, let lo = pair[0].doubleValue, let hi = pair[1].doubleValue,
-                      lo <= hi else { continue }
+                guard case .array(let pair) = bounds, pair.count == 2, let lo = pair[0].doubleValue,
+                    let hi = pair[1].doubleValue,
+                    lo <= hi
+                else { continue }
                 ranges[column] = lo...hi
             }
         }
@@ -70,33 +76,59 @@ public struct DataRules: Sendable, Equatable {
             maxMissingShare: value["max_missing_share"]?.doubleValue ?? Self.defaultMaxMissingShare,
             ranges: ranges,
             minClassShare: value["min_class_share"]?.doubleValue ?? Self.defaultMinClassShare,
-            maxClassCount: value["max_class_count"]?.intValue ?? Self.defaultMaxClassCount)
+            maxClassCount: value["max_class_count"]?.intValue ?? Self.defaultMaxClassCount
+        )
     }
 
     /// The schema of the `validate_data:` section of a pipeline definition. Besides each
     /// key's type and bounds, a range must have its lower bound first.
-    public static let schema = ObjectSchema([
-        Field("min_rows", .int(min: 1), default: .int(defaultMinRows), doc: "fewest data rows"),
-        Field("max_missing_share", .double(min: 0, max: 1), default: .double(defaultMaxMissingShare),
-              doc: "per model column, the largest share of missing (empty or NA) cells"),
-        Field("ranges", .map(keys: .column, values: .list(.double(), minCount: 2, maxCount: 2)),
-              doc: "per column, the closed range [lo, hi] its numbers must lie in"),
-        Field("min_class_share", .double(min: 0, max: 1), default: .double(defaultMinClassShare),
-              doc: "every class at least this share of the labelled rows"),
-        Field("max_class_count", .int(min: 2), default: .int(defaultMaxClassCount),
-              doc: "more distinct labels than this is an error"),
-    ], check: { value, node in
-        guard case .object(let entries)? = value["ranges"] else { return [] }
-        var errors: [JobError] = []
-        for column in entries.keys.sorted() {
-            guard case .array(let pair)? = entries[column], pair.count == 2,
-                  let lo = pair[0].doubleValue, let hi = pair[1].doubleValue, lo > hi else { continue }
-            let mark = node.pair("ranges")?.value.pair(column)?.value.mark ?? node.mark
-            errors.append(JobError(.invalidValue, "ranges.\(column) must be [lo, hi] with lo ≤ hi, not [\(lo), \(hi)]",
-                                   at: mark, fix: "write [\(hi), \(lo)]"))
+    public static let schema = ObjectSchema(
+        [
+            Field("min_rows", .int(min: 1), default: .int(defaultMinRows), doc: "fewest data rows"),
+            Field(
+                "max_missing_share",
+                .double(min: 0, max: 1),
+                default: .double(defaultMaxMissingShare),
+                doc: "per model column, the largest share of missing (empty or NA) cells"
+            ),
+            Field(
+                "ranges",
+                .map(keys: .column, values: .list(.double(), minCount: 2, maxCount: 2)),
+                doc: "per column, the closed range [lo, hi] its numbers must lie in"
+            ),
+            Field(
+                "min_class_share",
+                .double(min: 0, max: 1),
+                default: .double(defaultMinClassShare),
+                doc: "every class at least this share of the labelled rows"
+            ),
+            Field(
+                "max_class_count",
+                .int(min: 2),
+                default: .int(defaultMaxClassCount),
+                doc: "more distinct labels than this is an error"
+            ),
+        ],
+        check: { value, node in
+            guard case .object(let entries)? = value["ranges"] else { return [] }
+            var errors: [JobError] = []
+            for column in entries.keys.sorted() {
+                guard case .array(let pair)? = entries[column], pair.count == 2,
+                    let lo = pair[0].doubleValue, let hi = pair[1].doubleValue, lo > hi
+                else { continue }
+                let mark = node.pair("ranges")?.value.pair(column)?.value.mark ?? node.mark
+                errors.append(
+                    JobError(
+                        .invalidValue,
+                        "ranges.\(column) must be [lo, hi] with lo ≤ hi, not [\(lo), \(hi)]",
+                        at: mark,
+                        fix: "write [\(hi), \(lo)]"
+                    )
+                )
+            }
+            return errors
         }
-        return errors
-    })
+    )
 
     /// The cell texts that count as missing, compared without regard to case after
     /// trimming spaces: the empty cell, `NA`, `N/A`, `NaN`, `null` and `None` (what pandas,
@@ -107,8 +139,11 @@ public struct DataRules: Sendable, Equatable {
     public static func isMissing(_ cell: String) -> Bool {
         guard let first = cell.utf8.first else { return true }
         // Every marker starts with n or N (or the spaces around it): most cells stop here.
-        guard first == UInt8(ascii: "n") || first == UInt8(ascii: "N") || first == UInt8(ascii: " ") || first == UInt8(ascii: "\t"),
-              cell.utf8.count <= 16 else { return false }
+        guard
+            first == UInt8(ascii: "n") || first == UInt8(ascii: "N") || first == UInt8(ascii: " ")
+                || first == UInt8(ascii: "\t"),
+            cell.utf8.count <= 16
+        else { return false }
         var s = Substring(cell)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }

@@ -39,21 +39,31 @@ public enum DataValidation {
         func need(_ name: String, _ kind: Role.Kind, _ feature: ModelSpec.Feature? = nil) {
             if seen.insert(name).inserted { needed.append(Role(name: name, kind: kind, feature: feature)) }
         }
-        for feature in model.features { need(feature.name, feature.type == .numerical ? .numericalFeature : .categoricalFeature, feature) }
+        for feature in model.features {
+            need(feature.name, feature.type == .numerical ? .numericalFeature : .categoricalFeature, feature)
+        }
         need(model.target, .target)
         for name in model.segments.equipment { need(name, .equipment) }
         for name in model.segments.population { need(name, .population) }
 
         for role in needed where table.column(role.name) == nil {
-            violations.append(.init(
-                rule: .columns, column: role.name,
-                message: "the data lacks the column `\(role.name)` (\(role.kind.rawValue)) that the model needs; its header has "
-                    + Self.list(table.header)))
+            violations.append(
+                .init(
+                    rule: .columns,
+                    column: role.name,
+                    message:
+                        "the data lacks the column `\(role.name)` (\(role.kind.rawValue)) that the model needs; its header has "
+                        + Self.list(table.header)
+                )
+            )
         }
         if n < rules.minRows {
-            violations.append(.init(
-                rule: .minRows,
-                message: "the data has \(n) row\(n == 1 ? "" : "s"); the rules ask for at least \(rules.minRows)"))
+            violations.append(
+                .init(
+                    rule: .minRows,
+                    message: "the data has \(n) row\(n == 1 ? "" : "s"); the rules ask for at least \(rules.minRows)"
+                )
+            )
         }
 
         var missingShare: [String: Double] = [:]
@@ -68,29 +78,47 @@ public enum DataValidation {
             missingShare[role.name] = n > 0 ? Double(scan.missing.count) / Double(n) : 0
 
             if scan.notNumbers.count > 0 {
-                violations.append(.init(
-                    rule: .numbers, column: role.name,
-                    message: "`\(role.name)` is \(role.kind == .target ? "the target of a regression model" : "a numerical feature"), but "
-                        + "\(scan.notNumbers.count) of its \(n) values \(scan.notNumbers.count == 1 ? "is not a number" : "are not numbers")"
-                        + ", e.g. `\(scan.firstNotNumber.prefix(40))` on line \(scan.notNumbers.lines.first ?? 0)",
-                    count: scan.notNumbers.count, lines: scan.notNumbers.lines))
+                violations.append(
+                    .init(
+                        rule: .numbers,
+                        column: role.name,
+                        message:
+                            "`\(role.name)` is \(role.kind == .target ? "the target of a regression model" : "a numerical feature"), but "
+                            + "\(scan.notNumbers.count) of its \(n) values \(scan.notNumbers.count == 1 ? "is not a number" : "are not numbers")"
+                            + ", e.g. `\(scan.firstNotNumber.prefix(40))` on line \(scan.notNumbers.lines.first ?? 0)",
+                        count: scan.notNumbers.count,
+                        lines: scan.notNumbers.lines
+                    )
+                )
             }
             let share = missingShare[role.name] ?? 0
             if share > rules.maxMissingShare {
-                violations.append(.init(
-                    rule: .maxMissingShare, column: role.name,
-                    message: "\(scan.missing.count) of the \(n) values of `\(role.name)` are missing (\(Self.percent(share))); "
-                        + "the rules allow at most \(Self.percent(rules.maxMissingShare))",
-                    count: scan.missing.count, lines: scan.missing.lines))
+                violations.append(
+                    .init(
+                        rule: .maxMissingShare,
+                        column: role.name,
+                        message:
+                            "\(scan.missing.count) of the \(n) values of `\(role.name)` are missing (\(Self.percent(share))); "
+                            + "the rules allow at most \(Self.percent(rules.maxMissingShare))",
+                        count: scan.missing.count,
+                        lines: scan.missing.lines
+                    )
+                )
             }
             if let range, let violation = Self.rangeViolation(role.name, scan, range) { violations.append(violation) }
             if scan.undeclared.count > 0, let values = role.feature?.values {
-                violations.append(.init(
-                    rule: .categories, column: role.name,
-                    message: "\(scan.undeclared.count) value\(scan.undeclared.count == 1 ? "" : "s") of `\(role.name)` "
-                        + "\(scan.undeclared.count == 1 ? "is" : "are") not among its declared values (\(Self.list(values))): "
-                        + Self.list(scan.undeclaredValues.map { "`\($0)`" }),
-                    count: scan.undeclared.count, lines: scan.undeclared.lines))
+                violations.append(
+                    .init(
+                        rule: .categories,
+                        column: role.name,
+                        message:
+                            "\(scan.undeclared.count) value\(scan.undeclared.count == 1 ? "" : "s") of `\(role.name)` "
+                            + "\(scan.undeclared.count == 1 ? "is" : "are") not among its declared values (\(Self.list(values))): "
+                            + Self.list(scan.undeclaredValues.map { "`\($0)`" }),
+                        count: scan.undeclared.count,
+                        lines: scan.undeclared.lines
+                    )
+                )
             }
         }
 
@@ -98,8 +126,13 @@ public enum DataValidation {
         for name in rules.ranges.keys.sorted() where !seen.contains(name) {
             guard let range = rules.ranges[name] else { continue }
             guard let c = table.column(name) else {
-                violations.append(.init(rule: .ranges, column: name,
-                                        message: "`ranges` names the column `\(name)`, which the data does not have"))
+                violations.append(
+                    .init(
+                        rule: .ranges,
+                        column: name,
+                        message: "`ranges` names the column `\(name)`, which the data does not have"
+                    )
+                )
                 continue
             }
             let scan = ColumnScan(table: table, column: c, numeric: false, range: range, declared: nil)
@@ -117,22 +150,47 @@ public enum DataValidation {
                 classCounts[label] = count
                 classShares[label] = labels.labelled > 0 ? Double(count) / Double(labels.labelled) : 0
             }
-            violations += Self.labelViolations(model: model, rules: rules, labels: labels, classes: classes, shares: classShares, rows: n)
+            violations += Self.labelViolations(
+                model: model,
+                rules: rules,
+                labels: labels,
+                classes: classes,
+                shares: classShares,
+                rows: n
+            )
         }
 
-        return DataValidationReport(rows: n, columns: table.header, missingShare: missingShare, missingCount: missingCount,
-                                    classCounts: classCounts, classShares: classShares, violations: violations)
+        return DataValidationReport(
+            rows: n,
+            columns: table.header,
+            missingShare: missingShare,
+            missingCount: missingCount,
+            classCounts: classCounts,
+            classShares: classShares,
+            violations: violations
+        )
     }
 
     // MARK: - Labels
 
-    private static func labelViolations(model: ModelSpec, rules: DataRules, labels: LabelScan, classes: [String],
-                                        shares: [String: Double], rows: Int) -> [DataValidationReport.Violation] {
+    private static func labelViolations(
+        model: ModelSpec,
+        rules: DataRules,
+        labels: LabelScan,
+        classes: [String],
+        shares: [String: Double],
+        rows: Int
+    ) -> [DataValidationReport.Violation] {
         let target = model.target
         guard labels.labelled > 0 else {
             guard rows > 0 else { return [] }
-            return [.init(rule: .classes, column: target,
-                          message: "the target `\(target)` has no labels: all \(rows) of its cells are missing")]
+            return [
+                .init(
+                    rule: .classes,
+                    column: target,
+                    message: "the target `\(target)` has no labels: all \(rows) of its cells are missing"
+                )
+            ]
         }
         var out: [DataValidationReport.Violation] = []
         if let declared = model.classes {
@@ -145,42 +203,68 @@ public enum DataValidation {
                 if values.count < 5 && !values.contains(label) { values.append(label) }
             }
             if undeclared.count > 0 {
-                out.append(.init(
-                    rule: .classes, column: target,
-                    message: "\(undeclared.count) label\(undeclared.count == 1 ? " is" : "s are") not among the declared classes "
-                        + "(\(list(declared))): " + list(values.map { "`\($0)`" }),
-                    count: undeclared.count, lines: undeclared.lines))
+                out.append(
+                    .init(
+                        rule: .classes,
+                        column: target,
+                        message:
+                            "\(undeclared.count) label\(undeclared.count == 1 ? " is" : "s are") not among the declared classes "
+                            + "(\(list(declared))): " + list(values.map { "`\($0)`" }),
+                        count: undeclared.count,
+                        lines: undeclared.lines
+                    )
+                )
             }
         }
         let distinct = labels.counts.count
         if distinct == 1, let only = labels.counts.keys.first {
-            out.append(.init(
-                rule: .classes, column: target,
-                message: "the target `\(target)` has only one class (`\(only)`) in its \(labels.labelled) labelled rows; "
-                    + "a classifier needs at least 2"))
+            out.append(
+                .init(
+                    rule: .classes,
+                    column: target,
+                    message:
+                        "the target `\(target)` has only one class (`\(only)`) in its \(labels.labelled) labelled rows; "
+                        + "a classifier needs at least 2"
+                )
+            )
         }
         if model.task == .binaryClassification && distinct > 2 {
-            out.append(.init(
-                rule: .classes, column: target,
-                message: "the model is binary but its target `\(target)` has \(distinct) classes: "
-                    + list(labels.counts.keys.sorted().map { "`\($0)`" })))
+            out.append(
+                .init(
+                    rule: .classes,
+                    column: target,
+                    message: "the model is binary but its target `\(target)` has \(distinct) classes: "
+                        + list(labels.counts.keys.sorted().map { "`\($0)`" })
+                )
+            )
         }
         if distinct > rules.maxClassCount {
-            out.append(.init(
-                rule: .maxClassCount, column: target,
-                message: "the target `\(target)` has \(distinct) distinct labels; the rules allow at most \(rules.maxClassCount) "
-                    + "(is `\(target)` really the label column?)"))
+            out.append(
+                .init(
+                    rule: .maxClassCount,
+                    column: target,
+                    message:
+                        "the target `\(target)` has \(distinct) distinct labels; the rules allow at most \(rules.maxClassCount) "
+                        + "(is `\(target)` really the label column?)"
+                )
+            )
             return out  // a share per label of an id-like column would only bury this
         }
         for label in classes {
             let share = shares[label] ?? 0
             guard share < rules.minClassShare else { continue }
             let count = labels.counts[label] ?? 0
-            out.append(.init(
-                rule: .minClassShare, column: target,
-                message: "class `\(label)` has \(count) of the \(labels.labelled) labelled rows (\(percent(share))); "
-                    + "the rules ask for at least \(percent(rules.minClassShare)) of each class",
-                count: count, lines: labels.lines[label]?.lines ?? []))
+            out.append(
+                .init(
+                    rule: .minClassShare,
+                    column: target,
+                    message:
+                        "class `\(label)` has \(count) of the \(labels.labelled) labelled rows (\(percent(share))); "
+                        + "the rules ask for at least \(percent(rules.minClassShare)) of each class",
+                    count: count,
+                    lines: labels.lines[label]?.lines ?? []
+                )
+            )
         }
         return out
     }
@@ -195,7 +279,11 @@ public enum DataValidation {
         return lo <= hi ? lo...hi : nil
     }
 
-    private static func rangeViolation(_ name: String, _ scan: ColumnScan, _ range: ClosedRange<Double>) -> DataValidationReport.Violation? {
+    private static func rangeViolation(
+        _ name: String,
+        _ scan: ColumnScan,
+        _ range: ClosedRange<Double>
+    ) -> DataValidationReport.Violation? {
         guard scan.outOfRange.count > 0 else { return nil }
         var observed: [String] = []
         if let low = scan.lowest { observed.append("lowest \(number(low))") }
@@ -203,11 +291,14 @@ public enum DataValidation {
         if scan.nonNumbersInRange > 0 { observed.append("\(scan.nonNumbersInRange) not a number") }
         let count = scan.outOfRange.count
         return .init(
-            rule: .ranges, column: name,
+            rule: .ranges,
+            column: name,
             message: "\(count) value\(count == 1 ? "" : "s") of `\(name)` \(count == 1 ? "lies" : "lie") outside "
                 + "[\(number(range.lowerBound)), \(number(range.upperBound))] (\(observed.joined(separator: ", "))), "
                 + "first on line \(scan.outOfRange.lines.first ?? 0)",
-            count: count, lines: scan.outOfRange.lines)
+            count: count,
+            lines: scan.outOfRange.lines
+        )
     }
 
     /// `a, b, c` with at most 20 items, then how many more.
@@ -283,7 +374,11 @@ private struct ColumnScan {
                 if let x = Double(cell), x.isFinite {
                     if let range, !range.contains(x) {
                         outOfRange.add(line)
-                        if x < range.lowerBound { lowest = Swift.min(lowest ?? x, x) } else { highest = Swift.max(highest ?? x, x) }
+                        if x < range.lowerBound {
+                            lowest = Swift.min(lowest ?? x, x)
+                        } else {
+                            highest = Swift.max(highest ?? x, x)
+                        }
                     }
                 } else if numeric {
                     if notNumbers.count == 0 { firstNotNumber = cell }

@@ -78,8 +78,15 @@ public struct DataValidationReport: Sendable, Equatable, Codable {
     public var violations: [Violation]
 
     /// A report from its parts; `passed` follows from `violations`.
-    public init(rows: Int, columns: [String], missingShare: [String: Double], missingCount: [String: Int],
-                classCounts: [String: Int], classShares: [String: Double], violations: [Violation]) {
+    public init(
+        rows: Int,
+        columns: [String],
+        missingShare: [String: Double],
+        missingCount: [String: Int],
+        classCounts: [String: Int],
+        classShares: [String: Double],
+        violations: [Violation]
+    ) {
         self.passed = violations.isEmpty
         self.rows = rows
         self.columns = columns

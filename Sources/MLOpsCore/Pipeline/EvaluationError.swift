@@ -30,17 +30,20 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
             return "the model's metric `\(metric)` is not a classification metric; use one of "
                 + ModelSpec.classificationMetrics.joined(separator: ", ")
         case .missingColumns(let names, let header):
-            return "the held-out data lacks the column\(names.count == 1 ? "" : "s") " + names.map { "`\($0)`" }.joined(separator: ", ")
+            return "the held-out data lacks the column\(names.count == 1 ? "" : "s") "
+                + names.map { "`\($0)`" }.joined(separator: ", ")
                 + " that the evaluation needs (its header has " + DataValidation.list(header) + ")"
         case .noRows:
             return "the held-out data has a header but no rows; the model cannot be tested on nothing"
         case .notANumber(let line, let column, let feature, let value):
-            return "line \(line), column \(column): numerical feature `\(feature)` is `\(value.prefix(40))`, not a finite number; "
+            return
+                "line \(line), column \(column): numerical feature `\(feature)` is `\(value.prefix(40))`, not a finite number; "
                 + "fix or drop the row"
         case .missingLabel(let line, let column, let target):
             return "line \(line), column \(column): the target `\(target)` is missing; held-out rows need their label"
         case .unknownClass(let line, let column, let target, let value, let classes):
-            return "line \(line), column \(column): the target `\(target)` is `\(value.prefix(40))`, which is not one of the model's "
+            return
+                "line \(line), column \(column): the target `\(target)` is `\(value.prefix(40))`, which is not one of the model's "
                 + "classes (\(classes.joined(separator: ", "))); the data does not belong to this model"
         }
     }

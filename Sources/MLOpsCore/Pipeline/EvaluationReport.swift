@@ -159,15 +159,33 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
         if let minimum = rules.minMetric {
             if let value = metric.value {
                 if value < minimum {
-                    out.append(Violation(
-                        rule: .minMetric, column: nil, value: nil, observed: value, limit: minimum,
-                        message: "\(name) \(Self.format(value)) on \(rows) held-out rows is below the minimum \(Self.format(minimum))"
-                            + (metric.interval.map { " (95% interval \(Self.format($0.lower))–\(Self.format($0.upper)))" } ?? "")))
+                    out.append(
+                        Violation(
+                            rule: .minMetric,
+                            column: nil,
+                            value: nil,
+                            observed: value,
+                            limit: minimum,
+                            message:
+                                "\(name) \(Self.format(value)) on \(rows) held-out rows is below the minimum \(Self.format(minimum))"
+                                + (metric.interval.map {
+                                    " (95% interval \(Self.format($0.lower))–\(Self.format($0.upper)))"
+                                } ?? "")
+                        )
+                    )
                 }
             } else {
-                out.append(Violation(
-                    rule: .minMetric, column: nil, value: nil, observed: nil, limit: minimum,
-                    message: "\(name) cannot be computed on the \(rows) held-out rows, so it cannot reach the minimum \(Self.format(minimum))"))
+                out.append(
+                    Violation(
+                        rule: .minMetric,
+                        column: nil,
+                        value: nil,
+                        observed: nil,
+                        limit: minimum,
+                        message:
+                            "\(name) cannot be computed on the \(rows) held-out rows, so it cannot reach the minimum \(Self.format(minimum))"
+                    )
+                )
             }
         }
         if let minimum = rules.minSegmentMetric {
@@ -175,25 +193,49 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
                 let label = "\(segment.kind) `\(segment.column)` = `\(segment.value)`"
                 if let value = segment.metric {
                     guard value < minimum else { continue }
-                    out.append(Violation(
-                        rule: .minSegmentMetric, column: segment.column, value: segment.value, observed: value, limit: minimum,
-                        message: "\(name) \(Self.format(value)) on the \(segment.rows) rows of \(label) is below the segment minimum "
-                            + Self.format(minimum)))
+                    out.append(
+                        Violation(
+                            rule: .minSegmentMetric,
+                            column: segment.column,
+                            value: segment.value,
+                            observed: value,
+                            limit: minimum,
+                            message:
+                                "\(name) \(Self.format(value)) on the \(segment.rows) rows of \(label) is below the segment minimum "
+                                + Self.format(minimum)
+                        )
+                    )
                 } else {
-                    out.append(Violation(
-                        rule: .minSegmentMetric, column: segment.column, value: segment.value, observed: nil, limit: minimum,
-                        message: "\(name) cannot be computed on the \(segment.rows) rows of \(label), so it cannot reach the segment minimum "
-                            + Self.format(minimum)))
+                    out.append(
+                        Violation(
+                            rule: .minSegmentMetric,
+                            column: segment.column,
+                            value: segment.value,
+                            observed: nil,
+                            limit: minimum,
+                            message:
+                                "\(name) cannot be computed on the \(segment.rows) rows of \(label), so it cannot reach the segment minimum "
+                                + Self.format(minimum)
+                        )
+                    )
                 }
             }
         }
         if let maximum = rules.maxLatencyP99Ms {
             let p99 = latency.p99Microseconds / 1000
             if p99 > maximum {
-                out.append(Violation(
-                    rule: .maxLatencyP99Ms, column: nil, value: nil, observed: p99, limit: maximum,
-                    message: "the 99th percentile of the time to predict one row is \(Self.format(p99)) ms over \(latency.rows) rows; "
-                        + "the limit is \(Self.format(maximum)) ms"))
+                out.append(
+                    Violation(
+                        rule: .maxLatencyP99Ms,
+                        column: nil,
+                        value: nil,
+                        observed: p99,
+                        limit: maximum,
+                        message:
+                            "the 99th percentile of the time to predict one row is \(Self.format(p99)) ms over \(latency.rows) rows; "
+                            + "the limit is \(Self.format(maximum)) ms"
+                    )
+                )
             }
         }
         return out

@@ -19,8 +19,12 @@
 public enum ModelEvaluation {
     /// Evaluates `model` on the held-out `data` for `spec`, timing predictions with
     /// `ContinuousClock` (monotonic), and checks `rules`.
-    public static func evaluate(model: TrainedModel, data: CSVTable, spec: ModelSpec,
-                                rules: TestRules = TestRules()) throws(EvaluationError) -> EvaluationReport {
+    public static func evaluate(
+        model: TrainedModel,
+        data: CSVTable,
+        spec: ModelSpec,
+        rules: TestRules = TestRules()
+    ) throws(EvaluationError) -> EvaluationReport {
         try evaluate(model: model, data: data, spec: spec, rules: rules, clock: ContinuousClock())
     }
 
@@ -32,8 +36,13 @@ public enum ModelEvaluation {
     /// first cell that cannot be evaluated (a numerical feature that is not a finite number,
     /// a missing label, a label that is not one of the model's classes) stops the evaluation
     /// with its line and column: `validate_data` is where a data set's problems are listed.
-    public static func evaluate<C: Clock>(model: TrainedModel, data: CSVTable, spec: ModelSpec, rules: TestRules,
-                                          clock: C) throws(EvaluationError) -> EvaluationReport where C.Duration == Duration {
+    public static func evaluate<C: Clock>(
+        model: TrainedModel,
+        data: CSVTable,
+        spec: ModelSpec,
+        rules: TestRules,
+        clock: C
+    ) throws(EvaluationError) -> EvaluationReport where C.Duration == Duration {
         guard model.task.isClassification else { throw .notClassification(model.task) }
         guard ModelSpec.classificationMetrics.contains(spec.metric) else { throw .unsupportedMetric(spec.metric) }
         let needed = model.features.map(\.name) + [spec.target] + spec.segmentFields
@@ -61,8 +70,11 @@ public enum ModelEvaluation {
         let classes = model.classes
         let positive = classes.last
         let metrics = ClassificationMetrics.compute(
-            classes: classes, labels: rows.labels, predicted: predictions.map(\.classIndex),
-            probabilities: predictions.map(\.probabilities))
+            classes: classes,
+            labels: rows.labels,
+            predicted: predictions.map(\.classIndex),
+            probabilities: predictions.map(\.probabilities)
+        )
         let predicted = predictions.map(\.label)
         let actual = rows.labels.map { classes[$0] }
         let scores: [Double?] = predictions.map { $0.probabilities.last }
@@ -84,28 +96,54 @@ public enum ModelEvaluation {
                 for value in groups.keys.sorted() {
                     let members = groups[value] ?? []
                     let figure = metricValue(spec.metric, members)
-                    segments.append(.init(column: column, kind: kind, value: value, rows: members.count, metric: figure.value,
-                                          interval: figure.interval, gated: members.count >= rules.minSegmentRows))
+                    segments.append(
+                        .init(
+                            column: column,
+                            kind: kind,
+                            value: value,
+                            rows: members.count,
+                            metric: figure.value,
+                            interval: figure.interval,
+                            gated: members.count >= rules.minSegmentRows
+                        )
+                    )
                 }
             }
         }
 
         var report = EvaluationReport(
-            passed: true, violations: [], rows: n, classes: classes, positiveClass: positive ?? "",
-            metric: metricValue(spec.metric, nil), accuracy: metricValue("accuracy", nil),
-            logLoss: metrics.logLoss, rocAUC: metrics.rocAUC,
+            passed: true,
+            violations: [],
+            rows: n,
+            classes: classes,
+            positiveClass: positive ?? "",
+            metric: metricValue(spec.metric, nil),
+            accuracy: metricValue("accuracy", nil),
+            logLoss: metrics.logLoss,
+            rocAUC: metrics.rocAUC,
             perClass: zip(classes, metrics.perClass).map { label, scores in
-                .init(label: label, precision: scores.precision, recall: scores.recall, f1: scores.f1, support: scores.support)
+                .init(
+                    label: label,
+                    precision: scores.precision,
+                    recall: scores.recall,
+                    f1: scores.f1,
+                    support: scores.support
+                )
             },
-            segments: segments, latency: latency(micros))
+            segments: segments,
+            latency: latency(micros)
+        )
         report.violations = report.violations(against: rules)
         report.passed = report.violations.isEmpty
         return report
     }
 
     /// The rows' feature values (in the model's feature order) and class indices.
-    private static func parse(_ data: CSVTable, model: TrainedModel,
-                              target: String) throws(EvaluationError) -> (values: [[FeatureValue]], labels: [Int]) {
+    private static func parse(
+        _ data: CSVTable,
+        model: TrainedModel,
+        target: String
+    ) throws(EvaluationError) -> (values: [[FeatureValue]], labels: [Int]) {
         let columns = model.features.compactMap { data.column($0.name) }
         let t = data.column(target) ?? 0
         let index = Dictionary(model.classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -159,7 +197,13 @@ public enum ModelEvaluation {
         let total = sorted.reduce(0, +)
         // A clock too coarse to see one prediction would read 0: count it as 1 ns.
         let seconds = Swift.max(total, 1e-3 * Double(Swift.max(n, 1))) / 1e6
-        return .init(rows: n, meanMicroseconds: n > 0 ? total / Double(n) : 0, p50Microseconds: rank(0.5),
-                     p99Microseconds: rank(0.99), maxMicroseconds: sorted.last ?? 0, rowsPerSecond: Double(n) / seconds)
+        return .init(
+            rows: n,
+            meanMicroseconds: n > 0 ? total / Double(n) : 0,
+            p50Microseconds: rank(0.5),
+            p99Microseconds: rank(0.99),
+            maxMicroseconds: sorted.last ?? 0,
+            rowsPerSecond: Double(n) / seconds
+        )
     }
 }

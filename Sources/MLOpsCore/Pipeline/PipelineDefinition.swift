@@ -19,7 +19,12 @@ public struct PipelineDefinition: Sendable, Equatable {
         public var executor: StageExecutor
 
         /// A command.
-        public init(argv: [String], timeout: Double? = nil, environment: [String: String] = [:], executor: StageExecutor = .local) {
+        public init(
+            argv: [String],
+            timeout: Double? = nil,
+            environment: [String: String] = [:],
+            executor: StageExecutor = .local
+        ) {
             self.argv = argv
             self.timeout = timeout
             self.environment = environment
@@ -58,8 +63,16 @@ public struct PipelineDefinition: Sendable, Equatable {
         public var doc: String
 
         /// A parameter.
-        public init(name: String, type: ParameterType, required: Bool = false, defaultValue: JSONValue? = nil,
-                    min: Double? = nil, max: Double? = nil, values: [String]? = nil, doc: String = "") {
+        public init(
+            name: String,
+            type: ParameterType,
+            required: Bool = false,
+            defaultValue: JSONValue? = nil,
+            min: Double? = nil,
+            max: Double? = nil,
+            values: [String]? = nil,
+            doc: String = ""
+        ) {
             self.name = name
             self.type = type
             self.required = required

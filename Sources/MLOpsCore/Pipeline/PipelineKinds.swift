@@ -7,9 +7,16 @@ extension Kinds {
         public static let modelRule = ModelRequirement.registered
         public static let summary =
             "runs the eight-stage pipeline for a model; other keys set the parameters the pipeline declares"
-        public static let schema = ObjectSchema([
-            Field("pipeline", .string(.name), doc: "the pipeline definition etc/pipelines/<name>.yaml; default: the model's `pipeline`"),
-        ], additionalValues: .any)
+        public static let schema = ObjectSchema(
+            [
+                Field(
+                    "pipeline",
+                    .string(.name),
+                    doc: "the pipeline definition etc/pipelines/<name>.yaml; default: the model's `pipeline`"
+                )
+            ],
+            additionalValues: .any
+        )
 
         public typealias Parameters = PipelineSelection
         /// The run document: `running` progress while the run goes on, then its end.
@@ -22,7 +29,7 @@ extension Kinds {
         public static let modelRule = ModelRequirement.optionalAnyModel
         public static let summary = "stops a running or queued pipeline run and its children"
         public static let schema = ObjectSchema([
-            Field("run", .string(.name), doc: "the run to cancel; default: the running or queued runs of `model:`"),
+            Field("run", .string(.name), doc: "the run to cancel; default: the running or queued runs of `model:`")
         ])
 
         /// The typed `params:`.
@@ -56,7 +63,11 @@ extension Kinds {
             }
 
             enum CodingKeys: String, CodingKey {
-                case runID = "run_id", model, stateBefore = "state_before", stage, note
+                case runID = "run_id"
+                case model
+                case stateBefore = "state_before"
+                case stage
+                case note
             }
 
             /// Decodes the result; a `null` stage reads as nil.
@@ -127,7 +138,9 @@ extension Kinds {
             }
 
             enum CodingKeys: String, CodingKey {
-                case runs, count, byState = "by_state"
+                case runs
+                case count
+                case byState = "by_state"
             }
         }
     }

@@ -7,7 +7,10 @@ public enum PipelineParameters {
     /// The resolved parameters (declared defaults filled in), or every problem.
     /// `given` is the job's `params` without `pipeline`; `marks` where each was written.
     public static func resolve(
-        _ given: [String: JSONValue], for definition: PipelineDefinition, marks: [String: SourceMark], fallback: SourceMark?
+        _ given: [String: JSONValue],
+        for definition: PipelineDefinition,
+        marks: [String: SourceMark],
+        fallback: SourceMark?
     ) -> Result<[String: JSONValue], ValidationFailure> {
         var errors: [JobError] = []
         var resolved: [String: JSONValue] = [:]
@@ -16,33 +19,50 @@ public enum PipelineParameters {
             let mark = marks[key] ?? fallback
             guard let parameter = definition.parameter(key) else {
                 if PipelineDefinition.commandKeys.contains(key) {
-                    errors.append(JobError(
-                        .commandRefused,
-                        "a job file cannot set `\(key)`: commands and their environment come only from the administrator's pipeline definition (etc/pipelines/\(definition.name).yaml)",
-                        at: mark, fix: "remove `\(key)`; ask the administrator to change the pipeline, or set one of its parameters: "
-                            + (names.isEmpty ? "(it declares none)" : names.joined(separator: ", "))))
+                    errors.append(
+                        JobError(
+                            .commandRefused,
+                            "a job file cannot set `\(key)`: commands and their environment come only from the administrator's pipeline definition (etc/pipelines/\(definition.name).yaml)",
+                            at: mark,
+                            fix:
+                                "remove `\(key)`; ask the administrator to change the pipeline, or set one of its parameters: "
+                                + (names.isEmpty ? "(it declares none)" : names.joined(separator: ", "))
+                        )
+                    )
                 } else {
-                    errors.append(JobError(
-                        .unknownKey, "pipeline `\(definition.name)` declares no parameter `\(key)`", at: mark,
-                        fix: Suggestion.closest(to: key, among: names).map { "did you mean `\($0)`?" }
-                            ?? "its parameters are: " + (names.isEmpty ? "(none)" : names.joined(separator: ", "))))
+                    errors.append(
+                        JobError(
+                            .unknownKey,
+                            "pipeline `\(definition.name)` declares no parameter `\(key)`",
+                            at: mark,
+                            fix: Suggestion.closest(to: key, among: names).map { "did you mean `\($0)`?" }
+                                ?? "its parameters are: " + (names.isEmpty ? "(none)" : names.joined(separator: ", "))
+                        )
+                    )
                 }
                 continue
             }
             switch coerce(given[key] ?? .null, to: parameter) {
             case .success(let value): resolved[key] = value
             case .failure(let problem):
-                errors.append(JobError(.invalidValue, "parameter `\(key)` \(problem)", at: mark, fix: fix(for: parameter)))
+                errors.append(
+                    JobError(.invalidValue, "parameter `\(key)` \(problem)", at: mark, fix: fix(for: parameter))
+                )
             }
         }
         for parameter in definition.parameters where resolved[parameter.name] == nil && given[parameter.name] == nil {
             if let value = parameter.defaultValue {
                 resolved[parameter.name] = value
             } else if parameter.required {
-                errors.append(JobError(
-                    .missingField, "pipeline `\(definition.name)` needs parameter `\(parameter.name)`"
-                        + (parameter.doc.isEmpty ? "" : " (\(parameter.doc))"),
-                    at: fallback, fix: "add `\(parameter.name):` under `params:` (\(describe(parameter)))"))
+                errors.append(
+                    JobError(
+                        .missingField,
+                        "pipeline `\(definition.name)` needs parameter `\(parameter.name)`"
+                            + (parameter.doc.isEmpty ? "" : " (\(parameter.doc))"),
+                        at: fallback,
+                        fix: "add `\(parameter.name):` under `params:` (\(describe(parameter)))"
+                    )
+                )
             }
         }
         if !errors.isEmpty { return .failure(ValidationFailure(ValidationFailure.sorted(errors))) }
@@ -56,7 +76,10 @@ public enum PipelineParameters {
     }
 
     /// `value` as the parameter's type, or why it cannot be.
-    public static func coerce(_ value: JSONValue, to parameter: PipelineDefinition.Parameter) -> Result<JSONValue, Problem> {
+    public static func coerce(
+        _ value: JSONValue,
+        to parameter: PipelineDefinition.Parameter
+    ) -> Result<JSONValue, Problem> {
         switch parameter.type {
         case .string:
             guard let text = value.stringValue else { return .failure(Problem("must be text, not \(kind(of: value))")) }
@@ -66,10 +89,14 @@ public enum PipelineParameters {
             }
             return .success(.string(text))
         case .bool:
-            guard case .bool(let b) = value else { return .failure(Problem("must be true or false, not \(kind(of: value))")) }
+            guard case .bool(let b) = value else {
+                return .failure(Problem("must be true or false, not \(kind(of: value))"))
+            }
             return .success(.bool(b))
         case .int:
-            guard case .int(let i) = value else { return .failure(Problem("must be a whole number, not \(kind(of: value))")) }
+            guard case .int(let i) = value else {
+                return .failure(Problem("must be a whole number, not \(kind(of: value))"))
+            }
             if let problem = bounds(Double(i), parameter) { return .failure(problem) }
             return .success(.int(i))
         case .number:
@@ -82,14 +109,20 @@ public enum PipelineParameters {
             guard let text = value.stringValue, StringRule.path.isValid(text) else {
                 return .failure(Problem("must be a path, not \(kind(of: value))"))
             }
-            guard text.hasPrefix("/") else { return .failure(Problem("must be an absolute path under a data root, not `\(text.prefix(200))`")) }
+            guard text.hasPrefix("/") else {
+                return .failure(Problem("must be an absolute path under a data root, not `\(text.prefix(200))`"))
+            }
             return .success(.string(text))
         }
     }
 
     static func bounds(_ x: Double, _ parameter: PipelineDefinition.Parameter) -> Problem? {
-        if let minimum = parameter.min, x < minimum { return Problem("is \(format(x)), below its minimum \(format(minimum))") }
-        if let maximum = parameter.max, x > maximum { return Problem("is \(format(x)), above its maximum \(format(maximum))") }
+        if let minimum = parameter.min, x < minimum {
+            return Problem("is \(format(x)), below its minimum \(format(minimum))")
+        }
+        if let maximum = parameter.max, x > maximum {
+            return Problem("is \(format(x)), above its maximum \(format(maximum))")
+        }
         return nil
     }
 

@@ -46,11 +46,27 @@ public struct RunDocument: Codable, Sendable, Equatable {
     public var error: JSONValue?
 
     /// A run document with every field given.
-    public init(runID: String, model: String, pipeline: String, state: RunState, params: JSONValue, trigger: String,
-                submittedBy: String, queuedAt: String, stagesTotal: Int, stages: [StageDocument],
-                childrenSeconds: Double,
-                job: String?, stage: PipelineStage?, stageNumber: Int?, startedAt: String?, finishedAt: String?,
-                durationSeconds: Double?, version: String?, error: JSONValue?) {
+    public init(
+        runID: String,
+        model: String,
+        pipeline: String,
+        state: RunState,
+        params: JSONValue,
+        trigger: String,
+        submittedBy: String,
+        queuedAt: String,
+        stagesTotal: Int,
+        stages: [StageDocument],
+        childrenSeconds: Double,
+        job: String?,
+        stage: PipelineStage?,
+        stageNumber: Int?,
+        startedAt: String?,
+        finishedAt: String?,
+        durationSeconds: Double?,
+        version: String?,
+        error: JSONValue?
+    ) {
         self.runID = runID
         self.model = model
         self.pipeline = pipeline
@@ -76,10 +92,19 @@ public struct RunDocument: Codable, Sendable, Equatable {
     public var errorMessage: String? { error?["message"]?.stringValue }
 
     enum CodingKeys: String, CodingKey {
-        case runID = "run_id", model, pipeline, state, params, trigger
-        case submittedBy = "submitted_by", queuedAt = "queued_at", stagesTotal = "stages_total", stages
-        case childrenSeconds = "children_seconds", job, stage, stageNumber = "stage_number", startedAt = "started_at"
-        case finishedAt = "finished_at", durationSeconds = "duration_seconds", version, error
+        case runID = "run_id"
+        case model, pipeline, state, params, trigger
+        case submittedBy = "submitted_by"
+        case queuedAt = "queued_at"
+        case stagesTotal = "stages_total"
+        case stages
+        case childrenSeconds = "children_seconds"
+        case job, stage
+        case stageNumber = "stage_number"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case durationSeconds = "duration_seconds"
+        case version, error
     }
 
     /// Decodes a run document; `null` and absent optional fields both read as nil.

@@ -26,8 +26,17 @@ public struct StageDocument: Codable, Sendable, Equatable {
     public var signal: Int?
 
     /// A stage document with every field given.
-    public init(stage: PipelineStage, number: Int, outcome: StageOutcome, report: JSONValue, startedAt: String?,
-                finishedAt: String?, durationSeconds: Double?, exitCode: Int?, signal: Int?) {
+    public init(
+        stage: PipelineStage,
+        number: Int,
+        outcome: StageOutcome,
+        report: JSONValue,
+        startedAt: String?,
+        finishedAt: String?,
+        durationSeconds: Double?,
+        exitCode: Int?,
+        signal: Int?
+    ) {
         self.stage = stage
         self.number = number
         self.outcome = outcome
@@ -145,8 +154,12 @@ public struct StageDocument: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case stage, number, outcome, report, startedAt = "started_at", finishedAt = "finished_at"
-        case durationSeconds = "duration_seconds", exitCode = "exit_code", signal
+        case stage, number, outcome, report
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case durationSeconds = "duration_seconds"
+        case exitCode = "exit_code"
+        case signal
     }
 
     /// Decodes a stage document; `null` and absent optional fields both read as nil.

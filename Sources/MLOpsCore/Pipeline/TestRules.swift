@@ -32,8 +32,12 @@ public struct TestRules: Sendable, Equatable {
     public var maxLatencyP99Ms: Double?
 
     /// Gates; none is set by default.
-    public init(minMetric: Double? = nil, minSegmentMetric: Double? = nil, minSegmentRows: Int = TestRules.defaultMinSegmentRows,
-                maxLatencyP99Ms: Double? = nil) {
+    public init(
+        minMetric: Double? = nil,
+        minSegmentMetric: Double? = nil,
+        minSegmentRows: Int = TestRules.defaultMinSegmentRows,
+        maxLatencyP99Ms: Double? = nil
+    ) {
         self.minMetric = minMetric
         self.minSegmentMetric = minSegmentMetric
         self.minSegmentRows = minSegmentRows
@@ -47,17 +51,28 @@ public struct TestRules: Sendable, Equatable {
             minMetric: value["min_metric"]?.doubleValue,
             minSegmentMetric: value["min_segment_metric"]?.doubleValue,
             minSegmentRows: value["min_segment_rows"]?.intValue ?? Self.defaultMinSegmentRows,
-            maxLatencyP99Ms: value["max_latency_p99_ms"]?.doubleValue)
+            maxLatencyP99Ms: value["max_latency_p99_ms"]?.doubleValue
+        )
     }
 
     /// The schema of the `test_model:` section of a pipeline definition.
     public static let schema = ObjectSchema([
         Field("min_metric", .double(), doc: "the model's metric on the held-out data is at least this"),
-        Field("min_segment_metric", .double(),
-              doc: "the metric within each equipment and population value (with min_segment_rows rows) is at least this"),
-        Field("min_segment_rows", .int(min: 1), default: .int(defaultMinSegmentRows),
-              doc: "segment values with fewer held-out rows are not gated"),
-        Field("max_latency_p99_ms", .double(min: 0),
-              doc: "the 99th percentile of the time to predict one row, in milliseconds, is at most this"),
+        Field(
+            "min_segment_metric",
+            .double(),
+            doc: "the metric within each equipment and population value (with min_segment_rows rows) is at least this"
+        ),
+        Field(
+            "min_segment_rows",
+            .int(min: 1),
+            default: .int(defaultMinSegmentRows),
+            doc: "segment values with fewer held-out rows are not gated"
+        ),
+        Field(
+            "max_latency_p99_ms",
+            .double(min: 0),
+            doc: "the 99th percentile of the time to predict one row, in milliseconds, is at most this"
+        ),
     ])
 }

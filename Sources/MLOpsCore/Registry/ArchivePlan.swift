@@ -28,7 +28,8 @@ public enum ArchivePlan {
         public var kept: [(version: String, why: String)]
 
         public static func == (a: Decision, b: Decision) -> Bool {
-            a.archive == b.archive && a.kept.map(\.version) == b.kept.map(\.version) && a.kept.map(\.why) == b.kept.map(\.why)
+            a.archive == b.archive && a.kept.map(\.version) == b.kept.map(\.version)
+                && a.kept.map(\.why) == b.kept.map(\.why)
         }
     }
 

@@ -34,7 +34,8 @@ public struct FeatureSchema: Sendable, Equatable, Codable {
     /// A stable text for comparing schemas across versions (stored with each version).
     public var fingerprint: String {
         let features = self.features.map { "\($0.name):\($0.type.rawValue)" }.joined(separator: ",")
-        return "features=[\(features)];equipment=[\(segments.equipment.joined(separator: ","))];population=[\(segments.population.joined(separator: ","))]"
+        return
+            "features=[\(features)];equipment=[\(segments.equipment.joined(separator: ","))];population=[\(segments.population.joined(separator: ","))]"
     }
 
     /// How `declared` (an artifact's own `schema.json`) differs from this model schema, as
@@ -52,13 +53,17 @@ public struct FeatureSchema: Sendable, Equatable, Codable {
         }
         for column in declared {
             if let type = mine[column.name], type != column.type {
-                problems.append("feature `\(column.name)` is \(type.rawValue) in the model but \(column.type.rawValue) in the artifact")
+                problems.append(
+                    "feature `\(column.name)` is \(type.rawValue) in the model but \(column.type.rawValue) in the artifact"
+                )
             }
         }
         if problems.isEmpty, declared.map(\.name) != features.map(\.name) {
-            problems.append("the artifact's schema.json lists the features in another order ("
-                + declared.map(\.name).joined(separator: ", ") + ") than the model ("
-                + features.map(\.name).joined(separator: ", ") + ")")
+            problems.append(
+                "the artifact's schema.json lists the features in another order ("
+                    + declared.map(\.name).joined(separator: ", ") + ") than the model ("
+                    + features.map(\.name).joined(separator: ", ") + ")"
+            )
         }
         return problems
     }

@@ -25,34 +25,66 @@ public enum PromotionGates {
     /// when the candidate has no value or there is no production version). `abTestWon`
     /// is nil when no A/B test has run.
     public static func evaluate(
-        metric: String, candidate: Double?, production: Double?, policy: ModelSpec.Promotion, abTestWon: Bool?
+        metric: String,
+        candidate: Double?,
+        production: Double?,
+        policy: ModelSpec.Promotion,
+        abTestWon: Bool?
     ) -> [GateVerdict] {
         let lower = lowerIsBetter.contains(metric)
         var verdicts: [GateVerdict] = []
         if let minimum = policy.minMetric {
             if let candidate {
                 let passed = lower ? candidate <= minimum : candidate >= minimum
-                verdicts.append(GateVerdict(
-                    gate: "min_metric", passed: passed,
-                    explanation: "\(metric) \(format(candidate)) \(passed ? "meets" : "misses") the \(lower ? "maximum" : "minimum") \(format(minimum))"))
+                verdicts.append(
+                    GateVerdict(
+                        gate: "min_metric",
+                        passed: passed,
+                        explanation:
+                            "\(metric) \(format(candidate)) \(passed ? "meets" : "misses") the \(lower ? "maximum" : "minimum") \(format(minimum))"
+                    )
+                )
             } else {
-                verdicts.append(GateVerdict(gate: "min_metric", passed: false, explanation: "the version has no \(metric) in its metrics.json"))
+                verdicts.append(
+                    GateVerdict(
+                        gate: "min_metric",
+                        passed: false,
+                        explanation: "the version has no \(metric) in its metrics.json"
+                    )
+                )
             }
         }
         if let maxDrop = policy.maxMetricDrop {
             switch (candidate, production) {
             case (_, nil):
-                verdicts.append(GateVerdict(gate: "max_metric_drop", passed: true, explanation: "no production version to compare with"))
+                verdicts.append(
+                    GateVerdict(
+                        gate: "max_metric_drop",
+                        passed: true,
+                        explanation: "no production version to compare with"
+                    )
+                )
             case (nil, _?):
-                verdicts.append(GateVerdict(gate: "max_metric_drop", passed: false, explanation: "the version has no \(metric) in its metrics.json"))
+                verdicts.append(
+                    GateVerdict(
+                        gate: "max_metric_drop",
+                        passed: false,
+                        explanation: "the version has no \(metric) in its metrics.json"
+                    )
+                )
             case (let c?, let p?):
                 // A drop is "worse than production", in the metric's own direction.
                 let drop = lower ? c - p : p - c
                 let passed = drop <= maxDrop + 1e-12
-                verdicts.append(GateVerdict(
-                    gate: "max_metric_drop", passed: passed,
-                    explanation: "\(metric) \(format(c)) against production \(format(p)): "
-                        + (drop > 0 ? "worse by \(format(drop))" : "not worse") + ", the limit is \(format(maxDrop))"))
+                verdicts.append(
+                    GateVerdict(
+                        gate: "max_metric_drop",
+                        passed: passed,
+                        explanation: "\(metric) \(format(c)) against production \(format(p)): "
+                            + (drop > 0 ? "worse by \(format(drop))" : "not worse")
+                            + ", the limit is \(format(maxDrop))"
+                    )
+                )
             }
         }
         if policy.requireABTest {

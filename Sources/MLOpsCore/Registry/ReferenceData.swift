@@ -16,24 +16,34 @@ public enum ReferenceData {
     /// column present, numerical features finite numbers, categorical features within
     /// their declared values, at least one row. Returns the summary or the problems as
     /// sentences that name the file, line and field.
-    public static func check(_ table: CSVTable, spec: ModelSpec, fileName: String) -> Result<Summary, ReferenceDataError> {
+    public static func check(
+        _ table: CSVTable,
+        spec: ModelSpec,
+        fileName: String
+    ) -> Result<Summary, ReferenceDataError> {
         var problems: [String] = []
         var missing: [String] = []
         for name in spec.featureNames + spec.segmentFields where table.column(name) == nil {
             missing.append(name)
         }
         if !missing.isEmpty {
-            problems.append("\(fileName) lacks the column\(missing.count == 1 ? "" : "s") "
-                + missing.map { "`\($0)`" }.joined(separator: ", ")
-                + " that model features or segments need (its header has " + table.header.joined(separator: ", ") + ")")
+            problems.append(
+                "\(fileName) lacks the column\(missing.count == 1 ? "" : "s") "
+                    + missing.map { "`\($0)`" }.joined(separator: ", ")
+                    + " that model features or segments need (its header has " + table.header.joined(separator: ", ")
+                    + ")"
+            )
             return .failure(ReferenceDataError(problems: problems))
         }
         if table.rows.isEmpty {
-            return .failure(ReferenceDataError(problems: ["\(fileName) has a header but no rows; drift needs reference rows"]))
+            return .failure(
+                ReferenceDataError(problems: ["\(fileName) has a header but no rows; drift needs reference rows"])
+            )
         }
         // Row by row, so the problems come in the file's order.
         var extra = 0
-        let checks: [(index: Int, feature: ModelSpec.Feature, allowed: Set<String>?)] = spec.features.compactMap { feature in
+        let checks: [(index: Int, feature: ModelSpec.Feature, allowed: Set<String>?)] = spec.features.compactMap {
+            feature in
             table.column(feature.name).map { ($0, feature, feature.values.map(Set.init)) }
         }
         for (r, row) in table.rows.enumerated() {
@@ -42,7 +52,11 @@ public enum ReferenceData {
                 let bad: String?
                 switch check.feature.type {
                 case .numerical:
-                    if let value = Double(cell), value.isFinite { bad = nil } else { bad = "is `\(cell)`, not a finite number" }
+                    if let value = Double(cell), value.isFinite {
+                        bad = nil
+                    } else {
+                        bad = "is `\(cell)`, not a finite number"
+                    }
                 case .categorical:
                     if cell.isEmpty {
                         bad = "is empty"
@@ -54,7 +68,9 @@ public enum ReferenceData {
                 }
                 guard let bad else { continue }
                 if problems.count < maxProblems {
-                    problems.append("\(fileName) line \(table.rowLines[r]), field \(check.index + 1): feature `\(check.feature.name)` \(bad)")
+                    problems.append(
+                        "\(fileName) line \(table.rowLines[r]), field \(check.index + 1): feature `\(check.feature.name)` \(bad)"
+                    )
                 } else {
                     extra += 1
                 }

@@ -17,14 +17,34 @@ extension Kinds {
         public static let summary =
             "adds a version from an artifact directory, its metrics.json and reference data; the version is derived or given"
         public static let schema = ObjectSchema([
-            Field("artifact", .string(.path), required: true,
-                  doc: "directory under a data root with the model files, metrics.json and the reference data"),
-            Field("version", .string(RegistryKinds.versionText),
-                  doc: "the version to create; derived when absent (schema change: major, retrain: minor, metadata: patch)"),
-            Field("reference", .string(.path), default: .string(defaultReference),
-                  doc: "the reference data (CSV with a header) inside the artifact directory"),
-            Field("parent", .string(RegistryKinds.versionText), doc: "the version this one was derived from; default: the production version"),
-            Field("training_data", .string(.path), doc: "file under a data root the version was trained on; its SHA-256 is recorded"),
+            Field(
+                "artifact",
+                .string(.path),
+                required: true,
+                doc: "directory under a data root with the model files, metrics.json and the reference data"
+            ),
+            Field(
+                "version",
+                .string(RegistryKinds.versionText),
+                doc:
+                    "the version to create; derived when absent (schema change: major, retrain: minor, metadata: patch)"
+            ),
+            Field(
+                "reference",
+                .string(.path),
+                default: .string(defaultReference),
+                doc: "the reference data (CSV with a header) inside the artifact directory"
+            ),
+            Field(
+                "parent",
+                .string(RegistryKinds.versionText),
+                doc: "the version this one was derived from; default: the production version"
+            ),
+            Field(
+                "training_data",
+                .string(.path),
+                doc: "file under a data root the version was trained on; its SHA-256 is recorded"
+            ),
             Field("run_id", .string(.name), doc: "the pipeline run that produced the version"),
             Field("parameters", .map(keys: .any, values: .any), doc: "training parameters, kept as lineage"),
             Field("description", .string(.maxLength(2000)), doc: "free text for humans"),
@@ -57,9 +77,15 @@ extension Kinds {
 
             /// Parameters; the defaults are the schema's.
             public init(
-                artifact: String, version: String? = nil, reference: String = defaultReference, parent: String? = nil,
-                trainingData: String? = nil, runID: String? = nil, parameters: [String: JSONValue]? = nil,
-                description: String? = nil, stage: Bool = false
+                artifact: String,
+                version: String? = nil,
+                reference: String = defaultReference,
+                parent: String? = nil,
+                trainingData: String? = nil,
+                runID: String? = nil,
+                parameters: [String: JSONValue]? = nil,
+                description: String? = nil,
+                stage: Bool = false
             ) {
                 self.artifact = artifact
                 self.version = version
@@ -87,7 +113,12 @@ extension Kinds {
         public static let summary = "the versions of a model with their states, lineage, metrics and history"
         public static let schema = ObjectSchema([
             Field("include_archived", .bool, default: true, doc: "list archived versions too"),
-            Field("history", .bool, default: true, doc: "include each version's state changes and the production history"),
+            Field(
+                "history",
+                .bool,
+                default: true,
+                doc: "include each version's state changes and the production history"
+            ),
         ])
 
         /// The typed `params:`.
@@ -117,9 +148,24 @@ extension Kinds {
         public static let summary =
             "makes a version the production one after the policy's gates; switches the serving link and runs the deploy hook"
         public static let schema = ObjectSchema([
-            Field("version", .string(RegistryKinds.versionText), required: true, doc: "the version to put into production"),
-            Field("force", .bool, default: false, doc: "promote even when a gate refuses; needs `reason:` and is recorded as forced"),
-            Field("archive", .bool, default: false, doc: "also archive versions beyond keep_versions, in the same step"),
+            Field(
+                "version",
+                .string(RegistryKinds.versionText),
+                required: true,
+                doc: "the version to put into production"
+            ),
+            Field(
+                "force",
+                .bool,
+                default: false,
+                doc: "promote even when a gate refuses; needs `reason:` and is recorded as forced"
+            ),
+            Field(
+                "archive",
+                .bool,
+                default: false,
+                doc: "also archive versions beyond keep_versions, in the same step"
+            ),
         ])
 
         /// The typed `params:`.
@@ -147,7 +193,11 @@ extension Kinds {
         public static let summary =
             "returns production to the previous (or a named) former production version in one step"
         public static let schema = ObjectSchema([
-            Field("version", .string(RegistryKinds.versionText), doc: "the version to return to; default: the previous production version"),
+            Field(
+                "version",
+                .string(RegistryKinds.versionText),
+                doc: "the version to return to; default: the previous production version"
+            )
         ])
 
         /// The typed `params:`.
@@ -166,7 +216,11 @@ extension Kinds {
         public static let summary =
             "archives the versions beyond keep_versions, never the production version nor the rollback target"
         public static let schema = ObjectSchema([
-            Field("keep_versions", .int(min: 1, max: 1000), doc: "versions to keep; default: the model policy's keep_versions"),
+            Field(
+                "keep_versions",
+                .int(min: 1, max: 1000),
+                doc: "versions to keep; default: the model policy's keep_versions"
+            ),
             Field("dry_run", .bool, default: false, doc: "report what would be archived without changing anything"),
         ])
 
@@ -196,7 +250,7 @@ extension Kinds {
         public static let modelRule = ModelRequirement.registered
         public static let summary = "the production version of a model (now or at a past time) and its deployment"
         public static let schema = ObjectSchema([
-            Field("at", .string(RegistryKinds.timeText), doc: "answer for this moment in the past instead of now"),
+            Field("at", .string(RegistryKinds.timeText), doc: "answer for this moment in the past instead of now")
         ])
 
         /// The typed `params:`.

@@ -26,15 +26,20 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, Codable, CustomSt
         var rest = Substring(text)
         var build: [String] = []
         if let plus = rest.firstIndex(of: "+") {
-            let parts = rest[rest.index(after: plus)...].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            let parts = rest[rest.index(after: plus)...].split(separator: ".", omittingEmptySubsequences: false).map(
+                String.init
+            )
             guard !parts.isEmpty, parts.allSatisfy(SemanticVersion.isIdentifier) else { return nil }
             build = parts
             rest = rest[..<plus]
         }
         var prerelease: [String] = []
         if let dash = rest.firstIndex(of: "-") {
-            let parts = rest[rest.index(after: dash)...].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !parts.isEmpty, parts.allSatisfy({ SemanticVersion.isIdentifier($0) && !SemanticVersion.hasLeadingZero($0) })
+            let parts = rest[rest.index(after: dash)...].split(separator: ".", omittingEmptySubsequences: false).map(
+                String.init
+            )
+            guard !parts.isEmpty,
+                parts.allSatisfy({ SemanticVersion.isIdentifier($0) && !SemanticVersion.hasLeadingZero($0) })
             else { return nil }
             prerelease = parts
             rest = rest[..<dash]
@@ -88,7 +93,9 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, Codable, CustomSt
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let version = SemanticVersion(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a semantic version: \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a semantic version: \(text)")
+            )
         }
         self = version
     }
@@ -99,9 +106,10 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, Codable, CustomSt
     }
 
     static func isIdentifier(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D
-        }
+        !s.isEmpty
+            && s.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D
+            }
     }
 
     static func hasLeadingZero(_ s: String) -> Bool {

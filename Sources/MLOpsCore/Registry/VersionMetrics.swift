@@ -16,7 +16,8 @@ public enum VersionMetrics {
         public var description: String {
             switch self {
             case .notAnObject(let why):
-                return "metrics.json must be a JSON object of metric names to numbers, e.g. {\"accuracy\": 0.93}: \(why)"
+                return
+                    "metrics.json must be a JSON object of metric names to numbers, e.g. {\"accuracy\": 0.93}: \(why)"
             case .missingMetric(let metric, let present):
                 return "metrics.json has no number for `\(metric)`, the model's metric"
                     + (present.isEmpty ? "" : " (it has " + present.sorted().joined(separator: ", ") + ")")
@@ -38,8 +39,11 @@ public enum VersionMetrics {
         guard let number = dict[metric]?.doubleValue else {
             return .failure(.missingMetric(metric: metric, present: Array(dict.keys)))
         }
-        let bounded: ClosedRange<Double>? = ["accuracy", "f1", "precision", "recall", "roc_auc"].contains(metric) ? 0...1 : nil
-        if !number.isFinite || (bounded.map { !$0.contains(number) } ?? false) || (["rmse", "mae"].contains(metric) && number < 0) {
+        let bounded: ClosedRange<Double>? =
+            ["accuracy", "f1", "precision", "recall", "roc_auc"].contains(metric) ? 0...1 : nil
+        if !number.isFinite || (bounded.map { !$0.contains(number) } ?? false)
+            || (["rmse", "mae"].contains(metric) && number < 0)
+        {
             return .failure(.outOfRange(metric: metric, value: number))
         }
         return .success((value, number))

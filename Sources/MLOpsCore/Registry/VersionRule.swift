@@ -34,17 +34,24 @@ public enum VersionRule {
     /// sneak in beside `1.2.0`).
     public static func problem(withExplicit text: String, existing: [SemanticVersion]) -> String? {
         guard let version = SemanticVersion(text) else {
-            return "`\(text)` is not a semantic version: write MAJOR.MINOR.PATCH, e.g. 1.4.0 (optionally -rc.1 or +build)"
+            return
+                "`\(text)` is not a semantic version: write MAJOR.MINOR.PATCH, e.g. 1.4.0 (optionally -rc.1 or +build)"
         }
         if let clash = existing.first(where: { $0.hasSamePrecedence(as: version) }) {
-            return "version \(clash) already exists; versions are never reused: pick a new one or leave `version:` out to derive it"
+            return
+                "version \(clash) already exists; versions are never reused: pick a new one or leave `version:` out to derive it"
         }
         return nil
     }
 
     /// What changed between two schemas (a stable text fingerprint of each, e.g. the
     /// sorted JSON of the feature list) and two artifacts (their SHA-256).
-    public static func change(previousSchema: String?, schema: String, previousArtifact: String?, artifact: String) -> VersionChange {
+    public static func change(
+        previousSchema: String?,
+        schema: String,
+        previousArtifact: String?,
+        artifact: String
+    ) -> VersionChange {
         guard let previousSchema else { return .retrain }
         if previousSchema != schema { return .schema }
         if previousArtifact != artifact { return .retrain }

@@ -49,9 +49,18 @@ public struct ResultDocument: Sendable, Equatable, Codable {
     public var error: ErrorInfo?
 
     public init(
-        job: String, kind: String?, model: String?, status: Status, submittedBy: String,
-        submittedAt: String, startedAt: String?, finishedAt: String?, file: String,
-        fileInode: UInt64? = nil, result: JSONValue? = nil, error: ErrorInfo? = nil
+        job: String,
+        kind: String?,
+        model: String?,
+        status: Status,
+        submittedBy: String,
+        submittedAt: String,
+        startedAt: String?,
+        finishedAt: String?,
+        file: String,
+        fileInode: UInt64? = nil,
+        result: JSONValue? = nil,
+        error: ErrorInfo? = nil
     ) {
         self.job = job
         self.kind = kind
@@ -126,18 +135,22 @@ public enum Timestamp {
             return v
         }
         guard let year = digits(0, 4), b.count >= 10, b[4] == 0x2D, let month = digits(5, 2), b[7] == 0x2D,
-              let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day)
+            let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var hour = 0, minute = 0, second = 0
+        var hour = 0
+        var minute = 0
+        var second = 0
         var fraction = 0.0
         var offset = 0
         var i = 10
         if b.count > 10 {
             guard b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let h = digits(11, 2), b.count > 13, b[13] == 0x3A,
-                  let m = digits(14, 2), b.count > 16, b[16] == 0x3A, let s = digits(17, 2),
-                  h < 24, m < 60, s < 61
+                let m = digits(14, 2), b.count > 16, b[16] == 0x3A, let s = digits(17, 2),
+                h < 24, m < 60, s < 61
             else { return nil }
-            hour = h; minute = m; second = s
+            hour = h
+            minute = m
+            second = s
             i = 19
             if i < b.count, b[i] == 0x2E {
                 i += 1
@@ -154,7 +167,8 @@ public enum Timestamp {
             if b[i] == 0x5A || b[i] == 0x7A {
                 i += 1
             } else if b[i] == 0x2B || b[i] == 0x2D, let oh = digits(i + 1, 2), i + 3 < b.count, b[i + 3] == 0x3A,
-                      let om = digits(i + 4, 2), oh < 24, om < 60 {
+                let om = digits(i + 4, 2), oh < 24, om < 60
+            {
                 offset = (oh * 3600 + om * 60) * (b[i] == 0x2D ? -1 : 1)
                 i += 6
             } else {

@@ -16,7 +16,10 @@ public struct RetrainingDecision: Sendable, Equatable {
 
         /// The condition as documents show it.
         public var document: JSONValue {
-            ["trigger": .string(trigger.rawValue), "holds": .bool(holds), "explanation": .string(explanation), "figures": figures]
+            [
+                "trigger": .string(trigger.rawValue), "holds": .bool(holds), "explanation": .string(explanation),
+                "figures": figures,
+            ]
         }
     }
 

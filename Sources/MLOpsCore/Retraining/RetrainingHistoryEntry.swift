@@ -53,10 +53,28 @@ public struct RetrainingHistoryEntry: Codable, Sendable, Equatable {
 
     /// An entry with every field given; the fired-only and held-back-only fields are
     /// written according to `action`.
-    public init(seq: Int, model: String, at: String, trigger: String, action: String, evidence: JSONValue,
-                submittedBy: String, reason: String?, message: String?, check: Int?, detectedAt: String?,
-                runID: String?, job: String?, occurrences: Int?, lastAt: String?, outcome: String?, durationSeconds: Double?,
-                version: String?, deployedAt: String?, detectionToDeploymentSeconds: Double?) {
+    public init(
+        seq: Int,
+        model: String,
+        at: String,
+        trigger: String,
+        action: String,
+        evidence: JSONValue,
+        submittedBy: String,
+        reason: String?,
+        message: String?,
+        check: Int?,
+        detectedAt: String?,
+        runID: String?,
+        job: String?,
+        occurrences: Int?,
+        lastAt: String?,
+        outcome: String?,
+        durationSeconds: Double?,
+        version: String?,
+        deployedAt: String?,
+        detectionToDeploymentSeconds: Double?
+    ) {
         self.seq = seq
         self.model = model
         self.at = at
@@ -80,9 +98,17 @@ public struct RetrainingHistoryEntry: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seq, model, at, trigger, action, evidence, submittedBy = "submitted_by", reason, message, check
-        case detectedAt = "detected_at", runID = "run_id", job, occurrences, lastAt = "last_at", outcome
-        case durationSeconds = "duration_seconds", version, deployedAt = "deployed_at"
+        case seq, model, at, trigger, action, evidence
+        case submittedBy = "submitted_by"
+        case reason, message, check
+        case detectedAt = "detected_at"
+        case runID = "run_id"
+        case job, occurrences
+        case lastAt = "last_at"
+        case outcome
+        case durationSeconds = "duration_seconds"
+        case version
+        case deployedAt = "deployed_at"
         case detectionToDeploymentSeconds = "detection_to_deployment_seconds"
     }
 

@@ -23,7 +23,8 @@ extension Kinds {
                 }
 
                 enum CodingKeys: String, CodingKey {
-                    case countLast24h = "count_last_24h", limit
+                    case countLast24h = "count_last_24h"
+                    case limit
                 }
             }
 
@@ -62,8 +63,13 @@ extension Kinds {
                 }
 
                 enum CodingKeys: String, CodingKey {
-                    case code, message, runID = "run_id", lastRetrainingAt = "last_retraining_at", until
-                    case countLast24h = "count_last_24h", limit
+                    case code
+                    case message
+                    case runID = "run_id"
+                    case lastRetrainingAt = "last_retraining_at"
+                    case until
+                    case countLast24h = "count_last_24h"
+                    case limit
                 }
             }
 
@@ -99,10 +105,23 @@ extension Kinds {
             public var nextScheduledAt: String?
 
             /// A result with every field given.
-            public init(model: String, shouldRetrain: Bool, wouldStart: Bool, trigger: String?, whatWouldHappen: String,
-                        conditions: [RetrainingDecision.Condition], heldBackBy: [HeldBack], enabled: Bool,
-                        settings: RetrainingSettingsDocument?, cap: Cap, cooldownHours: Double, activeRun: String?,
-                        lastRetrainingAt: String?, cooldownUntil: String?, nextScheduledAt: String?) {
+            public init(
+                model: String,
+                shouldRetrain: Bool,
+                wouldStart: Bool,
+                trigger: String?,
+                whatWouldHappen: String,
+                conditions: [RetrainingDecision.Condition],
+                heldBackBy: [HeldBack],
+                enabled: Bool,
+                settings: RetrainingSettingsDocument?,
+                cap: Cap,
+                cooldownHours: Double,
+                activeRun: String?,
+                lastRetrainingAt: String?,
+                cooldownUntil: String?,
+                nextScheduledAt: String?
+            ) {
                 self.model = model
                 self.shouldRetrain = shouldRetrain
                 self.wouldStart = wouldStart
@@ -121,11 +140,21 @@ extension Kinds {
             }
 
             enum CodingKeys: String, CodingKey {
-                case model, shouldRetrain = "should_retrain", wouldStart = "would_start", trigger
-                case whatWouldHappen = "what_would_happen", conditions, heldBackBy = "held_back_by", enabled, settings
+                case model
+                case shouldRetrain = "should_retrain"
+                case wouldStart = "would_start"
+                case trigger
+                case whatWouldHappen = "what_would_happen"
+                case conditions
+                case heldBackBy = "held_back_by"
+                case enabled
+                case settings
                 case cap
-                case cooldownHours = "cooldown_hours", activeRun = "active_run", lastRetrainingAt = "last_retraining_at"
-                case cooldownUntil = "cooldown_until", nextScheduledAt = "next_scheduled_at"
+                case cooldownHours = "cooldown_hours"
+                case activeRun = "active_run"
+                case lastRetrainingAt = "last_retraining_at"
+                case cooldownUntil = "cooldown_until"
+                case nextScheduledAt = "next_scheduled_at"
             }
 
             /// Decodes the answer; `null` optional fields read as nil.
@@ -179,9 +208,17 @@ extension Kinds {
         public static let summary =
             "switches automated retraining on (one model or all), with the pipeline and parameters automatic runs use (persisted)"
         public static let schema = ObjectSchema([
-            Field("pipeline", .string(.name), doc: "the pipeline automatic retrainings run; default: the one set before, else the model's `pipeline`"),
-            Field("params", .map(keys: .name, values: .any),
-                  doc: "the parameters automatic runs pass to the pipeline (as run-pipeline's); default: the ones set before, else none"),
+            Field(
+                "pipeline",
+                .string(.name),
+                doc: "the pipeline automatic retrainings run; default: the one set before, else the model's `pipeline`"
+            ),
+            Field(
+                "params",
+                .map(keys: .name, values: .any),
+                doc:
+                    "the parameters automatic runs pass to the pipeline (as run-pipeline's); default: the ones set before, else none"
+            ),
         ])
 
         /// The typed `params:`.
@@ -220,9 +257,16 @@ extension Kinds {
         public static let modelRule = ModelRequirement.registered
         public static let summary =
             "retrains a model now (trigger manual): runs its pipeline like run-pipeline; without parameters, the retraining settings' are used"
-        public static let schema = ObjectSchema([
-            Field("pipeline", .string(.name), doc: "the pipeline definition; default: the retraining setting's, else the model's `pipeline`"),
-        ], additionalValues: .any)
+        public static let schema = ObjectSchema(
+            [
+                Field(
+                    "pipeline",
+                    .string(.name),
+                    doc: "the pipeline definition; default: the retraining setting's, else the model's `pipeline`"
+                )
+            ],
+            additionalValues: .any
+        )
 
         public typealias Parameters = PipelineSelection
         /// The run document, as run-pipeline's.
@@ -285,7 +329,7 @@ extension Kinds {
         public static let summary =
             "statistics of retraining: by trigger and outcome, success rate, durations, time from detection to deployment"
         public static let schema = ObjectSchema([
-            Field("days", .double(min: 0), doc: "only the last this many days; default: all"),
+            Field("days", .double(min: 0), doc: "only the last this many days; default: all")
         ])
 
         /// The typed `params:`.

@@ -38,7 +38,12 @@ public enum RetrainingPolicy {
         if occasion != .check { conditions.append(schedule.condition) }
         let holding = conditions.filter(\.holds).map(\.trigger)
         guard let first = holding.first else {
-            return RetrainingDecision(conditions: conditions, action: .nothing, scheduledSlot: nil, nextScheduledAt: schedule.next)
+            return RetrainingDecision(
+                conditions: conditions,
+                action: .nothing,
+                scheduledSlot: nil,
+                nextScheduledAt: schedule.next
+            )
         }
         let action: RetrainingDecision.Action
         if let reason = suppression(situation) {
@@ -56,7 +61,12 @@ public enum RetrainingPolicy {
             default: slot = nil
             }
         }
-        return RetrainingDecision(conditions: conditions, action: action, scheduledSlot: slot, nextScheduledAt: schedule.next)
+        return RetrainingDecision(
+            conditions: conditions,
+            action: action,
+            scheduledSlot: slot,
+            nextScheduledAt: schedule.next
+        )
     }
 
     /// What holds a retraining back now, if anything.
@@ -73,15 +83,20 @@ public enum RetrainingPolicy {
 
     static func drift(_ s: RetrainingSituation) -> RetrainingDecision.Condition {
         let holds = s.driftStreak >= s.driftConfirmations
-        var figures: [String: JSONValue] = ["consecutive_checks": .int(s.driftStreak), "confirmations": .int(s.driftConfirmations)]
+        var figures: [String: JSONValue] = [
+            "consecutive_checks": .int(s.driftStreak), "confirmations": .int(s.driftConfirmations),
+        ]
         if let check = s.latestCheck {
             figures["check"] = .int(Int(check.id))
             figures["drifted"] = .array(check.drifted.map(JSONValue.string))
             figures["drift_share"] = .double(check.driftShare)
         }
-        let explanation = holds
+        let explanation =
+            holds
             ? "drift in \(s.driftStreak) checks in a row (\(s.driftConfirmations) needed)"
-            : (s.driftStreak == 0 ? "no drift in the latest check" : "drift in \(s.driftStreak) of the \(s.driftConfirmations) checks in a row needed")
+            : (s.driftStreak == 0
+                ? "no drift in the latest check"
+                : "drift in \(s.driftStreak) of the \(s.driftConfirmations) checks in a row needed")
         return .init(trigger: .drift, holds: holds, explanation: explanation, figures: .object(figures))
     }
 
@@ -93,16 +108,22 @@ public enum RetrainingPolicy {
         if let drop = check.relativeDrop { figures["relative_drop"] = .double(drop) }
         if let metric = check.metric { figures["metric"] = .string(metric) }
         let drop = check.relativeDrop.map { String(format: "%.1f%%", $0 * 100) } ?? "?"
-        let explanation = check.decayed
+        let explanation =
+            check.decayed
             ? "check \(check.id) found \(check.metric ?? "the metric") \(drop) below its baseline"
             : "check \(check.id) found no decay"
         return .init(trigger: .decay, holds: check.decayed, explanation: explanation, figures: .object(figures))
     }
 
     /// The scheduled condition, the slot it covers and when the next slot falls.
-    static func scheduled(_ s: RetrainingSituation) -> (condition: RetrainingDecision.Condition, slot: Date?, next: Date?) {
+    static func scheduled(
+        _ s: RetrainingSituation
+    ) -> (condition: RetrainingDecision.Condition, slot: Date?, next: Date?) {
         guard let created = s.productionCreatedAt else {
-            return (.init(trigger: .scheduled, holds: false, explanation: "no production version", figures: .object([:])), nil, nil)
+            return (
+                .init(trigger: .scheduled, holds: false, explanation: "no production version", figures: .object([:])),
+                nil, nil
+            )
         }
         let period = s.scheduleDays * day
         let elapsed = s.now.timeIntervalSince(created)
@@ -115,21 +136,40 @@ public enum RetrainingPolicy {
         guard periods >= 1 else {
             let next = created.addingTimeInterval(period)
             figures["due_at"] = .string(Timestamp.string(next))
-            return (.init(trigger: .scheduled, holds: false, explanation: "due at \(Timestamp.string(next))", figures: .object(figures)),
-                    nil, next)
+            return (
+                .init(
+                    trigger: .scheduled,
+                    holds: false,
+                    explanation: "due at \(Timestamp.string(next))",
+                    figures: .object(figures)
+                ),
+                nil, next
+            )
         }
         let slot = created.addingTimeInterval(periods * period)
         let next = created.addingTimeInterval((periods + 1) * period)
         figures["slot"] = .string(Timestamp.string(slot))
         figures["next_slot"] = .string(Timestamp.string(next))
         if let last = s.lastScheduledSlot, last >= slot {
-            return (.init(trigger: .scheduled, holds: false,
-                          explanation: "the slot of \(Timestamp.string(slot)) was already handled; next at \(Timestamp.string(next))",
-                          figures: .object(figures)), nil, next)
+            return (
+                .init(
+                    trigger: .scheduled,
+                    holds: false,
+                    explanation:
+                        "the slot of \(Timestamp.string(slot)) was already handled; next at \(Timestamp.string(next))",
+                    figures: .object(figures)
+                ), nil, next
+            )
         }
         let age = String(format: "%.1f", elapsed / day)
-        return (.init(trigger: .scheduled, holds: true,
-                      explanation: "the production version is \(age) days old (schedule: every \(ValidationRun.format(s.scheduleDays)) days)",
-                      figures: .object(figures)), slot, next)
+        return (
+            .init(
+                trigger: .scheduled,
+                holds: true,
+                explanation:
+                    "the production version is \(age) days old (schedule: every \(ValidationRun.format(s.scheduleDays)) days)",
+                figures: .object(figures)
+            ), slot, next
+        )
     }
 }

@@ -24,8 +24,17 @@ public struct RetrainingSettingsDocument: Codable, Sendable, Equatable {
     public var reason: String?
 
     /// A settings document with every field given.
-    public init(model: String, enabled: Bool, params: [String: JSONValue], updatedAt: String, updatedBy: String,
-                pipeline: String?, scheduledSlot: String?, job: String?, reason: String?) {
+    public init(
+        model: String,
+        enabled: Bool,
+        params: [String: JSONValue],
+        updatedAt: String,
+        updatedBy: String,
+        pipeline: String?,
+        scheduledSlot: String?,
+        job: String?,
+        reason: String?
+    ) {
         self.model = model
         self.enabled = enabled
         self.params = params
@@ -38,8 +47,12 @@ public struct RetrainingSettingsDocument: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, enabled, params, updatedAt = "updated_at", updatedBy = "updated_by", pipeline
-        case scheduledSlot = "scheduled_slot", job, reason
+        case model, enabled, params
+        case updatedAt = "updated_at"
+        case updatedBy = "updated_by"
+        case pipeline
+        case scheduledSlot = "scheduled_slot"
+        case job, reason
     }
 
     /// Decodes the settings; `null` optional fields read as nil.

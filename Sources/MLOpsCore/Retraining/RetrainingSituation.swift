@@ -21,8 +21,15 @@ public struct RetrainingSituation: Sendable, Equatable {
         public var metric: String?
 
         /// A check's figures.
-        public init(id: Int64, at: Date, drifted: [String] = [], driftShare: Double = 0, decayed: Bool = false,
-                    relativeDrop: Double? = nil, metric: String? = nil) {
+        public init(
+            id: Int64,
+            at: Date,
+            drifted: [String] = [],
+            driftShare: Double = 0,
+            decayed: Bool = false,
+            relativeDrop: Double? = nil,
+            metric: String? = nil
+        ) {
             self.id = id
             self.at = at
             self.drifted = drifted
@@ -61,9 +68,21 @@ public struct RetrainingSituation: Sendable, Equatable {
     public var activeRun: String?
 
     /// A situation; every figure is explicit so tests read like the rule they check.
-    public init(now: Date, enabled: Bool, productionCreatedAt: Date?, scheduleDays: Double, lastScheduledSlot: Date? = nil,
-                driftStreak: Int = 0, driftConfirmations: Int = 2, latestCheck: Check? = nil, lastRetrainingAt: Date? = nil,
-                cooldownHours: Double = 24, automaticInLastDay: Int = 0, maxPerDay: Int = 3, activeRun: String? = nil) {
+    public init(
+        now: Date,
+        enabled: Bool,
+        productionCreatedAt: Date?,
+        scheduleDays: Double,
+        lastScheduledSlot: Date? = nil,
+        driftStreak: Int = 0,
+        driftConfirmations: Int = 2,
+        latestCheck: Check? = nil,
+        lastRetrainingAt: Date? = nil,
+        cooldownHours: Double = 24,
+        automaticInLastDay: Int = 0,
+        maxPerDay: Int = 3,
+        activeRun: String? = nil
+    ) {
         self.now = now
         self.enabled = enabled
         self.productionCreatedAt = productionCreatedAt

@@ -48,10 +48,19 @@ public struct RetrainingStatistics: Codable, Sendable, Equatable {
     public var versionsProduced: [String]
 
     /// Statistics with every field given.
-    public init(retrainings: Int, suppressed: Int, finished: Int, byTrigger: [String: TriggerCounts],
-                byOutcome: [String: Int], suppressedByReason: [String: Int], successRate: Double?,
-                meanDurationSeconds: Double?, deployments: Int, meanDetectionToDeploymentSeconds: Double?,
-                versionsProduced: [String]) {
+    public init(
+        retrainings: Int,
+        suppressed: Int,
+        finished: Int,
+        byTrigger: [String: TriggerCounts],
+        byOutcome: [String: Int],
+        suppressedByReason: [String: Int],
+        successRate: Double?,
+        meanDurationSeconds: Double?,
+        deployments: Int,
+        meanDetectionToDeploymentSeconds: Double?,
+        versionsProduced: [String]
+    ) {
         self.retrainings = retrainings
         self.suppressed = suppressed
         self.finished = finished
@@ -66,9 +75,13 @@ public struct RetrainingStatistics: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case retrainings, suppressed, finished, byTrigger = "by_trigger", byOutcome = "by_outcome"
-        case suppressedByReason = "suppressed_by_reason", successRate = "success_rate"
-        case meanDurationSeconds = "mean_duration_seconds", deployments
+        case retrainings, suppressed, finished
+        case byTrigger = "by_trigger"
+        case byOutcome = "by_outcome"
+        case suppressedByReason = "suppressed_by_reason"
+        case successRate = "success_rate"
+        case meanDurationSeconds = "mean_duration_seconds"
+        case deployments
         case meanDetectionToDeploymentSeconds = "mean_detection_to_deployment_seconds"
         case versionsProduced = "versions_produced"
     }

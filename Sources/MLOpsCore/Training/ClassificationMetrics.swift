@@ -48,7 +48,12 @@ public struct ClassificationMetrics: Sendable, Equatable {
 
     /// The metrics of `predicted` class indices against `labels` (class indices), with
     /// `probabilities[i]` one probability per class for row i.
-    public static func compute(classes: [String], labels: [Int], predicted: [Int], probabilities: [[Double]]) -> ClassificationMetrics {
+    public static func compute(
+        classes: [String],
+        labels: [Int],
+        predicted: [Int],
+        probabilities: [[Double]]
+    ) -> ClassificationMetrics {
         let n = Swift.min(labels.count, predicted.count, probabilities.count)
         let k = classes.count
         var tp = [Int](repeating: 0, count: k)
@@ -82,15 +87,24 @@ public struct ClassificationMetrics: Sendable, Equatable {
             var positive: [Double] = []
             var negative: [Double] = []
             for i in 0..<n where k - 1 < probabilities[i].count {
-                if labels[i] == k - 1 { positive.append(probabilities[i][k - 1]) } else { negative.append(probabilities[i][k - 1]) }
+                if labels[i] == k - 1 {
+                    positive.append(probabilities[i][k - 1])
+                } else {
+                    negative.append(probabilities[i][k - 1])
+                }
             }
             if !positive.isEmpty && !negative.isEmpty {
                 auc = ModelMetric.mannWhitneyAUC(positive: positive, negative: negative)
             }
         }
         return ClassificationMetrics(
-            classes: classes, accuracy: n > 0 ? Double(hits) / Double(n) : 0, logLoss: n > 0 ? loss / Double(n) : 0,
-            perClass: perClass, rocAUC: auc, rows: n)
+            classes: classes,
+            accuracy: n > 0 ? Double(hits) / Double(n) : 0,
+            logLoss: n > 0 ? loss / Double(n) : 0,
+            perClass: perClass,
+            rocAUC: auc,
+            rows: n
+        )
     }
 
     /// The `metrics.json` object: the top-level numbers `accuracy`, `log_loss`, `precision`,
@@ -108,8 +122,10 @@ public struct ClassificationMetrics: Sendable, Equatable {
         if let rocAUC { object["roc_auc"] = .double(rocAUC) }
         var perClassObject: [String: JSONValue] = [:]
         for (c, scores) in zip(classes, perClass) {
-            perClassObject[c] = ["precision": .double(scores.precision), "recall": .double(scores.recall),
-                                 "f1": .double(scores.f1), "support": .int(scores.support)]
+            perClassObject[c] = [
+                "precision": .double(scores.precision), "recall": .double(scores.recall),
+                "f1": .double(scores.f1), "support": .int(scores.support),
+            ]
         }
         object["per_class"] = .object(perClassObject)
         return .object(object)

@@ -38,7 +38,11 @@ public enum ClassifierTrainer {
 
     /// Trains on `data` for `spec`: splits, learns the encodings from the training rows,
     /// fits, and measures on the validation rows.
-    public static func train(_ data: TrainingData, spec: ModelSpec, parameters: TrainingParameters) throws(TrainingError) -> Outcome {
+    public static func train(
+        _ data: TrainingData,
+        spec: ModelSpec,
+        parameters: TrainingParameters
+    ) throws(TrainingError) -> Outcome {
         guard data.count > 0 else { throw .noRows }
         guard data.values.count == data.labels.count, data.lines.count == data.labels.count else {
             throw .rowCountMismatch(rows: data.values.count, labels: data.labels.count)
@@ -49,34 +53,61 @@ public enum ClassifierTrainer {
         labels.reserveCapacity(data.count)
         for (r, label) in data.labels.enumerated() {
             guard let k = index[label] else {
-                throw .undeclaredClass(line: data.lines[r], column: 0, target: spec.target, value: label, declared: classes)
+                throw .undeclaredClass(
+                    line: data.lines[r],
+                    column: 0,
+                    target: spec.target,
+                    value: label,
+                    declared: classes
+                )
             }
             labels.append(k)
         }
-        let split = DataSplit.make(labels: labels, validationShare: parameters.validationShare, seed: parameters.seed,
-                                   referenceRows: parameters.referenceRows)
+        let split = DataSplit.make(
+            labels: labels,
+            validationShare: parameters.validationShare,
+            seed: parameters.seed,
+            referenceRows: parameters.referenceRows
+        )
         guard !split.validation.isEmpty else {
             throw .tooFewRowsToValidate(rows: data.count, validationShare: parameters.validationShare)
         }
         let trainValues = split.train.map { data.values[$0] }
         let trainLabels = split.train.map { labels[$0] }
-        let model = try fit(task: spec.task, target: spec.target, classes: classes, features: data.features,
-                            values: trainValues, labels: trainLabels, parameters: parameters,
-                            validationRows: split.validation.count)
+        let model = try fit(
+            task: spec.task,
+            target: spec.target,
+            classes: classes,
+            features: data.features,
+            values: trainValues,
+            labels: trainLabels,
+            parameters: parameters,
+            validationRows: split.validation.count
+        )
         let validation = DesignMatrix(split.validation.map { data.values[$0] }, encodings: model.features)
         let predictions = model.predictions(validation)
         let metrics = ClassificationMetrics.compute(
-            classes: classes, labels: split.validation.map { labels[$0] }, predicted: predictions.map(\.classIndex),
-            probabilities: predictions.map(\.probabilities))
+            classes: classes,
+            labels: split.validation.map { labels[$0] },
+            predicted: predictions.map(\.classIndex),
+            probabilities: predictions.map(\.probabilities)
+        )
         return Outcome(model: model, metrics: metrics, split: split)
     }
 
     /// Fits a model on exactly these rows (no split): learns the encodings from `values`,
     /// then minimises the regularised log loss (``ClassifierObjective``) from zero.
     /// `labels` are indices into `classes`; a binary task with two classes gets one output.
-    public static func fit(task: ModelSpec.Task, target: String, classes: [String], features: [ModelSpec.Feature],
-                           values: [[FeatureValue]], labels: [Int], parameters: TrainingParameters,
-                           validationRows: Int = 0) throws(TrainingError) -> TrainedModel {
+    public static func fit(
+        task: ModelSpec.Task,
+        target: String,
+        classes: [String],
+        features: [ModelSpec.Feature],
+        values: [[FeatureValue]],
+        labels: [Int],
+        parameters: TrainingParameters,
+        validationRows: Int = 0
+    ) throws(TrainingError) -> TrainedModel {
         guard classes.count >= 2 else { throw .tooFewClasses(target: target, found: classes) }
         guard values.count == labels.count else { throw .rowCountMismatch(rows: values.count, labels: labels.count) }
         if let bad = labels.firstIndex(where: { !classes.indices.contains($0) }) {
@@ -102,10 +133,24 @@ public enum ClassifierTrainer {
         }
         weights = weights.map { $0.map { $0 == 0 ? 0 : $0 } }  // no negative zeros in model.json
         let fit = TrainedModel.Fit(
-            l2: parameters.l2, tolerance: parameters.tolerance, seed: parameters.seed, iterations: result.iterations,
-            converged: result.converged, gradientNorm: result.gradientNorm, objective: result.value,
-            trainRows: values.count, validationRows: validationRows)
-        return TrainedModel(task: task, target: target, classes: classes, features: encodings, weights: weights,
-                            intercepts: intercepts, fit: fit)
+            l2: parameters.l2,
+            tolerance: parameters.tolerance,
+            seed: parameters.seed,
+            iterations: result.iterations,
+            converged: result.converged,
+            gradientNorm: result.gradientNorm,
+            objective: result.value,
+            trainRows: values.count,
+            validationRows: validationRows
+        )
+        return TrainedModel(
+            task: task,
+            target: target,
+            classes: classes,
+            features: encodings,
+            weights: weights,
+            intercepts: intercepts,
+            fit: fit
+        )
     }
 }

@@ -81,7 +81,12 @@ public enum FeatureEncoding: Sendable, Equatable {
 
     /// Writes the feature's inputs for `value` into `inputs` from `offset` (`width` slots,
     /// which the caller has zeroed). A value of the wrong kind writes zeros.
-    func encode(_ value: FeatureValue, into inputs: UnsafeMutableBufferPointer<Double>, at offset: Int, lookup: [String: Int]?) {
+    func encode(
+        _ value: FeatureValue,
+        into inputs: UnsafeMutableBufferPointer<Double>,
+        at offset: Int,
+        lookup: [String: Int]?
+    ) {
         switch (self, value) {
         case (.numerical(_, let mean, let std), .number(let x)):
             inputs[offset] = (x - mean) / std
@@ -110,7 +115,11 @@ extension FeatureEncoding: Codable {
         let name = try c.decode(String.self, forKey: .name)
         switch try c.decode(ModelSpec.FeatureType.self, forKey: .type) {
         case .numerical:
-            self = .numerical(name: name, mean: try c.decode(Double.self, forKey: .mean), std: try c.decode(Double.self, forKey: .std))
+            self = .numerical(
+                name: name,
+                mean: try c.decode(Double.self, forKey: .mean),
+                std: try c.decode(Double.self, forKey: .std)
+            )
         case .categorical:
             self = .categorical(name: name, categories: try c.decode([String].self, forKey: .categories))
         }

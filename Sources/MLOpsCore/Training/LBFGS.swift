@@ -40,7 +40,8 @@ public struct LBFGS: Sendable {
     /// gradient into the second argument (as long as `x`). Throws ``TrainingError/diverged(iteration:)``
     /// when the value at the start is not finite.
     public func minimize(
-        from start: [Double], _ objective: (_ x: [Double], _ gradient: inout [Double]) -> Double
+        from start: [Double],
+        _ objective: (_ x: [Double], _ gradient: inout [Double]) -> Double
     ) throws(TrainingError) -> Result {
         let n = start.count
         var x = start
@@ -78,7 +79,9 @@ public struct LBFGS: Sendable {
             var slope = Self.dot(g, direction)
             if !(slope < 0) {
                 // Not a descent direction (rounding): forget the curvature and go downhill.
-                sHistory.removeAll(); yHistory.removeAll(); rhoHistory.removeAll()
+                sHistory.removeAll()
+                yHistory.removeAll()
+                rhoHistory.removeAll()
                 for i in 0..<n { direction[i] = -g[i] }
                 slope = Self.dot(g, direction)
             }
@@ -108,7 +111,9 @@ public struct LBFGS: Sendable {
             guard accepted else {
                 if sHistory.isEmpty { break }
                 // Retry once from steepest descent before giving up.
-                sHistory.removeAll(); yHistory.removeAll(); rhoHistory.removeAll()
+                sHistory.removeAll()
+                yHistory.removeAll()
+                rhoHistory.removeAll()
                 continue
             }
             var s = [Double](repeating: 0, count: n)
@@ -120,7 +125,9 @@ public struct LBFGS: Sendable {
             let sy = Self.dot(s, y)
             if sy > 1e-12 * Self.dot(y, y) && sy > 0 {
                 if sHistory.count == memory {
-                    sHistory.removeFirst(); yHistory.removeFirst(); rhoHistory.removeFirst()
+                    sHistory.removeFirst()
+                    yHistory.removeFirst()
+                    rhoHistory.removeFirst()
                 }
                 sHistory.append(s)
                 yHistory.append(y)

@@ -17,7 +17,8 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case .otherFormat(let format):
             return "model.json has format `\(format)`, not `\(TrainedModel.format)`: it was written by another trainer"
         case .unsupportedVersion(let version):
-            return "model.json is format version \(version); this mlops-train reads version \(TrainedModel.formatVersion)"
+            return
+                "model.json is format version \(version); this mlops-train reads version \(TrainedModel.formatVersion)"
                 + " and earlier: upgrade mlopsd"
         case .inconsistent(let why):
             return "model.json is inconsistent: \(why)"

@@ -38,8 +38,18 @@ public struct TrainedModel: Sendable, Equatable {
         public var validationRows: Int
 
         /// A fit record.
-        public init(solver: String = "lbfgs", l2: Double, tolerance: Double, seed: UInt64, iterations: Int, converged: Bool,
-                    gradientNorm: Double, objective: Double, trainRows: Int, validationRows: Int) {
+        public init(
+            solver: String = "lbfgs",
+            l2: Double,
+            tolerance: Double,
+            seed: UInt64,
+            iterations: Int,
+            converged: Bool,
+            gradientNorm: Double,
+            objective: Double,
+            trainRows: Int,
+            validationRows: Int
+        ) {
             self.solver = solver
             self.l2 = l2
             self.tolerance = tolerance
@@ -86,8 +96,15 @@ public struct TrainedModel: Sendable, Equatable {
     public var fit: Fit
 
     /// A model from its parts (the trainer and tests make these).
-    public init(task: ModelSpec.Task, target: String, classes: [String], features: [FeatureEncoding], weights: [[Double]],
-                intercepts: [Double], fit: Fit) {
+    public init(
+        task: ModelSpec.Task,
+        target: String,
+        classes: [String],
+        features: [FeatureEncoding],
+        weights: [[Double]],
+        intercepts: [Double],
+        fit: Fit
+    ) {
         self.task = task
         self.target = target
         self.classes = classes
@@ -178,7 +195,11 @@ public struct TrainedModel: Sendable, Equatable {
             var sum = 0.0
             for v in z { sum += exp(v - m) }
             let lse = m + log(sum)
-            return Prediction(label: best < classes.count ? classes[best] : "", classIndex: best, probabilities: z.map { exp($0 - lse) })
+            return Prediction(
+                label: best < classes.count ? classes[best] : "",
+                classIndex: best,
+                probabilities: z.map { exp($0 - lse) }
+            )
         }
     }
 
@@ -218,8 +239,10 @@ public struct TrainedModel: Sendable, Equatable {
         }
         let outputs = classes.count == 2 && weights.count == 1 ? 1 : classes.count
         guard weights.count == outputs, intercepts.count == outputs else {
-            throw .inconsistent("\(classes.count) classes need \(outputs) row\(outputs == 1 ? "" : "s") of weights and intercepts, "
-                + "not \(weights.count) and \(intercepts.count)")
+            throw .inconsistent(
+                "\(classes.count) classes need \(outputs) row\(outputs == 1 ? "" : "s") of weights and intercepts, "
+                    + "not \(weights.count) and \(intercepts.count)"
+            )
         }
         let inputs = inputNames.count
         for (o, row) in weights.enumerated() where row.count != inputs {

@@ -9,7 +9,9 @@ public enum TrainerArtifacts {
     public static func referenceCSV(table: CSVTable, spec: ModelSpec, rows: [Int]) -> String {
         let names = spec.featureNames + spec.segmentFields
         let columns = names.compactMap { table.column($0) }
-        let picked = rows.filter { table.rows.indices.contains($0) }.map { r in columns.map { $0 < table.rows[r].count ? table.rows[r][$0] : "" } }
+        let picked = rows.filter { table.rows.indices.contains($0) }.map { r in
+            columns.map { $0 < table.rows[r].count ? table.rows[r][$0] : "" }
+        }
         return CSVTable(header: names, rows: picked, rowLines: []).text
     }
 

@@ -11,7 +11,8 @@ public enum TrainerInput {
     ///   `mlops-train --spec examples/register-chest-xray.yaml` works.
     public static func modelSpec(from text: String, fileName: String) throws(TrainingError) -> ModelSpec {
         if let json = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), case .object(let object) = json,
-           object["kind"] == nil {
+            object["kind"] == nil
+        {
             return try specFromParams(.object(object), fileName: fileName)
         }
         let validation = JobValidator.validate(text: text, fileName: fileName)
@@ -22,7 +23,10 @@ public enum TrainerInput {
         case .rejected(_, let rejectedKind, _, _): kind = rejectedKind
         }
         if let kind, kind != .registerModel {
-            throw .invalidSpec(file: fileName, problem: "it is a \(kind.rawValue) job; a model spec is a register-model job or its params as JSON")
+            throw .invalidSpec(
+                file: fileName,
+                problem: "it is a \(kind.rawValue) job; a model spec is a register-model job or its params as JSON"
+            )
         }
         switch validation {
         case .valid(let job):
@@ -36,7 +40,9 @@ public enum TrainerInput {
 
     /// The parameters in `text`, a JSON object (empty text means `{}`); returns them and the
     /// keys the trainer does not know.
-    public static func parameters(from text: String) throws(TrainingError) -> (parameters: TrainingParameters, unknownKeys: [String]) {
+    public static func parameters(
+        from text: String
+    ) throws(TrainingError) -> (parameters: TrainingParameters, unknownKeys: [String]) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return (TrainingParameters(), []) }
         let value: JSONValue
@@ -64,9 +70,16 @@ public enum TrainerInput {
             let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
             throw .invalidSpec(file: fileName, problem: "`\(path)` is missing")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw .invalidSpec(file: fileName, problem: "`\(context.codingPath.map(\.stringValue).joined(separator: "."))` has the wrong type")
+            throw .invalidSpec(
+                file: fileName,
+                problem: "`\(context.codingPath.map(\.stringValue).joined(separator: "."))` has the wrong type"
+            )
         } catch let DecodingError.dataCorrupted(context) {
-            throw .invalidSpec(file: fileName, problem: "`\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)")
+            throw .invalidSpec(
+                file: fileName,
+                problem:
+                    "`\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)"
+            )
         } catch {
             throw .invalidSpec(file: fileName, problem: "\(error)")
         }

@@ -61,8 +61,13 @@ public struct TrainingData: Sendable, Equatable {
                 case .categorical:
                     if cell.isEmpty { throw .emptyCategory(line: line, column: column + 1, feature: feature.name) }
                     if let allowed = declared[f], !allowed.contains(cell) {
-                        throw .undeclaredCategory(line: line, column: column + 1, feature: feature.name, value: cell,
-                                                  declared: feature.values ?? [])
+                        throw .undeclaredCategory(
+                            line: line,
+                            column: column + 1,
+                            feature: feature.name,
+                            value: cell,
+                            declared: feature.values ?? []
+                        )
                     }
                     parsed.append(.category(cell))
                 }
@@ -70,8 +75,13 @@ public struct TrainingData: Sendable, Equatable {
             let label = targetColumn < row.count ? row[targetColumn] : ""
             if label.isEmpty { throw .emptyLabel(line: line, column: targetColumn + 1, target: spec.target) }
             if let classes, !classes.contains(label) {
-                throw .undeclaredClass(line: line, column: targetColumn + 1, target: spec.target, value: label,
-                                       declared: spec.classes ?? [])
+                throw .undeclaredClass(
+                    line: line,
+                    column: targetColumn + 1,
+                    target: spec.target,
+                    value: label,
+                    declared: spec.classes ?? []
+                )
             }
             values.append(parsed)
             labels.append(label)

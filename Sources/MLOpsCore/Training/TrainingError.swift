@@ -48,7 +48,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .regressionTask:
             return "mlops-train handles classification; use your own trainer for regression"
         case .missingColumns(let names, let header):
-            return "the data lacks the column\(names.count == 1 ? "" : "s") " + names.map { "`\($0)`" }.joined(separator: ", ")
+            return "the data lacks the column\(names.count == 1 ? "" : "s") "
+                + names.map { "`\($0)`" }.joined(separator: ", ")
                 + " that the model needs (its header has " + header.joined(separator: ", ") + ")"
         case .noRows:
             return "the data has a header but no rows; training needs rows"
@@ -58,12 +59,14 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .emptyCategory(let line, let column, let feature):
             return "line \(line), column \(column): categorical feature `\(feature)` is empty; fix or drop the row"
         case .undeclaredCategory(let line, let column, let feature, let value, let declared):
-            return "line \(line), column \(column): categorical feature `\(feature)` is `\(value)`, not one of its declared values ("
+            return
+                "line \(line), column \(column): categorical feature `\(feature)` is `\(value)`, not one of its declared values ("
                 + declared.joined(separator: ", ") + "); fix the row or add the value to the model's `values:`"
         case .emptyLabel(let line, let column, let target):
             return "line \(line), column \(column): the target `\(target)` is empty; every training row needs its label"
         case .undeclaredClass(let line, let column, let target, let value, let declared):
-            return "line \(line), column \(column): the target `\(target)` is `\(value)`, not one of the model's classes ("
+            return
+                "line \(line), column \(column): the target `\(target)` is `\(value)`, not one of the model's classes ("
                 + declared.joined(separator: ", ") + "); fix the row or re-register the model with its classes"
         case .tooFewClasses(let target, let found):
             return "the target `\(target)` has " + (found.isEmpty ? "no class" : "only one class (\(found[0]))")

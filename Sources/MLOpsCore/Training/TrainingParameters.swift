@@ -23,8 +23,14 @@ public struct TrainingParameters: Sendable, Equatable {
     public static let keys = ["l2", "max_iterations", "tolerance", "validation_share", "seed", "reference_rows"]
 
     /// Parameters; the defaults are those of an empty `MLOPSD_PARAMS`.
-    public init(l2: Double = 1e-3, maxIterations: Int = 1000, tolerance: Double = 1e-6, validationShare: Double = 0.2,
-                seed: UInt64 = 0, referenceRows: Int = 2000) {
+    public init(
+        l2: Double = 1e-3,
+        maxIterations: Int = 1000,
+        tolerance: Double = 1e-6,
+        validationShare: Double = 0.2,
+        seed: UInt64 = 0,
+        referenceRows: Int = 2000
+    ) {
         self.l2 = l2
         self.maxIterations = maxIterations
         self.tolerance = tolerance
@@ -35,7 +41,9 @@ public struct TrainingParameters: Sendable, Equatable {
 
     /// Reads the parameters from a JSON object; returns them and the keys it did not know.
     /// A known key with a value of the wrong type or out of range is an error that names it.
-    public static func decode(_ value: JSONValue) throws(TrainingError) -> (parameters: TrainingParameters, unknownKeys: [String]) {
+    public static func decode(
+        _ value: JSONValue
+    ) throws(TrainingError) -> (parameters: TrainingParameters, unknownKeys: [String]) {
         guard case .object(let object) = value else {
             throw .parametersNotAnObject("it is \(describe(value))")
         }
@@ -50,7 +58,12 @@ public struct TrainingParameters: Sendable, Equatable {
             p.tolerance = try number(v, "tolerance", "a number > 0", { $0 > 0 })
         }
         if let v = object["validation_share"] {
-            p.validationShare = try number(v, "validation_share", "a number between 0 and 1 (exclusive)", { $0 > 0 && $0 < 1 })
+            p.validationShare = try number(
+                v,
+                "validation_share",
+                "a number between 0 and 1 (exclusive)",
+                { $0 > 0 && $0 < 1 }
+            )
         }
         if let v = object["seed"] {
             p.seed = UInt64(try integer(v, "seed", "an integer ≥ 0", 0...Int.max))
@@ -61,7 +74,12 @@ public struct TrainingParameters: Sendable, Equatable {
         return (p, object.keys.filter { !keys.contains($0) }.sorted())
     }
 
-    private static func number(_ value: JSONValue, _ name: String, _ expected: String, _ ok: (Double) -> Bool) throws(TrainingError) -> Double {
+    private static func number(
+        _ value: JSONValue,
+        _ name: String,
+        _ expected: String,
+        _ ok: (Double) -> Bool
+    ) throws(TrainingError) -> Double {
         guard let d = value.doubleValue, d.isFinite else {
             throw .invalidParameter(name: name, problem: "must be \(expected), not \(describe(value))")
         }
@@ -69,7 +87,12 @@ public struct TrainingParameters: Sendable, Equatable {
         return d
     }
 
-    private static func integer(_ value: JSONValue, _ name: String, _ expected: String, _ range: ClosedRange<Int>) throws(TrainingError) -> Int {
+    private static func integer(
+        _ value: JSONValue,
+        _ name: String,
+        _ expected: String,
+        _ range: ClosedRange<Int>
+    ) throws(TrainingError) -> Int {
         let i: Int
         switch value {
         case .int(let v):

@@ -76,7 +76,8 @@ public struct StringRule: Sendable {
 
     /// Non-empty text without control characters, at most 4096 bytes (file paths).
     public static let path = StringRule("a non-empty path") { text in
-        !text.isEmpty && text.utf8.count <= 4096 && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        !text.isEmpty && text.utf8.count <= 4096
+            && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
     private static func isAlpha(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
@@ -96,7 +97,13 @@ public struct Field: Sendable {
     /// One line for the docs and for "missing field" messages.
     public var doc: String
     /// A field; `default` is used when the key is absent (or its value is null).
-    public init(_ name: String, _ schema: Schema, required: Bool = false, default defaultValue: JSONValue? = nil, doc: String = "") {
+    public init(
+        _ name: String,
+        _ schema: Schema,
+        required: Bool = false,
+        default defaultValue: JSONValue? = nil,
+        doc: String = ""
+    ) {
         self.name = name
         self.schema = schema
         self.required = required
@@ -117,7 +124,11 @@ public struct ObjectSchema: Sendable {
     /// its handler against the pipeline definition, which the validator cannot see).
     public var additionalValues: Schema?
     /// An object schema with its fields and an optional cross-field check.
-    public init(_ fields: [Field], additionalValues: Schema? = nil, check: (@Sendable (JSONValue, YAMLNode) -> [JobError])? = nil) {
+    public init(
+        _ fields: [Field],
+        additionalValues: Schema? = nil,
+        check: (@Sendable (JSONValue, YAMLNode) -> [JobError])? = nil
+    ) {
         self.fields = fields
         self.additionalValues = additionalValues
         self.check = check

@@ -6,11 +6,16 @@ public enum SchemaValidator {
     /// Validates `node` against `schema`. A null node (empty, `~`, `null`) validated as an
     /// object counts as an empty mapping, so an empty `params:` reports its missing fields.
     /// `path` names the node in messages ("params.features[2].type").
-    public static func validate(_ node: YAMLNode, against schema: Schema, path: String) throws(ValidationFailure) -> JSONValue {
+    public static func validate(
+        _ node: YAMLNode,
+        against schema: Schema,
+        path: String
+    ) throws(ValidationFailure) -> JSONValue {
         var run = ValidationRun()
         let value = run.value(node, schema, path)
         if !run.errors.isEmpty || value == nil {
-            let errors = run.errors.isEmpty
+            let errors =
+                run.errors.isEmpty
                 ? [JobError(.internalError, "\(display(path)) could not be validated", at: node.mark)]
                 : run.errors
             throw ValidationFailure(ValidationFailure.sorted(errors))
@@ -118,8 +123,12 @@ struct ValidationRun {
     }
 
     mutating func wrongType(_ node: YAMLNode, _ schema: Schema, _ path: String, fix: String? = nil) {
-        fail(.wrongType, "\(SchemaValidator.display(path)) must be \(schema.expectation), not \(Self.describe(node))",
-             at: node.mark, fix: fix)
+        fail(
+            .wrongType,
+            "\(SchemaValidator.display(path)) must be \(schema.expectation), not \(Self.describe(node))",
+            at: node.mark,
+            fix: fix
+        )
     }
 
     /// The validated value, or nil when the node had errors (they are recorded).
@@ -130,13 +139,20 @@ struct ValidationRun {
             case .object(let object):
                 return self.object(YAMLNode(.mapping([]), at: node.mark), object, path)
             default:
-                fail(.invalidValue, "\(SchemaValidator.display(path)) is empty; it must be \(schema.expectation)", at: node.mark)
+                fail(
+                    .invalidValue,
+                    "\(SchemaValidator.display(path)) is empty; it must be \(schema.expectation)",
+                    at: node.mark
+                )
                 return nil
             }
         }
         switch schema {
         case .string(let rule):
-            guard case .scalar(let text, _) = node.content else { wrongType(node, schema, path); return nil }
+            guard case .scalar(let text, _) = node.content else {
+                wrongType(node, schema, path)
+                return nil
+            }
             guard rule.isValid(text) else {
                 fail(.invalidValue, "\(SchemaValidator.display(path)) must be \(rule.description)", at: node.mark)
                 return nil
@@ -144,7 +160,10 @@ struct ValidationRun {
             return .string(text)
 
         case .int(let lo, let hi):
-            guard case .scalar(let text, let style) = node.content else { wrongType(node, schema, path); return nil }
+            guard case .scalar(let text, let style) = node.content else {
+                wrongType(node, schema, path)
+                return nil
+            }
             guard style == .plain else {
                 let numeric = ScalarParsing.int(text) != nil
                 wrongType(node, schema, path, fix: numeric ? "remove the quotes" : nil)
@@ -154,7 +173,11 @@ struct ValidationRun {
                 if ScalarParsing.isIntSyntax(text) {
                     fail(.invalidValue, "\(SchemaValidator.display(path)) is too large", at: node.mark)
                 } else if ScalarParsing.double(text) != nil {
-                    fail(.invalidValue, "\(SchemaValidator.display(path)) must be a whole number, not `\(text)`", at: node.mark)
+                    fail(
+                        .invalidValue,
+                        "\(SchemaValidator.display(path)) must be a whole number, not `\(text)`",
+                        at: node.mark
+                    )
                 } else {
                     wrongType(node, schema, path)
                 }
@@ -163,17 +186,27 @@ struct ValidationRun {
             return bounded(Double(i), lo.map(Double.init), hi.map(Double.init), node, path) ? .int(i) : nil
 
         case .double(let lo, let hi):
-            guard case .scalar(let text, let style) = node.content else { wrongType(node, schema, path); return nil }
+            guard case .scalar(let text, let style) = node.content else {
+                wrongType(node, schema, path)
+                return nil
+            }
             guard style == .plain else {
                 let numeric = ScalarParsing.double(text) != nil
                 wrongType(node, schema, path, fix: numeric ? "remove the quotes" : nil)
                 return nil
             }
             if ScalarParsing.isSpecialFloat(text) {
-                fail(.invalidValue, "\(SchemaValidator.display(path)) must be a finite number, not `\(text)`", at: node.mark)
+                fail(
+                    .invalidValue,
+                    "\(SchemaValidator.display(path)) must be a finite number, not `\(text)`",
+                    at: node.mark
+                )
                 return nil
             }
-            guard let d = ScalarParsing.double(text) else { wrongType(node, schema, path); return nil }
+            guard let d = ScalarParsing.double(text) else {
+                wrongType(node, schema, path)
+                return nil
+            }
             guard d.isFinite else {
                 fail(.invalidValue, "\(SchemaValidator.display(path)) must be a finite number", at: node.mark)
                 return nil
@@ -183,40 +216,64 @@ struct ValidationRun {
             return .double(d)
 
         case .bool:
-            guard case .scalar(let text, let style) = node.content else { wrongType(node, schema, path); return nil }
+            guard case .scalar(let text, let style) = node.content else {
+                wrongType(node, schema, path)
+                return nil
+            }
             guard style == .plain else {
                 wrongType(node, schema, path, fix: ScalarParsing.bool(text) != nil ? "remove the quotes" : nil)
                 return nil
             }
             if let b = ScalarParsing.bool(text) { return .bool(b) }
             if ScalarParsing.isAmbiguousBool(text) {
-                fail(.invalidValue, "\(SchemaValidator.display(path)) must be true or false, not `\(text)`", at: node.mark,
-                     fix: "write true or false (YAML 1.1 reads `\(text)` as a boolean, YAML 1.2 as a string)")
+                fail(
+                    .invalidValue,
+                    "\(SchemaValidator.display(path)) must be true or false, not `\(text)`",
+                    at: node.mark,
+                    fix: "write true or false (YAML 1.1 reads `\(text)` as a boolean, YAML 1.2 as a string)"
+                )
                 return nil
             }
             wrongType(node, schema, path)
             return nil
 
         case .oneOf(let choices):
-            guard case .scalar(let text, _) = node.content else { wrongType(node, schema, path); return nil }
+            guard case .scalar(let text, _) = node.content else {
+                wrongType(node, schema, path)
+                return nil
+            }
             guard choices.contains(text) else {
                 let match = Suggestion.closest(to: text, among: choices)
-                fail(.invalidValue, "\(SchemaValidator.display(path)) must be one of \(choices.joined(separator: ", ")), not `\(text)`",
-                     at: node.mark, fix: match.map { "did you mean `\($0)`?" })
+                fail(
+                    .invalidValue,
+                    "\(SchemaValidator.display(path)) must be one of \(choices.joined(separator: ", ")), not `\(text)`",
+                    at: node.mark,
+                    fix: match.map { "did you mean `\($0)`?" }
+                )
                 return nil
             }
             return .string(text)
 
         case .list(let item, let minCount, let maxCount):
-            guard case .sequence(let items) = node.content else { wrongType(node, schema, path); return nil }
+            guard case .sequence(let items) = node.content else {
+                wrongType(node, schema, path)
+                return nil
+            }
             var ok = true
             if items.count < minCount {
-                fail(.invalidValue, "\(SchemaValidator.display(path)) must have at least \(minCount) item\(minCount == 1 ? "" : "s"), not \(items.count)",
-                     at: node.mark)
+                fail(
+                    .invalidValue,
+                    "\(SchemaValidator.display(path)) must have at least \(minCount) item\(minCount == 1 ? "" : "s"), not \(items.count)",
+                    at: node.mark
+                )
                 ok = false
             }
             if let maxCount, items.count > maxCount {
-                fail(.invalidValue, "\(SchemaValidator.display(path)) must have at most \(maxCount) items, not \(items.count)", at: node.mark)
+                fail(
+                    .invalidValue,
+                    "\(SchemaValidator.display(path)) must have at most \(maxCount) items, not \(items.count)",
+                    at: node.mark
+                )
                 ok = false
             }
             var out: [JSONValue] = []
@@ -227,18 +284,28 @@ struct ValidationRun {
             return ok ? .array(out) : nil
 
         case .map(let keyRule, let values):
-            guard case .mapping(let pairs) = node.content else { wrongType(node, schema, path); return nil }
+            guard case .mapping(let pairs) = node.content else {
+                wrongType(node, schema, path)
+                return nil
+            }
             var ok = true
             var out: [String: JSONValue] = [:]
             for pair in pairs {
                 let key = pair.key.scalarText ?? ""
                 if !keyRule.isValid(key) {
-                    fail(.invalidValue, "key `\(key)` in \(SchemaValidator.display(path)) must be \(keyRule.description)",
-                         at: pair.key.mark)
+                    fail(
+                        .invalidValue,
+                        "key `\(key)` in \(SchemaValidator.display(path)) must be \(keyRule.description)",
+                        at: pair.key.mark
+                    )
                     ok = false
                     continue
                 }
-                if let v = value(pair.value, values, SchemaValidator.join(path, key)) { out[key] = v } else { ok = false }
+                if let v = value(pair.value, values, SchemaValidator.join(path, key)) {
+                    out[key] = v
+                } else {
+                    ok = false
+                }
             }
             return ok ? .object(out) : nil
 
@@ -252,11 +319,19 @@ struct ValidationRun {
 
     mutating func bounded(_ d: Double, _ lo: Double?, _ hi: Double?, _ node: YAMLNode, _ path: String) -> Bool {
         if let lo, d < lo {
-            fail(.invalidValue, "\(SchemaValidator.display(path)) must be at least \(Self.format(lo)), not \(node.scalarText ?? "")", at: node.mark)
+            fail(
+                .invalidValue,
+                "\(SchemaValidator.display(path)) must be at least \(Self.format(lo)), not \(node.scalarText ?? "")",
+                at: node.mark
+            )
             return false
         }
         if let hi, d > hi {
-            fail(.invalidValue, "\(SchemaValidator.display(path)) must be at most \(Self.format(hi)), not \(node.scalarText ?? "")", at: node.mark)
+            fail(
+                .invalidValue,
+                "\(SchemaValidator.display(path)) must be at most \(Self.format(hi)), not \(node.scalarText ?? "")",
+                at: node.mark
+            )
             return false
         }
         return true
@@ -290,8 +365,12 @@ struct ValidationRun {
                     continue
                 }
                 if let intended = Suggestion.closest(to: key, among: names) { misspelt.insert(intended) }
-                fail(.unknownKey, "unknown key `\(key)`" + (path.isEmpty ? "" : " in \(path)"), at: pair.key.mark,
-                     fix: Suggestion.fix(for: key, among: names))
+                fail(
+                    .unknownKey,
+                    "unknown key `\(key)`" + (path.isEmpty ? "" : " in \(path)"),
+                    at: pair.key.mark,
+                    fix: Suggestion.fix(for: key, among: names)
+                )
                 continue
             }
             if pair.value.isNull { continue }  // written but empty: as if absent
@@ -303,10 +382,12 @@ struct ValidationRun {
             if field.required {
                 let empty = pairs.first { $0.key.scalarText == field.name }
                 let doc = field.doc.isEmpty ? "" : " (\(field.doc))"
-                fail(.missingField,
-                     "\(SchemaValidator.join(path, field.name)) is \(empty == nil ? "missing" : "empty")\(doc)",
-                     at: empty?.key.mark ?? node.mark,
-                     fix: "add `\(field.name):` with \(field.schema.expectation)")
+                fail(
+                    .missingField,
+                    "\(SchemaValidator.join(path, field.name)) is \(empty == nil ? "missing" : "empty")\(doc)",
+                    at: empty?.key.mark ?? node.mark,
+                    fix: "add `\(field.name):` with \(field.schema.expectation)"
+                )
             } else if let d = field.defaultValue {
                 out[field.name] = d
             }

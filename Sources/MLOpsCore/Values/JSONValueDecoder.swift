@@ -25,7 +25,9 @@ private struct TreeDecoder: Decoder {
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let object) = value else {
             throw DecodingError.typeMismatch(
-                [String: JSONValue].self, .init(codingPath: codingPath, debugDescription: "expected a mapping"))
+                [String: JSONValue].self,
+                .init(codingPath: codingPath, debugDescription: "expected a mapping")
+            )
         }
         return KeyedDecodingContainer(KeyedTree<Key>(object: object, codingPath: codingPath))
     }
@@ -33,7 +35,9 @@ private struct TreeDecoder: Decoder {
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let items) = value else {
             throw DecodingError.typeMismatch(
-                [JSONValue].self, .init(codingPath: codingPath, debugDescription: "expected a list"))
+                [JSONValue].self,
+                .init(codingPath: codingPath, debugDescription: "expected a list")
+            )
         }
         return UnkeyedTree(items: items, codingPath: codingPath)
     }
@@ -93,7 +97,9 @@ private enum Scalar {
         if let result = converted as? T { return result }
         if isPrimitive(type) {
             throw DecodingError.typeMismatch(
-                type, .init(codingPath: path, debugDescription: "expected \(type), found \(describe(value))"))
+                type,
+                .init(codingPath: path, debugDescription: "expected \(type), found \(describe(value))")
+            )
         }
         return try T(from: TreeDecoder(value: value, codingPath: path))
     }
@@ -126,7 +132,9 @@ private struct KeyedTree<Key: CodingKey>: KeyedDecodingContainerProtocol {
     private func value(for key: Key) throws -> JSONValue {
         guard let value = object[key.stringValue] else {
             throw DecodingError.keyNotFound(
-                key, .init(codingPath: codingPath, debugDescription: "no value for `\(key.stringValue)`"))
+                key,
+                .init(codingPath: codingPath, debugDescription: "no value for `\(key.stringValue)`")
+            )
         }
         return value
     }
@@ -142,7 +150,10 @@ private struct KeyedTree<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return try Scalar.decode(type, from: value, at: codingPath + [key])
     }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         try TreeDecoder(value: value(for: key), codingPath: codingPath + [key]).container(keyedBy: type)
@@ -177,7 +188,9 @@ private struct UnkeyedTree: UnkeyedDecodingContainer {
     private mutating func next() throws -> (JSONValue, [any CodingKey]) {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
-                JSONValue.self, .init(codingPath: codingPath, debugDescription: "the list has no more items"))
+                JSONValue.self,
+                .init(codingPath: codingPath, debugDescription: "the list has no more items")
+            )
         }
         defer { currentIndex += 1 }
         return (items[currentIndex], codingPath + [AnyCodingKey(intValue: currentIndex)])
@@ -194,7 +207,9 @@ private struct UnkeyedTree: UnkeyedDecodingContainer {
         return try Scalar.decode(type, from: value, at: path)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         let (value, path) = try next()

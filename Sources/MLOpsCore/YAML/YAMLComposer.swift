@@ -1,4 +1,5 @@
 import CYAML
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -108,14 +109,20 @@ private struct EventComposer {
             documents += 1
             if documents > 1 {
                 throw JobError(
-                    .yamlSyntax, "a job file holds one YAML document; a second one starts here", at: mark,
-                    fix: "split the documents into separate files, or remove the `---` line")
+                    .yamlSyntax,
+                    "a job file holds one YAML document; a second one starts here",
+                    at: mark,
+                    fix: "split the documents into separate files, or remove the `---` line"
+                )
             }
         case YAML_ALIAS_EVENT:
             let name = Self.text(event.data.alias.anchor, length: nil)
             throw JobError(
-                .aliasRefused, "YAML aliases (`*\(name)`) are not accepted", at: mark,
-                fix: "write the value out in full instead of referring to an anchor")
+                .aliasRefused,
+                "YAML aliases (`*\(name)`) are not accepted",
+                at: mark,
+                fix: "write the value out in full instead of referring to an anchor"
+            )
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
             try refuseDecorations(anchor: s.anchor, tag: s.tag, at: mark)
@@ -140,7 +147,8 @@ private struct EventComposer {
             guard let frame = stack.popLast() else {
                 throw JobError(.internalError, "unbalanced YAML events", at: mark)
             }
-            let node = frame.isMapping
+            let node =
+                frame.isMapping
                 ? YAMLNode(.mapping(frame.pairs), at: frame.mark)
                 : YAMLNode(.sequence(frame.items), at: frame.mark)
             try attach(node)
@@ -154,21 +162,30 @@ private struct EventComposer {
         nodeCount += 1
         if nodeCount > limits.maxNodes {
             throw JobError(
-                .tooDeep, "the document has more than \(limits.maxNodes) nodes", at: mark,
-                fix: "split the work into several smaller jobs")
+                .tooDeep,
+                "the document has more than \(limits.maxNodes) nodes",
+                at: mark,
+                fix: "split the work into several smaller jobs"
+            )
         }
     }
 
     mutating func open(isMapping: Bool, at mark: SourceMark) throws(JobError) {
         if let top = stack.last, top.isMapping, top.pendingKey == nil {
             throw JobError(
-                .yamlSyntax, "mapping keys must be plain text, not a \(isMapping ? "mapping" : "list")", at: mark,
-                fix: "use a plain word as the key")
+                .yamlSyntax,
+                "mapping keys must be plain text, not a \(isMapping ? "mapping" : "list")",
+                at: mark,
+                fix: "use a plain word as the key"
+            )
         }
         if stack.count + 1 > limits.maxDepth {
             throw JobError(
-                .tooDeep, "nesting is deeper than \(limits.maxDepth) levels", at: mark,
-                fix: "flatten the structure")
+                .tooDeep,
+                "nesting is deeper than \(limits.maxDepth) levels",
+                at: mark,
+                fix: "flatten the structure"
+            )
         }
         try countNode(at: mark)
         stack.append(Frame(isMapping: isMapping, mark: mark))
@@ -190,8 +207,11 @@ private struct EventComposer {
             }
             if let first = stack[top].seenKeys[text] {
                 throw JobError(
-                    .duplicateKey, "key `\(text)` appears twice in this mapping (first on line \(first.line))",
-                    at: node.mark, fix: "keep one `\(text):` and remove the other")
+                    .duplicateKey,
+                    "key `\(text)` appears twice in this mapping (first on line \(first.line))",
+                    at: node.mark,
+                    fix: "keep one `\(text):` and remove the other"
+                )
             }
             stack[top].seenKeys[text] = node.mark
             stack[top].pendingKey = node
@@ -201,16 +221,26 @@ private struct EventComposer {
         stack[top].pendingKey = nil
     }
 
-    func refuseDecorations(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?, at mark: SourceMark) throws(JobError) {
+    func refuseDecorations(
+        anchor: UnsafeMutablePointer<yaml_char_t>?,
+        tag: UnsafeMutablePointer<yaml_char_t>?,
+        at mark: SourceMark
+    ) throws(JobError) {
         if let anchor {
             throw JobError(
-                .aliasRefused, "YAML anchors (`&\(Self.text(anchor, length: nil))`) are not accepted", at: mark,
-                fix: "remove the anchor and write every value out in full")
+                .aliasRefused,
+                "YAML anchors (`&\(Self.text(anchor, length: nil))`) are not accepted",
+                at: mark,
+                fix: "remove the anchor and write every value out in full"
+            )
         }
         if let tag {
             throw JobError(
-                .yamlSyntax, "YAML tags (`\(Self.text(tag, length: nil))`) are not accepted; tags like !!python are not accepted",
-                at: mark, fix: "remove the tag; quote the value if it must be text")
+                .yamlSyntax,
+                "YAML tags (`\(Self.text(tag, length: nil))`) are not accepted; tags like !!python are not accepted",
+                at: mark,
+                fix: "remove the tag; quote the value if it must be text"
+            )
         }
     }
 
@@ -303,7 +333,8 @@ private struct EventComposer {
         guard let base = bytes.baseAddress else { return starts }
         var offset = 0
         while starts.count < maxLine, offset < bytes.count,
-              let hit = memchr(base + offset, 0x0A, bytes.count - offset) {
+            let hit = memchr(base + offset, 0x0A, bytes.count - offset)
+        {
             offset = UnsafeRawPointer(hit) - UnsafeRawPointer(base) + 1
             starts.append(offset)
         }

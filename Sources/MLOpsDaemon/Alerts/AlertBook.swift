@@ -12,16 +12,28 @@ extension AlertDocument: FetchableRecord {
     public init(row: Row) throws {
         let severityText: String = row["severity"]
         guard let severity = AlertSeverity(rawValue: severityText) else {
-            throw JobError(.internalError, "alert \(row["id"] as String? ?? "?") has an unknown severity `\(severityText)`")
+            throw JobError(
+                .internalError,
+                "alert \(row["id"] as String? ?? "?") has an unknown severity `\(severityText)`"
+            )
         }
         let detailsText: String = row["details"] ?? "{}"
         self.init(
-            id: row["id"], model: row["model"], version: row["version"], type: row["type"], severity: severity,
-            healthScore: row["health_score"], message: row["message"],
+            id: row["id"],
+            model: row["model"],
+            version: row["version"],
+            type: row["type"],
+            severity: severity,
+            healthScore: row["health_score"],
+            message: row["message"],
             details: (try? JSONDecoder().decode(JSONValue.self, from: Data(detailsText.utf8))) ?? .object([:]),
-            occurrences: row["occurrences"], openedAt: row["opened_at"], updatedAt: row["updated_at"],
-            resolvedAt: row["resolved_at"], acknowledgedAt: row["acknowledged_at"],
-            acknowledgedBy: row["acknowledged_by"])
+            occurrences: row["occurrences"],
+            openedAt: row["opened_at"],
+            updatedAt: row["updated_at"],
+            resolvedAt: row["resolved_at"],
+            acknowledgedAt: row["acknowledged_at"],
+            acknowledgedBy: row["acknowledged_by"]
+        )
     }
 }
 
@@ -36,8 +48,15 @@ public enum AlertBook {
     /// details, one more occurrence). Returns the record as stored.
     @discardableResult
     public static func raise(
-        _ db: Database, model: String, version: String?, type: String, severity: AlertSeverity, message: String,
-        details: JSONValue = .object([:]), healthScore: Double? = nil, at date: Date
+        _ db: Database,
+        model: String,
+        version: String?,
+        type: String,
+        severity: AlertSeverity,
+        message: String,
+        details: JSONValue = .object([:]),
+        healthScore: Double? = nil,
+        at date: Date
     ) throws -> AlertRecord {
         let now = Timestamp.string(date)
         let detailsText = details.storeText
@@ -47,7 +66,8 @@ public enum AlertBook {
                     UPDATE alerts SET version = ?, severity = ?, message = ?, details = ?, health_score = ?,
                         occurrences = occurrences + 1, updated_at = ? WHERE seq = ?
                     """,
-                arguments: [version, severity.rawValue, message, detailsText, healthScore, now, seq])
+                arguments: [version, severity.rawValue, message, detailsText, healthScore, now, seq]
+            )
         } else {
             let seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts")) ?? 1
             try db.execute(
@@ -56,12 +76,18 @@ public enum AlertBook {
                         opened_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [seq, "\(model).\(type).\(seq)", model, version, type, severity.rawValue, healthScore,
-                            message, detailsText, now, now])
+                arguments: [
+                    seq, "\(model).\(type).\(seq)", model, version, type, severity.rawValue, healthScore,
+                    message, detailsText, now, now,
+                ]
+            )
         }
-        guard let alert = try AlertRecord.fetchOne(
-            db, sql: "SELECT * FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-            arguments: [model, type])
+        guard
+            let alert = try AlertRecord.fetchOne(
+                db,
+                sql: "SELECT * FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
+                arguments: [model, type]
+            )
         else { throw JobError(.internalError, "the alert just written is gone") }
         return alert
     }
@@ -70,33 +96,67 @@ public enum AlertBook {
     /// this build names.
     @discardableResult
     public static func raise(
-        _ db: Database, model: String, version: String?, type: AlertType, severity: AlertSeverity, message: String,
-        details: JSONValue = .object([:]), healthScore: Double? = nil, at date: Date
+        _ db: Database,
+        model: String,
+        version: String?,
+        type: AlertType,
+        severity: AlertSeverity,
+        message: String,
+        details: JSONValue = .object([:]),
+        healthScore: Double? = nil,
+        at date: Date
     ) throws -> AlertRecord {
-        try raise(db, model: model, version: version, type: type.rawValue, severity: severity, message: message,
-                  details: details, healthScore: healthScore, at: date)
+        try raise(
+            db,
+            model: model,
+            version: version,
+            type: type.rawValue,
+            severity: severity,
+            message: message,
+            details: details,
+            healthScore: healthScore,
+            at: date
+        )
     }
 
     /// ``raise(_:model:version:type:severity:message:details:healthScore:at:)`` with the
     /// severity as text (`info`, `warning` or `critical`); other text is an internal error.
     @discardableResult
     public static func raise(
-        _ db: Database, model: String, version: String?, type: String, severity: String, message: String,
-        details: JSONValue = .object([:]), healthScore: Double? = nil, at date: Date
+        _ db: Database,
+        model: String,
+        version: String?,
+        type: String,
+        severity: String,
+        message: String,
+        details: JSONValue = .object([:]),
+        healthScore: Double? = nil,
+        at date: Date
     ) throws -> AlertRecord {
         guard let level = AlertSeverity(rawValue: severity) else {
             throw JobError(.internalError, "`\(severity)` is not an alert severity (info, warning, critical)")
         }
-        return try raise(db, model: model, version: version, type: type, severity: level, message: message,
-                         details: details, healthScore: healthScore, at: date)
+        return try raise(
+            db,
+            model: model,
+            version: version,
+            type: type,
+            severity: level,
+            message: message,
+            details: details,
+            healthScore: healthScore,
+            at: date
+        )
     }
 
     /// Resolves the open alert of `type` for `model`, if there is one, and returns it.
     @discardableResult
     public static func resolve(_ db: Database, model: String, type: String, at date: Date) throws -> AlertRecord? {
         guard let seq = try openSeq(db, model: model, type: type) else { return nil }
-        try db.execute(sql: "UPDATE alerts SET resolved_at = ?, updated_at = ? WHERE seq = ?",
-                       arguments: [Timestamp.string(date), Timestamp.string(date), seq])
+        try db.execute(
+            sql: "UPDATE alerts SET resolved_at = ?, updated_at = ? WHERE seq = ?",
+            arguments: [Timestamp.string(date), Timestamp.string(date), seq]
+        )
         return try AlertRecord.fetchOne(db, sql: "SELECT * FROM alerts WHERE seq = ?", arguments: [seq])
     }
 
@@ -110,8 +170,10 @@ public enum AlertBook {
     public static func open(_ db: Database, model: String? = nil) throws -> [AlertRecord] {
         if let model {
             return try AlertRecord.fetchAll(
-                db, sql: "SELECT * FROM alerts WHERE resolved_at IS NULL AND model = ? ORDER BY seq",
-                arguments: [model])
+                db,
+                sql: "SELECT * FROM alerts WHERE resolved_at IS NULL AND model = ? ORDER BY seq",
+                arguments: [model]
+            )
         }
         return try AlertRecord.fetchAll(db, sql: "SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY seq")
     }
@@ -119,7 +181,11 @@ public enum AlertBook {
     /// Alerts newest first, at most `limit`: open ones only unless `includeResolved`, of
     /// `model` and of `type` when given.
     public static func list(
-        _ db: Database, model: String?, type: String?, includeResolved: Bool, limit: Int
+        _ db: Database,
+        model: String?,
+        type: String?,
+        includeResolved: Bool,
+        limit: Int
     ) throws -> [AlertRecord] {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible?] = []
@@ -133,7 +199,8 @@ public enum AlertBook {
             arguments.append(type)
         }
         arguments.append(limit)
-        let sql = "SELECT * FROM alerts" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        let sql =
+            "SELECT * FROM alerts" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY seq DESC LIMIT ?"
         return try AlertRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
     }
@@ -147,21 +214,30 @@ public enum AlertBook {
     /// open alert's id as "did you mean", pointing at `mark`.
     public static func unknown(_ db: Database, id: String, at mark: SourceMark?) throws -> JobError {
         let known = try openIDs(db)
-        return JobError(.invalidValue, "there is no alert `\(id)`", at: mark,
-                        fix: Suggestion.closest(to: id, among: known).map { "did you mean `\($0)`?" }
-                            ?? "list them with a list-alerts job")
+        return JobError(
+            .invalidValue,
+            "there is no alert `\(id)`",
+            at: mark,
+            fix: Suggestion.closest(to: id, among: known).map { "did you mean `\($0)`?" }
+                ?? "list them with a list-alerts job"
+        )
     }
 
     /// The ids of the newest `limit` open alerts, newest first (suggestions for a misspelt id).
     public static func openIDs(_ db: Database, limit: Int = 200) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT id FROM alerts WHERE resolved_at IS NULL ORDER BY seq DESC LIMIT ?",
-                            arguments: [limit])
+        try String.fetchAll(
+            db,
+            sql: "SELECT id FROM alerts WHERE resolved_at IS NULL ORDER BY seq DESC LIMIT ?",
+            arguments: [limit]
+        )
     }
 
     /// Records that `by` acknowledged alert `id` at `date`; returns the alert as stored.
     public static func acknowledge(_ db: Database, id: String, by: String, at date: Date) throws -> AlertRecord {
-        try db.execute(sql: "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
-                       arguments: [Timestamp.string(date), by, id])
+        try db.execute(
+            sql: "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
+            arguments: [Timestamp.string(date), by, id]
+        )
         guard let alert = try alert(db, id: id) else {
             throw JobError(.internalError, "the alert just acknowledged is gone")
         }
@@ -171,31 +247,44 @@ public enum AlertBook {
     /// Alerts updated at or after `since` (a timestamp), except those of `model` and
     /// `type`, oldest first: the files a failed-write episode may have left stale.
     public static func updated(
-        _ db: Database, since: String, exceptModel model: String, type: String
+        _ db: Database,
+        since: String,
+        exceptModel model: String,
+        type: String
     ) throws -> [AlertRecord] {
         try AlertRecord.fetchAll(
-            db, sql: "SELECT * FROM alerts WHERE updated_at >= ? AND NOT (model = ? AND type = ?) ORDER BY seq",
-            arguments: [since, model, type])
+            db,
+            sql: "SELECT * FROM alerts WHERE updated_at >= ? AND NOT (model = ? AND type = ?) ORDER BY seq",
+            arguments: [since, model, type]
+        )
     }
 
     /// When the open alert of `type` for `model` opened (its timestamp), if one is open.
     public static func openedAt(_ db: Database, model: String, type: String) throws -> String? {
         try String.fetchOne(
-            db, sql: "SELECT opened_at FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-            arguments: [model, type])
+            db,
+            sql: "SELECT opened_at FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
+            arguments: [model, type]
+        )
     }
 
     /// How many alerts are open, per model and severity text, ordered by both (the metrics).
     public static func openCounts(_ db: Database) throws -> [(model: String, severity: String, count: Int)] {
-        try Row.fetchAll(db, sql: """
-            SELECT model, severity, COUNT(*) AS n FROM alerts WHERE resolved_at IS NULL
-            GROUP BY model, severity ORDER BY model, severity
-            """).map { row -> (model: String, severity: String, count: Int) in (row[0], row[1], row[2]) }
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT model, severity, COUNT(*) AS n FROM alerts WHERE resolved_at IS NULL
+                GROUP BY model, severity ORDER BY model, severity
+                """
+        ).map { row -> (model: String, severity: String, count: Int) in (row[0], row[1], row[2]) }
     }
 
     /// The `seq` of the open alert of `type` for `model`, if one is open.
     static func openSeq(_ db: Database, model: String, type: String) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT seq FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-                           arguments: [model, type])
+        try Int64.fetchOne(
+            db,
+            sql: "SELECT seq FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
+            arguments: [model, type]
+        )
     }
 }

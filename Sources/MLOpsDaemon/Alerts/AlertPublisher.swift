@@ -35,10 +35,16 @@ public struct AlertPublisher: Sendable {
             if let health {
                 health.failed(site: "alerts", path: path, errno: error.errno, message: message, logger: logger)
             } else {
-                logger.error("\(message)", metadata: ["event": LogEvent.storageWriteFailed.metadataValue, "path": .string(path)])
+                logger.error(
+                    "\(message)",
+                    metadata: ["event": LogEvent.storageWriteFailed.metadataValue, "path": .string(path)]
+                )
             }
         } catch {
-            logger.error("cannot encode alerts/\(alert.id).json: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
+            logger.error(
+                "cannot encode alerts/\(alert.id).json: \(error)",
+                metadata: ["event": LogEvent.internalError.metadataValue]
+            )
         }
         guard log else { return }
         let level: Logger.Level
@@ -54,6 +60,10 @@ public struct AlertPublisher: Sendable {
         ]
         if let version = alert.version { metadata["version"] = .string(version) }
         if let health = alert.healthScore { metadata["health"] = .string(String(health)) }
-        logger.log(level: level, "\(alert.resolvedAt == nil ? "alert" : "resolved alert") \(alert.id): \(alert.message)", metadata: metadata)
+        logger.log(
+            level: level,
+            "\(alert.resolvedAt == nil ? "alert" : "resolved alert") \(alert.id): \(alert.message)",
+            metadata: metadata
+        )
     }
 }

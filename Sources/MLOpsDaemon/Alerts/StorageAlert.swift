@@ -56,13 +56,22 @@ final class StorageAlert {
             "last_path": .string(episode.lastPath), "last_errno": .string(episode.lastErrno),
             "last_message": .string(episode.lastMessage),
         ]
-        let message = "\(episode.failures) writes failed since \(Timestamp.string(episode.firstAt)); last: \(episode.lastMessage)"
+        let message =
+            "\(episode.failures) writes failed since \(Timestamp.string(episode.firstAt)); last: \(episode.lastMessage)"
         if !failing.isEmpty {
             guard raised != episode.failures else { return }
             do {
                 let alert = try store.write { db in
-                    try AlertBook.raise(db, model: Self.model, version: nil, type: Self.type,
-                                        severity: .critical, message: message, details: details, at: Date())
+                    try AlertBook.raise(
+                        db,
+                        model: Self.model,
+                        version: nil,
+                        type: Self.type,
+                        severity: .critical,
+                        message: message,
+                        details: details,
+                        at: Date()
+                    )
                 }
                 publisher?.publish(alert, log: raised == nil)
                 raised = episode.failures
@@ -79,8 +88,16 @@ final class StorageAlert {
             let (opened, resolved, changed) = try store.write { db -> (AlertRecord?, AlertRecord?, [AlertRecord]) in
                 var opened: AlertRecord?
                 if raised == nil || (raised != episode.failures && episode.failures > 0) {
-                    opened = try AlertBook.raise(db, model: Self.model, version: nil, type: Self.type,
-                                                 severity: .critical, message: message, details: details, at: episode.firstAt)
+                    opened = try AlertBook.raise(
+                        db,
+                        model: Self.model,
+                        version: nil,
+                        type: Self.type,
+                        severity: .critical,
+                        message: message,
+                        details: details,
+                        at: episode.firstAt
+                    )
                 }
                 let resolved = try AlertBook.resolve(db, model: Self.model, type: Self.type, at: Date())
                 let changed = try AlertBook.updated(db, since: since, exceptModel: Self.model, type: Self.type.rawValue)
@@ -93,7 +110,10 @@ final class StorageAlert {
             health.endEpisode(ifFailuresAre: episode.failures)
             logger.notice(
                 "writes work again after \(episode.failures) failed writes since \(since); alert \(resolved?.id ?? Self.type.rawValue) resolved",
-                metadata: ["event": LogEvent.storageRecovered.metadataValue, "failures": .string(String(episode.failures))])
+                metadata: [
+                    "event": LogEvent.storageRecovered.metadataValue, "failures": .string(String(episode.failures)),
+                ]
+            )
         } catch {
             // Not yet: the next batch or status interval tries again.
         }

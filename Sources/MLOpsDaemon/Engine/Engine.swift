@@ -64,8 +64,16 @@ public final class Engine {
     /// Failed retries of `active/` in a row, for the backoff.
     private var retryFailures = 0
 
-    init(spool: Spool, store: Store, handlers: HandlerRegistry, config: DaemonConfig, logger: Logger,
-         registry: ModelRegistry? = nil, pipelines: PipelineService? = nil, health: StorageHealth = StorageHealth()) {
+    init(
+        spool: Spool,
+        store: Store,
+        handlers: HandlerRegistry,
+        config: DaemonConfig,
+        logger: Logger,
+        registry: ModelRegistry? = nil,
+        pipelines: PipelineService? = nil,
+        health: StorageHealth = StorageHealth()
+    ) {
         self.queue = EngineActor.queue
         self.spool = spool
         self.store = store
@@ -119,7 +127,8 @@ public final class Engine {
             case .overflow:
                 logger.warning(
                     "inotify queue overflowed; rescanning incoming/",
-                    metadata: ["event": LogEvent.spoolOverflow.metadataValue])
+                    metadata: ["event": LogEvent.spoolOverflow.metadataValue]
+                )
                 rescan(reason: "overflow")
             case .file(let name):
                 guard !Spool.isIgnored(name) else { continue }
@@ -142,7 +151,10 @@ public final class Engine {
             let names = try spool.scanIncoming()
             for name in names { enqueue(name) }
             if reason != "periodic" || !names.isEmpty {
-                logger.debug("rescanned incoming/: \(names.count) files", metadata: ["event": LogEvent.spoolRescan.metadataValue, "reason": "\(reason)"])
+                logger.debug(
+                    "rescanned incoming/: \(names.count) files",
+                    metadata: ["event": LogEvent.spoolRescan.metadataValue, "reason": "\(reason)"]
+                )
             }
         } catch {
             logger.error("cannot list incoming/: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
@@ -164,7 +176,9 @@ public final class Engine {
     /// in `active/` for its retry, or a claim failed on the disk, nothing new is claimed:
     /// later jobs must not overtake earlier ones (a promotion before its version).
     private func kick() {
-        guard !drainScheduled, !stopping, pendingHead < pending.count, retryTimer == nil, claimRetryTimer == nil else { return }
+        guard !drainScheduled, !stopping, pendingHead < pending.count, retryTimer == nil, claimRetryTimer == nil else {
+            return
+        }
         drainScheduled = true
         queue.async { EngineActor.assumeIsolated { self.drain() } }
     }
@@ -200,9 +214,14 @@ public final class Engine {
                     }
                 } catch {
                     if StorageFailure.isStorageErrno(error.errno) {
-                        health.failed(site: "claims", path: spool.incoming.path + "/" + name, errno: error.errno,
-                                      message: "cannot claim incoming/\(name): \(error); it stays in incoming/ and is tried again",
-                                      logger: logger)
+                        health.failed(
+                            site: "claims",
+                            path: spool.incoming.path + "/" + name,
+                            errno: error.errno,
+                            message:
+                                "cannot claim incoming/\(name): \(error); it stays in incoming/ and is tried again",
+                            logger: logger
+                        )
                         // Keep the submission order: this file stays first, and claiming
                         // pauses until the retry (the files claimed so far still run).
                         pendingHead -= 1
@@ -214,7 +233,10 @@ public final class Engine {
                         }
                         break claiming
                     } else {
-                        logger.error("cannot claim incoming/\(name): \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
+                        logger.error(
+                            "cannot claim incoming/\(name): \(error)",
+                            metadata: ["event": LogEvent.internalError.metadataValue]
+                        )
                     }
                     busy.append(name)
                 }
@@ -253,7 +275,10 @@ public final class Engine {
             record(finished)
             lastBatchAt = Date()
         } catch {
-            reportBatchFailure(error, what: "a batch of \(names.count) jobs could not be finished and stays in active/ to be retried")
+            reportBatchFailure(
+                error,
+                what: "a batch of \(names.count) jobs could not be finished and stays in active/ to be retried"
+            )
             scheduleRetryOfActive()
         }
         settleStorage()
@@ -289,7 +314,10 @@ public final class Engine {
             if job.replayed {
                 counters.replayed += 1
                 metadata["event"] = LogEvent.jobRecovered.metadataValue
-                logger.notice("job \(job.id) had finished before a restart; its result was rewritten", metadata: metadata)
+                logger.notice(
+                    "job \(job.id) had finished before a restart; its result was rewritten",
+                    metadata: metadata
+                )
                 continue
             }
             tally.add(kind: job.kind, status: job.status)
@@ -301,7 +329,8 @@ public final class Engine {
                 logger.info("job \(job.id) succeeded", metadata: metadata)
             case .failed:
                 counters.failed += 1
-                metadata["event"] = job.error?.code == .poison ? LogEvent.jobPoisoned.metadataValue : LogEvent.jobFailed.metadataValue
+                metadata["event"] =
+                    job.error?.code == .poison ? LogEvent.jobPoisoned.metadataValue : LogEvent.jobFailed.metadataValue
                 logger.error("job \(job.id) failed: \(job.error?.message ?? "")", metadata: metadata)
             case .rejected:
                 counters.rejected += 1
@@ -325,7 +354,10 @@ public final class Engine {
             return
         }
         if !names.isEmpty {
-            logger.notice("finishing \(names.count) jobs left in active/", metadata: ["event": LogEvent.jobRecovered.metadataValue])
+            logger.notice(
+                "finishing \(names.count) jobs left in active/",
+                metadata: ["event": LogEvent.jobRecovered.metadataValue]
+            )
         }
         for name in names {
             do {
@@ -333,7 +365,10 @@ public final class Engine {
                 health.succeeded(site: "job batch")
                 lastBatchAt = Date()
             } catch {
-                reportBatchFailure(error, what: "job file active/\(name) could not be finished and stays there to be retried")
+                reportBatchFailure(
+                    error,
+                    what: "job file active/\(name) could not be finished and stays there to be retried"
+                )
                 retryFailures += 1
                 scheduleRetryOfActive()
                 settleStorage()
@@ -370,7 +405,8 @@ public final class Engine {
 
     /// A timer on `queue` that fires once after `seconds`.
     private func oneShot(
-        after seconds: Double, _ body: @escaping @EngineActor @Sendable (Engine) -> Void
+        after seconds: Double,
+        _ body: @escaping @EngineActor @Sendable (Engine) -> Void
     ) -> DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + seconds)

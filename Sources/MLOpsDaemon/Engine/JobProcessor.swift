@@ -97,7 +97,11 @@ final class JobProcessor {
                 default: errno = nil
                 }
             }
-            return .store("\(error)", errno: errno, path: errno == nil ? nil : logged.map(\.path).flatMap { $0.isEmpty ? nil : $0 })
+            return .store(
+                "\(error)",
+                errno: errno,
+                path: errno == nil ? nil : logged.map(\.path).flatMap { $0.isEmpty ? nil : $0 }
+            )
         }
     }
 
@@ -136,8 +140,10 @@ final class JobProcessor {
         let batchStart = Date()
         let maxBytes = config.maxJobBytes
         var items = names.map { name in
-            Item(file: JobFile.read(name, in: unmovable ? spool.incoming : spool.active, maxBytes: maxBytes),
-                 disposition: .conclude(.failed, []))
+            Item(
+                file: JobFile.read(name, in: unmovable ? spool.incoming : spool.active, maxBytes: maxBytes),
+                disposition: .conclude(.failed, [])
+            )
         }
         if unmovable { items.removeAll { $0.file.problem?.code != .notRegularFile } }
 
@@ -164,7 +170,8 @@ final class JobProcessor {
     }
 
     /// Steps 2 to 4 of ``process(_:config:unmovable:)``, after the attempts were counted.
-    private func finishBatch(_ counted: [Item], config: DaemonConfig, unmovable: Bool) throws(BatchError) -> [Finished] {
+    private func finishBatch(_ counted: [Item], config: DaemonConfig, unmovable: Bool) throws(BatchError) -> [Finished]
+    {
         // Its own start: a failure here is explained only by SQLite log entries from these steps.
         let batchStart = Date()
         var items = counted
@@ -214,8 +221,15 @@ final class JobProcessor {
             throw .spool(error)
         }
         return items.map {
-            Finished(id: $0.id ?? $0.resultName, kind: $0.kind, model: $0.model, status: $0.status,
-                     resultName: $0.resultName, replayed: $0.replayed, error: $0.error)
+            Finished(
+                id: $0.id ?? $0.resultName,
+                kind: $0.kind,
+                model: $0.model,
+                status: $0.status,
+                resultName: $0.resultName,
+                replayed: $0.replayed,
+                error: $0.error
+            )
         }
     }
 
@@ -223,7 +237,12 @@ final class JobProcessor {
 
     private func countAttempt(_ item: inout Item, db: Database, maxAttempts: Int) throws {
         let file = item.file
-        let identity = JobStore.FileIdentity(device: file.device, inode: file.inode, name: file.name, content: file.text ?? "")
+        let identity = JobStore.FileIdentity(
+            device: file.device,
+            inode: file.inode,
+            name: file.name,
+            content: file.text ?? ""
+        )
         if try JobStore.isRunning(db, file: identity) {
             item.inFlight = true
             return
@@ -245,10 +264,17 @@ final class JobProcessor {
         item.attempts = attempts
         if attempts > maxAttempts {
             item.id = JobValidator.idFromFileName(file.name)
-            item.disposition = .conclude(.failed, [JobError(
-                .poison,
-                "processing this job began \(attempts - 1) times and each time the daemon stopped before it finished; it was not run again (max_attempts = \(maxAttempts))",
-                fix: "check the journal for the crash (journalctl -u mlopsd), fix the cause, and submit the job again under a new id")])
+            item.disposition = .conclude(
+                .failed,
+                [
+                    JobError(
+                        .poison,
+                        "processing this job began \(attempts - 1) times and each time the daemon stopped before it finished; it was not run again (max_attempts = \(maxAttempts))",
+                        fix:
+                            "check the journal for the crash (journalctl -u mlopsd), fix the cause, and submit the job again under a new id"
+                    )
+                ]
+            )
         }
     }
 
@@ -256,10 +282,18 @@ final class JobProcessor {
         let name = item.file.name
         guard let text = item.file.text else {
             item.id = JobValidator.idFromFileName(name)
-            item.disposition = .conclude(.rejected, [item.file.problem ?? JobError(.unreadable, "the job file could not be read")])
+            item.disposition = .conclude(
+                .rejected,
+                [item.file.problem ?? JobError(.unreadable, "the job file could not be read")]
+            )
             return
         }
-        switch JobValidator.validate(text: text, fileName: name, limits: limits, declaration: { self.handlers.declaration(for: $0) }) {
+        switch JobValidator.validate(
+            text: text,
+            fileName: name,
+            limits: limits,
+            declaration: { self.handlers.declaration(for: $0) }
+        ) {
         case .valid(let job):
             item.id = job.id
             item.kind = job.kind
@@ -289,13 +323,18 @@ final class JobProcessor {
             idIsOurs = state == nil || (state == "rejected" && sameSubmitter)
             item.resultName = idIsOurs ? "\(id).json" : "\(id)+\(file.inode).json"
             if !idIsOurs, case .execute = item.disposition {
-                let error = state == "rejected"
+                let error =
+                    state == "rejected"
                     ? JobError(
-                        .duplicateID, "the id `\(id)` belongs to a job that \(holder) submitted (results/\(id).json); only they may reuse it",
-                        fix: "give this job a new `id:` (or a new file name)")
+                        .duplicateID,
+                        "the id `\(id)` belongs to a job that \(holder) submitted (results/\(id).json); only they may reuse it",
+                        fix: "give this job a new `id:` (or a new file name)"
+                    )
                     : JobError(
-                        .duplicateID, "a job with id `\(id)` was already accepted (results/\(id).json); ids are never reused",
-                        fix: "give this job a new `id:` (or a new file name)")
+                        .duplicateID,
+                        "a job with id `\(id)` was already accepted (results/\(id).json); ids are never reused",
+                        fix: "give this job a new `id:` (or a new file name)"
+                    )
                 item.disposition = .conclude(.rejected, [error])
             }
         } else {
@@ -318,40 +357,78 @@ final class JobProcessor {
         let isFinal = item.status.isFinal
         let document = ResultDocument(
             job: item.id ?? item.resultName.replacingOccurrences(of: ".json", with: ""),
-            kind: item.kind?.rawValue, model: item.model, status: item.status,
-            submittedBy: file.submittedBy, submittedAt: Timestamp.string(file.submittedAt),
-            startedAt: Timestamp.string(started), finishedAt: isFinal ? Timestamp.string(finished) : nil, file: file.name,
-            fileInode: file.inode, result: result, error: errors.first.map { ResultDocument.ErrorInfo($0, more: Array(errors.dropFirst())) })
+            kind: item.kind?.rawValue,
+            model: item.model,
+            status: item.status,
+            submittedBy: file.submittedBy,
+            submittedAt: Timestamp.string(file.submittedAt),
+            startedAt: Timestamp.string(started),
+            finishedAt: isFinal ? Timestamp.string(finished) : nil,
+            file: file.name,
+            fileInode: file.inode,
+            result: result,
+            error: errors.first.map { ResultDocument.ErrorInfo($0, more: Array(errors.dropFirst())) }
+        )
         item.document = document
         item.documentData = try document.encoded()
         if let id = item.id, idIsOurs {
             try JobStore.record(
-                db, id: id, kind: item.kind, model: item.model, file: file, document: document,
-                documentData: item.documentData, attempts: item.attempts)
+                db,
+                id: id,
+                kind: item.kind,
+                model: item.model,
+                file: file,
+                document: document,
+                documentData: item.documentData,
+                attempts: item.attempts
+            )
         }
     }
 
     /// Runs a valid job's handler in a savepoint: its effects stay only if it succeeded.
-    private func run(_ job: ValidatedJob, file: JobFile, db: Database, config: DaemonConfig) throws
+    private func run(
+        _ job: ValidatedJob,
+        file: JobFile,
+        db: Database,
+        config: DaemonConfig
+    ) throws
         -> (ResultDocument.Status, JSONValue?, [JobError])
     {
         guard let handler = handlers.handler(for: job.kind) else {
             // HandlerRegistry.standard has every kind; only a registry built without one gets here.
-            return (.failed, nil, [JobError(.internalError, "no handler is registered for kind `\(job.kind.rawValue)`")])
+            return (
+                .failed, nil, [JobError(.internalError, "no handler is registered for kind `\(job.kind.rawValue)`")]
+            )
         }
         if handler.modelRule.mustBeRegistered, let model = job.model {
             let known = try ModelSpecs.names(db)
             if !known.contains(model) {
                 let close = Suggestion.closest(to: model, among: known)
-                return (.rejected, nil, [JobError(
-                    .unknownModel, "model `\(model)` is not registered", at: job.modelMark,
-                    fix: close.map { "did you mean `\($0)`?" } ?? "register it first with a `register-model` job")])
+                return (
+                    .rejected, nil,
+                    [
+                        JobError(
+                            .unknownModel,
+                            "model `\(model)` is not registered",
+                            at: job.modelMark,
+                            fix: close.map { "did you mean `\($0)`?" }
+                                ?? "register it first with a `register-model` job"
+                        )
+                    ]
+                )
             }
         }
         let afterCommit = AfterCommit()
         let context = JobContext(
-            submittedBy: file.submittedBy, submitterUID: file.ownerUID, now: Date(), config: config, logger: logger,
-            registry: registry, afterCommit: afterCommit, pipelines: pipelines)
+            submittedBy: file.submittedBy,
+            submitterUID: file.ownerUID,
+            now: Date(),
+            config: config,
+            logger: logger,
+            registry: registry,
+            afterCommit: afterCommit,
+            pipelines: pipelines
+        )
         var outcome: JobOutcome = .failed(JobError(.internalError, "the job did not finish"))
         try db.inSavepoint {
             do {
@@ -377,7 +454,8 @@ final class JobProcessor {
         switch outcome {
         case .started(let value): return (.running, value, [])
         case .succeeded(let value): return (.succeeded, value, [])
-        case .failed(let error, let value), .failedKeepingRecords(let error, let value): return (.failed, value, [error])
+        case .failed(let error, let value), .failedKeepingRecords(let error, let value):
+            return (.failed, value, [error])
         case .rejected(let error): return (.rejected, nil, [error])
         }
     }
@@ -390,11 +468,14 @@ final class JobProcessor {
             stem = stem.dropLast(ext.count)
             break
         }
-        let cleaned = String(stem.unicodeScalars.prefix(100).map { scalar -> Character in
-            let ok = (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
-                || scalar == "." || scalar == "_" || scalar == "-"
-            return ok ? Character(scalar) : "_"
-        })
+        let cleaned = String(
+            stem.unicodeScalars.prefix(100).map { scalar -> Character in
+                let ok =
+                    (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
+                    || scalar == "." || scalar == "_" || scalar == "-"
+                return ok ? Character(scalar) : "_"
+            }
+        )
         let trimmed = cleaned.drop(while: { $0 == "." })
         return trimmed.isEmpty ? "job" : String(trimmed)
     }

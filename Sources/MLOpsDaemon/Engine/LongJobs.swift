@@ -27,31 +27,54 @@ public struct LongJobs: Sendable {
     /// The document for job `id` with `status` and `result`; for a final status the job's
     /// row is updated too. Nil when the job is unknown or already final.
     public static func complete(
-        _ db: Database, job id: String, status: ResultDocument.Status, result: JSONValue?, error: JobError?, at: Date
+        _ db: Database,
+        job id: String,
+        status: ResultDocument.Status,
+        result: JSONValue?,
+        error: JobError?,
+        at: Date
     ) throws -> Publication? {
         guard let job = try JobStore.running(db, id: id) else { return nil }
         let document = ResultDocument(
-            job: id, kind: job.kind, model: job.model, status: status, submittedBy: job.submittedBy,
-            submittedAt: job.submittedAt, startedAt: job.startedAt,
-            finishedAt: status.isFinal ? Timestamp.string(at) : nil, file: job.fileName,
-            fileInode: job.inode, result: result, error: error.map { ResultDocument.ErrorInfo($0) })
+            job: id,
+            kind: job.kind,
+            model: job.model,
+            status: status,
+            submittedBy: job.submittedBy,
+            submittedAt: job.submittedAt,
+            startedAt: job.startedAt,
+            finishedAt: status.isFinal ? Timestamp.string(at) : nil,
+            file: job.fileName,
+            fileInode: job.inode,
+            result: result,
+            error: error.map { ResultDocument.ErrorInfo($0) }
+        )
         let data = try document.encoded()
         if status.isFinal {
             try JobStore.finish(db, id: id, status: status, finishedAt: document.finishedAt, document: data)
         }
         return Publication(
-            resultName: id + ".json", document: data, fileName: job.fileName, inode: job.inode,
-            final: status.isFinal, succeeded: status == .succeeded)
+            resultName: id + ".json",
+            document: data,
+            fileName: job.fileName,
+            inode: job.inode,
+            final: status.isFinal,
+            succeeded: status == .succeeded
+        )
     }
 
     /// Writes the result file (durably when final) and, when final, retires the job file.
     public func publish(_ publication: Publication) throws(SystemError) {
         try spool.results.writeAtomically(
-            publication.resultName, data: publication.document, syncFile: publication.final, syncDirectory: publication.final)
+            publication.resultName,
+            data: publication.document,
+            syncFile: publication.final,
+            syncDirectory: publication.final
+        )
         if publication.final {
             do {
                 try spool.retire(publication.fileName, inode: publication.inode, succeeded: publication.succeeded)
-            } catch where error.errno == ENOENT {
+            } catch  where error.errno == ENOENT {
                 // Already moved (a recovery got there first): nothing left to do.
             }
         }

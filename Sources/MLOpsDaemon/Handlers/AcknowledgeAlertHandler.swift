@@ -15,8 +15,17 @@ extension Kinds.AcknowledgeAlert: JobHandling {
             return .succeeded(Result(alert: alert, note: "already acknowledged by \(by) at \(at)"))
         }
         let updated = try AlertBook.acknowledge(db, id: id, by: context.submittedBy, at: context.now)
-        try AuditLog.record(db, action: "alert.acknowledged", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
-                            model: alert.model, reason: job.reason, details: ["alert": .string(id)], at: context.now)
+        try AuditLog.record(
+            db,
+            action: "alert.acknowledged",
+            actor: context.submittedBy,
+            actorUID: context.submitterUID,
+            job: job.id,
+            model: alert.model,
+            reason: job.reason,
+            details: ["alert": .string(id)],
+            at: context.now
+        )
         if let registry = context.registry {
             context.afterCommit.add { registry.alerts.publish(updated, log: false) }
         }

@@ -14,15 +14,25 @@ extension Kinds.ArchiveVersions: JobHandling {
         let keep = job.parameters.keepVersions ?? spec.policy.keepVersions
         let dryRun = job.parameters.dryRun
         let report = try Archiver.archive(
-            db, model: model, spec: spec, keep: keep, by: VersionStore.Actor(context, job: job), registry: context.registry,
-            afterCommit: context.afterCommit, dryRun: dryRun)
+            db,
+            model: model,
+            spec: spec,
+            keep: keep,
+            by: VersionStore.Actor(context, job: job),
+            registry: context.registry,
+            afterCommit: context.afterCommit,
+            dryRun: dryRun
+        )
         if !dryRun, !report.archived.isEmpty {
             let logger = context.logger
             let names = report.archived.joined(separator: ", ")
             context.afterCommit.add {
-                logger.info("archived \(model) \(names)", metadata: [
-                    "event": LogEvent.versionsArchived.metadataValue, "model": .string(model),
-                ])
+                logger.info(
+                    "archived \(model) \(names)",
+                    metadata: [
+                        "event": LogEvent.versionsArchived.metadataValue, "model": .string(model),
+                    ]
+                )
             }
         }
         return .succeeded(Result(model: model, report: report))

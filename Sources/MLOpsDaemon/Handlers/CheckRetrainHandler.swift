@@ -10,7 +10,13 @@ extension Kinds.CheckRetrain: JobHandling {
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
-        let situation = try RetrainingSituationReader.read(db, model: model, spec: spec, config: context.config, now: context.now)
+        let situation = try RetrainingSituationReader.read(
+            db,
+            model: model,
+            spec: spec,
+            config: context.config,
+            now: context.now
+        )
         let decision = RetrainingPolicy.decide(situation, occasion: .inquiry)
         // Every rule that holds retraining back now, not only the first.
         var blocks: [Result.HeldBack] = []
@@ -31,7 +37,8 @@ extension Kinds.CheckRetrain: JobHandling {
         case .nothing:
             would = "nothing: no trigger holds"
         case .fire(let first, _):
-            would = "start a retraining now (trigger \(first.rawValue)) at the next "
+            would =
+                "start a retraining now (trigger \(first.rawValue)) at the next "
                 + (first == .scheduled ? "retraining tick" : "monitoring check")
             trigger = first.rawValue
         case .suppress(let triggers, let reason):
@@ -42,14 +49,24 @@ extension Kinds.CheckRetrain: JobHandling {
         let wouldStart: Bool
         if case .fire = decision.action { wouldStart = true } else { wouldStart = false }
         let stamp = { (date: Date?) in date.map(Timestamp.string) }
-        return .succeeded(Result(
-            model: model, shouldRetrain: !holding.isEmpty, wouldStart: wouldStart, trigger: trigger,
-            whatWouldHappen: would, conditions: decision.conditions, heldBackBy: blocks, enabled: situation.enabled,
-            settings: settings?.document,
-            cap: Result.Cap(countLast24h: situation.automaticInLastDay, limit: situation.maxPerDay),
-            cooldownHours: situation.cooldownHours, activeRun: situation.activeRun,
-            lastRetrainingAt: stamp(situation.lastRetrainingAt),
-            cooldownUntil: stamp(situation.lastRetrainingAt?.addingTimeInterval(situation.cooldownHours * 3600)),
-            nextScheduledAt: stamp(decision.nextScheduledAt)))
+        return .succeeded(
+            Result(
+                model: model,
+                shouldRetrain: !holding.isEmpty,
+                wouldStart: wouldStart,
+                trigger: trigger,
+                whatWouldHappen: would,
+                conditions: decision.conditions,
+                heldBackBy: blocks,
+                enabled: situation.enabled,
+                settings: settings?.document,
+                cap: Result.Cap(countLast24h: situation.automaticInLastDay, limit: situation.maxPerDay),
+                cooldownHours: situation.cooldownHours,
+                activeRun: situation.activeRun,
+                lastRetrainingAt: stamp(situation.lastRetrainingAt),
+                cooldownUntil: stamp(situation.lastRetrainingAt?.addingTimeInterval(situation.cooldownHours * 3600)),
+                nextScheduledAt: stamp(decision.nextScheduledAt)
+            )
+        )
     }
 }

@@ -36,11 +36,24 @@ extension Kinds.CreateVersion: JobHandling {
         }
         let derived = derive(explicit: named.explicit, existing: existing, spec: spec, stored: ingested.stored)
         let record = try Self.record(
-            job, context: context, db: db, model: model, named: named, paths: paths, ingested: ingested,
-            derived: derived)
-        return .succeeded(Result(
-            document: record.document(artifactPath: ingested.stored.path), model: model, derived: named.explicit == nil,
-            artifactReused: ingested.stored.reused, ignoredColumns: ingested.reference.ignoredColumns))
+            job,
+            context: context,
+            db: db,
+            model: model,
+            named: named,
+            paths: paths,
+            ingested: ingested,
+            derived: derived
+        )
+        return .succeeded(
+            Result(
+                document: record.document(artifactPath: ingested.stored.path),
+                model: model,
+                derived: named.explicit == nil,
+                artifactReused: ingested.stored.reused,
+                ignoredColumns: ingested.reference.ignoredColumns
+            )
+        )
     }
 
     /// What the job names besides files: the version (nil: derived) and its parent.
@@ -51,16 +64,26 @@ extension Kinds.CreateVersion: JobHandling {
 
     /// Checks that need no files: an explicit version no other version has, a known parent
     /// (default: the production version).
-    static func checkNames(_ job: Job<Self>, model: String, existing: [VersionRecord], db: Database) throws
+    static func checkNames(
+        _ job: Job<Self>,
+        model: String,
+        existing: [VersionRecord],
+        db: Database
+    ) throws
         -> Swift.Result<Named, JobError>
     {
         let params = job.parameters
         var explicit: SemanticVersion?
         if let text = params.version {
             if let problem = VersionRule.problem(withExplicit: text, existing: existing.compactMap(\.semanticVersion)) {
-                return .failure(JobError(
-                    .conflict, problem, at: job.mark(ofParam: "version"),
-                    fix: "choose a version no other version of \(model) has, or leave `version:` out"))
+                return .failure(
+                    JobError(
+                        .conflict,
+                        problem,
+                        at: job.mark(ofParam: "version"),
+                        fix: "choose a version no other version of \(model) has, or leave `version:` out"
+                    )
+                )
             }
             explicit = SemanticVersion(text)
         }
@@ -68,7 +91,8 @@ extension Kinds.CreateVersion: JobHandling {
         if let named = params.parent {
             guard existing.contains(where: { $0.version == named }) else {
                 return .failure(
-                    VersionStore.unknownVersion(named, of: model, among: existing, at: job.mark(ofParam: "parent")))
+                    VersionStore.unknownVersion(named, of: model, among: existing, at: job.mark(ofParam: "parent"))
+                )
             }
             parent = named
         }
@@ -92,19 +116,36 @@ extension Kinds.CreateVersion: JobHandling {
         let roots = context.config.dataRoots.joined(separator: ", ")
         for (key, value) in [("artifact", params.artifact), ("training_data", params.trainingData)] {
             if let path = value, !path.hasPrefix("/") {
-                return .failure(JobError(.badArtifact, "\(key) must be an absolute path, not `\(path)`",
-                                         at: job.mark(ofParam: key), fix: "write the full path under one of: " + roots))
+                return .failure(
+                    JobError(
+                        .badArtifact,
+                        "\(key) must be an absolute path, not `\(path)`",
+                        at: job.mark(ofParam: key),
+                        fix: "write the full path under one of: " + roots
+                    )
+                )
             }
         }
         let source: String
         do {
             source = try ArtifactStore.resolveInside(params.artifact, roots: context.config.dataRoots)
         } catch {
-            return .failure(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "artifact"),
-                                     fix: "put the artifact directory under one of: " + roots))
+            return .failure(
+                JobError(
+                    .badArtifact,
+                    "\(error)",
+                    at: job.mark(ofParam: "artifact"),
+                    fix: "put the artifact directory under one of: " + roots
+                )
+            )
         }
         do {
-            try SubmitterAccess.check(source, uid: context.submitterUID, what: "artifact", mark: job.mark(ofParam: "artifact"))
+            try SubmitterAccess.check(
+                source,
+                uid: context.submitterUID,
+                what: "artifact",
+                mark: job.mark(ofParam: "artifact")
+            )
         } catch {
             return .failure(error)
         }
@@ -117,15 +158,26 @@ extension Kinds.CreateVersion: JobHandling {
             } catch let error as JobError {
                 return .failure(JobError(.badArtifact, error.message, at: job.mark(ofParam: "training_data")))
             } catch {
-                return .failure(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "training_data"),
-                                         fix: "name a file under one of: " + roots))
+                return .failure(
+                    JobError(
+                        .badArtifact,
+                        "\(error)",
+                        at: job.mark(ofParam: "training_data"),
+                        fix: "name a file under one of: " + roots
+                    )
+                )
             }
         }
         let referenceName = params.reference
         guard RegistryFiles.isContained(referenceName) else {
-            return .failure(JobError(
-                .invalidValue, "reference must be a path inside the artifact directory, not `\(referenceName)`",
-                at: job.mark(ofParam: "reference"), fix: "give the file's path relative to the artifact directory"))
+            return .failure(
+                JobError(
+                    .invalidValue,
+                    "reference must be a path inside the artifact directory, not `\(referenceName)`",
+                    at: job.mark(ofParam: "reference"),
+                    fix: "give the file's path relative to the artifact directory"
+                )
+            )
         }
         return .success(Paths(source: source, trainingData: trainingData, referenceName: referenceName))
     }
@@ -141,7 +193,12 @@ extension Kinds.CreateVersion: JobHandling {
     /// Copies the artifact into the store, then checks the copy (``check(stored:spec:referenceName:job:)``);
     /// a refused artifact that was not stored before is deleted again. A full or failing
     /// disk throws (no fault of the job: it is rolled back and retried).
-    static func ingest(_ job: Job<Self>, source: String, spec: ModelSpec, registry: ModelRegistry) throws
+    static func ingest(
+        _ job: Job<Self>,
+        source: String,
+        spec: ModelSpec,
+        registry: ModelRegistry
+    ) throws
         -> Swift.Result<Ingested, JobError>
     {
         let referenceName = job.parameters.reference
@@ -158,7 +215,8 @@ extension Kinds.CreateVersion: JobHandling {
             return .failure(error)
         case .success(let (metrics, reference)):
             return .success(
-                Ingested(stored: stored, metrics: metrics, reference: reference, referenceName: referenceName))
+                Ingested(stored: stored, metrics: metrics, reference: reference, referenceName: referenceName)
+            )
         }
     }
 
@@ -173,14 +231,23 @@ extension Kinds.CreateVersion: JobHandling {
     }
 
     /// The version: given, or derived from the newest existing one.
-    static func derive(explicit: SemanticVersion?, existing: [VersionRecord], spec: ModelSpec, stored: StoredArtifact)
+    static func derive(
+        explicit: SemanticVersion?,
+        existing: [VersionRecord],
+        spec: ModelSpec,
+        stored: StoredArtifact
+    )
         -> Derived
     {
         let schema = FeatureSchema(spec).fingerprint
         let latest = existing.filter { $0.semanticVersion != nil }
             .max { ($0.semanticVersion ?? VersionRule.first) < ($1.semanticVersion ?? VersionRule.first) }
-        let change = VersionRule.change(previousSchema: latest?.schema, schema: schema,
-                                        previousArtifact: latest?.modelSHA256, artifact: stored.modelSHA256)
+        let change = VersionRule.change(
+            previousSchema: latest?.schema,
+            schema: schema,
+            previousArtifact: latest?.modelSHA256,
+            artifact: stored.modelSHA256
+        )
         let version = explicit ?? VersionRule.next(after: latest?.semanticVersion, change: change)
         let changeText = explicit != nil ? "explicit" : (latest == nil ? "initial" : change.rawValue)
         return Derived(version: version, change: changeText, schema: schema)
@@ -189,8 +256,14 @@ extension Kinds.CreateVersion: JobHandling {
     /// Records the version (``VersionStore/create(_:_:reason:)``) with its audit entry and,
     /// after the commit, a journal entry; returns it as stored.
     static func record(
-        _ job: Job<Self>, context: JobContext, db: Database, model: String, named: Named, paths: Paths,
-        ingested: Ingested, derived: Derived
+        _ job: Job<Self>,
+        context: JobContext,
+        db: Database,
+        model: String,
+        named: Named,
+        paths: Paths,
+        ingested: Ingested,
+        derived: Derived
     ) throws -> VersionRecord {
         let params = job.parameters
         let state: VersionState = params.stage ? .staging : .registered
@@ -199,40 +272,83 @@ extension Kinds.CreateVersion: JobHandling {
         let record = try VersionStore.create(
             db,
             VersionRecord(
-                model: model, version: version, sequence: 0, state: state, artifactSHA256: ingested.stored.sha256,
-                modelSHA256: ingested.stored.modelSHA256, artifactRemoved: false, schema: derived.schema,
-                change: derived.change, parentVersion: named.parent, trainingData: paths.trainingData?.path,
-                trainingDataSHA256: paths.trainingData?.sha256, runID: params.runID,
-                parameters: .object(params.parameters ?? [:]), metrics: ingested.metrics.all,
-                metricValue: ingested.metrics.value, referenceFile: ingested.referenceName,
-                referenceRows: ingested.reference.rows, description: params.description, abTestWon: nil, createdAt: now,
-                createdBy: context.submittedBy, jobID: job.id, stateChangedAt: now),
-            reason: job.reason)
+                model: model,
+                version: version,
+                sequence: 0,
+                state: state,
+                artifactSHA256: ingested.stored.sha256,
+                modelSHA256: ingested.stored.modelSHA256,
+                artifactRemoved: false,
+                schema: derived.schema,
+                change: derived.change,
+                parentVersion: named.parent,
+                trainingData: paths.trainingData?.path,
+                trainingDataSHA256: paths.trainingData?.sha256,
+                runID: params.runID,
+                parameters: .object(params.parameters ?? [:]),
+                metrics: ingested.metrics.all,
+                metricValue: ingested.metrics.value,
+                referenceFile: ingested.referenceName,
+                referenceRows: ingested.reference.rows,
+                description: params.description,
+                abTestWon: nil,
+                createdAt: now,
+                createdBy: context.submittedBy,
+                jobID: job.id,
+                stateChangedAt: now
+            ),
+            reason: job.reason
+        )
         try AuditLog.record(
-            db, action: "version.created", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
-            model: model, reason: job.reason,
-            details: ["version": .string(version), "state": .string(state.rawValue),
-                      "artifact_sha256": .string(ingested.stored.sha256), "change": .string(derived.change)],
-            at: context.now)
+            db,
+            action: "version.created",
+            actor: context.submittedBy,
+            actorUID: context.submitterUID,
+            job: job.id,
+            model: model,
+            reason: job.reason,
+            details: [
+                "version": .string(version), "state": .string(state.rawValue),
+                "artifact_sha256": .string(ingested.stored.sha256), "change": .string(derived.change),
+            ],
+            at: context.now
+        )
         let logger = context.logger
         let source = paths.source
         context.afterCommit.add {
-            logger.info("created \(model) \(version) (\(record.change)) from \(source)",
-                        metadata: ["event": LogEvent.versionCreated.metadataValue, "model": .string(model),
-                                   "version": .string(version)])
+            logger.info(
+                "created \(model) \(version) (\(record.change)) from \(source)",
+                metadata: [
+                    "event": LogEvent.versionCreated.metadataValue, "model": .string(model),
+                    "version": .string(version),
+                ]
+            )
         }
         return record
     }
 
     /// Checks the stored copy: metrics.json, the reference data, an optional schema.json.
-    static func check(stored: StoredArtifact, spec: ModelSpec, referenceName: String, job: Job<Self>)
+    static func check(
+        stored: StoredArtifact,
+        spec: ModelSpec,
+        referenceName: String,
+        job: Job<Self>
+    )
         -> Swift.Result<((all: JSONValue, value: Double), ReferenceData.Summary), JobError>
     {
         let artifactMark = job.mark(ofParam: "artifact")
         do {
-            guard let metricsData = try RegistryFiles.read(stored.path + "/metrics.json", limit: maxMetadataBytes) else {
-                return .failure(JobError(.badArtifact, "the artifact directory has no metrics.json", at: artifactMark,
-                                         fix: "write the version's metrics (at least `\(spec.metric)`) into metrics.json in the artifact directory"))
+            guard let metricsData = try RegistryFiles.read(stored.path + "/metrics.json", limit: maxMetadataBytes)
+            else {
+                return .failure(
+                    JobError(
+                        .badArtifact,
+                        "the artifact directory has no metrics.json",
+                        at: artifactMark,
+                        fix:
+                            "write the version's metrics (at least `\(spec.metric)`) into metrics.json in the artifact directory"
+                    )
+                )
             }
             let metrics: (all: JSONValue, value: Double)
             switch VersionMetrics.parse(metricsData, metric: spec.metric) {
@@ -242,30 +358,64 @@ extension Kinds.CreateVersion: JobHandling {
             if let schemaData = try RegistryFiles.read(stored.path + "/schema.json", limit: maxMetadataBytes) {
                 struct Declared: Decodable { var features: [FeatureSchema.Column] }
                 guard let declared = try? JSONDecoder().decode(Declared.self, from: schemaData) else {
-                    return .failure(JobError(.badArtifact, "schema.json must be {\"features\": [{\"name\": …, \"type\": \"numerical\"|\"categorical\"}, …]}",
-                                             at: artifactMark))
+                    return .failure(
+                        JobError(
+                            .badArtifact,
+                            "schema.json must be {\"features\": [{\"name\": …, \"type\": \"numerical\"|\"categorical\"}, …]}",
+                            at: artifactMark
+                        )
+                    )
                 }
                 let differences = FeatureSchema(spec).differences(from: declared.features)
                 if !differences.isEmpty {
-                    return .failure(JobError(.badArtifact, "schema mismatch: " + differences.joined(separator: "; "), at: artifactMark,
-                                             fix: "train against the model's declared features, or re-register the model with the new schema first"))
+                    return .failure(
+                        JobError(
+                            .badArtifact,
+                            "schema mismatch: " + differences.joined(separator: "; "),
+                            at: artifactMark,
+                            fix:
+                                "train against the model's declared features, or re-register the model with the new schema first"
+                        )
+                    )
                 }
             }
-            guard let referenceData = try RegistryFiles.read(stored.path + "/" + referenceName, limit: RegistryFiles.maxReferenceBytes) else {
-                return .failure(JobError(.badArtifact, "the artifact directory has no reference data `\(referenceName)`",
-                                         at: job.paramMarks["reference"] ?? artifactMark,
-                                         fix: "add a CSV sample of the training inputs as \(referenceName), or name it with `reference:`"))
+            guard
+                let referenceData = try RegistryFiles.read(
+                    stored.path + "/" + referenceName,
+                    limit: RegistryFiles.maxReferenceBytes
+                )
+            else {
+                return .failure(
+                    JobError(
+                        .badArtifact,
+                        "the artifact directory has no reference data `\(referenceName)`",
+                        at: job.paramMarks["reference"] ?? artifactMark,
+                        fix: "add a CSV sample of the training inputs as \(referenceName), or name it with `reference:`"
+                    )
+                )
             }
             let table: CSVTable
             do {
                 table = try CSVTable.parse(String(decoding: referenceData, as: UTF8.self))
             } catch {
-                return .failure(JobError(.badArtifact, "\(referenceName): \(error)", at: job.paramMarks["reference"] ?? artifactMark))
+                return .failure(
+                    JobError(
+                        .badArtifact,
+                        "\(referenceName): \(error)",
+                        at: job.paramMarks["reference"] ?? artifactMark
+                    )
+                )
             }
             switch ReferenceData.check(table, spec: spec, fileName: referenceName) {
             case .failure(let error):
-                return .failure(JobError(.badArtifact, "schema mismatch: " + error.description, at: job.paramMarks["reference"] ?? artifactMark,
-                                         fix: "the reference data needs every feature and segment column of the model with valid values"))
+                return .failure(
+                    JobError(
+                        .badArtifact,
+                        "schema mismatch: " + error.description,
+                        at: job.paramMarks["reference"] ?? artifactMark,
+                        fix: "the reference data needs every feature and segment column of the model with valid values"
+                    )
+                )
             case .success(let summary):
                 return .success((metrics, summary))
             }

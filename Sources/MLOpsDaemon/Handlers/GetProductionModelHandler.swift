@@ -17,7 +17,8 @@ extension Kinds.GetProductionModel: JobHandling {
             stint = try VersionStore.currentStint(db, model: model)
         }
         guard let stint, let version = try VersionStore.version(db, model: model, version: stint.version) else {
-            result.note = job.parameters.at == nil
+            result.note =
+                job.parameters.at == nil
                 ? "\(model) has no production version"
                 : "\(model) had no production version at that time"
             return .succeeded(result)
@@ -29,8 +30,11 @@ extension Kinds.GetProductionModel: JobHandling {
         if stint.until == nil, let registry = context.registry {
             let current = registry.serving.current(model: model)
             result.serving = Result.Serving(
-                link: registry.serving.root + "/" + model + "/current", target: current?.target,
-                deployment: current?.deployment ?? .null, agreesWithStore: current?.target == path)
+                link: registry.serving.root + "/" + model + "/current",
+                target: current?.target,
+                deployment: current?.deployment ?? .null,
+                agreesWithStore: current?.target == path
+            )
         }
         return .succeeded(result)
     }

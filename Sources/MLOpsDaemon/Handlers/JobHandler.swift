@@ -20,7 +20,10 @@ extension JobHandling {
     /// for the result document.
     static func execute(validated job: ValidatedJob, context: JobContext, db: Database) throws -> JobOutcome {
         guard let typed = job.typed(as: Self.self) else {
-            throw JobError(.internalError, "job \(job.id) of kind \(job.kind.rawValue) reached the handler of \(kind.rawValue)")
+            throw JobError(
+                .internalError,
+                "job \(job.id) of kind \(job.kind.rawValue) reached the handler of \(kind.rawValue)"
+            )
         }
         return try execute(typed, context: context, db: db).erased()
     }
@@ -43,8 +46,16 @@ public struct JobContext: Sendable {
     public var pipelines: PipelineService?
 
     /// A context; `afterCommit` collects the job's deferred work.
-    public init(submittedBy: String, submitterUID: UInt32, now: Date, config: DaemonConfig, logger: Logger,
-                registry: ModelRegistry? = nil, afterCommit: AfterCommit = AfterCommit(), pipelines: PipelineService? = nil) {
+    public init(
+        submittedBy: String,
+        submitterUID: UInt32,
+        now: Date,
+        config: DaemonConfig,
+        logger: Logger,
+        registry: ModelRegistry? = nil,
+        afterCommit: AfterCommit = AfterCommit(),
+        pipelines: PipelineService? = nil
+    ) {
         self.submittedBy = submittedBy
         self.submitterUID = submitterUID
         self.now = now
@@ -122,7 +133,9 @@ public struct HandlerRegistry: Sendable {
     }
 
     /// Every kind whose declaration has a handler: all of them (a test pins it).
-    public static let standard = HandlerRegistry(JobKind.allCases.compactMap { $0.declaration as? any JobHandling.Type })
+    public static let standard = HandlerRegistry(
+        JobKind.allCases.compactMap { $0.declaration as? any JobHandling.Type }
+    )
 
     /// The handler of `kind`, if this registry has one.
     public func handler(for kind: JobKind) -> (any JobHandling.Type)? { handlers[kind] }

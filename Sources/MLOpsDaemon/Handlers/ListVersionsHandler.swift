@@ -18,10 +18,15 @@ extension Kinds.ListVersions: JobHandling {
             if withHistory { doc.events = events[version.version] ?? [] }
             return doc
         }
-        return .succeeded(Result(
-            model: model, count: items.count, versions: items,
-            production: try VersionStore.production(db, model: model)?.version,
-            rollbackTarget: try VersionStore.rollbackTarget(db, model: model)?.version,
-            productionHistory: withHistory ? try VersionStore.history(db, model: model).map(\.document) : nil))
+        return .succeeded(
+            Result(
+                model: model,
+                count: items.count,
+                versions: items,
+                production: try VersionStore.production(db, model: model)?.version,
+                rollbackTarget: try VersionStore.rollbackTarget(db, model: model)?.version,
+                productionHistory: withHistory ? try VersionStore.history(db, model: model).map(\.document) : nil
+            )
+        )
     }
 }

@@ -36,7 +36,9 @@ extension Kinds.LogGroundTruth: JobHandling {
             } else if spec.task == .regression, Double(entry.label)?.isFinite != true {
                 message = "`\(entry.label)` is not a number (the model is a regression)"
             } else if spec.task != .regression, let classes, !classes.contains(entry.label) {
-                message = "`\(entry.label)` is not one of the model's classes (" + (spec.classes ?? []).joined(separator: ", ") + ")"
+                message =
+                    "`\(entry.label)` is not one of the model's classes ("
+                    + (spec.classes ?? []).joined(separator: ", ") + ")"
             }
             seen[entry.id] = seen[entry.id] ?? entry.row
             if let message {
@@ -49,7 +51,13 @@ extension Kinds.LogGroundTruth: JobHandling {
         }
         if !problems.isEmpty {
             let outcome = PredictionParser.Outcome(records: [], problems: problems, more: more, ignoredColumns: [])
-            return .rejected(Kinds.LogPredictions.rejection(outcome, source: source, mark: job.mark(ofParam: job.parameters.source.parameterName(inlineKey: "labels"))))
+            return .rejected(
+                Kinds.LogPredictions.rejection(
+                    outcome,
+                    source: source,
+                    mark: job.mark(ofParam: job.parameters.source.parameterName(inlineKey: "labels"))
+                )
+            )
         }
 
         let now = Timestamp.string(context.now)
@@ -73,15 +81,26 @@ extension Kinds.LogGroundTruth: JobHandling {
             if previous == nil { labelled += 1 } else { relabelled += 1 }
         }
         try MonitoringState.add(db, model: model, predictions: 0, labels: labelled + relabelled)
-        var result = Result(model: model, received: entries.count, labelled: labelled, relabelled: relabelled,
-                            unchanged: unchanged, unknown: unknownCount, unknownIds: unknown)
+        var result = Result(
+            model: model,
+            received: entries.count,
+            labelled: labelled,
+            relabelled: relabelled,
+            unchanged: unchanged,
+            unknown: unknownCount,
+            unknownIds: unknown
+        )
         if unknownCount > 0 {
             let logger = context.logger
             let sample = unknown.prefix(5).joined(separator: ", ")
             context.afterCommit.add {
                 logger.warning(
                     "\(unknownCount) labels for \(model) name predictions that were never logged (e.g. \(sample)); they were not stored",
-                    metadata: ["event": LogEvent.labelsUnmatched.metadataValue, "model": .string(model), "job": .string(job.id)])
+                    metadata: [
+                        "event": LogEvent.labelsUnmatched.metadataValue, "model": .string(model),
+                        "job": .string(job.id),
+                    ]
+                )
             }
         }
         result.check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job)
@@ -111,8 +130,14 @@ extension Kinds.LogGroundTruth: JobHandling {
             switch content {
             case .table(let table):
                 guard let idColumn = table.column("id"), let labelColumn = table.column("label") else {
-                    return .failure(JobError(.invalidValue, "\(source): the header needs `id` and `label` columns (it has "
-                                             + table.header.joined(separator: ", ") + ")", at: job.mark(ofParam: "file")))
+                    return .failure(
+                        JobError(
+                            .invalidValue,
+                            "\(source): the header needs `id` and `label` columns (it has "
+                                + table.header.joined(separator: ", ") + ")",
+                            at: job.mark(ofParam: "file")
+                        )
+                    )
                 }
                 for (r, row) in table.rows.enumerated() {
                     entries.append((row[idColumn], row[labelColumn], r + 1, table.rowLines[r]))

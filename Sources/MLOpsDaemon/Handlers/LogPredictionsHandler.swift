@@ -16,8 +16,14 @@ extension Kinds.LogPredictions: JobHandling {
         var version = try VersionStore.production(db, model: model)?.version
         if let named = job.parameters.version {
             guard try VersionStore.version(db, model: model, version: named) != nil else {
-                return .rejected(VersionStore.unknownVersion(named, of: model, among: try VersionStore.versions(db, model: model),
-                                                                      at: job.mark(ofParam: "version")))
+                return .rejected(
+                    VersionStore.unknownVersion(
+                        named,
+                        of: model,
+                        among: try VersionStore.versions(db, model: model),
+                        at: job.mark(ofParam: "version")
+                    )
+                )
             }
             version = named
         }
@@ -44,7 +50,13 @@ extension Kinds.LogPredictions: JobHandling {
             }
         }
         if !outcome.problems.isEmpty {
-            return .rejected(Self.rejection(outcome, source: source, mark: job.mark(ofParam: job.parameters.source.parameterName(inlineKey: "records"))))
+            return .rejected(
+                Self.rejection(
+                    outcome,
+                    source: source,
+                    mark: job.mark(ofParam: job.parameters.source.parameterName(inlineKey: "records"))
+                )
+            )
         }
 
         let inserter = try PredictionStore.inserter(db)
@@ -62,11 +74,19 @@ extension Kinds.LogPredictions: JobHandling {
             }
         }
         try MonitoringState.add(db, model: model, predictions: ingested, labels: labelled)
-        var result = Result(model: model, version: version, received: outcome.records.count, ingested: ingested,
-                            labelled: labelled, duplicates: duplicateCount, duplicateIds: duplicates,
-                            ignoredColumns: outcome.ignoredColumns)
+        var result = Result(
+            model: model,
+            version: version,
+            received: outcome.records.count,
+            ingested: ingested,
+            labelled: labelled,
+            duplicates: duplicateCount,
+            duplicateIds: duplicates,
+            ignoredColumns: outcome.ignoredColumns
+        )
         if version == nil {
-            result.note = "\(model) has no production version: these predictions are stored but not monitored; "
+            result.note =
+                "\(model) has no production version: these predictions are stored but not monitored; "
                 + "name `version:` or promote a version"
         }
         result.check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job)
@@ -77,7 +97,8 @@ extension Kinds.LogPredictions: JobHandling {
     /// lead, every listed one after it.
     static func rejection(_ outcome: PredictionParser.Outcome, source: String, mark: SourceMark?) -> JobError {
         let count = outcome.problems.count + outcome.more
-        var message = "\(source): \(count) problem\(count == 1 ? "" : "s"); nothing was ingested: "
+        var message =
+            "\(source): \(count) problem\(count == 1 ? "" : "s"); nothing was ingested: "
             + outcome.problems.map(\.description).joined(separator: "; ")
         if outcome.more > 0 { message += "; and \(outcome.more) more" }
         return JobError(.invalidValue, message, at: mark, fix: "fix the rows named and submit the whole file again")

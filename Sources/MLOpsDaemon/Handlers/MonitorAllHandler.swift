@@ -16,8 +16,17 @@ extension Kinds.MonitorAll: JobHandling {
         var out: [ModelCheck] = []
         for version in try VersionStore.allProduction(db) {
             let spec = try ModelSpecs.spec(db, model: version.model)
-            let outcome = try MonitorRunner.run(db, model: version.model, spec: spec, trigger: trigger, context: context, job: job)
-            out.append(ModelCheck(model: version.model, version: version.version, summary: MonitorRunner.summary(outcome)))
+            let outcome = try MonitorRunner.run(
+                db,
+                model: version.model,
+                spec: spec,
+                trigger: trigger,
+                context: context,
+                job: job
+            )
+            out.append(
+                ModelCheck(model: version.model, version: version.version, summary: MonitorRunner.summary(outcome))
+            )
         }
         return out
     }

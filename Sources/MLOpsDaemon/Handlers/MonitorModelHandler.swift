@@ -11,8 +11,14 @@ extension Kinds.MonitorModel: JobHandling {
         let spec = try ModelSpecs.spec(db, model: model)
         let outcome = try MonitorRunner.run(db, model: model, spec: spec, trigger: "job", context: context, job: job.id)
         if case .skipped(.noProductionVersion) = outcome {
-            return .rejected(JobError(.conflict, "\(model) has no production version to monitor", at: job.modelMark,
-                                      fix: "create a version and promote it first"))
+            return .rejected(
+                JobError(
+                    .conflict,
+                    "\(model) has no production version to monitor",
+                    at: job.modelMark,
+                    fix: "create a version and promote it first"
+                )
+            )
         }
         return .succeeded(outcome.result(model: model))
     }

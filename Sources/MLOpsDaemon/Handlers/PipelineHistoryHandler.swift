@@ -12,8 +12,14 @@ extension Kinds.PipelineHistory: JobHandling {
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         if let id = job.parameters.run {
             guard let run = try RunStore.run(db, id: id), job.model == nil || run.model == job.model else {
-                return .rejected(JobError(.conflict, "there is no pipeline run `\(id)`", at: job.mark(ofParam: "run"),
-                                          fix: "list runs with `mlopsctl runs`"))
+                return .rejected(
+                    JobError(
+                        .conflict,
+                        "there is no pipeline run `\(id)`",
+                        at: job.mark(ofParam: "run"),
+                        fix: "list runs with `mlopsctl runs`"
+                    )
+                )
             }
             return .succeeded(Result(runs: [run.document], count: 1, byState: nil))
         }

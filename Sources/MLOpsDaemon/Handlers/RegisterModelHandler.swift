@@ -20,25 +20,48 @@ extension Kinds.RegisterModel: JobHandling {
         if let existing {
             if existing.spec == specText {
                 return .succeeded(
-                    Result(model: name, revision: existing.revision, change: "unchanged", spec: job.params))
+                    Result(model: name, revision: existing.revision, change: "unchanged", spec: job.params)
+                )
             }
             revision = existing.revision + 1
             change = "updated"
-            try ModelSpecs.update(db, name: name, spec: spec, specText: specText, revision: revision, at: now,
-                                  by: context.submittedBy)
+            try ModelSpecs.update(
+                db,
+                name: name,
+                spec: spec,
+                specText: specText,
+                revision: revision,
+                at: now,
+                by: context.submittedBy
+            )
             let previous =
                 (try? JSONDecoder().decode(JSONValue.self, from: Data(existing.spec.utf8))) ?? .string(existing.spec)
             try AuditLog.record(
-                db, action: "model.updated", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
-                model: name, reason: job.reason, details: ["revision": .int(revision), "previous_spec": previous],
-                at: context.now)
+                db,
+                action: "model.updated",
+                actor: context.submittedBy,
+                actorUID: context.submitterUID,
+                job: job.id,
+                model: name,
+                reason: job.reason,
+                details: ["revision": .int(revision), "previous_spec": previous],
+                at: context.now
+            )
         } else {
             revision = 1
             change = "created"
             try ModelSpecs.register(db, name: name, spec: spec, specText: specText, at: now, by: context.submittedBy)
             try AuditLog.record(
-                db, action: "model.registered", actor: context.submittedBy, actorUID: context.submitterUID, job: job.id,
-                model: name, reason: job.reason, details: ["revision": 1], at: context.now)
+                db,
+                action: "model.registered",
+                actor: context.submittedBy,
+                actorUID: context.submitterUID,
+                job: job.id,
+                model: name,
+                reason: job.reason,
+                details: ["revision": 1],
+                at: context.now
+            )
         }
         return .succeeded(Result(model: name, revision: revision, change: change, spec: job.params))
     }

@@ -8,9 +8,13 @@ extension Kinds.RetrainingHistory: JobHandling {
 
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let entries = try RetrainingHistory.entries(
-            db, model: job.model, trigger: job.parameters.trigger?.rawValue,
-            includeSuppressed: job.parameters.includeSuppressed, limit: job.parameters.limit,
-            now: context.now)
+            db,
+            model: job.model,
+            trigger: job.parameters.trigger?.rawValue,
+            includeSuppressed: job.parameters.includeSuppressed,
+            limit: job.parameters.limit,
+            now: context.now
+        )
         return .succeeded(Result(entries: entries.map(\.document), count: entries.count))
     }
 }

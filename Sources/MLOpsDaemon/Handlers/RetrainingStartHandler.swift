@@ -9,10 +9,18 @@ import MLOpsCore
 extension Kinds.RetrainingStart: JobHandling {
 
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
-        guard let service = context.pipelines else { throw JobError(.internalError, "this daemon runs without pipelines") }
+        guard let service = context.pipelines else {
+            throw JobError(.internalError, "this daemon runs without pipelines")
+        }
         let models = try RetrainingSwitch.models(db, job: job)
         guard !models.isEmpty else {
-            return .rejected(JobError(.conflict, "no model is registered, so there is nothing to switch on", fix: "register a model first"))
+            return .rejected(
+                JobError(
+                    .conflict,
+                    "no model is registered, so there is nothing to switch on",
+                    fix: "register a model first"
+                )
+            )
         }
         let givenParams = job.parameters.params
         let givenPipeline = job.parameters.pipeline
@@ -25,16 +33,24 @@ extension Kinds.RetrainingStart: JobHandling {
             let name = pipeline ?? spec.pipeline
             let prefix = models.count > 1 ? "model `\(model)`: " : ""
             guard let definition = catalog.definition(name) else {
-                return .rejected(JobError(
-                    .unknownPipeline, "\(prefix)there is no pipeline `\(name)` in \(catalog.directory.isEmpty ? "pipelines_dir" : catalog.directory)",
-                    at: job.mark(ofParam: "pipeline"),
-                    fix: Suggestion.closest(to: name, among: catalog.names).map { "did you mean `\($0)`?" }
-                        ?? "pipelines: " + catalog.names.joined(separator: ", ")))
+                return .rejected(
+                    JobError(
+                        .unknownPipeline,
+                        "\(prefix)there is no pipeline `\(name)` in \(catalog.directory.isEmpty ? "pipelines_dir" : catalog.directory)",
+                        at: job.mark(ofParam: "pipeline"),
+                        fix: Suggestion.closest(to: name, among: catalog.names).map { "did you mean `\($0)`?" }
+                            ?? "pipelines: " + catalog.names.joined(separator: ", ")
+                    )
+                )
             }
             let params = givenParams ?? existing?.params ?? [:]
             if case .failure(var error) = PipelineService.resolveParameters(
-                params, for: definition, fallback: job.mark(ofParam: "params"), config: context.config,
-                submitterUID: context.submitterUID) {
+                params,
+                for: definition,
+                fallback: job.mark(ofParam: "params"),
+                config: context.config,
+                submitterUID: context.submitterUID
+            ) {
                 error.message = prefix + "the parameters automatic runs would use were refused: " + error.message
                 if error.line == nil, let mark = job.mark(ofParam: "params") {
                     error.line = mark.line
@@ -43,8 +59,16 @@ extension Kinds.RetrainingStart: JobHandling {
                 return .rejected(error)
             }
             let settings = RetrainingSettings(
-                model: model, enabled: true, pipeline: pipeline, params: params, scheduledSlot: existing?.scheduledSlot,
-                updatedAt: Timestamp.string(context.now), updatedBy: context.submittedBy, jobID: job.id, reason: job.reason)
+                model: model,
+                enabled: true,
+                pipeline: pipeline,
+                params: params,
+                scheduledSlot: existing?.scheduledSlot,
+                updatedAt: Timestamp.string(context.now),
+                updatedBy: context.submittedBy,
+                jobID: job.id,
+                reason: job.reason
+            )
             try RetrainingSwitch.record(db, settings: settings, job: job, context: context)
             saved.append(settings.document)
         }

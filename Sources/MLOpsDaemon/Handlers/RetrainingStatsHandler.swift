@@ -9,7 +9,12 @@ extension Kinds.RetrainingStats: JobHandling {
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let since = job.parameters.days.map { context.now.addingTimeInterval(-$0 * 86_400) }
         let entries = try RetrainingHistory.entries(db, model: job.model, since: since, now: context.now)
-        return .succeeded(Result(
-            statistics: RetrainingHistory.statistics(entries), model: job.model, since: since.map(Timestamp.string)))
+        return .succeeded(
+            Result(
+                statistics: RetrainingHistory.statistics(entries),
+                model: job.model,
+                since: since.map(Timestamp.string)
+            )
+        )
     }
 }

@@ -12,9 +12,16 @@ extension Kinds.RetrainingStop: JobHandling {
         for model in try RetrainingSwitch.models(db, job: job) {
             let existing = try RetrainingSettings.load(db, model: model)
             let settings = RetrainingSettings(
-                model: model, enabled: false, pipeline: existing?.pipeline, params: existing?.params ?? [:],
-                scheduledSlot: existing?.scheduledSlot, updatedAt: Timestamp.string(context.now), updatedBy: context.submittedBy,
-                jobID: job.id, reason: job.reason)
+                model: model,
+                enabled: false,
+                pipeline: existing?.pipeline,
+                params: existing?.params ?? [:],
+                scheduledSlot: existing?.scheduledSlot,
+                updatedAt: Timestamp.string(context.now),
+                updatedBy: context.submittedBy,
+                jobID: job.id,
+                reason: job.reason
+            )
             try RetrainingSwitch.record(db, settings: settings, job: job, context: context)
             saved.append(settings.document)
         }

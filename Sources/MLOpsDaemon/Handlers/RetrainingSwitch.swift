@@ -13,13 +13,24 @@ enum RetrainingSwitch {
     }
 
     /// Saves `settings` and records the switch in the audit log and (after the commit) the journal.
-    static func record(_ db: Database, settings: RetrainingSettings, job: Job<some JobKindDeclaration>, context: JobContext) throws {
+    static func record(
+        _ db: Database,
+        settings: RetrainingSettings,
+        job: Job<some JobKindDeclaration>,
+        context: JobContext
+    ) throws {
         try settings.save(db)
         try AuditLog.record(
-            db, action: settings.enabled ? "retraining_start" : "retraining_stop", actor: context.submittedBy,
-            actorUID: context.submitterUID, job: job.id, model: settings.model, reason: job.reason,
+            db,
+            action: settings.enabled ? "retraining_start" : "retraining_stop",
+            actor: context.submittedBy,
+            actorUID: context.submitterUID,
+            job: job.id,
+            model: settings.model,
+            reason: job.reason,
             details: try JSONValue(encoding: settings.document),
-            at: context.now)
+            at: context.now
+        )
         let logger = context.logger
         let model = settings.model
         let enabled = settings.enabled
@@ -27,8 +38,12 @@ enum RetrainingSwitch {
         context.afterCommit.add {
             logger.notice(
                 "automated retraining of \(model) switched \(enabled ? "on (pipeline \(pipeline))" : "off")",
-                metadata: ["event": LogEvent.retrainingSwitched.metadataValue, "model": .string(model), "enabled": .string("\(enabled)"),
-                           "job": .string(job.id)])
+                metadata: [
+                    "event": LogEvent.retrainingSwitched.metadataValue, "model": .string(model),
+                    "enabled": .string("\(enabled)"),
+                    "job": .string(job.id),
+                ]
+            )
         }
     }
 }

@@ -11,7 +11,9 @@ import MLOpsCore
 extension Kinds.RetrainingTrigger: JobHandling {
 
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
-        guard let service = context.pipelines else { throw JobError(.internalError, "this daemon runs without pipelines") }
+        guard let service = context.pipelines else {
+            throw JobError(.internalError, "this daemon runs without pipelines")
+        }
         let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
         let settings = try RetrainingSettings.load(db, model: model)
@@ -21,17 +23,32 @@ extension Kinds.RetrainingTrigger: JobHandling {
         if fromSettings, let settings { given = settings.params }
         let catalog = service.catalog
         guard let definition = catalog.definition(name) else {
-            return .rejected(JobError(
-                .unknownPipeline, "there is no pipeline `\(name)` in \(catalog.directory.isEmpty ? "pipelines_dir" : catalog.directory)",
-                at: job.mark(ofParam: "pipeline"),
-                fix: Suggestion.closest(to: name, among: catalog.names).map { "did you mean `\($0)`?" }
-                    ?? "pipelines: " + catalog.names.joined(separator: ", ")))
+            return .rejected(
+                JobError(
+                    .unknownPipeline,
+                    "there is no pipeline `\(name)` in \(catalog.directory.isEmpty ? "pipelines_dir" : catalog.directory)",
+                    at: job.mark(ofParam: "pipeline"),
+                    fix: Suggestion.closest(to: name, among: catalog.names).map { "did you mean `\($0)`?" }
+                        ?? "pipelines: " + catalog.names.joined(separator: ", ")
+                )
+            )
         }
         let outcome = try service.queueRun(
-            db, model: model, definition: definition, given: given, marks: fromSettings ? [:] : job.paramMarks,
-            fallback: job.mark(ofParam: ""), modelMark: job.modelMark, trigger: RetrainingTrigger.manual.rawValue, jobID: job.id,
-            submittedBy: context.submittedBy, submitterUID: context.submitterUID, config: context.config, now: context.now,
-            afterCommit: context.afterCommit)
+            db,
+            model: model,
+            definition: definition,
+            given: given,
+            marks: fromSettings ? [:] : job.paramMarks,
+            fallback: job.mark(ofParam: ""),
+            modelMark: job.modelMark,
+            trigger: RetrainingTrigger.manual.rawValue,
+            jobID: job.id,
+            submittedBy: context.submittedBy,
+            submitterUID: context.submitterUID,
+            config: context.config,
+            now: context.now,
+            afterCommit: context.afterCommit
+        )
         switch outcome {
         case .runActive(_, let error):
             // The settings are fine: the model is busy. The error names the run and the way out.
@@ -43,8 +60,17 @@ extension Kinds.RetrainingTrigger: JobHandling {
             var evidence: [String: JSONValue] = ["params_from": .string(fromSettings ? "retraining_settings" : "job")]
             if let reason = job.reason { evidence["reason"] = .string(reason) }
             try RetrainingAutomation.fired(
-                db, model: model, trigger: .manual, run: run, evidence: .object(evidence), checkSeq: nil, detectedAt: context.now,
-                jobID: job.id, submittedBy: context.submittedBy, context: context)
+                db,
+                model: model,
+                trigger: .manual,
+                run: run,
+                evidence: .object(evidence),
+                checkSeq: nil,
+                detectedAt: context.now,
+                jobID: job.id,
+                submittedBy: context.submittedBy,
+                context: context
+            )
             return .started(run.document)
         }
     }

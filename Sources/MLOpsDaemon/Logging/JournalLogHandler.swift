@@ -258,7 +258,8 @@ public struct JournalLogHandler: LogHandler {
         line += " " + escape(message, quoteIfNeeded: false)
         for key in metadata.keys.sorted() where key != "event" {
             guard let value = metadata[key] else { continue }
-            line += " " + escape(key, quoteIfNeeded: true) + "="
+            line +=
+                " " + escape(key, quoteIfNeeded: true) + "="
                 + escape(flatten(value), quoteIfNeeded: true)
         }
         return line
@@ -271,9 +272,15 @@ public struct JournalLogHandler: LogHandler {
         var needsQuotes = quoteIfNeeded && text.isEmpty
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\n": out += "\\n"; needsQuotes = needsQuotes || quoteIfNeeded
-            case "\r": out += "\\r"; needsQuotes = needsQuotes || quoteIfNeeded
-            case "\t": out += "\\t"; needsQuotes = needsQuotes || quoteIfNeeded
+            case "\n":
+                out += "\\n"
+                needsQuotes = needsQuotes || quoteIfNeeded
+            case "\r":
+                out += "\\r"
+                needsQuotes = needsQuotes || quoteIfNeeded
+            case "\t":
+                out += "\\t"
+                needsQuotes = needsQuotes || quoteIfNeeded
             case "\\": out += "\\\\"
             case "\"":
                 if quoteIfNeeded {

@@ -178,7 +178,8 @@ public enum LogEvent: String, Sendable, CaseIterable, CustomStringConvertible {
         switch self {
         case .storeIntegrityFailed: 2  // crit: state may be lost
         case .configInvalid, .storeError, .jobFailed, .jobPoisoned, .internalError, .deployFailed, .pipelineFailed,
-            .storageWriteFailed, .slurmError: 3  // err
+            .storageWriteFailed, .slurmError:
+            3  // err
         case .configReloadRefused, .spoolOverflow, .jobRejected, .jobRecovered, .versionRolledBack,
             .servingReconciled, .alertOpened, .labelsUnmatched, .childKilled, .retrainingRefused:
             4  // warning

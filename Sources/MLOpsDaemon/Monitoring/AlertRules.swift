@@ -17,18 +17,36 @@ import MLOpsCore
 /// population or health alerts; an unseen equipment value opens its alert at once anyway.
 enum AlertRules {
     static func apply(
-        _ db: Database, report: MonitoringReport, model: String, version: String, streak: Int, confirmations: Int,
-        context: JobContext, registry: ModelRegistry
+        _ db: Database,
+        report: MonitoringReport,
+        model: String,
+        version: String,
+        streak: Int,
+        confirmations: Int,
+        context: JobContext,
+        registry: ModelRegistry
     ) throws {
         let at = context.now
         let judged = report.status == .ok
         var changes: [(AlertRecord, Bool)] = []
         // The model's open alerts, read once: whether a raise opens or updates one.
-        let openBefore = Dictionary(try AlertBook.open(db, model: model).map { ($0.type, $0.severity) }, uniquingKeysWith: { a, _ in a })
+        let openBefore = Dictionary(
+            try AlertBook.open(db, model: model).map { ($0.type, $0.severity) },
+            uniquingKeysWith: { a, _ in a }
+        )
         func raise(_ type: AlertType, _ severity: AlertSeverity, _ message: String, _ details: JSONValue) throws {
             let before = openBefore[type.rawValue]
-            let alert = try AlertBook.raise(db, model: model, version: version, type: type, severity: severity, message: message,
-                                            details: details, healthScore: report.health.score, at: at)
+            let alert = try AlertBook.raise(
+                db,
+                model: model,
+                version: version,
+                type: type,
+                severity: severity,
+                message: message,
+                details: details,
+                healthScore: report.health.score,
+                at: at
+            )
             // The journal hears of an alert when it opens or its severity changes, not on every check.
             changes.append((alert, before != severity))
         }
@@ -41,21 +59,41 @@ enum AlertRules {
                 try resolve(.dataDrift)
             } else {
                 let confirmed = streak >= confirmations
-                try raise(.dataDrift, confirmed ? .critical : .warning,
-                          "\(report.drifted.count) of \(report.columns.count) columns drift: " + report.drifted.joined(separator: ", ")
-                              + (confirmed ? " (for \(streak) checks in a row)" : ""),
-                          ["drifted": .array(report.drifted.map(JSONValue.string)), "drift_share": .double(report.driftShare),
-                           "consecutive_checks": .int(streak), "confirmations": .int(confirmations), "confirmed": .bool(confirmed)])
+                try raise(
+                    .dataDrift,
+                    confirmed ? .critical : .warning,
+                    "\(report.drifted.count) of \(report.columns.count) columns drift: "
+                        + report.drifted.joined(separator: ", ")
+                        + (confirmed ? " (for \(streak) checks in a row)" : ""),
+                    [
+                        "drifted": .array(report.drifted.map(JSONValue.string)),
+                        "drift_share": .double(report.driftShare),
+                        "consecutive_checks": .int(streak), "confirmations": .int(confirmations),
+                        "confirmed": .bool(confirmed),
+                    ]
+                )
             }
         }
 
         let newValues = report.equipment.newValues
         if !newValues.isEmpty || (judged && !report.equipment.shifted.isEmpty) {
             var parts: [String] = newValues.map { "new \($0.column) `\($0.value)` (\($0.count) predictions)" }
-            if !report.equipment.shifted.isEmpty { parts.append("mix shifted in " + report.equipment.shifted.joined(separator: ", ")) }
-            try raise(.equipmentChange, .warning, "equipment changed: " + parts.joined(separator: "; "),
-                      ["new_values": .array(newValues.map { ["column": .string($0.column), "value": .string($0.value), "count": .int($0.count)] }),
-                       "shifted": .array(report.equipment.shifted.map(JSONValue.string))])
+            if !report.equipment.shifted.isEmpty {
+                parts.append("mix shifted in " + report.equipment.shifted.joined(separator: ", "))
+            }
+            try raise(
+                .equipmentChange,
+                .warning,
+                "equipment changed: " + parts.joined(separator: "; "),
+                [
+                    "new_values": .array(
+                        newValues.map {
+                            ["column": .string($0.column), "value": .string($0.value), "count": .int($0.count)]
+                        }
+                    ),
+                    "shifted": .array(report.equipment.shifted.map(JSONValue.string)),
+                ]
+            )
         } else if judged {
             try resolve(.equipmentChange)
         }
@@ -64,19 +102,28 @@ enum AlertRules {
             if report.population.shifted.isEmpty {
                 try resolve(.populationChange)
             } else {
-                try raise(.populationChange, .warning, "population mix shifted in " + report.population.shifted.joined(separator: ", "),
-                          ["shifted": .array(report.population.shifted.map(JSONValue.string))])
+                try raise(
+                    .populationChange,
+                    .warning,
+                    "population mix shifted in " + report.population.shifted.joined(separator: ", "),
+                    ["shifted": .array(report.population.shifted.map(JSONValue.string))]
+                )
             }
         }
 
         let decay = report.decay
         if decay.decayed, let drop = decay.relativeDrop {
             let severe = drop >= 2 * context.config.modelDecayThreshold
-            try raise(.modelDecay, severe ? .critical : .warning,
-                      "\(decay.metric) \(fmt(decay.current)) is \(fmt(drop * 100))% below its baseline \(fmt(decay.baseline))",
-                      ["metric": .string(decay.metric), "baseline": decay.baseline.map(JSONValue.double) ?? .null,
-                       "current": decay.current.map(JSONValue.double) ?? .null, "relative_drop": .double(drop),
-                       "labelled": .int(decay.labelled)])
+            try raise(
+                .modelDecay,
+                severe ? .critical : .warning,
+                "\(decay.metric) \(fmt(decay.current)) is \(fmt(drop * 100))% below its baseline \(fmt(decay.baseline))",
+                [
+                    "metric": .string(decay.metric), "baseline": decay.baseline.map(JSONValue.double) ?? .null,
+                    "current": decay.current.map(JSONValue.double) ?? .null, "relative_drop": .double(drop),
+                    "labelled": .int(decay.labelled),
+                ]
+            )
         } else if decay.status == .ok {
             try resolve(.modelDecay)
         }
@@ -86,10 +133,13 @@ enum AlertRules {
             case .good:
                 try resolve(.health)
             case .warning, .critical:
-                try raise(.health, report.health.band == .critical ? .critical : .warning,
-                          "health \(fmt(report.health.score)) (\(report.health.band.rawValue)): "
-                              + report.health.contributions.map(\.explanation).joined(separator: "; "),
-                          ["score": .double(report.health.score), "band": .string(report.health.band.rawValue)])
+                try raise(
+                    .health,
+                    report.health.band == .critical ? .critical : .warning,
+                    "health \(fmt(report.health.score)) (\(report.health.band.rawValue)): "
+                        + report.health.contributions.map(\.explanation).joined(separator: "; "),
+                    ["score": .double(report.health.score), "band": .string(report.health.band.rawValue)]
+                )
             }
         }
 

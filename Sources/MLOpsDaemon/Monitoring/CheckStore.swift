@@ -8,7 +8,12 @@ enum CheckStore {
     /// Stores the check of `model` `version` at `at` (run because of `trigger`, by job
     /// `job` when a job ran it) with its `report`; returns its number (`seq`).
     static func insert(
-        _ db: Database, model: String, version: String, at: String, trigger: String, report: MonitoringReport,
+        _ db: Database,
+        model: String,
+        version: String,
+        at: String,
+        trigger: String,
+        report: MonitoringReport,
         job: String?
     ) throws -> Int64 {
         let reportText = String(decoding: try JSONEncoder.mlopsCompact.encode(report), as: UTF8.self)
@@ -18,8 +23,11 @@ enum CheckStore {
                     health_score, band, drift_share, report, job_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [model, version, at, trigger, report.status.rawValue, report.window, report.labelled,
-                        report.health.score, report.health.band.rawValue, report.driftShare, reportText, job])
+            arguments: [
+                model, version, at, trigger, report.status.rawValue, report.window, report.labelled,
+                report.health.score, report.health.band.rawValue, report.driftShare, reportText, job,
+            ]
+        )
         return db.lastInsertedRowID
     }
 
@@ -27,7 +35,9 @@ enum CheckStore {
     /// it has one.
     static func latest(_ db: Database, model: String) throws -> Row? {
         try Row.fetchOne(
-            db, sql: "SELECT seq, at, report FROM monitoring_checks WHERE model = ? ORDER BY seq DESC LIMIT 1",
-            arguments: [model])
+            db,
+            sql: "SELECT seq, at, report FROM monitoring_checks WHERE model = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [model]
+        )
     }
 }

@@ -17,26 +17,52 @@ enum DataFile {
     /// under the config's data roots and readable by the job's submitter: the one rule
     /// log-predictions and log-ground-truth share. A refusal is a ``JobError`` the handler
     /// returns as `rejected` (nothing ran).
-    static func load(_ path: String, format: DataFormat?, named mark: SourceMark?, context: JobContext) throws(JobError) -> Content {
-        try load(path, format: format?.rawValue, roots: context.config.dataRoots,
-                 maxRecords: MonitoringKinds.maxFileRecords, mark: mark, submitterUID: context.submitterUID)
+    static func load(
+        _ path: String,
+        format: DataFormat?,
+        named mark: SourceMark?,
+        context: JobContext
+    ) throws(JobError) -> Content {
+        try load(
+            path,
+            format: format?.rawValue,
+            roots: context.config.dataRoots,
+            maxRecords: MonitoringKinds.maxFileRecords,
+            mark: mark,
+            submitterUID: context.submitterUID
+        )
     }
 
     /// Loads `path` (absolute, under one of `roots` after resolving links) in `format`
     /// (`csv`, `jsonl`, or nil to go by the extension). `mark` is where the job names it.
     /// `submitterUID`: the job's submitter, who must be able to read the file themselves
     /// (``SubmitterAccess``); nil skips that check (the daemon's own reads).
-    static func load(_ path: String, format: String?, roots: [String], maxRecords: Int, mark: SourceMark?,
-                     submitterUID: UInt32? = nil) throws(JobError) -> Content {
+    static func load(
+        _ path: String,
+        format: String?,
+        roots: [String],
+        maxRecords: Int,
+        mark: SourceMark?,
+        submitterUID: UInt32? = nil
+    ) throws(JobError) -> Content {
         guard path.hasPrefix("/") else {
-            throw JobError(.badArtifact, "file must be an absolute path, not `\(path)`", at: mark,
-                           fix: "write the full path under one of: " + roots.joined(separator: ", "))
+            throw JobError(
+                .badArtifact,
+                "file must be an absolute path, not `\(path)`",
+                at: mark,
+                fix: "write the full path under one of: " + roots.joined(separator: ", ")
+            )
         }
         let resolved: String
         do {
             resolved = try ArtifactStore.resolveInside(path, roots: roots)
         } catch {
-            throw JobError(.badArtifact, "\(error)", at: mark, fix: "put the file under one of: " + roots.joined(separator: ", "))
+            throw JobError(
+                .badArtifact,
+                "\(error)",
+                at: mark,
+                fix: "put the file under one of: " + roots.joined(separator: ", ")
+            )
         }
         try SubmitterAccess.check(resolved, uid: submitterUID, what: "file", mark: mark)
         let kind: String
@@ -47,8 +73,12 @@ enum DataFile {
         } else if resolved.hasSuffix(".jsonl") || resolved.hasSuffix(".ndjson") {
             kind = "jsonl"
         } else {
-            throw JobError(.invalidValue, "cannot tell the format of \(path) from its name", at: mark,
-                           fix: "name it .csv or .jsonl, or add `format: csv` or `format: jsonl`")
+            throw JobError(
+                .invalidValue,
+                "cannot tell the format of \(path) from its name",
+                at: mark,
+                fix: "name it .csv or .jsonl, or add `format: csv` or `format: jsonl`"
+            )
         }
         let data: Data
         do {
@@ -80,14 +110,23 @@ enum DataFile {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             guard objects.count < maxRecords else {
-                throw JobError(.tooLarge, "\(name) has more than \(maxRecords) records", at: mark, fix: "split it into several jobs")
+                throw JobError(
+                    .tooLarge,
+                    "\(name) has more than \(maxRecords) records",
+                    at: mark,
+                    fix: "split it into several jobs"
+                )
             }
             do {
                 objects.append(try JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)))
                 lines.append(lineNumber)
             } catch {
-                throw JobError(.invalidValue, "\(name) line \(lineNumber) is not a JSON object", at: mark,
-                               fix: "write one JSON object per line (JSON Lines)")
+                throw JobError(
+                    .invalidValue,
+                    "\(name) line \(lineNumber) is not a JSON object",
+                    at: mark,
+                    fix: "write one JSON object per line (JSON Lines)"
+                )
             }
         }
         return .objects(objects, lines: lines)

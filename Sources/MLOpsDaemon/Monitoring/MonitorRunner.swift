@@ -11,7 +11,11 @@ enum MonitorRunner {
     /// Runs a check when `check_every_predictions` new predictions or labels arrived;
     /// returns its summary, or nil when none was due.
     static func runIfDue(
-        _ db: Database, model: String, spec: ModelSpec, context: JobContext, job: Job<some JobKindDeclaration>
+        _ db: Database,
+        model: String,
+        spec: ModelSpec,
+        context: JobContext,
+        job: Job<some JobKindDeclaration>
     ) throws -> CheckSummary? {
         guard try MonitoringState.isDue(db, model: model, every: spec.policy.checkEveryPredictions) else { return nil }
         let report = try run(db, model: model, spec: spec, trigger: "predictions", context: context, job: job.id)
@@ -35,7 +39,14 @@ enum MonitorRunner {
     }
 
     /// Runs the check now.
-    static func run(_ db: Database, model: String, spec: ModelSpec, trigger: String, context: JobContext, job: String?) throws -> Outcome {
+    static func run(
+        _ db: Database,
+        model: String,
+        spec: ModelSpec,
+        trigger: String,
+        context: JobContext,
+        job: String?
+    ) throws -> Outcome {
         let registry = try context.requireRegistry()
         let now = Timestamp.string(context.now)
         guard let version = try VersionStore.production(db, model: model) else {
@@ -46,23 +57,60 @@ enum MonitorRunner {
         do {
             reference = try profile(version, spec: spec, registry: registry)
         } catch {
-            context.logger.error("cannot read the reference data of \(model) \(version.version): \(error)",
-                                 metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(model)])
+            context.logger.error(
+                "cannot read the reference data of \(model) \(version.version): \(error)",
+                metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(model)]
+            )
             return .skipped(.referenceUnavailable)
         }
         let config = context.config
-        let window = try PredictionStore.window(db, model: model, version: version.version, spec: spec, size: spec.policy.windowSize)
+        let window = try PredictionStore.window(
+            db,
+            model: model,
+            version: version.version,
+            spec: spec,
+            size: spec.policy.windowSize
+        )
         let thresholds = MonitoringAnalysis.Thresholds(
-            dataDriftThreshold: config.dataDriftThreshold, decayThreshold: config.modelDecayThreshold,
-            alpha: spec.policy.driftAlpha, minSamples: spec.policy.minSamples)
-        let report = MonitoringAnalysis.analyse(spec: spec, reference: reference, window: window, baseline: version.metricValue,
-                                                thresholds: thresholds)
-        let seq = try CheckStore.insert(db, model: model, version: version.version, at: now, trigger: trigger, report: report,
-                                        job: job)
-        let streak = try MonitoringState.checked(db, model: model, drifting: !report.drifted.isEmpty, at: now,
-                                                 healthScore: report.health.score, driftShare: report.driftShare)
-        try AlertRules.apply(db, report: report, model: model, version: version.version, streak: streak,
-                             confirmations: spec.policy.driftConfirmations, context: context, registry: registry)
+            dataDriftThreshold: config.dataDriftThreshold,
+            decayThreshold: config.modelDecayThreshold,
+            alpha: spec.policy.driftAlpha,
+            minSamples: spec.policy.minSamples
+        )
+        let report = MonitoringAnalysis.analyse(
+            spec: spec,
+            reference: reference,
+            window: window,
+            baseline: version.metricValue,
+            thresholds: thresholds
+        )
+        let seq = try CheckStore.insert(
+            db,
+            model: model,
+            version: version.version,
+            at: now,
+            trigger: trigger,
+            report: report,
+            job: job
+        )
+        let streak = try MonitoringState.checked(
+            db,
+            model: model,
+            drifting: !report.drifted.isEmpty,
+            at: now,
+            healthScore: report.health.score,
+            driftShare: report.driftShare
+        )
+        try AlertRules.apply(
+            db,
+            report: report,
+            model: model,
+            version: version.version,
+            streak: streak,
+            confirmations: spec.policy.driftConfirmations,
+            context: context,
+            registry: registry
+        )
         // Drift and decay are retraining triggers (docs/retraining.md): decided in this transaction.
         try RetrainingAutomation.afterCheck(db, model: model, spec: spec, context: context)
         let logger = context.logger
@@ -71,8 +119,11 @@ enum MonitorRunner {
             logger.log(
                 level: health.band == .good ? .info : .warning,
                 "check of \(model) \(version.version): health \(String(format: "%.3f", health.score)) (\(health.band.rawValue)), \(report.drifted.count) drifting, window \(report.window)",
-                metadata: ["event": LogEvent.monitoringChecked.metadataValue, "model": .string(model),
-                           "version": .string(version.version), "health": .string(String(format: "%.3f", health.score))])
+                metadata: [
+                    "event": LogEvent.monitoringChecked.metadataValue, "model": .string(model),
+                    "version": .string(version.version), "health": .string(String(format: "%.3f", health.score)),
+                ]
+            )
         }
         return .checked(seq, report)
     }

@@ -14,21 +14,30 @@ enum MonitoringState {
                 ON CONFLICT (model) DO UPDATE SET predictions_since_check = predictions_since_check + excluded.predictions_since_check,
                     labels_since_check = labels_since_check + excluded.labels_since_check
                 """,
-            arguments: [model, predictions, labels])
+            arguments: [model, predictions, labels]
+        )
     }
 
     /// Whether `every` new predictions (or labels) arrived since the last check.
     static func isDue(_ db: Database, model: String, every: Int) throws -> Bool {
         try Bool.fetchOne(
-            db, sql: "SELECT predictions_since_check >= ? OR labels_since_check >= ? FROM monitoring_state WHERE model = ?",
-            arguments: [every, every, model]) ?? false
+            db,
+            sql: "SELECT predictions_since_check >= ? OR labels_since_check >= ? FROM monitoring_state WHERE model = ?",
+            arguments: [every, every, model]
+        ) ?? false
     }
 
     /// Records a check: counters back to 0, the drift streak extended or reset, the check's
     /// health score and drift share kept (nil when no check could run); returns the streak.
     @discardableResult
-    static func checked(_ db: Database, model: String, drifting: Bool, at: String, healthScore: Double? = nil,
-                        driftShare: Double? = nil) throws -> Int {
+    static func checked(
+        _ db: Database,
+        model: String,
+        drifting: Bool,
+        at: String,
+        healthScore: Double? = nil,
+        driftShare: Double? = nil
+    ) throws -> Int {
         try db.execute(
             sql: """
                 INSERT INTO monitoring_state (model, predictions_since_check, labels_since_check, drift_streak, last_check_at,
@@ -38,7 +47,8 @@ enum MonitoringState {
                     drift_streak = CASE WHEN ? THEN drift_streak + 1 ELSE 0 END, last_check_at = excluded.last_check_at,
                     health_score = excluded.health_score, drift_share = excluded.drift_share
                 """,
-            arguments: [model, drifting ? 1 : 0, at, healthScore, driftShare, drifting])
+            arguments: [model, drifting ? 1 : 0, at, healthScore, driftShare, drifting]
+        )
         return try driftStreak(db, model: model)
     }
 
@@ -50,7 +60,8 @@ enum MonitoringState {
                 UPDATE monitoring_state SET predictions_since_check = 0, labels_since_check = 0, drift_streak = 0,
                     health_score = NULL, drift_share = NULL WHERE model = ?
                 """,
-            arguments: [model])
+            arguments: [model]
+        )
     }
 
     /// How many checks in a row found drift in `model` (0 before the first check).
@@ -59,12 +70,17 @@ enum MonitoringState {
     }
 
     /// Each model's health and drift share after its latest check, for the metrics file.
-    static func latestHealth(_ db: Database) throws
+    static func latestHealth(
+        _ db: Database
+    ) throws
         -> [(model: String, healthScore: Double?, driftShare: Double?, at: String?)]
     {
-        try Row.fetchAll(db, sql: """
-            SELECT model, health_score, drift_share, last_check_at FROM monitoring_state
-            WHERE health_score IS NOT NULL ORDER BY model
-            """).map { row in (row["model"], row["health_score"], row["drift_share"], row["last_check_at"]) }
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT model, health_score, drift_share, last_check_at FROM monitoring_state
+                WHERE health_score IS NOT NULL ORDER BY model
+                """
+        ).map { row in (row["model"], row["health_score"], row["drift_share"], row["last_check_at"]) }
     }
 }

@@ -14,7 +14,11 @@ enum PredictionStore {
         /// Stores `record` of `model` made by `version`, logged at `now` by job `job`;
         /// false when a prediction with its id was logged before (nothing is stored then).
         func insert(
-            _ record: PredictionRecord, model: String, version: String?, now: String, job: String
+            _ record: PredictionRecord,
+            model: String,
+            version: String?,
+            now: String,
+            job: String
         ) throws -> Bool {
             try statement.execute(arguments: [
                 model, record.id, version, record.variant, record.at, now, Data(record.numericBlob),
@@ -28,12 +32,17 @@ enum PredictionStore {
 
     /// An ``Inserter`` for the transaction of `db`.
     static func inserter(_ db: Database) throws -> Inserter {
-        Inserter(db: db, statement: try db.makeStatement(sql: """
-            INSERT INTO predictions (model, id, version, variant, at, logged_at, numeric, categorical, segments,
-                prediction, score, probabilities, label, labelled_at, job_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (model, id) DO NOTHING
-            """))
+        Inserter(
+            db: db,
+            statement: try db.makeStatement(
+                sql: """
+                    INSERT INTO predictions (model, id, version, variant, at, logged_at, numeric, categorical, segments,
+                        prediction, score, probabilities, label, labelled_at, job_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (model, id) DO NOTHING
+                    """
+            )
+        )
     }
 
     /// Joins labels to logged predictions through two prepared statements.
@@ -59,19 +68,26 @@ enum PredictionStore {
         Labeller(
             lookup: try db.makeStatement(sql: "SELECT label FROM predictions WHERE model = ? AND id = ?"),
             update: try db.makeStatement(
-                sql: "UPDATE predictions SET label = ?, labelled_at = ? WHERE model = ? AND id = ?"))
+                sql: "UPDATE predictions SET label = ?, labelled_at = ? WHERE model = ? AND id = ?"
+            )
+        )
     }
 
     /// The `seq` of the latest prediction logged for `model` (0 before the first): where an
     /// A/B test starts counting.
     static func lastSeq(_ db: Database, model: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM predictions WHERE model = ?", arguments: [model]) ?? 0
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM predictions WHERE model = ?", arguments: [model])
+            ?? 0
     }
 
     /// The latest `size` predictions of `model` `version` into columns: the numeric BLOBs
     /// are copied, text columns split, nothing is parsed as JSON.
     static func window(
-        _ db: Database, model: String, version: String, spec: ModelSpec, size: Int
+        _ db: Database,
+        model: String,
+        version: String,
+        spec: ModelSpec,
+        size: Int
     ) throws -> MonitoringWindow {
         let numericCount = spec.features.filter { $0.type == .numerical }.count
         let categoricalCount = spec.features.count - numericCount
@@ -88,7 +104,8 @@ enum PredictionStore {
                 SELECT numeric, categorical, segments, prediction, label, score FROM predictions
                 WHERE model = ? AND version = ? ORDER BY seq DESC LIMIT ?
                 """,
-            arguments: [model, version, size])
+            arguments: [model, version, size]
+        )
         var rows = 0
         while let row = try cursor.next() {
             rows += 1
@@ -110,15 +127,26 @@ enum PredictionStore {
             labels.append(row[4])
             scores.append(row[5])
         }
-        return MonitoringWindow(count: rows, numeric: numeric.finish(), categorical: categorical, segments: segments,
-                                predictions: predictions, labels: labels, scores: scores)
+        return MonitoringWindow(
+            count: rows,
+            numeric: numeric.finish(),
+            categorical: categorical,
+            segments: segments,
+            predictions: predictions,
+            labels: labels,
+            scores: scores
+        )
     }
 
     /// Labelled predictions of `model` after `since` per A/B arm, and how many were right:
     /// the `variant` says which arm (`champion`/`challenger`); without one, the
     /// prediction's version does.
     static func armCounts(
-        _ db: Database, model: String, champion: String, challenger: String, since: Int64
+        _ db: Database,
+        model: String,
+        champion: String,
+        challenger: String,
+        since: Int64
     ) throws -> (champion: (n: Int, correct: Int), challenger: (n: Int, correct: Int)) {
         let rows = try Row.fetchAll(
             db,
@@ -128,7 +156,8 @@ enum PredictionStore {
                        COUNT(*) AS n, SUM(prediction = label) AS correct
                 FROM predictions WHERE model = ? AND seq > ? AND label IS NOT NULL GROUP BY arm
                 """,
-            arguments: [challenger, champion, model, since])
+            arguments: [challenger, champion, model, since]
+        )
         var counts = (champion: (n: 0, correct: 0), challenger: (n: 0, correct: 0))
         for row in rows {
             let arm = (n: row["n"] as Int, correct: row["correct"] as Int? ?? 0)

@@ -10,7 +10,13 @@ enum BuiltinStages {
     /// Copies `source` (re-resolved under the data roots: it may have been swapped for a
     /// link since the job was accepted) into `output/data.csv`, holding out
     /// `holdoutShare` of the rows, chosen by `seed`, in `output/holdout.csv`.
-    static func copyData(source: String, roots: [String], output: String, holdoutShare: Double, seed: UInt64) -> PipelineRunner.StageResult {
+    static func copyData(
+        source: String,
+        roots: [String],
+        output: String,
+        holdoutShare: Double,
+        seed: UInt64
+    ) -> PipelineRunner.StageResult {
         let path: String
         do {
             path = try ArtifactStore.resolveInside(source, roots: roots)
@@ -25,7 +31,10 @@ enum BuiltinStages {
             }
             data = read
         } catch {
-            return .failed(error.message, fix: error.fix ?? "name a regular file under one of: " + roots.joined(separator: ", "))
+            return .failed(
+                error.message,
+                fix: error.fix ?? "name a regular file under one of: " + roots.joined(separator: ", ")
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else { return .failed("\(path) is not UTF-8 text") }
         let table: CSVTable
@@ -59,7 +68,8 @@ enum BuiltinStages {
         }
         return .succeeded([
             "source": .string(path), "source_sha256": .string(SHA256.hex(data)), "rows": .int(table.rows.count),
-            "train_rows": .int(train.rows.count), "holdout_rows": .int(held.rows.count), "holdout_share": .double(holdoutShare),
+            "train_rows": .int(train.rows.count), "holdout_rows": .int(held.rows.count),
+            "holdout_share": .double(holdoutShare),
             "seed": .int(Int(truncatingIfNeeded: seed)), "columns": .array(table.header.map(JSONValue.string)),
         ])
     }
@@ -69,21 +79,33 @@ enum BuiltinStages {
         guard let file = context.dataFile else { return .failed("collect_data produced no data.csv") }
         let (parsed, failure) = readCSV(file)
         guard let table = parsed else { return failure ?? .failed("cannot read \(file)") }
-        let report = DataValidation.validate(csv: table, model: context.spec, rules: DataRules(validated: context.definition.dataRules))
+        let report = DataValidation.validate(
+            csv: table,
+            model: context.spec,
+            rules: DataRules(validated: context.definition.dataRules)
+        )
         let json = (try? report.json()) ?? .object([:])
         guard report.passed else {
             let shown = report.violations.prefix(5).map(\.message).joined(separator: "; ")
             let more = report.violations.count > 5 ? " (and \(report.violations.count - 5) more in the report)" : ""
-            return .failed("\(report.violations.count) data rule violations: \(shown)\(more)", report: json,
-                           fix: "fix the data (the report lists each violation with its lines), or the rules in the pipeline's validate_data")
+            return .failed(
+                "\(report.violations.count) data rule violations: \(shown)\(more)",
+                report: json,
+                fix:
+                    "fix the data (the report lists each violation with its lines), or the rules in the pipeline's validate_data"
+            )
         }
         return .succeeded(json)
     }
 
     /// A CSV file of the run, parsed strictly.
     static func readCSV(_ path: String) -> (table: CSVTable?, failure: PipelineRunner.StageResult?) {
-        guard let data = FileManager.default.contents(atPath: path) else { return (nil, .failed("cannot read \(path)")) }
-        guard data.count <= maxDataBytes else { return (nil, .failed("\(path) is \(data.count) bytes; the built-in stages read at most \(maxDataBytes)")) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return (nil, .failed("cannot read \(path)"))
+        }
+        guard data.count <= maxDataBytes else {
+            return (nil, .failed("\(path) is \(data.count) bytes; the built-in stages read at most \(maxDataBytes)"))
+        }
         guard let text = String(data: data, encoding: .utf8) else { return (nil, .failed("\(path) is not UTF-8 text")) }
         do {
             return (try CSVTable.parse(text), nil)
@@ -93,8 +115,13 @@ enum BuiltinStages {
     }
 
     /// `validate_model`: the policy's gates and the pipeline's, each verdict explained.
-    static func validateModel(metric: String, candidate: Double, production: (version: String, value: Double?)?,
-                              policy: ModelSpec.Promotion, gates: PipelineDefinition.ModelGates) -> PipelineRunner.StageResult {
+    static func validateModel(
+        metric: String,
+        candidate: Double,
+        production: (version: String, value: Double?)?,
+        policy: ModelSpec.Promotion,
+        gates: PipelineDefinition.ModelGates
+    ) -> PipelineRunner.StageResult {
         var merged = policy
         if let minimum = gates.minMetric {
             // The stricter of the two minimums.
@@ -103,17 +130,29 @@ enum BuiltinStages {
         }
         if let drop = gates.maxMetricDrop { merged.maxMetricDrop = merged.maxMetricDrop.map { min($0, drop) } ?? drop }
         merged.requireABTest = false  // decided in ab_test and at promotion, not here
-        var verdicts = PromotionGates.evaluate(metric: metric, candidate: candidate, production: production?.value,
-                                               policy: merged, abTestWon: nil)
+        var verdicts = PromotionGates.evaluate(
+            metric: metric,
+            candidate: candidate,
+            production: production?.value,
+            policy: merged,
+            abTestWon: nil
+        )
         if gates.requireImprovement {
             if let p = production?.value {
                 let lower = PromotionGates.lowerIsBetter.contains(metric)
                 let better = lower ? candidate < p : candidate > p
-                verdicts.append(GateVerdict(
-                    gate: "require_improvement", passed: better,
-                    explanation: "\(metric) \(format(candidate)) \(better ? "beats" : "does not beat") production \(production?.version ?? "") at \(format(p))"))
+                verdicts.append(
+                    GateVerdict(
+                        gate: "require_improvement",
+                        passed: better,
+                        explanation:
+                            "\(metric) \(format(candidate)) \(better ? "beats" : "does not beat") production \(production?.version ?? "") at \(format(p))"
+                    )
+                )
             } else {
-                verdicts.append(GateVerdict(gate: "require_improvement", passed: true, explanation: "no production version to beat"))
+                verdicts.append(
+                    GateVerdict(gate: "require_improvement", passed: true, explanation: "no production version to beat")
+                )
             }
         }
         let report: JSONValue = [
@@ -125,8 +164,12 @@ enum BuiltinStages {
         ]
         let refused = verdicts.filter { !$0.passed }
         guard refused.isEmpty else {
-            return .failed("the candidate fails " + refused.map { "\($0.gate) (\($0.explanation))" }.joined(separator: "; "), report: report,
-                           fix: "improve the model or its data; the gates come from the model's policy and the pipeline's validate_model")
+            return .failed(
+                "the candidate fails " + refused.map { "\($0.gate) (\($0.explanation))" }.joined(separator: "; "),
+                report: report,
+                fix:
+                    "improve the model or its data; the gates come from the model's policy and the pipeline's validate_model"
+            )
         }
         return .succeeded(report)
     }
@@ -136,16 +179,22 @@ enum BuiltinStages {
     static func evaluate(_ context: PipelineRunner.Context, rules: JSONValue) -> PipelineRunner.StageResult {
         guard let dir = context.artifactDir else { return .failed("no trained model to test") }
         guard let holdout = context.holdoutFile else {
-            return .skipped("no held-out rows: collect_data kept none (holdout_share 0, or the collector wrote no holdout.csv)")
+            return .skipped(
+                "no held-out rows: collect_data kept none (holdout_share 0, or the collector wrote no holdout.csv)"
+            )
         }
         guard let modelData = FileManager.default.contents(atPath: dir + "/model.json") else {
-            return .skipped("the artifact has no model.json; the built-in evaluation reads mlops-train models (configure a test_model command for others)")
+            return .skipped(
+                "the artifact has no model.json; the built-in evaluation reads mlops-train models (configure a test_model command for others)"
+            )
         }
         let model: TrainedModel
         do {
             model = try TrainedModel.decode(modelData)
         } catch {
-            return .skipped("model.json is not an mlops-train model (\(error)); configure a test_model command to test it")
+            return .skipped(
+                "model.json is not an mlops-train model (\(error)); configure a test_model command to test it"
+            )
         }
         let (parsed, failure) = readCSV(holdout)
         guard let table = parsed else { return failure ?? .failed("cannot read \(holdout)") }
@@ -163,8 +212,11 @@ enum BuiltinStages {
         }
         let violations = report.violations(against: testRules)
         guard violations.isEmpty else {
-            return .failed("the model fails its tests: " + violations.map(\.message).joined(separator: "; "), report: json,
-                           fix: "improve the model or its data, or the rules in the pipeline's test_model")
+            return .failed(
+                "the model fails its tests: " + violations.map(\.message).joined(separator: "; "),
+                report: json,
+                fix: "improve the model or its data, or the rules in the pipeline's test_model"
+            )
         }
         return .succeeded(json)
     }

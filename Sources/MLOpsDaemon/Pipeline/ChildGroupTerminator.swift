@@ -119,7 +119,8 @@ final class ChildGroupTerminator: Sendable {
             metadata["signal"] = "SIGTERM"
             logger.warning(
                 "sent SIGTERM to process group \(group) of stage \(stage) (\(Self.explain(reason))); SIGKILL follows after \(grace)",
-                metadata: metadata)
+                metadata: metadata
+            )
             let clock = ContinuousClock()
             let deadline = clock.now + grace
             while clock.now < deadline {
@@ -130,7 +131,8 @@ final class ChildGroupTerminator: Sendable {
             metadata["signal"] = "SIGKILL"
             logger.warning(
                 "sent SIGKILL to process group \(group) of stage \(stage): still running \(grace) after SIGTERM",
-                metadata: metadata)
+                metadata: metadata
+            )
             return true
         }
     }

@@ -72,8 +72,16 @@ public struct ChildOutcome: Sendable, Equatable {
 
     /// An outcome.
     public init(
-        termination: Termination, timedOut: Bool, cancelled: Bool, leftoversKilled: Bool, pid: pid_t,
-        processGroup: pid_t, started: Date, finished: Date, duration: Duration, stdout: StreamTally,
+        termination: Termination,
+        timedOut: Bool,
+        cancelled: Bool,
+        leftoversKilled: Bool,
+        pid: pid_t,
+        processGroup: pid_t,
+        started: Date,
+        finished: Date,
+        duration: Duration,
+        stdout: StreamTally,
         stderr: StreamTally
     ) {
         self.termination = termination

@@ -35,7 +35,10 @@ struct ChildOutputPump: Sendable {
         } catch {
             var failure = metadata
             failure["event"] = LogEvent.internalError.metadataValue
-            logger.warning("reading the \(stream) of stage \(metadata["stage"].map { "\($0)" } ?? "?") failed: \(error)", metadata: failure)
+            logger.warning(
+                "reading the \(stream) of stage \(metadata["stage"].map { "\($0)" } ?? "?") failed: \(error)",
+                metadata: failure
+            )
         }
         state.finish()
         return state.tally
@@ -62,7 +65,10 @@ struct ChildOutputPump: Sendable {
         }
 
         mutating func consume(_ bytes: UnsafeRawBufferPointer) {
-            let chunk = UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+            let chunk = UnsafeBufferPointer(
+                start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                count: bytes.count
+            )
             store(chunk)
             split(chunk)
         }
@@ -138,7 +144,8 @@ struct ChildOutputPump: Sendable {
                 limitNoticeLogged = true
                 pump.logger.info(
                     "[mlopsd: more than \(ChildSupervisor.journalLineLimit) lines on \(pump.stream); the rest is only in \(pump.path)]",
-                    metadata: pump.metadata)
+                    metadata: pump.metadata
+                )
             }
         }
 
@@ -182,7 +189,8 @@ struct ChildOutputPump: Sendable {
             failure["event"] = LogEvent.internalError.metadataValue
             pump.logger.warning(
                 "cannot write \(pump.path): \(String(cString: strerror(errno))); further \(pump.stream) is only counted",
-                metadata: failure)
+                metadata: failure
+            )
         }
     }
 }

@@ -60,13 +60,24 @@ public enum ChildSupervisor {
             "run": .string(command.runID), "stage": .string(command.stage), "model": .string(command.model),
         ]
         let terminator = ChildGroupTerminator(
-            timeout: .seconds(command.timeout), grace: .seconds(command.grace), logger: logger, metadata: labels,
-            stage: command.stage)
+            timeout: .seconds(command.timeout),
+            grace: .seconds(command.grace),
+            logger: logger,
+            metadata: labels,
+            stage: command.stage
+        )
         func pump(_ stream: String, _ fd: Int32, _ path: String) -> ChildOutputPump {
             var metadata = labels
             metadata["event"] = LogEvent.childOutput.metadataValue
             metadata["stream"] = .string(stream)
-            return ChildOutputPump(stream: stream, fd: fd, path: path, cap: command.outputCap, logger: logger, metadata: metadata)
+            return ChildOutputPump(
+                stream: stream,
+                fd: fd,
+                path: path,
+                cap: command.outputCap,
+                logger: logger,
+                metadata: metadata
+            )
         }
         let stdoutPump = pump("stdout", stdoutFD, command.stdoutPath)
         let stderrPump = pump("stderr", stderrFD, command.stderrPath)
@@ -93,10 +104,18 @@ public enum ChildSupervisor {
             let reason = await terminator.finish()
             let end = ContinuousClock.now
             return ChildOutcome(
-                termination: run.termination, timedOut: reason == .timeout, cancelled: reason == .cancelled,
-                leftoversKilled: reason == .leftovers, pid: run.start.pid, processGroup: run.start.processGroup,
-                started: run.start.started, finished: Date(), duration: end - run.startInstant,
-                stdout: run.stdout, stderr: run.stderr)
+                termination: run.termination,
+                timedOut: reason == .timeout,
+                cancelled: reason == .cancelled,
+                leftoversKilled: reason == .leftovers,
+                pid: run.start.pid,
+                processGroup: run.start.processGroup,
+                started: run.start.started,
+                finished: Date(),
+                duration: end - run.startInstant,
+                stdout: run.stdout,
+                stderr: run.stderr
+            )
         }
     }
 
@@ -131,7 +150,9 @@ public enum ChildSupervisor {
         var options = PlatformOptions()
         options.createSession = true
         // Only used if our body throws (it does not): the terminator does the real work.
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(command.grace))]
+        options.teardownSequence = [
+            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(command.grace))
+        ]
         var environment: [Environment.Key: String] = [:]
         for (name, value) in command.childEnvironment {
             environment[Environment.Key(stringLiteral: name)] = value
@@ -141,7 +162,8 @@ public enum ChildSupervisor {
             arguments: Arguments(Array(command.argv.dropFirst())),
             environment: .custom(environment),
             workingDirectory: FilePath(command.workingDirectory),
-            platformOptions: options)
+            platformOptions: options
+        )
         let started = Mutex<pid_t?>(nil)
         do {
             let result = try await Subprocess.run(configuration, input: .none, output: .sequence, error: .sequence) {
@@ -150,8 +172,11 @@ public enum ChildSupervisor {
                 started.withLock { $0 = pid }
                 let startInstant = ContinuousClock.now
                 let start = ChildStart(
-                    pid: pid, processGroup: pid, startTime: ProcessTable.entry(for: pid)?.startTime ?? 0,
-                    started: Date())
+                    pid: pid,
+                    processGroup: pid,
+                    startTime: ProcessTable.entry(for: pid)?.startTime ?? 0,
+                    started: Date()
+                )
                 terminator.started(group: pid)
                 await onStart(start)
                 async let out = stdout.run(execution.standardOutput)
@@ -165,9 +190,15 @@ public enum ChildSupervisor {
                 case .signaled(let signo): .signalled(signo)
                 }
             let pumped = result.closureResult
-            return .success(Launched(
-                start: pumped.start, startInstant: pumped.startInstant, termination: termination,
-                stdout: pumped.stdout, stderr: pumped.stderr))
+            return .success(
+                Launched(
+                    start: pumped.start,
+                    startInstant: pumped.startInstant,
+                    termination: termination,
+                    stdout: pumped.stdout,
+                    stderr: pumped.stderr
+                )
+            )
         } catch {
             if let pid = started.withLock({ $0 }) {
                 return .failure(.supervisionFailed(pid: pid, reason: "\(error)"))
@@ -202,17 +233,29 @@ public enum ChildSupervisor {
         guard let executable = command.argv.first, !executable.isEmpty else { throw .emptyCommand }
         guard executable.hasPrefix("/") else { throw .relativeExecutable(executable) }
         if let bad = command.argv.first(where: { $0.utf8.contains(0) }) {
-            throw .invalidCommand(executable: executable, reason: "the argument \(bad.debugDescription) contains a NUL byte")
+            throw .invalidCommand(
+                executable: executable,
+                reason: "the argument \(bad.debugDescription) contains a NUL byte"
+            )
         }
         for (name, value) in command.childEnvironment
         where name.isEmpty || name.contains("=") || name.utf8.contains(0) || value.utf8.contains(0) {
-            throw .invalidCommand(executable: executable, reason: "the environment variable \(name.debugDescription) is not valid")
+            throw .invalidCommand(
+                executable: executable,
+                reason: "the environment variable \(name.debugDescription) is not valid"
+            )
         }
         guard command.timeout.isFinite, command.timeout > 0 else {
-            throw .invalidCommand(executable: executable, reason: "the timeout \(command.timeout) is not a positive number of seconds")
+            throw .invalidCommand(
+                executable: executable,
+                reason: "the timeout \(command.timeout) is not a positive number of seconds"
+            )
         }
         guard command.grace.isFinite, command.grace >= 0 else {
-            throw .invalidCommand(executable: executable, reason: "the grace \(command.grace) is not a number of seconds ≥ 0")
+            throw .invalidCommand(
+                executable: executable,
+                reason: "the grace \(command.grace) is not a number of seconds ≥ 0"
+            )
         }
         guard command.outputCap >= 0 else {
             throw .invalidCommand(executable: executable, reason: "the output cap \(command.outputCap) is negative")
@@ -225,8 +268,12 @@ public enum ChildSupervisor {
             throw .workingDirectoryUnusable(path: command.workingDirectory, reason: "it is not a directory")
         }
         guard stat(executable, &st) == 0 else { throw .executableMissing(path: executable, errno: errno) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .notExecutable(path: executable, reason: "it is not a regular file") }
-        guard access(executable, X_OK) == 0 else { throw .notExecutable(path: executable, reason: ChildSpawnError.text(errno)) }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw .notExecutable(path: executable, reason: "it is not a regular file")
+        }
+        guard access(executable, X_OK) == 0 else {
+            throw .notExecutable(path: executable, reason: ChildSpawnError.text(errno))
+        }
     }
 
     /// Opens (creates or truncates) an output file, close-on-exec, mode 0640.

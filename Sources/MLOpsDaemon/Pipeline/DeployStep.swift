@@ -11,8 +11,16 @@ enum DeployStep {
     /// says `promote: false`). Returns the stage result, the version and whether it was
     /// promoted. A promotion that fails (a gate, the deploy hook) leaves the version
     /// created, in `registered`, and fails the stage.
-    static func deploy(service: PipelineService, run: RunRecord, definition: PipelineDefinition, config: DaemonConfig,
-                       artifact: String, trainingData: String?, jobID: String, existing: String?) throws
+    static func deploy(
+        service: PipelineService,
+        run: RunRecord,
+        definition: PipelineDefinition,
+        config: DaemonConfig,
+        artifact: String,
+        trainingData: String?,
+        jobID: String,
+        existing: String?
+    ) throws
         -> (PipelineRunner.StageResult, String?, Bool)
     {
         var report: [String: JSONValue] = [:]
@@ -23,8 +31,15 @@ enum DeployStep {
             report["version"] = .string(version)
             report["created"] = "by the ab_test stage"
         } else {
-            let (created, made) = try create(service: service, run: run, config: config, artifact: artifact,
-                                             trainingData: trainingData, jobID: jobID, staging: false)
+            let (created, made) = try create(
+                service: service,
+                run: run,
+                config: config,
+                artifact: artifact,
+                trainingData: trainingData,
+                jobID: jobID,
+                staging: false
+            )
             guard let made else { return (created, nil, false) }
             version = made
             report["version"] = .string(version)
@@ -35,8 +50,11 @@ enum DeployStep {
             return (.succeeded(.object(report)), version, false)
         }
         let promote = Job<Kinds.PromoteVersion>(
-            id: jobID, model: run.model, reason: "pipeline run \(run.id)",
-            parameters: .init(version: version, force: false, archive: definition.archive))
+            id: jobID,
+            model: run.model,
+            reason: "pipeline run \(run.id)",
+            parameters: .init(version: version, force: false, archive: definition.archive)
+        )
         let (promoted, promoteReport) = try step(service: service, job: promote, config: config)
         report["promotion"] = promoteReport
         guard case .succeeded = promoted else {
@@ -54,15 +72,30 @@ enum DeployStep {
     /// Creates the version from the run's artifact (lineage: run id, parameters, training
     /// data); `staging` puts it in `staging` (the A/B challenger). Returns the result with
     /// the create-version report, and the version (nil when refused).
-    static func create(service: PipelineService, run: RunRecord, config: DaemonConfig, artifact: String, trainingData: String?,
-                       jobID: String, staging: Bool) throws -> (PipelineRunner.StageResult, String?) {
+    static func create(
+        service: PipelineService,
+        run: RunRecord,
+        config: DaemonConfig,
+        artifact: String,
+        trainingData: String?,
+        jobID: String,
+        staging: Bool
+    ) throws -> (PipelineRunner.StageResult, String?) {
         var parameters: [String: JSONValue] = [:]
         if case .object(let given) = run.params { parameters = given }
         let create = Job<Kinds.CreateVersion>(
-            id: jobID, model: run.model, reason: "pipeline run \(run.id)",
+            id: jobID,
+            model: run.model,
+            reason: "pipeline run \(run.id)",
             parameters: .init(
-                artifact: artifact, trainingData: trainingData, runID: run.id, parameters: parameters,
-                description: "trained by pipeline \(run.pipeline), run \(run.id)", stage: staging))
+                artifact: artifact,
+                trainingData: trainingData,
+                runID: run.id,
+                parameters: parameters,
+                description: "trained by pipeline \(run.pipeline), run \(run.id)",
+                stage: staging
+            )
+        )
         let (created, createReport) = try step(service: service, job: create, config: config)
         guard case .succeeded(let value) = created, let version = value["version"]?.stringValue else {
             return (failure("create-version", created), nil)
@@ -73,14 +106,21 @@ enum DeployStep {
     /// `monitor`: the promoted version's reference data is the baseline from now on (the
     /// monitoring window holds only its own predictions); the drift streak and counters
     /// start again, and the previous version's monitoring alerts resolve.
-    static func monitor(service: PipelineService, model: String, version: String, resolveAlerts: Bool) throws -> PipelineRunner.StageResult {
+    static func monitor(
+        service: PipelineService,
+        model: String,
+        version: String,
+        resolveAlerts: Bool
+    ) throws -> PipelineRunner.StageResult {
         let types = ["data_drift", "model_decay", "health", "equipment_change", "population_change"]
         let (record, resolved) = try service.store.write { db -> (VersionRecord?, [AlertRecord]) in
             try MonitoringState.reset(db, model: model)
             var resolved: [AlertRecord] = []
             if resolveAlerts {
                 for type in types {
-                    if let alert = try AlertBook.resolve(db, model: model, type: type, at: Date()) { resolved.append(alert) }
+                    if let alert = try AlertBook.resolve(db, model: model, type: type, at: Date()) {
+                        resolved.append(alert)
+                    }
                 }
             }
             return (try VersionStore.version(db, model: model, version: version), resolved)
@@ -96,12 +136,24 @@ enum DeployStep {
 
     /// Runs a registry handler in its own transaction, as the engine would run its job:
     /// its effects commit only when it succeeds, then its deferred work runs.
-    static func step<Kind: JobHandling>(service: PipelineService, job: Job<Kind>, config: DaemonConfig) throws
+    static func step<Kind: JobHandling>(
+        service: PipelineService,
+        job: Job<Kind>,
+        config: DaemonConfig
+    ) throws
         -> (JobOutcome, JSONValue)
     {
         let afterCommit = AfterCommit()
-        let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: service.logger,
-                                 registry: service.registry, afterCommit: afterCommit, pipelines: service)
+        let context = JobContext(
+            submittedBy: "mlopsd",
+            submitterUID: getuid(),
+            now: Date(),
+            config: config,
+            logger: service.logger,
+            registry: service.registry,
+            afterCommit: afterCommit,
+            pipelines: service
+        )
         var outcome: JobOutcome = .failed(JobError(.internalError, "the step did not run"))
         do {
             try service.store.write { db in
@@ -118,7 +170,9 @@ enum DeployStep {
                 }
             }
         } catch {
-            if let registry = service.registry { registry.reconcile(store: service.store, config: config, logger: service.logger) }
+            if let registry = service.registry {
+                registry.reconcile(store: service.store, config: config, logger: service.logger)
+            }
             throw error
         }
         switch outcome {

@@ -41,13 +41,17 @@ public struct PipelineCatalog: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             return PipelineCatalog(directory: directory)
         }
-        guard isDirectory.boolValue else { throw LoadError(problems: ["\(directory): pipelines_dir is not a directory"]) }
+        guard isDirectory.boolValue else {
+            throw LoadError(problems: ["\(directory): pipelines_dir is not a directory"])
+        }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }.sorted()
         } catch {
-            throw LoadError(problems: ["\(directory): cannot list the pipelines directory: \(error.localizedDescription)"])
+            throw LoadError(problems: [
+                "\(directory): cannot list the pipelines directory: \(error.localizedDescription)"
+            ])
         }
         var problems: [String] = []
         var definitions: [String: PipelineDefinition] = [:]
@@ -79,7 +83,9 @@ public struct PipelineCatalog: Sendable, Equatable {
 
     /// Where bare program names are looked for: the directory of the running `mlopsd`
     /// (so `mlops-train` installed beside it is found), then `PATH`.
-    public static func defaultSearchPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    public static func defaultSearchPath(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String] {
         var dirs: [String] = []
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             dirs.append((exe as NSString).deletingLastPathComponent)
@@ -89,7 +95,12 @@ public struct PipelineCatalog: Sendable, Equatable {
     }
 
     /// Replaces each command's `argv[0]` by its absolute path; problems name the file.
-    static func resolvePrograms(_ definition: inout PipelineDefinition, path: String, text: String, searchPath: [String]) -> [String] {
+    static func resolvePrograms(
+        _ definition: inout PipelineDefinition,
+        path: String,
+        text: String,
+        searchPath: [String]
+    ) -> [String] {
         var problems: [String] = []
         func resolve(_ command: inout PipelineDefinition.Command, stage: PipelineStage) {
             guard let program = command.argv.first else { return }
@@ -99,9 +110,13 @@ public struct PipelineCatalog: Sendable, Equatable {
             if let found = locate(program, searchPath: searchPath) {
                 command.argv[0] = found
             } else {
-                problems.append("\(path): stages.\(stage.rawValue).argv: the program `\(program)` "
-                    + (program.hasPrefix("/") ? "does not exist or is not executable" : "is not on the search path (\(searchPath.joined(separator: ":")))")
-                    + "; fix: install it, or write its absolute path")
+                problems.append(
+                    "\(path): stages.\(stage.rawValue).argv: the program `\(program)` "
+                        + (program.hasPrefix("/")
+                            ? "does not exist or is not executable"
+                            : "is not on the search path (\(searchPath.joined(separator: ":")))")
+                        + "; fix: install it, or write its absolute path"
+                )
             }
         }
         if case .command(var c) = definition.collect {
@@ -124,7 +139,9 @@ public struct PipelineCatalog: Sendable, Equatable {
         for dir in searchPath {
             let candidate = dir + "/" + program
             var st = stat()
-            if stat(candidate, &st) == 0, st.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+            if stat(candidate, &st) == 0, st.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
         }
         return nil
     }

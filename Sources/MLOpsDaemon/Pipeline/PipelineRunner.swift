@@ -30,7 +30,9 @@ struct PipelineRunner: Sendable {
         var detached = false
 
         static func succeeded(_ report: JSONValue) -> StageResult { StageResult(outcome: .succeeded, report: report) }
-        static func skipped(_ why: String) -> StageResult { StageResult(outcome: .skipped, report: ["reason": .string(why)]) }
+        static func skipped(_ why: String) -> StageResult {
+            StageResult(outcome: .skipped, report: ["reason": .string(why)])
+        }
         static func failed(_ message: String, report: JSONValue = .object([:]), fix: String? = nil) -> StageResult {
             var doc: [String: JSONValue] = [:]
             if case .object(let fields) = report { doc = fields }
@@ -95,12 +97,21 @@ struct PipelineRunner: Sendable {
                 return (run, spec)
             }
         } catch {
-            logger.error("cannot read pipeline run \(runID): \(error)", metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
+            logger.error(
+                "cannot read pipeline run \(runID): \(error)",
+                metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue]
+            )
             return nil
         }
         guard let (run, specText) = loaded, !run.state.isFinal else { return nil }
         guard let definition = service.catalog.definition(run.pipeline) else {
-            await end(.failed, error: JobError(.unknownPipeline, "the pipeline definition `\(run.pipeline)` is no longer in \(service.catalog.directory)"))
+            await end(
+                .failed,
+                error: JobError(
+                    .unknownPipeline,
+                    "the pipeline definition `\(run.pipeline)` is no longer in \(service.catalog.directory)"
+                )
+            )
             return nil
         }
         let spec: ModelSpec
@@ -111,13 +122,27 @@ struct PipelineRunner: Sendable {
             return nil
         }
         let config = service.config
-        let context = Context(run: run, definition: definition, spec: spec, config: config, runDir: config.stateDir + "/runs/" + runID)
+        let context = Context(
+            run: run,
+            definition: definition,
+            spec: spec,
+            config: config,
+            runDir: config.stateDir + "/runs/" + runID
+        )
         do {
             try FileManager.default.createDirectory(atPath: context.runDir, withIntermediateDirectories: true)
             try Data(specText.utf8).write(to: URL(fileURLWithPath: context.runDir + "/model-spec.json"))
-            try JSONEncoder.mlopsPretty.encode(run.params).write(to: URL(fileURLWithPath: context.runDir + "/params.json"))
+            try JSONEncoder.mlopsPretty.encode(run.params).write(
+                to: URL(fileURLWithPath: context.runDir + "/params.json")
+            )
         } catch {
-            await end(.failed, error: JobError(.internalError, "cannot prepare the run directory \(context.runDir): \(error.localizedDescription)"))
+            await end(
+                .failed,
+                error: JobError(
+                    .internalError,
+                    "cannot prepare the run directory \(context.runDir): \(error.localizedDescription)"
+                )
+            )
             return nil
         }
         return context
@@ -132,21 +157,35 @@ struct PipelineRunner: Sendable {
             do {
                 try service.store.write { db in try RunStore.start(db, id: runID, at: Date()) }
             } catch {
-                logger.error("cannot start pipeline run \(runID): \(error)", metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
+                logger.error(
+                    "cannot start pipeline run \(runID): \(error)",
+                    metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue]
+                )
                 return nil
             }
-            logger.info("pipeline run \(runID) of \(run.model) started (\(run.pipeline))",
-                        metadata: ["run": "\(runID)", "model": "\(run.model)", "pipeline": "\(run.pipeline)", "event": LogEvent.pipelineStarted.metadataValue])
+            logger.info(
+                "pipeline run \(runID) of \(run.model) started (\(run.pipeline))",
+                metadata: [
+                    "run": "\(runID)", "model": "\(run.model)", "pipeline": "\(run.pipeline)",
+                    "event": LogEvent.pipelineStarted.metadataValue,
+                ]
+            )
             return []
         }
         // The outputs of finished stages are where those stages left them.
         let done = Set(run.stages.filter { $0.outcome == .succeeded || $0.outcome == .skipped }.map(\.stage))
         let collected = context.outputDir(.collectData)
-        if FileManager.default.fileExists(atPath: collected + "/data.csv") { context.dataFile = collected + "/data.csv" }
-        if FileManager.default.fileExists(atPath: collected + "/holdout.csv") { context.holdoutFile = collected + "/holdout.csv" }
+        if FileManager.default.fileExists(atPath: collected + "/data.csv") {
+            context.dataFile = collected + "/data.csv"
+        }
+        if FileManager.default.fileExists(atPath: collected + "/holdout.csv") {
+            context.holdoutFile = collected + "/holdout.csv"
+        }
         if done.contains(.train) { context.artifactDir = context.outputDir(.train) }
-        logger.notice("pipeline run \(runID) of \(run.model) resumes at \(run.stage?.rawValue ?? "its next stage")",
-                      metadata: ["run": "\(runID)", "model": "\(run.model)", "event": LogEvent.pipelineStarted.metadataValue])
+        logger.notice(
+            "pipeline run \(runID) of \(run.model) resumes at \(run.stage?.rawValue ?? "its next stage")",
+            metadata: ["run": "\(runID)", "model": "\(run.model)", "event": LogEvent.pipelineStarted.metadataValue]
+        )
         return done
     }
 
@@ -158,7 +197,10 @@ struct PipelineRunner: Sendable {
         do {
             try store.write { db in try RunStore.beginStage(db, id: runID, stage: stage, at: Date()) }
         } catch {
-            await end(.failed, error: JobError(.internalError, "cannot record the start of \(stage.rawValue): \(error)"))
+            await end(
+                .failed,
+                error: JobError(.internalError, "cannot record the start of \(stage.rawValue): \(error)")
+            )
             return nil
         }
         await progress()
@@ -169,21 +211,35 @@ struct PipelineRunner: Sendable {
         }
         do {
             try store.write { db in
-                try RunStore.endStage(db, id: runID, stage: stage, outcome: result.outcome, report: result.report,
-                                      exitCode: result.exitCode, signal: result.signal, childSeconds: result.childSeconds, at: Date())
+                try RunStore.endStage(
+                    db,
+                    id: runID,
+                    stage: stage,
+                    outcome: result.outcome,
+                    report: result.report,
+                    exitCode: result.exitCode,
+                    signal: result.signal,
+                    childSeconds: result.childSeconds,
+                    at: Date()
+                )
             }
         } catch {
             await end(.failed, error: JobError(.internalError, "cannot record the end of \(stage.rawValue): \(error)"))
             return nil
         }
         let seconds = Date().timeIntervalSince(started)
-        let line = "stage \(stage.number)/\(PipelineStage.count) \(stage.rawValue) of run \(runID) \(result.outcome.rawValue) in "
+        let line =
+            "stage \(stage.number)/\(PipelineStage.count) \(stage.rawValue) of run \(runID) \(result.outcome.rawValue) in "
             + String(format: "%.2f", seconds) + " s" + (result.error.map { ": \($0.message)" } ?? "")
         logger.log(
             level: result.outcome == .succeeded || result.outcome == .skipped ? .info : .warning,
             "\(line)",
-            metadata: ["run": "\(runID)", "model": "\(run.model)", "stage": "\(stage.rawValue)", "outcome": "\(result.outcome.rawValue)",
-                       "event": LogEvent.stageFinished.metadataValue])
+            metadata: [
+                "run": "\(runID)", "model": "\(run.model)", "stage": "\(stage.rawValue)",
+                "outcome": "\(result.outcome.rawValue)",
+                "event": LogEvent.stageFinished.metadataValue,
+            ]
+        )
         return result
     }
 
@@ -196,8 +252,14 @@ struct PipelineRunner: Sendable {
             return false
         case .failed, .timedOut:
             let error = result.error ?? JobError(.stageFailed, "stage \(stage.rawValue) \(result.outcome.rawValue)")
-            await end(.failed, error: JobError(.stageFailed, "stage \(stage.rawValue) \(result.outcome == .timedOut ? "timed out" : "failed"): \(error.message)",
-                                               fix: error.fix ?? "see the stage's report and state/runs/\(runID)/\(stage.rawValue)/"))
+            await end(
+                .failed,
+                error: JobError(
+                    .stageFailed,
+                    "stage \(stage.rawValue) \(result.outcome == .timedOut ? "timed out" : "failed"): \(error.message)",
+                    fix: error.fix ?? "see the stage's report and state/runs/\(runID)/\(stage.rawValue)/"
+                )
+            )
             return true
         case .interrupted where stage == .abTest || result.detached:
             // Paused, not lost: the run stays `running` and resumes at the next start.
@@ -206,16 +268,24 @@ struct PipelineRunner: Sendable {
                     try RunStore.reopenStage(db, id: runID, stage: stage)
                 }
             } catch {
-                logger.error("cannot keep stage \(stage.rawValue) of run \(runID) for the next start: \(error)",
-                             metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue])
+                logger.error(
+                    "cannot keep stage \(stage.rawValue) of run \(runID) for the next start: \(error)",
+                    metadata: ["run": "\(runID)", "event": LogEvent.storeError.metadataValue]
+                )
             }
             if stage == .abTest {
-                logger.notice("the A/B test of run \(runID) pauses while mlopsd stops; it resumes at the next start",
-                              metadata: ["run": "\(runID)", "model": "\(run.model)"])
+                logger.notice(
+                    "the A/B test of run \(runID) pauses while mlopsd stops; it resumes at the next start",
+                    metadata: ["run": "\(runID)", "model": "\(run.model)"]
+                )
             }
             return true
         case .cancelled, .interrupted:
-            await end(result.outcome == .cancelled ? .cancelled : .interrupted, error: stopError(result.outcome), runningStage: result.outcome)
+            await end(
+                result.outcome == .cancelled ? .cancelled : .interrupted,
+                error: stopError(result.outcome),
+                runningStage: result.outcome
+            )
             return true
         }
     }
@@ -242,11 +312,18 @@ struct PipelineRunner: Sendable {
             guard let source = context.run.params[parameter]?.stringValue else {
                 return .failed("parameter `\(parameter)` (the file to copy) has no value")
             }
-            let result = BuiltinStages.copyData(source: source, roots: context.config.dataRoots, output: output,
-                                                holdoutShare: holdoutShare, seed: seed)
+            let result = BuiltinStages.copyData(
+                source: source,
+                roots: context.config.dataRoots,
+                output: output,
+                holdoutShare: holdoutShare,
+                seed: seed
+            )
             if result.outcome == .succeeded {
                 context.dataFile = output + "/data.csv"
-                if FileManager.default.fileExists(atPath: output + "/holdout.csv") { context.holdoutFile = output + "/holdout.csv" }
+                if FileManager.default.fileExists(atPath: output + "/holdout.csv") {
+                    context.holdoutFile = output + "/holdout.csv"
+                }
                 context.sourceFile = source
             }
             return result
@@ -254,31 +331,53 @@ struct PipelineRunner: Sendable {
             var result = await runChild(.collectData, command: command, context: context, data: nil, modelDir: nil)
             guard result.outcome == .succeeded else { return result }
             guard FileManager.default.fileExists(atPath: output + "/data.csv") else {
-                result = .failed("the collector exited 0 but wrote no data.csv into MLOPSD_OUTPUT (\(output))", report: result.report,
-                                 fix: "write the training data as CSV with a header to $MLOPSD_OUTPUT/data.csv")
+                result = .failed(
+                    "the collector exited 0 but wrote no data.csv into MLOPSD_OUTPUT (\(output))",
+                    report: result.report,
+                    fix: "write the training data as CSV with a header to $MLOPSD_OUTPUT/data.csv"
+                )
                 return result
             }
             context.dataFile = output + "/data.csv"
-            if FileManager.default.fileExists(atPath: output + "/holdout.csv") { context.holdoutFile = output + "/holdout.csv" }
+            if FileManager.default.fileExists(atPath: output + "/holdout.csv") {
+                context.holdoutFile = output + "/holdout.csv"
+            }
             return result
         }
     }
 
     private func train(_ context: inout Context) async -> StageResult {
-        var result = await runChild(.train, command: context.definition.train, context: context, data: context.dataFile, modelDir: nil)
+        var result = await runChild(
+            .train,
+            command: context.definition.train,
+            context: context,
+            data: context.dataFile,
+            modelDir: nil
+        )
         guard result.outcome == .succeeded else { return result }
         let output = context.outputDir(.train)
         guard let data = FileManager.default.contents(atPath: output + "/metrics.json") else {
-            return .failed("the trainer exited 0 but wrote no metrics.json into MLOPSD_OUTPUT (\(output))", report: result.report,
-                           fix: "the trainer contract: write the artifacts and metrics.json into $MLOPSD_OUTPUT and exit 0")
+            return .failed(
+                "the trainer exited 0 but wrote no metrics.json into MLOPSD_OUTPUT (\(output))",
+                report: result.report,
+                fix: "the trainer contract: write the artifacts and metrics.json into $MLOPSD_OUTPUT and exit 0"
+            )
         }
         switch VersionMetrics.parse(data, metric: context.spec.metric) {
         case .failure(let problem):
-            return .failed("metrics.json: \(problem)", report: result.report, fix: "write the model's metric `\(context.spec.metric)` into metrics.json")
+            return .failed(
+                "metrics.json: \(problem)",
+                report: result.report,
+                fix: "write the model's metric `\(context.spec.metric)` into metrics.json"
+            )
         case .success(let metrics):
             if case .object(var doc) = result.report {
                 doc["metrics"] = metrics.all
-                doc["files"] = .array(((try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []).sorted().map(JSONValue.string))
+                doc["files"] = .array(
+                    ((try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []).sorted().map(
+                        JSONValue.string
+                    )
+                )
                 result.report = .object(doc)
             }
         }
@@ -287,7 +386,8 @@ struct PipelineRunner: Sendable {
     }
 
     private func validateModel(_ context: Context) -> StageResult {
-        guard let dir = context.artifactDir, let data = FileManager.default.contents(atPath: dir + "/metrics.json") else {
+        guard let dir = context.artifactDir, let data = FileManager.default.contents(atPath: dir + "/metrics.json")
+        else {
             return .failed("no trained model to validate")
         }
         let metric = context.spec.metric
@@ -303,17 +403,29 @@ struct PipelineRunner: Sendable {
             return .failed("cannot read the production version: \(error)")
         }
         return BuiltinStages.validateModel(
-            metric: metric, candidate: candidate, production: production.map { ($0.version, $0.metricValue) },
-            policy: context.spec.policy.promotion, gates: context.definition.modelGates)
+            metric: metric,
+            candidate: candidate,
+            production: production.map { ($0.version, $0.metricValue) },
+            policy: context.spec.policy.promotion,
+            gates: context.definition.modelGates
+        )
     }
 
     private func test(_ context: Context) async -> StageResult {
         switch context.definition.test {
         case .command(let command):
-            var result = await runChild(.testModel, command: command, context: context,
-                                        data: context.holdoutFile ?? context.dataFile, modelDir: context.artifactDir)
-            if result.outcome == .succeeded, let data = FileManager.default.contents(atPath: context.outputDir(.testModel) + "/metrics.json"),
-               let metrics = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(var doc) = result.report {
+            var result = await runChild(
+                .testModel,
+                command: command,
+                context: context,
+                data: context.holdoutFile ?? context.dataFile,
+                modelDir: context.artifactDir
+            )
+            if result.outcome == .succeeded,
+                let data = FileManager.default.contents(atPath: context.outputDir(.testModel) + "/metrics.json"),
+                let metrics = try? JSONDecoder().decode(JSONValue.self, from: data),
+                case .object(var doc) = result.report
+            {
                 doc["metrics"] = metrics
                 result.report = .object(doc)
             }
@@ -340,8 +452,16 @@ struct PipelineRunner: Sendable {
         let service = self.service
         do {
             let (result, version, promoted) = try await service.onEngine { () throws -> (StageResult, String?, Bool) in
-                try DeployStep.deploy(service: service, run: run, definition: definition, config: deployConfig, artifact: artifact,
-                                      trainingData: trainingData, jobID: jobID, existing: existing)
+                try DeployStep.deploy(
+                    service: service,
+                    run: run,
+                    definition: definition,
+                    config: deployConfig,
+                    artifact: artifact,
+                    trainingData: trainingData,
+                    jobID: jobID,
+                    existing: existing
+                )
             }
             context.version = version
             context.promoted = promoted
@@ -353,7 +473,9 @@ struct PipelineRunner: Sendable {
 
     private func monitor(_ context: Context) async -> StageResult {
         guard context.promoted, let version = context.version else {
-            return .skipped("the new version was not promoted (deploy.promote is false); production and its monitoring are unchanged")
+            return .skipped(
+                "the new version was not promoted (deploy.promote is false); production and its monitoring are unchanged"
+            )
         }
         let service = self.service
         let model = context.run.model
@@ -370,8 +492,13 @@ struct PipelineRunner: Sendable {
     // MARK: - Children
 
     /// Runs a stage command under the trainer contract.
-    private func runChild(_ stage: PipelineStage, command: PipelineDefinition.Command, context: Context,
-                          data: String?, modelDir: String?) async -> StageResult {
+    private func runChild(
+        _ stage: PipelineStage,
+        command: PipelineDefinition.Command,
+        context: Context,
+        data: String?,
+        modelDir: String?
+    ) async -> StageResult {
         let dir = context.stageDir(stage)
         let output = context.outputDir(stage)
         do {
@@ -393,13 +520,34 @@ struct PipelineRunner: Sendable {
         if let modelDir { environment["MLOPSD_MODEL_DIR"] = modelDir }
         let timeout = command.timeout ?? context.config.stageTimeout
         if case .slurm(let settings) = command.executor {
-            let job = SlurmBatchJob(argv: command.argv, workingDirectory: dir, environment: environment,
-                                    name: SlurmBatchJob.name(run: runID, stage: stage), settings: settings, timeout: timeout)
-            return await SlurmStage.run(job, run: runID, stage: stage, model: context.run.model, config: context.config, service: service)
+            let job = SlurmBatchJob(
+                argv: command.argv,
+                workingDirectory: dir,
+                environment: environment,
+                name: SlurmBatchJob.name(run: runID, stage: stage),
+                settings: settings,
+                timeout: timeout
+            )
+            return await SlurmStage.run(
+                job,
+                run: runID,
+                stage: stage,
+                model: context.run.model,
+                config: context.config,
+                service: service
+            )
         }
         return await StageChild.run(
-            argv: command.argv, workingDirectory: dir, environment: environment, timeout: timeout, grace: context.config.stopGrace,
-            run: runID, stage: stage, model: context.run.model, service: service)
+            argv: command.argv,
+            workingDirectory: dir,
+            environment: environment,
+            timeout: timeout,
+            grace: context.config.stopGrace,
+            run: runID,
+            stage: stage,
+            model: context.run.model,
+            service: service
+        )
     }
 
     // MARK: - Ending
@@ -407,7 +555,11 @@ struct PipelineRunner: Sendable {
     private func stopError(_ outcome: StageOutcome) -> JobError {
         outcome == .cancelled
             ? JobError(.cancelled, "the run was cancelled by a cancel-pipeline job")
-            : JobError(.interrupted, "mlopsd stopped while the run was in progress", fix: "submit the run-pipeline job again under a new id")
+            : JobError(
+                .interrupted,
+                "mlopsd stopped while the run was in progress",
+                fix: "submit the run-pipeline job again under a new id"
+            )
     }
 
     private func stopped(at stage: PipelineStage) async {
@@ -416,19 +568,35 @@ struct PipelineRunner: Sendable {
     }
 
     /// Ends the run: its state, its job's final result, the alert, the journal entry.
-    private func end(_ state: RunState, version: String? = nil, error: JobError? = nil, runningStage: StageOutcome = .failed) async {
+    private func end(
+        _ state: RunState,
+        version: String? = nil,
+        error: JobError? = nil,
+        runningStage: StageOutcome = .failed
+    ) async {
         let service = self.service
         let id = runID
         do {
             try await service.onEngine {
                 let end = try service.store.write { db in
-                    try PipelineService.finish(db, id: id, state: state, version: version, error: error, runningStage: runningStage, at: Date())
+                    try PipelineService.finish(
+                        db,
+                        id: id,
+                        state: state,
+                        version: version,
+                        error: error,
+                        runningStage: runningStage,
+                        at: Date()
+                    )
                 }
                 end.publish(spool: service.spool, registry: service.registry, logger: service.logger)
                 service.ranEnd()
             }
         } catch {
-            logger.error("cannot record the end of pipeline run \(id): \(error)", metadata: ["run": "\(id)", "event": LogEvent.storeError.metadataValue])
+            logger.error(
+                "cannot record the end of pipeline run \(id): \(error)",
+                metadata: ["run": "\(id)", "event": LogEvent.storeError.metadataValue]
+            )
         }
     }
 

@@ -9,8 +9,12 @@ extension PipelineService {
     /// who must be able to read every path parameter themselves (``SubmitterAccess``); nil
     /// for runs the daemon starts on its own (their settings were checked at retraining-start).
     public static func resolveParameters(
-        _ given: [String: JSONValue], for definition: PipelineDefinition, marks: [String: SourceMark] = [:],
-        fallback: SourceMark? = nil, config: DaemonConfig, submitterUID: UInt32? = nil
+        _ given: [String: JSONValue],
+        for definition: PipelineDefinition,
+        marks: [String: SourceMark] = [:],
+        fallback: SourceMark? = nil,
+        config: DaemonConfig,
+        submitterUID: UInt32? = nil
     ) -> Result<[String: JSONValue], JobError> {
         var resolved: [String: JSONValue]
         switch PipelineParameters.resolve(given, for: definition, marks: marks, fallback: fallback) {
@@ -22,13 +26,23 @@ extension PipelineService {
             do {
                 resolved[parameter.name] = .string(try ArtifactStore.resolveInside(path, roots: config.dataRoots))
             } catch {
-                return .failure(JobError(
-                    .invalidValue, "parameter `\(parameter.name)`: \(error)", at: marks[parameter.name] ?? fallback,
-                    fix: "put the file under one of: " + config.dataRoots.joined(separator: ", ")))
+                return .failure(
+                    JobError(
+                        .invalidValue,
+                        "parameter `\(parameter.name)`: \(error)",
+                        at: marks[parameter.name] ?? fallback,
+                        fix: "put the file under one of: " + config.dataRoots.joined(separator: ", ")
+                    )
+                )
             }
             if let path = resolved[parameter.name]?.stringValue {
                 do {
-                    try SubmitterAccess.check(path, uid: submitterUID, what: "parameter `\(parameter.name)`", mark: marks[parameter.name] ?? fallback)
+                    try SubmitterAccess.check(
+                        path,
+                        uid: submitterUID,
+                        what: "parameter `\(parameter.name)`",
+                        mark: marks[parameter.name] ?? fallback
+                    )
                 } catch {
                     return .failure(error)
                 }

@@ -36,8 +36,15 @@ public final class PipelineService: Sendable {
     }
 
     /// A service with `catalog` and `config` in force.
-    public init(store: Store, spool: Spool, registry: ModelRegistry?, logger: Logger, engineQueue: DispatchQueue,
-                catalog: PipelineCatalog, config: DaemonConfig) {
+    public init(
+        store: Store,
+        spool: Spool,
+        registry: ModelRegistry?,
+        logger: Logger,
+        engineQueue: DispatchQueue,
+        catalog: PipelineCatalog,
+        config: DaemonConfig
+    ) {
         self.store = store
         self.spool = spool
         self.registry = registry
@@ -82,14 +89,30 @@ public final class PipelineService: Sendable {
     /// `jobID` is the job whose result follows the run (nil: no job, e.g. a timer).
     /// `submitterUID`: whose read access path parameters are checked against (nil: none).
     public func queueRun(
-        _ db: Database, model: String, definition: PipelineDefinition, given: [String: JSONValue],
-        marks: [String: SourceMark] = [:], fallback: SourceMark? = nil, modelMark: SourceMark? = nil,
-        trigger: String, jobID: String?, submittedBy: String, submitterUID: UInt32? = nil, config: DaemonConfig, now: Date,
+        _ db: Database,
+        model: String,
+        definition: PipelineDefinition,
+        given: [String: JSONValue],
+        marks: [String: SourceMark] = [:],
+        fallback: SourceMark? = nil,
+        modelMark: SourceMark? = nil,
+        trigger: String,
+        jobID: String?,
+        submittedBy: String,
+        submitterUID: UInt32? = nil,
+        config: DaemonConfig,
+        now: Date,
         afterCommit: AfterCommit
     ) throws -> QueueOutcome {
         let resolved: [String: JSONValue]
-        switch PipelineService.resolveParameters(given, for: definition, marks: marks, fallback: fallback, config: config,
-                                                 submitterUID: submitterUID) {
+        switch PipelineService.resolveParameters(
+            given,
+            for: definition,
+            marks: marks,
+            fallback: fallback,
+            config: config,
+            submitterUID: submitterUID
+        ) {
         case .success(let values): resolved = values
         case .failure(let error): return .refused(error)
         }
@@ -98,12 +121,23 @@ public final class PipelineService: Sendable {
         }
         let id = RunStore.newID(now: now)
         try RunStore.insert(
-            db, id: id, model: model, pipeline: definition.name, jobID: jobID, params: .object(resolved),
-            definition: PipelineService.summary(definition), trigger: trigger, submittedBy: submittedBy, at: now)
+            db,
+            id: id,
+            model: model,
+            pipeline: definition.name,
+            jobID: jobID,
+            params: .object(resolved),
+            definition: PipelineService.summary(definition),
+            trigger: trigger,
+            submittedBy: submittedBy,
+            at: now
+        )
         afterCommit.add { [self] in self.enqueue(id) }
         guard let run = try RunStore.run(db, id: id) else { throw JobError(.internalError, "run \(id) vanished") }
-        logger.info("pipeline run \(id) of \(model) queued (\(definition.name), trigger \(trigger))",
-                    metadata: ["run": "\(id)", "model": "\(model)", "event": LogEvent.pipelineQueued.metadataValue])
+        logger.info(
+            "pipeline run \(id) of \(model) queued (\(definition.name), trigger \(trigger))",
+            metadata: ["run": "\(id)", "model": "\(model)", "event": LogEvent.pipelineQueued.metadataValue]
+        )
         return .queued(run)
     }
 
@@ -121,7 +155,8 @@ public final class PipelineService: Sendable {
             "pipeline run \(run.id) is \(state) for model `\(run.model)`, and a model has one queued or running run at a time",
             at: mark,
             fix: "wait for run \(run.id) to end (mlopsctl run \(run.id)), or cancel it with a cancel-pipeline job "
-                + "(mlopsctl cancel --run \(run.id)), then submit again")
+                + "(mlopsctl cancel --run \(run.id)), then submit again"
+        )
     }
 
     /// Queues run `id` (after the commit that recorded it).
@@ -136,10 +171,17 @@ public final class PipelineService: Sendable {
     public func cancel(_ id: String, by: String) {
         switch scheduler.cancel(id, reason: .cancelled) {
         case .wasRunning:
-            logger.notice("cancelling pipeline run \(id) (asked by \(by)); it ends once its children are gone", metadata: ["run": "\(id)"])
+            logger.notice(
+                "cancelling pipeline run \(id) (asked by \(by)); it ends once its children are gone",
+                metadata: ["run": "\(id)"]
+            )
         case .wasQueued, .unknown:
-            finishNow(id, state: .cancelled, error: JobError(.cancelled, "the run was cancelled by \(by) before it started"),
-                      runningStage: .cancelled)
+            finishNow(
+                id,
+                state: .cancelled,
+                error: JobError(.cancelled, "the run was cancelled by \(by) before it started"),
+                runningStage: .cancelled
+            )
         }
     }
 
@@ -148,12 +190,23 @@ public final class PipelineService: Sendable {
     func finishNow(_ id: String, state: RunState, error: JobError, runningStage: StageOutcome) {
         do {
             let work = try store.write { db in
-                try PipelineService.finish(db, id: id, state: state, version: nil, error: error, runningStage: runningStage, at: Date())
+                try PipelineService.finish(
+                    db,
+                    id: id,
+                    state: state,
+                    version: nil,
+                    error: error,
+                    runningStage: runningStage,
+                    at: Date()
+                )
             }
             work.publish(spool: spool, registry: registry, logger: logger)
             ranEnd()
         } catch {
-            logger.error("cannot record the end of pipeline run \(id): \(error)", metadata: ["run": "\(id)", "event": LogEvent.storeError.metadataValue])
+            logger.error(
+                "cannot record the end of pipeline run \(id): \(error)",
+                metadata: ["run": "\(id)", "event": LogEvent.storeError.metadataValue]
+            )
         }
     }
 
@@ -168,11 +221,15 @@ public final class PipelineService: Sendable {
             let (children, running, resumable) = try store.read { db in
                 // A/B tests are waited for, not computed, and Slurm jobs run without us: both
                 // resume where they were.
-                (try RunStore.liveChildren(db), try RunStore.ids(db, state: .running),
-                 try ABTestStage.resumable(db).union(SlurmJobStore.attachableRuns(db)))
+                (
+                    try RunStore.liveChildren(db), try RunStore.ids(db, state: .running),
+                    try ABTestStage.resumable(db).union(SlurmJobStore.attachableRuns(db))
+                )
             }
             let interrupted = running.filter { !resumable.contains($0) }
-            var strays = children.map { StrayChildren.Record(processGroup: $0.pgid, leaderStartTime: $0.startTime, runID: $0.run) }
+            var strays = children.map {
+                StrayChildren.Record(processGroup: $0.pgid, leaderStartTime: $0.startTime, runID: $0.run)
+            }
             // A child started just before the earlier daemon died has no record yet.
             strays += StrayChildren.unrecorded(runIDs: Set(interrupted)).filter { found in
                 !strays.contains { $0.processGroup == found.processGroup && $0.runID == found.runID }
@@ -180,19 +237,31 @@ public final class PipelineService: Sendable {
             if !strays.isEmpty {
                 let killed = StageChild.killStrays(strays, grace: config.stopGrace, logger: logger)
                 if killed > 0 {
-                    logger.warning("killed \(killed) stray pipeline processes left by an earlier mlopsd",
-                                   metadata: ["event": LogEvent.childKilled.metadataValue])
+                    logger.warning(
+                        "killed \(killed) stray pipeline processes left by an earlier mlopsd",
+                        metadata: ["event": LogEvent.childKilled.metadataValue]
+                    )
                 }
             }
             var publications: [RunEnd] = []
             let queued = try store.write { db -> [String] in
                 try RunStore.allChildrenEnded(db, at: Date())
                 for id in interrupted {
-                    publications.append(try PipelineService.finish(
-                        db, id: id, state: .interrupted,
-                        version: nil, error: JobError(.interrupted, "mlopsd stopped or restarted while the run was in progress",
-                                                      fix: "submit the run-pipeline job again under a new id"),
-                        runningStage: .interrupted, at: Date()))
+                    publications.append(
+                        try PipelineService.finish(
+                            db,
+                            id: id,
+                            state: .interrupted,
+                            version: nil,
+                            error: JobError(
+                                .interrupted,
+                                "mlopsd stopped or restarted while the run was in progress",
+                                fix: "submit the run-pipeline job again under a new id"
+                            ),
+                            runningStage: .interrupted,
+                            at: Date()
+                        )
+                    )
                 }
                 return try running.filter(resumable.contains) + RunStore.ids(db, state: .queued)
             }
@@ -201,7 +270,10 @@ public final class PipelineService: Sendable {
             for end in publications { end.publish(spool: nil, registry: registry, logger: logger) }
             return queued
         } catch {
-            logger.error("cannot recover pipeline runs: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])
+            logger.error(
+                "cannot recover pipeline runs: \(error)",
+                metadata: ["event": LogEvent.storeError.metadataValue]
+            )
             return []
         }
     }
@@ -229,43 +301,73 @@ public final class PipelineService: Sendable {
                 do {
                     try LongJobs(spool: spool).publish(job)
                 } catch {
-                    logger.error("cannot write the result of run \(run.id): \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
+                    logger.error(
+                        "cannot write the result of run \(run.id): \(error)",
+                        metadata: ["event": LogEvent.internalError.metadataValue]
+                    )
                 }
             }
             if let alert { registry?.alerts.publish(alert) }
             var metadata: Logger.Metadata = [
-                "run": "\(run.id)", "model": "\(run.model)", "pipeline": "\(run.pipeline)", "outcome": "\(run.state.rawValue)",
+                "run": "\(run.id)", "model": "\(run.model)", "pipeline": "\(run.pipeline)",
+                "outcome": "\(run.state.rawValue)",
             ]
             if let stage = run.stage { metadata["stage"] = "\(stage.rawValue)" }
             if let version = run.version { metadata["version"] = "\(version)" }
             let seconds = run.duration().map { String(format: "%.1f s", $0) } ?? "-"
             if run.state == .succeeded {
                 metadata["event"] = LogEvent.pipelineSucceeded.metadataValue
-                logger.notice("pipeline run \(run.id) of \(run.model) succeeded in \(seconds): version \(run.version ?? "-")", metadata: metadata)
+                logger.notice(
+                    "pipeline run \(run.id) of \(run.model) succeeded in \(seconds): version \(run.version ?? "-")",
+                    metadata: metadata
+                )
             } else {
                 metadata["event"] = LogEvent.pipelineFailed.metadataValue
                 let why = run.error?["message"]?.stringValue ?? run.state.rawValue
-                logger.error("pipeline run \(run.id) of \(run.model) \(run.state.rawValue) at \(run.stage?.rawValue ?? "start"): \(why)", metadata: metadata)
+                logger.error(
+                    "pipeline run \(run.id) of \(run.model) \(run.state.rawValue) at \(run.stage?.rawValue ?? "start"): \(why)",
+                    metadata: metadata
+                )
             }
         }
     }
 
     /// Records the end of run `id` with its job's final result and the `pipeline_failed`
     /// alert (raised when it did not succeed, resolved when it did).
-    static func finish(_ db: Database, id: String, state: RunState, version: String?, error: JobError?,
-                       runningStage: StageOutcome, at: Date) throws -> RunEnd {
+    static func finish(
+        _ db: Database,
+        id: String,
+        state: RunState,
+        version: String?,
+        error: JobError?,
+        runningStage: StageOutcome,
+        at: Date
+    ) throws -> RunEnd {
         let errorValue: JSONValue? = error.map { e in
             var doc: [String: JSONValue] = ["code": .string(e.code.rawValue), "message": .string(e.message)]
             if let fix = e.fix { doc["fix"] = .string(fix) }
             return .object(doc)
         }
-        try RunStore.finish(db, id: id, state: state, version: version, error: errorValue, at: at, runningStage: runningStage)
+        try RunStore.finish(
+            db,
+            id: id,
+            state: state,
+            version: version,
+            error: errorValue,
+            at: at,
+            runningStage: runningStage
+        )
         guard let run = try RunStore.run(db, id: id) else { throw JobError(.internalError, "run \(id) vanished") }
         var publication: LongJobs.Publication?
         if let job = run.jobID {
             publication = try LongJobs.complete(
-                db, job: job, status: state == .succeeded ? .succeeded : .failed,
-                result: try JSONValue(encoding: run.document), error: error, at: at)
+                db,
+                job: job,
+                status: state == .succeeded ? .succeeded : .failed,
+                result: try JSONValue(encoding: run.document),
+                error: error,
+                at: at
+            )
         }
         var alert: AlertRecord?
         if state == .succeeded {
@@ -273,10 +375,19 @@ public final class PipelineService: Sendable {
         } else {
             let production = try VersionStore.production(db, model: run.model)?.version
             alert = try AlertBook.raise(
-                db, model: run.model, version: production, type: "pipeline_failed", severity: "warning",
-                message: "pipeline run \(run.id) (\(run.pipeline)) \(state.rawValue) at \(run.stage?.rawValue ?? "start"): \(error?.message ?? state.rawValue)",
-                details: ["run_id": .string(run.id), "stage": run.stage.map { .string($0.rawValue) } ?? .null, "state": .string(state.rawValue)],
-                at: at)
+                db,
+                model: run.model,
+                version: production,
+                type: "pipeline_failed",
+                severity: "warning",
+                message:
+                    "pipeline run \(run.id) (\(run.pipeline)) \(state.rawValue) at \(run.stage?.rawValue ?? "start"): \(error?.message ?? state.rawValue)",
+                details: [
+                    "run_id": .string(run.id), "stage": run.stage.map { .string($0.rawValue) } ?? .null,
+                    "state": .string(state.rawValue),
+                ],
+                at: at
+            )
         }
         return RunEnd(run: run, job: publication, alert: alert)
     }

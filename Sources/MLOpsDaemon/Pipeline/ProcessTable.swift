@@ -48,8 +48,12 @@ public enum ProcessTable {
             let start = number(22, as: UInt64.self)
         else { return nil }
         return Entry(
-            pid: pid, state: Character(Unicode.Scalar(stateByte)), processGroup: group, session: session,
-            startTime: start)
+            pid: pid,
+            state: Character(Unicode.Scalar(stateByte)),
+            processGroup: group,
+            session: session,
+            startTime: start
+        )
     }
 
     /// The ids of all processes now in `/proc`.

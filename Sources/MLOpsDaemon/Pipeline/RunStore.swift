@@ -16,16 +16,25 @@ public struct RunRecord: Sendable, Equatable {
 
         /// Seconds from start to finish, when both are known.
         public var duration: Double? {
-            guard let s = startedAt.flatMap(Timestamp.parse), let f = finishedAt.flatMap(Timestamp.parse) else { return nil }
+            guard let s = startedAt.flatMap(Timestamp.parse), let f = finishedAt.flatMap(Timestamp.parse) else {
+                return nil
+            }
             return f.timeIntervalSince(s)
         }
 
         /// What `pipeline-history` and the progress document show.
         public var document: StageDocument {
             StageDocument(
-                stage: stage, number: stage.number, outcome: outcome, report: report, startedAt: startedAt,
-                finishedAt: finishedAt, durationSeconds: duration.map { ($0 * 1000).rounded() / 1000 },
-                exitCode: exitCode, signal: signal)
+                stage: stage,
+                number: stage.number,
+                outcome: outcome,
+                report: report,
+                startedAt: startedAt,
+                finishedAt: finishedAt,
+                durationSeconds: duration.map { ($0 * 1000).rounded() / 1000 },
+                exitCode: exitCode,
+                signal: signal
+            )
         }
     }
 
@@ -59,11 +68,26 @@ public struct RunRecord: Sendable, Equatable {
     /// What `pipeline-history`, `mlopsctl run` and the run-pipeline result show.
     public var document: RunDocument {
         RunDocument(
-            runID: id, model: model, pipeline: pipeline, state: state, params: params, trigger: trigger,
-            submittedBy: submittedBy, queuedAt: queuedAt, stagesTotal: PipelineStage.count,
-            stages: stages.map(\.document), childrenSeconds: (childrenSeconds * 1000).rounded() / 1000, job: jobID,
-            stage: stage, stageNumber: stage?.number, startedAt: startedAt, finishedAt: finishedAt,
-            durationSeconds: duration().map { ($0 * 1000).rounded() / 1000 }, version: version, error: error)
+            runID: id,
+            model: model,
+            pipeline: pipeline,
+            state: state,
+            params: params,
+            trigger: trigger,
+            submittedBy: submittedBy,
+            queuedAt: queuedAt,
+            stagesTotal: PipelineStage.count,
+            stages: stages.map(\.document),
+            childrenSeconds: (childrenSeconds * 1000).rounded() / 1000,
+            job: jobID,
+            stage: stage,
+            stageNumber: stage?.number,
+            startedAt: startedAt,
+            finishedAt: finishedAt,
+            durationSeconds: duration().map { ($0 * 1000).rounded() / 1000 },
+            version: version,
+            error: error
+        )
     }
 }
 
@@ -82,24 +106,43 @@ public enum RunStore {
     }
 
     /// Inserts a queued run and its eight pending stages.
-    static func insert(_ db: Database, id: String, model: String, pipeline: String, jobID: String?, params: JSONValue,
-                       definition: JSONValue, trigger: String, submittedBy: String, at: Date) throws {
+    static func insert(
+        _ db: Database,
+        id: String,
+        model: String,
+        pipeline: String,
+        jobID: String?,
+        params: JSONValue,
+        definition: JSONValue,
+        trigger: String,
+        submittedBy: String,
+        at: Date
+    ) throws {
         try db.execute(
             sql: """
                 INSERT INTO pipeline_runs (id, model, pipeline, job_id, state, params, definition, trigger, submitted_by, queued_at)
                 VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
                 """,
-            arguments: [id, model, pipeline, jobID, params.storeText, definition.storeText, trigger, submittedBy, Timestamp.string(at)])
+            arguments: [
+                id, model, pipeline, jobID, params.storeText, definition.storeText, trigger, submittedBy,
+                Timestamp.string(at),
+            ]
+        )
         for stage in PipelineStage.allCases {
             try db.execute(
                 sql: "INSERT INTO pipeline_stages (run_id, stage, position, outcome) VALUES (?, ?, ?, 'pending')",
-                arguments: [id, stage.rawValue, stage.number])
+                arguments: [id, stage.rawValue, stage.number]
+            )
         }
     }
 
     /// The queued or running run of `model`, if any.
     static func active(_ db: Database, model: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT id FROM pipeline_runs WHERE model = ? AND state IN ('queued','running')", arguments: [model])
+        try String.fetchOne(
+            db,
+            sql: "SELECT id FROM pipeline_runs WHERE model = ? AND state IN ('queued','running')",
+            arguments: [model]
+        )
     }
 
     /// The run `id` with its stages.
@@ -149,11 +192,16 @@ public enum RunStore {
     static func ids(_ db: Database, state: RunState, stage: PipelineStage? = nil) throws -> [String] {
         guard let stage else {
             return try String.fetchAll(
-                db, sql: "SELECT id FROM pipeline_runs WHERE state = ? ORDER BY queued_at, id", arguments: [state.rawValue])
+                db,
+                sql: "SELECT id FROM pipeline_runs WHERE state = ? ORDER BY queued_at, id",
+                arguments: [state.rawValue]
+            )
         }
         return try String.fetchAll(
-            db, sql: "SELECT id FROM pipeline_runs WHERE state = ? AND stage = ? ORDER BY queued_at, id",
-            arguments: [state.rawValue, stage.rawValue])
+            db,
+            sql: "SELECT id FROM pipeline_runs WHERE state = ? AND stage = ? ORDER BY queued_at, id",
+            arguments: [state.rawValue, stage.rawValue]
+        )
     }
 
     /// What a retraining's history entry shows of the run it started.
@@ -169,7 +217,12 @@ public enum RunStore {
         var deployedAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, state, startedAt = "started_at", finishedAt = "finished_at", version, deployedAt = "deployed_at"
+            case id
+            case state
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
+            case version
+            case deployedAt = "deployed_at"
         }
     }
 
@@ -177,12 +230,16 @@ public enum RunStore {
     static func outcomes(_ db: Database, ids: Set<String>) throws -> [String: RunOutcome] {
         guard !ids.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        let rows = try RunOutcome.fetchAll(db, sql: """
-            SELECT r.id, r.state, r.started_at, r.finished_at, r.version,
-                (SELECT d.finished_at FROM pipeline_stages d JOIN pipeline_stages m ON m.run_id = d.run_id AND m.stage = 'monitor'
-                 WHERE d.run_id = r.id AND d.stage = 'deploy' AND d.outcome = 'succeeded' AND m.outcome = 'succeeded') AS deployed_at
-            FROM pipeline_runs r WHERE r.id IN (\(marks))
-            """, arguments: StatementArguments(Array(ids)))
+        let rows = try RunOutcome.fetchAll(
+            db,
+            sql: """
+                SELECT r.id, r.state, r.started_at, r.finished_at, r.version,
+                    (SELECT d.finished_at FROM pipeline_stages d JOIN pipeline_stages m ON m.run_id = d.run_id AND m.stage = 'monitor'
+                     WHERE d.run_id = r.id AND d.stage = 'deploy' AND d.outcome = 'succeeded' AND m.outcome = 'succeeded') AS deployed_at
+                FROM pipeline_runs r WHERE r.id IN (\(marks))
+                """,
+            arguments: StatementArguments(Array(ids))
+        )
         return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -191,21 +248,27 @@ public enum RunStore {
     static func figures(_ db: Database) throws -> MetricsSnapshot.PipelineFigures {
         var figures = MetricsSnapshot.PipelineFigures()
         let seconds = "COALESCE((julianday(finished_at) - julianday(started_at)) * 86400.0, 0)"
-        for row in try StateFigures.fetchAll(db, sql: """
-            SELECT state, COUNT(*) AS n, SUM(\(seconds)) AS seconds, SUM(children_seconds) AS children
-            FROM pipeline_runs GROUP BY state
-            """) {
+        for row in try StateFigures.fetchAll(
+            db,
+            sql: """
+                SELECT state, COUNT(*) AS n, SUM(\(seconds)) AS seconds, SUM(children_seconds) AS children
+                FROM pipeline_runs GROUP BY state
+                """
+        ) {
             switch row.state {
             case "queued": figures.queued = row.n
             case "running": figures.running = row.n
             default: figures.finished[row.state] = (row.n, row.seconds ?? 0, row.children ?? 0)
             }
         }
-        figures.latest = try LatestRun.fetchAll(db, sql: """
-            SELECT model, state, \(seconds) AS seconds FROM pipeline_runs r
-            WHERE finished_at = (SELECT MAX(finished_at) FROM pipeline_runs WHERE model = r.model)
-            GROUP BY model ORDER BY model
-            """).map { (model: $0.model, state: $0.state, seconds: $0.seconds ?? 0) }
+        figures.latest = try LatestRun.fetchAll(
+            db,
+            sql: """
+                SELECT model, state, \(seconds) AS seconds FROM pipeline_runs r
+                WHERE finished_at = (SELECT MAX(finished_at) FROM pipeline_runs WHERE model = r.model)
+                GROUP BY model ORDER BY model
+                """
+        ).map { (model: $0.model, state: $0.state, seconds: $0.seconds ?? 0) }
         return figures
     }
 
@@ -227,20 +290,39 @@ public enum RunStore {
     /// The run of `row` with its stages.
     private static func record(_ db: Database, row: RunRow) throws -> RunRecord {
         let stages = try StageRow.fetchAll(
-            db, sql: "SELECT * FROM pipeline_stages WHERE run_id = ? ORDER BY position", arguments: [row.id]
+            db,
+            sql: "SELECT * FROM pipeline_stages WHERE run_id = ? ORDER BY position",
+            arguments: [row.id]
         ).compactMap { stage -> RunRecord.Stage? in
             guard let name = PipelineStage(rawValue: stage.stage) else { return nil }
             return RunRecord.Stage(
-                stage: name, outcome: StageOutcome(rawValue: stage.outcome) ?? .pending, startedAt: stage.startedAt,
-                finishedAt: stage.finishedAt, exitCode: stage.exitCode, signal: stage.signal,
-                report: json(stage.report) ?? .null)
+                stage: name,
+                outcome: StageOutcome(rawValue: stage.outcome) ?? .pending,
+                startedAt: stage.startedAt,
+                finishedAt: stage.finishedAt,
+                exitCode: stage.exitCode,
+                signal: stage.signal,
+                report: json(stage.report) ?? .null
+            )
         }
         return RunRecord(
-            id: row.id, model: row.model, pipeline: row.pipeline, jobID: row.jobID,
-            state: RunState(rawValue: row.state) ?? .failed, stage: row.stage.flatMap(PipelineStage.init(rawValue:)),
-            params: json(row.params) ?? .object([:]), trigger: row.trigger, submittedBy: row.submittedBy,
-            queuedAt: row.queuedAt, startedAt: row.startedAt, finishedAt: row.finishedAt, version: row.version,
-            error: json(row.error), childrenSeconds: row.childrenSeconds, stages: stages)
+            id: row.id,
+            model: row.model,
+            pipeline: row.pipeline,
+            jobID: row.jobID,
+            state: RunState(rawValue: row.state) ?? .failed,
+            stage: row.stage.flatMap(PipelineStage.init(rawValue:)),
+            params: json(row.params) ?? .object([:]),
+            trigger: row.trigger,
+            submittedBy: row.submittedBy,
+            queuedAt: row.queuedAt,
+            startedAt: row.startedAt,
+            finishedAt: row.finishedAt,
+            version: row.version,
+            error: json(row.error),
+            childrenSeconds: row.childrenSeconds,
+            stages: stages
+        )
     }
 
     /// A `pipeline_runs` row as stored.
@@ -262,8 +344,20 @@ public enum RunStore {
         var childrenSeconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case id, model, pipeline, jobID = "job_id", state, stage, params, trigger, submittedBy = "submitted_by"
-            case queuedAt = "queued_at", startedAt = "started_at", finishedAt = "finished_at", version, error
+            case id
+            case model
+            case pipeline
+            case jobID = "job_id"
+            case state
+            case stage
+            case params
+            case trigger
+            case submittedBy = "submitted_by"
+            case queuedAt = "queued_at"
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
+            case version
+            case error
             case childrenSeconds = "children_seconds"
         }
     }
@@ -279,7 +373,12 @@ public enum RunStore {
         var report: String?
 
         enum CodingKeys: String, CodingKey {
-            case stage, outcome, startedAt = "started_at", finishedAt = "finished_at", exitCode = "exit_code", signal
+            case stage
+            case outcome
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
+            case exitCode = "exit_code"
+            case signal
             case report
         }
     }
@@ -291,8 +390,10 @@ public enum RunStore {
 
     /// Marks the run running (first stage about to start).
     static func start(_ db: Database, id: String, at: Date) throws {
-        try db.execute(sql: "UPDATE pipeline_runs SET state = 'running', started_at = ? WHERE id = ? AND state = 'queued'",
-                       arguments: [Timestamp.string(at), id])
+        try db.execute(
+            sql: "UPDATE pipeline_runs SET state = 'running', started_at = ? WHERE id = ? AND state = 'queued'",
+            arguments: [Timestamp.string(at), id]
+        )
     }
 
     /// Marks `stage` running; a resumed stage keeps its first start.
@@ -306,7 +407,8 @@ public enum RunStore {
                     THEN started_at ELSE ? END, outcome = 'running'
                 WHERE run_id = ? AND stage = ?
                 """,
-            arguments: [Timestamp.string(at), id, stage.rawValue])
+            arguments: [Timestamp.string(at), id, stage.rawValue]
+        )
     }
 
     /// Marks `stage` running again with no end: a stage paused by a restart (an A/B test, a
@@ -314,65 +416,111 @@ public enum RunStore {
     static func reopenStage(_ db: Database, id: String, stage: PipelineStage) throws {
         try db.execute(
             sql: "UPDATE pipeline_stages SET outcome = 'running', finished_at = NULL WHERE run_id = ? AND stage = ?",
-            arguments: [id, stage.rawValue])
+            arguments: [id, stage.rawValue]
+        )
     }
 
     /// Replaces the report of `stage` while it runs (the A/B test's progress).
     static func setStageReport(_ db: Database, id: String, stage: PipelineStage, report: JSONValue) throws {
-        try db.execute(sql: "UPDATE pipeline_stages SET report = ? WHERE run_id = ? AND stage = ?",
-                       arguments: [report.storeText, id, stage.rawValue])
+        try db.execute(
+            sql: "UPDATE pipeline_stages SET report = ? WHERE run_id = ? AND stage = ?",
+            arguments: [report.storeText, id, stage.rawValue]
+        )
     }
 
     /// Records how `stage` ended.
-    static func endStage(_ db: Database, id: String, stage: PipelineStage, outcome: StageOutcome, report: JSONValue,
-                         exitCode: Int? = nil, signal: Int? = nil, childSeconds: Double = 0, at: Date) throws {
+    static func endStage(
+        _ db: Database,
+        id: String,
+        stage: PipelineStage,
+        outcome: StageOutcome,
+        report: JSONValue,
+        exitCode: Int? = nil,
+        signal: Int? = nil,
+        childSeconds: Double = 0,
+        at: Date
+    ) throws {
         try db.execute(
             sql: """
                 UPDATE pipeline_stages SET outcome = ?, finished_at = ?, report = ?, exit_code = ?, signal = ?,
                     started_at = COALESCE(started_at, ?)
                 WHERE run_id = ? AND stage = ?
                 """,
-            arguments: [outcome.rawValue, Timestamp.string(at), report.storeText, exitCode, signal, Timestamp.string(at), id, stage.rawValue])
+            arguments: [
+                outcome.rawValue, Timestamp.string(at), report.storeText, exitCode, signal, Timestamp.string(at), id,
+                stage.rawValue,
+            ]
+        )
         if childSeconds > 0 {
-            try db.execute(sql: "UPDATE pipeline_runs SET children_seconds = children_seconds + ? WHERE id = ?",
-                           arguments: [childSeconds, id])
+            try db.execute(
+                sql: "UPDATE pipeline_runs SET children_seconds = children_seconds + ? WHERE id = ?",
+                arguments: [childSeconds, id]
+            )
         }
     }
 
     /// Ends the run in `state`; a stage still running becomes `runningStage` (cancelled or
     /// interrupted) and stages not reached become `skipped`.
-    static func finish(_ db: Database, id: String, state: RunState, version: String?, error: JSONValue?, at: Date,
-                       runningStage: StageOutcome) throws {
+    static func finish(
+        _ db: Database,
+        id: String,
+        state: RunState,
+        version: String?,
+        error: JSONValue?,
+        at: Date,
+        runningStage: StageOutcome
+    ) throws {
         let now = Timestamp.string(at)
         try db.execute(
             sql: "UPDATE pipeline_stages SET outcome = ?, finished_at = ? WHERE run_id = ? AND outcome = 'running'",
-            arguments: [runningStage.rawValue, now, id])
+            arguments: [runningStage.rawValue, now, id]
+        )
         try db.execute(
-            sql: "UPDATE pipeline_stages SET outcome = 'skipped' WHERE run_id = ? AND outcome = 'pending'", arguments: [id])
+            sql: "UPDATE pipeline_stages SET outcome = 'skipped' WHERE run_id = ? AND outcome = 'pending'",
+            arguments: [id]
+        )
         try db.execute(
-            sql: "UPDATE pipeline_runs SET state = ?, finished_at = ?, version = COALESCE(?, version), error = ? WHERE id = ?",
-            arguments: [state.rawValue, now, version, error?.storeText, id])
+            sql:
+                "UPDATE pipeline_runs SET state = ?, finished_at = ?, version = COALESCE(?, version), error = ? WHERE id = ?",
+            arguments: [state.rawValue, now, version, error?.storeText, id]
+        )
     }
 
     /// Records a started child so that a restarted daemon can find its process group.
-    static func childStarted(_ db: Database, run: String, stage: PipelineStage, pid: Int32, pgid: Int32, startTime: UInt64, at: Date) throws {
+    static func childStarted(
+        _ db: Database,
+        run: String,
+        stage: PipelineStage,
+        pid: Int32,
+        pgid: Int32,
+        startTime: UInt64,
+        at: Date
+    ) throws {
         try db.execute(
-            sql: "INSERT INTO pipeline_children (run_id, stage, pid, pgid, start_time, started_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [run, stage.rawValue, Int64(pid), Int64(pgid), Int64(bitPattern: startTime), Timestamp.string(at)])
+            sql:
+                "INSERT INTO pipeline_children (run_id, stage, pid, pgid, start_time, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [
+                run, stage.rawValue, Int64(pid), Int64(pgid), Int64(bitPattern: startTime), Timestamp.string(at),
+            ]
+        )
     }
 
     /// Records that a child (and its group) is gone.
     static func childEnded(_ db: Database, run: String, pid: Int32, at: Date) throws {
-        try db.execute(sql: "UPDATE pipeline_children SET ended_at = ? WHERE run_id = ? AND pid = ? AND ended_at IS NULL",
-                       arguments: [Timestamp.string(at), run, Int64(pid)])
+        try db.execute(
+            sql: "UPDATE pipeline_children SET ended_at = ? WHERE run_id = ? AND pid = ? AND ended_at IS NULL",
+            arguments: [Timestamp.string(at), run, Int64(pid)]
+        )
     }
 
     /// Children recorded as possibly alive: (run, pid, pgid, start time).
     static func liveChildren(_ db: Database) throws -> [(run: String, pid: Int32, pgid: Int32, startTime: UInt64)] {
         let sql = "SELECT run_id, pid, pgid, start_time FROM pipeline_children WHERE ended_at IS NULL"
         return try ChildRow.fetchAll(db, sql: sql).map {
-            (run: $0.runID, pid: Int32(truncatingIfNeeded: $0.pid), pgid: Int32(truncatingIfNeeded: $0.pgid),
-             startTime: UInt64(bitPattern: $0.startTime))
+            (
+                run: $0.runID, pid: Int32(truncatingIfNeeded: $0.pid), pgid: Int32(truncatingIfNeeded: $0.pgid),
+                startTime: UInt64(bitPattern: $0.startTime)
+            )
         }
     }
 
@@ -384,12 +532,18 @@ public enum RunStore {
         var startTime: Int64
 
         enum CodingKeys: String, CodingKey {
-            case runID = "run_id", pid, pgid, startTime = "start_time"
+            case runID = "run_id"
+            case pid
+            case pgid
+            case startTime = "start_time"
         }
     }
 
     /// Marks every recorded child ended (after the strays were killed at start).
     static func allChildrenEnded(_ db: Database, at: Date) throws {
-        try db.execute(sql: "UPDATE pipeline_children SET ended_at = ? WHERE ended_at IS NULL", arguments: [Timestamp.string(at)])
+        try db.execute(
+            sql: "UPDATE pipeline_children SET ended_at = ? WHERE ended_at IS NULL",
+            arguments: [Timestamp.string(at)]
+        )
     }
 }

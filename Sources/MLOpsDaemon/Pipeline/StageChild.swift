@@ -9,12 +9,29 @@ import MLOpsCore
 enum StageChild {
     /// Runs `argv` for `stage` of `run` and waits for it, or for its timeout or the run's
     /// cancellation, which stop its whole process group (SIGTERM, then SIGKILL after `grace`).
-    static func run(argv: [String], workingDirectory: String, environment: [String: String], timeout: Double, grace: Double,
-                    run: String, stage: PipelineStage, model: String, service: PipelineService) async -> PipelineRunner.StageResult {
+    static func run(
+        argv: [String],
+        workingDirectory: String,
+        environment: [String: String],
+        timeout: Double,
+        grace: Double,
+        run: String,
+        stage: PipelineStage,
+        model: String,
+        service: PipelineService
+    ) async -> PipelineRunner.StageResult {
         let command = ChildCommand(
-            argv: argv, workingDirectory: workingDirectory, environment: environment, timeout: timeout, grace: grace,
-            stdoutPath: workingDirectory + "/stdout.log", stderrPath: workingDirectory + "/stderr.log",
-            runID: run, stage: stage.rawValue, model: model)
+            argv: argv,
+            workingDirectory: workingDirectory,
+            environment: environment,
+            timeout: timeout,
+            grace: grace,
+            stdoutPath: workingDirectory + "/stdout.log",
+            stderrPath: workingDirectory + "/stderr.log",
+            runID: run,
+            stage: stage.rawValue,
+            model: model
+        )
         let store = service.store
         let logger = service.logger
         let started = Date()
@@ -23,31 +40,55 @@ enum StageChild {
             outcome = try await ChildSupervisor.run(command, logger: logger) { start in
                 do {
                     try store.write { db in
-                        try RunStore.childStarted(db, run: run, stage: stage, pid: start.pid, pgid: start.processGroup,
-                                                  startTime: start.startTime, at: start.started)
+                        try RunStore.childStarted(
+                            db,
+                            run: run,
+                            stage: stage,
+                            pid: start.pid,
+                            pgid: start.processGroup,
+                            startTime: start.startTime,
+                            at: start.started
+                        )
                     }
                 } catch {
-                    logger.error("cannot record child \(start.pid) of run \(run): \(error)",
-                                 metadata: ["run": "\(run)", "event": LogEvent.storeError.metadataValue])
+                    logger.error(
+                        "cannot record child \(start.pid) of run \(run): \(error)",
+                        metadata: ["run": "\(run)", "event": LogEvent.storeError.metadataValue]
+                    )
                 }
             }
         } catch {
             if case .cancelledBeforeStart = error {
-                return PipelineRunner.StageResult(outcome: .cancelled, report: ["reason": "the run was stopped before the command started"])
+                return PipelineRunner.StageResult(
+                    outcome: .cancelled,
+                    report: ["reason": "the run was stopped before the command started"]
+                )
             }
-            return .failed("\(error)", report: ["argv": .array(argv.map(JSONValue.string))],
-                           fix: "check the command in the pipeline definition")
+            return .failed(
+                "\(error)",
+                report: ["argv": .array(argv.map(JSONValue.string))],
+                fix: "check the command in the pipeline definition"
+            )
         }
-        store.writeOrLog("record the end of child \(outcome.pid) of run \(run)", logger: logger,
-                         metadata: ["run": "\(run)"]) { db in
+        store.writeOrLog(
+            "record the end of child \(outcome.pid) of run \(run)",
+            logger: logger,
+            metadata: ["run": "\(run)"]
+        ) { db in
             try RunStore.childEnded(db, run: run, pid: outcome.pid, at: Date())
         }
         var report: [String: JSONValue] = [
             "argv": .array(argv.map(JSONValue.string)), "pid": .int(Int(outcome.pid)),
             "termination": .string(outcome.termination.description),
             "seconds": .double((outcome.seconds * 1000).rounded() / 1000),
-            "stdout": ["file": .string(command.stdoutPath), "bytes": .int(outcome.stdout.bytesWritten), "truncated": .bool(outcome.stdout.truncated)],
-            "stderr": ["file": .string(command.stderrPath), "bytes": .int(outcome.stderr.bytesWritten), "truncated": .bool(outcome.stderr.truncated)],
+            "stdout": [
+                "file": .string(command.stdoutPath), "bytes": .int(outcome.stdout.bytesWritten),
+                "truncated": .bool(outcome.stdout.truncated),
+            ],
+            "stderr": [
+                "file": .string(command.stderrPath), "bytes": .int(outcome.stderr.bytesWritten),
+                "truncated": .bool(outcome.stderr.truncated),
+            ],
         ]
         if outcome.leftoversKilled { report["leftovers_killed"] = true }
         var result = PipelineRunner.StageResult(outcome: .succeeded, report: .object(report))
@@ -61,13 +102,19 @@ enum StageChild {
             result.error = JobError(.cancelled, "the command was stopped")
         } else if outcome.timedOut {
             result.outcome = .timedOut
-            result.error = JobError(.stageFailed, "the command ran over its timeout of \(Int(timeout)) s and was stopped",
-                                    fix: "raise the stage's `timeout` in the pipeline definition, or make the command faster")
+            result.error = JobError(
+                .stageFailed,
+                "the command ran over its timeout of \(Int(timeout)) s and was stopped",
+                fix: "raise the stage's `timeout` in the pipeline definition, or make the command faster"
+            )
         } else if !outcome.succeeded {
             result.outcome = .failed
             let tail = lastLines(command.stderrPath)
-            result.error = JobError(.stageFailed, "the command \(outcome.termination)" + (tail.isEmpty ? "" : ": " + tail),
-                                    fix: "read \(command.stderrPath)")
+            result.error = JobError(
+                .stageFailed,
+                "the command \(outcome.termination)" + (tail.isEmpty ? "" : ": " + tail),
+                fix: "read \(command.stderrPath)"
+            )
             if case .object(var doc) = result.report {
                 doc["error"] = .string(result.error?.message ?? "")
                 result.report = .object(doc)

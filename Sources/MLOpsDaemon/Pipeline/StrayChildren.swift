@@ -92,7 +92,12 @@ public enum StrayChildren {
         var order: [pid_t] = []
         func note(_ entry: ProcessTable.Entry, _ record: Record, _ signo: Int32) {
             if killed[entry.pid] == nil { order.append(entry.pid) }
-            killed[entry.pid] = Killed(pid: entry.pid, processGroup: record.processGroup, runID: record.runID, signal: signo)
+            killed[entry.pid] = Killed(
+                pid: entry.pid,
+                processGroup: record.processGroup,
+                runID: record.runID,
+                signal: signo
+            )
         }
 
         var terminated: [(ProcessTable.Entry, Record)] = []
@@ -139,7 +144,8 @@ public enum StrayChildren {
         var records: [Record] = []
         var seen = Set<String>()
         for pid in ProcessTable.allPIDs() where pid != ownPID {
-            guard let entry = ProcessTable.entry(for: pid), entry.isLive, entry.session > 1, entry.session != ownSession,
+            guard let entry = ProcessTable.entry(for: pid), entry.isLive, entry.session > 1,
+                entry.session != ownSession,
                 ProcessTable.owner(of: pid) == user,
                 let run = ProcessTable.environmentValue(of: pid, name: "MLOPSD_RUN_ID"), runIDs.contains(run),
                 seen.insert("\(entry.session) \(run)").inserted
@@ -159,7 +165,8 @@ public enum StrayChildren {
                     "reason": "stray", "pid": .stringConvertible(process.pid),
                     "pgid": .stringConvertible(process.processGroup),
                     "signal": .string(ChildOutcome.signalName(process.signal)),
-                ])
+                ]
+            )
         }
     }
 

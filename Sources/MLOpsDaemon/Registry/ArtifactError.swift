@@ -1,4 +1,5 @@
 import MLOpsClient
+
 /// Why a job's artifact could not be found, accepted or stored, in words that say what to fix.
 ///
 /// Jobs name model directories; the daemon only takes what lies under the configured data

@@ -134,8 +134,13 @@ public final class ArtifactStore: Sendable {
             do { try directory.sync() } catch { throw .io(error) }
         }
         return StoredArtifact(
-            sha256: sha, modelSHA256: modelSHA, path: path(of: sha),
-            files: walk.entries.count, bytes: walk.bytes, reused: reused)
+            sha256: sha,
+            modelSHA256: modelSHA,
+            path: path(of: sha),
+            files: walk.entries.count,
+            bytes: walk.bytes,
+            reused: reused
+        )
     }
 
     // MARK: - Looking up and removing
@@ -272,7 +277,8 @@ public final class ArtifactStore: Sendable {
             defer { close(fd) }
             if st.st_mode & 0o700 != 0o700 && fchmod(fd, 0o700) != 0 { throw SystemError("chmod \(display)") }
             for child in try names(in: fd, display: display) {
-                let childDisplay = display + "/" + String(decoding: child.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let childDisplay =
+                    display + "/" + String(decoding: child.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 try removeTree(in: fd, name: child, display: childDisplay)
             }
         }
@@ -312,7 +318,12 @@ private struct ArtifactWalk {
     /// Copies the contents of `source` into `target` (both open directories) and returns
     /// how many regular files the subtree held. Subdirectories without files are removed
     /// from the copy (they are not part of the identity).
-    mutating func copyDirectory(from source: Int32, to target: Int32, prefix: [UInt8], depth: Int) throws(ArtifactError) -> Int {
+    mutating func copyDirectory(
+        from source: Int32,
+        to target: Int32,
+        prefix: [UInt8],
+        depth: Int
+    ) throws(ArtifactError) -> Int {
         let names: [[CChar]]
         do { names = try ArtifactStore.names(in: source, display: display(prefix)) } catch { throw .io(error) }
         var files = 0
@@ -340,7 +351,11 @@ private struct ArtifactWalk {
     }
 
     private mutating func copySubdirectory(
-        _ name: [CChar], from source: Int32, to target: Int32, relative: [UInt8], depth: Int
+        _ name: [CChar],
+        from source: Int32,
+        to target: Int32,
+        relative: [UInt8],
+        depth: Int
     ) throws(ArtifactError) -> Int {
         let sourceFD = openat(source, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard sourceFD >= 0 else { throw ArtifactStore.openError(display(relative)) }
@@ -349,7 +364,12 @@ private struct ArtifactWalk {
         let targetFD = openat(target, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard targetFD >= 0 else { throw .io(SystemError("open copy of \(display(relative))")) }
         defer { close(targetFD) }
-        let files = try copyDirectory(from: sourceFD, to: targetFD, prefix: relative + [UInt8(ascii: "/")], depth: depth)
+        let files = try copyDirectory(
+            from: sourceFD,
+            to: targetFD,
+            prefix: relative + [UInt8(ascii: "/")],
+            depth: depth
+        )
         if files == 0 {
             guard unlinkat(target, name, AT_REMOVEDIR) == 0 else {
                 throw .io(SystemError("remove empty copy of \(display(relative))"))
@@ -361,7 +381,12 @@ private struct ArtifactWalk {
         return files
     }
 
-    private mutating func copyFile(_ name: [CChar], from source: Int32, to target: Int32, relative: [UInt8]) throws(ArtifactError) {
+    private mutating func copyFile(
+        _ name: [CChar],
+        from source: Int32,
+        to target: Int32,
+        relative: [UInt8]
+    ) throws(ArtifactError) {
         // O_NONBLOCK: if a FIFO was swapped in since the fstatat, opening it must not block;
         // the fstat below then refuses it.
         let input = openat(source, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)

@@ -52,7 +52,12 @@ public struct DeployHook: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         func outcome(_ status: HookOutcome.Status, _ output: String = "") -> HookOutcome {
-            HookOutcome(status: status, output: output, duration: DeployHook.seconds(clock.now - start), timeout: timeout)
+            HookOutcome(
+                status: status,
+                output: output,
+                duration: DeployHook.seconds(clock.now - start),
+                timeout: timeout
+            )
         }
         let prepared: Prepared
         switch prepare(environment: environment, workingDirectory: workingDirectory) {
@@ -66,7 +71,14 @@ public struct DeployHook: Sendable {
         case .failure(let reason): return outcome(.couldNotStart(reason.text))
         }
         defer { close(readFD) }
-        var supervisor = Supervisor(pid: pid, readFD: readFD, clock: clock, start: start, timeout: timeout, grace: grace)
+        var supervisor = Supervisor(
+            pid: pid,
+            readFD: readFD,
+            clock: clock,
+            start: start,
+            timeout: timeout,
+            grace: grace
+        )
         let status = supervisor.run()
         return outcome(status, supervisor.output.text)
     }
@@ -94,17 +106,25 @@ public struct DeployHook: Sendable {
             return .failure(StartFailure(text: "the hook: its command is empty; give an absolute path to a program"))
         }
         guard executable.hasPrefix("/") else {
-            return .failure(StartFailure(
-                text: "\(executable): the command must be an absolute path (hooks run without a shell and without a PATH search)"))
+            return .failure(
+                StartFailure(
+                    text:
+                        "\(executable): the command must be an absolute path (hooks run without a shell and without a PATH search)"
+                )
+            )
         }
         if let bad = argv.first(where: { $0.utf8.contains(0) }) {
-            return .failure(StartFailure(text: "\(executable): the argument \(bad.debugDescription) contains a NUL byte"))
+            return .failure(
+                StartFailure(text: "\(executable): the argument \(bad.debugDescription) contains a NUL byte")
+            )
         }
         var env = ServiceNotifier.childEnvironment(environment)
         if env["PATH"] == nil { env["PATH"] = DeployHook.defaultPath }
         for (name, value) in env {
             if name.isEmpty || name.contains("=") || name.utf8.contains(0) || value.utf8.contains(0) {
-                return .failure(StartFailure(text: "\(executable): the environment variable \(name.debugDescription) is not valid"))
+                return .failure(
+                    StartFailure(text: "\(executable): the environment variable \(name.debugDescription) is not valid")
+                )
             }
         }
         var st = stat()
@@ -120,16 +140,23 @@ public struct DeployHook: Sendable {
         guard st.st_mode & S_IFMT == S_IFREG else {
             return .failure(StartFailure(text: "\(executable): it is not a regular file"))
         }
-        return .success(Prepared(
-            executable: executable, argv: argv, environment: env.map { "\($0.key)=\($0.value)" }.sorted(),
-            workingDirectory: workingDirectory))
+        return .success(
+            Prepared(
+                executable: executable,
+                argv: argv,
+                environment: env.map { "\($0.key)=\($0.value)" }.sorted(),
+                workingDirectory: workingDirectory
+            )
+        )
     }
 
     /// Starts the command; returns its pid and the read end of its output pipe (non-blocking).
     private func spawn(_ prepared: Prepared) -> Result<(pid_t, Int32), StartFailure> {
         var fds: [Int32] = [-1, -1]
         guard DeployHook.makePipe(&fds) else {
-            return .failure(StartFailure(text: "\(prepared.executable): cannot create a pipe: \(DeployHook.errorText(errno))"))
+            return .failure(
+                StartFailure(text: "\(prepared.executable): cannot create a pipe: \(DeployHook.errorText(errno))")
+            )
         }
         let (readFD, writeFD) = (fds[0], fds[1])
         _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
@@ -137,7 +164,9 @@ public struct DeployHook: Sendable {
         let pid: pid_t
         do {
             pid = try ChildSpawn.spawn(
-                prepared.executable, argv: prepared.argv, environment: prepared.environment,
+                prepared.executable,
+                argv: prepared.argv,
+                environment: prepared.environment,
                 actions: [
                     .open(0, path: "/dev/null", flags: O_RDONLY),
                     .duplicate(writeFD, to: 1),
@@ -146,14 +175,19 @@ public struct DeployHook: Sendable {
                     .closeFrom(3),
                     .changeDirectory(prepared.workingDirectory),
                 ],
-                ownProcessGroup: true)
+                ownProcessGroup: true
+            )
         } catch {
             close(readFD)
             close(writeFD)
             switch error.step {
             case .changeDirectory:
-                return .failure(StartFailure(
-                    text: "\(prepared.executable) in \(prepared.workingDirectory): \(DeployHook.errorText(error.code))"))
+                return .failure(
+                    StartFailure(
+                        text:
+                            "\(prepared.executable) in \(prepared.workingDirectory): \(DeployHook.errorText(error.code))"
+                    )
+                )
             case .spawn:
                 return .failure(StartFailure(text: "\(prepared.executable): \(DeployHook.errorText(error.code))"))
             }
@@ -197,7 +231,14 @@ private struct Supervisor {
     /// Sleep between waitpid checks once the pipe is closed (grows to 50 ms).
     private var backoff = 0.001
 
-    init(pid: pid_t, readFD: Int32, clock: ContinuousClock, start: ContinuousClock.Instant, timeout: Double, grace: Double) {
+    init(
+        pid: pid_t,
+        readFD: Int32,
+        clock: ContinuousClock,
+        start: ContinuousClock.Instant,
+        timeout: Double,
+        grace: Double
+    ) {
         self.pid = pid
         self.readFD = readFD
         self.clock = clock

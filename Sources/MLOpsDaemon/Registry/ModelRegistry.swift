@@ -25,7 +25,12 @@ public final class ModelRegistry: Sendable {
 
     /// The registry under `stateDir`, with alerts in `alertsDirectory`; failed alert
     /// writes are reported to `health`.
-    public init(stateDir: String, alertsDirectory: DirectoryHandle, logger: Logger, health: StorageHealth? = nil) throws(SystemError) {
+    public init(
+        stateDir: String,
+        alertsDirectory: DirectoryHandle,
+        logger: Logger,
+        health: StorageHealth? = nil
+    ) throws(SystemError) {
         artifacts = try ArtifactStore(root: stateDir + "/artifacts")
         serving = try ServingDirectory(root: stateDir + "/serving")
         alerts = AlertPublisher(directory: alertsDirectory, logger: logger, health: health)
@@ -58,32 +63,52 @@ public final class ModelRegistry: Sendable {
     /// Switches the serving view of `version.model` to `version` and runs the deploy hook;
     /// on a hook failure switches back to `previous` (with its document `previousDocument`).
     public func deploy(
-        _ version: VersionRecord, document: JSONValue, previous: VersionRecord?, previousDocument: JSONValue?,
-        action: String, job: String?, config: DaemonConfig
+        _ version: VersionRecord,
+        document: JSONValue,
+        previous: VersionRecord?,
+        previousDocument: JSONValue?,
+        action: String,
+        job: String?,
+        config: DaemonConfig
     ) -> DeployOutcome {
         let model = version.model
         do {
-            try serving.switchTo(model: model, artifactPath: artifacts.path(of: version.artifactSHA256), deployment: document)
+            try serving.switchTo(
+                model: model,
+                artifactPath: artifacts.path(of: version.artifactSHA256),
+                deployment: document
+            )
         } catch {
             return .switchFailed(error)
         }
         guard let hook = Self.hook(config) else { return .deployed(hook: nil) }
         let outcome = hook.run(
             environment: hookEnvironment(version, previous: previous?.version, action: action, job: job),
-            workingDirectory: serving.root + "/" + model)
+            workingDirectory: serving.root + "/" + model
+        )
         if outcome.succeeded { return .deployed(hook: outcome) }
         var revert: HookOutcome?
         do {
             if let previous, let previousDocument {
-                try serving.switchTo(model: model, artifactPath: artifacts.path(of: previous.artifactSHA256), deployment: previousDocument)
+                try serving.switchTo(
+                    model: model,
+                    artifactPath: artifacts.path(of: previous.artifactSHA256),
+                    deployment: previousDocument
+                )
                 revert = hook.run(
                     environment: hookEnvironment(previous, previous: version.version, action: "revert", job: job),
-                    workingDirectory: serving.root + "/" + model)
+                    workingDirectory: serving.root + "/" + model
+                )
             } else {
                 try serving.remove(model: model)
             }
         } catch {
-            revert = HookOutcome(status: .couldNotStart("switching the link back failed: \(error)"), output: "", duration: 0, timeout: hook.timeout)
+            revert = HookOutcome(
+                status: .couldNotStart("switching the link back failed: \(error)"),
+                output: "",
+                duration: 0,
+                timeout: hook.timeout
+            )
         }
         return .hookFailed(hook: outcome, revertHook: revert)
     }
@@ -94,7 +119,8 @@ public final class ModelRegistry: Sendable {
         return DeployHook(argv: config.deployHook, timeout: config.deployHookTimeout)
     }
 
-    func hookEnvironment(_ version: VersionRecord, previous: String?, action: String, job: String?) -> [String: String] {
+    func hookEnvironment(_ version: VersionRecord, previous: String?, action: String, job: String?) -> [String: String]
+    {
         var env = [
             "MLOPSD_MODEL": version.model, "MLOPSD_VERSION": version.version,
             "MLOPSD_ARTIFACT": artifacts.path(of: version.artifactSHA256),
@@ -119,8 +145,10 @@ public final class ModelRegistry: Sendable {
                 }
             }
         } catch {
-            logger.error("cannot read production versions to reconcile serving links: \(error)",
-                         metadata: ["event": LogEvent.storeError.metadataValue])
+            logger.error(
+                "cannot read production versions to reconcile serving links: \(error)",
+                metadata: ["event": LogEvent.storeError.metadataValue]
+            )
             return []
         }
         var repaired: [String] = []
@@ -133,29 +161,38 @@ public final class ModelRegistry: Sendable {
             if !artifacts.exists(version.artifactSHA256) {
                 logger.critical(
                     "the artifact of \(version.model) \(version.version) is missing from \(path); the serving link cannot be repaired",
-                    metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(version.model),
-                               "version": .string(version.version)])
+                    metadata: [
+                        "event": LogEvent.internalError.metadataValue, "model": .string(version.model),
+                        "version": .string(version.version),
+                    ]
+                )
                 continue
             }
             do {
                 try serving.switchTo(model: version.model, artifactPath: path, deployment: document)
             } catch {
-                logger.error("cannot repair the serving link of \(version.model): \(error)",
-                             metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(version.model)])
+                logger.error(
+                    "cannot repair the serving link of \(version.model): \(error)",
+                    metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(version.model)]
+                )
                 continue
             }
             var hookText = "no deploy hook configured"
             if let hook = Self.hook(config) {
                 let outcome = hook.run(
                     environment: hookEnvironment(version, previous: nil, action: "reconcile", job: nil),
-                    workingDirectory: serving.root + "/" + version.model)
+                    workingDirectory: serving.root + "/" + version.model
+                )
                 hookText = "deploy hook " + outcome.summary
             }
             repaired.append(version.model)
             logger.warning(
                 "serving link of \(version.model) repaired to \(version.version), the production version in the store (\(hookText))",
-                metadata: ["event": LogEvent.servingReconciled.metadataValue, "model": .string(version.model),
-                           "version": .string(version.version)])
+                metadata: [
+                    "event": LogEvent.servingReconciled.metadataValue, "model": .string(version.model),
+                    "version": .string(version.version),
+                ]
+            )
         }
         for model in (try? serving.models()) ?? [] where !names.contains(model) {
             do {
@@ -163,10 +200,13 @@ public final class ModelRegistry: Sendable {
                 repaired.append(model)
                 logger.warning(
                     "serving link of \(model) removed: the store has no production version for it",
-                    metadata: ["event": LogEvent.servingReconciled.metadataValue, "model": .string(model)])
+                    metadata: ["event": LogEvent.servingReconciled.metadataValue, "model": .string(model)]
+                )
             } catch {
-                logger.error("cannot remove the serving directory of \(model): \(error)",
-                             metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(model)])
+                logger.error(
+                    "cannot remove the serving directory of \(model): \(error)",
+                    metadata: ["event": LogEvent.internalError.metadataValue, "model": .string(model)]
+                )
             }
         }
         return repaired

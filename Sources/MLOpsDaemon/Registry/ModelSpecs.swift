@@ -6,7 +6,8 @@ import MLOpsCore
 enum ModelSpecs {
     /// The spec of `model`; the engine has checked that the model is registered.
     static func spec(_ db: Database, model: String) throws -> ModelSpec {
-        guard let text = try String.fetchOne(db, sql: "SELECT spec FROM models WHERE name = ?", arguments: [model]) else {
+        guard let text = try String.fetchOne(db, sql: "SELECT spec FROM models WHERE name = ?", arguments: [model])
+        else {
             throw JobError(.unknownModel, "model `\(model)` is not registered")
         }
         do {
@@ -45,7 +46,10 @@ enum ModelSpecs {
     /// The first `limit` registered models by name, and how many there are in all.
     static func summaries(_ db: Database, limit: Int) throws -> (models: [Summary], total: Int) {
         let models = try Summary.fetchAll(
-            db, sql: "SELECT name, task, metric, revision, updated_at FROM models ORDER BY name LIMIT ?", arguments: [limit])
+            db,
+            sql: "SELECT name, task, metric, revision, updated_at FROM models ORDER BY name LIMIT ?",
+            arguments: [limit]
+        )
         return (models, try Int.fetchOne(db, sql: "SELECT count(*) FROM models") ?? 0)
     }
 
@@ -64,7 +68,12 @@ enum ModelSpecs {
 
     /// Registers `name` with `spec` (stored as `specText`) at revision 1.
     static func register(
-        _ db: Database, name: String, spec: ModelSpec, specText: String, at now: String, by actor: String
+        _ db: Database,
+        name: String,
+        spec: ModelSpec,
+        specText: String,
+        at now: String,
+        by actor: String
     ) throws {
         try db.execute(
             sql: """
@@ -74,12 +83,19 @@ enum ModelSpecs {
                 """,
             arguments: [
                 name, spec.task.rawValue, spec.target, spec.metric, spec.pipeline, specText, now, actor, now, actor,
-            ])
+            ]
+        )
     }
 
     /// Replaces the spec of `name` with `spec` (stored as `specText`) at `revision`.
     static func update(
-        _ db: Database, name: String, spec: ModelSpec, specText: String, revision: Int, at now: String, by actor: String
+        _ db: Database,
+        name: String,
+        spec: ModelSpec,
+        specText: String,
+        revision: Int,
+        at now: String,
+        by actor: String
     ) throws {
         try db.execute(
             sql: """
@@ -88,6 +104,7 @@ enum ModelSpecs {
                 """,
             arguments: [
                 spec.task.rawValue, spec.target, spec.metric, spec.pipeline, specText, revision, now, actor, name,
-            ])
+            ]
+        )
     }
 }

@@ -1,8 +1,8 @@
 import CPosix
 import Foundation
 import Glibc
-import MLOpsCore
 import MLOpsClient
+import MLOpsCore
 
 /// Reading the files a registry job names: bounded, never through a symbolic link, never
 /// blocking on a FIFO or device.
@@ -71,24 +71,33 @@ enum RegistryFiles {
             fd = open(path, flags)
             if fd >= 0, let real = descriptorPath(fd), real != path {
                 close(fd)
-                throw JobError(.badArtifact, "\(path) changed while it was opened (it now leads to another file)",
-                               fix: "do not replace the directories of a data file while a job reads it")
+                throw JobError(
+                    .badArtifact,
+                    "\(path) changed while it was opened (it now leads to another file)",
+                    fix: "do not replace the directories of a data file while a job reads it"
+                )
             }
         }
         if fd < 0 {
             let error = errno
             if error == ENOENT { return nil }
             if error == ELOOP {
-                throw JobError(.badArtifact, "\(path) is reached through a symbolic link (a link was put in its way after the path was checked)",
-                               fix: "name the file by its real path under a data root and do not replace it while the job runs")
+                throw JobError(
+                    .badArtifact,
+                    "\(path) is reached through a symbolic link (a link was put in its way after the path was checked)",
+                    fix: "name the file by its real path under a data root and do not replace it while the job runs"
+                )
             }
             throw JobError(.badArtifact, "cannot open \(path): \(String(cString: strerror(error)))")
         }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw JobError(.badArtifact, "\(path) is not a regular file",
-                           fix: "name a regular file (not a FIFO, device, socket or directory)")
+            throw JobError(
+                .badArtifact,
+                "\(path) is not a regular file",
+                fix: "name a regular file (not a FIFO, device, socket or directory)"
+            )
         }
         // Reads of a regular file never block; clear O_NONBLOCK anyway so that reads behave
         // the same on every file system.

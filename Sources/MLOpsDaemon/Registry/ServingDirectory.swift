@@ -43,7 +43,10 @@ public final class ServingDirectory: Sendable {
         guard ServingDirectory.isValidModelName(model) else { return nil }
         let modelPath = root + "/" + model
         guard let target = ServingDirectory.readLink(modelPath + "/" + ServingDirectory.currentName) else { return nil }
-        return ServingState(target: target, deployment: ServingDirectory.readJSON(modelPath + "/" + ServingDirectory.deploymentName))
+        return ServingState(
+            target: target,
+            deployment: ServingDirectory.readJSON(modelPath + "/" + ServingDirectory.deploymentName)
+        )
     }
 
     /// Points `model`'s `current` link at `artifactPath` (an absolute path to an existing
@@ -60,7 +63,10 @@ public final class ServingDirectory: Sendable {
             throw SystemError("serve model '\(model)': not a valid model name", errno: EINVAL)
         }
         guard artifactPath.hasPrefix("/") else {
-            throw SystemError("serve model '\(model)' from '\(artifactPath)': the artifact path must be absolute", errno: EINVAL)
+            throw SystemError(
+                "serve model '\(model)' from '\(artifactPath)': the artifact path must be absolute",
+                errno: EINVAL
+            )
         }
         // A link to nothing would make every model server fail at its next reload.
         var st = stat()
@@ -81,7 +87,9 @@ public final class ServingDirectory: Sendable {
             }
             let modelDirectory = try DirectoryHandle(path: root + "/" + model)
             try removeTemporaries(in: modelDirectory)
-            let temp = ServingDirectory.tempLinkPrefix + "\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
+            let temp =
+                ServingDirectory.tempLinkPrefix
+                + "\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
             guard symlinkat(artifactPath, modelDirectory.fd, temp) == 0 else {
                 throw SystemError("create link \(modelDirectory.path)/\(temp)")
             }
@@ -157,8 +165,10 @@ public final class ServingDirectory: Sendable {
     /// ran) or without a version there is nothing to do.
     private func routingFollowsCurrent(in modelDirectory: DirectoryHandle, version: String?) throws(SystemError) {
         guard let version,
-              case .object(var routing)? = ServingDirectory.readJSON(modelDirectory.path + "/" + ServingDirectory.routingName),
-              case .object(var champion)? = routing["champion"], champion["version"] != .string(version)
+            case .object(var routing)? = ServingDirectory.readJSON(
+                modelDirectory.path + "/" + ServingDirectory.routingName
+            ),
+            case .object(var champion)? = routing["champion"], champion["version"] != .string(version)
         else { return }
         champion["version"] = .string(version)
         routing["champion"] = .object(champion)

@@ -48,17 +48,33 @@ public struct VersionRecord: Sendable, Equatable {
     /// stored copy lies (nil: unknown), written as `null` once the files were removed.
     public func document(artifactPath: String?) -> VersionDocument {
         VersionDocument(
-            version: version, state: state, sequence: sequence,
+            version: version,
+            state: state,
+            sequence: sequence,
             artifact: .init(
-                sha256: artifactSHA256, modelSHA256: modelSHA256, path: artifactRemoved ? nil : artifactPath,
-                removed: artifactRemoved),
-            change: change, metrics: metrics, parameters: parameters,
+                sha256: artifactSHA256,
+                modelSHA256: modelSHA256,
+                path: artifactRemoved ? nil : artifactPath,
+                removed: artifactRemoved
+            ),
+            change: change,
+            metrics: metrics,
+            parameters: parameters,
             reference: .init(file: referenceFile, rows: referenceRows),
-            createdAt: createdAt, createdBy: createdBy, stateChangedAt: stateChangedAt, metricValue: metricValue,
+            createdAt: createdAt,
+            createdBy: createdBy,
+            stateChangedAt: stateChangedAt,
+            metricValue: metricValue,
             lineage: .init(
-                parentVersion: parentVersion, trainingData: trainingData, trainingDataSHA256: trainingDataSHA256,
-                runID: runID, job: jobID),
-            description: description, abTestWon: abTestWon)
+                parentVersion: parentVersion,
+                trainingData: trainingData,
+                trainingDataSHA256: trainingDataSHA256,
+                runID: runID,
+                job: jobID
+            ),
+            description: description,
+            abTestWon: abTestWon
+        )
     }
 }
 
@@ -107,8 +123,17 @@ public struct ProductionStint: Sendable, Equatable, FetchableRecord {
     public var reason: String?
 
     /// A stint (the one a deployment is about to start).
-    public init(model: String, version: String, from: String, until: String? = nil, action: String, forced: Bool,
-                actor: String, jobID: String?, reason: String?) {
+    public init(
+        model: String,
+        version: String,
+        from: String,
+        until: String? = nil,
+        action: String,
+        forced: Bool,
+        actor: String,
+        jobID: String?,
+        reason: String?
+    ) {
         self.model = model
         self.version = version
         self.from = from
@@ -135,7 +160,15 @@ public struct ProductionStint: Sendable, Equatable, FetchableRecord {
 
     /// The stint as results show it.
     public var document: ProductionStintDocument {
-        ProductionStintDocument(version: version, from: from, until: until, action: action, forced: forced, by: actor,
-                                job: jobID, reason: reason)
+        ProductionStintDocument(
+            version: version,
+            from: from,
+            until: until,
+            action: action,
+            forced: forced,
+            by: actor,
+            job: jobID,
+            reason: reason
+        )
     }
 }

@@ -21,8 +21,17 @@ enum RetrainingAutomation {
     /// the model's automation is off.
     static func afterCheck(_ db: Database, model: String, spec: ModelSpec, context: JobContext) throws {
         guard let service = context.pipelines,
-              let settings = try RetrainingSettings.load(db, model: model), settings.enabled else { return }
-        try evaluate(db, model: model, spec: spec, settings: settings, occasion: .check, service: service, context: context)
+            let settings = try RetrainingSettings.load(db, model: model), settings.enabled
+        else { return }
+        try evaluate(
+            db,
+            model: model,
+            spec: spec,
+            settings: settings,
+            occasion: .check,
+            service: service,
+            context: context
+        )
     }
 
     /// The retraining timer: the scheduled trigger of every model whose automation is on.
@@ -34,16 +43,37 @@ enum RetrainingAutomation {
         for model in models {
             guard let settings = try RetrainingSettings.load(db, model: model) else { continue }
             let spec = try ModelSpecs.spec(db, model: model)
-            try evaluate(db, model: model, spec: spec, settings: settings, occasion: .tick, service: service, context: context)
+            try evaluate(
+                db,
+                model: model,
+                spec: spec,
+                settings: settings,
+                occasion: .tick,
+                service: service,
+                context: context
+            )
         }
         return models.count
     }
 
     /// Decides and acts for one model; returns the decision.
     @discardableResult
-    static func evaluate(_ db: Database, model: String, spec: ModelSpec, settings: RetrainingSettings,
-                         occasion: RetrainingPolicy.Occasion, service: PipelineService, context: JobContext) throws -> RetrainingDecision {
-        let situation = try RetrainingSituationReader.read(db, model: model, spec: spec, config: context.config, now: context.now)
+    static func evaluate(
+        _ db: Database,
+        model: String,
+        spec: ModelSpec,
+        settings: RetrainingSettings,
+        occasion: RetrainingPolicy.Occasion,
+        service: PipelineService,
+        context: JobContext
+    ) throws -> RetrainingDecision {
+        let situation = try RetrainingSituationReader.read(
+            db,
+            model: model,
+            spec: spec,
+            config: context.config,
+            now: context.now
+        )
         let decision = RetrainingPolicy.decide(situation, occasion: occasion)
         if let slot = decision.scheduledSlot { try RetrainingSettings.markSlot(db, model: model, slot: slot) }
         let checkSeq = situation.latestCheck.map(\.id)
@@ -54,37 +84,97 @@ enum RetrainingAutomation {
             break  // automation off: check-retrain says so; nothing is recorded
         case .suppress(let triggers, let reason):
             for trigger in triggers {
-                try suppressed(db, model: model, trigger: trigger, code: reason.code, message: reason.message,
-                               evidence: evidence(decision, extra: ["suppression": reason.details]), checkSeq: checkSeq,
-                               detectedAt: try detectedAt(db, model: model, trigger: trigger, decision: decision, now: context.now),
-                               context: context, alert: { if case .capReached = reason { return true } else { return false } }())
+                try suppressed(
+                    db,
+                    model: model,
+                    trigger: trigger,
+                    code: reason.code,
+                    message: reason.message,
+                    evidence: evidence(decision, extra: ["suppression": reason.details]),
+                    checkSeq: checkSeq,
+                    detectedAt: try detectedAt(
+                        db,
+                        model: model,
+                        trigger: trigger,
+                        decision: decision,
+                        now: context.now
+                    ),
+                    context: context,
+                    alert: { if case .capReached = reason { return true } else { return false } }()
+                )
             }
         case .fire(let trigger, _):
             let pipeline = settings.pipeline ?? spec.pipeline
             let detected = try detectedAt(db, model: model, trigger: trigger, decision: decision, now: context.now)
             guard let definition = service.catalog.definition(pipeline) else {
-                try suppressed(db, model: model, trigger: trigger, code: "refused",
-                               message: "the retraining pipeline `\(pipeline)` is no longer in pipelines_dir",
-                               evidence: evidence(decision), checkSeq: checkSeq, detectedAt: detected, context: context, alert: true)
+                try suppressed(
+                    db,
+                    model: model,
+                    trigger: trigger,
+                    code: "refused",
+                    message: "the retraining pipeline `\(pipeline)` is no longer in pipelines_dir",
+                    evidence: evidence(decision),
+                    checkSeq: checkSeq,
+                    detectedAt: detected,
+                    context: context,
+                    alert: true
+                )
                 return decision
             }
-            switch try service.queueRun(db, model: model, definition: definition, given: settings.params, trigger: trigger.rawValue,
-                                        jobID: nil, submittedBy: actor, config: context.config, now: context.now,
-                                        afterCommit: context.afterCommit) {
+            switch try service.queueRun(
+                db,
+                model: model,
+                definition: definition,
+                given: settings.params,
+                trigger: trigger.rawValue,
+                jobID: nil,
+                submittedBy: actor,
+                config: context.config,
+                now: context.now,
+                afterCommit: context.afterCommit
+            ) {
             case .queued(let run):
-                try fired(db, model: model, trigger: trigger, run: run, evidence: evidence(decision), checkSeq: checkSeq,
-                          detectedAt: detected, jobID: nil, submittedBy: actor, context: context)
+                try fired(
+                    db,
+                    model: model,
+                    trigger: trigger,
+                    run: run,
+                    evidence: evidence(decision),
+                    checkSeq: checkSeq,
+                    detectedAt: detected,
+                    jobID: nil,
+                    submittedBy: actor,
+                    context: context
+                )
             case .runActive(let run, _):
                 // The policy read the active run in this transaction, so this does not
                 // happen; if it did, it is the expected hold-back, not broken settings.
                 let reason = RetrainingSuppression.runActive(run: run.id)
-                try suppressed(db, model: model, trigger: trigger, code: reason.code, message: reason.message,
-                               evidence: evidence(decision, extra: ["suppression": reason.details]), checkSeq: checkSeq,
-                               detectedAt: detected, context: context, alert: false)
+                try suppressed(
+                    db,
+                    model: model,
+                    trigger: trigger,
+                    code: reason.code,
+                    message: reason.message,
+                    evidence: evidence(decision, extra: ["suppression": reason.details]),
+                    checkSeq: checkSeq,
+                    detectedAt: detected,
+                    context: context,
+                    alert: false
+                )
             case .refused(let error):
-                try suppressed(db, model: model, trigger: trigger, code: "refused",
-                               message: "the retraining settings were refused: \(error.message)",
-                               evidence: evidence(decision), checkSeq: checkSeq, detectedAt: detected, context: context, alert: true)
+                try suppressed(
+                    db,
+                    model: model,
+                    trigger: trigger,
+                    code: "refused",
+                    message: "the retraining settings were refused: \(error.message)",
+                    evidence: evidence(decision),
+                    checkSeq: checkSeq,
+                    detectedAt: detected,
+                    context: context,
+                    alert: true
+                )
             }
         }
         return decision
@@ -99,13 +189,21 @@ enum RetrainingAutomation {
 
     /// When the condition behind `trigger` was first seen: the open drift or decay alert's
     /// opening (the first check of the streak), the schedule slot, or now.
-    static func detectedAt(_ db: Database, model: String, trigger: RetrainingTrigger, decision: RetrainingDecision, now: Date) throws -> Date {
+    static func detectedAt(
+        _ db: Database,
+        model: String,
+        trigger: RetrainingTrigger,
+        decision: RetrainingDecision,
+        now: Date
+    ) throws -> Date {
         let type: String
         switch trigger {
         case .drift: type = "data_drift"
         case .decay: type = "model_decay"
         case .scheduled:
-            if let slot = decision.conditions.first(where: { $0.trigger == .scheduled })?.figures["slot"]?.stringValue.flatMap(Timestamp.parse) {
+            if let slot = decision.conditions.first(where: { $0.trigger == .scheduled })?.figures["slot"]?.stringValue
+                .flatMap(Timestamp.parse)
+            {
                 return slot
             }
             return now
@@ -117,36 +215,95 @@ enum RetrainingAutomation {
 
     /// Records a retraining that started (automatic or manual), resolves the model's
     /// `retraining` alert when automatic, and journals it after the commit.
-    static func fired(_ db: Database, model: String, trigger: RetrainingTrigger, run: RunRecord, evidence: JSONValue, checkSeq: Int64?,
-                      detectedAt: Date, jobID: String?, submittedBy: String, context: JobContext) throws {
-        try RetrainingHistory.record(db, .init(
-            model: model, at: context.now, trigger: trigger, fired: true, reason: nil, message: nil, evidence: evidence,
-            checkSeq: checkSeq, detectedAt: detectedAt, runID: run.id, jobID: jobID, submittedBy: submittedBy))
-        let resolved = trigger.isAutomatic ? try AlertBook.resolve(db, model: model, type: "retraining", at: context.now) : nil
+    static func fired(
+        _ db: Database,
+        model: String,
+        trigger: RetrainingTrigger,
+        run: RunRecord,
+        evidence: JSONValue,
+        checkSeq: Int64?,
+        detectedAt: Date,
+        jobID: String?,
+        submittedBy: String,
+        context: JobContext
+    ) throws {
+        try RetrainingHistory.record(
+            db,
+            .init(
+                model: model,
+                at: context.now,
+                trigger: trigger,
+                fired: true,
+                reason: nil,
+                message: nil,
+                evidence: evidence,
+                checkSeq: checkSeq,
+                detectedAt: detectedAt,
+                runID: run.id,
+                jobID: jobID,
+                submittedBy: submittedBy
+            )
+        )
+        let resolved =
+            trigger.isAutomatic ? try AlertBook.resolve(db, model: model, type: "retraining", at: context.now) : nil
         let logger = context.logger
         let registry = context.registry
         context.afterCommit.add {
             if let resolved { registry?.alerts.publish(resolved) }
             logger.notice(
                 "retraining of \(model) started: trigger \(trigger.rawValue), pipeline run \(run.id)",
-                metadata: ["event": LogEvent.retrainingTriggered.metadataValue, "model": .string(model), "run": .string(run.id),
-                           "trigger": .string(trigger.rawValue)])
+                metadata: [
+                    "event": LogEvent.retrainingTriggered.metadataValue, "model": .string(model),
+                    "run": .string(run.id),
+                    "trigger": .string(trigger.rawValue),
+                ]
+            )
         }
     }
 
     /// Records a trigger held back (or refused), journals it (once per run of the same
     /// reason), and raises the `retraining` alert when `alert` (cap reached, settings refused).
-    static func suppressed(_ db: Database, model: String, trigger: RetrainingTrigger, code: String, message: String,
-                           evidence: JSONValue, checkSeq: Int64?, detectedAt: Date, context: JobContext, alert: Bool) throws {
-        let repeated = try RetrainingHistory.recordSuppressed(db, .init(
-            model: model, at: context.now, trigger: trigger, fired: false, reason: code, message: message, evidence: evidence,
-            checkSeq: checkSeq, detectedAt: detectedAt, runID: nil, jobID: nil, submittedBy: actor))
+    static func suppressed(
+        _ db: Database,
+        model: String,
+        trigger: RetrainingTrigger,
+        code: String,
+        message: String,
+        evidence: JSONValue,
+        checkSeq: Int64?,
+        detectedAt: Date,
+        context: JobContext,
+        alert: Bool
+    ) throws {
+        let repeated = try RetrainingHistory.recordSuppressed(
+            db,
+            .init(
+                model: model,
+                at: context.now,
+                trigger: trigger,
+                fired: false,
+                reason: code,
+                message: message,
+                evidence: evidence,
+                checkSeq: checkSeq,
+                detectedAt: detectedAt,
+                runID: nil,
+                jobID: nil,
+                submittedBy: actor
+            )
+        )
         var raised: AlertRecord?
         if alert {
             raised = try AlertBook.raise(
-                db, model: model, version: try VersionStore.production(db, model: model)?.version, type: "retraining",
-                severity: "warning", message: "automatic retraining (\(trigger.rawValue)) did not start: \(message)",
-                details: ["trigger": .string(trigger.rawValue), "reason": .string(code)], at: context.now)
+                db,
+                model: model,
+                version: try VersionStore.production(db, model: model)?.version,
+                type: "retraining",
+                severity: "warning",
+                message: "automatic retraining (\(trigger.rawValue)) did not start: \(message)",
+                details: ["trigger": .string(trigger.rawValue), "reason": .string(code)],
+                at: context.now
+            )
         }
         let logger = context.logger
         let registry = context.registry
@@ -155,9 +312,13 @@ enum RetrainingAutomation {
             if let raised { registry?.alerts.publish(raised) }
             // The journal hears of a trigger held back when the reason changes, not on every check.
             logger.log(
-                level: repeated ? .debug : event.logLevel, "retraining of \(model) (\(trigger.rawValue)) held back: \(code): \(message)",
-                metadata: ["event": event.metadataValue, "model": .string(model), "trigger": .string(trigger.rawValue),
-                           "reason": .string(code)])
+                level: repeated ? .debug : event.logLevel,
+                "retraining of \(model) (\(trigger.rawValue)) held back: \(code): \(message)",
+                metadata: [
+                    "event": event.metadataValue, "model": .string(model), "trigger": .string(trigger.rawValue),
+                    "reason": .string(code),
+                ]
+            )
         }
     }
 }

@@ -35,7 +35,9 @@ enum RetrainingHistory {
 
         /// Seconds from the first sign (detection) to the new version in production.
         var detectionToDeployment: Double? {
-            guard let d = detectedAt.flatMap(Timestamp.parse), let p = deployedAt.flatMap(Timestamp.parse) else { return nil }
+            guard let d = detectedAt.flatMap(Timestamp.parse), let p = deployedAt.flatMap(Timestamp.parse) else {
+                return nil
+            }
             return p.timeIntervalSince(d)
         }
 
@@ -43,21 +45,40 @@ enum RetrainingHistory {
         var document: RetrainingHistoryEntry {
             let fired = self.fired
             return RetrainingHistoryEntry(
-                seq: Int(seq), model: model, at: at, trigger: trigger, action: fired ? "fired" : "suppressed",
-                evidence: evidence, submittedBy: submittedBy, reason: reason, message: message,
+                seq: Int(seq),
+                model: model,
+                at: at,
+                trigger: trigger,
+                action: fired ? "fired" : "suppressed",
+                evidence: evidence,
+                submittedBy: submittedBy,
+                reason: reason,
+                message: message,
                 check: checkSeq.map { Int($0) },
-                detectedAt: detectedAt, runID: runID, job: jobID, occurrences: fired ? nil : occurrences,
-                lastAt: fired ? nil : (lastAt ?? at), outcome: fired ? outcome : nil,
+                detectedAt: detectedAt,
+                runID: runID,
+                job: jobID,
+                occurrences: fired ? nil : occurrences,
+                lastAt: fired ? nil : (lastAt ?? at),
+                outcome: fired ? outcome : nil,
                 durationSeconds: fired ? duration.map { ($0 * 1000).rounded() / 1000 } : nil,
                 version: fired ? version : nil,
                 deployedAt: fired ? deployedAt : nil,
-                detectionToDeploymentSeconds: fired ? detectionToDeployment.map { ($0 * 1000).rounded() / 1000 } : nil)
+                detectionToDeploymentSeconds: fired ? detectionToDeployment.map { ($0 * 1000).rounded() / 1000 } : nil
+            )
         }
     }
 
     /// Entries, newest first, with the outcome of the runs they started.
-    static func entries(_ db: Database, model: String?, trigger: String? = nil, includeSuppressed: Bool = true, since: Date? = nil,
-                        limit: Int? = nil, now: Date = Date()) throws -> [Entry] {
+    static func entries(
+        _ db: Database,
+        model: String?,
+        trigger: String? = nil,
+        includeSuppressed: Bool = true,
+        since: Date? = nil,
+        limit: Int? = nil,
+        now: Date = Date()
+    ) throws -> [Entry] {
         var sql = "SELECT * FROM retraining_events WHERE 1"
         var arguments: StatementArguments = []
         if let model {
@@ -86,11 +107,26 @@ enum RetrainingHistory {
             let finished = run?.finishedAt.flatMap(Timestamp.parse)
             let duration = started.map { (finished ?? now).timeIntervalSince($0) }
             return Entry(
-                seq: event.seq, model: event.model, at: event.at, trigger: event.trigger, fired: event.action == "fired",
-                reason: event.reason, message: event.message, evidence: RunStore.json(event.evidence) ?? .object([:]),
-                checkSeq: event.checkSeq, detectedAt: event.detectedAt, runID: event.runID, jobID: event.jobID,
-                submittedBy: event.submittedBy, occurrences: event.occurrences, lastAt: event.lastAt, outcome: run?.state,
-                duration: duration, version: run?.version, deployedAt: run?.deployedAt)
+                seq: event.seq,
+                model: event.model,
+                at: event.at,
+                trigger: event.trigger,
+                fired: event.action == "fired",
+                reason: event.reason,
+                message: event.message,
+                evidence: RunStore.json(event.evidence) ?? .object([:]),
+                checkSeq: event.checkSeq,
+                detectedAt: event.detectedAt,
+                runID: event.runID,
+                jobID: event.jobID,
+                submittedBy: event.submittedBy,
+                occurrences: event.occurrences,
+                lastAt: event.lastAt,
+                outcome: run?.state,
+                duration: duration,
+                version: run?.version,
+                deployedAt: run?.deployedAt
+            )
         }
     }
 
@@ -113,8 +149,20 @@ enum RetrainingHistory {
         var lastAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case seq, model, at, trigger, action, reason, message, evidence, checkSeq = "check_seq"
-            case detectedAt = "detected_at", runID = "run_id", jobID = "job_id", submittedBy = "submitted_by", occurrences
+            case seq
+            case model
+            case at
+            case trigger
+            case action
+            case reason
+            case message
+            case evidence
+            case checkSeq = "check_seq"
+            case detectedAt = "detected_at"
+            case runID = "run_id"
+            case jobID = "job_id"
+            case submittedBy = "submitted_by"
+            case occurrences
             case lastAt = "last_at"
         }
     }
@@ -130,9 +178,11 @@ enum RetrainingHistory {
             let mine = entries.filter { $0.trigger == trigger }
             let started = mine.filter(\.fired)
             byTrigger[trigger] = RetrainingStatistics.TriggerCounts(
-                retrainings: started.count, suppressed: mine.filter { !$0.fired }.map(\.occurrences).reduce(0, +),
+                retrainings: started.count,
+                suppressed: mine.filter { !$0.fired }.map(\.occurrences).reduce(0, +),
                 succeeded: started.filter { $0.outcome == "succeeded" }.count,
-                failed: started.filter { ["failed", "cancelled", "interrupted"].contains($0.outcome ?? "") }.count)
+                failed: started.filter { ["failed", "cancelled", "interrupted"].contains($0.outcome ?? "") }.count
+            )
         }
         var byOutcome: [String: Int] = [:]
         for entry in fired { byOutcome[entry.outcome ?? "unknown", default: 0] += 1 }
@@ -144,13 +194,19 @@ enum RetrainingHistory {
             values.isEmpty ? nil : (values.reduce(0, +) / Double(values.count) * 1000).rounded() / 1000
         }
         return RetrainingStatistics(
-            retrainings: fired.count, suppressed: byReason.values.reduce(0, +), finished: finished.count,
-            byTrigger: byTrigger, byOutcome: byOutcome, suppressedByReason: byReason,
+            retrainings: fired.count,
+            suppressed: byReason.values.reduce(0, +),
+            finished: finished.count,
+            byTrigger: byTrigger,
+            byOutcome: byOutcome,
+            suppressedByReason: byReason,
             successRate: finished.isEmpty
                 ? nil : (Double(succeeded.count) / Double(finished.count) * 10_000).rounded() / 10_000,
-            meanDurationSeconds: mean(durations), deployments: toDeploy.count,
+            meanDurationSeconds: mean(durations),
+            deployments: toDeploy.count,
             meanDetectionToDeploymentSeconds: mean(toDeploy),
-            versionsProduced: fired.compactMap { $0.outcome == "succeeded" ? $0.version : nil })
+            versionsProduced: fired.compactMap { $0.outcome == "succeeded" ? $0.version : nil }
+        )
     }
 
     // MARK: - Recording (the only writer of `retraining_events`)
@@ -181,9 +237,12 @@ enum RetrainingHistory {
                     run_id, job_id, submitted_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [entry.model, Timestamp.string(entry.at), entry.trigger.rawValue, entry.fired ? "fired" : "suppressed",
-                        entry.reason, entry.message, entry.evidence.storeText, entry.checkSeq,
-                        entry.detectedAt.map(Timestamp.string), entry.runID, entry.jobID, entry.submittedBy])
+            arguments: [
+                entry.model, Timestamp.string(entry.at), entry.trigger.rawValue, entry.fired ? "fired" : "suppressed",
+                entry.reason, entry.message, entry.evidence.storeText, entry.checkSeq,
+                entry.detectedAt.map(Timestamp.string), entry.runID, entry.jobID, entry.submittedBy,
+            ]
+        )
         return db.lastInsertedRowID
     }
 
@@ -192,16 +251,21 @@ enum RetrainingHistory {
     /// every check of a long drift episode). Returns whether it was a repeat.
     static func recordSuppressed(_ db: Database, _ entry: Event) throws -> Bool {
         if let latest = try LatestEvent.fetchOne(
-            db, sql: "SELECT seq, action, reason FROM retraining_events WHERE model = ? AND trigger = ? ORDER BY seq DESC LIMIT 1",
-            arguments: [entry.model, entry.trigger.rawValue]),
-           latest.action == "suppressed", latest.reason == entry.reason {
+            db,
+            sql:
+                "SELECT seq, action, reason FROM retraining_events WHERE model = ? AND trigger = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [entry.model, entry.trigger.rawValue]
+        ),
+            latest.action == "suppressed", latest.reason == entry.reason
+        {
             let seq = latest.seq
             try db.execute(
                 sql: """
                     UPDATE retraining_events SET occurrences = occurrences + 1, last_at = ?, message = ?, evidence = ?,
                         check_seq = COALESCE(?, check_seq) WHERE seq = ?
                     """,
-                arguments: [Timestamp.string(entry.at), entry.message, entry.evidence.storeText, entry.checkSeq, seq])
+                arguments: [Timestamp.string(entry.at), entry.message, entry.evidence.storeText, entry.checkSeq, seq]
+            )
             return true
         }
         try record(db, entry)
@@ -211,7 +275,8 @@ enum RetrainingHistory {
     /// When `model` was last retrained (automatic or manual), if ever.
     static func lastFired(_ db: Database, model: String) throws -> Date? {
         try String.fetchOne(
-            db, sql: "SELECT at FROM retraining_events WHERE model = ? AND action = 'fired' ORDER BY seq DESC LIMIT 1",
+            db,
+            sql: "SELECT at FROM retraining_events WHERE model = ? AND action = 'fired' ORDER BY seq DESC LIMIT 1",
             arguments: [model]
         ).flatMap(Timestamp.parse)
     }
@@ -219,8 +284,10 @@ enum RetrainingHistory {
     /// Automatic retrainings of all models started after `since`.
     static func automaticSince(_ db: Database, _ since: Date) throws -> Int {
         try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM retraining_events WHERE action = 'fired' AND trigger != 'manual' AND at > ?",
-            arguments: [Timestamp.string(since)]) ?? 0
+            db,
+            sql: "SELECT count(*) FROM retraining_events WHERE action = 'fired' AND trigger != 'manual' AND at > ?",
+            arguments: [Timestamp.string(since)]
+        ) ?? 0
     }
 
     /// The latest event of a model's trigger, as ``recordSuppressed(_:_:)`` reads it.

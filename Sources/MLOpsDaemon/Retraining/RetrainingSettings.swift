@@ -22,8 +22,16 @@ public struct RetrainingSettings: Sendable, Equatable {
     /// The settings as documents show them.
     public var document: RetrainingSettingsDocument {
         RetrainingSettingsDocument(
-            model: model, enabled: enabled, params: params, updatedAt: updatedAt, updatedBy: updatedBy, pipeline: pipeline,
-            scheduledSlot: scheduledSlot.map(Timestamp.string), job: jobID, reason: reason)
+            model: model,
+            enabled: enabled,
+            params: params,
+            updatedAt: updatedAt,
+            updatedBy: updatedBy,
+            pipeline: pipeline,
+            scheduledSlot: scheduledSlot.map(Timestamp.string),
+            job: jobID,
+            reason: reason
+        )
     }
 
     /// The settings of `model`, if any were ever set.
@@ -47,18 +55,32 @@ public struct RetrainingSettings: Sendable, Equatable {
                     params = excluded.params, scheduled_slot = excluded.scheduled_slot, updated_at = excluded.updated_at,
                     updated_by = excluded.updated_by, job_id = excluded.job_id, reason = excluded.reason
                 """,
-            arguments: [model, enabled, pipeline, JSONValue.object(params).storeText, scheduledSlot.map(Timestamp.string),
-                        updatedAt, updatedBy, jobID, reason])
+            arguments: [
+                model, enabled, pipeline, JSONValue.object(params).storeText, scheduledSlot.map(Timestamp.string),
+                updatedAt, updatedBy, jobID, reason,
+            ]
+        )
     }
 
     /// Records `slot` as handled.
     static func markSlot(_ db: Database, model: String, slot: Date) throws {
-        try db.execute(sql: "UPDATE retraining_settings SET scheduled_slot = ? WHERE model = ?",
-                       arguments: [Timestamp.string(slot), model])
+        try db.execute(
+            sql: "UPDATE retraining_settings SET scheduled_slot = ? WHERE model = ?",
+            arguments: [Timestamp.string(slot), model]
+        )
     }
 
-    init(model: String, enabled: Bool, pipeline: String?, params: [String: JSONValue], scheduledSlot: Date?, updatedAt: String,
-         updatedBy: String, jobID: String?, reason: String?) {
+    init(
+        model: String,
+        enabled: Bool,
+        pipeline: String?,
+        params: [String: JSONValue],
+        scheduledSlot: Date?,
+        updatedAt: String,
+        updatedBy: String,
+        jobID: String?,
+        reason: String?
+    ) {
         self.model = model
         self.enabled = enabled
         self.pipeline = pipeline
@@ -95,8 +117,12 @@ public struct RetrainingSettings: Sendable, Equatable {
         var reason: String?
 
         enum CodingKeys: String, CodingKey {
-            case model, enabled, pipeline, params, scheduledSlot = "scheduled_slot", updatedAt = "updated_at"
-            case updatedBy = "updated_by", jobID = "job_id", reason
+            case model, enabled, pipeline, params
+            case scheduledSlot = "scheduled_slot"
+            case updatedAt = "updated_at"
+            case updatedBy = "updated_by"
+            case jobID = "job_id"
+            case reason
         }
     }
 }

@@ -5,17 +5,31 @@ import MLOpsCore
 /// Reads a model's ``RetrainingSituation`` from the store: its settings, production
 /// version, drift streak, latest check, latest retraining, active run and the day's count.
 enum RetrainingSituationReader {
-    static func read(_ db: Database, model: String, spec: ModelSpec, config: DaemonConfig, now: Date) throws -> RetrainingSituation {
+    static func read(
+        _ db: Database,
+        model: String,
+        spec: ModelSpec,
+        config: DaemonConfig,
+        now: Date
+    ) throws -> RetrainingSituation {
         let settings = try RetrainingSettings.load(db, model: model)
         let production = try VersionStore.production(db, model: model)
         let streak = try MonitoringState.driftStreak(db, model: model)
         return RetrainingSituation(
-            now: now, enabled: settings?.enabled ?? false, productionCreatedAt: production.flatMap { Timestamp.parse($0.createdAt) },
-            scheduleDays: config.retrainScheduleDays, lastScheduledSlot: settings?.scheduledSlot, driftStreak: streak,
-            driftConfirmations: spec.policy.driftConfirmations, latestCheck: try latestCheck(db, model: model),
-            lastRetrainingAt: try RetrainingHistory.lastFired(db, model: model), cooldownHours: spec.policy.cooldownHours,
+            now: now,
+            enabled: settings?.enabled ?? false,
+            productionCreatedAt: production.flatMap { Timestamp.parse($0.createdAt) },
+            scheduleDays: config.retrainScheduleDays,
+            lastScheduledSlot: settings?.scheduledSlot,
+            driftStreak: streak,
+            driftConfirmations: spec.policy.driftConfirmations,
+            latestCheck: try latestCheck(db, model: model),
+            lastRetrainingAt: try RetrainingHistory.lastFired(db, model: model),
+            cooldownHours: spec.policy.cooldownHours,
             automaticInLastDay: try RetrainingHistory.automaticSince(db, now.addingTimeInterval(-86_400)),
-            maxPerDay: config.maxRetrainsPerDay, activeRun: try RunStore.active(db, model: model))
+            maxPerDay: config.maxRetrainsPerDay,
+            activeRun: try RunStore.active(db, model: model)
+        )
     }
 
     /// The model's latest check, read from its stored report.
@@ -26,8 +40,13 @@ enum RetrainingSituationReader {
         var drifted: [String] = []
         if case .array(let items)? = report["drifted"] { drifted = items.compactMap(\.stringValue) }
         return RetrainingSituation.Check(
-            id: row["seq"], at: at, drifted: drifted, driftShare: report["drift_share"]?.doubleValue ?? 0,
-            decayed: report["decay"]?["decayed"]?.boolValue ?? false, relativeDrop: report["decay"]?["relative_drop"]?.doubleValue,
-            metric: report["decay"]?["metric"]?.stringValue)
+            id: row["seq"],
+            at: at,
+            drifted: drifted,
+            driftShare: report["drift_share"]?.doubleValue ?? 0,
+            decayed: report["decay"]?["decayed"]?.boolValue ?? false,
+            relativeDrop: report["decay"]?["relative_drop"]?.doubleValue,
+            metric: report["decay"]?["metric"]?.stringValue
+        )
     }
 }

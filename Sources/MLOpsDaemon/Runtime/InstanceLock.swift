@@ -1,6 +1,6 @@
-import MLOpsClient
 import Foundation
 import Glibc
+import MLOpsClient
 
 /// One daemon per spool and per state directory.
 ///

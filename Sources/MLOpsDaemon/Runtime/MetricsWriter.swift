@@ -68,43 +68,83 @@ final class MetricsWriter {
     /// ``MetricsSnapshot``).
     static let catalog: [MetricDefinition<MetricsSnapshot>] = [
         .gauge("mlopsd_up", "1 while mlopsd serves; 0 is written as it stops gracefully.") { $0.up ? 1 : 0 },
-        .gauge("mlopsd_build_info", "The running mlopsd's version (value always 1).", labels: ["version"]) { [([$0.version], 1)] },
-        .gauge("mlopsd_start_time_seconds", "When the daemon process started, in seconds since the epoch.") { $0.startTime.timeIntervalSince1970 },
-        .gauge("mlopsd_last_batch_timestamp_seconds", "When the last batch of jobs finished, in seconds since the epoch.") { $0.lastBatch?.timeIntervalSince1970 },
+        .gauge("mlopsd_build_info", "The running mlopsd's version (value always 1).", labels: ["version"]) {
+            [([$0.version], 1)]
+        },
+        .gauge("mlopsd_start_time_seconds", "When the daemon process started, in seconds since the epoch.") {
+            $0.startTime.timeIntervalSince1970
+        },
+        .gauge(
+            "mlopsd_last_batch_timestamp_seconds",
+            "When the last batch of jobs finished, in seconds since the epoch."
+        ) { $0.lastBatch?.timeIntervalSince1970 },
         .gauge("mlopsd_queue_depth", "Job files waiting in incoming/.") { Double($0.queueDepth) },
         .gauge("mlopsd_models", "Registered models.") { Double($0.models) },
-        .counter("mlopsd_jobs_total", "Jobs finished since the daemon started, by kind and final status.", labels: ["kind", "status"]) { s in
+        .counter(
+            "mlopsd_jobs_total",
+            "Jobs finished since the daemon started, by kind and final status.",
+            labels: ["kind", "status"]
+        ) { s in
             s.jobs.counts.keys.sorted().map { ([$0.kind, $0.status], Double(s.jobs.counts[$0] ?? 0)) }
         },
-        .counter("mlopsd_jobs_recovered_total", "Finished jobs whose result was rewritten after a restart, since the daemon started.") { Double($0.recovered) },
-        .gauge("mlopsd_model_health_score", "The 0-1 health score of the model's latest monitoring check.", labels: ["model"]) { s in
+        .counter(
+            "mlopsd_jobs_recovered_total",
+            "Finished jobs whose result was rewritten after a restart, since the daemon started."
+        ) { Double($0.recovered) },
+        .gauge(
+            "mlopsd_model_health_score",
+            "The 0-1 health score of the model's latest monitoring check.",
+            labels: ["model"]
+        ) { s in
             s.checks.compactMap { c in c.healthScore.map { ([c.model], $0) } }
         },
-        .gauge("mlopsd_model_drift_share", "Share of monitored columns drifting in the model's latest check.", labels: ["model"]) { s in
+        .gauge(
+            "mlopsd_model_drift_share",
+            "Share of monitored columns drifting in the model's latest check.",
+            labels: ["model"]
+        ) { s in
             s.checks.compactMap { c in c.driftShare.map { ([c.model], $0) } }
         },
-        .gauge("mlopsd_model_last_check_timestamp_seconds", "When the model's latest monitoring check ran, in seconds since the epoch.",
-               labels: ["model"]) { s in
+        .gauge(
+            "mlopsd_model_last_check_timestamp_seconds",
+            "When the model's latest monitoring check ran, in seconds since the epoch.",
+            labels: ["model"]
+        ) { s in
             s.checks.compactMap { c in c.at.map { ([c.model], $0.timeIntervalSince1970) } }
         },
         .gauge("mlopsd_alerts_open", "Open alerts by model and severity.", labels: ["model", "severity"]) { s in
             s.openAlerts.map { ([$0.model, $0.severity], Double($0.count)) }
         },
-        .counter("mlopsd_pipeline_runs_total", "Finished pipeline runs by final state (succeeded, failed, cancelled, interrupted).",
-                 labels: ["state"]) { s in
+        .counter(
+            "mlopsd_pipeline_runs_total",
+            "Finished pipeline runs by final state (succeeded, failed, cancelled, interrupted).",
+            labels: ["state"]
+        ) { s in
             s.pipelines.finished.keys.sorted().map { ([$0], Double(s.pipelines.finished[$0]?.count ?? 0)) }
         },
-        .counter("mlopsd_pipeline_run_seconds_total", "Wall-clock seconds of finished pipeline runs, by final state.", labels: ["state"]) { s in
+        .counter(
+            "mlopsd_pipeline_run_seconds_total",
+            "Wall-clock seconds of finished pipeline runs, by final state.",
+            labels: ["state"]
+        ) { s in
             s.pipelines.finished.keys.sorted().map { ([$0], s.pipelines.finished[$0]?.seconds ?? 0) }
         },
-        .counter("mlopsd_pipeline_child_seconds_total", "Seconds finished pipeline runs spent in stage children, by final state.",
-                 labels: ["state"]) { s in
+        .counter(
+            "mlopsd_pipeline_child_seconds_total",
+            "Seconds finished pipeline runs spent in stage children, by final state.",
+            labels: ["state"]
+        ) { s in
             s.pipelines.finished.keys.sorted().map { ([$0], s.pipelines.finished[$0]?.childSeconds ?? 0) }
         },
-        .gauge("mlopsd_pipeline_runs_queued", "Pipeline runs waiting for a slot (max_concurrent_pipelines).") { Double($0.pipelines.queued) },
+        .gauge("mlopsd_pipeline_runs_queued", "Pipeline runs waiting for a slot (max_concurrent_pipelines).") {
+            Double($0.pipelines.queued)
+        },
         .gauge("mlopsd_pipeline_runs_running", "Pipeline runs in progress.") { Double($0.pipelines.running) },
-        .gauge("mlopsd_pipeline_last_run_duration_seconds", "Duration of the model's latest finished pipeline run, with its state.",
-               labels: ["model", "state"]) { s in
+        .gauge(
+            "mlopsd_pipeline_last_run_duration_seconds",
+            "Duration of the model's latest finished pipeline run, with its state.",
+            labels: ["model", "state"]
+        ) { s in
             s.pipelines.latest.map { ([$0.model, $0.state], $0.seconds) }
         },
     ]
@@ -120,14 +160,21 @@ final class MetricsWriter {
     /// The monitoring part of a snapshot, read from the store (latest check per model,
     /// open alerts); empty (and logged) when the store cannot be read.
     static func monitoring(
-        _ store: Store, logger: Logger
+        _ store: Store,
+        logger: Logger
     ) -> ([MetricsSnapshot.LatestCheck], [MetricsSnapshot.OpenAlerts]) {
         store.readOrLog("read the monitoring figures for the metrics", logger: logger) { db in
             let checks = try MonitoringState.latestHealth(db).map { latest in
-                MetricsSnapshot.LatestCheck(model: latest.model, healthScore: latest.healthScore, driftShare: latest.driftShare,
-                                            at: latest.at.flatMap(Timestamp.parse))
+                MetricsSnapshot.LatestCheck(
+                    model: latest.model,
+                    healthScore: latest.healthScore,
+                    driftShare: latest.driftShare,
+                    at: latest.at.flatMap(Timestamp.parse)
+                )
             }
-            let alerts = try AlertBook.openCounts(db).map { MetricsSnapshot.OpenAlerts(model: $0.model, severity: $0.severity, count: $0.count) }
+            let alerts = try AlertBook.openCounts(db).map {
+                MetricsSnapshot.OpenAlerts(model: $0.model, severity: $0.severity, count: $0.count)
+            }
             return (checks, alerts)
         } ?? ([], [])
     }
@@ -159,7 +206,13 @@ final class MetricsWriter {
         let name = url.lastPathComponent
         do {
             let handle = try DirectoryHandle(path: directory)
-            try handle.writeAtomically(name, data: Data(Self.text(snapshot).utf8), mode: 0o644, syncFile: false, syncDirectory: false)
+            try handle.writeAtomically(
+                name,
+                data: Data(Self.text(snapshot).utf8),
+                mode: 0o644,
+                syncFile: false,
+                syncDirectory: false
+            )
             health?.succeeded(site: "metrics")
             if lastProblem != nil {
                 logger.notice("metrics are written to \(path) again")
@@ -167,9 +220,14 @@ final class MetricsWriter {
             }
         } catch let error where health != nil && StorageFailure.isStorageErrno(error.errno) {
             // The disk, not the configuration: an error entry and the storage alert.
-            health?.failed(site: "metrics", path: path, errno: error.errno,
-                           message: "cannot write the metrics file \(path): \(error); it is written again every status interval",
-                           logger: logger, rateLimit: 60)
+            health?.failed(
+                site: "metrics",
+                path: path,
+                errno: error.errno,
+                message: "cannot write the metrics file \(path): \(error); it is written again every status interval",
+                logger: logger,
+                rateLimit: 60
+            )
         } catch {
             let problem = "\(error)"
             if problem != lastProblem {

@@ -32,19 +32,31 @@ public struct JobFile: Sendable {
     /// Inspects and reads `name` inside `directory`.
     public static func read(_ name: String, in directory: DirectoryHandle, maxBytes: Int) -> JobFile {
         var file = JobFile(
-            name: name, text: nil, problem: nil, ownerUID: 0, submittedBy: "unknown",
-            submittedAt: Date(), device: 0, inode: 0)
+            name: name,
+            text: nil,
+            problem: nil,
+            ownerUID: 0,
+            submittedBy: "unknown",
+            submittedAt: Date(),
+            device: 0,
+            inode: 0
+        )
         var st = stat()
         guard fstatat(directory.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
-            file.problem = JobError(.unreadable, "the job file could not be examined: \(String(cString: strerror(errno)))")
+            file.problem = JobError(
+                .unreadable,
+                "the job file could not be examined: \(String(cString: strerror(errno)))"
+            )
             return file
         }
         file.record(st)
         let type = st.st_mode & S_IFMT
         guard type == S_IFREG else {
             file.problem = JobError(
-                .notRegularFile, "the job file is a \(JobFile.describe(type)), not a regular file",
-                fix: "write the job into a regular file and rename it into incoming/")
+                .notRegularFile,
+                "the job file is a \(JobFile.describe(type)), not a regular file",
+                fix: "write the job into a regular file and rename it into incoming/"
+            )
             return file
         }
         // A hard link is refused before it is opened: the daemon never opens another user's
@@ -59,8 +71,11 @@ public struct JobFile: Sendable {
             let error = errno
             if error == EACCES {
                 file.problem = JobError(
-                    .unreadable, "mlopsd may not read the job file (mode \(String(st.st_mode & 0o7777, radix: 8)))",
-                    fix: "make it readable: chmod 0644, or create it in the spool's tmp/ (group mlopsd-submit) with mode 0640")
+                    .unreadable,
+                    "mlopsd may not read the job file (mode \(String(st.st_mode & 0o7777, radix: 8)))",
+                    fix:
+                        "make it readable: chmod 0644, or create it in the spool's tmp/ (group mlopsd-submit) with mode 0640"
+                )
             } else {
                 let code: JobErrorCode = error == ELOOP ? .notRegularFile : .unreadable
                 file.problem = JobError(code, "the job file could not be opened: \(String(cString: strerror(error)))")
@@ -70,7 +85,10 @@ public struct JobFile: Sendable {
         defer { close(fd) }
         // Re-check on the open descriptor: the name may have been swapped since fstatat.
         guard fstat(fd, &st) == 0 else {
-            file.problem = JobError(.unreadable, "the job file could not be examined: \(String(cString: strerror(errno)))")
+            file.problem = JobError(
+                .unreadable,
+                "the job file could not be examined: \(String(cString: strerror(errno)))"
+            )
             return file
         }
         file.record(st)
@@ -84,8 +102,10 @@ public struct JobFile: Sendable {
         }
         guard Int(st.st_size) <= maxBytes else {
             file.problem = JobError(
-                .tooLarge, "the job file is \(st.st_size) bytes; the limit is \(maxBytes) (max_job_bytes)",
-                fix: "put large data in a file under a data root and name it in the job")
+                .tooLarge,
+                "the job file is \(st.st_size) bytes; the limit is \(maxBytes) (max_job_bytes)",
+                fix: "put large data in a file under a data root and name it in the job"
+            )
             return file
         }
         // A read lease while we read: the kernel refuses it while any process has the file
@@ -97,8 +117,11 @@ public struct JobFile: Sendable {
         defer { if leased { _ = mlopsd_set_lease(fd, Int32(F_UNLCK)) } }
         if !leased, errno == EAGAIN {
             file.problem = JobError(
-                .unreadable, "the job file was still open for writing by another process when mlopsd claimed it",
-                fix: "finish writing the job (in the spool's tmp/) before renaming it into incoming/, and do not reopen it afterwards")
+                .unreadable,
+                "the job file was still open for writing by another process when mlopsd claimed it",
+                fix:
+                    "finish writing the job (in the spool's tmp/) before renaming it into incoming/, and do not reopen it afterwards"
+            )
             return file
         }
         let data: Data
@@ -109,10 +132,14 @@ public struct JobFile: Sendable {
             return file
         }
         var after = stat()
-        guard fstat(fd, &after) == 0, JobFile.sameContentState(st, after), Int(after.st_size) == data.count || data.count > maxBytes else {
+        guard fstat(fd, &after) == 0, JobFile.sameContentState(st, after),
+            Int(after.st_size) == data.count || data.count > maxBytes
+        else {
             file.problem = JobError(
-                .unreadable, "the job file changed while mlopsd read it (it was written to, truncated or appended to)",
-                fix: "write the job completely before renaming it into incoming/, and do not change it afterwards")
+                .unreadable,
+                "the job file changed while mlopsd read it (it was written to, truncated or appended to)",
+                fix: "write the job completely before renaming it into incoming/, and do not change it afterwards"
+            )
             return file
         }
         switch JobText.decode(data, maxBytes: maxBytes) {
@@ -127,8 +154,10 @@ public struct JobFile: Sendable {
     /// The rejection of a job file with `links` links.
     static func hardLinkProblem(_ links: nlink_t) -> JobError {
         JobError(
-            .hardLink, "the job file has \(links) links; a job file must have exactly one",
-            fix: "submit a copy of the file, not a hard link: the submitter is the file's owner")
+            .hardLink,
+            "the job file has \(links) links; a job file must have exactly one",
+            fix: "submit a copy of the file, not a hard link: the submitter is the file's owner"
+        )
     }
 
     /// Whether two stats of one file show the same content: size, modification and change

@@ -113,7 +113,9 @@ public final class Spool: Sendable {
             case ENOENT: return .gone
             case EACCES, EPERM:
                 var st = stat()
-                if fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR { return .unmovable }
+                if fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR {
+                    return .unmovable
+                }
                 throw error
             default: throw error
             }

@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
 import Glibc
-import MLOpsClient
 import Logging
+import MLOpsClient
 import Synchronization
 
 /// Deletes old files from `done/`, `failed/` and `results/` (docs/design.md §3: kept for audit,
@@ -93,14 +93,20 @@ final class SpoolPruner: Sendable {
         let retention = self.retention
         var removed = 0
         var more = false
-        for (directory, days) in [(spool.done, retention.doneDays), (spool.failed, retention.failedDays), (spool.results, retention.resultsDays)]
+        for (directory, days) in [
+            (spool.done, retention.doneDays), (spool.failed, retention.failedDays),
+            (spool.results, retention.resultsDays),
+        ]
         where days > 0 {
             let (count, hitLimit) = prune(directory, olderThan: now.addingTimeInterval(-days * 86_400))
             removed += count
             more = more || hitLimit
         }
         if removed > 0 {
-            logger.info("pruned \(removed) old files from done/, failed/ and results/", metadata: ["event": LogEvent.spoolPruned.metadataValue, "removed": "\(removed)"])
+            logger.info(
+                "pruned \(removed) old files from done/, failed/ and results/",
+                metadata: ["event": LogEvent.spoolPruned.metadataValue, "removed": "\(removed)"]
+            )
         }
         schedule(after: more ? 1 : retention.interval)
         return removed
@@ -111,7 +117,10 @@ final class SpoolPruner: Sendable {
         do {
             names = try directory.names()
         } catch {
-            logger.error("cannot list \(directory.path) for pruning: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
+            logger.error(
+                "cannot list \(directory.path) for pruning: \(error)",
+                metadata: ["event": LogEvent.internalError.metadataValue]
+            )
             return (0, false)
         }
         let limit = cutoff.timeIntervalSince1970

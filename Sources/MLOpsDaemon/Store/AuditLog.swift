@@ -6,8 +6,15 @@ import MLOpsCore
 public enum AuditLog {
     /// One entry; call inside the transaction that makes the change so both commit together.
     public static func record(
-        _ db: Database, action: String, actor: String, actorUID: UInt32?, job: String?,
-        model: String?, reason: String?, details: JSONValue = .object([:]), at date: Date
+        _ db: Database,
+        action: String,
+        actor: String,
+        actorUID: UInt32?,
+        job: String?,
+        model: String?,
+        reason: String?,
+        details: JSONValue = .object([:]),
+        at date: Date
     ) throws {
         let detailsText = details.storeText
         try db.execute(
@@ -15,7 +22,10 @@ public enum AuditLog {
                 INSERT INTO audit_log (at, actor, actor_uid, job_id, model, action, reason, details)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [Timestamp.string(date), actor, actorUID.map { Int64($0) }, job, model, action, reason, detailsText])
+            arguments: [
+                Timestamp.string(date), actor, actorUID.map { Int64($0) }, job, model, action, reason, detailsText,
+            ]
+        )
     }
 }
 

@@ -51,24 +51,31 @@ enum JobStore {
                 SELECT 1 FROM jobs WHERE device = ? AND inode = ? AND file_name = ? AND content = ?
                     AND state = 'running'
                 """,
-            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, file.content]) == true
+            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, file.content]
+        ) == true
     }
 
     /// The finished job recorded for this very file, if its completion committed.
     static func finished(_ db: Database, file: FileIdentity) throws -> Recorded? {
-        guard let row = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT id, kind, model, state, result FROM jobs WHERE device = ? AND inode = ? AND file_name = ?
-                    AND content = ? AND state != 'running'
-                """,
-            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, file.content])
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, kind, model, state, result FROM jobs WHERE device = ? AND inode = ? AND file_name = ?
+                        AND content = ? AND state != 'running'
+                    """,
+                arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, file.content]
+            )
         else { return nil }
         let state: String = row["state"]
         let result: String = row["result"] ?? "{}"
         return Recorded(
-            id: row["id"], kind: (row["kind"] as String?).flatMap(JobKind.init(rawValue:)), model: row["model"],
-            status: ResultDocument.Status(rawValue: state) ?? .failed, document: Data(result.utf8))
+            id: row["id"],
+            kind: (row["kind"] as String?).flatMap(JobKind.init(rawValue:)),
+            model: row["model"],
+            status: ResultDocument.Status(rawValue: state) ?? .failed,
+            document: Data(result.utf8)
+        )
     }
 
     /// Counts one more attempt at processing the file (less `forgiven` attempts the daemon
@@ -81,20 +88,29 @@ enum JobStore {
                 ON CONFLICT (device, inode) DO UPDATE SET attempts = MAX(1, attempts + 1 - ?)
                 RETURNING attempts
                 """,
-            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, Timestamp.string(at),
-                        forgiven]) ?? 1
+            arguments: [
+                Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, Timestamp.string(at),
+                forgiven,
+            ]
+        ) ?? 1
     }
 
     /// Forgets the claim on a file: it finished (or its result is replayed).
     static func releaseClaim(_ db: Database, device: UInt64, inode: UInt64) throws {
-        try db.execute(sql: "DELETE FROM claims WHERE device = ? AND inode = ?",
-                       arguments: [Int64(bitPattern: device), Int64(bitPattern: inode)])
+        try db.execute(
+            sql: "DELETE FROM claims WHERE device = ? AND inode = ?",
+            arguments: [Int64(bitPattern: device), Int64(bitPattern: inode)]
+        )
     }
 
     /// Who holds job id `id`, if anyone.
     static func holder(of id: String, _ db: Database) throws -> Holder? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT state, submitter_uid, submitted_by FROM jobs WHERE id = ?",
-                                         arguments: [id])
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT state, submitter_uid, submitted_by FROM jobs WHERE id = ?",
+                arguments: [id]
+            )
         else { return nil }
         return Holder(state: row["state"], submitterUID: row["submitter_uid"], submittedBy: row["submitted_by"])
     }
@@ -102,8 +118,14 @@ enum JobStore {
     /// Records job `id` of `file` with its result `document` (the row is replaced: an id
     /// only a rejected submission of the same submitter held is free again).
     static func record(
-        _ db: Database, id: String, kind: JobKind?, model: String?, file: JobFile, document: ResultDocument,
-        documentData: Data, attempts: Int
+        _ db: Database,
+        id: String,
+        kind: JobKind?,
+        model: String?,
+        file: JobFile,
+        document: ResultDocument,
+        documentData: Data,
+        attempts: Int
     ) throws {
         try db.execute(
             sql: """
@@ -116,7 +138,8 @@ enum JobStore {
                 Int64(bitPattern: file.device), Int64(bitPattern: file.inode), Int64(file.ownerUID),
                 file.submittedBy, document.submittedAt, document.status.rawValue, attempts,
                 document.startedAt, document.finishedAt, String(decoding: documentData, as: UTF8.self),
-            ])
+            ]
+        )
     }
 
     /// A running job as recorded at its start: what its later result documents repeat.
@@ -140,17 +163,30 @@ enum JobStore {
     /// Job `id` when it is still running, else nil.
     static func running(_ db: Database, id: String) throws -> Running? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]),
-              (row["state"] as String) == ResultDocument.Status.running.rawValue
+            (row["state"] as String) == ResultDocument.Status.running.rawValue
         else { return nil }
         return Running(
-            kind: row["kind"], model: row["model"], submittedBy: row["submitted_by"], submittedAt: row["submitted_at"],
-            startedAt: row["started_at"], fileName: row["file_name"], inode: UInt64(bitPattern: row["inode"] as Int64))
+            kind: row["kind"],
+            model: row["model"],
+            submittedBy: row["submitted_by"],
+            submittedAt: row["submitted_at"],
+            startedAt: row["started_at"],
+            fileName: row["file_name"],
+            inode: UInt64(bitPattern: row["inode"] as Int64)
+        )
     }
 
     /// Records the final state and result of a long job.
-    static func finish(_ db: Database, id: String, status: ResultDocument.Status, finishedAt: String?, document: Data) throws {
+    static func finish(
+        _ db: Database,
+        id: String,
+        status: ResultDocument.Status,
+        finishedAt: String?,
+        document: Data
+    ) throws {
         try db.execute(
             sql: "UPDATE jobs SET state = ?, finished_at = ?, result = ? WHERE id = ?",
-            arguments: [status.rawValue, finishedAt, String(decoding: document, as: UTF8.self), id])
+            arguments: [status.rawValue, finishedAt, String(decoding: document, as: UTF8.self), id]
+        )
     }
 }

@@ -43,12 +43,13 @@ public enum SQLiteErrorLog {
     public static func parse(_ message: String, at date: Date = Date()) -> Entry? {
         // "os_unix.c:<line>: (<errno>) <call>(<path>) - <strerror>"
         guard message.hasPrefix("os_unix.c:"),
-              let open = message.firstIndex(of: "("),
-              let close = message[open...].firstIndex(of: ")"),
-              let errno = Int32(message[message.index(after: open)..<close]), errno > 0
+            let open = message.firstIndex(of: "("),
+            let close = message[open...].firstIndex(of: ")"),
+            let errno = Int32(message[message.index(after: open)..<close]), errno > 0
         else { return nil }
         let rest = message[message.index(after: close)...].drop { $0 == " " }
-        guard let callEnd = rest.firstIndex(of: "("), let pathEnd = rest.range(of: ") - ")?.lowerBound ?? rest.lastIndex(of: ")")
+        guard let callEnd = rest.firstIndex(of: "("),
+            let pathEnd = rest.range(of: ") - ")?.lowerBound ?? rest.lastIndex(of: ")")
         else { return Entry(errno: errno, call: String(rest), path: "", at: date) }
         let path = callEnd < pathEnd ? String(rest[rest.index(after: callEnd)..<pathEnd]) : ""
         return Entry(errno: errno, call: String(rest[..<callEnd]), path: path, at: date)

@@ -7,7 +7,9 @@ extension Store {
     /// logged as `store_error` naming `what`, the store and the error, and nil returned.
     @discardableResult
     func writeOrLog<T>(
-        _ what: @autoclosure () -> String, logger: Logger, metadata: Logger.Metadata = [:],
+        _ what: @autoclosure () -> String,
+        logger: Logger,
+        metadata: Logger.Metadata = [:],
         _ body: (Database) throws -> T
     ) -> T? {
         do {
@@ -21,7 +23,9 @@ extension Store {
     /// Runs `body` in a read transaction for a figure the caller can do without (status,
     /// metrics): a failure is logged as `store_error` naming `what`, and nil returned.
     func readOrLog<T>(
-        _ what: @autoclosure () -> String, logger: Logger, metadata: Logger.Metadata = [:],
+        _ what: @autoclosure () -> String,
+        logger: Logger,
+        metadata: Logger.Metadata = [:],
         _ body: (Database) throws -> T
     ) -> T? {
         do {

@@ -20,7 +20,8 @@ public final class Store: Sendable {
             case .cannotOpen(let path, let underlying):
                 return "cannot open the state database \(path): \(underlying)"
             case .integrity(let path, let report):
-                return "the state database \(path) failed its integrity check (\(report)); restore it from a backup (docs/operations.md)"
+                return
+                    "the state database \(path) failed its integrity check (\(report)); restore it from a backup (docs/operations.md)"
             case .migration(let path, let underlying):
                 return "cannot migrate the state database \(path): \(underlying)"
             }

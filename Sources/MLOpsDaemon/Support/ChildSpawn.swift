@@ -42,7 +42,10 @@ enum ChildSpawn {
     /// (`NAME=value` strings), after `actions`; in a process group of its own when
     /// `ownProcessGroup` (so a timeout can signal everything it started). Returns the pid.
     static func spawn(
-        _ executable: String, argv: [String], environment: [String], actions: [FileAction],
+        _ executable: String,
+        argv: [String],
+        environment: [String],
+        actions: [FileAction],
         ownProcessGroup: Bool = false
     ) throws(Failure) -> pid_t {
         var fileActions = posix_spawn_file_actions_t()

@@ -22,8 +22,13 @@ public enum ProcessLauncher {
     /// (`NAME=value` strings). Standard input comes from `stdin`; standard output goes to
     /// `stdout` and standard error to `stderr`, or to the same file when nil.
     public static func spawn(
-        _ executable: String, arguments: [String], environment: [String],
-        stdin: String = "/dev/null", stdout: String, stderr: String? = nil, mode: OutputMode = .truncate
+        _ executable: String,
+        arguments: [String],
+        environment: [String],
+        stdin: String = "/dev/null",
+        stdout: String,
+        stderr: String? = nil,
+        mode: OutputMode = .truncate
     ) throws(SystemError) -> pid_t {
         let flags = O_WRONLY | O_CREAT | (mode == .append ? O_APPEND : O_TRUNC)
         var actions: [ChildSpawn.FileAction] = [
@@ -36,8 +41,12 @@ public enum ProcessLauncher {
             actions.append(.duplicate(1, to: 2))
         }
         do {
-            return try ChildSpawn.spawn(executable, argv: [executable] + arguments, environment: environment,
-                                        actions: actions)
+            return try ChildSpawn.spawn(
+                executable,
+                argv: [executable] + arguments,
+                environment: environment,
+                actions: actions
+            )
         } catch {
             throw SystemError("posix_spawn \(executable)", errno: error.code)
         }

@@ -40,7 +40,14 @@ public final class StorageHealth: Sendable {
     /// Records a failed write by `site` ("job batch", "alerts", "status.json", "metrics")
     /// on `path` with `errno`, and logs it unless `site` already logged within
     /// `rateLimit` seconds (periodic writers would otherwise log every few seconds).
-    public func failed(site: String, path: String, errno: Int32?, message: String, logger: Logger, rateLimit: TimeInterval = 0) {
+    public func failed(
+        site: String,
+        path: String,
+        errno: Int32?,
+        message: String,
+        logger: Logger,
+        rateLimit: TimeInterval = 0
+    ) {
         let now = Date()
         let errnoName = errno.map(StorageFailure.errnoName) ?? "unknown"
         let shouldLog = state.withLock { state -> Bool in
@@ -52,7 +59,13 @@ public final class StorageHealth: Sendable {
                 episode.lastErrno = errnoName
                 state.episode = episode
             } else {
-                state.episode = Episode(firstAt: now, failures: 1, lastMessage: message, lastPath: path, lastErrno: errnoName)
+                state.episode = Episode(
+                    firstAt: now,
+                    failures: 1,
+                    lastMessage: message,
+                    lastPath: path,
+                    lastErrno: errnoName
+                )
             }
             if let last = state.lastLogged[site], now.timeIntervalSince(last) < rateLimit { return false }
             state.lastLogged[site] = now
@@ -79,8 +92,13 @@ public final class StorageHealth: Sendable {
     public func inheritOpenAlert() {
         state.withLock { state in
             if state.episode == nil {
-                state.episode = Episode(firstAt: Date(), failures: 0, lastMessage: "reported by an earlier daemon process",
-                                        lastPath: "", lastErrno: "")
+                state.episode = Episode(
+                    firstAt: Date(),
+                    failures: 0,
+                    lastMessage: "reported by an earlier daemon process",
+                    lastPath: "",
+                    lastErrno: ""
+                )
             }
         }
     }

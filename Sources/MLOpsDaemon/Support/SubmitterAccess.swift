@@ -27,7 +27,8 @@ enum SubmitterAccess {
             var pwd = passwd()
             var result: UnsafeMutablePointer<passwd>?
             var buffer = [CChar](repeating: 0, count: 4096)
-            guard getpwuid_r(uid, &pwd, &buffer, buffer.count, &result) == 0, result != nil, let pwName = pwd.pw_name else {
+            guard getpwuid_r(uid, &pwd, &buffer, buffer.count, &result) == 0, result != nil, let pwName = pwd.pw_name
+            else {
                 name = "uid:\(uid)"
                 groups = []
                 return
@@ -77,10 +78,20 @@ enum SubmitterAccess {
         return st.st_mode & 0o7
     }
 
-    private static func refusal(_ what: String, _ path: String, blocked: String, identity: Identity, mark: SourceMark?) -> JobError {
+    private static func refusal(
+        _ what: String,
+        _ path: String,
+        blocked: String,
+        identity: Identity,
+        mark: SourceMark?
+    ) -> JobError {
         let detail = blocked == path ? "may not read it" : "may not enter \(blocked)"
         return JobError(
-            .badArtifact, "\(what) \(path): \(identity.name), who submitted the job, \(detail); mlopsd reads job data only where its submitter could",
-            at: mark, fix: "name a file you can read yourself (check with: cat \(path) >/dev/null), or ask the owner to grant read access")
+            .badArtifact,
+            "\(what) \(path): \(identity.name), who submitted the job, \(detail); mlopsd reads job data only where its submitter could",
+            at: mark,
+            fix:
+                "name a file you can read yourself (check with: cat \(path) >/dev/null), or ask the owner to grant read access"
+        )
     }
 }

@@ -54,8 +54,13 @@ struct NotifySocketAddress: Sendable, Equatable {
                     var result: Int
                     repeat {
                         result = sendto(
-                            descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT),
-                            address, socklen_t(length))
+                            descriptor,
+                            bytes.baseAddress,
+                            bytes.count,
+                            Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT),
+                            address,
+                            socklen_t(length)
+                        )
                     } while result < 0 && errno == EINTR
                     return result
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension ABTestTests {
@@ -11,7 +12,9 @@ extension ABTestTests {
             let root = try #require(try YAMLComposer.compose(yaml))
             let node = try #require(root["ab_test"])
             do {
-                return .success(try SchemaValidator.validate(node, against: .object(ABTestSettings.schema), path: "ab_test"))
+                return .success(
+                    try SchemaValidator.validate(node, against: .object(ABTestSettings.schema), path: "ab_test")
+                )
             } catch {
                 return .failure(error)
             }
@@ -38,8 +41,18 @@ extension ABTestTests {
                   check_interval: 300
                 """
             let settings = ABTestSettings(validated: try validate(yaml).get())
-            #expect(settings == ABTestSettings(enabled: true, challengerShare: 0.25, minSamples: 1_000, alpha: 0.01, maxDurationHours: 72,
-                                               sequential: true, checkInterval: 300))
+            #expect(
+                settings
+                    == ABTestSettings(
+                        enabled: true,
+                        challengerShare: 0.25,
+                        minSamples: 1_000,
+                        alpha: 0.01,
+                        maxDurationHours: 72,
+                        sequential: true,
+                        checkInterval: 300
+                    )
+            )
             #expect(settings.maxDurationSeconds == 259_200)
             #expect(ABTestSettings(validated: settings.document) == settings)
         }
@@ -48,7 +61,10 @@ extension ABTestTests {
             let settings = ABTestSettings(validated: try validate("ab_test:\n").get())
             #expect(settings == ABTestSettings())
             #expect(ABTestSettings(validated: .null) == ABTestSettings())
-            #expect(!settings.enabled && settings.challengerShare == 0.1 && settings.minSamples == 200 && settings.alpha == 0.05)
+            #expect(
+                !settings.enabled && settings.challengerShare == 0.1 && settings.minSamples == 200
+                    && settings.alpha == 0.05
+            )
             #expect(settings.maxDurationHours == 168 && !settings.sequential && settings.checkInterval == 60)
         }
 
@@ -69,7 +85,10 @@ extension ABTestTests {
             ("alpha: 0", "ab_test.alpha must be greater than 0 and at most 0.5, not 0"),
             ("alpha: 0.7", "ab_test.alpha must be greater than 0 and at most 0.5, not 0.7"),
             ("max_duration_hours: 0", "ab_test.max_duration_hours must be greater than 0 and at most 8760, not 0"),
-            ("max_duration_hours: 9000", "ab_test.max_duration_hours must be greater than 0 and at most 8760, not 9000"),
+            (
+                "max_duration_hours: 9000",
+                "ab_test.max_duration_hours must be greater than 0 and at most 8760, not 9000"
+            ),
         ])
         func anOutOfRangeValueIsRejectedAtItsLine(line: String, message: String) throws {
             let found = try errors("ab_test:\n  enabled: true\n  \(line)\n")
@@ -90,8 +109,11 @@ extension ABTestTests {
         }
 
         @Test func theEdgesOfTheRangesAreAccepted() throws {
-            let settings = ABTestSettings(validated: try validate(
-                "ab_test:\n  challenger_share: 0.999\n  alpha: 0.5\n  max_duration_hours: 8760\n  min_samples: 30\n  check_interval: 1\n").get())
+            let settings = ABTestSettings(
+                validated: try validate(
+                    "ab_test:\n  challenger_share: 0.999\n  alpha: 0.5\n  max_duration_hours: 8760\n  min_samples: 30\n  check_interval: 1\n"
+                ).get()
+            )
             #expect(settings.challengerShare == 0.999 && settings.alpha == 0.5 && settings.maxDurationHours == 8_760)
             #expect(settings.minSamples == 30 && settings.checkInterval == 1)
         }
@@ -109,8 +131,10 @@ extension ABTestTests {
             #expect(definition.abTestEnabled)
             #expect(definition.abTestSettings == ABTestSettings(enabled: true, minSamples: 500, sequential: true))
             do {
-                _ = try PipelineDefinitionParser.parse(text: pipeline.replacingOccurrences(of: "min_samples: 500", with: "min_sampels: 500"),
-                                                       name: "ab")
+                _ = try PipelineDefinitionParser.parse(
+                    text: pipeline.replacingOccurrences(of: "min_samples: 500", with: "min_sampels: 500"),
+                    name: "ab"
+                )
                 Issue.record("an unknown ab_test key was accepted")
             } catch {
                 #expect(error.errors.map(\.code) == [.unknownKey])

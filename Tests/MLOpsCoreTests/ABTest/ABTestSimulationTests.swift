@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension ABTestTests {
@@ -16,7 +17,8 @@ extension ABTestTests {
             var labelledPerTest: [Int] = []
             var rate: Double { Double(promoted) / Double(promoted + kept) }
             var description: String {
-                let mean = labelledPerTest.isEmpty ? 0 : Double(labelledPerTest.reduce(0, +)) / Double(labelledPerTest.count)
+                let mean =
+                    labelledPerTest.isEmpty ? 0 : Double(labelledPerTest.reduce(0, +)) / Double(labelledPerTest.count)
                 return "\(promoted)/\(promoted + kept) promoted (" + String(format: "%.1f%%", rate * 100)
                     + "), mean challenger predictions at the decision " + String(format: "%.0f", mean)
             }
@@ -28,9 +30,16 @@ extension ABTestTests {
         /// `challengerDeadline`. `naive`: a keep_champion before the deadline does not stop
         /// the test (the fixed z-test used with repeated looks, what this API exists to avoid).
         /// Test i of a seed sees the same predictions whatever the method.
-        static func simulate(seed: UInt64, pChampion: Double, pChallenger: Double, settings: ABTestSettings,
-                             championBatch: Int = 20, challengerBatch: Int = 20, challengerDeadline: Int,
-                             naive: Bool = false) -> Tally {
+        static func simulate(
+            seed: UInt64,
+            pChampion: Double,
+            pChallenger: Double,
+            settings: ABTestSettings,
+            championBatch: Int = 20,
+            challengerBatch: Int = 20,
+            challengerDeadline: Int,
+            naive: Bool = false
+        ) -> Tally {
             var tally = Tally()
             for test in 0..<tests {
                 // One stream per simulated test, so two methods run on the same seed see the same data.
@@ -43,8 +52,12 @@ extension ABTestTests {
                     challenger.n += challengerBatch
                     challenger.successes += bernoulli(challengerBatch, pChallenger, &rng)
                     let deadline = challenger.n >= challengerDeadline
-                    let decision = ABTest.decide(champion: champion, challenger: challenger, settings: settings,
-                                                 deadlinePassed: deadline).decision
+                    let decision = ABTest.decide(
+                        champion: champion,
+                        challenger: challenger,
+                        settings: settings,
+                        deadlinePassed: deadline
+                    ).decision
                     if decision == .promote {
                         tally.promoted += 1
                     } else if decision == .keepChampion && (deadline || !naive) {
@@ -70,7 +83,13 @@ extension ABTestTests {
         static let nullSequential = ABTestSettings(enabled: true, minSamples: 500, alpha: 0.05, sequential: true)
 
         @Test func theFixedTestKeepsAChampionThatIsNoWorseInAtLeast95PercentOfTests() {
-            let tally = Self.simulate(seed: 1, pChampion: 0.85, pChallenger: 0.85, settings: Self.nullFixed, challengerDeadline: 5_000)
+            let tally = Self.simulate(
+                seed: 1,
+                pChampion: 0.85,
+                pChallenger: 0.85,
+                settings: Self.nullFixed,
+                challengerDeadline: 5_000
+            )
             print("A/B null, fixed horizon (p = 0.85 both, min_samples 500, alpha 0.05): \(tally)")
             #expect(tally.promoted + tally.kept == Self.tests)
             #expect(tally.labelledPerTest.allSatisfy { $0 == 500 })  // decided exactly at min_samples
@@ -78,7 +97,13 @@ extension ABTestTests {
         }
 
         @Test func theSequentialTestLookingEvery20PredictionsPromotesAtMost5PercentOfNullTests() {
-            let tally = Self.simulate(seed: 2, pChampion: 0.85, pChallenger: 0.85, settings: Self.nullSequential, challengerDeadline: 5_000)
+            let tally = Self.simulate(
+                seed: 2,
+                pChampion: 0.85,
+                pChallenger: 0.85,
+                settings: Self.nullSequential,
+                challengerDeadline: 5_000
+            )
             print("A/B null, sequential mSPRT (p = 0.85 both, a look every 20 per arm up to 5,000): \(tally)")
             #expect(tally.promoted + tally.kept == Self.tests)
             #expect(tally.rate <= 0.05)
@@ -86,29 +111,56 @@ extension ABTestTests {
 
         @Test func theSequentialTestStaysValidWithATenPercentChallengerShare() {
             // 180 champion and 20 challenger predictions per look, up to 2,000 for the challenger.
-            let tally = Self.simulate(seed: 3, pChampion: 0.85, pChallenger: 0.85, settings: Self.nullSequential, championBatch: 180,
-                                      challengerBatch: 20, challengerDeadline: 2_000)
-            print("A/B null, sequential mSPRT, challenger share 0.1 (a look every 200 predictions, challenger up to 2,000): \(tally)")
+            let tally = Self.simulate(
+                seed: 3,
+                pChampion: 0.85,
+                pChallenger: 0.85,
+                settings: Self.nullSequential,
+                championBatch: 180,
+                challengerBatch: 20,
+                challengerDeadline: 2_000
+            )
+            print(
+                "A/B null, sequential mSPRT, challenger share 0.1 (a look every 200 predictions, challenger up to 2,000): \(tally)"
+            )
             #expect(tally.rate <= 0.05)
         }
 
         @Test func naiveRepeatedLooksWithTheFixedZTestInflateFalsePromotions() {
-            let tally = Self.simulate(seed: 2, pChampion: 0.85, pChallenger: 0.85, settings: Self.nullFixed, challengerDeadline: 5_000,
-                                      naive: true)
+            let tally = Self.simulate(
+                seed: 2,
+                pChampion: 0.85,
+                pChallenger: 0.85,
+                settings: Self.nullFixed,
+                challengerDeadline: 5_000,
+                naive: true
+            )
             print("A/B null, naive peeking: fixed z-test at every look from 500 to 5,000 per arm, every 20: \(tally)")
             #expect(tally.rate > Self.nullFixed.alpha)
         }
 
         @Test func aRealDifferenceIsPromotedInAtLeast90PercentByTheFixedTest() {
             let settings = ABTestSettings(enabled: true, minSamples: 1_000, alpha: 0.05)
-            let tally = Self.simulate(seed: 4, pChampion: 0.80, pChallenger: 0.88, settings: settings, challengerDeadline: 1_000)
+            let tally = Self.simulate(
+                seed: 4,
+                pChampion: 0.80,
+                pChallenger: 0.88,
+                settings: settings,
+                challengerDeadline: 1_000
+            )
             print("A/B power, fixed horizon (0.80 vs 0.88, 1,000 per arm): \(tally)")
             #expect(tally.rate >= 0.90)
         }
 
         @Test func aRealDifferenceIsPromotedInAtLeast90PercentByTheSequentialTest() {
             let settings = ABTestSettings(enabled: true, minSamples: 1_000, alpha: 0.05, sequential: true)
-            let tally = Self.simulate(seed: 5, pChampion: 0.80, pChallenger: 0.88, settings: settings, challengerDeadline: 1_000)
+            let tally = Self.simulate(
+                seed: 5,
+                pChampion: 0.80,
+                pChallenger: 0.88,
+                settings: settings,
+                challengerDeadline: 1_000
+            )
             print("A/B power, sequential mSPRT (0.80 vs 0.88, a look every 20 per arm up to 1,000): \(tally)")
             #expect(tally.rate >= 0.90)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct ColumnarCSVTests {
@@ -20,8 +21,10 @@ import Testing
                 #expect(allNumbers && !categorical.contains(name), "\(label): \(name) should be categorical")
                 for (r, cell) in cells.enumerated() {
                     let expected = cell.isEmpty ? Double.nan : DecimalParserTests.strtodWhole(cell) ?? .infinity
-                    #expect(values[r].bitPattern == expected.bitPattern || (values[r].isNaN && expected.isNaN),
-                            "\(label): row \(r) column \(name): \(values[r]) for \(cell.debugDescription)")
+                    #expect(
+                        values[r].bitPattern == expected.bitPattern || (values[r].isNaN && expected.isNaN),
+                        "\(label): row \(r) column \(name): \(values[r]) for \(cell.debugDescription)"
+                    )
                 }
             case .categorical(let categories):
                 #expect(!allNumbers || categorical.contains(name), "\(label): \(name) should be numerical")
@@ -47,7 +50,10 @@ import Testing
         ("header only", "a,b,c\n"),
         ("header without line break", "a,b,c"),
         ("empty cells and a trailing comma", "a,b,c\n,,\n1,,\n,2,\n"),
-        ("number forms", "n\n1e3\n-0\n.5\n5.\n+3\n1E-7\n00012\n123456789012345678901234\n0.1000000000000000055511151231257827\n"),
+        (
+            "number forms",
+            "n\n1e3\n-0\n.5\n5.\n+3\n1E-7\n00012\n123456789012345678901234\n0.1000000000000000055511151231257827\n"
+        ),
         ("non-finite numbers", "n,m\nnan,1e400\ninf,-1e400\n-Infinity,4.9e-324\n"),
         ("hexadecimal and spaced numbers are text", "h,s\n0x10, 1\n1,2\n"),
         ("a column turns text on its last row", "a,b\n1,2\n3,4\n5,five\n"),
@@ -80,7 +86,8 @@ import Testing
             let y = (rng.normal() * 1e4).rounded() / 1e4
             let z = Int.random(in: 0..<20, using: &rng) == 0 ? "" : String(format: "%.6e", rng.normal() * 1e-3)
             let late = r == rows - 7 ? "n/a" : String(Int.random(in: -5...5, using: &rng))
-            text += "\(x),\(y),\(grades[Int.random(in: 0..<grades.count, using: &rng)]),\(z),\(late)\(crlf ? "\r\n" : "\n")"
+            text +=
+                "\(x),\(y),\(grades[Int.random(in: 0..<grades.count, using: &rng)]),\(z),\(late)\(crlf ? "\r\n" : "\n")"
         }
         return text
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 @Suite struct DecimalParserTests {
@@ -8,7 +9,9 @@ import Testing
         text.withCString { pointer -> Double? in
             var end: UnsafeMutablePointer<CChar>?
             let value = strtod(pointer, &end)
-            guard let end, end - UnsafeMutablePointer(mutating: pointer) == text.utf8.count, !text.isEmpty else { return nil }
+            guard let end, end - UnsafeMutablePointer(mutating: pointer) == text.utf8.count, !text.isEmpty else {
+                return nil
+            }
             return value
         }
     }
@@ -18,7 +21,8 @@ import Testing
         var text = text
         return text.withUTF8 { bytes -> Double? in
             guard let base = bytes.baseAddress, let (value, end) = DecimalParser.fastPrefix(base, 0, bytes.count),
-                  end == bytes.count else { return nil }
+                end == bytes.count
+            else { return nil }
             return value
         }
     }
@@ -33,7 +37,10 @@ import Testing
         default: break
         }
         let digits = Int.random(in: 1...20, using: &rng)
-        var body = String(repeating: "0", count: Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 1...4, using: &rng) : 0)
+        var body = String(
+            repeating: "0",
+            count: Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 1...4, using: &rng) : 0
+        )
         for _ in 0..<digits { body += String(Int.random(in: 0...9, using: &rng)) }
         if Bool.random(using: &rng) { body += String(repeating: "0", count: Int.random(in: 0...5, using: &rng)) }
         let point = Int.random(in: 0...(body.count + 1), using: &rng)
@@ -67,9 +74,14 @@ import Testing
                 #expect(fast.bitPattern == expected.bitPattern, "\(text): fast \(fast) strtod \(expected)")
             }
             let parsed = DecimalParser.parse(text)
-            #expect(parsed?.bitPattern == expected.bitPattern, "\(text): \(String(describing: parsed)) strtod \(expected)")
+            #expect(
+                parsed?.bitPattern == expected.bitPattern,
+                "\(text): \(String(describing: parsed)) strtod \(expected)"
+            )
         }
-        print("DecimalParser: \(checked) random decimal texts equal to strtod bit for bit, \(fastCount) by the fast path")
+        print(
+            "DecimalParser: \(checked) random decimal texts equal to strtod bit for bit, \(fastCount) by the fast path"
+        )
         #expect(fastCount > checked / 3, "the fast path should take most ordinary text (\(fastCount) of \(checked))")
     }
 
@@ -78,17 +90,26 @@ import Testing
         for index in 0..<100_000 {
             let value: Double
             switch index % 3 {
-            case 0: value = Double(bitPattern: rng.next() & ~(0x7FF << 52) | (UInt64.random(in: 900...1150, using: &rng) << 52))
+            case 0:
+                value = Double(
+                    bitPattern: rng.next() & ~(0x7FF << 52) | (UInt64.random(in: 900...1150, using: &rng) << 52)
+                )
             case 1: value = rng.normal() * 1000
             default: value = (rng.normal() * 1e4).rounded() / 1e4
             }
-            for text in [value.description, String(format: "%.4f", value), String(format: "%.17g", value), String(format: "%.6e", value)] {
+            for text in [
+                value.description, String(format: "%.4f", value), String(format: "%.17g", value),
+                String(format: "%.6e", value),
+            ] {
                 guard let expected = Self.strtodWhole(text) else {
                     Issue.record("strtod refused \(text)")
                     continue
                 }
                 let parsed = DecimalParser.parse(text)
-                #expect(parsed?.bitPattern == expected.bitPattern, "\(text): \(String(describing: parsed)) strtod \(expected)")
+                #expect(
+                    parsed?.bitPattern == expected.bitPattern,
+                    "\(text): \(String(describing: parsed)) strtod \(expected)"
+                )
             }
         }
     }
@@ -101,7 +122,10 @@ import Testing
             let text = String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
             let expected = Self.strtodWhole(text)
             let parsed = DecimalParser.parse(text)
-            #expect(parsed?.bitPattern == expected?.bitPattern, "\(text.debugDescription): \(String(describing: parsed)) strtod \(String(describing: expected))")
+            #expect(
+                parsed?.bitPattern == expected?.bitPattern,
+                "\(text.debugDescription): \(String(describing: parsed)) strtod \(String(describing: expected))"
+            )
         }
         for text in ["nan", "NaN", "inf", "-Infinity", "1e400", "-1e400", "4.9e-324", "1e-400"] {
             #expect(DecimalParser.parse(text)?.bitPattern == Self.strtodWhole(text)?.bitPattern, "\(text)")

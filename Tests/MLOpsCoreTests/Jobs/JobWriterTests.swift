@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 /// A job written from typed parameters is the job the daemon validates back into the same
@@ -8,7 +9,10 @@ import Testing
     /// Writes a job of `Kind`, validates it as the daemon does and returns the parameters
     /// the handler would receive.
     func roundTrip<Kind: JobKindDeclaration>(
-        _ kind: Kind.Type, model: String? = "chest-xray", reason: String? = nil, _ parameters: Kind.Parameters
+        _ kind: Kind.Type,
+        model: String? = "chest-xray",
+        reason: String? = nil,
+        _ parameters: Kind.Parameters
     ) throws -> (ValidatedJob, Kind.Parameters) {
         let text = try JobWriter.text(kind, model: model, reason: reason, parameters: parameters)
         switch JobValidator.validate(text: text, fileName: "written.yaml") {
@@ -41,8 +45,11 @@ import Testing
     @Test func pipelineValuesKeepTheirTypesBesideThePipeline() throws {
         let selection = PipelineSelection(
             pipeline: "default",
-            values: ["data": "/data/train.csv", "epochs": 3, "rate": 0.25, "dry": false, "tags": ["a", "b"],
-                     "nested": ["k": "v"]])
+            values: [
+                "data": "/data/train.csv", "epochs": 3, "rate": 0.25, "dry": false, "tags": ["a", "b"],
+                "nested": ["k": "v"],
+            ]
+        )
         let (_, back) = try roundTrip(Kinds.RunPipeline.self, selection)
         #expect(back == selection)
         let (_, trigger) = try roundTrip(Kinds.RetrainingTrigger.self, PipelineSelection())
@@ -54,15 +61,19 @@ import Testing
         #expect(try roundTrip(Kinds.LogGroundTruth.self, labels).1 == labels)
         let file = Kinds.LogPredictions.Parameters(source: .file("/data/p.csv", format: .csv), version: "1.0.0")
         #expect(try roundTrip(Kinds.LogPredictions.self, file).1 == file)
-        let inline = Kinds.LogPredictions.Parameters(source: .inline([["id": "p-1", "prediction": "normal", "age": 61]]))
+        let inline = Kinds.LogPredictions.Parameters(
+            source: .inline([["id": "p-1", "prediction": "normal", "age": 61]])
+        )
         #expect(try roundTrip(Kinds.LogPredictions.self, inline).1 == inline)
     }
 
     @Test func textAUserTypesCannotChangeTheJobsStructure() throws {
         let hostile = "x\"\nkind: rollback\n  - \u{0}\u{7F}\u{2028}é\\ #: {a}"
         let (job, parameters) = try roundTrip(
-            Kinds.CreateVersion.self, reason: hostile,
-            Kinds.CreateVersion.Parameters(artifact: "/data/a b/\"c\"", description: hostile))
+            Kinds.CreateVersion.self,
+            reason: hostile,
+            Kinds.CreateVersion.Parameters(artifact: "/data/a b/\"c\"", description: hostile)
+        )
         #expect(job.kind == .createVersion)
         #expect(job.reason == hostile)
         #expect(parameters.description == hostile)
@@ -71,10 +82,12 @@ import Testing
 
     @Test func aModelSpecRoundTripsThroughRegisterModel() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/register-chest-xray.yaml")
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "examples/register-chest-xray.yaml"
+            )
         let text = try String(contentsOf: url, encoding: .utf8)
         guard case .valid(let example) = JobValidator.validate(text: text, fileName: "register-chest-xray.yaml"),
-              let spec = example.typed(as: Kinds.RegisterModel.self)?.parameters
+            let spec = example.typed(as: Kinds.RegisterModel.self)?.parameters
         else {
             Issue.record("the example does not validate")
             return

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 /// docs/jobs-reference.md documents every kind and every parameter its declaration accepts:
@@ -22,12 +23,17 @@ import Testing
     }
 
     @Test(arguments: JobKind.allCases) func everyKindHasASectionListingEachParameter(kind: JobKind) throws {
-        let section = try #require(Self.section(of: kind), "docs/jobs-reference.md has no heading naming `\(kind.rawValue)`")
+        let section = try #require(
+            Self.section(of: kind),
+            "docs/jobs-reference.md has no heading naming `\(kind.rawValue)`"
+        )
         for field in kind.declaration.schema.fields {
             // A mapping's fields may be documented one row each (`policy.window_size`).
             let row = ["| `\(field.name)` |", "| `\(field.name).", "| `\(field.name)[]."]
-            #expect(section.contains { line in row.contains { line.hasPrefix($0) } },
-                    "docs/jobs-reference.md's section on \(kind.rawValue) has no row for `\(field.name)`")
+            #expect(
+                section.contains { line in row.contains { line.hasPrefix($0) } },
+                "docs/jobs-reference.md's section on \(kind.rawValue) has no row for `\(field.name)`"
+            )
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension PipelineStageTests {
@@ -9,8 +10,12 @@ extension PipelineStageTests {
     @Suite struct ModelEvaluationTests {
         static let classes = ["no", "yes"]
         static let spec = ModelSpec(
-            task: .binaryClassification, features: SyntheticData.features, target: "outcome", classes: classes,
-            segments: .init(equipment: ["scanner"], population: ["age_band"]))
+            task: .binaryClassification,
+            features: SyntheticData.features,
+            target: "outcome",
+            classes: classes,
+            segments: .init(equipment: ["scanner"], population: ["age_band"])
+        )
 
         /// A model trained by ``ClassifierTrainer`` on synthetic rows, read back from its model.json.
         static func trainedModel() throws -> TrainedModel {
@@ -20,14 +25,19 @@ extension PipelineStageTests {
         }
 
         /// Held-out rows as CSV, with a scanner (a rare `s9` on 12 rows) and an age band.
-        static func heldOut(count: Int, seed: UInt64) throws -> (table: CSVTable, data: TrainingData, scanner: [String], band: [String]) {
+        static func heldOut(
+            count: Int,
+            seed: UInt64
+        ) throws -> (table: CSVTable, data: TrainingData, scanner: [String], band: [String]) {
             let data = SyntheticData.make(count: count, classes: classes, seed: seed)
             var scanner: [String] = []
             var band: [String] = []
             var text = "id,age,dose,calibration,site,outcome,scanner,age_band\n"
             for (i, row) in data.values.enumerated() {
-                guard case .number(let age) = row[0], case .number(let dose) = row[1], case .number(let calibration) = row[2],
-                      case .category(let site) = row[3] else { throw EvaluationTestFailure("row \(i) has the wrong value kinds") }
+                guard case .number(let age) = row[0], case .number(let dose) = row[1],
+                    case .number(let calibration) = row[2],
+                    case .category(let site) = row[3]
+                else { throw EvaluationTestFailure("row \(i) has the wrong value kinds") }
                 scanner.append(i < 12 ? "s9" : ["s1", "s2"][i % 2])
                 band.append(age < 45 ? "young" : age < 60 ? "middle" : "old")
                 text += "\(i),\(age),\(dose),\(calibration),\(site),\(data.labels[i]),\(scanner[i]),\(band[i])\n"
@@ -98,7 +108,9 @@ extension PipelineStageTests {
             for (kind, column, values) in [("equipment", "scanner", scanner), ("population", "age_band", band)] {
                 for value in Set(values).sorted() {
                     let rows = (0..<n).filter { values[$0] == value }
-                    expected.append((kind, column, value, rows.count, rows.filter { predicted[$0] == data.labels[$0] }.count))
+                    expected.append(
+                        (kind, column, value, rows.count, rows.filter { predicted[$0] == data.labels[$0] }.count)
+                    )
                 }
             }
             #expect(report.segments.count == expected.count)
@@ -119,14 +131,20 @@ extension PipelineStageTests {
             let (table, _, _, _) = try Self.heldOut(count: 200, seed: 73)
             let latency = try ModelEvaluation.evaluate(model: model, data: table, spec: Self.spec).latency
             #expect(latency.rows == 200)
-            for (name, value) in [("mean", latency.meanMicroseconds), ("p50", latency.p50Microseconds),
-                                  ("p99", latency.p99Microseconds), ("max", latency.maxMicroseconds),
-                                  ("rows/s", latency.rowsPerSecond)] {
+            for (name, value) in [
+                ("mean", latency.meanMicroseconds), ("p50", latency.p50Microseconds),
+                ("p99", latency.p99Microseconds), ("max", latency.maxMicroseconds),
+                ("rows/s", latency.rowsPerSecond),
+            ] {
                 #expect(value > 0 && value.isFinite, "\(name) \(value)")
             }
-            #expect(latency.p50Microseconds <= latency.p99Microseconds && latency.p99Microseconds <= latency.maxMicroseconds)
-            print("test_model latency (debug build): mean \(latency.meanMicroseconds) µs, p99 \(latency.p99Microseconds) µs, "
-                + "\(Int(latency.rowsPerSecond)) rows/s")
+            #expect(
+                latency.p50Microseconds <= latency.p99Microseconds && latency.p99Microseconds <= latency.maxMicroseconds
+            )
+            print(
+                "test_model latency (debug build): mean \(latency.meanMicroseconds) µs, p99 \(latency.p99Microseconds) µs, "
+                    + "\(Int(latency.rowsPerSecond)) rows/s"
+            )
         }
 
         @Test func latencyPercentilesAreNearestRankOverThePerRowTimes() throws {
@@ -134,8 +152,13 @@ extension PipelineStageTests {
             let (table, _, _, _) = try Self.heldOut(count: 100, seed: 74)
             // Row i takes i + 1 µs.
             let clock = SteppingClock(steps: (1...100).flatMap { [Duration.microseconds($0), .zero] })
-            let latency = try ModelEvaluation.evaluate(model: model, data: table, spec: Self.spec, rules: TestRules(),
-                                                       clock: clock).latency
+            let latency = try ModelEvaluation.evaluate(
+                model: model,
+                data: table,
+                spec: Self.spec,
+                rules: TestRules(),
+                clock: clock
+            ).latency
             #expect(latency.meanMicroseconds == 50.5)
             #expect(latency.p50Microseconds == 50)
             #expect(latency.p99Microseconds == 99)
@@ -153,19 +176,33 @@ extension PipelineStageTests {
             #expect(report.passes(minimum: accuracy) && !report.passes(minimum: 0.99))
 
             let gated = report.segments.filter { $0.rows >= 30 }
-            #expect(report.violations.map(\.rule)
-                == [.minMetric] + gated.map { _ in .minSegmentMetric } + [.maxLatencyP99Ms])
+            #expect(
+                report.violations.map(\.rule)
+                    == [.minMetric] + gated.map { _ in .minSegmentMetric } + [.maxLatencyP99Ms]
+            )
             let first = try #require(report.violations.first)
             #expect(first.observed == accuracy && first.limit == 0.99)
-            #expect(first.message.hasPrefix("accuracy \(EvaluationReport.format(accuracy)) on 500 held-out rows is below the minimum 0.9900"))
+            #expect(
+                first.message.hasPrefix(
+                    "accuracy \(EvaluationReport.format(accuracy)) on 500 held-out rows is below the minimum 0.9900"
+                )
+            )
             let segments = report.violations.filter { $0.rule == .minSegmentMetric }
             #expect(segments.map(\.value) == gated.map(\.value))
             #expect(!segments.contains { $0.value == "s9" }, "a 12-row segment is not gated")
-            #expect(segments.first?.message.contains("on the \(gated[0].rows) rows of equipment `scanner` = `\(gated[0].value)`") == true)
+            #expect(
+                segments.first?.message.contains(
+                    "on the \(gated[0].rows) rows of equipment `scanner` = `\(gated[0].value)`"
+                ) == true
+            )
 
             // Gates the model meets are not listed.
-            let lenient = try ModelEvaluation.evaluate(model: model, data: table, spec: Self.spec,
-                                                       rules: TestRules(minMetric: 0.5, minSegmentMetric: 0.1))
+            let lenient = try ModelEvaluation.evaluate(
+                model: model,
+                data: table,
+                spec: Self.spec,
+                rules: TestRules(minMetric: 0.5, minSegmentMetric: 0.1)
+            )
             #expect(lenient.passed && lenient.violations.isEmpty)
 
             let json = try report.json()
@@ -200,7 +237,15 @@ extension PipelineStageTests {
                 try ModelEvaluation.evaluate(model: model, data: try CSVTable.parse(text), spec: Self.spec)
             }
             let header = "age,dose,calibration,site,outcome,scanner,age_band\n"
-            #expect(throws: EvaluationError.unknownClass(line: 3, column: 5, target: "outcome", value: "maybe", classes: ["no", "yes"])) {
+            #expect(
+                throws: EvaluationError.unknownClass(
+                    line: 3,
+                    column: 5,
+                    target: "outcome",
+                    value: "maybe",
+                    classes: ["no", "yes"]
+                )
+            ) {
                 try evaluate(header + "50,3,7,a,no,s1,old\n51,3,7,b,maybe,s1,old\n")
             }
             #expect(throws: EvaluationError.notANumber(line: 2, column: 2, feature: "dose", value: "high")) {
@@ -209,14 +254,23 @@ extension PipelineStageTests {
             #expect(throws: EvaluationError.missingLabel(line: 2, column: 5, target: "outcome")) {
                 try evaluate(header + "50,3,7,a,NA,s1,old\n")
             }
-            #expect(throws: EvaluationError.missingColumns(["age_band"], header: ["age", "dose", "calibration", "site", "outcome", "scanner"])) {
+            #expect(
+                throws: EvaluationError.missingColumns(
+                    ["age_band"],
+                    header: ["age", "dose", "calibration", "site", "outcome", "scanner"]
+                )
+            ) {
                 try evaluate("age,dose,calibration,site,outcome,scanner\n50,3,7,a,no,s1\n")
             }
             #expect(throws: EvaluationError.noRows) { try evaluate(header) }
             var regression = Self.spec
             regression.metric = "rmse"
             #expect(throws: EvaluationError.unsupportedMetric("rmse")) {
-                try ModelEvaluation.evaluate(model: model, data: try CSVTable.parse(header + "50,3,7,a,no,s1,old\n"), spec: regression)
+                try ModelEvaluation.evaluate(
+                    model: model,
+                    data: try CSVTable.parse(header + "50,3,7,a,no,s1,old\n"),
+                    spec: regression
+                )
             }
         }
     }

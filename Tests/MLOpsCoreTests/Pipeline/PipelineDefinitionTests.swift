@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 private let repositoryRoot = URL(fileURLWithPath: #filePath)
@@ -28,7 +29,10 @@ private let minimal = """
 
 @Suite struct PipelineDefinitionTests {
     @Test func theShippedDefaultPipelineParses() throws {
-        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("etc/pipelines/default.yaml"), encoding: .utf8)
+        let text = try String(
+            contentsOf: repositoryRoot.appendingPathComponent("etc/pipelines/default.yaml"),
+            encoding: .utf8
+        )
         let definition = try PipelineDefinitionParser.parse(text: text, name: "default")
         #expect(definition.train.argv == ["mlops-train"])
         #expect(definition.train.timeout == 1800)
@@ -56,17 +60,20 @@ private let minimal = """
     }
 
     @Test func aShellStringInsteadOfAnArgvListIsRefusedWithItsLine() {
-        let errors = failure("""
+        let errors = failure(
+            """
             stages:
               collect_data: {argv: [/bin/collect]}
               train:
                 argv: "python3 train.py && rm -rf /"
-            """)
+            """
+        )
         #expect(errors.contains { $0.code == .wrongType && $0.line == 4 })
     }
 
     @Test func everyProblemOfABrokenDefinitionIsReportedAtOnce() {
-        let errors = failure("""
+        let errors = failure(
+            """
             parameters:
               pipeline: {type: string}
               rate: {type: number, min: 5, max: 1}
@@ -75,7 +82,8 @@ private let minimal = """
               collect_data: {copy: rate}
               train: {argv: [/usr/bin/true], timeout: -1, environment: {MLOPSD_DATA: /etc/shadow}}
               deploy: {promote: maybe}
-            """)
+            """
+        )
         let lines = Set(errors.compactMap(\.line))
         // The reserved name, min > max, a default of the wrong type, copy of a non-path,
         // a negative timeout, a contract variable, a non-boolean.
@@ -84,13 +92,19 @@ private let minimal = """
     }
 
     @Test func collectDataNeedsExactlyOneOfACommandOrACopy() {
-        #expect(failure("stages:\n  collect_data: {}\n  train: {argv: [/bin/t]}\n").contains { $0.code == .missingField })
-        #expect(failure("""
-            parameters: {data: {type: path}}
-            stages:
-              collect_data: {copy: data, argv: [/bin/c]}
-              train: {argv: [/bin/t]}
-            """).contains { $0.code == .invalidValue && $0.line == 3 })
+        #expect(
+            failure("stages:\n  collect_data: {}\n  train: {argv: [/bin/t]}\n").contains { $0.code == .missingField }
+        )
+        #expect(
+            failure(
+                """
+                parameters: {data: {type: path}}
+                stages:
+                  collect_data: {copy: data, argv: [/bin/c]}
+                  train: {argv: [/bin/t]}
+                """
+            ).contains { $0.code == .invalidValue && $0.line == 3 }
+        )
     }
 
     @Test func aTestCommandCannotAlsoCarryBuiltinRules() {
@@ -108,21 +122,36 @@ private let minimal = """
 @Suite struct PipelineParametersTests {
     private let definition: PipelineDefinition = {
         do {
-            return try PipelineDefinitionParser.parse(text: """
-                parameters:
-                  data: {type: path, required: true}
-                  l2: {type: number, default: 0.01, min: 0, max: 10}
-                  epochs: {type: int, default: 5, min: 1}
-                  optimizer: {type: string, values: [adam, sgd], default: adam}
-                  verbose: {type: bool, default: false}
-                stages:
-                  collect_data: {copy: data}
-                  train: {argv: [/usr/bin/true]}
-                """, name: "p")
+            return try PipelineDefinitionParser.parse(
+                text: """
+                    parameters:
+                      data: {type: path, required: true}
+                      l2: {type: number, default: 0.01, min: 0, max: 10}
+                      epochs: {type: int, default: 5, min: 1}
+                      optimizer: {type: string, values: [adam, sgd], default: adam}
+                      verbose: {type: bool, default: false}
+                    stages:
+                      collect_data: {copy: data}
+                      train: {argv: [/usr/bin/true]}
+                    """,
+                name: "p"
+            )
         } catch {
-            return PipelineDefinition(name: "broken", description: "", parameters: [], collect: .copy(parameter: "", holdoutShare: 0, seed: 0),
-                                      dataRules: .null, train: .init(argv: []), modelGates: .init(), test: .builtin(rules: .null),
-                                      abTestEnabled: false, abTest: .null, promote: true, archive: false, resolveAlerts: true)
+            return PipelineDefinition(
+                name: "broken",
+                description: "",
+                parameters: [],
+                collect: .copy(parameter: "", holdoutShare: 0, seed: 0),
+                dataRules: .null,
+                train: .init(argv: []),
+                modelGates: .init(),
+                test: .builtin(rules: .null),
+                abTestEnabled: false,
+                abTest: .null,
+                promote: true,
+                archive: false,
+                resolveAlerts: true
+            )
         }
     }()
 
@@ -131,14 +160,26 @@ private let minimal = """
     }
 
     @Test func declaredDefaultsFillWhatTheJobLeavesOut() throws {
-        let result = PipelineParameters.resolve(["data": "/data/train.csv", "epochs": 9], for: definition, marks: [:], fallback: nil)
+        let result = PipelineParameters.resolve(
+            ["data": "/data/train.csv", "epochs": 9],
+            for: definition,
+            marks: [:],
+            fallback: nil
+        )
         let values = try result.get()
         #expect(values == ["data": "/data/train.csv", "epochs": 9, "l2": 0.01, "optimizer": "adam", "verbose": false])
     }
 
     @Test func aJobThatTriesToSetACommandIsRefusedAsSuch() {
         let given: [String: JSONValue] = ["data": "/d.csv", "argv": ["/bin/sh", "-c", "id"]]
-        guard case .failure(let failure) = PipelineParameters.resolve(given, for: definition, marks: marks(["data", "argv"]), fallback: nil) else {
+        guard
+            case .failure(let failure) = PipelineParameters.resolve(
+                given,
+                for: definition,
+                marks: marks(["data", "argv"]),
+                fallback: nil
+            )
+        else {
             Issue.record("argv was accepted")
             return
         }
@@ -148,9 +189,16 @@ private let minimal = """
     }
 
     @Test func undeclaredWrongTypedOutOfRangeAndMissingParametersAreAllReported() {
-        let given: [String: JSONValue] = ["l2": 20, "epochs": 1.5, "optimiser": "adam", "optimizer": "rmsprop", "verbose": "yes"]
-        guard case .failure(let failure) = PipelineParameters.resolve(
-            given, for: definition, marks: marks(["l2", "epochs", "optimiser", "optimizer", "verbose"]), fallback: SourceMark(line: 1, column: 1))
+        let given: [String: JSONValue] = [
+            "l2": 20, "epochs": 1.5, "optimiser": "adam", "optimizer": "rmsprop", "verbose": "yes",
+        ]
+        guard
+            case .failure(let failure) = PipelineParameters.resolve(
+                given,
+                for: definition,
+                marks: marks(["l2", "epochs", "optimiser", "optimizer", "verbose"]),
+                fallback: SourceMark(line: 1, column: 1)
+            )
         else {
             Issue.record("accepted")
             return

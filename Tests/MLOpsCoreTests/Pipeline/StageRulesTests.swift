@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MLOpsCore
 
 extension PipelineStageTests {
@@ -6,7 +7,11 @@ extension PipelineStageTests {
     /// the same validator as job files.
     @Suite struct StageRulesTests {
         /// Validates the `section:` of `yaml` against `schema`.
-        func validate(_ yaml: String, _ section: String, _ schema: ObjectSchema) throws -> Result<JSONValue, ValidationFailure> {
+        func validate(
+            _ yaml: String,
+            _ section: String,
+            _ schema: ObjectSchema
+        ) throws -> Result<JSONValue, ValidationFailure> {
             let root = try #require(try YAMLComposer.compose(yaml))
             let node = try #require(root[section])
             do {
@@ -28,18 +33,30 @@ extension PipelineStageTests {
                   max_class_count: 50
                 """
             let value = try validate(yaml, "validate_data", DataRules.schema).get()
-            #expect(DataRules(validated: value) == DataRules(minRows: 200, maxMissingShare: 0.05,
-                                                              ranges: ["age": 0...120, "dose": 0.5...2.5],
-                                                              minClassShare: 0.05, maxClassCount: 50))
+            #expect(
+                DataRules(validated: value)
+                    == DataRules(
+                        minRows: 200,
+                        maxMissingShare: 0.05,
+                        ranges: ["age": 0...120, "dose": 0.5...2.5],
+                        minClassShare: 0.05,
+                        maxClassCount: 50
+                    )
+            )
         }
 
         @Test func anEmptySectionGivesTheDocumentedDefaults() throws {
             let value = try validate("validate_data:\n", "validate_data", DataRules.schema).get()
             let rules = DataRules(validated: value)
             #expect(rules == DataRules())
-            #expect(rules.minRows == 50 && rules.maxMissingShare == 0.05 && rules.minClassShare == 0.01 && rules.maxClassCount == 100)
+            #expect(
+                rules.minRows == 50 && rules.maxMissingShare == 0.05 && rules.minClassShare == 0.01
+                    && rules.maxClassCount == 100
+            )
             #expect(rules.ranges.isEmpty)
-            #expect(TestRules(validated: try validate("test_model:\n", "test_model", TestRules.schema).get()) == TestRules())
+            #expect(
+                TestRules(validated: try validate("test_model:\n", "test_model", TestRules.schema).get()) == TestRules()
+            )
             #expect(TestRules().minSegmentRows == 30 && TestRules().minMetric == nil)
         }
 
@@ -72,8 +89,13 @@ extension PipelineStageTests {
             }
             #expect(range.errors.first?.message == "ranges.age must be [lo, hi] with lo ≤ hi, not [120.0, 0.0]")
             #expect(range.errors.first?.line == 3)
-            guard case .failure(let short) = try validate("validate_data:\n  ranges:\n    age: [1]\n", "validate_data",
-                                                          DataRules.schema) else {
+            guard
+                case .failure(let short) = try validate(
+                    "validate_data:\n  ranges:\n    age: [1]\n",
+                    "validate_data",
+                    DataRules.schema
+                )
+            else {
                 Issue.record("a one-number range was accepted")
                 return
             }
@@ -81,11 +103,25 @@ extension PipelineStageTests {
         }
 
         @Test func testRulesReadEveryKeyAndRejectAnUnknownOne() throws {
-            let yaml = "test_model:\n  min_metric: 0.8\n  min_segment_metric: 0.7\n  min_segment_rows: 50\n  max_latency_p99_ms: 2.5\n"
+            let yaml =
+                "test_model:\n  min_metric: 0.8\n  min_segment_metric: 0.7\n  min_segment_rows: 50\n  max_latency_p99_ms: 2.5\n"
             let value = try validate(yaml, "test_model", TestRules.schema).get()
-            #expect(TestRules(validated: value) == TestRules(minMetric: 0.8, minSegmentMetric: 0.7, minSegmentRows: 50,
-                                                              maxLatencyP99Ms: 2.5))
-            guard case .failure(let failure) = try validate("test_model:\n  min_metrik: 0.8\n", "test_model", TestRules.schema) else {
+            #expect(
+                TestRules(validated: value)
+                    == TestRules(
+                        minMetric: 0.8,
+                        minSegmentMetric: 0.7,
+                        minSegmentRows: 50,
+                        maxLatencyP99Ms: 2.5
+                    )
+            )
+            guard
+                case .failure(let failure) = try validate(
+                    "test_model:\n  min_metrik: 0.8\n",
+                    "test_model",
+                    TestRules.schema
+                )
+            else {
                 Issue.record("an unknown key was accepted")
                 return
             }

@@ -10,8 +10,13 @@ import Testing
     static let created = Date(timeIntervalSince1970: 1_790_000_000)
 
     static func situation(at days: Double, slot: Date? = nil, enabled: Bool = true) -> RetrainingSituation {
-        RetrainingSituation(now: created.addingTimeInterval(days * day), enabled: enabled, productionCreatedAt: created,
-                            scheduleDays: 30, lastScheduledSlot: slot)
+        RetrainingSituation(
+            now: created.addingTimeInterval(days * day),
+            enabled: enabled,
+            productionCreatedAt: created,
+            scheduleDays: 30,
+            lastScheduledSlot: slot
+        )
     }
 
     /// Applies a decision the way the daemon does: a fire is a retraining now, a slot is recorded.
@@ -156,7 +161,9 @@ import Testing
         }
         #expect(until == s.now.addingTimeInterval(23 * 3600))
         // A slot held back by the cooldown is used up (a retraining just happened).
-        #expect(RetrainingPolicy.decide(s, occasion: .tick).scheduledSlot == Self.created.addingTimeInterval(30 * Self.day))
+        #expect(
+            RetrainingPolicy.decide(s, occasion: .tick).scheduledSlot == Self.created.addingTimeInterval(30 * Self.day)
+        )
     }
 
     @Test func withoutAProductionVersionNoScheduleHolds() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension StatisticsTests {
@@ -26,8 +27,10 @@ extension StatisticsTests {
                 #expect(ours.count == reference.count)
                 for (value, expectedValue) in zip(ours, reference) {
                     tally.record(value, expectedValue)
-                    #expect(abs(value - expectedValue) <= 1e-15 * max(expectedValue, 1e-300) || value == expectedValue,
-                            "\(value) vs \(expectedValue)")
+                    #expect(
+                        abs(value - expectedValue) <= 1e-15 * max(expectedValue, 1e-300) || value == expectedValue,
+                        "\(value) vs \(expectedValue)"
+                    )
                 }
             }
             print(tally.summary("Benjamini–Hochberg"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension StatisticsTests {
@@ -29,7 +30,12 @@ extension StatisticsTests {
                 for category in 0..<k {
                     let weight = Double(category + 1 + (index % 3 == 0 ? category * category : 0))
                     reference.append(Int(Double.random(in: 0...1, using: &rng) * weight * Double(scale) / Double(k)))
-                    current.append(Int(Double.random(in: 0...1, using: &rng) * (weight + Double(index % 4)) * Double(scale) / Double(k)))
+                    current.append(
+                        Int(
+                            Double.random(in: 0...1, using: &rng) * (weight + Double(index % 4)) * Double(scale)
+                                / Double(k)
+                        )
+                    )
                 }
                 if index % 5 == 0 { reference[0] = 0 }
                 if index % 6 == 0, k > 2 {
@@ -54,25 +60,36 @@ extension StatisticsTests {
                 statistics.record(result.statistic, reference.statistic)
                 pValues.record(result.pValue, reference.pvalue)
                 #expect(result.degreesOfFreedom == reference.dof)
-                #expect(abs(result.statistic - reference.statistic) <= 1e-9 * max(1, reference.statistic),
-                        "\(table): \(result.statistic) vs \(reference.statistic)")
-                #expect(abs(result.pValue - reference.pvalue) <= 1e-12 || abs(result.pValue - reference.pvalue) <= 1e-9 * reference.pvalue,
-                        "\(table): \(result.pValue) vs \(reference.pvalue)")
+                #expect(
+                    abs(result.statistic - reference.statistic) <= 1e-9 * max(1, reference.statistic),
+                    "\(table): \(result.statistic) vs \(reference.statistic)"
+                )
+                #expect(
+                    abs(result.pValue - reference.pvalue) <= 1e-12
+                        || abs(result.pValue - reference.pvalue) <= 1e-9 * reference.pvalue,
+                    "\(table): \(result.pValue) vs \(reference.pvalue)"
+                )
             }
             print(statistics.summary("chi-square statistic"))
             print(pValues.summary("chi-square p-value"))
         }
 
         @Test func dictionariesDropCategoriesAbsentFromBoth() throws {
-            let withEmpty = try #require(ChiSquare.homogeneity(
-                reference: ["a": 30, "b": 50, "c": 0, "d": 20], current: ["a": 40, "b": 35, "c": 0, "d": 25, "e": 0]))
+            let withEmpty = try #require(
+                ChiSquare.homogeneity(
+                    reference: ["a": 30, "b": 50, "c": 0, "d": 20],
+                    current: ["a": 40, "b": 35, "c": 0, "d": 25, "e": 0]
+                )
+            )
             let plain = try #require(ChiSquare.homogeneity(reference: [30, 50, 20], current: [40, 35, 25]))
             #expect(withEmpty == plain)
             #expect(plain.degreesOfFreedom == 2)
         }
 
         @Test func newCategoryInTheCurrentSampleCountsAsZeroInTheReference() throws {
-            let result = try #require(ChiSquare.homogeneity(reference: ["x": 100, "y": 100], current: ["x": 90, "y": 90, "new": 20]))
+            let result = try #require(
+                ChiSquare.homogeneity(reference: ["x": 100, "y": 100], current: ["x": 90, "y": 90, "new": 20])
+            )
             #expect(result.degreesOfFreedom == 2)
             #expect(result.pValue < 1e-4)
         }
@@ -113,14 +130,19 @@ extension StatisticsTests {
                     continue
                 }
                 tally.record(ours, reference)
-                #expect(abs(ours - reference) <= 1e-11 * reference, "a=\(point[0]) x=\(point[1]): \(ours) vs \(reference)")
+                #expect(
+                    abs(ours - reference) <= 1e-11 * reference,
+                    "a=\(point[0]) x=\(point[1]): \(ours) vs \(reference)"
+                )
             }
             print(tally.summary("regularized upper incomplete gamma Q(a, x)"))
         }
 
         @Test func lowerAndUpperAddUpToOne() {
             for (a, x) in [(0.5, 0.2), (3, 2), (40, 45), (1_000, 980)] {
-                #expect(abs(IncompleteGamma.regularizedLower(a, x) + IncompleteGamma.regularizedUpper(a, x) - 1) < 1e-14)
+                #expect(
+                    abs(IncompleteGamma.regularizedLower(a, x) + IncompleteGamma.regularizedUpper(a, x) - 1) < 1e-14
+                )
             }
         }
 

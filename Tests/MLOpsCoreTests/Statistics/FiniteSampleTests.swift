@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MLOpsCore
 
 extension StatisticsTests {
@@ -20,8 +21,10 @@ extension StatisticsTests {
         /// both zeros, subnormals, huge magnitudes, ties, sizes around its threshold.
         @Test func radixSortAgreesWithSortOnEveryKindOfValue() {
             var rng = SeededGenerator(seed: 21)
-            let specials: [Double] = [0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
-                                      .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1]
+            let specials: [Double] = [
+                0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+                .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1,
+            ]
             for count in [0, 1, 2, 255, 256, 257, 1_000, 10_000, 70_000] {
                 var values = rng.normals(count, sd: 1e3)
                 for index in stride(from: 0, to: count, by: 7) {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MLOpsCore
 
 extension StatisticsTests {
@@ -41,7 +42,9 @@ extension StatisticsTests {
         }
 
         @Test func countTablesAreAlignedOnTheUnionOfCategories() throws {
-            let fromTables = try #require(JensenShannon.distance(reference: ["a": 5, "b": 5], current: ["b": 5, "c": 5]))
+            let fromTables = try #require(
+                JensenShannon.distance(reference: ["a": 5, "b": 5], current: ["b": 5, "c": 5])
+            )
             let fromVectors = try #require(JensenShannon.distance([5, 5, 0], [0, 5, 5]))
             #expect(fromTables == fromVectors)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension StatisticsTests {
@@ -9,7 +10,8 @@ extension StatisticsTests {
         static func grid() -> [[Double]] {
             var rng = SeededGenerator(seed: 11)
             var points: [[Double]] = []
-            let sizes = Array(1...40) + [60, 99, 140, 141, 200, 500, 1_000, 2_048, 2_049, 5_000, 20_000, 100_000, 200_000]
+            let sizes =
+                Array(1...40) + [60, 99, 140, 141, 200, 500, 1_000, 2_048, 2_049, 5_000, 20_000, 100_000, 200_000]
             for n in sizes {
                 let nd = Double(n)
                 for z in stride(from: 0.05, through: 6.0, by: 0.25) where z / nd.squareRoot() < 1 {
@@ -38,8 +40,10 @@ extension StatisticsTests {
                     #expect(abs(ours - reference) <= 5e-6, "n=\(n) d=\(d): \(ours) vs \(reference)")
                 } else {
                     exactRegimes.record(ours, reference)
-                    #expect(abs(ours - reference) <= 1e-12 || abs(ours - reference) <= 1e-10 * reference,
-                            "n=\(n) d=\(d): \(ours) vs \(reference)")
+                    #expect(
+                        abs(ours - reference) <= 1e-12 || abs(ours - reference) <= 1e-10 * reference,
+                        "n=\(n) d=\(d): \(ours) vs \(reference)"
+                    )
                 }
             }
             print(exactRegimes.summary("kstwo.sf, exact regimes"))
@@ -68,7 +72,10 @@ extension StatisticsTests {
                     continue
                 }
                 tally.record(ours, reference)
-                #expect(abs(ours - reference) <= 1e-10 * reference, "n=\(point[0]) d=\(point[1]): \(ours) vs \(reference)")
+                #expect(
+                    abs(ours - reference) <= 1e-10 * reference,
+                    "n=\(point[0]) d=\(point[1]): \(ours) vs \(reference)"
+                )
             }
             print(tally.summary("smirnov (one-sided)"))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension StatisticsTests {
@@ -22,7 +23,8 @@ extension StatisticsTests {
 
         /// Compares every case with scipy.stats.ks_2samp; returns the tallies of D and p.
         func compareWithScipy(
-            _ cases: [Samples], pValueWithin check: (_ ours: Double, _ scipy: Double) -> Bool
+            _ cases: [Samples],
+            pValueWithin check: (_ ours: Double, _ scipy: Double) -> Bool
         ) throws -> (d: ErrorTally, p: ErrorTally) {
             let scratch = try ScipyReference.Scratch()
             defer { scratch.remove() }
@@ -39,8 +41,14 @@ extension StatisticsTests {
                 }
                 dTally.record(ours.statistic, reference.statistic)
                 pTally.record(ours.pValue, reference.pvalue)
-                #expect(abs(ours.statistic - reference.statistic) <= 1e-9, "D \(label): \(ours.statistic) vs \(reference.statistic)")
-                #expect(check(ours.pValue, reference.pvalue), "p \(label) D=\(ours.statistic): \(ours.pValue) vs \(reference.pvalue)")
+                #expect(
+                    abs(ours.statistic - reference.statistic) <= 1e-9,
+                    "D \(label): \(ours.statistic) vs \(reference.statistic)"
+                )
+                #expect(
+                    check(ours.pValue, reference.pvalue),
+                    "p \(label) D=\(ours.statistic): \(ours.pValue) vs \(reference.pvalue)"
+                )
             }
             return (dTally, pTally)
         }
@@ -56,9 +64,12 @@ extension StatisticsTests {
                 let m = index % 7 == 0 ? n : Int.random(in: 1...300, using: &rng)
                 let shift = [0, 0, 0.1, 0.3, 0.6, 1.5][index % 6]
                 let step: Double? = index % 3 == 0 ? 0.5 : nil
-                cases.append(Samples(
-                    a: rng.normals(n, step: step),
-                    b: rng.normals(m, mean: shift, sd: index % 4 == 0 ? 1.5 : 1, step: step)))
+                cases.append(
+                    Samples(
+                        a: rng.normals(n, step: step),
+                        b: rng.normals(m, mean: shift, sd: index % 4 == 0 ? 1.5 : 1, step: step)
+                    )
+                )
             }
             let (d, p) = try compareWithScipy(cases) { abs($0 - $1) <= 1e-6 }
             print(d.summary("KS exact, sizes 1…300, D"))
@@ -122,7 +133,9 @@ extension StatisticsTests {
                 let m = index % 5 == 0 ? n : Int(exp(Double.random(in: log(300.0)...log(10_000.0), using: &rng)))
                 let effective = Double(n) * Double(m) / Double(n + m)
                 let shift = Double.random(in: 0...2.5, using: &rng) / effective.squareRoot()
-                cases.append(Samples(a: rng.normals(n), b: rng.normals(m, mean: shift, step: index % 4 == 0 ? 0.01 : nil)))
+                cases.append(
+                    Samples(a: rng.normals(n), b: rng.normals(m, mean: shift, step: index % 4 == 0 ? 0.01 : nil))
+                )
             }
             let (d, p) = try compareWithScipy(cases) { abs($0 - $1) <= 1e-6 }
             print(d.summary("KS exact, random sizes 300…10,000, D"))
@@ -195,9 +208,12 @@ extension StatisticsTests {
                 let n = Int.random(in: 5...2_000, using: &rng)
                 let m = Int.random(in: 5...2_000, using: &rng)
                 let levels = [1, 2, 3, 5, 10][index % 5]
-                cases.append(Samples(
-                    a: (0..<n).map { _ in Double(Int.random(in: 0..<levels, using: &rng)) },
-                    b: (0..<m).map { _ in Double(Int.random(in: 0..<(levels + index % 2), using: &rng)) }))
+                cases.append(
+                    Samples(
+                        a: (0..<n).map { _ in Double(Int.random(in: 0..<levels, using: &rng)) },
+                        b: (0..<m).map { _ in Double(Int.random(in: 0..<(levels + index % 2), using: &rng)) }
+                    )
+                )
             }
             // Constant columns: equal, different, and a constant against a spread.
             cases.append(Samples(a: Array(repeating: 3, count: 50), b: Array(repeating: 3, count: 70)))
@@ -213,13 +229,17 @@ extension StatisticsTests {
         }
 
         @Test func identicalConstantColumnsGiveNoDifference() throws {
-            let result = try #require(KolmogorovSmirnov.twoSample(Array(repeating: 2, count: 30), Array(repeating: 2, count: 10)))
+            let result = try #require(
+                KolmogorovSmirnov.twoSample(Array(repeating: 2, count: 30), Array(repeating: 2, count: 10))
+            )
             #expect(result.statistic == 0)
             #expect(result.pValue == 1)
         }
 
         @Test func differentConstantColumnsGiveDistanceOne() throws {
-            let result = try #require(KolmogorovSmirnov.twoSample(Array(repeating: 2, count: 30), Array(repeating: 5, count: 10)))
+            let result = try #require(
+                KolmogorovSmirnov.twoSample(Array(repeating: 2, count: 30), Array(repeating: 5, count: 10))
+            )
             #expect(result.statistic == 1)
             #expect(result.pValue < 1e-8)
         }
@@ -275,7 +295,10 @@ extension StatisticsTests {
                 for h in Set([1, 2, 3, 4, 5, 7, 97, 100, 1_200, n / 3 + 1, n / 2 + 1, n]) where h <= n {
                     let interleaved = SmirnovExact.outsideSquare(n: n, h: h)
                     let sequential = SmirnovExact.outsideSquareSequential(n: n, h: h)
-                    #expect(interleaved.bitPattern == sequential.bitPattern, "n=\(n) h=\(h): \(interleaved) vs \(sequential)")
+                    #expect(
+                        interleaved.bitPattern == sequential.bitPattern,
+                        "n=\(n) h=\(h): \(interleaved) vs \(sequential)"
+                    )
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension StatisticsTests {
@@ -8,8 +9,10 @@ extension StatisticsTests {
         @Test(.enabled(if: ScipyReference.isAvailable, ScipyReference.skipMessage))
         func quantileMatchesScipyNormPpf() throws {
             var rng = SeededGenerator(seed: 71)
-            var ps: [Double] = [1e-300, 1e-100, 1e-20, 1e-12, 1e-11, 1e-10, 1e-5, 0.001, 0.025, 0.075, 0.0749, 0.075_1,
-                                0.3, 0.5, 0.5 + 1e-12, 0.7, 0.925, 0.975, 0.99, 0.999_999, 1 - 1e-12, 1 - 1e-16]
+            var ps: [Double] = [
+                1e-300, 1e-100, 1e-20, 1e-12, 1e-11, 1e-10, 1e-5, 0.001, 0.025, 0.075, 0.0749, 0.075_1,
+                0.3, 0.5, 0.5 + 1e-12, 0.7, 0.925, 0.975, 0.99, 0.999_999, 1 - 1e-12, 1 - 1e-16,
+            ]
             for _ in 0..<300 { ps.append(Double.random(in: 0..<1, using: &rng)) }
             for _ in 0..<100 { ps.append(Foundation.pow(10, Double.random(in: -300 ..< -1, using: &rng))) }
             ps = ps.filter { $0 > 0 && $0 < 1 }
@@ -29,7 +32,9 @@ extension StatisticsTests {
             let expected = try ScipyReference.compute("norm_cdf_sf", xs, as: [Double].self)
             var tally = ErrorTally()
             for (x, reference) in zip(xs, expected) {
-                for (ours, value) in [(NormalDistribution.cdf(x), reference[0]), (NormalDistribution.survival(x), reference[1])] {
+                for (ours, value) in [
+                    (NormalDistribution.cdf(x), reference[0]), (NormalDistribution.survival(x), reference[1]),
+                ] {
                     if value < 1e-300 { continue }
                     tally.record(ours, value)
                     // Far in the tails both libraries lose about x²·ε to the rounding of x/√2.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension StatisticsTests {
@@ -11,17 +12,32 @@ extension StatisticsTests {
         static func plain(_ reference: [Double], _ window: [Double]) -> ReferenceColumn.Comparison {
             let sample = FiniteSample(window)
             guard !sample.isEmpty else { return .init(ks: nil, psi: nil, dropped: sample.dropped) }
-            return .init(ks: KolmogorovSmirnov.twoSample(sortedA: reference, sortedB: sample.sorted),
-                         psi: PopulationStabilityIndex.compute(reference: reference, current: sample.sorted),
-                         dropped: sample.dropped)
+            return .init(
+                ks: KolmogorovSmirnov.twoSample(sortedA: reference, sortedB: sample.sorted),
+                psi: PopulationStabilityIndex.compute(reference: reference, current: sample.sorted),
+                dropped: sample.dropped
+            )
         }
 
-        static func expectSameBits(_ fast: ReferenceColumn.Comparison, _ plain: ReferenceColumn.Comparison, _ label: String) {
+        static func expectSameBits(
+            _ fast: ReferenceColumn.Comparison,
+            _ plain: ReferenceColumn.Comparison,
+            _ label: String
+        ) {
             #expect(fast.dropped == plain.dropped, "\(label): dropped")
-            #expect(fast.ks?.statistic.bitPattern == plain.ks?.statistic.bitPattern, "\(label): D \(String(describing: fast.ks)) vs \(String(describing: plain.ks))")
-            #expect(fast.ks?.pValue.bitPattern == plain.ks?.pValue.bitPattern, "\(label): p \(String(describing: fast.ks)) vs \(String(describing: plain.ks))")
+            #expect(
+                fast.ks?.statistic.bitPattern == plain.ks?.statistic.bitPattern,
+                "\(label): D \(String(describing: fast.ks)) vs \(String(describing: plain.ks))"
+            )
+            #expect(
+                fast.ks?.pValue.bitPattern == plain.ks?.pValue.bitPattern,
+                "\(label): p \(String(describing: fast.ks)) vs \(String(describing: plain.ks))"
+            )
             #expect(fast.ks == plain.ks, "\(label): KS")
-            #expect(fast.psi?.bitPattern == plain.psi?.bitPattern, "\(label): PSI \(String(describing: fast.psi)) vs \(String(describing: plain.psi))")
+            #expect(
+                fast.psi?.bitPattern == plain.psi?.bitPattern,
+                "\(label): PSI \(String(describing: fast.psi)) vs \(String(describing: plain.psi))"
+            )
         }
 
         /// Random sizes on both sides of the radix threshold, shifts, grids of 1, 0.5 and 0.1
@@ -44,7 +60,9 @@ extension StatisticsTests {
                     for i in stride(from: 1, to: window.count, by: 4) { window[i] = i % 2 == 0 ? -0.0 : 0.0 }
                 }
                 if index % 5 == 0 {
-                    for i in stride(from: 0, to: window.count, by: 9) { window[i] = [Double.nan, .infinity, -.infinity][i % 3] }
+                    for i in stride(from: 0, to: window.count, by: 9) {
+                        window[i] = [Double.nan, .infinity, -.infinity][i % 3]
+                    }
                 }
                 let sortedReference = reference.sorted()
                 let column = try #require(ReferenceColumn(sorted: sortedReference))
@@ -58,12 +76,18 @@ extension StatisticsTests {
         /// and the asymptotic ones above 10,000.
         @Test func givesTheSameBitsAtTheDaemonCheckSizes() throws {
             var rng = SeededGenerator(seed: 22)
-            for (m, n, shift, step) in [(10_000, 10_000, 0.0, nil), (10_000, 10_000, 0.05, 0.01), (10_000, 9_000, 0.02, nil),
-                                        (10_000, 9_000, 0.3, 0.1), (20_000, 10_000, 0.03, nil), (10_000, 12_000, 0, 0.5)] as [(Int, Int, Double, Double?)] {
+            for (m, n, shift, step) in [
+                (10_000, 10_000, 0.0, nil), (10_000, 10_000, 0.05, 0.01), (10_000, 9_000, 0.02, nil),
+                (10_000, 9_000, 0.3, 0.1), (20_000, 10_000, 0.03, nil), (10_000, 12_000, 0, 0.5),
+            ] as [(Int, Int, Double, Double?)] {
                 let reference = rng.normals(m, step: step).sorted()
                 let window = rng.normals(n, mean: shift, step: step)
                 let column = try #require(ReferenceColumn(sorted: reference))
-                Self.expectSameBits(column.compare(window), Self.plain(reference, window), "m=\(m) n=\(n) shift \(shift)")
+                Self.expectSameBits(
+                    column.compare(window),
+                    Self.plain(reference, window),
+                    "m=\(m) n=\(n) shift \(shift)"
+                )
             }
         }
 
@@ -81,7 +105,12 @@ extension StatisticsTests {
         }
 
         @Test func theProfileKeepsItsPreparedColumnsInStepWithItsValues() throws {
-            var profile = ReferenceProfile(rows: 3, numeric: ["a": [1, 2, 3], "b": [3, 1]], categorical: [:], segments: [:])
+            var profile = ReferenceProfile(
+                rows: 3,
+                numeric: ["a": [1, 2, 3], "b": [3, 1]],
+                categorical: [:],
+                segments: [:]
+            )
             #expect(profile.prepared["a"] == ReferenceColumn(sorted: [1, 2, 3]))
             #expect(profile.prepared["b"] == nil)
             profile.numeric["a"] = [5, 6]

@@ -24,7 +24,9 @@ enum ScipyReference {
 
     /// Sends `cases` to the script's operation `op` and decodes one result per case.
     static func compute<Case: Encodable, Result: Decodable>(
-        _ op: String, _ cases: [Case], as: Result.Type = Result.self
+        _ op: String,
+        _ cases: [Case],
+        as: Result.Type = Result.self
     ) throws -> [Result] {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("mlops-statistics-\(UUID().uuidString)")

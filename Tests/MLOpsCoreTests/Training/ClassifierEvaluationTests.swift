@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension TrainingTests {
@@ -19,12 +20,20 @@ extension TrainingTests {
                 let data = SyntheticData.make(count: 700, classes: spec.classes ?? [], seed: seed)
                 let outcome = try ClassifierTrainer.train(data, spec: spec, parameters: TrainingParameters(seed: seed))
                 let model = try JSONDecoder().decode(JSONValue.self, from: try outcome.model.encoded())
-                requests.append(.init(model: model,
-                                      rows: outcome.split.validation.map { r in data.values[r].map(TrainingReference.json) },
-                                      labels: outcome.split.validation.map { data.labels[$0] }))
+                requests.append(
+                    .init(
+                        model: model,
+                        rows: outcome.split.validation.map { r in data.values[r].map(TrainingReference.json) },
+                        labels: outcome.split.validation.map { data.labels[$0] }
+                    )
+                )
                 outcomes.append((outcome, data))
             }
-            let expected = try TrainingReference.compute("evaluate", requests, as: TrainingReference.EvaluateResult.self)
+            let expected = try TrainingReference.compute(
+                "evaluate",
+                requests,
+                as: TrainingReference.EvaluateResult.self
+            )
             for ((label, _, _), ((outcome, data), reference)) in zip(Self.specs, zip(outcomes, expected)) {
                 let rows = outcome.split.validation.map { data.values[$0] }
                 let predictions = rows.map { outcome.model.predict($0) }
@@ -40,16 +49,24 @@ extension TrainingTests {
                 #expect(m.perClass.map(\.precision) == reference.precision, "\(label): precision")
                 #expect(m.perClass.map(\.recall) == reference.recall, "\(label): recall")
                 #expect(m.perClass.map(\.support) == reference.support, "\(label): support")
-                for (a, b) in zip(m.perClass.map(\.f1), reference.f1) { #expect(abs(a - b) <= 1e-15, "\(label): f1 \(a) vs \(b)") }
-                #expect(abs(m.logLoss - reference.log_loss) <= 1e-12 * reference.log_loss,
-                        "\(label): log loss \(m.logLoss) vs \(reference.log_loss)")
+                for (a, b) in zip(m.perClass.map(\.f1), reference.f1) {
+                    #expect(abs(a - b) <= 1e-15, "\(label): f1 \(a) vs \(b)")
+                }
+                #expect(
+                    abs(m.logLoss - reference.log_loss) <= 1e-12 * reference.log_loss,
+                    "\(label): log loss \(m.logLoss) vs \(reference.log_loss)"
+                )
                 if let auc = reference.roc_auc, let ours = m.rocAUC {
                     #expect(abs(ours - auc) <= 1e-12, "\(label): roc_auc \(ours) vs \(auc)")
                 } else {
-                    Issue.record("\(label): roc_auc ours \(String(describing: m.rocAUC)) reference \(String(describing: reference.roc_auc))")
+                    Issue.record(
+                        "\(label): roc_auc ours \(String(describing: m.rocAUC)) reference \(String(describing: reference.roc_auc))"
+                    )
                 }
-                print("\(label): \(probabilities.summary("probabilities vs numpy")); accuracy \(m.accuracy), log_loss \(m.logLoss) "
-                    + "vs \(reference.log_loss)\(reference.sklearn ? " (sklearn)" : " (numpy, sklearn's definitions)")")
+                print(
+                    "\(label): \(probabilities.summary("probabilities vs numpy")); accuracy \(m.accuracy), log_loss \(m.logLoss) "
+                        + "vs \(reference.log_loss)\(reference.sklearn ? " (sklearn)" : " (numpy, sklearn's definitions)")"
+                )
             }
         }
 
@@ -61,7 +78,11 @@ extension TrainingTests {
             let b = try ClassifierTrainer.train(data, spec: spec, parameters: parameters)
             #expect(a == b)
             #expect(try a.model.encoded() == b.model.encoded())
-            let c = try ClassifierTrainer.train(data, spec: spec, parameters: TrainingParameters(seed: 10, referenceRows: 50))
+            let c = try ClassifierTrainer.train(
+                data,
+                spec: spec,
+                parameters: TrainingParameters(seed: 10, referenceRows: 50)
+            )
             #expect(c.split.validation != a.split.validation)
             #expect(c.split.reference != a.split.reference)
         }
@@ -84,11 +105,24 @@ extension TrainingTests {
 
         @Test func anUnseenCategoryEncodesAsAllZeros() {
             let model = TrainedModel(
-                task: .binaryClassification, target: "y", classes: ["n", "p"],
+                task: .binaryClassification,
+                target: "y",
+                classes: ["n", "p"],
                 features: [.numerical(name: "x", mean: 1, std: 2), .categorical(name: "c", categories: ["a", "b"])],
-                weights: [[0.5, 1, -1]], intercepts: [0.25],
-                fit: .init(l2: 0, tolerance: 1e-6, seed: 0, iterations: 0, converged: true, gradientNorm: 0, objective: 0,
-                           trainRows: 0, validationRows: 0))
+                weights: [[0.5, 1, -1]],
+                intercepts: [0.25],
+                fit: .init(
+                    l2: 0,
+                    tolerance: 1e-6,
+                    seed: 0,
+                    iterations: 0,
+                    converged: true,
+                    gradientNorm: 0,
+                    objective: 0,
+                    trainRows: 0,
+                    validationRows: 0
+                )
+            )
             let unseen = model.predict([.number(3), .category("zzz")])
             let z = 0.25 + 0.5 * (3 - 1) / 2
             #expect(unseen.probabilities[1] == ClassifierObjective.sigmoid(z))
@@ -99,8 +133,11 @@ extension TrainingTests {
 
         @Test func metricsJSONCarriesTheTopLevelMetricsVersionMetricsReads() throws {
             let spec = SyntheticData.spec(classes: ["no", "yes"], task: .binaryClassification)
-            let outcome = try ClassifierTrainer.train(SyntheticData.make(count: 300, classes: ["no", "yes"], seed: 41), spec: spec,
-                                                      parameters: TrainingParameters())
+            let outcome = try ClassifierTrainer.train(
+                SyntheticData.make(count: 300, classes: ["no", "yes"], seed: 41),
+                spec: spec,
+                parameters: TrainingParameters()
+            )
             let data = try JSONEncoder().encode(outcome.metricsJSON)
             for metric in ModelSpec.classificationMetrics {
                 guard case .success(let parsed) = VersionMetrics.parse(data, metric: metric) else {
@@ -110,7 +147,9 @@ extension TrainingTests {
                 #expect(parsed.value >= 0 && parsed.value <= 1)
             }
             #expect(outcome.metricsJSON["rows"]?["train"]?.intValue == outcome.split.train.count)
-            #expect(outcome.metricsJSON["per_class"]?["yes"]?["support"]?.intValue == outcome.metrics.perClass[1].support)
+            #expect(
+                outcome.metricsJSON["per_class"]?["yes"]?["support"]?.intValue == outcome.metrics.perClass[1].support
+            )
         }
 
         @Test func positiveClassMetricsAgreeWithMonitoringsDefinitions() throws {
@@ -120,12 +159,22 @@ extension TrainingTests {
             let predictions = outcome.split.validation.map { outcome.model.predict(data.values[$0]) }
             let labels = outcome.split.validation.map { data.labels[$0] }
             let scores: [Double?] = predictions.map { $0.probabilities[1] }
-            for (metric, ours) in [("accuracy", outcome.metrics.accuracy), ("precision", outcome.metrics.precision),
-                                   ("recall", outcome.metrics.recall), ("f1", outcome.metrics.f1),
-                                   ("roc_auc", outcome.metrics.rocAUC ?? .nan)] {
-                let monitored = ModelMetric.value(metric, predictions: predictions.map(\.label), labels: labels, scores: scores,
-                                                  positive: "yes")
-                #expect(monitored?.value == ours, "\(metric): trainer \(ours), monitoring \(String(describing: monitored?.value))")
+            for (metric, ours) in [
+                ("accuracy", outcome.metrics.accuracy), ("precision", outcome.metrics.precision),
+                ("recall", outcome.metrics.recall), ("f1", outcome.metrics.f1),
+                ("roc_auc", outcome.metrics.rocAUC ?? .nan),
+            ] {
+                let monitored = ModelMetric.value(
+                    metric,
+                    predictions: predictions.map(\.label),
+                    labels: labels,
+                    scores: scores,
+                    positive: "yes"
+                )
+                #expect(
+                    monitored?.value == ours,
+                    "\(metric): trainer \(ours), monitoring \(String(describing: monitored?.value))"
+                )
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension TrainingTests {
@@ -7,13 +8,18 @@ extension TrainingTests {
     @Suite struct TrainedModelTests {
         func trained(classes: [String], task: ModelSpec.Task) throws -> (TrainedModel, TrainingData) {
             let data = SyntheticData.make(count: 300, classes: classes, seed: 51)
-            let outcome = try ClassifierTrainer.train(data, spec: SyntheticData.spec(classes: classes, task: task),
-                                                      parameters: TrainingParameters())
+            let outcome = try ClassifierTrainer.train(
+                data,
+                spec: SyntheticData.spec(classes: classes, task: task),
+                parameters: TrainingParameters()
+            )
             return (outcome.model, data)
         }
 
-        @Test(arguments: [(["no", "yes"], ModelSpec.Task.binaryClassification),
-                          (["low", "mid", "high"], ModelSpec.Task.multiclassClassification)])
+        @Test(arguments: [
+            (["no", "yes"], ModelSpec.Task.binaryClassification),
+            (["low", "mid", "high"], ModelSpec.Task.multiclassClassification),
+        ])
         func modelJSONRoundTripsAndPredictsTheSame(classes: [String], task: ModelSpec.Task) throws {
             let (model, data) = try trained(classes: classes, task: task)
             let json = try model.encoded()
@@ -57,10 +63,14 @@ extension TrainingTests {
             #expect(throws: ModelFileError.inconsistent("weights row 0 has 2 numbers for 7 inputs")) {
                 try decode { $0["weights"] = [[1.0, 2.0]] }
             }
-            #expect(throws: ModelFileError.unreadable("`intercepts` is missing")) { try decode { $0["intercepts"] = nil } }
+            #expect(throws: ModelFileError.unreadable("`intercepts` is missing")) {
+                try decode { $0["intercepts"] = nil }
+            }
             #expect(throws: ModelFileError.self) { try TrainedModel.decode(Data("not json".utf8)) }
             object["task"] = "regression"
-            #expect(throws: ModelFileError.inconsistent("task regression is not a classification")) { try decode { _ in } }
+            #expect(throws: ModelFileError.inconsistent("task regression is not a classification")) {
+                try decode { _ in }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 extension TrainingTests {
@@ -7,9 +8,13 @@ extension TrainingTests {
     @Suite struct TrainingInputTests {
         static let spec = ModelSpec(
             task: .binaryClassification,
-            features: [.init(name: "age", type: .numerical), .init(name: "view", type: .categorical, values: ["PA", "AP"])],
-            target: "finding", classes: ["normal", "pneumonia"],
-            segments: .init(equipment: ["scanner_model"], population: ["age_band"]))
+            features: [
+                .init(name: "age", type: .numerical), .init(name: "view", type: .categorical, values: ["PA", "AP"]),
+            ],
+            target: "finding",
+            classes: ["normal", "pneumonia"],
+            segments: .init(equipment: ["scanner_model"], population: ["age_band"])
+        )
 
         func parse(_ text: String, spec: ModelSpec = spec) throws(TrainingError) -> TrainingData {
             do {
@@ -23,25 +28,45 @@ extension TrainingTests {
         }
 
         @Test func aNonNumericValueIsRefusedWithItsLineAndColumn() {
-            let text = "id,age,view,finding,scanner_model,age_band\n1,40,PA,normal,X1,18-39\n2,abc,AP,pneumonia,X1,40-64\n"
-            #expect(throws: TrainingError.notANumber(line: 3, column: 2, feature: "age", value: "abc")) { try parse(text) }
+            let text =
+                "id,age,view,finding,scanner_model,age_band\n1,40,PA,normal,X1,18-39\n2,abc,AP,pneumonia,X1,40-64\n"
+            #expect(throws: TrainingError.notANumber(line: 3, column: 2, feature: "age", value: "abc")) {
+                try parse(text)
+            }
             let message = "\(TrainingError.notANumber(line: 3, column: 2, feature: "age", value: "abc"))"
             #expect(message.hasPrefix("line 3, column 2: numerical feature `age` is `abc`"))
         }
 
         @Test func aMissingColumnIsRefusedNamingIt() {
             let text = "age,view,finding,scanner_model\n40,PA,normal,X1\n"
-            #expect(throws: TrainingError.missingColumns(["age_band"], header: ["age", "view", "finding", "scanner_model"])) {
+            #expect(
+                throws: TrainingError.missingColumns(["age_band"], header: ["age", "view", "finding", "scanner_model"])
+            ) {
                 try parse(text)
             }
         }
 
         @Test func undeclaredCategoriesAndClassesAreRefused() {
-            #expect(throws: TrainingError.undeclaredCategory(line: 2, column: 2, feature: "view", value: "LL", declared: ["PA", "AP"])) {
+            #expect(
+                throws: TrainingError.undeclaredCategory(
+                    line: 2,
+                    column: 2,
+                    feature: "view",
+                    value: "LL",
+                    declared: ["PA", "AP"]
+                )
+            ) {
                 try parse("age,view,finding,scanner_model,age_band\n40,LL,normal,X1,18-39\n")
             }
-            #expect(throws: TrainingError.undeclaredClass(line: 2, column: 3, target: "finding", value: "covid",
-                                                          declared: ["normal", "pneumonia"])) {
+            #expect(
+                throws: TrainingError.undeclaredClass(
+                    line: 2,
+                    column: 3,
+                    target: "finding",
+                    value: "covid",
+                    declared: ["normal", "pneumonia"]
+                )
+            ) {
                 try parse("age,view,finding,scanner_model,age_band\n40,PA,covid,X1,18-39\n")
             }
             #expect(throws: TrainingError.emptyLabel(line: 2, column: 3, target: "finding")) {
@@ -53,18 +78,25 @@ extension TrainingTests {
         }
 
         @Test func oneClassOrARegressionTaskIsRefused() throws {
-            let data = try parse("age,view,finding,scanner_model,age_band\n40,PA,normal,X1,18-39\n50,AP,normal,X1,40-64\n")
+            let data = try parse(
+                "age,view,finding,scanner_model,age_band\n40,PA,normal,X1,18-39\n50,AP,normal,X1,40-64\n"
+            )
             #expect(throws: TrainingError.tooFewClasses(target: "finding", found: ["normal"])) {
                 try ClassifierTrainer.train(data, spec: Self.spec, parameters: TrainingParameters())
             }
-            #expect("\(TrainingError.tooFewClasses(target: "finding", found: ["normal"]))".contains("at least 2 classes"))
+            #expect(
+                "\(TrainingError.tooFewClasses(target: "finding", found: ["normal"]))".contains("at least 2 classes")
+            )
             var regression = Self.spec
             regression.task = .regression
             regression.classes = nil
             #expect(throws: TrainingError.regressionTask) {
                 try parse("age,view,finding,scanner_model,age_band\n40,PA,1.5,X1,18-39\n", spec: regression)
             }
-            #expect("\(TrainingError.regressionTask)" == "mlops-train handles classification; use your own trainer for regression")
+            #expect(
+                "\(TrainingError.regressionTask)"
+                    == "mlops-train handles classification; use your own trainer for regression"
+            )
         }
 
         @Test func aBinaryModelRefusesThreeClassesAndADeclaredClassNeedsRows() {
@@ -83,7 +115,9 @@ extension TrainingTests {
         }
 
         @Test func tooFewRowsToHoldAnyOut() throws {
-            let data = try parse("age,view,finding,scanner_model,age_band\n40,PA,normal,X1,18-39\n50,AP,pneumonia,X1,40-64\n")
+            let data = try parse(
+                "age,view,finding,scanner_model,age_band\n40,PA,normal,X1,18-39\n50,AP,pneumonia,X1,40-64\n"
+            )
             #expect(throws: TrainingError.tooFewRowsToValidate(rows: 2, validationShare: 0.2)) {
                 try ClassifierTrainer.train(data, spec: Self.spec, parameters: TrainingParameters())
             }
@@ -92,17 +126,33 @@ extension TrainingTests {
         @Test func parametersDefaultNameBadValuesAndReturnUnknownKeys() throws {
             let empty = try TrainerInput.parameters(from: "  ")
             #expect(empty.parameters == TrainingParameters() && empty.unknownKeys.isEmpty)
-            let given = try TrainerInput.parameters(from: #"{"l2": 0.5, "max_iterations": 50, "seed": 7, "max_iter": 3, "reference_rows": 10.0}"#)
+            let given = try TrainerInput.parameters(
+                from: #"{"l2": 0.5, "max_iterations": 50, "seed": 7, "max_iter": 3, "reference_rows": 10.0}"#
+            )
             #expect(given.parameters == TrainingParameters(l2: 0.5, maxIterations: 50, seed: 7, referenceRows: 10))
             #expect(given.unknownKeys == ["max_iter"])
-            #expect(throws: TrainingError.invalidParameter(name: "validation_share", problem: "must be a number between 0 and 1 (exclusive), not 1.0")) {
+            #expect(
+                throws: TrainingError.invalidParameter(
+                    name: "validation_share",
+                    problem: "must be a number between 0 and 1 (exclusive), not 1.0"
+                )
+            ) {
                 try TrainerInput.parameters(from: #"{"validation_share": 1}"#)
             }
-            #expect(throws: TrainingError.invalidParameter(name: "l2", problem: "must be a number ≥ 0, not the text \"0.1\"")) {
+            #expect(
+                throws: TrainingError.invalidParameter(
+                    name: "l2",
+                    problem: "must be a number ≥ 0, not the text \"0.1\""
+                )
+            ) {
                 try TrainerInput.parameters(from: #"{"l2": "0.1"}"#)
             }
-            #expect(throws: TrainingError.parametersNotAnObject("it is a list")) { try TrainerInput.parameters(from: "[1]") }
-            #expect(throws: TrainingError.parametersNotAnObject("it is not valid JSON")) { try TrainerInput.parameters(from: "{l2: 1}") }
+            #expect(throws: TrainingError.parametersNotAnObject("it is a list")) {
+                try TrainerInput.parameters(from: "[1]")
+            }
+            #expect(throws: TrainingError.parametersNotAnObject("it is not valid JSON")) {
+                try TrainerInput.parameters(from: "{l2: 1}")
+            }
         }
 
         @Test func theSpecReadsFromTheStoresJSONOrARegisterModelJob() throws {
@@ -121,11 +171,17 @@ extension TrainingTests {
                   segments: {equipment: [scanner_model], population: [age_band]}
                 """
             #expect(try TrainerInput.modelSpec(from: job, fileName: "chest.yaml") == Self.spec)
-            let handWritten = #"{"task": "multiclass_classification", "features": [{"name": "x", "type": "numerical"}], "target": "y"}"#
+            let handWritten =
+                #"{"task": "multiclass_classification", "features": [{"name": "x", "type": "numerical"}], "target": "y"}"#
             let spec = try TrainerInput.modelSpec(from: handWritten, fileName: "hand.json")
-            #expect(spec.metric == "accuracy" && spec.segments == ModelSpec.Segments() && spec.policy == ModelSpec.Policy())
+            #expect(
+                spec.metric == "accuracy" && spec.segments == ModelSpec.Segments() && spec.policy == ModelSpec.Policy()
+            )
             #expect(throws: TrainingError.invalidSpec(file: "bad.json", problem: "`target` is missing")) {
-                try TrainerInput.modelSpec(from: #"{"task": "binary_classification", "features": []}"#, fileName: "bad.json")
+                try TrainerInput.modelSpec(
+                    from: #"{"task": "binary_classification", "features": []}"#,
+                    fileName: "bad.json"
+                )
             }
         }
 
@@ -140,7 +196,11 @@ extension TrainingTests {
         }
 
         @Test func csvTextRoundTripsThroughTheParser() throws {
-            let table = CSVTable(header: ["a", "b,c"], rows: [["1", "say \"hi\""], ["", "two\nlines"]], rowLines: [])
+            let table = CSVTable(
+                header: ["a", "b,c"],
+                rows: [["1", "say \"hi\""], ["", "two\nlines"]],
+                rowLines: []
+            )
             let back = try CSVTable.parse(table.text)
             #expect(back.header == table.header && back.rows == table.rows)
             let single = CSVTable(header: ["only"], rows: [[""], ["x"]], rowLines: [])

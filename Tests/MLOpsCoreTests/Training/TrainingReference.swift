@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MLOpsCore
 
 /// Runs `scripts/training_reference.py` (numpy/scipy) on data a test made, through the
@@ -9,8 +10,14 @@ enum TrainingReference {
     static let script = ScipyReference.repositoryRoot.appendingPathComponent("scripts/training_reference.py").path
 
     /// Sends `cases` to the script's operation `op`; one result per case.
-    static func compute<Case: Encodable, Result: Decodable>(_ op: String, _ cases: [Case], as: Result.Type = Result.self) throws -> [Result] {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlops-training-\(UUID().uuidString)")
+    static func compute<Case: Encodable, Result: Decodable>(
+        _ op: String,
+        _ cases: [Case],
+        as: Result.Type = Result.self
+    ) throws -> [Result] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlops-training-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let request = directory.appendingPathComponent("request.json")
@@ -20,7 +27,8 @@ enum TrainingReference {
         guard status == 0 else {
             throw ScipyReference.ReferenceFailure(message: "training_reference.py \(op) exited \(status): \(errors)")
         }
-        let results = try JSONDecoder().decode(ScipyReference.Response<Result>.self, from: Data(contentsOf: response)).results
+        let results = try JSONDecoder().decode(ScipyReference.Response<Result>.self, from: Data(contentsOf: response))
+            .results
         guard results.count == cases.count else {
             throw ScipyReference.ReferenceFailure(message: "\(op): \(results.count) results for \(cases.count) cases")
         }
@@ -134,7 +142,10 @@ enum SyntheticData {
                 var u = Double.random(in: 0..<1, using: &rng) * weights.reduce(0, +)
                 var pick = classes.count - 1
                 for (k, w) in weights.enumerated() {
-                    if u < w { pick = k; break }
+                    if u < w {
+                        pick = k
+                        break
+                    }
                     u -= w
                 }
                 labels.append(classes[pick])

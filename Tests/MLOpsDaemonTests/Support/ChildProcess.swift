@@ -18,8 +18,13 @@ final class ChildProcess: @unchecked Sendable {
         stderrPath = logPrefix + ".err"
         do {
             pid = try ProcessLauncher.spawn(
-                executable, arguments: arguments, environment: environment.map { "\($0.key)=\($0.value)" },
-                stdout: stdoutPath, stderr: stderrPath, mode: .append)
+                executable,
+                arguments: arguments,
+                environment: environment.map { "\($0.key)=\($0.value)" },
+                stdout: stdoutPath,
+                stderr: stderrPath,
+                mode: .append
+            )
         } catch {
             throw TestFailure("\(error)")
         }

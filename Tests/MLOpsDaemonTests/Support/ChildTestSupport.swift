@@ -14,13 +14,17 @@ final class JournalCapture: Sendable {
     func logger(label: String = "child-test") -> Logger {
         Logger(label: label) { label in
             JournalLogHandler(
-                label: label, mode: .journal, level: .trace, fallbackDescriptor: STDERR_FILENO,
+                label: label,
+                mode: .journal,
+                level: .trace,
+                fallbackDescriptor: STDERR_FILENO,
                 sender: { fields in
                     var entry: [String: String] = [:]
                     for field in fields { entry[field.name] = field.value }
                     self.entries.withLock { $0.append(entry) }
                     return 0
-                })
+                }
+            )
         }
     }
 
@@ -51,13 +55,25 @@ final class ChildScratch: Sendable {
 
     /// A command for this scratch directory: output in `out.log` and `err.log`.
     func command(
-        _ argv: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"], timeout: Double = 30,
-        grace: Double = 2, outputCap: Int = ChildCommand.defaultOutputCap
+        _ argv: [String],
+        environment: [String: String] = ["PATH": "/usr/bin:/bin"],
+        timeout: Double = 30,
+        grace: Double = 2,
+        outputCap: Int = ChildCommand.defaultOutputCap
     ) -> ChildCommand {
         ChildCommand(
-            argv: argv, workingDirectory: dir, environment: environment, timeout: timeout, grace: grace,
-            stdoutPath: dir + "/out.log", stderrPath: dir + "/err.log", outputCap: outputCap,
-            runID: "r1", stage: "train", model: "churn")
+            argv: argv,
+            workingDirectory: dir,
+            environment: environment,
+            timeout: timeout,
+            grace: grace,
+            stdoutPath: dir + "/out.log",
+            stderrPath: dir + "/err.log",
+            outputCap: outputCap,
+            runID: "r1",
+            stage: "train",
+            model: "churn"
+        )
     }
 
     /// The text of a file in the scratch directory ("" when missing).

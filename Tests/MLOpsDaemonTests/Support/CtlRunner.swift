@@ -59,8 +59,11 @@ enum Ctl {
     /// Runs `mlopsctl arguments…` and waits for it to exit, at most `timeout` seconds
     /// (then it is killed and the test fails).
     static func run(
-        _ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil,
-        in directory: String, timeout: Double = 60
+        _ arguments: [String],
+        stdin: String? = nil,
+        environment: [String: String]? = nil,
+        in directory: String,
+        timeout: Double = 60
     ) throws -> CommandRun {
         let n = counter.next()
         let prefix = "\(directory)/ctl.\(n)"
@@ -74,9 +77,13 @@ enum Ctl {
         let pid: pid_t
         do {
             pid = try ProcessLauncher.spawn(
-                executable, arguments: arguments,
+                executable,
+                arguments: arguments,
                 environment: (environment ?? baseEnvironment).map { "\($0.key)=\($0.value)" },
-                stdin: stdinPath, stdout: outPath, stderr: errPath)
+                stdin: stdinPath,
+                stdout: outPath,
+                stderr: errPath
+            )
         } catch {
             throw TestFailure("\(error)")
         }

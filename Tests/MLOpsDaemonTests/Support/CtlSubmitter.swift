@@ -70,18 +70,27 @@ final class CtlSubmitter: Sendable {
             do {
                 try writeFile(file, Data(job.text.utf8))
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                let pid = try ProcessLauncher.spawn(ctl, arguments: ["submit", "--spool", spool, file],
-                                                    environment: environment, stdout: out, stderr: err)
+                let pid = try ProcessLauncher.spawn(
+                    ctl,
+                    arguments: ["submit", "--spool", spool, file],
+                    environment: environment,
+                    stdout: out,
+                    stderr: err
+                )
                 var raw: Int32 = 0
                 while waitpid(pid, &raw, 0) < 0 {
                     guard errno == EINTR else { throw TestFailure("waitpid: \(String(cString: strerror(errno)))") }
                 }
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
                 let status = WaitStatus(raw: raw)
-                let printed = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                let printed = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(
+                    in: .whitespacesAndNewlines
+                )
                 guard status.exitCode == 0, printed == job.id else {
                     let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-                    throw TestFailure("mlopsctl submit of \(job.id): \(status), printed `\(printed)`, stderr: \(stderr)")
+                    throw TestFailure(
+                        "mlopsctl submit of \(job.id): \(status), printed `\(printed)`, stderr: \(stderr)"
+                    )
                 }
                 submitted += 1
             } catch {

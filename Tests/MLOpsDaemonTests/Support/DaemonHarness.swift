@@ -1,8 +1,9 @@
+import CPosix
 import Foundation
 import GRDB
-import CPosix
 import Glibc
 import MLOpsCore
+
 @testable import MLOpsDaemon
 
 /// Runs the real `mlopsd` binary on a private spool and state directory, with a real
@@ -23,7 +24,8 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// The directory holding the built executables (beside the test bundle).
     static var binDirectory: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().path
     }
 
@@ -64,12 +66,17 @@ final class DaemonHarness: @unchecked Sendable {
     /// Starts the daemon and waits for READY=1.
     func start(waitReady: Bool = true) throws {
         generation += 1
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NOTIFY_") && !$0.key.hasPrefix("WATCHDOG_") }
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("NOTIFY_") && !$0.key.hasPrefix("WATCHDOG_")
+        }
         env["NOTIFY_SOCKET"] = notify.path
         for (k, v) in extraEnvironment { env[k] = v }
         let p = try ChildProcess(
-            executableDirectory + "/mlopsd", ["--config", configPath], environment: env,
-            logPrefix: "\(root)/mlopsd.\(generation)")
+            executableDirectory + "/mlopsd",
+            ["--config", configPath],
+            environment: env,
+            logPrefix: "\(root)/mlopsd.\(generation)"
+        )
         process = p
         if waitReady {
             do {
@@ -98,7 +105,9 @@ final class DaemonHarness: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: "\(spool)/tmp", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "\(spool)/incoming", withIntermediateDirectories: true)
         try writeFile(temp, Data(text.utf8))
-        guard rename(temp, "\(spool)/incoming/\(name)") == 0 else { throw TestFailure("rename into incoming: \(errno)") }
+        guard rename(temp, "\(spool)/incoming/\(name)") == 0 else {
+            throw TestFailure("rename into incoming: \(errno)")
+        }
     }
 
     /// The result document filed under `name` (without `.json`), if any.
@@ -110,7 +119,10 @@ final class DaemonHarness: @unchecked Sendable {
     /// Waits for a final result under `name`.
     func waitForResult(_ name: String, timeout: Double = 30) throws -> ResultDocument {
         var found: ResultDocument?
-        try waitUntil(timeout: timeout, "a final result for \(name) (daemon stderr: \(process?.stderrText.suffix(2000) ?? ""))") {
+        try waitUntil(
+            timeout: timeout,
+            "a final result for \(name) (daemon stderr: \(process?.stderrText.suffix(2000) ?? ""))"
+        ) {
             found = result(name)
             return found?.status.isFinal == true
         }
@@ -149,7 +161,8 @@ final class DaemonHarness: @unchecked Sendable {
         try writeStore { db in
             try db.execute(
                 sql: "INSERT INTO claims (device, inode, file_name, attempts, first_at) VALUES (?, ?, ?, ?, 'test')",
-                arguments: [Int64(bitPattern: UInt64(st.st_dev)), Int64(bitPattern: UInt64(st.st_ino)), name, attempts])
+                arguments: [Int64(bitPattern: UInt64(st.st_dev)), Int64(bitPattern: UInt64(st.st_ino)), name, attempts]
+            )
         }
     }
 

@@ -27,21 +27,31 @@ final class DaemonSampler: Sendable {
     static func sample(pid: pid_t, spool: String, t: Double = 0) -> Sample? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         func field(_ name: String) -> Int? {
-            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else {
+                return nil
+            }
             return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
         }
         guard let rss = field("VmRSS"), let threads = field("Threads") else { return nil }
         let fds = entryCount("/proc/\(pid)/fd", includeHidden: true)
         guard fds >= 0 else { return nil }
         let queued = max(0, entryCount(spool + "/incoming")) + max(0, entryCount(spool + "/active"))
-        return Sample(t: t, rssKiB: rss, fds: fds, threads: threads, queued: queued, finished: finishedJobs(spool: spool) ?? -1)
+        return Sample(
+            t: t,
+            rssKiB: rss,
+            fds: fds,
+            threads: threads,
+            queued: queued,
+            finished: finishedJobs(spool: spool) ?? -1
+        )
     }
 
     /// Jobs finished since the daemon started, from `status.json` (nil when unreadable).
     static func finishedJobs(spool: String) -> Int? {
         guard let data = FileManager.default.contents(atPath: spool + "/status.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let jobs = object["jobs"] as? [String: Any] else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let jobs = object["jobs"] as? [String: Any]
+        else { return nil }
         return ["succeeded", "failed", "rejected"].reduce(0) { $0 + ((jobs[$1] as? Int) ?? 0) }
     }
 

@@ -35,7 +35,9 @@ final class FaultShim: @unchecked Sendable {
         logPath = directory + "/faultshim.log"
         self.prefix = prefix
         let source = JournalHarness.repositoryFile("scripts/faults/faultshim.c").path
-        let cc = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let cc = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         guard let cc else { throw TestFailure("no C compiler (cc) to build \(source)") }
         let built = JournalHarness.run(cc, ["-shared", "-fPIC", "-O1", "-Wall", "-o", library, source, "-ldl"])
         guard built.status == 0 else { throw TestFailure("building the fault shim failed: \(built.stderr)") }
@@ -53,8 +55,10 @@ final class FaultShim: @unchecked Sendable {
 
     /// The daemon's environment additions.
     var environment: [String: String] {
-        ["LD_PRELOAD": library, "FAULTSHIM_CONTROL": controlPath, "FAULTSHIM_PREFIX": prefix,
-         "FAULTSHIM_LOG": logPath, "FAULTSHIM_COMM": "mlopsd"]
+        [
+            "LD_PRELOAD": library, "FAULTSHIM_CONTROL": controlPath, "FAULTSHIM_PREFIX": prefix,
+            "FAULTSHIM_LOG": logPath, "FAULTSHIM_COMM": "mlopsd",
+        ]
     }
 
     private func putString(_ text: String, at offset: Int, capacity: Int) {
@@ -105,7 +109,9 @@ final class FaultShim: @unchecked Sendable {
         var sites = Set<Site>()
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let site = FaultShim.site(function: parts[0], path: parts[1], root: root) else { continue }
+            guard parts.count == 2, let site = FaultShim.site(function: parts[0], path: parts[1], root: root) else {
+                continue
+            }
             sites.insert(site)
         }
         return sites.sorted()
@@ -120,10 +126,15 @@ final class FaultShim: @unchecked Sendable {
         let spoolSubdirectories: Set<String> = ["incoming", "active", "done", "failed", "results", "alerts", "tmp"]
         var parts: [String] = []
         for (index, component) in relative.enumerated() {
-            let inSpoolSubdirectory = index == 2 && relative.first == "spool" && spoolSubdirectories.contains(relative[1])
+            let inSpoolSubdirectory =
+                index == 2 && relative.first == "spool" && spoolSubdirectories.contains(relative[1])
             if inSpoolSubdirectory {
                 let temp = component.hasPrefix(".") && component.hasSuffix(".tmp")
-                let ext = temp ? ".tmp" : (component.split(separator: ".").count > 1 ? "." + (component.split(separator: ".").last.map(String.init) ?? "") : "")
+                let ext =
+                    temp
+                    ? ".tmp"
+                    : (component.split(separator: ".").count > 1
+                        ? "." + (component.split(separator: ".").last.map(String.init) ?? "") : "")
                 parts.append(temp ? ".*.tmp" : "*" + ext)
             } else {
                 parts.append(wildcarded(component))
@@ -137,7 +148,11 @@ final class FaultShim: @unchecked Sendable {
         var text = component
         for pattern in ["[0-9a-f]{8,}", "[0-9]+"] {
             guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
-            text = regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "*")
+            text = regex.stringByReplacingMatches(
+                in: text,
+                range: NSRange(text.startIndex..., in: text),
+                withTemplate: "*"
+            )
         }
         while text.contains("**") { text = text.replacingOccurrences(of: "**", with: "*") }
         return text

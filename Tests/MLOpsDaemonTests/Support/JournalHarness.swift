@@ -35,8 +35,9 @@ enum JournalHarness {
     }()
 
     private static func journaldUnavailableReason() -> String? {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/journalctl")
-            || FileManager.default.isExecutableFile(atPath: "/bin/journalctl")
+        guard
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/journalctl")
+                || FileManager.default.isExecutableFile(atPath: "/bin/journalctl")
         else { return "journalctl is not installed" }
         let script = repositoryFile("scripts/ensure-journald.sh").path
         let result = run("/bin/sh", [script])

@@ -77,27 +77,55 @@ struct LoadJobMix {
             lastPredictionIDs = []
             return Job(id: id, label: "log-ground-truth", text: text, status: .succeeded)
         case 54..<68:
-            return Job(id: id, label: "get-production-model", text: "kind: get-production-model\nmodel: \(m)\nid: \(id)\n", status: .succeeded)
+            return Job(
+                id: id,
+                label: "get-production-model",
+                text: "kind: get-production-model\nmodel: \(m)\nid: \(id)\n",
+                status: .succeeded
+            )
         case 68..<78:
-            return Job(id: id, label: "list-versions", text: "kind: list-versions\nmodel: \(m)\nid: \(id)\nparams: {history: false}\n", status: .succeeded)
+            return Job(
+                id: id,
+                label: "list-versions",
+                text: "kind: list-versions\nmodel: \(m)\nid: \(id)\nparams: {history: false}\n",
+                status: .succeeded
+            )
         case 78..<87:
             return Job(id: id, label: "list-alerts", text: "kind: list-alerts\nid: \(id)\n", status: .succeeded)
-        case 87..<92, 92..<96 where newestModel == nil:
+        case 87..<92,
+            92..<96 where newestModel == nil:
             let name = "load-\(submitter)-\(n)"
             newestModel = name
-            let text = registerTemplate.replacingOccurrences(of: "__MODEL__", with: name).replacingOccurrences(of: "__ID__", with: id)
+            let text = registerTemplate.replacingOccurrences(of: "__MODEL__", with: name).replacingOccurrences(
+                of: "__ID__",
+                with: id
+            )
             return Job(id: id, label: "register-model", text: text, status: .succeeded, registers: true)
         case 92..<94:
             let text = "kind: create-version\nmodel: \(newestModel ?? m)\nid: \(id)\nparams:\n  artifact: \(artifact)\n"
             return Job(id: id, label: "create-version", text: text, status: .succeeded, createsVersion: true)
         case 94..<96:
-            return Job(id: id, label: "list-versions (new model)", text: "kind: list-versions\nmodel: \(newestModel ?? m)\nid: \(id)\n", status: .succeeded)
+            return Job(
+                id: id,
+                label: "list-versions (new model)",
+                text: "kind: list-versions\nmodel: \(newestModel ?? m)\nid: \(id)\n",
+                status: .succeeded
+            )
         case 96..<98:
-            return Job(id: id, label: "get-production-model (unknown model)",
-                       text: "kind: get-production-model\nmodel: never-registered-\(submitter)\nid: \(id)\n",
-                       status: .rejected, errorCode: "unknown_model")
+            return Job(
+                id: id,
+                label: "get-production-model (unknown model)",
+                text: "kind: get-production-model\nmodel: never-registered-\(submitter)\nid: \(id)\n",
+                status: .rejected,
+                errorCode: "unknown_model"
+            )
         case 98..<100:
-            return Job(id: id, label: "monitor-model", text: "kind: monitor-model\nmodel: \(m)\nid: \(id)\n", status: .succeeded)
+            return Job(
+                id: id,
+                label: "monitor-model",
+                text: "kind: monitor-model\nmodel: \(m)\nid: \(id)\n",
+                status: .succeeded
+            )
         default:
             var text = "kind: log-predictions\nmodel: \(m)\nid: \(id)\nparams:\n  records:\n"
             let ages = ["18-39", "40-64", "65+"]
@@ -106,7 +134,8 @@ struct LoadJobMix {
                 let pid = "p-\(submitter)-\(n)-\(r)"
                 lastPredictionIDs.append(pid)
                 let v = n &+ r
-                text += "    - {id: \(pid), prediction: \(v % 2 == 0 ? "normal" : "pneumonia"), patient_age: \(20 + v % 70), "
+                text +=
+                    "    - {id: \(pid), prediction: \(v % 2 == 0 ? "normal" : "pneumonia"), patient_age: \(20 + v % 70), "
                     + "exposure_kvp: \(100 + v % 30).5, view_position: PA, scanner_model: AcmeRad X1, site: ward-\(1 + v % 5), "
                     + "age_band: \"\(ages[v % 3])\", sex: \(v % 2 == 0 ? "f" : "m")}\n"
             }

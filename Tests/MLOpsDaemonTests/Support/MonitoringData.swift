@@ -7,12 +7,12 @@ struct MonitoringData {
     /// A small PCG-style generator: the same seed gives the same files on every machine.
     struct Random {
         var state: UInt64
-        init(seed: UInt64) { state = seed &* 6364136223846793005 &+ 1442695040888963407 }
+        init(seed: UInt64) { state = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407 }
         mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             var x = state
             x ^= x >> 33
-            x = x &* 0xff51afd7ed558ccd
+            x = x &* 0xff51_afd7_ed55_8ccd
             x ^= x >> 33
             return x
         }
@@ -51,7 +51,8 @@ struct MonitoringData {
         var rng = Random(seed: seed)
         var csv = "age,scanner_kv,scanner_model,age_band\n"
         for _ in 0..<rows {
-            csv += String(format: "%.3f,%.3f,", 50 + 10 * rng.normal(), 110 + 8 * rng.normal())
+            csv +=
+                String(format: "%.3f,%.3f,", 50 + 10 * rng.normal(), 110 + 8 * rng.normal())
                 + rng.pick(["S0", "S1", "S2"]) + "," + rng.pick(bands) + "\n"
         }
         return csv
@@ -60,10 +61,14 @@ struct MonitoringData {
     /// A prediction CSV of `rows` rows with ids `<prefix>-<n>`.
     static func predictions(prefix: String, rows: Int, seed: UInt64, traffic: Traffic = Traffic()) -> String {
         var rng = Random(seed: seed)
-        var csv = "id,age,scanner_kv,scanner_model,age_band,prediction,score" + (traffic.accuracy == nil ? "" : ",label") + "\n"
+        var csv =
+            "id,age,scanner_kv,scanner_model,age_band,prediction,score" + (traffic.accuracy == nil ? "" : ",label")
+            + "\n"
         for i in 0..<rows {
             let prediction = rng.uniform() < 0.5 ? "normal" : "pneumonia"
-            csv += "\(prefix)-\(i)," + String(format: "%.3f,%.3f,", 50 + 10 * rng.normal(), 110 + traffic.kvpShift + 8 * rng.normal())
+            csv +=
+                "\(prefix)-\(i),"
+                + String(format: "%.3f,%.3f,", 50 + 10 * rng.normal(), 110 + traffic.kvpShift + 8 * rng.normal())
                 + rng.pick(traffic.scanners) + "," + rng.pick(bands, weights: traffic.ageBandWeights) + ","
                 + prediction + "," + String(format: "%.3f", rng.uniform())
             if let accuracy = traffic.accuracy {

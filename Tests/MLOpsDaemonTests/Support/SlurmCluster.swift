@@ -31,13 +31,21 @@ final class SlurmCluster: Sendable {
     /// required. `minJobAge`: seconds slurmctld keeps an ended job (`MinJobAge`, default 600).
     static func start(minJobAge: Int? = nil) throws -> SlurmCluster? {
         if !installed {
-            if required { throw TestFailure("Slurm is not installed but MLOPSD_REQUIRE_SLURM=1 (run scripts/install-deps.sh --slurm)") }
-            print("SKIPPED: Slurm is not installed (apt-get install slurmctld slurmd slurm-client munge); the Slurm tests did not run")
+            if required {
+                throw TestFailure(
+                    "Slurm is not installed but MLOPSD_REQUIRE_SLURM=1 (run scripts/install-deps.sh --slurm)"
+                )
+            }
+            print(
+                "SKIPPED: Slurm is not installed (apt-get install slurmctld slurmd slurm-client munge); the Slurm tests did not run"
+            )
             return nil
         }
         let directory = "/tmp/mlopsd-slurm-\(UInt32.random(in: 0...UInt32.max))"
-        let (status, out) = try run([script, "start", directory],
-                                    environment: minJobAge.map { ["SLURM_TEST_MIN_JOB_AGE": String($0)] } ?? [:])
+        let (status, out) = try run(
+            [script, "start", directory],
+            environment: minJobAge.map { ["SLURM_TEST_MIN_JOB_AGE": String($0)] } ?? [:]
+        )
         guard status == 0, let line = out.split(separator: "\n").last, line.hasPrefix("SLURM_CONF=") else {
             _ = try? run([script, "stop", directory])
             if status == 77 && !required {
@@ -69,7 +77,7 @@ final class SlurmCluster: Sendable {
     /// Stops slurmctld (slurmd and munged keep running), as a controller outage.
     func stopController() throws {
         guard let text = try? String(contentsOfFile: directory + "/run/slurmctld.pid", encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
         else { throw TestFailure("no slurmctld pid file in \(directory)/run") }
         kill(pid, SIGKILL)
         try waitUntil(timeout: 10, "slurmctld \(pid) to exit") {
@@ -107,13 +115,19 @@ final class SlurmCluster: Sendable {
         defer { unlink(path) }
         let pid: pid_t
         do {
-            pid = try ProcessLauncher.spawn(argv[0], arguments: Array(argv.dropFirst()), environment: env.map { "\($0.key)=\($0.value)" },
-                                            stdout: path)
+            pid = try ProcessLauncher.spawn(
+                argv[0],
+                arguments: Array(argv.dropFirst()),
+                environment: env.map { "\($0.key)=\($0.value)" },
+                stdout: path
+            )
         } catch {
             throw TestFailure("cannot start \(argv[0]): \(error)")
         }
         var raw: Int32 = 0
-        try waitUntil(timeout: 120, every: 0.05, "\(argv.prefix(3).joined(separator: " ")) to exit") { waitpid(pid, &raw, WNOHANG) == pid }
+        try waitUntil(timeout: 120, every: 0.05, "\(argv.prefix(3).joined(separator: " ")) to exit") {
+            waitpid(pid, &raw, WNOHANG) == pid
+        }
         let output = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
         return (WaitStatus(raw: raw).exitCode ?? -1, output)
     }

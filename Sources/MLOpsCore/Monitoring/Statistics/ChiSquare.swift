@@ -18,7 +18,9 @@ public enum ChiSquare {
     public static func homogeneity(reference: [String: Int], current: [String: Int]) -> ChiSquareResult? {
         let categories = Set(reference.keys).union(current.keys).sorted()
         return homogeneity(
-            reference: categories.map { reference[$0] ?? 0 }, current: categories.map { current[$0] ?? 0 })
+            reference: categories.map { reference[$0] ?? 0 },
+            current: categories.map { current[$0] ?? 0 }
+        )
     }
 
     /// The same test on aligned count arrays (category i counted at index i in both), for
@@ -26,7 +28,7 @@ public enum ChiSquare {
     /// length, a count is negative, or either side has no counts.
     public static func homogeneity(reference: [Int], current: [Int]) -> ChiSquareResult? {
         guard reference.count == current.count,
-              reference.allSatisfy({ $0 >= 0 }), current.allSatisfy({ $0 >= 0 })
+            reference.allSatisfy({ $0 >= 0 }), current.allSatisfy({ $0 >= 0 })
         else { return nil }
         var observed: [(Double, Double)] = []
         for (r, c) in zip(reference, current) where r > 0 || c > 0 {

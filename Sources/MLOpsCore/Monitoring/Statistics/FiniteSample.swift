@@ -79,7 +79,9 @@ enum RadixSort {
         var target = spare
         for shift in [31, 42, 53] { radixPass(&source, &target, count: count, shift: UInt64(shift), counts: counts) }
         if !insertionSort(source, count: count, maximumMoves: 4 * count) {
-            for shift in [0, 11, 22, 33, 44, 55] { radixPass(&source, &target, count: count, shift: UInt64(shift), counts: counts) }
+            for shift in [0, 11, 22, 33, 44, 55] {
+                radixPass(&source, &target, count: count, shift: UInt64(shift), counts: counts)
+            }
         }
         return body(UnsafeBufferPointer(start: source, count: count))
     }
@@ -90,7 +92,10 @@ enum RadixSort {
     /// One stable counting pass of LSD radix sort on the 11-bit digit at `shift`, from
     /// `source` into `target`, which then swap. Skipped when every key has the same digit.
     static func radixPass(
-        _ source: inout UnsafeMutablePointer<UInt64>, _ target: inout UnsafeMutablePointer<UInt64>, count: Int, shift: UInt64,
+        _ source: inout UnsafeMutablePointer<UInt64>,
+        _ target: inout UnsafeMutablePointer<UInt64>,
+        count: Int,
+        shift: UInt64,
         counts: UnsafeMutablePointer<Int>
     ) {
         let mask = UInt64(radixBuckets - 1)

@@ -18,7 +18,7 @@ public enum JensenShannon {
     /// side sums to 0.
     public static func distance(_ p: [Double], _ q: [Double]) -> Double? {
         guard p.count == q.count, !p.isEmpty,
-              p.allSatisfy({ $0 >= 0 && $0.isFinite }), q.allSatisfy({ $0 >= 0 && $0.isFinite })
+            p.allSatisfy({ $0 >= 0 && $0.isFinite }), q.allSatisfy({ $0 >= 0 && $0.isFinite })
         else { return nil }
         let pSum = p.reduce(0, +)
         let qSum = q.reduce(0, +)
@@ -42,6 +42,8 @@ public enum JensenShannon {
     public static func distance(reference: [String: Int], current: [String: Int]) -> Double? {
         let categories = Set(reference.keys).union(current.keys).sorted()
         return distance(
-            categories.map { Double(reference[$0] ?? 0) }, categories.map { Double(current[$0] ?? 0) })
+            categories.map { Double(reference[$0] ?? 0) },
+            categories.map { Double(current[$0] ?? 0) }
+        )
     }
 }

@@ -78,7 +78,8 @@ public enum KolmogorovDistribution {
         // Birnbaum–Tingey: P = x·Σ_{j=0}^{J} C(n,j)·(1−x−j/n)^(n−j)·(x+j/n)^(j−1),
         // J = ⌈n(1−x)⌉ − 1 (the term with 1 − x − j/n = 0 vanishes).
         let last = n - Int(nxFloor) - 1
-        let logSum = n <= 2_048
+        let logSum =
+            n <= 2_048
             ? birnbaumTingeyLogSum(n: n, x: x, last: last, stride: 1)
             : stridedBirnbaumTingeyLogSum(n: n, x: x, last: last)
         return clip(x * exp(logSum))
@@ -289,7 +290,10 @@ public enum KolmogorovDistribution {
         let k3c = pi4 * (-60 * z2 + 212 * z4) / 16
         let k3b = pi2 * (135 * z4 - 96 * z6) / 4
         let k3a = -30 * z6 - 90 * z4 * z4
-        var k0 = 0.0, k1 = 0.0, k2 = 0.0, k3 = 0.0
+        var k0 = 0.0
+        var k1 = 0.0
+        var k2 = 0.0
+        var k3 = 0.0
         let maxK = Int((16 * z / Double.pi).rounded(.up))
         var k = maxK
         while k >= 1 {

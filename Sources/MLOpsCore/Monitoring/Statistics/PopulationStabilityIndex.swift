@@ -27,11 +27,14 @@ public enum PopulationStabilityIndex {
     /// Nil when either is empty, a value is not finite, the reference is not sorted,
     /// `bins` < 1 or `epsilon` is not positive.
     public static func compute(
-        reference: [Double], current: [Double], bins: Int = 10, epsilon: Double = defaultEpsilon
+        reference: [Double],
+        current: [Double],
+        bins: Int = 10,
+        epsilon: Double = defaultEpsilon
     ) -> Double? {
         guard bins >= 1, epsilon > 0, !reference.isEmpty, !current.isEmpty,
-              KolmogorovSmirnov.isAscendingFinite(reference),
-              current.allSatisfy(\.isFinite)
+            KolmogorovSmirnov.isAscendingFinite(reference),
+            current.allSatisfy(\.isFinite)
         else { return nil }
         let edges = binEdges(sortedReference: reference, bins: bins)
         let referenceShares = shares(of: reference, edges: edges)
@@ -43,10 +46,12 @@ public enum PopulationStabilityIndex {
     /// (a category missing on one side counts 0 there). Nil when either side has no
     /// positive total, a count is negative, or `epsilon` is not positive.
     public static func compute(
-        referenceCounts: [String: Int], currentCounts: [String: Int], epsilon: Double = defaultEpsilon
+        referenceCounts: [String: Int],
+        currentCounts: [String: Int],
+        epsilon: Double = defaultEpsilon
     ) -> Double? {
         guard epsilon > 0,
-              referenceCounts.values.allSatisfy({ $0 >= 0 }), currentCounts.values.allSatisfy({ $0 >= 0 })
+            referenceCounts.values.allSatisfy({ $0 >= 0 }), currentCounts.values.allSatisfy({ $0 >= 0 })
         else { return nil }
         // Summed as Doubles: no overflow trap on absurd counts.
         let referenceTotal = referenceCounts.values.reduce(0.0) { $0 + Double($1) }

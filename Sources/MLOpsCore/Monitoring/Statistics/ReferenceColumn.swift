@@ -82,7 +82,9 @@ public struct ReferenceColumn: Sendable, Equatable {
             let n = count
             let m = keys.count
             let best = distinct.withUnsafeBufferPointer { d in
-                below.withUnsafeBufferPointer { below in Self.statisticNumerator(distinct: d, below: below, n: n, window: keys) }
+                below.withUnsafeBufferPointer { below in
+                    Self.statisticNumerator(distinct: d, below: below, n: n, window: keys)
+                }
             }
             let lcm = (n / KolmogorovSmirnov.gcd(n, m)) * m
             let d = Double(best) / Double(lcm)
@@ -100,8 +102,11 @@ public struct ReferenceColumn: Sendable, Equatable {
                     previous = position
                 }
                 shares.append(Double(m - previous) / Double(m))
-                result.psi = PopulationStabilityIndex.index(reference: psiShares, current: shares,
-                                                            epsilon: PopulationStabilityIndex.defaultEpsilon)
+                result.psi = PopulationStabilityIndex.index(
+                    reference: psiShares,
+                    current: shares,
+                    epsilon: PopulationStabilityIndex.defaultEpsilon
+                )
             }
             return result
         }
@@ -128,7 +133,10 @@ public struct ReferenceColumn: Sendable, Equatable {
     /// (Walking the two halves side by side, to overlap the steps' dependent loads, gained
     /// only 10% here: the loop is bound by its instructions more than by latency.)
     static func statisticNumerator(
-        distinct: UnsafeBufferPointer<UInt64>, below: UnsafeBufferPointer<Int>, n: Int, window: UnsafeBufferPointer<UInt64>
+        distinct: UnsafeBufferPointer<UInt64>,
+        below: UnsafeBufferPointer<Int>,
+        n: Int,
+        window: UnsafeBufferPointer<UInt64>
     ) -> Int {
         let m = window.count
         let k = distinct.count

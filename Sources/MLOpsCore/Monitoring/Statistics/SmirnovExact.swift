@@ -202,12 +202,16 @@ enum SmirnovExact {
             let common = logFactorial[k] + logFactorial[rest] - logAll
             var i = max(previous.low, gridLow)
             while i <= min(current.low - 1, gridHigh) {
-                bound += exp(common - logFactorial[i] - logFactorial[k - i] - logFactorial[m - i] - logFactorial[rest - m + i])
+                bound += exp(
+                    common - logFactorial[i] - logFactorial[k - i] - logFactorial[m - i] - logFactorial[rest - m + i]
+                )
                 i += 1
             }
             i = max(current.high + 1, gridLow)
             while i <= min(previous.high + 1, gridHigh) {
-                bound += exp(common - logFactorial[i] - logFactorial[k - i] - logFactorial[m - i] - logFactorial[rest - m + i])
+                bound += exp(
+                    common - logFactorial[i] - logFactorial[k - i] - logFactorial[m - i] - logFactorial[rest - m + i]
+                )
                 i += 1
             }
             if bound * (1 + 1e-6) >= limit { return nil }

@@ -18,8 +18,14 @@ public struct SlurmJobStatus: Sendable, Equatable {
     public var fromAccounting: Bool
 
     /// A status.
-    public init(state: String, exitStatus: Int? = nil, signal: Int? = nil, reason: String? = nil, nodes: String? = nil,
-                fromAccounting: Bool = false) {
+    public init(
+        state: String,
+        exitStatus: Int? = nil,
+        signal: Int? = nil,
+        reason: String? = nil,
+        nodes: String? = nil,
+        fromAccounting: Bool = false
+    ) {
         self.state = state
         self.exitStatus = exitStatus
         self.signal = signal
@@ -71,7 +77,11 @@ public struct SlurmJobStatus: Sendable, Equatable {
         case "PREEMPTED":
             return .failed(exitStatus: exitStatus, signal: signal, why: "PREEMPTED by a higher-priority job")
         default:
-            return .failed(exitStatus: exitStatus, signal: signal, why: "\(state) with exit code \(exitCodeText)" + (reason.map { " (\($0))" } ?? ""))
+            return .failed(
+                exitStatus: exitStatus,
+                signal: signal,
+                why: "\(state) with exit code \(exitCodeText)" + (reason.map { " (\($0))" } ?? "")
+            )
         }
     }
 
@@ -99,8 +109,10 @@ public struct SlurmJobStatus: Sendable, Equatable {
         var key: String?
         var value = ""
         for word in words {
-            if let eq = word.firstIndex(of: "="), word[word.startIndex..<eq].allSatisfy({ $0.isLetter || $0.isNumber || $0 == ":" || $0 == "/" }),
-               word.startIndex != eq {
+            if let eq = word.firstIndex(of: "="),
+                word[word.startIndex..<eq].allSatisfy({ $0.isLetter || $0.isNumber || $0 == ":" || $0 == "/" }),
+                word.startIndex != eq
+            {
                 if let key { fields[key] = value }
                 key = String(word[word.startIndex..<eq])
                 value = String(word[word.index(after: eq)...])
@@ -116,7 +128,9 @@ public struct SlurmJobStatus: Sendable, Equatable {
     /// line, not its steps). Nil when the job is not there.
     public static func parseAccounting(_ output: String, id: String) -> SlurmJobStatus? {
         for line in output.split(whereSeparator: \.isNewline).reversed() {
-            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
             guard parts.count >= 3, parts[0] == id else { continue }
             // "CANCELLED by 0" → CANCELLED
             let state = parts[1].split(separator: " ").first.map(String.init) ?? parts[1]

@@ -24,8 +24,16 @@ public struct SlurmSettings: Sendable, Equatable {
     public var extraOptions: [String]
 
     /// Settings; nil leaves a value to the cluster.
-    public init(partition: String? = nil, timeLimitMinutes: Int? = nil, cpus: Int? = nil, memory: String? = nil, gres: String? = nil,
-                account: String? = nil, qos: String? = nil, extraOptions: [String] = []) {
+    public init(
+        partition: String? = nil,
+        timeLimitMinutes: Int? = nil,
+        cpus: Int? = nil,
+        memory: String? = nil,
+        gres: String? = nil,
+        account: String? = nil,
+        qos: String? = nil,
+        extraOptions: [String] = []
+    ) {
         self.partition = partition
         self.timeLimitMinutes = timeLimitMinutes
         self.cpus = cpus
@@ -58,11 +66,14 @@ public struct SlurmSettings: Sendable, Equatable {
         }
         let name = option.split(separator: "=", maxSplits: 1).first.map(String.init) ?? option
         let nameBytes = Array(name.utf8.dropFirst(2))
-        guard !nameBytes.isEmpty, nameBytes.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
+        guard !nameBytes.isEmpty,
+            nameBytes.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D })
+        else {
             return "`\(name)` is not an option name (lower-case letters, digits and -)"
         }
         if reservedOptions.contains(name) {
-            return "`\(name)` is set by mlopsd (or has its own key in the slurm section) and cannot be given in sbatch_options"
+            return
+                "`\(name)` is set by mlopsd (or has its own key in the slurm section) and cannot be given in sbatch_options"
         }
         return nil
     }

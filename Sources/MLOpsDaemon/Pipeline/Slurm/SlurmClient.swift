@@ -1,7 +1,7 @@
 import Foundation
+import Glibc
 import MLOpsCore
 import Subprocess
-import Glibc
 import SystemPackage
 
 /// Runs the Slurm commands (`sbatch`, `scontrol`, `sacct`, `scancel`) as child processes
@@ -28,8 +28,14 @@ struct SlurmClient: Sendable {
     /// The client for `config`, or why there is none.
     static func make(_ config: DaemonConfig) throws(SlurmError) -> SlurmClient {
         guard !config.slurmConf.isEmpty else { throw .notConfigured }
-        guard FileManager.default.fileExists(atPath: config.slurmConf) else { throw .configMissing(path: config.slurmConf) }
-        return SlurmClient(binDirectory: config.slurmBinDir, conf: config.slurmConf, timeout: config.slurmCommandTimeout)
+        guard FileManager.default.fileExists(atPath: config.slurmConf) else {
+            throw .configMissing(path: config.slurmConf)
+        }
+        return SlurmClient(
+            binDirectory: config.slurmBinDir,
+            conf: config.slurmConf,
+            timeout: config.slurmCommandTimeout
+        )
     }
 
     /// Runs `program` with `arguments`; throws when it cannot start or does not end in time.
@@ -39,14 +45,21 @@ struct SlurmClient: Sendable {
         let environment: [Environment.Key: String] = [
             "SLURM_CONF": conf, "PATH": binDirectory + ":/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC",
         ]
-        let configuration = Configuration(executable: .path(FilePath(path)), arguments: Arguments(arguments),
-                                          environment: .custom(environment))
+        let configuration = Configuration(
+            executable: .path(FilePath(path)),
+            arguments: Arguments(arguments),
+            environment: .custom(environment)
+        )
         let seconds = timeout
         let task = Task { () -> Output? in
             try? await withThrowingTaskGroup(of: Output?.self) { group in
                 group.addTask {
-                    let result = try await Subprocess.run(configuration, input: .none, output: .string(limit: 1 << 20),
-                                                          error: .string(limit: 1 << 16))
+                    let result = try await Subprocess.run(
+                        configuration,
+                        input: .none,
+                        output: .string(limit: 1 << 20),
+                        error: .string(limit: 1 << 16)
+                    )
                     let status: Int32? =
                         switch result.terminationStatus {
                         case .exited(let code): code
@@ -75,7 +88,9 @@ struct SlurmClient: Sendable {
         guard output.status == 0 else {
             throw .commandFailed(command: "sbatch", status: output.status, message: output.stderr + output.stdout)
         }
-        guard let id = SlurmBatchJob.parseJobID(output.stdout) else { throw .noJobID(output: output.stdout + output.stderr) }
+        guard let id = SlurmBatchJob.parseJobID(output.stdout) else {
+            throw .noJobID(output: output.stdout + output.stderr)
+        }
         return id
     }
 
@@ -89,7 +104,9 @@ struct SlurmClient: Sendable {
             throw .commandFailed(command: "scontrol show job \(id)", status: output.status, message: text)
         }
         let accounting = try await run("sacct", ["-c", "-j", id, "-P", "-n", "-o", "JobID,State,ExitCode"])
-        if accounting.status == 0, let status = SlurmJobStatus.parseAccounting(accounting.stdout, id: id) { return status }
+        if accounting.status == 0, let status = SlurmJobStatus.parseAccounting(accounting.stdout, id: id) {
+            return status
+        }
         throw .unknownJob(id: id)
     }
 
@@ -97,7 +114,11 @@ struct SlurmClient: Sendable {
     func cancel(_ id: String) async throws(SlurmError) {
         let output = try await run("scancel", [id])
         guard output.status == 0 else {
-            throw .commandFailed(command: "scancel \(id)", status: output.status, message: output.stderr + output.stdout)
+            throw .commandFailed(
+                command: "scancel \(id)",
+                status: output.status,
+                message: output.stderr + output.stdout
+            )
         }
     }
 
@@ -107,12 +128,18 @@ struct SlurmClient: Sendable {
         let output = try await run("scontrol", ["-o", "show", "jobs"])
         guard output.status == 0 else {
             if (output.stderr + output.stdout).contains("No jobs in the system") { return [] }
-            throw .commandFailed(command: "scontrol show jobs", status: output.status, message: output.stderr + output.stdout)
+            throw .commandFailed(
+                command: "scontrol show jobs",
+                status: output.status,
+                message: output.stderr + output.stdout
+            )
         }
         var found: [(String, SlurmJobStatus)] = []
         for line in output.stdout.split(whereSeparator: \.isNewline) {
             let fields = SlurmJobStatus.scontrolFields(String(line))
-            guard fields["JobName"] == name, let id = fields["JobId"], let status = SlurmJobStatus.parseScontrol(String(line)) else { continue }
+            guard fields["JobName"] == name, let id = fields["JobId"],
+                let status = SlurmJobStatus.parseScontrol(String(line))
+            else { continue }
             found.append((id, status))
         }
         return found.sorted { (Int($0.0) ?? 0) < (Int($1.0) ?? 0) }

@@ -18,10 +18,22 @@ enum SlurmStage {
     static let maxQueryFailures = 30
 
     /// Runs `job` for `stage` of `run` and waits for it to end.
-    static func run(_ job: SlurmBatchJob, run: String, stage: PipelineStage, model: String, config: DaemonConfig,
-                    service: PipelineService) async -> PipelineRunner.StageResult {
-        var context = Context(job: job, run: run, stage: stage, config: config, service: service,
-                              metadata: ["run": "\(run)", "stage": "\(stage.rawValue)", "model": "\(model)"])
+    static func run(
+        _ job: SlurmBatchJob,
+        run: String,
+        stage: PipelineStage,
+        model: String,
+        config: DaemonConfig,
+        service: PipelineService
+    ) async -> PipelineRunner.StageResult {
+        var context = Context(
+            job: job,
+            run: run,
+            stage: stage,
+            config: config,
+            service: service,
+            metadata: ["run": "\(run)", "stage": "\(stage.rawValue)", "model": "\(model)"]
+        )
         let client: SlurmClient
         do {
             client = try SlurmClient.make(config)
@@ -40,8 +52,10 @@ enum SlurmStage {
         var submittedMetadata = context.metadata
         submittedMetadata["event"] = LogEvent.slurmJobSubmitted.metadataValue
         let how = submission.attached ? "re-attached to" : "submitted as"
-        context.logger.info("stage \(stage.rawValue) of run \(run) \(how) Slurm job \(jobID) (\(job.name))",
-                            metadata: submittedMetadata)
+        context.logger.info(
+            "stage \(stage.rawValue) of run \(run) \(how) Slurm job \(jobID) (\(job.name))",
+            metadata: submittedMetadata
+        )
 
         // Follow it.
         var follower = Follower(context: context, client: client, submission: submission)
@@ -69,8 +83,14 @@ enum SlurmStage {
             var errorMetadata = metadata
             errorMetadata["event"] = LogEvent.slurmError.metadataValue
             logger.error("stage \(stage.rawValue) of run \(run): \(doing): \(error)", metadata: errorMetadata)
-            store.writeOrLog("record the Slurm job's end", logger: logger, metadata: metadata) { db in try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date()) }
-            return .failed("Slurm: \(error)", report: ["executor": "slurm", "job_name": .string(job.name)], fix: error.fix)
+            store.writeOrLog("record the Slurm job's end", logger: logger, metadata: metadata) { db in
+                try SlurmJobStore.ended(db, run: run, stage: stage, state: nil, exitCode: nil, at: Date())
+            }
+            return .failed(
+                "Slurm: \(error)",
+                report: ["executor": "slurm", "job_name": .string(job.name)],
+                fix: error.fix
+            )
         }
     }
 
@@ -101,14 +121,21 @@ enum SlurmStage {
             return .finished(.failed("cannot read the stage's Slurm job: \(error)"))
         }
         if let live, let id = live.jobID {
-            return .proceed(Submission(
-                jobID: id, submittedAt: live.submittedAt, startedAt: live.startedAt, attached: true))
+            return .proceed(
+                Submission(
+                    jobID: id,
+                    submittedAt: live.submittedAt,
+                    startedAt: live.startedAt,
+                    attached: true
+                )
+            )
         }
         if let live,
-           case .success(let jobs) = await uncancelled({ () async throws(SlurmError) in
-               try await client.jobs(named: live.name)
-           }),
-           let found = jobs.last {
+            case .success(let jobs) = await uncancelled({ () async throws(SlurmError) in
+                try await client.jobs(named: live.name)
+            }),
+            let found = jobs.last
+        {
             store.writeOrLog("record Slurm job \(found.id)", logger: context.logger, metadata: context.metadata) { db in
                 try SlurmJobStore.submitted(db, run: run, stage: stage, jobID: found.id)
             }
@@ -148,8 +175,10 @@ enum SlurmStage {
             try store.write { db in try SlurmJobStore.submitted(db, run: run, stage: stage, jobID: jobID) }
         } catch {
             // The job runs; without its id in the store a restart finds it by name.
-            context.logger.error("cannot record Slurm job \(jobID) of run \(run): \(error)",
-                                 metadata: ["run": "\(run)", "event": LogEvent.storeError.metadataValue])
+            context.logger.error(
+                "cannot record Slurm job \(jobID) of run \(run): \(error)",
+                metadata: ["run": "\(run)", "event": LogEvent.storeError.metadataValue]
+            )
         }
         return .proceed(Submission(jobID: jobID, submittedAt: submittedAt, startedAt: nil, attached: false))
     }
@@ -189,16 +218,21 @@ enum SlurmStage {
                     await cancel(reason, "")
                 }
                 if cancelling == nil, let startedAt,
-                   Date() > job.runDeadline(startedAt: startedAt, grace: config.slurmTimeoutGrace) {
+                    Date() > job.runDeadline(startedAt: startedAt, grace: config.slurmTimeoutGrace)
+                {
                     let why = String(
                         format: " (running %.0f s, over its %.0f s time limit and the %.0f s slurm_timeout_grace)",
-                        Date().timeIntervalSince(startedAt), job.runBudget, config.slurmTimeoutGrace)
+                        Date().timeIntervalSince(startedAt),
+                        job.runBudget,
+                        config.slurmTimeoutGrace
+                    )
                     await cancel(.timedOut, why)
                 }
                 if let cancelDeadline, Date() > cancelDeadline {
                     context.logger.error(
                         "Slurm job \(jobID) of run \(run) did not end after scancel; the stage ends without it",
-                        metadata: context.metadata.merging(["event": LogEvent.slurmError.metadataValue]) { $1 })
+                        metadata: context.metadata.merging(["event": LogEvent.slurmError.metadataValue]) { $1 }
+                    )
                     status = SlurmJobStatus(state: "CANCELLED")
                     return nil
                 }
@@ -214,9 +248,18 @@ enum SlurmStage {
         private func detached() -> PipelineRunner.StageResult {
             context.logger.notice(
                 "mlopsd stops; Slurm job \(jobID) of run \(context.run) runs on and is re-attached at the next start",
-                metadata: context.metadata)
-            var result = PipelineRunner.StageResult(outcome: .interrupted, report: report(
-                context.job, jobID: jobID, status: status, submittedAt: submittedAt, startedAt: startedAt))
+                metadata: context.metadata
+            )
+            var result = PipelineRunner.StageResult(
+                outcome: .interrupted,
+                report: report(
+                    context.job,
+                    jobID: jobID,
+                    status: status,
+                    submittedAt: submittedAt,
+                    startedAt: startedAt
+                )
+            )
             result.detached = true
             return result
         }
@@ -232,8 +275,10 @@ enum SlurmStage {
             case .failure(let error):
                 var errorMetadata = context.metadata
                 errorMetadata["event"] = LogEvent.slurmError.metadataValue
-                context.logger.error("cannot cancel Slurm job \(jobID) of run \(run): \(error)",
-                                     metadata: errorMetadata)
+                context.logger.error(
+                    "cannot cancel Slurm job \(jobID) of run \(run): \(error)",
+                    metadata: errorMetadata
+                )
             }
             wait = firstPoll
         }
@@ -242,17 +287,20 @@ enum SlurmStage {
         /// the job is lost or Slurm has not answered `maxQueryFailures` times in a row.
         private mutating func poll() async -> Step<Bool> {
             let (client, jobID, run, stage, store) = (client, jobID, context.run, context.stage, context.store)
-            switch await uncancelled({ () async throws(SlurmError) -> SlurmJobStatus in try await client.status(jobID) }) {
+            switch await uncancelled({ () async throws(SlurmError) -> SlurmJobStatus in try await client.status(jobID) }
+            ) {
             case .success(let current):
                 status = current
                 failures = 0
                 if startedAt == nil, current.hasStarted {
                     let now = Date()
                     startedAt = now
-                    store.writeOrLog("record the Slurm job's start", logger: context.logger, metadata: context.metadata) { db in
+                    store.writeOrLog("record the Slurm job's start", logger: context.logger, metadata: context.metadata)
+                    { db in
                         try SlurmJobStore.started(db, run: run, stage: stage, at: now)
                     }
-                    let line = "Slurm job \(jobID) of run \(run) started" + (current.nodes.map { " on \($0)" } ?? "")
+                    let line =
+                        "Slurm job \(jobID) of run \(run) started" + (current.nodes.map { " on \($0)" } ?? "")
                         + String(format: " %.2f s after submission", now.timeIntervalSince(submittedAt))
                     context.logger.info("\(line)", metadata: context.metadata)
                 }
@@ -265,7 +313,8 @@ enum SlurmStage {
                     errorMetadata["event"] = LogEvent.slurmError.metadataValue
                     context.logger.error(
                         "cannot ask Slurm about job \(jobID) of run \(run) (try \(failures)): \(error); asking again",
-                        metadata: errorMetadata)
+                        metadata: errorMetadata
+                    )
                 }
                 if failures >= maxQueryFailures {
                     return .finished(context.slurmFailure(error, "gave up asking about job \(jobID)"))
@@ -300,11 +349,27 @@ enum SlurmStage {
         let (jobID, submittedAt, startedAt, cancelling) =
             (follower.jobID, follower.submittedAt, follower.startedAt, follower.cancelling)
         let final = follower.status ?? SlurmJobStatus(state: "UNKNOWN")
-        context.store.writeOrLog("record the Slurm job's end", logger: context.logger, metadata: context.metadata) { db in
-            try SlurmJobStore.ended(db, run: run, stage: stage, state: final.state, exitCode: final.exitCodeText, at: Date())
+        context.store.writeOrLog("record the Slurm job's end", logger: context.logger, metadata: context.metadata) {
+            db in
+            try SlurmJobStore.ended(
+                db,
+                run: run,
+                stage: stage,
+                state: final.state,
+                exitCode: final.exitCodeText,
+                at: Date()
+            )
         }
-        var result = PipelineRunner.StageResult(outcome: .succeeded, report: report(job, jobID: jobID, status: final,
-                                                                                     submittedAt: submittedAt, startedAt: startedAt))
+        var result = PipelineRunner.StageResult(
+            outcome: .succeeded,
+            report: report(
+                job,
+                jobID: jobID,
+                status: final,
+                submittedAt: submittedAt,
+                startedAt: startedAt
+            )
+        )
         result.exitCode = final.exitStatus
         result.signal = (final.signal ?? 0) == 0 ? nil : final.signal
         result.childSeconds = Date().timeIntervalSince(startedAt ?? submittedAt)
@@ -314,34 +379,59 @@ enum SlurmStage {
             break
         case .cancelled where cancelling == .timedOut:
             result.outcome = .timedOut
-            let ran = String(format: "it ran %.0f s, over its %.0f s time limit and the %.0f s slurm_timeout_grace",
-                             result.childSeconds, job.runBudget, config.slurmTimeoutGrace)
-            result.error = JobError(.stageFailed, "mlopsd cancelled Slurm job \(jobID): \(ran)",
-                                    fix: "raise the stage's slurm.time_limit (minutes) or timeout in the pipeline definition")
+            let ran = String(
+                format: "it ran %.0f s, over its %.0f s time limit and the %.0f s slurm_timeout_grace",
+                result.childSeconds,
+                job.runBudget,
+                config.slurmTimeoutGrace
+            )
+            result.error = JobError(
+                .stageFailed,
+                "mlopsd cancelled Slurm job \(jobID): \(ran)",
+                fix: "raise the stage's slurm.time_limit (minutes) or timeout in the pipeline definition"
+            )
         case .cancelled:
             if let cancelling {
                 result.outcome = cancelling == .interrupted ? .interrupted : .cancelled
                 result.error = JobError(.cancelled, "Slurm job \(jobID) was cancelled")
             } else {
-                result = failed(result, "Slurm job \(jobID) was cancelled outside mlopsd (scancel)", fix: "see the cluster's log; run the pipeline again")
+                result = failed(
+                    result,
+                    "Slurm job \(jobID) was cancelled outside mlopsd (scancel)",
+                    fix: "see the cluster's log; run the pipeline again"
+                )
             }
         case .timedOut:
             result.outcome = .timedOut
-            result.error = JobError(.stageFailed, "Slurm job \(jobID) ran over its time limit (TIMEOUT)",
-                                    fix: "raise the stage's slurm.time_limit (minutes) or timeout in the pipeline definition")
+            result.error = JobError(
+                .stageFailed,
+                "Slurm job \(jobID) ran over its time limit (TIMEOUT)",
+                fix: "raise the stage's slurm.time_limit (minutes) or timeout in the pipeline definition"
+            )
         case .nodeFailure(let why):
-            result = failed(result, "Slurm job \(jobID) ended by a node failure: \(why)", fix: "check the node (sinfo -R) and run the pipeline again")
+            result = failed(
+                result,
+                "Slurm job \(jobID) ended by a node failure: \(why)",
+                fix: "check the node (sinfo -R) and run the pipeline again"
+            )
         case .failed(let code, let signal, let why):
-            let how = (signal ?? 0) != 0 ? "was killed by signal \(signal ?? 0)" : "exited with code \(code.map(String.init) ?? "?")"
-            result = failed(result, "the command \(how) (Slurm job \(jobID): \(why))" + (tail.isEmpty ? "" : ": " + tail),
-                            fix: "read \(job.stderrPath)")
+            let how =
+                (signal ?? 0) != 0
+                ? "was killed by signal \(signal ?? 0)" : "exited with code \(code.map(String.init) ?? "?")"
+            result = failed(
+                result,
+                "the command \(how) (Slurm job \(jobID): \(why))" + (tail.isEmpty ? "" : ": " + tail),
+                fix: "read \(job.stderrPath)"
+            )
         }
         return result
     }
 
     /// Runs `body` in a task of its own, so that the caller's cancellation does not cut a
     /// Slurm command short (an `scancel` must reach the controller).
-    static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws(SlurmError) -> T) async -> Result<T, SlurmError> {
+    static func uncancelled<T: Sendable>(
+        _ body: @escaping @Sendable () async throws(SlurmError) -> T
+    ) async -> Result<T, SlurmError> {
         await Task { () async -> Result<T, SlurmError> in
             do throws(SlurmError) {
                 return .success(try await body())
@@ -352,7 +442,11 @@ enum SlurmStage {
     }
 
     /// `result` as failed with `message`.
-    static func failed(_ result: PipelineRunner.StageResult, _ message: String, fix: String) -> PipelineRunner.StageResult {
+    static func failed(
+        _ result: PipelineRunner.StageResult,
+        _ message: String,
+        fix: String
+    ) -> PipelineRunner.StageResult {
         var result = result
         result.outcome = .failed
         result.error = JobError(.stageFailed, message, fix: fix)
@@ -364,7 +458,13 @@ enum SlurmStage {
     }
 
     /// The stage's report: the job, where it ran, how long it waited and ran.
-    static func report(_ job: SlurmBatchJob, jobID: String, status: SlurmJobStatus?, submittedAt: Date, startedAt: Date?) -> JSONValue {
+    static func report(
+        _ job: SlurmBatchJob,
+        jobID: String,
+        status: SlurmJobStatus?,
+        submittedAt: Date,
+        startedAt: Date?
+    ) -> JSONValue {
         var doc: [String: JSONValue] = [
             "executor": "slurm", "slurm_job_id": .string(jobID), "job_name": .string(job.name),
             "argv": .array(job.argv.map(JSONValue.string)), "submitted_at": .string(Timestamp.string(submittedAt)),

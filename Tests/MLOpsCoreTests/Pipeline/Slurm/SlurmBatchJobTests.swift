@@ -9,7 +9,8 @@ import Testing
 @Suite struct SlurmBatchJobTests {
     static let hostile = [
         #"it's "quoted" and 'single'"#, "$(touch /tmp/mlopsd-slurm-pwned)", "`touch /tmp/mlopsd-slurm-pwned`",
-        "line one\nline two\n", "; rm -rf / #", "${HOME}", "\\'\\\"", "*", "", " leading and trailing ", "'", "''", "\t-\t",
+        "line one\nline two\n", "; rm -rf / #", "${HOME}", "\\'\\\"", "*", "", " leading and trailing ", "'", "''",
+        "\t-\t",
     ]
 
     /// Runs `job.script` with `sh`; returns its stdout.
@@ -39,10 +40,18 @@ import Testing
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         unlink("/tmp/mlopsd-slurm-pwned")
-        let job = SlurmBatchJob(argv: ["/usr/bin/printf", "%s\\000"] + Self.hostile, workingDirectory: dir, environment: [:],
-                                name: "mlopsd-r-train", settings: SlurmSettings(), timeout: 60)
+        let job = SlurmBatchJob(
+            argv: ["/usr/bin/printf", "%s\\000"] + Self.hostile,
+            workingDirectory: dir,
+            environment: [:],
+            name: "mlopsd-r-train",
+            settings: SlurmSettings(),
+            timeout: 60
+        )
         let out = try runScript(job, in: dir)
-        #expect(out.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init) == Self.hostile)
+        #expect(
+            out.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init) == Self.hostile
+        )
         #expect(access("/tmp/mlopsd-slurm-pwned", F_OK) != 0, "a value ran as a command")
     }
 
@@ -51,8 +60,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var environment: [String: String] = ["PATH": "/usr/bin:/bin"]
         for (i, value) in Self.hostile.enumerated() { environment["MLOPSD_TEST_\(i)"] = value }
-        let job = SlurmBatchJob(argv: ["/usr/bin/env", "-0"], workingDirectory: dir, environment: environment,
-                                name: "mlopsd-r-train", settings: SlurmSettings(), timeout: 60)
+        let job = SlurmBatchJob(
+            argv: ["/usr/bin/env", "-0"],
+            workingDirectory: dir,
+            environment: environment,
+            name: "mlopsd-r-train",
+            settings: SlurmSettings(),
+            timeout: 60
+        )
         let out = try runScript(job, in: dir)
         var seen: [String: String] = [:]
         for entry in out.split(separator: "\0") {
@@ -67,22 +82,47 @@ import Testing
         let dir = try scratch() + "/a dir with 'quotes' and $(x)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let job = SlurmBatchJob(argv: ["/bin/pwd"], workingDirectory: dir, environment: [:], name: "n", settings: SlurmSettings(), timeout: 1)
+        let job = SlurmBatchJob(
+            argv: ["/bin/pwd"],
+            workingDirectory: dir,
+            environment: [:],
+            name: "n",
+            settings: SlurmSettings(),
+            timeout: 1
+        )
         #expect(try runScript(job, in: dir).trimmingCharacters(in: .newlines) == dir)
         #expect(job.script.hasSuffix("exec '/bin/pwd'\n"))
     }
 
     @Test func sbatchGetsOneArgumentPerSettingAndTheDaemonsOwnOptions() {
-        let settings = SlurmSettings(partition: "gpu", timeLimitMinutes: 90, cpus: 8, memory: "32G", gres: "gpu:a100:2", account: "radiology",
-                                     qos: "high", extraOptions: ["--exclusive", "--constraint=avx2"])
-        let job = SlurmBatchJob(argv: ["/opt/train"], workingDirectory: "/var/lib/mlopsd/runs/r1/train", environment: [:],
-                                name: SlurmBatchJob.name(run: "r1", stage: .train), settings: settings, timeout: 60)
-        #expect(job.sbatchArguments(scriptPath: "/s.sh") == [
-            "--parsable", "--job-name=mlopsd-r1-train", "--output=/var/lib/mlopsd/runs/r1/train/stdout.log",
-            "--error=/var/lib/mlopsd/runs/r1/train/stderr.log", "--chdir=/var/lib/mlopsd/runs/r1/train", "--export=NONE",
-            "--open-mode=truncate", "--partition=gpu", "--time=90", "--cpus-per-task=8", "--mem=32G", "--gres=gpu:a100:2",
-            "--account=radiology", "--qos=high", "--exclusive", "--constraint=avx2", "/s.sh",
-        ])
+        let settings = SlurmSettings(
+            partition: "gpu",
+            timeLimitMinutes: 90,
+            cpus: 8,
+            memory: "32G",
+            gres: "gpu:a100:2",
+            account: "radiology",
+            qos: "high",
+            extraOptions: ["--exclusive", "--constraint=avx2"]
+        )
+        let job = SlurmBatchJob(
+            argv: ["/opt/train"],
+            workingDirectory: "/var/lib/mlopsd/runs/r1/train",
+            environment: [:],
+            name: SlurmBatchJob.name(run: "r1", stage: .train),
+            settings: settings,
+            timeout: 60
+        )
+        #expect(
+            job.sbatchArguments(scriptPath: "/s.sh") == [
+                "--parsable", "--job-name=mlopsd-r1-train", "--output=/var/lib/mlopsd/runs/r1/train/stdout.log",
+                "--error=/var/lib/mlopsd/runs/r1/train/stderr.log", "--chdir=/var/lib/mlopsd/runs/r1/train",
+                "--export=NONE",
+                "--open-mode=truncate", "--partition=gpu", "--time=90", "--cpus-per-task=8", "--mem=32G",
+                "--gres=gpu:a100:2",
+                "--account=radiology", "--qos=high", "--exclusive", "--constraint=avx2", "/s.sh",
+            ]
+        )
     }
 
     @Test func theTimeLimitDefaultsToTheStageTimeoutRoundedUpToMinutes() {
@@ -94,11 +134,24 @@ import Testing
 
     @Test func mlopsdsOwnDeadlineIsTheTimeLimitOrTimeoutPlusTheGraceFromTheJobsStart() {
         let start = Date(timeIntervalSince1970: 1_000_000)
-        let byTimeout = SlurmBatchJob(argv: ["/bin/true"], workingDirectory: "/d", environment: [:], name: "n", settings: SlurmSettings(), timeout: 90)
+        let byTimeout = SlurmBatchJob(
+            argv: ["/bin/true"],
+            workingDirectory: "/d",
+            environment: [:],
+            name: "n",
+            settings: SlurmSettings(),
+            timeout: 90
+        )
         #expect(byTimeout.runBudget == 90, "the stage's timeout, not the --time it rounds up to")
         #expect(byTimeout.runDeadline(startedAt: start, grace: 300) == start.addingTimeInterval(390))
-        let byLimit = SlurmBatchJob(argv: ["/bin/true"], workingDirectory: "/d", environment: [:], name: "n",
-                                    settings: SlurmSettings(timeLimitMinutes: 5), timeout: 90)
+        let byLimit = SlurmBatchJob(
+            argv: ["/bin/true"],
+            workingDirectory: "/d",
+            environment: [:],
+            name: "n",
+            settings: SlurmSettings(timeLimitMinutes: 5),
+            timeout: 90
+        )
         #expect(byLimit.runBudget == 300, "slurm.time_limit wins over the timeout")
         #expect(byLimit.runDeadline(startedAt: start, grace: 0) == start.addingTimeInterval(300))
     }
@@ -113,8 +166,11 @@ import Testing
     @Test func extraOptionsThatTheDaemonSetsOrThatSmuggleAnArgumentAreRefused() {
         #expect(SlurmSettings.problem(withOption: "--exclusive") == nil)
         #expect(SlurmSettings.problem(withOption: "--constraint=avx2&gpu") == nil)
-        for bad in ["--output=/etc/passwd", "--export=ALL", "--wrap=id", "--uid=0", "-o", "-J x", "--x y", "--chdir=/", "--time=9",
-                    "exclusive", "--exclusive\n--wrap=id", "--", "--Bad"] {
+        for bad in [
+            "--output=/etc/passwd", "--export=ALL", "--wrap=id", "--uid=0", "-o", "-J x", "--x y", "--chdir=/",
+            "--time=9",
+            "exclusive", "--exclusive\n--wrap=id", "--", "--Bad",
+        ] {
             #expect(SlurmSettings.problem(withOption: bad) != nil, "\(bad) accepted")
         }
     }

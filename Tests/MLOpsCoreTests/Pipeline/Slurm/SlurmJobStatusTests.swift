@@ -31,7 +31,9 @@ import Testing
     }
 
     @Test func statesAndExitCodesMapOntoTheStageOutcome() {
-        func ending(_ state: String, _ exit: String) -> SlurmJobStatus.Ending? { SlurmJobStatus.parseScontrol(Self.line(state, exit))?.ending }
+        func ending(_ state: String, _ exit: String) -> SlurmJobStatus.Ending? {
+            SlurmJobStatus.parseScontrol(Self.line(state, exit))?.ending
+        }
         #expect(ending("COMPLETED", "0:0") == .succeeded)
         #expect(ending("FAILED", "3:0") == .failed(exitStatus: 3, signal: 0, why: "FAILED with exit code 3:0"))
         #expect(ending("CANCELLED", "0:15") == .cancelled)
@@ -39,8 +41,16 @@ import Testing
         #expect(ending("TIMEOUT", "0:15") == .timedOut)
         #expect(ending("NODE_FAIL", "0:0") == .nodeFailure(why: "NODE_FAIL on node1"))
         #expect(ending("BOOT_FAIL", "0:0") == .nodeFailure(why: "BOOT_FAIL on node1"))
-        if case .failed(_, _, let why)? = ending("OUT_OF_MEMORY", "0:125") { #expect(why.contains("--mem")) } else { Issue.record("OOM") }
-        if case .failed(let code, let signal, _)? = ending("FAILED", "0:9") { #expect(code == 0 && signal == 9) } else { Issue.record("signal") }
+        if case .failed(_, _, let why)? = ending("OUT_OF_MEMORY", "0:125") {
+            #expect(why.contains("--mem"))
+        } else {
+            Issue.record("OOM")
+        }
+        if case .failed(let code, let signal, _)? = ending("FAILED", "0:9") {
+            #expect(code == 0 && signal == 9)
+        } else {
+            Issue.record("signal")
+        }
     }
 
     @Test func aLineWithoutAJobStateIsNotAStatus() {
