@@ -82,7 +82,9 @@ public struct SpoolClient: Sendable {
             let incoming = try DirectoryHandle(path: "\(root)/incoming")
             // 0644: the daemon runs as its own user and must be able to read the file.
             try tmp.writeAtomically(temp, data: Data(text.utf8), mode: 0o644, syncDirectory: false)
-            guard let written = try tmp.status(of: temp) else { throw ClientError.system("cannot submit: \(temp) vanished") }
+            guard let written = try tmp.status(of: temp) else {
+                throw ClientError.system("cannot submit: \(temp) vanished")
+            }
             do {
                 try tmp.rename(temp, to: incoming, as: target, replace: false)
             } catch {
@@ -114,7 +116,9 @@ public struct SpoolClient: Sendable {
         let own = "\(submission.id).json"
         let duplicate = "\(submission.id)+\(submission.fileInode).json"
         return try waitForResult(id: submission.id, timeout: timeout) { name in
-            guard name == own || name == duplicate, let (document, inode) = readResultWithInode(name) else { return nil }
+            guard name == own || name == duplicate, let (document, inode) = readResultWithInode(name) else {
+                return nil
+            }
             if name == own {
                 if let stale = submission.staleResultInode, stale == inode { return nil }
                 if let answered = document.fileInode, answered != submission.fileInode { return nil }
@@ -125,7 +129,9 @@ public struct SpoolClient: Sendable {
 
     /// Waits until `accept` returns a final document for a name in `results/`.
     private func waitForResult(
-        id: String, timeout: Double?, accept: @escaping (String) -> ResultDocument?
+        id: String,
+        timeout: Double?,
+        accept: @escaping (String) -> ResultDocument?
     ) throws(ClientError) -> ResultDocument {
         let resultsPath = "\(root)/results"
         let queue = DispatchQueue(label: "mlopsctl.wait")
@@ -136,14 +142,18 @@ public struct SpoolClient: Sendable {
                 if events.contains(where: { event in
                     if case .file(let name) = event { return name.hasPrefix(id) }
                     return event == .overflow
-                }) { semaphore.signal() }
+                }) {
+                    semaphore.signal()
+                }
             }
         } catch {
             throw .system("cannot watch \(resultsPath): \(error)")
         }
         defer { watcher.cancel() }
         func check() -> ResultDocument? {
-            let candidates = [id + ".json"] + ((try? FileManager.default.contentsOfDirectory(atPath: resultsPath)) ?? [])
+            let candidates =
+                [id + ".json"]
+                + ((try? FileManager.default.contentsOfDirectory(atPath: resultsPath)) ?? [])
                 .filter { $0.hasPrefix(id + "+") }
             for name in candidates {
                 if let document = accept(name), document.status.isFinal { return document }

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLOpsClient
-import MLOpsClient
 import MLOpsCore
-
 
 /// `mlopsctl`: submit jobs, wait for results, lint job files, read the daemon's status.
 struct MLOpsCtl: ParsableCommand {
@@ -11,7 +9,12 @@ struct MLOpsCtl: ParsableCommand {
         commandName: "mlopsctl",
         abstract: "Talk to mlopsd through its spool: submit jobs, wait for results, lint job files, show status.",
         version: MLOpsInfo.version,
-        subcommands: [Submit.self, Wait.self, Validate.self, Status.self, Versions.self, Production.self, Promote.self, Rollback.self, Alerts.self, Alert.self, Health.self, Drift.self, Pipeline.self, Runs.self, Run.self, Cancel.self, AB.self, Retraining.self])
+        subcommands: [
+            Submit.self, Wait.self, Validate.self, Status.self, Versions.self, Production.self, Promote.self,
+            Rollback.self, Alerts.self, Alert.self, Health.self, Drift.self, Pipeline.self, Runs.self, Run.self,
+            Cancel.self, AB.self, Retraining.self,
+        ]
+    )
 }
 
 /// Where the spool is: --spool, else $SPOOL_DIR, else the config file's spool_dir.
@@ -19,14 +22,20 @@ struct SpoolOptions: ParsableArguments {
     @Option(help: "The spool directory (default: $SPOOL_DIR, else spool_dir of the config file).")
     var spool: String?
 
-    @Option(help: "The daemon's config file, read for spool_dir (default: ./etc/mlopsd.yaml when present, else /etc/mlopsd/mlopsd.yaml).")
+    @Option(
+        help:
+            "The daemon's config file, read for spool_dir (default: ./etc/mlopsd.yaml when present, else /etc/mlopsd/mlopsd.yaml)."
+    )
     var config: String?
 
     func resolve() throws -> SpoolClient {
         if let spool { return SpoolClient(root: spool) }
         let env = ProcessInfo.processInfo.environment
         if let dir = env["SPOOL_DIR"], !dir.isEmpty { return SpoolClient(root: dir) }
-        let path = config ?? (FileManager.default.fileExists(atPath: "etc/mlopsd.yaml") ? "etc/mlopsd.yaml" : "/etc/mlopsd/mlopsd.yaml")
+        let path =
+            config
+            ?? (FileManager.default.fileExists(atPath: "etc/mlopsd.yaml")
+                ? "etc/mlopsd.yaml" : "/etc/mlopsd/mlopsd.yaml")
         do {
             return SpoolClient(root: try ConfigFile.load(path: path).spoolDir)
         } catch {
@@ -100,7 +109,9 @@ extension MLOpsCtl {
     struct Submit: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a job file and drop it atomically into the spool; print its id.",
-            discussion: "Exit status: 0 submitted (with --wait: the job succeeded), 1 failed, 65 invalid or rejected, 73 the spool could not be written, 124 timed out.")
+            discussion:
+                "Exit status: 0 submitted (with --wait: the job succeeded), 1 failed, 65 invalid or rejected, 73 the spool could not be written, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @Argument(help: "The job file, or - for standard input.") var file: String
@@ -122,14 +133,19 @@ extension MLOpsCtl {
                 }
                 // Strict, as the daemon is: a file that is not UTF-8 is refused, not repaired.
                 guard let text = String(validating: data, as: UTF8.self) else {
-                    throw CtlFailure(message: "\(file): not_utf8: the job file is not valid UTF-8 text (save the file as UTF-8)", code: Exit.rejected)
+                    throw CtlFailure(
+                        message: "\(file): not_utf8: the job file is not valid UTF-8 text (save the file as UTF-8)",
+                        code: Exit.rejected
+                    )
                 }
                 let submission = try submit(text, fileName: file == "-" ? nil : file, to: client)
                 if !wait {
                     if json { printJSON(["job": submission.id]) } else { print(submission.id) }
                     return
                 }
-                try waitAndPrint(id: submission.id, json: json) { () throws(SpoolClient.ClientError) in try client.wait(for: submission, timeout: timeout) }
+                try waitAndPrint(id: submission.id, json: json) { () throws(SpoolClient.ClientError) in
+                    try client.wait(for: submission, timeout: timeout)
+                }
             }
         }
     }
@@ -137,7 +153,8 @@ extension MLOpsCtl {
     struct Wait: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Wait for a job's final result and print it.",
-            discussion: "Exit status follows the job: 0 succeeded, 1 failed, 65 rejected, 124 timed out.")
+            discussion: "Exit status follows the job: 0 succeeded, 1 failed, 65 rejected, 124 timed out."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @Argument(help: "The job id.") var job: String
@@ -147,7 +164,9 @@ extension MLOpsCtl {
         func run() throws {
             try reportingFailures {
                 let client = try spoolOptions.resolve()
-                try waitAndPrint(id: job, json: json) { () throws(SpoolClient.ClientError) in try client.wait(for: job, timeout: timeout) }
+                try waitAndPrint(id: job, json: json) { () throws(SpoolClient.ClientError) in
+                    try client.wait(for: job, timeout: timeout)
+                }
             }
         }
     }
@@ -155,7 +174,9 @@ extension MLOpsCtl {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check job files offline with the daemon's own rules.",
-            discussion: "Prints file:line:column: code: message (fix) per problem. Exit status 0 when all are valid, 65 otherwise. Models are not looked up: the daemon checks that they exist.")
+            discussion:
+                "Prints file:line:column: code: message (fix) per problem. Exit status 0 when all are valid, 65 otherwise. Models are not looked up: the daemon checks that they exist."
+        )
 
         @Argument(help: "Job files (- for standard input).") var files: [String]
         @Flag(help: "Print JSON.") var json = false
@@ -164,25 +185,36 @@ extension MLOpsCtl {
             var allValid = true
             var reports: [JSONValue] = []
             for file in files {
-                let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+                let data =
+                    file == "-"
+                    ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
                 guard let data, let text = String(data: data, encoding: .utf8) else {
                     allValid = false
                     let message = "\(file): cannot read the file as UTF-8 text"
-                    if json { reports.append(["file": .string(file), "valid": false, "errors": [.string(message)]]) } else { print(message) }
+                    if json {
+                        reports.append(["file": .string(file), "valid": false, "errors": [.string(message)]])
+                    } else {
+                        print(message)
+                    }
                     continue
                 }
                 let name = file == "-" ? "stdin.yaml" : (file as NSString).lastPathComponent
                 switch JobValidator.validate(text: text, fileName: name) {
                 case .valid(let job):
                     if json {
-                        reports.append(["file": .string(file), "valid": true, "job": .string(job.id), "kind": .string(job.kind.rawValue)])
+                        reports.append([
+                            "file": .string(file), "valid": true, "job": .string(job.id),
+                            "kind": .string(job.kind.rawValue),
+                        ])
                     } else {
                         print("\(file): valid \(job.kind.rawValue) job `\(job.id)`")
                     }
                 case .rejected(_, _, _, let failure):
                     allValid = false
                     if json {
-                        let errors = (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(failure.errors))) ?? .null
+                        let errors =
+                            (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(failure.errors)))
+                            ?? .null
                         reports.append(["file": .string(file), "valid": false, "errors": errors])
                     } else {
                         for error in failure.errors { print(JobErrorFormatter.line(error, file: file)) }
@@ -197,7 +229,8 @@ extension MLOpsCtl {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the daemon's state, queue depth and models (from status.json in the spool).",
-            discussion: "Exit status 0 when the daemon is running, 3 when it is not.")
+            discussion: "Exit status 0 when the daemon is running, 3 when it is not."
+        )
 
         @OptionGroup var spoolOptions: SpoolOptions
         @Flag(help: "Print JSON.") var json = false
@@ -205,31 +238,43 @@ extension MLOpsCtl {
         func run() throws {
             try reportingFailures {
                 let client = try spoolOptions.resolve()
-                guard let status = client.readStatus() else {
-                    throw CtlFailure(message: "mlopsd has never run on \(client.root) (no status.json)", code: Exit.notRunning)
+                guard let raw = client.readStatus() else {
+                    throw CtlFailure(
+                        message: "mlopsd has never run on \(client.root) (no status.json)",
+                        code: Exit.notRunning
+                    )
                 }
-                let pid = status["pid"]?.intValue ?? 0
+                let status: StatusDocument
+                do {
+                    status = try JSONValueDecoder().decode(StatusDocument.self, from: raw)
+                } catch {
+                    throw CtlFailure(
+                        message: "mlopsctl: \(client.root)/status.json cannot be read: \(error)",
+                        code: Exit.failed
+                    )
+                }
+                let pid = status.pid
                 let alive = pid > 0 && (kill(pid_t(pid), 0) == 0 || errno == EPERM)
-                let state = alive ? (status["state"]?.stringValue ?? "unknown") : "not running"
+                let state = alive ? status.state : "not running"
                 if json {
-                    guard case .object(var object) = status else { return }
+                    guard case .object(var object) = raw else { return }
                     object["running"] = .bool(alive)
                     printJSON(JSONValue.object(object))
                 } else {
-                    print("mlopsd \(status["version"]?.stringValue ?? "?") on \(client.root): \(state)" + (alive ? " (pid \(pid))" : ""))
-                    print("  queue: \(status["queue_depth"]?.intValue ?? 0) waiting")
-                    if let jobs = status["jobs"] {
-                        print("  jobs since start: \(jobs["succeeded"]?.intValue ?? 0) succeeded, \(jobs["failed"]?.intValue ?? 0) failed, \(jobs["rejected"]?.intValue ?? 0) rejected")
+                    print("mlopsd \(status.version) on \(client.root): \(state)" + (alive ? " (pid \(pid))" : ""))
+                    print("  queue: \(status.queueDepth) waiting")
+                    let jobs = status.jobs
+                    print(
+                        "  jobs since start: \(jobs.succeeded) succeeded, \(jobs.failed) failed, \(jobs.rejected) rejected"
+                    )
+                    print("  models: \(status.modelsTotal)")
+                    for model in status.models {
+                        print("    \(model.name)  \(model.task)  metric \(model.metric)  revision \(model.revision)")
                     }
-                    if case .array(let models)? = status["models"] {
-                        let total = status["models_total"]?.intValue ?? models.count
-                        print("  models: \(total)")
-                        for model in models {
-                            print("    \(model["name"]?.stringValue ?? "?")  \(model["task"]?.stringValue ?? "")  metric \(model["metric"]?.stringValue ?? "")  revision \(model["revision"]?.intValue ?? 0)")
-                        }
-                        if total > models.count { print("    … and \(total - models.count) more") }
+                    if status.modelsTotal > status.models.count {
+                        print("    … and \(status.modelsTotal - status.models.count) more")
                     }
-                    print("  updated at \(status["updated_at"]?.stringValue ?? "?")")
+                    print("  updated at \(status.updatedAt)")
                 }
                 if !alive { throw ExitCode(Exit.notRunning) }
             }
@@ -242,8 +287,14 @@ extension MLOpsCtl {
 /// when the document has none); any other as the generic description, or JSON with
 /// `json`. Exits with the job's status like `submit --wait`.
 func submitAndWait<Kind: JobKindDeclaration>(
-    _ kind: Kind.Type, _ options: SpoolOptions, model: String? = nil, reason: String? = nil, parameters: Kind.Parameters,
-    timeout: Double?, json: Bool, render: @escaping (Kind.Result?) -> String
+    _ kind: Kind.Type,
+    _ options: SpoolOptions,
+    model: String? = nil,
+    reason: String? = nil,
+    parameters: Kind.Parameters,
+    timeout: Double?,
+    json: Bool,
+    render: @escaping (Kind.Result?) -> String
 ) throws {
     try reportingFailures {
         let client = try options.resolve()
@@ -254,15 +305,19 @@ func submitAndWait<Kind: JobKindDeclaration>(
             if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
             throw CtlFailure(message: "\(error)", code: Exit.rejected)
         }
-        try waitAndPrint(id: submission.id, json: json, render: { doc in
-            do {
-                return render(try doc.result(of: kind))
-            } catch {
-                let problem = "mlopsctl: cannot read the \(Kind.kind.rawValue) result of job \(doc.job): \(error)\n"
-                FileHandle.standardError.write(Data(problem.utf8))
-                return describe(doc)
+        try waitAndPrint(
+            id: submission.id,
+            json: json,
+            render: { doc in
+                do {
+                    return render(try doc.result(of: kind))
+                } catch {
+                    let problem = "mlopsctl: cannot read the \(Kind.kind.rawValue) result of job \(doc.job): \(error)\n"
+                    FileHandle.standardError.write(Data(problem.utf8))
+                    return describe(doc)
+                }
             }
-        }) { () throws(SpoolClient.ClientError) in
+        ) { () throws(SpoolClient.ClientError) in
             try client.wait(for: submission, timeout: timeout ?? 120)
         }
     }
@@ -280,8 +335,12 @@ func submit(_ text: String, fileName: String?, to client: SpoolClient) throws ->
 
 /// Waits with `wait`, prints the result (a succeeded one through `render` when given, any
 /// other as the generic description), and exits with the job's status.
-func waitAndPrint(id: String, json: Bool, render: ((ResultDocument) -> String)? = nil,
-                  _ wait: () throws(SpoolClient.ClientError) -> ResultDocument) throws {
+func waitAndPrint(
+    id: String,
+    json: Bool,
+    render: ((ResultDocument) -> String)? = nil,
+    _ wait: () throws(SpoolClient.ClientError) -> ResultDocument
+) throws {
     let document: ResultDocument
     do {
         document = try wait()

@@ -507,6 +507,12 @@ import Testing
             return
         }
         #expect(models.compactMap { $0["name"]?.stringValue } == ["alpha-model", "beta-model"])
+        // status.json is a StatusDocument, written exactly as it encodes.
+        let file = try Data(contentsOf: URL(fileURLWithPath: d.spool + "/status.json"))
+        let document = try JSONDecoder().decode(StatusDocument.self, from: file)
+        #expect(document.models.map(\.name) == ["alpha-model", "beta-model"] && document.modelsTotal == 2)
+        #expect(document.kinds == JobKind.allCases.map(\.rawValue))
+        #expect(try JSONEncoder.mlopsPretty.encode(document) == file)
 
         let stopped = try d.stop()
         #expect(WaitStatus(raw: stopped).exitCode == 0)

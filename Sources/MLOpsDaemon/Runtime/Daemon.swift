@@ -1,11 +1,11 @@
 import CPosix
 import Dispatch
 import Foundation
+import GRDB
 import Glibc
 import Logging
 import MLOpsClient
 import MLOpsCore
-import GRDB
 
 /// Wires config, logging, systemd notification, the store, the spool and the engine, and
 /// runs until SIGTERM (docs/design.md §12).
@@ -77,7 +77,7 @@ public final class Daemon {
     private var retrainTimer: DispatchSourceTimer?
     private var lastStatusAt = DispatchTime(uptimeNanoseconds: 0)
     private var statusPending = false
-    private var modelsCache: (generation: Int, list: [JSONValue], total: Int)?
+    private var modelsCache: (generation: Int, list: [StatusDocument.Model], total: Int)?
     private let metrics: MetricsWriter
     /// Whether writes to disk work (every writer reports to it; the engine settles the alert).
     let health = StorageHealth()
@@ -94,8 +94,11 @@ public final class Daemon {
         }
         do {
             return try DaemonConfig.parse(
-                text: text, sourceName: path, environment: ProcessInfo.processInfo.environment,
-                workingDirectory: FileManager.default.currentDirectoryPath)
+                text: text,
+                sourceName: path,
+                environment: ProcessInfo.processInfo.environment,
+                workingDirectory: FileManager.default.currentDirectoryPath
+            )
         } catch {
             throw .config("\(error)")
         }
@@ -103,7 +106,10 @@ public final class Daemon {
 
     /// Opens everything; does not start serving yet. On the engine's actor (see ``main(configPath:)``).
     public init(
-        configPath: String, config: DaemonConfig, logger: Logger, notifier: ServiceNotifier
+        configPath: String,
+        config: DaemonConfig,
+        logger: Logger,
+        notifier: ServiceNotifier
     ) throws(StartError) {
         self.configPath = configPath
         self.config = config
@@ -133,28 +139,54 @@ public final class Daemon {
             throw .store("\(error)")
         }
         do {
-            registry = try ModelRegistry(stateDir: config.stateDir, alertsDirectory: spool.alerts, logger: logger, health: health)
+            registry = try ModelRegistry(
+                stateDir: config.stateDir,
+                alertsDirectory: spool.alerts,
+                logger: logger,
+                health: health
+            )
         } catch {
             throw .store("cannot open the registry's directories under \(config.stateDir): \(error)")
         }
         let catalog: PipelineCatalog
         do {
-            catalog = try PipelineCatalog.load(directory: config.pipelinesDir, searchPath: PipelineCatalog.defaultSearchPath())
+            catalog = try PipelineCatalog.load(
+                directory: config.pipelinesDir,
+                searchPath: PipelineCatalog.defaultSearchPath()
+            )
         } catch {
             throw .config("pipeline definitions refused:\n\(error)")
         }
-        let pipelines = PipelineService(store: store, spool: spool, registry: registry, logger: logger,
-                                        engineQueue: EngineActor.queue, catalog: catalog, config: config)
+        let pipelines = PipelineService(
+            store: store,
+            spool: spool,
+            registry: registry,
+            logger: logger,
+            engineQueue: EngineActor.queue,
+            catalog: catalog,
+            config: config
+        )
         self.pipelines = pipelines
-        engine = Engine(spool: spool, store: store, handlers: .standard, config: config, logger: logger, registry: registry,
-                        pipelines: pipelines, health: health)
+        engine = Engine(
+            spool: spool,
+            store: store,
+            handlers: .standard,
+            config: config,
+            logger: logger,
+            registry: registry,
+            pipelines: pipelines,
+            health: health
+        )
         pruner = SpoolPruner(spool: spool, retention: Daemon.retention(config), logger: logger)
     }
 
     nonisolated static func retention(_ config: DaemonConfig) -> SpoolPruner.Retention {
         SpoolPruner.Retention(
-            doneDays: config.doneRetentionDays, failedDays: config.failedRetentionDays,
-            resultsDays: config.resultsRetentionDays, interval: config.pruneInterval)
+            doneDays: config.doneRetentionDays,
+            failedDays: config.failedRetentionDays,
+            resultsDays: config.resultsRetentionDays,
+            interval: config.pruneInterval
+        )
     }
 
     /// Starts serving: recovery, rescan, signals, timers, READY=1. Returns once ready.
@@ -165,7 +197,10 @@ public final class Daemon {
         // with the store (a deployment the daemon died in is undone or completed).
         let leftovers = registry.artifacts.removeLeftovers()
         if leftovers > 0 {
-            logger.info("removed \(leftovers) half-copied artifact directories", metadata: ["event": LogEvent.daemonStarted.metadataValue])
+            logger.info(
+                "removed \(leftovers) half-copied artifact directories",
+                metadata: ["event": LogEvent.daemonStarted.metadataValue]
+            )
         }
         let reconcileConfig = EngineActor.sync { self.config }
         registry.reconcile(store: store, config: reconcileConfig, logger: logger)
@@ -192,7 +227,8 @@ public final class Daemon {
         notifier.ready(status: summary)
         logger.notice(
             "mlopsd \(MLOpsDaemonInfo.version) ready: spool \(spoolDir), state \(stateDir)",
-            metadata: ["event": LogEvent.daemonReady.metadataValue])
+            metadata: ["event": LogEvent.daemonReady.metadataValue]
+        )
     }
 
     /// Runs the daemon until SIGTERM; never returns.
@@ -212,7 +248,10 @@ public final class Daemon {
         JournalLogHandler.bootstrap(identifier: "mlopsd", mode: .automatic, level: Logger.Level(config.logLevel))
         let logger = Logger(label: "mlopsd")
         let notifier = ServiceNotifier()
-        logger.info("mlopsd \(MLOpsDaemonInfo.version) starting with \(configPath)", metadata: ["event": LogEvent.daemonStarted.metadataValue])
+        logger.info(
+            "mlopsd \(MLOpsDaemonInfo.version) starting with \(configPath)",
+            metadata: ["event": LogEvent.daemonStarted.metadataValue]
+        )
         do {
             let daemon = try EngineActor.sync {
                 Result { () throws(StartError) in
@@ -259,7 +298,10 @@ public final class Daemon {
     /// SIGTERM: STOPPING=1, finish the batch in progress, exit 0.
     private nonisolated func shutDown(signal signo: Int32) {
         notifier.stopping()
-        logger.notice("stopping on signal \(signo); finishing the jobs in progress", metadata: ["event": LogEvent.daemonStopping.metadataValue])
+        logger.notice(
+            "stopping on signal \(signo); finishing the jobs in progress",
+            metadata: ["event": LogEvent.daemonStopping.metadataValue]
+        )
         pruner.stop()
         // Queued behind the batch in progress.
         EngineActor.queue.async { EngineActor.assumeIsolated { self.stopServing() } }
@@ -314,7 +356,10 @@ public final class Daemon {
             }
             let catalog: PipelineCatalog
             do {
-                catalog = try PipelineCatalog.load(directory: new.pipelinesDir, searchPath: PipelineCatalog.defaultSearchPath())
+                catalog = try PipelineCatalog.load(
+                    directory: new.pipelinesDir,
+                    searchPath: PipelineCatalog.defaultSearchPath()
+                )
             } catch {
                 throw StartError.config("pipeline definitions refused:\n\(error)")
             }
@@ -331,7 +376,8 @@ public final class Daemon {
         } catch {
             self.logger.error(
                 "reload refused, the previous configuration stays in force: \(error)",
-                metadata: ["event": LogEvent.configReloadRefused.metadataValue])
+                metadata: ["event": LogEvent.configReloadRefused.metadataValue]
+            )
         }
         self.state = .ready
         self.publishStatus()
@@ -381,15 +427,31 @@ public final class Daemon {
     /// the engine queue like every job, in one transaction for all production models.
     private func monitorAll() {
         let afterCommit = AfterCommit()
-        let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: logger,
-                                 registry: registry, afterCommit: afterCommit, pipelines: pipelines)
+        let context = JobContext(
+            submittedBy: "mlopsd",
+            submitterUID: getuid(),
+            now: Date(),
+            config: config,
+            logger: logger,
+            registry: registry,
+            afterCommit: afterCommit,
+            pipelines: pipelines
+        )
         do {
-            let checked = try store.write { db in try Kinds.MonitorAll.checkAll(db, trigger: "timer", context: context, job: nil) }
+            let checked = try store.write { db in
+                try Kinds.MonitorAll.checkAll(db, trigger: "timer", context: context, job: nil)
+            }
             afterCommit.run()
             publishStatus()
-            logger.debug("periodic monitoring pass: \(checked.count) models", metadata: ["event": LogEvent.monitoringChecked.metadataValue])
+            logger.debug(
+                "periodic monitoring pass: \(checked.count) models",
+                metadata: ["event": LogEvent.monitoringChecked.metadataValue]
+            )
         } catch {
-            logger.error("periodic monitoring pass failed: \(error)", metadata: ["event": LogEvent.storeError.metadataValue])
+            logger.error(
+                "periodic monitoring pass failed: \(error)",
+                metadata: ["event": LogEvent.storeError.metadataValue]
+            )
         }
     }
 
@@ -403,8 +465,16 @@ public final class Daemon {
     /// model whose automated retraining is on, in one transaction, on the engine queue.
     private func retrainingTick() {
         let afterCommit = AfterCommit()
-        let context = JobContext(submittedBy: "mlopsd", submitterUID: getuid(), now: Date(), config: config, logger: logger,
-                                 registry: registry, afterCommit: afterCommit, pipelines: pipelines)
+        let context = JobContext(
+            submittedBy: "mlopsd",
+            submitterUID: getuid(),
+            now: Date(),
+            config: config,
+            logger: logger,
+            registry: registry,
+            afterCommit: afterCommit,
+            pipelines: pipelines
+        )
         do {
             _ = try store.write { db in try RetrainingAutomation.tick(db, context: context) }
             afterCommit.run()
@@ -439,18 +509,22 @@ public final class Daemon {
     }
 
     /// The models listed in status.json: read from the store only when a job changed them.
-    private func modelsSummary() -> (list: [JSONValue], total: Int) {
+    private func modelsSummary() -> (list: [StatusDocument.Model], total: Int) {
         let generation = engine.modelsGeneration
         if let cached = modelsCache, cached.generation == generation { return (cached.list, cached.total) }
         let limit = Daemon.statusModelLimit
-        let (models, total) = store.readOrLog("read the models for status.json", logger: logger) { db in
-            try ModelSpecs.summaries(db, limit: limit)
-        } ?? ([], 0)
-        let list: [JSONValue] = models.map { model in
-            [
-                "name": .string(model.name), "task": .string(model.task), "metric": .string(model.metric),
-                "revision": .int(model.revision), "updated_at": .string(model.updatedAt),
-            ]
+        let (models, total) =
+            store.readOrLog("read the models for status.json", logger: logger) { db in
+                try ModelSpecs.summaries(db, limit: limit)
+            } ?? ([], 0)
+        let list = models.map { model in
+            StatusDocument.Model(
+                name: model.name,
+                task: model.task,
+                metric: model.metric,
+                revision: model.revision,
+                updatedAt: model.updatedAt
+            )
         }
         modelsCache = (generation, list, total)
         return (list, total)
@@ -465,29 +539,41 @@ public final class Daemon {
         lastStatusAt = .now()
         let c = engine.counters
         let models = modelsSummary()
-        let status: JSONValue = [
-            "pid": .int(Int(getpid())),
-            "version": .string(MLOpsDaemonInfo.version),
-            "state": .string(state.rawValue),
-            "config": .string(configPath),
-            "started_at": .string(Timestamp.string(startedAt)),
-            "updated_at": .string(Timestamp.string(Date())),
-            "spool": .string(config.spoolDir),
-            "state_dir": .string(config.stateDir),
-            "queue_depth": .int(engine.queueDepth),
-            "jobs": ["succeeded": .int(c.succeeded), "failed": .int(c.failed), "rejected": .int(c.rejected), "recovered": .int(c.replayed)],
-            "models": .array(models.list),
-            "models_total": .int(models.total),
-            "kinds": .array(HandlerRegistry.standard.implementedKinds.map { .string($0.rawValue) }),
-        ]
+        let status = StatusDocument(
+            pid: Int(getpid()),
+            version: MLOpsDaemonInfo.version,
+            state: state.rawValue,
+            config: configPath,
+            startedAt: Timestamp.string(startedAt),
+            updatedAt: Timestamp.string(Date()),
+            spool: config.spoolDir,
+            stateDir: config.stateDir,
+            queueDepth: engine.queueDepth,
+            jobs: .init(succeeded: c.succeeded, failed: c.failed, rejected: c.rejected, recovered: c.replayed),
+            models: models.list,
+            modelsTotal: models.total,
+            kinds: HandlerRegistry.standard.implementedKinds.map(\.rawValue)
+        )
         if let data = try? JSONEncoder.mlopsPretty.encode(status) {
             do {
-                try spool.top.writeAtomically("status.json", data: data, mode: 0o644, syncFile: false, syncDirectory: false)
+                try spool.top.writeAtomically(
+                    "status.json",
+                    data: data,
+                    mode: 0o644,
+                    syncFile: false,
+                    syncDirectory: false
+                )
                 health.succeeded(site: "status.json")
             } catch {
-                health.failed(site: "status.json", path: spool.root + "/status.json", errno: error.errno,
-                              message: "cannot write \(spool.root)/status.json: \(error); it is written again every status interval",
-                              logger: logger, rateLimit: 60)
+                health.failed(
+                    site: "status.json",
+                    path: spool.root + "/status.json",
+                    errno: error.errno,
+                    message:
+                        "cannot write \(spool.root)/status.json: \(error); it is written again every status interval",
+                    logger: logger,
+                    rateLimit: 60
+                )
             }
         }
         metrics.write(metricsSnapshot(), to: config.metricsFile)
@@ -498,9 +584,15 @@ public final class Daemon {
     /// The metrics as of now.
     private func metricsSnapshot() -> MetricsSnapshot {
         var snapshot = MetricsSnapshot(
-            up: state != .stopping, version: MLOpsDaemonInfo.version, startTime: startedAt, lastBatch: engine.lastBatchAt,
-            queueDepth: engine.queueDepth, models: modelsSummary().total, jobs: engine.tally,
-            recovered: engine.counters.replayed)
+            up: state != .stopping,
+            version: MLOpsDaemonInfo.version,
+            startTime: startedAt,
+            lastBatch: engine.lastBatchAt,
+            queueDepth: engine.queueDepth,
+            models: modelsSummary().total,
+            jobs: engine.tally,
+            recovered: engine.counters.replayed
+        )
         (snapshot.checks, snapshot.openAlerts) = MetricsWriter.monitoring(store, logger: logger)
         snapshot.pipelines = MetricsWriter.pipelines(store, logger: logger)
         return snapshot
