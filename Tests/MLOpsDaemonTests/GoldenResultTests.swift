@@ -298,6 +298,11 @@ import Testing
             expect: .rejected
         )
         try run.submit("get-alert", "kind: get-alert\nparams:\n  alert: \(drift)\n", expect: .succeeded)
+        try run.submit(
+            "monitoring-history",
+            "kind: monitoring-history\nmodel: chest-xray\nparams:\n  last: 3\n",
+            expect: .succeeded
+        )
         try run.submit("alerts-all", "kind: list-alerts\nparams:\n  include_resolved: true\n", expect: .succeeded)
 
         // --- Pipelines: cancel with nothing to cancel, then a run cancelled in its train stage. ---

@@ -29,6 +29,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     case acknowledgeAlert = "acknowledge-alert"
     /// One alert, open or resolved.
     case getAlert = "get-alert"
+    /// The stored monitoring checks of a model over a time range.
+    case monitoringHistory = "monitoring-history"
     /// Runs the CI/CD pipeline for a model.
     case runPipeline = "run-pipeline"
     /// Stops a running pipeline and its children.
@@ -65,6 +67,7 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
         case .listAlerts: return Kinds.ListAlerts.self
         case .acknowledgeAlert: return Kinds.AcknowledgeAlert.self
         case .getAlert: return Kinds.GetAlert.self
+        case .monitoringHistory: return Kinds.MonitoringHistory.self
         case .runPipeline: return Kinds.RunPipeline.self
         case .cancelPipeline: return Kinds.CancelPipeline.self
         case .pipelineHistory: return Kinds.PipelineHistory.self

@@ -223,6 +223,19 @@ public enum AlertBook {
         )
     }
 
+    /// The alerts of `model` opened, updated or resolved at or after `since` (RFC 3339 as
+    /// the store writes it): what a stretch of monitoring history changed.
+    public static func changed(_ db: Database, model: String, since: String) throws -> [AlertRecord] {
+        try AlertRecord.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM alerts WHERE model = ? AND (opened_at >= ? OR updated_at >= ? OR resolved_at >= ?)
+                ORDER BY seq
+                """,
+            arguments: [model, since, since, since]
+        )
+    }
+
     /// The ids of the newest `limit` open alerts, newest first (suggestions for a misspelt id).
     public static func openIDs(_ db: Database, limit: Int = 200) throws -> [String] {
         try String.fetchAll(

@@ -40,4 +40,35 @@ enum CheckStore {
             arguments: [model]
         )
     }
+
+    /// A stored check as `monitoring-history` lists it.
+    struct Stored: Decodable, FetchableRecord {
+        /// The check's number.
+        var seq: Int
+        /// When it ran.
+        var at: String
+        /// The version it judged.
+        var version: String?
+        /// What ran it.
+        var trigger: String
+        /// The report as JSON text.
+        var report: String
+    }
+
+    /// The newest `limit` checks of `model` at or after `since` and at or before `until`
+    /// (RFC 3339 as the store writes them; nil: unbounded), oldest first.
+    static func history(_ db: Database, model: String, since: String?, until: String?, limit: Int) throws -> [Stored] {
+        var sql = "SELECT seq, at, version, trigger, report FROM monitoring_checks WHERE model = ?"
+        var arguments: StatementArguments = [model]
+        if let since {
+            sql += " AND at >= ?"
+            _ = arguments.append(contentsOf: [since])
+        }
+        if let until {
+            sql += " AND at <= ?"
+            _ = arguments.append(contentsOf: [until])
+        }
+        _ = arguments.append(contentsOf: [limit])
+        return try Stored.fetchAll(db, sql: sql + " ORDER BY seq DESC LIMIT ?", arguments: arguments).reversed()
+    }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import MLOpsCore
+
+/// `monitoring-history`: the stored checks of a model over a time range, oldest first, each
+/// with its report and the alerts it opened, updated or resolved. A check and the alerts it
+/// changes share one time (they commit together), which is how they are matched. Read-only.
+extension Kinds.MonitoringHistory: JobHandling {
+    public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
+        let model = try job.requiredModel
+        // The store writes UTC with milliseconds; a bound with an offset compares after the same rewrite.
+        let since = job.parameters.since.flatMap(Timestamp.parse).map(Timestamp.string)
+        let until = job.parameters.until.flatMap(Timestamp.parse).map(Timestamp.string)
+        if let since, let until, since > until {
+            return .rejected(
+                JobError(
+                    .invalidValue,
+                    "since (\(since)) is after until (\(until)): the range holds no check",
+                    at: job.mark(ofParam: "since"),
+                    fix: "swap the two times"
+                )
+            )
+        }
+        let stored = try CheckStore.history(db, model: model, since: since, until: until, limit: job.parameters.last)
+        let changed = try stored.first.map { try AlertBook.changed(db, model: model, since: $0.at) } ?? []
+        let decoder = JSONDecoder()
+        var checks: [Check] = []
+        for row in stored {
+            let report: MonitoringReport
+            do {
+                report = try decoder.decode(MonitoringReport.self, from: Data(row.report.utf8))
+            } catch {
+                throw JobError(
+                    .internalError,
+                    "the stored report of check \(row.seq) of \(model) cannot be read: \(error)"
+                )
+            }
+            checks.append(
+                Check(
+                    seq: row.seq,
+                    at: row.at,
+                    version: row.version,
+                    trigger: row.trigger,
+                    report: report,
+                    alertsOpened: changed.filter { $0.openedAt == row.at }.map(\.id),
+                    alertsUpdated: changed.filter {
+                        $0.openedAt != row.at && $0.updatedAt == row.at && $0.resolvedAt != row.at
+                    }
+                    .map(\.id),
+                    alertsResolved: changed.filter { $0.resolvedAt == row.at }.map(\.id)
+                )
+            )
+        }
+        return .succeeded(Result(model: model, checks: checks))
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import MLOpsClient
+import MLOpsCore
+
+extension MLOpsCtl {
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "A model's stored monitoring checks over time, a sparkline per signal (a monitoring-history job).",
+            discussion: """
+                One line per signal shows its trend from the oldest to the newest check (▁ lowest, █ highest, \
+                a space where a check has no value): health, drift share, the metric when labels judged it, and \
+                each monitored column's test statistic. Then the newest checks one per line, with the alerts \
+                each opened (+), confirmed again (~) and resolved (-).
+                Exit status: 0 listed, 1 failed, 65 rejected (unknown model, since after until), 124 timed out.
+                """
+        )
+
+        @OptionGroup var spoolOptions: SpoolOptions
+        @OptionGroup var output: RegistryOutput
+        @Argument(help: "The model.") var model: String
+        @Option(help: "Only checks at or after this RFC 3339 time (2026-11-29, 2026-11-29T13:00:00Z).") var since:
+            String?
+        @Option(help: "Only checks at or before this RFC 3339 time.") var until: String?
+        @Option(help: "The most checks (the newest of the range; default 100, at most 10000).") var last: Int?
+
+        func run() throws {
+            let parameters = Kinds.MonitoringHistory.Parameters(
+                since: since,
+                until: until,
+                last: last ?? Kinds.MonitoringHistory.defaultChecks
+            )
+            try submitAndWait(
+                Kinds.MonitoringHistory.self,
+                spoolOptions,
+                model: model,
+                parameters: parameters,
+                timeout: output.timeout,
+                json: output.json
+            ) { result in
+                guard let result, !result.checks.isEmpty else { return "\(model): no stored checks in this range" }
+                return HistoryText.lines(result).joined(separator: "\n")
+            }
+        }
+    }
+}
+
+/// How a monitoring history reads on a terminal.
+enum HistoryText {
+    /// The newest checks listed one per line under the sparklines.
+    static let listed = 10
+
+    static func lines(_ history: Kinds.MonitoringHistory.Result) -> [String] {
+        let checks = history.checks
+        let reports = checks.map(\.report)
+        let versions = checks.compactMap(\.version).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        var lines = [
+            "\(history.model): \(checks.count) check\(checks.count == 1 ? "" : "s"), \(checks.first?.at ?? "") … "
+                + "\(checks.last?.at ?? "")"
+                + (versions.isEmpty ? "" : " (version \(versions.joined(separator: ", ")))")
+        ]
+        func row(_ label: String, _ values: [Double?], low: Double? = nil, high: Double? = nil, note: String = "") {
+            let shown = values.compactMap { $0 }
+            let span =
+                shown.first.map { first in
+                    String(format: "%.3f", first) + " → " + String(format: "%.3f", shown.last ?? first)
+                } ?? "-"
+            lines.append(
+                "  " + pad(label, 22) + " " + Sparkline.line(values, low: low, high: high) + "  " + span + note
+            )
+        }
+        let band = reports.last.map { " (\($0.health.band.rawValue))" } ?? ""
+        row("health", reports.map { $0.health.score }, low: 0, high: 1, note: band)
+        row("drift share", reports.map { $0.driftShare }, low: 0, high: 1)
+        if let metric = reports.last?.decay.metric {
+            let interval =
+                reports.last?.decay.interval.map { String(format: " [%.3f, %.3f]", $0.lower, $0.upper) } ?? ""
+            row(metric, reports.map { $0.decay.current }, note: interval)
+        }
+        let names = reports.last?.columns.map(\.name) ?? []
+        for name in names {
+            let series = reports.map { report in report.columns.first { $0.name == name }?.statistic }
+            let newest = reports.last?.columns.first { $0.name == name }
+            let test = newest?.test?.rawValue ?? "-"
+            row("\(name) (\(test))", series, note: newest?.drift == true ? "  DRIFT" : "")
+        }
+        lines.append("  CHECK   AT                        VERSION   HEALTH  BAND      DRIFT   ALERTS")
+        for check in checks.suffix(listed) {
+            let report = check.report
+            let alerts =
+                check.alertsOpened.map { "+" + $0 } + check.alertsUpdated.map { "~" + $0 }
+                + check.alertsResolved.map { "-" + $0 }
+            lines.append(
+                "  "
+                    + [
+                        pad("#\(check.seq)", 7), pad(check.at, 25), pad(check.version, 9),
+                        pad(String(format: "%.3f", report.health.score), 7), pad(report.health.band.rawValue, 9),
+                        pad(String(format: "%.3f", report.driftShare), 7), alerts.joined(separator: " "),
+                    ].joined(separator: " ")
+            )
+        }
+        if checks.count > listed { lines.append("  (the \(checks.count - listed) older checks: --json)") }
+        return lines
+    }
+}

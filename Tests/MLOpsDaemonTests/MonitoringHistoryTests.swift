@@ -1,0 +1,102 @@
+import Foundation
+import MLOpsClient
+import MLOpsCore
+import Testing
+
+/// `monitoring-history` and `mlopsctl history` through the real daemon: the stored checks
+/// come back oldest first with their reports and the alerts each opened, the range and
+/// `--last` narrow them, and the terminal view draws a sparkline per signal.
+@Suite(.serialized) struct MonitoringHistoryTests {
+    @Test func theChecksOfADriftComeBackInOrderWithTheAlertsTheyOpened() throws {
+        let h = try DaemonHarness()
+        defer { h.cleanUp() }
+        try h.start()
+        try h.drop("reg.yaml", Jobs.registerModel("xray"))
+        #expect(try h.waitForResult("reg").status == .succeeded)
+        let dir = h.root + "/data/v1"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try writeFile(dir + "/model.bin", Data("w".utf8))
+        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
+        try writeFile(dir + "/reference.csv", Data(MonitoringData.reference(rows: 1000).utf8))
+        try h.drop("cv.yaml", "kind: create-version\nmodel: xray\nparams:\n  artifact: \(dir)\n")
+        #expect(try h.waitForResult("cv").status == .succeeded)
+        try h.drop("p.yaml", "kind: promote-version\nmodel: xray\nparams: {version: 1.0.0}\n")
+        #expect(try h.waitForResult("p").status == .succeeded)
+
+        // Two batches like the reference, then two after a scanner change: each batch of 200
+        // crosses check_every_predictions (100), so each log job runs one check.
+        var drifted = MonitoringData.Traffic()
+        drifted.scanners = ["UNSEEN"]
+        drifted.kvpShift = 25
+        for (n, traffic) in [MonitoringData.Traffic(), MonitoringData.Traffic(), drifted, drifted].enumerated() {
+            let file = h.root + "/data/preds-\(n).csv"
+            try writeFile(
+                file,
+                Data(
+                    MonitoringData.predictions(prefix: "b\(n)", rows: 200, seed: UInt64(10 + n), traffic: traffic).utf8
+                )
+            )
+            try h.drop("log-\(n).yaml", "kind: log-predictions\nmodel: xray\nparams:\n  file: \(file)\n")
+            let logged = try h.waitForResult("log-\(n)")
+            #expect(logged.status == .succeeded && logged.result?["check"] != nil, "\(logged)")
+        }
+
+        let json = try Ctl.run(["history", "--spool", h.spool, "xray", "--json"], stdin: nil, in: h.root, timeout: 60)
+        #expect(json.exitCode == 0, "\(json)")
+        let document = try ResultDocument.decode(Data(json.stdout.utf8))
+        let history = try #require(try document.result(of: Kinds.MonitoringHistory.self))
+        #expect(history.count == 4 && history.checks.count == 4)
+        #expect(history.checks.map(\.seq) == history.checks.map(\.seq).sorted())
+        #expect(history.checks.allSatisfy { $0.version == "1.0.0" && $0.trigger == "predictions" })
+        let (before, after) = (history.checks[1].report, history.checks[2].report)
+        #expect(before.equipment.newValues.isEmpty)
+        #expect(after.equipment.newValues.map(\.value) == ["UNSEEN"])
+        #expect(after.health.score < before.health.score)
+        #expect(after.columns.first { $0.name == "scanner_kv" }?.drift == true)
+        // The equipment alert opened with the first check that saw the new scanner, and the
+        // next check confirmed it again.
+        let equipment = try #require(history.checks[2].alertsOpened.first { $0.contains("equipment_change") })
+        #expect(history.checks[0].alertsOpened.isEmpty && history.checks[1].alertsOpened.isEmpty)
+        #expect(history.checks[3].alertsUpdated.contains(equipment))
+
+        let newest = try Ctl.run(
+            ["history", "--spool", h.spool, "xray", "--last", "2", "--json"],
+            stdin: nil,
+            in: h.root,
+            timeout: 60
+        )
+        let lastTwo = try #require(
+            try ResultDocument.decode(Data(newest.stdout.utf8)).result(of: Kinds.MonitoringHistory.self)
+        )
+        #expect(lastTwo.checks.map(\.seq) == history.checks.suffix(2).map(\.seq))
+        let since = try Ctl.run(
+            ["history", "--spool", h.spool, "xray", "--since", history.checks[2].at, "--json"],
+            stdin: nil,
+            in: h.root,
+            timeout: 60
+        )
+        let fromThird = try #require(
+            try ResultDocument.decode(Data(since.stdout.utf8)).result(of: Kinds.MonitoringHistory.self)
+        )
+        #expect(fromThird.checks.map(\.seq) == history.checks.suffix(2).map(\.seq))
+
+        let text = try Ctl.run(["history", "--spool", h.spool, "xray"], stdin: nil, in: h.root, timeout: 60)
+        #expect(text.exitCode == 0, "\(text)")
+        #expect(
+            text.stdout.hasPrefix("xray: 4 checks, \(history.checks[0].at) … \(history.checks[3].at) (version 1.0.0)"),
+            "\(text)"
+        )
+        let healthLine = try #require(text.stdout.split(separator: "\n").first { $0.hasPrefix("  health") })
+        #expect(healthLine.contains(Sparkline.line(history.checks.map { $0.report.health.score }, low: 0, high: 1)))
+        #expect(text.stdout.contains("+" + equipment), "\(text)")
+
+        let backwards = try Ctl.run(
+            ["history", "--spool", h.spool, "xray", "--since", "2030-01-01", "--until", "2029-01-01"],
+            stdin: nil,
+            in: h.root,
+            timeout: 60
+        )
+        #expect(backwards.exitCode == 65, "\(backwards)")
+        #expect(backwards.stdout.contains("since (2030-01-01T00:00:00.000Z) is after until"), "\(backwards)")
+    }
+}
