@@ -61,10 +61,25 @@ echo "== 8. $site in production now, and its health (no predictions logged yet: 
 $ctl production $site || true
 $ctl health $site || true
 echo
+echo "== 9. predictions for $site in four batches of 300; halfway a new scanner (Nova DR9) replaces the"
+echo "      old ones and exposure rises by 15 kVp; each batch runs a check, and the history shows the drift begin"
+awk -F, -v OFS=, 'NR == 1 { next }
+    NR <= 1201 {
+        batch = int((NR - 2) / 300); file = "data/predictions-" batch ".csv"
+        if ((NR - 2) % 300 == 0) print "id,patient_age,exposure_kvp,view_position,scanner_model,site,age_band,sex,prediction" > file
+        if (batch >= 2) { $3 = $3 + 15; $5 = "Nova DR9" }
+        print "p-" $1, $2, $3, $4, $5, $6, $7, $8, $9 > file
+    }' examples/demo-data/chest-xray-train.csv
+for batch in 0 1 2 3; do
+    printf 'kind: log-predictions\nmodel: %s\nparams:\n  file: %s/data/predictions-%s.csv\n' "$site" "$(pwd)" "$batch" \
+        | $ctl submit - --wait --timeout 60 >/dev/null || true
+done
+$ctl history $site || true
+echo
 echo "Where things are: results in spool/results/, runs in state/runs/ ($ctl runs; $ctl run ID),"
 echo "the deployed artifact behind state/serving/$site/current, alerts in spool/alerts/."
 echo
-echo "== 9. daemon status"
+echo "== 10. daemon status"
 $ctl status
 echo
 echo "mlopsd keeps running (pid $daemon). Try: $ctl submit examples/register-chest-xray.yaml --wait"

@@ -60,6 +60,9 @@ enum HistoryText {
                 + "\(checks.last?.at ?? "")"
                 + (versions.isEmpty ? "" : " (version \(versions.joined(separator: ", ")))")
         ]
+        let names = reports.last?.columns.map(\.name) ?? []
+        let columnLabels = reports.last?.columns.map { "\($0.name) (\($0.test?.rawValue ?? "-"))" } ?? []
+        let width = min(40, max(22, (columnLabels.map(\.count) + [reports.last?.decay.metric.count ?? 0]).max() ?? 0))
         func row(_ label: String, _ values: [Double?], low: Double? = nil, high: Double? = nil, note: String = "") {
             let shown = values.compactMap { $0 }
             let span =
@@ -67,7 +70,7 @@ enum HistoryText {
                     String(format: "%.3f", first) + " → " + String(format: "%.3f", shown.last ?? first)
                 } ?? "-"
             lines.append(
-                "  " + pad(label, 22) + " " + Sparkline.line(values, low: low, high: high) + "  " + span + note
+                "  " + pad(label, width) + " " + Sparkline.line(values, low: low, high: high) + "  " + span + note
             )
         }
         let band = reports.last.map { " (\($0.health.band.rawValue))" } ?? ""
@@ -78,7 +81,6 @@ enum HistoryText {
                 reports.last?.decay.interval.map { String(format: " [%.3f, %.3f]", $0.lower, $0.upper) } ?? ""
             row(metric, reports.map { $0.decay.current }, note: interval)
         }
-        let names = reports.last?.columns.map(\.name) ?? []
         for name in names {
             let series = reports.map { report in report.columns.first { $0.name == name }?.statistic }
             let newest = reports.last?.columns.first { $0.name == name }
