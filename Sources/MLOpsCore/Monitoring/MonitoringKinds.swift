@@ -445,17 +445,8 @@ extension Kinds {
         public static let kind = JobKind.acknowledgeAlert
         public static let modelRule = ModelRequirement.forbidden
         public static let summary = "marks an alert acknowledged (it stays open until its condition clears)"
-        public static let schema = ObjectSchema([
-            Field("alert", .string(.any), required: true, doc: "the alert's id")
-        ])
-
-        /// The typed `params:`.
-        public struct Parameters: Codable, Sendable, Equatable {
-            /// The alert's id.
-            public var alert: String
-            /// Parameters acknowledging `alert`.
-            public init(alert: String) { self.alert = alert }
-        }
+        public static let schema = AlertSelection.schema
+        public typealias Parameters = AlertSelection
 
         /// The alert as stored after the job; a note when it was acknowledged before.
         public struct Result: Codable, Sendable, Equatable {
@@ -477,17 +468,8 @@ extension Kinds {
         public static let kind = JobKind.getAlert
         public static let modelRule = ModelRequirement.forbidden
         public static let summary = "one alert, open or resolved: its evidence, occurrences and who acknowledged it"
-        public static let schema = ObjectSchema([
-            Field("alert", .string(.any), required: true, doc: "the alert's id")
-        ])
-
-        /// The typed `params:`.
-        public struct Parameters: Codable, Sendable, Equatable {
-            /// The alert's id.
-            public var alert: String
-            /// Parameters naming `alert`.
-            public init(alert: String) { self.alert = alert }
-        }
+        public static let schema = AlertSelection.schema
+        public typealias Parameters = AlertSelection
 
         /// The alert.
         public struct Result: Codable, Sendable, Equatable {
@@ -497,6 +479,20 @@ extension Kinds {
             public init(alert: AlertDocument) { self.alert = alert }
         }
     }
+}
+
+/// The `params:` of a kind that acts on one alert (`acknowledge-alert`, `get-alert`).
+public struct AlertSelection: Codable, Sendable, Equatable {
+    /// The schema: the alert's id, required.
+    public static let schema = ObjectSchema([
+        Field("alert", .string(.any), required: true, doc: "the alert's id")
+    ])
+
+    /// The alert's id.
+    public var alert: String
+
+    /// Parameters naming `alert`.
+    public init(alert: String) { self.alert = alert }
 }
 
 /// The formats a prediction or label file may have.

@@ -51,13 +51,14 @@ public enum AlertBook {
         _ db: Database,
         model: String,
         version: String?,
-        type: String,
+        type alertType: AlertType,
         severity: AlertSeverity,
         message: String,
         details: JSONValue = .object([:]),
         healthScore: Double? = nil,
         at date: Date
     ) throws -> AlertRecord {
+        let type = alertType.rawValue
         let now = Timestamp.string(date)
         let detailsText = details.storeText
         if let seq = try openSeq(db, model: model, type: type) {
@@ -92,78 +93,21 @@ public enum AlertBook {
         return alert
     }
 
-    /// ``raise(_:model:version:type:severity:message:details:healthScore:at:)`` for a type
-    /// this build names.
-    @discardableResult
-    public static func raise(
-        _ db: Database,
-        model: String,
-        version: String?,
-        type: AlertType,
-        severity: AlertSeverity,
-        message: String,
-        details: JSONValue = .object([:]),
-        healthScore: Double? = nil,
-        at date: Date
-    ) throws -> AlertRecord {
-        try raise(
-            db,
-            model: model,
-            version: version,
-            type: type.rawValue,
-            severity: severity,
-            message: message,
-            details: details,
-            healthScore: healthScore,
-            at: date
-        )
-    }
-
-    /// ``raise(_:model:version:type:severity:message:details:healthScore:at:)`` with the
-    /// severity as text (`info`, `warning` or `critical`); other text is an internal error.
-    @discardableResult
-    public static func raise(
-        _ db: Database,
-        model: String,
-        version: String?,
-        type: String,
-        severity: String,
-        message: String,
-        details: JSONValue = .object([:]),
-        healthScore: Double? = nil,
-        at date: Date
-    ) throws -> AlertRecord {
-        guard let level = AlertSeverity(rawValue: severity) else {
-            throw JobError(.internalError, "`\(severity)` is not an alert severity (info, warning, critical)")
-        }
-        return try raise(
-            db,
-            model: model,
-            version: version,
-            type: type,
-            severity: level,
-            message: message,
-            details: details,
-            healthScore: healthScore,
-            at: date
-        )
-    }
-
     /// Resolves the open alert of `type` for `model`, if there is one, and returns it.
     @discardableResult
-    public static func resolve(_ db: Database, model: String, type: String, at date: Date) throws -> AlertRecord? {
+    public static func resolve(
+        _ db: Database,
+        model: String,
+        type alertType: AlertType,
+        at date: Date
+    ) throws -> AlertRecord? {
+        let type = alertType.rawValue
         guard let seq = try openSeq(db, model: model, type: type) else { return nil }
         try db.execute(
             sql: "UPDATE alerts SET resolved_at = ?, updated_at = ? WHERE seq = ?",
             arguments: [Timestamp.string(date), Timestamp.string(date), seq]
         )
         return try AlertRecord.fetchOne(db, sql: "SELECT * FROM alerts WHERE seq = ?", arguments: [seq])
-    }
-
-    /// ``resolve(_:model:type:at:)`` for a type this build names.
-    @discardableResult
-    public static func resolve(_ db: Database, model: String, type: AlertType, at date: Date) throws -> AlertRecord? {
-        try resolve(db, model: model, type: type.rawValue, at: date)
     }
 
     /// Open alerts of `model` (all models when nil), oldest first.

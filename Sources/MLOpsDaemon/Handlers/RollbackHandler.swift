@@ -99,8 +99,8 @@ extension Kinds.Rollback: JobHandling {
                 db,
                 model: model,
                 version: target.version,
-                type: "rollback",
-                severity: "warning",
+                type: .rollback,
+                severity: .warning,
                 message: message,
                 details: [
                     "from": .string(current.version), "to": .string(target.version), "job": .string(job.id),

@@ -112,7 +112,7 @@ enum DeployStep {
         version: String,
         resolveAlerts: Bool
     ) throws -> PipelineRunner.StageResult {
-        let types = ["data_drift", "model_decay", "health", "equipment_change", "population_change"]
+        let types: [AlertType] = [.dataDrift, .modelDecay, .health, .equipmentChange, .populationChange]
         let (record, resolved) = try service.store.write { db -> (VersionRecord?, [AlertRecord]) in
             try MonitoringState.reset(db, model: model)
             var resolved: [AlertRecord] = []

@@ -371,15 +371,15 @@ public final class PipelineService: Sendable {
         }
         var alert: AlertRecord?
         if state == .succeeded {
-            alert = try AlertBook.resolve(db, model: run.model, type: "pipeline_failed", at: at)
+            alert = try AlertBook.resolve(db, model: run.model, type: .pipelineFailed, at: at)
         } else {
             let production = try VersionStore.production(db, model: run.model)?.version
             alert = try AlertBook.raise(
                 db,
                 model: run.model,
                 version: production,
-                type: "pipeline_failed",
-                severity: "warning",
+                type: .pipelineFailed,
+                severity: .warning,
                 message:
                     "pipeline run \(run.id) (\(run.pipeline)) \(state.rawValue) at \(run.stage?.rawValue ?? "start"): \(error?.message ?? state.rawValue)",
                 details: [

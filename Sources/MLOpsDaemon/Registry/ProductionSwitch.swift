@@ -98,8 +98,8 @@ enum ProductionSwitch {
                 db,
                 model: model,
                 version: target.version,
-                type: "deploy_failed",
-                severity: "critical",
+                type: .deployFailed,
+                severity: .critical,
                 message: message,
                 details: .object(hookDetails),
                 at: context.now
@@ -135,7 +135,7 @@ enum ProductionSwitch {
                 by: actor,
                 details: details
             )
-            for type in ["deploy_failed", "rollback"] where !(action == "rollback" && type == "rollback") {
+            for type in [AlertType.deployFailed, .rollback] where !(action == "rollback" && type == .rollback) {
                 if let resolved = try AlertBook.resolve(db, model: model, type: type, at: context.now) {
                     context.afterCommit.add { registry.alerts.publish(resolved) }
                 }

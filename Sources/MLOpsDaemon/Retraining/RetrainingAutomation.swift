@@ -245,7 +245,7 @@ enum RetrainingAutomation {
             )
         )
         let resolved =
-            trigger.isAutomatic ? try AlertBook.resolve(db, model: model, type: "retraining", at: context.now) : nil
+            trigger.isAutomatic ? try AlertBook.resolve(db, model: model, type: .retraining, at: context.now) : nil
         let logger = context.logger
         let registry = context.registry
         context.afterCommit.add {
@@ -298,8 +298,8 @@ enum RetrainingAutomation {
                 db,
                 model: model,
                 version: try VersionStore.production(db, model: model)?.version,
-                type: "retraining",
-                severity: "warning",
+                type: .retraining,
+                severity: .warning,
                 message: "automatic retraining (\(trigger.rawValue)) did not start: \(message)",
                 details: ["trigger": .string(trigger.rawValue), "reason": .string(code)],
                 at: context.now
