@@ -23,7 +23,7 @@ extension MLOpsCtl {
         @Option(help: "Only checks at or after this RFC 3339 time (2026-11-29, 2026-11-29T13:00:00Z).") var since:
             String?
         @Option(help: "Only checks at or before this RFC 3339 time.") var until: String?
-        @Option(help: "The most checks (the newest of the range; default 100, at most 10000).") var last: Int?
+        @Option(help: "The most checks (the newest of the range; default 100, at most 1000).") var last: Int?
 
         func run() throws {
             let parameters = Kinds.MonitoringHistory.Parameters(
@@ -53,16 +53,15 @@ enum HistoryText {
 
     static func lines(_ history: Kinds.MonitoringHistory.Result) -> [String] {
         let checks = history.checks
-        let reports = checks.map(\.report)
         let versions = checks.compactMap(\.version).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         var lines = [
             "\(history.model): \(checks.count) check\(checks.count == 1 ? "" : "s"), \(checks.first?.at ?? "") … "
                 + "\(checks.last?.at ?? "")"
                 + (versions.isEmpty ? "" : " (version \(versions.joined(separator: ", ")))")
         ]
-        let names = reports.last?.columns.map(\.name) ?? []
-        let columnLabels = reports.last?.columns.map { "\($0.name) (\($0.test?.rawValue ?? "-"))" } ?? []
-        let width = min(40, max(22, (columnLabels.map(\.count) + [reports.last?.decay.metric.count ?? 0]).max() ?? 0))
+        let names = checks.last?.columns.map(\.name) ?? []
+        let columnLabels = checks.last?.columns.map { "\($0.name) (\($0.test?.rawValue ?? "-"))" } ?? []
+        let width = min(40, max(22, (columnLabels.map(\.count) + [checks.last?.decay.metric.count ?? 0]).max() ?? 0))
         func row(_ label: String, _ values: [Double?], low: Double? = nil, high: Double? = nil, note: String = "") {
             let shown = values.compactMap { $0 }
             let span =
@@ -73,23 +72,22 @@ enum HistoryText {
                 "  " + pad(label, width) + " " + Sparkline.line(values, low: low, high: high) + "  " + span + note
             )
         }
-        let band = reports.last.map { " (\($0.health.band.rawValue))" } ?? ""
-        row("health", reports.map { $0.health.score }, low: 0, high: 1, note: band)
-        row("drift share", reports.map { $0.driftShare }, low: 0, high: 1)
-        if let metric = reports.last?.decay.metric {
+        let band = checks.last.map { " (\($0.band.rawValue))" } ?? ""
+        row("health", checks.map { $0.health }, low: 0, high: 1, note: band)
+        row("drift share", checks.map { $0.driftShare }, low: 0, high: 1)
+        if let metric = checks.last?.decay.metric {
             let interval =
-                reports.last?.decay.interval.map { String(format: " [%.3f, %.3f]", $0.lower, $0.upper) } ?? ""
-            row(metric, reports.map { $0.decay.current }, note: interval)
+                checks.last?.decay.interval.map { String(format: " [%.3f, %.3f]", $0.lower, $0.upper) } ?? ""
+            row(metric, checks.map { $0.decay.current }, note: interval)
         }
         for name in names {
-            let series = reports.map { report in report.columns.first { $0.name == name }?.statistic }
-            let newest = reports.last?.columns.first { $0.name == name }
+            let series = checks.map { check in check.columns.first { $0.name == name }?.statistic }
+            let newest = checks.last?.columns.first { $0.name == name }
             let test = newest?.test?.rawValue ?? "-"
             row("\(name) (\(test))", series, note: newest?.drift == true ? "  DRIFT" : "")
         }
         lines.append("  CHECK   AT                        VERSION   HEALTH  BAND      DRIFT   ALERTS")
         for check in checks.suffix(listed) {
-            let report = check.report
             let alerts =
                 check.alertsOpened.map { "+" + $0 } + check.alertsUpdated.map { "~" + $0 }
                 + check.alertsResolved.map { "-" + $0 }
@@ -97,8 +95,8 @@ enum HistoryText {
                 "  "
                     + [
                         pad("#\(check.seq)", 7), pad(check.at, 25), pad(check.version, 9),
-                        pad(String(format: "%.3f", report.health.score), 7), pad(report.health.band.rawValue, 9),
-                        pad(String(format: "%.3f", report.driftShare), 7), alerts.joined(separator: " "),
+                        pad(String(format: "%.3f", check.health), 7), pad(check.band.rawValue, 9),
+                        pad(String(format: "%.3f", check.driftShare), 7), alerts.joined(separator: " "),
                     ].joined(separator: " ")
             )
         }

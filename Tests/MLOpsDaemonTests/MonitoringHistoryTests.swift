@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MLOpsClient
 import MLOpsCore
 import Testing
@@ -48,11 +49,30 @@ import Testing
         #expect(history.count == 4 && history.checks.count == 4)
         #expect(history.checks.map(\.seq) == history.checks.map(\.seq).sorted())
         #expect(history.checks.allSatisfy { $0.version == "1.0.0" && $0.trigger == "predictions" })
-        let (before, after) = (history.checks[1].report, history.checks[2].report)
-        #expect(before.equipment.newValues.isEmpty)
-        #expect(after.equipment.newValues.map(\.value) == ["UNSEEN"])
-        #expect(after.health.score < before.health.score)
+        let (before, after) = (history.checks[1], history.checks[2])
+        #expect(before.newEquipment.isEmpty)
+        #expect(after.newEquipment.map(\.value) == ["UNSEEN"])
+        #expect(after.health < before.health && after.band == HealthScore.Band(after.health))
         #expect(after.columns.first { $0.name == "scanner_kv" }?.drift == true)
+        #expect(after.columns.first { $0.name == "scanner_kv" }?.pAdjusted ?? 1 < 0.01)
+        // Each check's figures are its stored report's.
+        let stored = try h.readStore { db in
+            try String.fetchOne(db, sql: "SELECT report FROM monitoring_checks WHERE seq = ?", arguments: [after.seq])
+        }
+        let report = try JSONDecoder().decode(MonitoringReport.self, from: Data(try #require(stored).utf8))
+        #expect(
+            after
+                == Kinds.MonitoringHistory.Check(
+                    seq: after.seq,
+                    at: after.at,
+                    version: after.version,
+                    trigger: after.trigger,
+                    report: report,
+                    alertsOpened: after.alertsOpened,
+                    alertsUpdated: after.alertsUpdated,
+                    alertsResolved: after.alertsResolved
+                )
+        )
         // The equipment alert opened with the first check that saw the new scanner, and the
         // next check confirmed it again.
         let equipment = try #require(history.checks[2].alertsOpened.first { $0.contains("equipment_change") })
@@ -87,7 +107,7 @@ import Testing
             "\(text)"
         )
         let healthLine = try #require(text.stdout.split(separator: "\n").first { $0.hasPrefix("  health") })
-        #expect(healthLine.contains(Sparkline.line(history.checks.map { $0.report.health.score }, low: 0, high: 1)))
+        #expect(healthLine.contains(Sparkline.line(history.checks.map { $0.health }, low: 0, high: 1)))
         #expect(text.stdout.contains("+" + equipment), "\(text)")
 
         let backwards = try Ctl.run(

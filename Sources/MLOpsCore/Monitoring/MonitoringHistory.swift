@@ -1,6 +1,7 @@
 extension Kinds {
     /// `monitoring-history`: the stored checks of a model over a time range, oldest first,
-    /// each with its full report and the alerts it opened, updated or resolved.
+    /// each with its health, drift per column, metric and segment findings, and the alerts
+    /// it opened, updated or resolved.
     public enum MonitoringHistory: JobKindDeclaration {
         public static let kind = JobKind.monitoringHistory
         public static let modelRule = ModelRequirement.registered
@@ -17,8 +18,9 @@ extension Kinds {
             ),
         ])
 
-        /// The most checks one job returns.
-        public static let maxChecks = 10_000
+        /// The most checks one job returns: a result stays a few megabytes even for a model
+        /// with fifty columns; page through more with `until`.
+        public static let maxChecks = 1_000
         /// The checks returned when `last` is not given.
         public static let defaultChecks = 100
 
@@ -39,8 +41,37 @@ extension Kinds {
             }
         }
 
-        /// One stored check.
+        /// One stored check, in the figures that show a trend: the full report of the newest
+        /// check is what `monitor-model` returns.
         public struct Check: Codable, Sendable, Equatable {
+            /// One monitored column's test in the check.
+            public struct Column: Codable, Sendable, Equatable {
+                /// The column.
+                public var name: String
+                /// Feature, equipment or population column.
+                public var kind: ColumnKind
+                /// The test that judged it; nil when the window had too few values.
+                public var test: DriftTest?
+                /// KS D or the chi-square statistic.
+                public var statistic: Double?
+                /// The Benjamini–Hochberg adjusted p-value.
+                public var pAdjusted: Double?
+                /// The population stability index.
+                public var psi: Double?
+                /// Whether the column drifts.
+                public var drift: Bool
+
+                enum CodingKeys: String, CodingKey {
+                    case name
+                    case kind
+                    case test
+                    case statistic
+                    case psi
+                    case drift
+                    case pAdjusted = "p_adjusted"
+                }
+            }
+
             /// The check's number, increasing with time.
             public var seq: Int
             /// When it ran (RFC 3339).
@@ -49,8 +80,26 @@ extension Kinds {
             public var version: String?
             /// What ran it: `predictions`, `labels`, `job`, `timer`.
             public var trigger: String
-            /// The check's full report, as the check returned it.
-            public var report: MonitoringReport
+            /// Whether the check could judge (`ok`) or why not.
+            public var status: CheckStatus
+            /// Predictions in the window, and how many of them were labelled.
+            public var window: Int
+            /// Labelled predictions in the window.
+            public var labelled: Int
+            /// The 0–1 health score and its band.
+            public var health: Double
+            /// Good, warning or critical.
+            public var band: HealthScore.Band
+            /// Share of monitored columns drifting.
+            public var driftShare: Double
+            /// Every monitored column's test.
+            public var columns: [Column]
+            /// The metric the model is judged on, with its Wilson interval and baseline.
+            public var decay: MonitoringReport.Decay
+            /// Equipment values the reference never had.
+            public var newEquipment: [MonitoringReport.NewValue]
+            /// Population values the reference never had.
+            public var newPopulation: [MonitoringReport.NewValue]
             /// Alerts this check opened.
             public var alertsOpened: [String]
             /// Open alerts this check confirmed again (their occurrences grew).
@@ -58,7 +107,7 @@ extension Kinds {
             /// Alerts this check resolved.
             public var alertsResolved: [String]
 
-            /// A check.
+            /// The figures of check `seq` from its stored report.
             public init(
                 seq: Int,
                 at: String,
@@ -73,7 +122,26 @@ extension Kinds {
                 self.at = at
                 self.version = version
                 self.trigger = trigger
-                self.report = report
+                self.status = report.status
+                self.window = report.window
+                self.labelled = report.labelled
+                self.health = report.health.score
+                self.band = report.health.band
+                self.driftShare = report.driftShare
+                self.columns = report.columns.map {
+                    Column(
+                        name: $0.name,
+                        kind: $0.kind,
+                        test: $0.test,
+                        statistic: $0.statistic,
+                        pAdjusted: $0.pAdjusted,
+                        psi: $0.psi,
+                        drift: $0.drift
+                    )
+                }
+                self.decay = report.decay
+                self.newEquipment = report.equipment.newValues
+                self.newPopulation = report.population.newValues
                 self.alertsOpened = alertsOpened
                 self.alertsUpdated = alertsUpdated
                 self.alertsResolved = alertsResolved
@@ -84,7 +152,16 @@ extension Kinds {
                 case at
                 case version
                 case trigger
-                case report
+                case status
+                case window
+                case labelled
+                case health
+                case band
+                case columns
+                case decay
+                case driftShare = "drift_share"
+                case newEquipment = "new_equipment"
+                case newPopulation = "new_population"
                 case alertsOpened = "alerts_opened"
                 case alertsUpdated = "alerts_updated"
                 case alertsResolved = "alerts_resolved"
