@@ -39,7 +39,10 @@ extension MLOpsCtl {
                 timeout: output.timeout,
                 json: output.json
             ) { result in
-                guard let result, !result.checks.isEmpty else { return "\(model): no stored checks in this range" }
+                guard let result, !result.checks.isEmpty else {
+                    let ranged = since != nil || until != nil
+                    return "\(model): no stored checks" + (ranged ? " in this range" : " yet (none has run for it)")
+                }
                 return HistoryText.lines(result).joined(separator: "\n")
             }
         }

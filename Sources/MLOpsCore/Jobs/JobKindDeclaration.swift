@@ -35,6 +35,11 @@ extension JobKindDeclaration {
         try JSONValueDecoder().decode(Parameters.self, from: params)
     }
 
+    /// ``decodeParameters(_:)`` for callers that hold the declaration as an existential.
+    public static func decodeParametersErased(_ params: JSONValue) throws -> any Sendable {
+        try decodeParameters(params)
+    }
+
     /// A result document's `result` as ``Result``.
     public static func decodeResult(_ result: JSONValue) throws -> Result {
         try JSONValueDecoder().decode(Result.self, from: result)
@@ -48,11 +53,4 @@ public enum Kinds {}
 public struct NoParameters: Codable, Sendable, Equatable {
     /// No parameters.
     public init() {}
-}
-
-extension JobKindDeclaration {
-    /// ``decodeParameters(_:)`` for callers that hold the declaration as an existential.
-    public static func decodeParametersErased(_ params: JSONValue) throws -> any Sendable {
-        try decodeParameters(params)
-    }
 }

@@ -102,7 +102,8 @@ extension Kinds {
             public var newPopulation: [MonitoringReport.NewValue]
             /// Alerts this check opened.
             public var alertsOpened: [String]
-            /// Open alerts this check confirmed again (their occurrences grew).
+            /// Open alerts this check confirmed again, as their latest update (an alert keeps
+            /// only its latest update time, so earlier confirmations are not listed).
             public var alertsUpdated: [String]
             /// Alerts this check resolved.
             public var alertsResolved: [String]

@@ -61,7 +61,9 @@ public enum AlertBook {
         let type = alertType.rawValue
         let now = Timestamp.string(date)
         let detailsText = details.storeText
-        if let seq = try openSeq(db, model: model, type: type) {
+        let seq: Int64
+        if let open = try openSeq(db, model: model, type: alertType) {
+            seq = open
             try db.execute(
                 sql: """
                     UPDATE alerts SET version = ?, severity = ?, message = ?, details = ?, health_score = ?,
@@ -70,7 +72,7 @@ public enum AlertBook {
                 arguments: [version, severity.rawValue, message, detailsText, healthScore, now, seq]
             )
         } else {
-            let seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts")) ?? 1
+            seq = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM alerts")) ?? 1
             try db.execute(
                 sql: """
                     INSERT INTO alerts (seq, id, model, version, type, severity, health_score, message, details,
@@ -83,12 +85,7 @@ public enum AlertBook {
                 ]
             )
         }
-        guard
-            let alert = try AlertRecord.fetchOne(
-                db,
-                sql: "SELECT * FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-                arguments: [model, type]
-            )
+        guard let alert = try AlertRecord.fetchOne(db, sql: "SELECT * FROM alerts WHERE seq = ?", arguments: [seq])
         else { throw JobError(.internalError, "the alert just written is gone") }
         return alert
     }
@@ -102,7 +99,7 @@ public enum AlertBook {
         at date: Date
     ) throws -> AlertRecord? {
         let type = alertType.rawValue
-        guard let seq = try openSeq(db, model: model, type: type) else { return nil }
+        guard let seq = try openSeq(db, model: model, type: alertType) else { return nil }
         try db.execute(
             sql: "UPDATE alerts SET resolved_at = ?, updated_at = ? WHERE seq = ?",
             arguments: [Timestamp.string(date), Timestamp.string(date), seq]
@@ -207,21 +204,21 @@ public enum AlertBook {
         _ db: Database,
         since: String,
         exceptModel model: String,
-        type: String
+        type: AlertType
     ) throws -> [AlertRecord] {
         try AlertRecord.fetchAll(
             db,
             sql: "SELECT * FROM alerts WHERE updated_at >= ? AND NOT (model = ? AND type = ?) ORDER BY seq",
-            arguments: [since, model, type]
+            arguments: [since, model, type.rawValue]
         )
     }
 
     /// When the open alert of `type` for `model` opened (its timestamp), if one is open.
-    public static func openedAt(_ db: Database, model: String, type: String) throws -> String? {
+    public static func openedAt(_ db: Database, model: String, type: AlertType) throws -> String? {
         try String.fetchOne(
             db,
             sql: "SELECT opened_at FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-            arguments: [model, type]
+            arguments: [model, type.rawValue]
         )
     }
 
@@ -237,11 +234,11 @@ public enum AlertBook {
     }
 
     /// The `seq` of the open alert of `type` for `model`, if one is open.
-    static func openSeq(_ db: Database, model: String, type: String) throws -> Int64? {
+    static func openSeq(_ db: Database, model: String, type: AlertType) throws -> Int64? {
         try Int64.fetchOne(
             db,
             sql: "SELECT seq FROM alerts WHERE model = ? AND type = ? AND resolved_at IS NULL",
-            arguments: [model, type]
+            arguments: [model, type.rawValue]
         )
     }
 }

@@ -100,7 +100,7 @@ final class StorageAlert {
                     )
                 }
                 let resolved = try AlertBook.resolve(db, model: Self.model, type: Self.type, at: Date())
-                let changed = try AlertBook.updated(db, since: since, exceptModel: Self.model, type: Self.type.rawValue)
+                let changed = try AlertBook.updated(db, since: since, exceptModel: Self.model, type: Self.type)
                 return (opened, resolved, changed)
             }
             for alert in changed { publisher?.publish(alert, log: false) }

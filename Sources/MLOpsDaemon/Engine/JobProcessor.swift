@@ -243,11 +243,11 @@ final class JobProcessor {
             name: file.name,
             content: file.text ?? ""
         )
-        if try JobStore.isRunning(db, file: identity) {
+        switch try JobStore.recorded(db, file: identity) {
+        case .running:
             item.inFlight = true
             return
-        }
-        if let recorded = try JobStore.finished(db, file: identity) {
+        case .finished(let recorded):
             item.id = recorded.id
             item.kind = recorded.kind
             item.model = recorded.model
@@ -258,6 +258,8 @@ final class JobProcessor {
             item.disposition = .replay(status: item.status, document: item.documentData)
             try JobStore.releaseClaim(db, device: file.device, inode: file.inode)
             return
+        case nil:
+            break
         }
         let takenBack = forgiven[ClaimKey(device: file.device, inode: file.inode)] ?? 0
         let attempts = try JobStore.countAttempt(db, file: identity, forgiven: takenBack, at: Date())

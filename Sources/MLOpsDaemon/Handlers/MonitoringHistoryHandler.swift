@@ -3,8 +3,10 @@ import GRDB
 import MLOpsCore
 
 /// `monitoring-history`: the stored checks of a model over a time range, oldest first, each
-/// with its report and the alerts it opened, updated or resolved. A check and the alerts it
-/// changes share one time (they commit together), which is how they are matched. Read-only.
+/// with its trend figures and the alerts it opened, updated or resolved. A check and the
+/// alerts it changes share one time (they commit together), which is how they are matched;
+/// an alert keeps only its latest update time, so `alerts_updated` names the check that last
+/// confirmed each alert. Read-only.
 extension Kinds.MonitoringHistory: JobHandling {
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let model = try job.requiredModel
@@ -23,6 +25,12 @@ extension Kinds.MonitoringHistory: JobHandling {
         }
         let stored = try CheckStore.history(db, model: model, since: since, until: until, limit: job.parameters.last)
         let changed = try stored.first.map { try AlertBook.changed(db, model: model, since: $0.at) } ?? []
+        let opened = Dictionary(grouping: changed, by: \.openedAt)
+        let resolved = Dictionary(grouping: changed.filter { $0.resolvedAt != nil }, by: { $0.resolvedAt ?? "" })
+        let updated = Dictionary(
+            grouping: changed.filter { $0.updatedAt != $0.openedAt && $0.updatedAt != $0.resolvedAt },
+            by: \.updatedAt
+        )
         let decoder = JSONDecoder()
         var checks: [Check] = []
         for row in stored {
@@ -42,12 +50,9 @@ extension Kinds.MonitoringHistory: JobHandling {
                     version: row.version,
                     trigger: row.trigger,
                     report: report,
-                    alertsOpened: changed.filter { $0.openedAt == row.at }.map(\.id),
-                    alertsUpdated: changed.filter {
-                        $0.openedAt != row.at && $0.updatedAt == row.at && $0.resolvedAt != row.at
-                    }
-                    .map(\.id),
-                    alertsResolved: changed.filter { $0.resolvedAt == row.at }.map(\.id)
+                    alertsOpened: opened[row.at, default: []].map(\.id),
+                    alertsUpdated: updated[row.at, default: []].map(\.id),
+                    alertsResolved: resolved[row.at, default: []].map(\.id)
                 )
             )
         }

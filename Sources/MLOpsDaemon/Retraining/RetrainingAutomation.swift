@@ -196,10 +196,10 @@ enum RetrainingAutomation {
         decision: RetrainingDecision,
         now: Date
     ) throws -> Date {
-        let type: String
+        let type: AlertType
         switch trigger {
-        case .drift: type = "data_drift"
-        case .decay: type = "model_decay"
+        case .drift: type = .dataDrift
+        case .decay: type = .modelDecay
         case .scheduled:
             if let slot = decision.conditions.first(where: { $0.trigger == .scheduled })?.figures["slot"]?.stringValue
                 .flatMap(Timestamp.parse)

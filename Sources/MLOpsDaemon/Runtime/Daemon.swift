@@ -423,11 +423,9 @@ public final class Daemon {
         }
     }
 
-    /// The periodic monitoring pass of docs/design.md §8 (every `monitoring_check_interval`), on
-    /// the engine queue like every job, in one transaction for all production models.
-    private func monitorAll() {
-        let afterCommit = AfterCommit()
-        let context = JobContext(
+    /// The context of work the daemon's timers start on its own (submitter `mlopsd`).
+    private func timerContext(_ afterCommit: AfterCommit) -> JobContext {
+        JobContext(
             submittedBy: "mlopsd",
             submitterUID: getuid(),
             now: Date(),
@@ -437,6 +435,13 @@ public final class Daemon {
             afterCommit: afterCommit,
             pipelines: pipelines
         )
+    }
+
+    /// The periodic monitoring pass of docs/design.md §8 (every `monitoring_check_interval`), on
+    /// the engine queue like every job, in one transaction for all production models.
+    private func monitorAll() {
+        let afterCommit = AfterCommit()
+        let context = timerContext(afterCommit)
         do {
             let checked = try store.write { db in
                 try Kinds.MonitorAll.checkAll(db, trigger: "timer", context: context, job: nil)
@@ -465,16 +470,7 @@ public final class Daemon {
     /// model whose automated retraining is on, in one transaction, on the engine queue.
     private func retrainingTick() {
         let afterCommit = AfterCommit()
-        let context = JobContext(
-            submittedBy: "mlopsd",
-            submitterUID: getuid(),
-            now: Date(),
-            config: config,
-            logger: logger,
-            registry: registry,
-            afterCommit: afterCommit,
-            pipelines: pipelines
-        )
+        let context = timerContext(afterCommit)
         do {
             _ = try store.write { db in try RetrainingAutomation.tick(db, context: context) }
             afterCommit.run()

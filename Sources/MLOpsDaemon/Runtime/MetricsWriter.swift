@@ -198,9 +198,11 @@ final class MetricsWriter {
 
     /// Replaces the file at `path` (absolute; empty: do nothing) with the metrics of
     /// `snapshot`. A failure is logged once as a warning until a write succeeds again; it
-    /// never stops the daemon.
-    func write(_ snapshot: MetricsSnapshot, to path: String) {
+    /// never stops the daemon. The snapshot (two store reads) is only taken when there is
+    /// a file to write.
+    func write(_ snapshot: @autoclosure () -> MetricsSnapshot, to path: String) {
         guard !path.isEmpty else { return }
+        let snapshot = snapshot()
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let name = url.lastPathComponent

@@ -43,38 +43,37 @@ enum JobStore {
         var submittedBy: String?
     }
 
-    /// Whether a job of this very file is running (a long job whose file is still in active/).
-    static func isRunning(_ db: Database, file: FileIdentity) throws -> Bool {
-        try Bool.fetchOne(
-            db,
-            sql: """
-                SELECT 1 FROM jobs WHERE device = ? AND inode = ? AND file_name = ? AND content = ?
-                    AND state = 'running'
-                """,
-            arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, file.content]
-        ) == true
+    /// What the store holds for this very file (same device, inode, name and content).
+    enum Found {
+        /// A long job of this file is running (its file is still in active/).
+        case running
+        /// Its job finished and committed; a recovered file replays the result.
+        case finished(Recorded)
     }
 
-    /// The finished job recorded for this very file, if its completion committed.
-    static func finished(_ db: Database, file: FileIdentity) throws -> Recorded? {
+    /// The job recorded for this very file, if any: one look-up on the job path.
+    static func recorded(_ db: Database, file: FileIdentity) throws -> Found? {
         guard
             let row = try Row.fetchOne(
                 db,
                 sql: """
                     SELECT id, kind, model, state, result FROM jobs WHERE device = ? AND inode = ? AND file_name = ?
-                        AND content = ? AND state != 'running'
+                        AND content = ? ORDER BY state = 'running' DESC LIMIT 1
                     """,
                 arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.name, file.content]
             )
         else { return nil }
         let state: String = row["state"]
+        if state == ResultDocument.Status.running.rawValue { return .running }
         let result: String = row["result"] ?? "{}"
-        return Recorded(
-            id: row["id"],
-            kind: (row["kind"] as String?).flatMap(JobKind.init(rawValue:)),
-            model: row["model"],
-            status: ResultDocument.Status(rawValue: state) ?? .failed,
-            document: Data(result.utf8)
+        return .finished(
+            Recorded(
+                id: row["id"],
+                kind: (row["kind"] as String?).flatMap(JobKind.init(rawValue:)),
+                model: row["model"],
+                status: ResultDocument.Status(rawValue: state) ?? .failed,
+                document: Data(result.utf8)
+            )
         )
     }
 
