@@ -23,7 +23,12 @@ extension MLOpsCtl {
         @Option(help: "Only checks at or after this RFC 3339 time (2026-11-29, 2026-11-29T13:00:00Z).") var since:
             String?
         @Option(help: "Only checks at or before this RFC 3339 time.") var until: String?
-        @Option(help: "The most checks (the newest of the range; default 100, at most 1000).") var last: Int?
+        @Option(
+            help: """
+                The most checks (the newest of the range; default \(Kinds.MonitoringHistory.defaultChecks), \
+                at most \(Kinds.MonitoringHistory.maxChecks)).
+                """
+        ) var last: Int?
 
         func run() throws {
             let parameters = Kinds.MonitoringHistory.Parameters(
@@ -62,8 +67,8 @@ enum HistoryText {
                 + "\(checks.last?.at ?? "")"
                 + (versions.isEmpty ? "" : " (version \(versions.joined(separator: ", ")))")
         ]
-        let names = checks.last?.columns.map(\.name) ?? []
-        let columnLabels = checks.last?.columns.map { "\($0.name) (\($0.test?.rawValue ?? "-"))" } ?? []
+        let newest = checks.last?.columns ?? []
+        let columnLabels = newest.map { "\($0.name) (\($0.test?.rawValue ?? "-"))" }
         let width = min(40, max(22, (columnLabels.map(\.count) + [checks.last?.decay.metric.count ?? 0]).max() ?? 0))
         func row(_ label: String, _ values: [Double?], low: Double? = nil, high: Double? = nil, note: String = "") {
             let shown = values.compactMap { $0 }
@@ -83,11 +88,9 @@ enum HistoryText {
                 checks.last?.decay.interval.map { String(format: " [%.3f, %.3f]", $0.lower, $0.upper) } ?? ""
             row(metric, checks.map { $0.decay.current }, note: interval)
         }
-        for name in names {
-            let series = checks.map { check in check.columns.first { $0.name == name }?.statistic }
-            let newest = checks.last?.columns.first { $0.name == name }
-            let test = newest?.test?.rawValue ?? "-"
-            row("\(name) (\(test))", series, note: newest?.drift == true ? "  DRIFT" : "")
+        for (column, label) in zip(newest, columnLabels) {
+            let series = checks.map { check in check.columns.first { $0.name == column.name }?.statistic }
+            row(label, series, note: column.drift ? "  DRIFT" : "")
         }
         lines.append("  CHECK   AT                        VERSION   HEALTH  BAND      DRIFT   ALERTS")
         for check in checks.suffix(listed) {

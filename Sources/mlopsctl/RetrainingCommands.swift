@@ -248,9 +248,9 @@ extension MLOpsCtl {
 
 /// How retraining answers read on a terminal.
 enum RetrainingText {
-    /// The values of `--set NAME=VALUE` options, typed as a job file would read them: an
-    /// integer, a number without letters (`1.5`, not `1e5` or `nan`) and `true`/`false` as
-    /// such, anything else as text.
+    /// The values of `--set NAME=VALUE` options: an integer, a number without letters
+    /// (`1.5`, not `1e5` or `nan`) and `true`/`false` as such, anything else as text — stricter
+    /// than YAML, which would also read `1e5` as a number and `null` as null.
     static func parameterValues(_ settings: [String]) throws -> [String: JSONValue] {
         var values: [String: JSONValue] = [:]
         for setting in settings {

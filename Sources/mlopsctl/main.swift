@@ -52,6 +52,18 @@ struct CtlFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+extension CtlFailure {
+    /// A submission the client refused: the spool could not be written (73), or the job
+    /// is invalid or its id taken (65).
+    init(submitting error: SpoolClient.ClientError) {
+        if case .system = error {
+            self.init(message: "mlopsctl: \(error)", code: Exit.cannotWrite)
+        } else {
+            self.init(message: "\(error)", code: Exit.rejected)
+        }
+    }
+}
+
 /// Exit codes shared by the subcommands (documented in README and `--help`).
 enum Exit {
     static let succeeded: Int32 = 0
@@ -128,7 +140,7 @@ extension MLOpsCtl {
                     data = FileHandle.standardInput.readDataToEndOfFile()
                 } else {
                     guard let contents = FileManager.default.contents(atPath: file) else {
-                        throw CtlFailure(message: "mlopsctl: cannot read \(file)", code: 66)
+                        throw CtlFailure(message: "mlopsctl: cannot read \(file)", code: Exit.noInput)
                     }
                     data = contents
                 }
@@ -303,8 +315,7 @@ func submitAndWait<Kind: JobKindDeclaration>(
         do throws(SpoolClient.ClientError) {
             submission = try client.submit(kind, model: model, reason: reason, parameters: parameters)
         } catch {
-            if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
-            throw CtlFailure(message: "\(error)", code: Exit.rejected)
+            throw CtlFailure(submitting: error)
         }
         try waitAndPrint(
             id: submission.id,
@@ -329,8 +340,7 @@ func submit(_ text: String, fileName: String?, to client: SpoolClient) throws ->
     do {
         return try client.submission(text: text, fileName: fileName)
     } catch {
-        if case .system = error { throw CtlFailure(message: "mlopsctl: \(error)", code: Exit.cannotWrite) }
-        throw CtlFailure(message: "\(error)", code: Exit.rejected)
+        throw CtlFailure(submitting: error)
     }
 }
 

@@ -235,8 +235,9 @@ import Testing
             Issue.record("rejected")
             return
         }
-        #expect(job.mark(ofParam: "artifact") == SourceMark(line: 4, column: 13))
-        #expect(job.mark(ofParam: "version") == SourceMark(line: 5, column: 12))
+        let typed = job.typed(as: Kinds.CreateVersion.self)
+        #expect(typed?.mark(ofParam: "artifact") == SourceMark(line: 4, column: 13))
+        #expect(typed?.mark(ofParam: "version") == SourceMark(line: 5, column: 12))
         #expect(job.params["reference"]?.stringValue == "reference.csv")
         #expect(job.params["stage"]?.boolValue == false)
     }

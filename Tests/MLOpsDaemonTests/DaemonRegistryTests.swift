@@ -177,7 +177,7 @@ import Testing
         let fileData = try Data(contentsOf: URL(fileURLWithPath: h.spool + "/alerts/" + file))
         let alert = try JSONDecoder().decode(AlertDocument.self, from: fileData)
         #expect(alert.id == id && alert.acknowledgedBy != nil && alert.severity == .warning)
-        #expect(try ResultDocument.prettyEncoder.encode(alert) + Data("\n".utf8) == fileData)
+        #expect(try JSONEncoder.mlopsPretty.encode(alert) + Data("\n".utf8) == fileData)
         let unknown = try Ctl.run(
             ["alerts", "--spool", h.spool, "--ack", id + "x"],
             stdin: nil,

@@ -567,7 +567,7 @@ indirect enum GoldenJSON {
         return value
     }
 
-    /// Printed as the daemon's encoder prints (`ResultDocument.prettyEncoder`): two-space
+    /// Printed as the daemon's encoder prints (`JSONEncoder.mlopsPretty`): two-space
     /// indent, `"key" : value`, keys sorted by their UTF-8 bytes, `/` not escaped.
     func printed() -> String {
         var out = ""

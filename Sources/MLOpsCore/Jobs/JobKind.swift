@@ -79,9 +79,6 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
         case .retrainingStats: return Kinds.RetrainingStats.self
         }
     }
-
-    /// Whether a job of this kind must, may or must not name a `model:`.
-    public var modelRequirement: ModelRequirement { declaration.modelRule }
 }
 
 /// Whether a kind takes a `model:` field, and whether that model must be registered.

@@ -45,9 +45,6 @@ public struct ValidatedJob: Sendable {
         self.paramMarks = paramMarks
     }
 
-    /// Where parameter `name` was written; the `params:` key or the model when it was not.
-    public func mark(ofParam name: String) -> SourceMark? { paramMarks[name] ?? paramMarks[""] ?? modelMark }
-
     /// This job as a job of `Kind`, when that is its kind.
     public func typed<Kind: JobKindDeclaration>(as _: Kind.Type) -> Job<Kind>? {
         guard let parameters = parameters as? Kind.Parameters else { return nil }

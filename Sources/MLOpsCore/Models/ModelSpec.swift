@@ -246,7 +246,6 @@ public struct ModelSpec: Sendable, Codable, Equatable {
             dict["metric"] = .string(task.defaultMetric)
             value = .object(dict)
         }
-        let data = try JSONEncoder().encode(value)
-        return try JSONDecoder().decode(ModelSpec.self, from: data)
+        return try JSONValueDecoder().decode(ModelSpec.self, from: value)
     }
 }

@@ -82,11 +82,11 @@ extension Kinds {
             public var trigger: String
             /// Whether the check could judge (`ok`) or why not.
             public var status: CheckStatus
-            /// Predictions in the window, and how many of them were labelled.
+            /// Predictions in the window.
             public var window: Int
             /// Labelled predictions in the window.
             public var labelled: Int
-            /// The 0–1 health score and its band.
+            /// The 0–1 health score.
             public var health: Double
             /// Good, warning or critical.
             public var band: HealthScore.Band

@@ -46,11 +46,11 @@ public struct ProductionStintDocument: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(version, forKey: .version)
         try c.encode(from, forKey: .from)
-        try c.encodeNullable(until, forKey: .until)
+        try c.encode(until, forKey: .until)
         try c.encode(action, forKey: .action)
         try c.encode(forced, forKey: .forced)
         try c.encode(by, forKey: .by)
-        try c.encodeNullable(job, forKey: .job)
-        try c.encodeNullable(reason, forKey: .reason)
+        try c.encode(job, forKey: .job)
+        try c.encode(reason, forKey: .reason)
     }
 }

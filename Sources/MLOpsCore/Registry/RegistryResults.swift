@@ -104,8 +104,8 @@ extension Kinds.ListVersions {
             try c.encode(model, forKey: .model)
             try c.encode(count, forKey: .count)
             try c.encode(versions, forKey: .versions)
-            try c.encodeNullable(production, forKey: .production)
-            try c.encodeNullable(rollbackTarget, forKey: .rollbackTarget)
+            try c.encode(production, forKey: .production)
+            try c.encode(rollbackTarget, forKey: .rollbackTarget)
             try c.encodeIfPresent(productionHistory, forKey: .productionHistory)
         }
     }
@@ -176,8 +176,8 @@ extension Kinds.PromoteVersion {
             try c.encode(version, forKey: .version)
             try c.encode(forced, forKey: .forced)
             try c.encode(gates, forKey: .gates)
-            try c.encodeNullable(previousVersion, forKey: .previousVersion)
-            if hook != nil || serving != nil { try c.encodeNullable(hook, forKey: .hook) }
+            try c.encode(previousVersion, forKey: .previousVersion)
+            if hook != nil || serving != nil { try c.encode(hook, forKey: .hook) }
             try c.encodeIfPresent(serving, forKey: .serving)
             try c.encodeIfPresent(artifact, forKey: .artifact)
             try c.encodeIfPresent(alert, forKey: .alert)
@@ -233,7 +233,7 @@ extension Kinds.Rollback {
             try c.encode(model, forKey: .model)
             try c.encode(version, forKey: .version)
             try c.encode(rolledBackFrom, forKey: .rolledBackFrom)
-            if hook != nil || serving != nil { try c.encodeNullable(hook, forKey: .hook) }
+            if hook != nil || serving != nil { try c.encode(hook, forKey: .hook) }
             try c.encodeIfPresent(serving, forKey: .serving)
             try c.encodeIfPresent(alert, forKey: .alert)
         }
@@ -272,7 +272,7 @@ extension Kinds.ArchiveVersions {
 }
 
 extension Kinds.GetProductionModel {
-    /// The production version at a moment, with its stint and (now) its deployment.
+    /// The production version at a moment, with its stint and, when it is the current one, its deployment.
     public struct Result: Codable, Sendable, Equatable {
         /// The model.
         public var model: String
@@ -336,7 +336,7 @@ extension Kinds.GetProductionModel {
             public func encode(to encoder: Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(link, forKey: .link)
-                try c.encodeNullable(target, forKey: .target)
+                try c.encode(target, forKey: .target)
                 try c.encode(deployment, forKey: .deployment)
                 try c.encode(agreesWithStore, forKey: .agreesWithStore)
             }
@@ -349,7 +349,7 @@ extension Kinds.GetProductionModel {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(model, forKey: .model)
             try c.encode(at, forKey: .at)
-            try c.encodeNullable(version, forKey: .version)
+            try c.encode(version, forKey: .version)
             try c.encodeIfPresent(note, forKey: .note)
             try c.encodeIfPresent(stint, forKey: .stint)
             try c.encodeIfPresent(details, forKey: .details)

@@ -104,7 +104,7 @@ public struct VersionDocument: Codable, Sendable, Equatable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(sha256, forKey: .sha256)
             try c.encode(modelSHA256, forKey: .modelSHA256)
-            try c.encodeNullable(path, forKey: .path)
+            try c.encode(path, forKey: .path)
             try c.encode(removed, forKey: .removed)
         }
     }
@@ -162,11 +162,11 @@ public struct VersionDocument: Codable, Sendable, Equatable {
         /// Writes every field, `null` when unknown.
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeNullable(parentVersion, forKey: .parentVersion)
-            try c.encodeNullable(trainingData, forKey: .trainingData)
-            try c.encodeNullable(trainingDataSHA256, forKey: .trainingDataSHA256)
-            try c.encodeNullable(runID, forKey: .runID)
-            try c.encodeNullable(job, forKey: .job)
+            try c.encode(parentVersion, forKey: .parentVersion)
+            try c.encode(trainingData, forKey: .trainingData)
+            try c.encode(trainingDataSHA256, forKey: .trainingDataSHA256)
+            try c.encode(runID, forKey: .runID)
+            try c.encode(job, forKey: .job)
         }
     }
 
@@ -193,10 +193,10 @@ public struct VersionDocument: Codable, Sendable, Equatable {
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(createdBy, forKey: .createdBy)
         try c.encode(stateChangedAt, forKey: .stateChangedAt)
-        try c.encodeNullable(metricValue, forKey: .metricValue)
+        try c.encode(metricValue, forKey: .metricValue)
         try c.encode(lineage, forKey: .lineage)
-        try c.encodeNullable(description, forKey: .description)
-        try c.encodeNullable(abTestWon, forKey: .abTestWon)
+        try c.encode(description, forKey: .description)
+        try c.encode(abTestWon, forKey: .abTestWon)
         try c.encodeIfPresent(events, forKey: .events)
     }
 }

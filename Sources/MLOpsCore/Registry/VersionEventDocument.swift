@@ -39,12 +39,12 @@ public struct VersionEventDocument: Codable, Sendable, Equatable {
     /// Writes `from`, `job` and `reason` as `null` when absent.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeNullable(from, forKey: .from)
+        try c.encode(from, forKey: .from)
         try c.encode(to, forKey: .to)
         try c.encode(at, forKey: .at)
         try c.encode(by, forKey: .by)
-        try c.encodeNullable(job, forKey: .job)
-        try c.encodeNullable(reason, forKey: .reason)
+        try c.encode(job, forKey: .job)
+        try c.encode(reason, forKey: .reason)
         try c.encode(forced, forKey: .forced)
     }
 }

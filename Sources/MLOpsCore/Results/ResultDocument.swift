@@ -87,7 +87,7 @@ public struct ResultDocument: Sendable, Equatable, Codable {
 
     /// Stable JSON: sorted keys, pretty-printed, no escaped slashes.
     public func encoded() throws -> Data {
-        try ResultDocument.prettyEncoder.encode(self)
+        try JSONEncoder.mlopsPretty.encode(self)
     }
 
     /// Reads a result document.
@@ -95,9 +95,6 @@ public struct ResultDocument: Sendable, Equatable, Codable {
         try JSONDecoder().decode(ResultDocument.self, from: data)
     }
 
-    /// The encoder of every document mlopsd writes for people and tools (results, alerts,
-    /// deployment.json): pretty, sorted keys, slashes unescaped.
-    public static var prettyEncoder: JSONEncoder { .mlopsPretty }
 }
 
 /// RFC 3339 UTC timestamps with milliseconds, as every document and the store write them.

@@ -25,7 +25,7 @@ public struct AlertPublisher: Sendable {
     public func publish(_ alert: AlertRecord, log: Bool = true) {
         let event: LogEvent = alert.resolvedAt == nil ? .alertOpened : .alertResolved
         do {
-            let data = try ResultDocument.prettyEncoder.encode(alert)
+            let data = try JSONEncoder.mlopsPretty.encode(alert)
             try directory.writeAtomically(alert.id + ".json", data: data + Data("\n".utf8), mode: 0o644)
             health?.succeeded(site: "alerts")
         } catch let error as SystemError {

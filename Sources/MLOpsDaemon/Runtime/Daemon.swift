@@ -86,21 +86,10 @@ public final class Daemon {
     /// Reads and validates the config file at `path` (relative paths resolve against the
     /// working directory; environment variables override file values).
     public nonisolated static func loadConfig(path: String) throws(StartError) -> DaemonConfig {
-        let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try ConfigFile.load(path: path)
         } catch {
-            throw .config("cannot read \(path): \(error.localizedDescription)")
-        }
-        do {
-            return try DaemonConfig.parse(
-                text: text,
-                sourceName: path,
-                environment: ProcessInfo.processInfo.environment,
-                workingDirectory: FileManager.default.currentDirectoryPath
-            )
-        } catch {
-            throw .config("\(error)")
+            throw .config(error.description)
         }
     }
 
