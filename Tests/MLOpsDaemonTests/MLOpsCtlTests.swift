@@ -576,4 +576,15 @@ import Testing
         #expect(run.stderr.contains("or pass --spool DIR"), "\(run)")
         d.cleanUp()
     }
+
+    @Test func aValueTheTypedParametersCannotHoldIsAUsageErrorBeforeAnyJobIsWritten() throws {
+        let d = try DaemonHarness()
+        defer { d.cleanUp() }
+        let runs = try Ctl.run(["runs", "--spool", d.spool, "--state", "bogus"], in: d.root)
+        #expect(runs.exitCode == 64, "\(runs)")
+        #expect(runs.stderr.contains("--state must be one of queued, running"), "\(runs)")
+        let history = try Ctl.run(["retraining", "history", "--spool", d.spool, "--trigger", "bogus"], in: d.root)
+        #expect(history.exitCode == 64, "\(history)")
+        #expect(allNames(in: d.spool + "/incoming").isEmpty && allNames(in: d.spool + "/tmp").isEmpty)
+    }
 }
