@@ -130,10 +130,10 @@ extension Kinds {
             /// Runs per state; absent when one run was asked for by id.
             public var byState: [String: Int]?
 
-            /// A result with every field given.
-            public init(runs: [RunDocument], count: Int, byState: [String: Int]?) {
+            /// A result; `count` is the number of `runs`.
+            public init(runs: [RunDocument], byState: [String: Int]?) {
                 self.runs = runs
-                self.count = count
+                self.count = runs.count
                 self.byState = byState
             }
 

@@ -75,17 +75,16 @@ extension Kinds.ListVersions {
         /// The production stints, oldest first; nil (absent) unless history was asked for.
         public var productionHistory: [ProductionStintDocument]?
 
-        /// A result.
+        /// A result; `count` is the number of `versions`.
         public init(
             model: String,
-            count: Int,
             versions: [VersionDocument],
             production: String?,
             rollbackTarget: String?,
             productionHistory: [ProductionStintDocument]?
         ) {
             self.model = model
-            self.count = count
+            self.count = versions.count
             self.versions = versions
             self.production = production
             self.rollbackTarget = rollbackTarget

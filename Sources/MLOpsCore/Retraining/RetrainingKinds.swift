@@ -315,9 +315,9 @@ extension Kinds {
             public var count: Int
 
             /// A result with every field given.
-            public init(entries: [RetrainingHistoryEntry], count: Int) {
+            public init(entries: [RetrainingHistoryEntry]) {
                 self.entries = entries
-                self.count = count
+                self.count = entries.count
             }
         }
     }

@@ -9,8 +9,8 @@ public struct RetrainingSwitchResult: Codable, Sendable, Equatable {
     public var count: Int
 
     /// A result with every field given.
-    public init(models: [RetrainingSettingsDocument], count: Int) {
+    public init(models: [RetrainingSettingsDocument]) {
         self.models = models
-        self.count = count
+        self.count = models.count
     }
 }

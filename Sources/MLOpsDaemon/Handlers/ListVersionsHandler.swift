@@ -21,7 +21,6 @@ extension Kinds.ListVersions: JobHandling {
         return .succeeded(
             Result(
                 model: model,
-                count: items.count,
                 versions: items,
                 production: try VersionStore.production(db, model: model)?.version,
                 rollbackTarget: try VersionStore.rollbackTarget(db, model: model)?.version,

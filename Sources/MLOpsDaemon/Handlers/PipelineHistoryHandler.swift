@@ -21,12 +21,12 @@ extension Kinds.PipelineHistory: JobHandling {
                     )
                 )
             }
-            return .succeeded(Result(runs: [run.document], count: 1, byState: nil))
+            return .succeeded(Result(runs: [run.document], byState: nil))
         }
         let state = job.parameters.state
         let limit = job.parameters.limit
         let runs = try RunStore.runs(db, model: job.model, state: state, limit: limit)
         let counts = try RunStore.countsByState(db, model: job.model)
-        return .succeeded(Result(runs: runs.map(\.document), count: runs.count, byState: counts))
+        return .succeeded(Result(runs: runs.map(\.document), byState: counts))
     }
 }

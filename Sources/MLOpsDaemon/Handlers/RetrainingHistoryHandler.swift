@@ -15,6 +15,6 @@ extension Kinds.RetrainingHistory: JobHandling {
             limit: job.parameters.limit,
             now: context.now
         )
-        return .succeeded(Result(entries: entries.map(\.document), count: entries.count))
+        return .succeeded(Result(entries: entries.map(\.document)))
     }
 }

@@ -72,6 +72,6 @@ extension Kinds.RetrainingStart: JobHandling {
             try RetrainingSwitch.record(db, settings: settings, job: job, context: context)
             saved.append(settings.document)
         }
-        return .succeeded(Result(models: saved, count: saved.count))
+        return .succeeded(Result(models: saved))
     }
 }

@@ -25,6 +25,6 @@ extension Kinds.RetrainingStop: JobHandling {
             try RetrainingSwitch.record(db, settings: settings, job: job, context: context)
             saved.append(settings.document)
         }
-        return .succeeded(Result(models: saved, count: saved.count))
+        return .succeeded(Result(models: saved))
     }
 }

@@ -41,10 +41,12 @@ enum RetrainingHistory {
             return p.timeIntervalSince(d)
         }
 
+        /// The state of the run the entry started, once read.
+        var runState: RunState? { outcome.flatMap(RunState.init(rawValue:)) }
+
         /// The entry as `retraining-history` shows it.
         var document: RetrainingHistoryEntry {
-            let fired = self.fired
-            return RetrainingHistoryEntry(
+            RetrainingHistoryEntry(
                 seq: Int(seq),
                 model: model,
                 at: at,
@@ -171,8 +173,8 @@ enum RetrainingHistory {
     /// mean duration and mean time from detection to deployment.
     static func statistics(_ entries: [Entry]) -> RetrainingStatistics {
         let fired = entries.filter(\.fired)
-        let finished = fired.filter { ["succeeded", "failed", "cancelled", "interrupted"].contains($0.outcome ?? "") }
-        let succeeded = finished.filter { $0.outcome == "succeeded" }
+        let finished = fired.filter { $0.runState?.isFinal == true }
+        let succeeded = finished.filter { $0.runState == .succeeded }
         var byTrigger: [String: RetrainingStatistics.TriggerCounts] = [:]
         for trigger in RetrainingTrigger.allCases.map(\.rawValue) {
             let mine = entries.filter { $0.trigger == trigger }
@@ -180,8 +182,8 @@ enum RetrainingHistory {
             byTrigger[trigger] = RetrainingStatistics.TriggerCounts(
                 retrainings: started.count,
                 suppressed: mine.filter { !$0.fired }.map(\.occurrences).reduce(0, +),
-                succeeded: started.filter { $0.outcome == "succeeded" }.count,
-                failed: started.filter { ["failed", "cancelled", "interrupted"].contains($0.outcome ?? "") }.count
+                succeeded: started.filter { $0.runState == .succeeded }.count,
+                failed: started.filter { $0.runState?.isFinal == true && $0.runState != .succeeded }.count
             )
         }
         var byOutcome: [String: Int] = [:]
@@ -205,7 +207,7 @@ enum RetrainingHistory {
             meanDurationSeconds: mean(durations),
             deployments: toDeploy.count,
             meanDetectionToDeploymentSeconds: mean(toDeploy),
-            versionsProduced: fired.compactMap { $0.outcome == "succeeded" ? $0.version : nil }
+            versionsProduced: fired.compactMap { $0.runState == .succeeded ? $0.version : nil }
         )
     }
 
