@@ -31,6 +31,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     case getAlert = "get-alert"
     /// The stored monitoring checks of a model over a time range.
     case monitoringHistory = "monitoring-history"
+    /// Writes a model's self-contained HTML report under `spool/reports/`.
+    case report = "report"
     /// Runs the CI/CD pipeline for a model.
     case runPipeline = "run-pipeline"
     /// Stops a running pipeline and its children.
@@ -68,6 +70,7 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
         case .acknowledgeAlert: return Kinds.AcknowledgeAlert.self
         case .getAlert: return Kinds.GetAlert.self
         case .monitoringHistory: return Kinds.MonitoringHistory.self
+        case .report: return Kinds.Report.self
         case .runPipeline: return Kinds.RunPipeline.self
         case .cancelPipeline: return Kinds.CancelPipeline.self
         case .pipelineHistory: return Kinds.PipelineHistory.self
