@@ -18,7 +18,7 @@ extension MLOpsCtl {
                 categorical one when the adjusted p < alpha and the JS distance > threshold (the daemon's rule). Empty \
                 cells are left out and counted. Both files need the same columns, in any order.
                 Exit status: 0 compared (drift or not), 64 bad arguments, 65 a file is not valid CSV or the headers \
-                differ (file: line, column: what to fix), 66 a file cannot be read.
+                differ (file: line, column: what to fix), 66 a file cannot be read, 73 the --html file cannot be written.
                 """
         )
 
@@ -31,6 +31,12 @@ extension MLOpsCtl {
         @Option(help: "The significance gate for the adjusted p-value (0–1).") var alpha: Double = DriftComparison
             .defaultAlpha
         @Flag(help: "Print JSON.") var json = false
+        @Option(
+            help: ArgumentHelp(
+                "Also write a self-contained HTML report (a chart per column, inline SVG, no network) to this file.",
+                valueName: "file"
+            )
+        ) var html: String?
 
         /// The names given with --categorical.
         var categoricalNames: Set<String> {
@@ -53,14 +59,12 @@ extension MLOpsCtl {
             try reportingFailures {
                 let referenceBytes = try Self.readFile(reference)
                 let currentBytes = try Self.readFile(current)
-                let report: DriftReport
+                let pair: DriftComparison.Pair
                 do {
-                    report = try DriftComparison.compare(
+                    pair = try DriftComparison.read(
                         reference: referenceBytes,
                         current: currentBytes,
-                        categorical: categoricalNames,
-                        threshold: threshold,
-                        alpha: alpha
+                        categorical: categoricalNames
                     )
                 } catch let error as DriftInputError {
                     switch error.side {
@@ -69,12 +73,35 @@ extension MLOpsCtl {
                     case nil: throw CtlFailure(message: "mlopsctl drift: \(error)", code: Exit.usage)
                     }
                 }
+                let report = DriftComparison.compare(pair, threshold: threshold, alpha: alpha)
+                if let html { try writePage(pair: pair, report: report, to: html) }
                 if json {
                     let data = (try? JSONEncoder.mlopsPretty.encode(report)) ?? Data("{}".utf8)
                     FileHandle.standardOutput.write(data + Data("\n".utf8))
                 } else {
                     FileHandle.standardOutput.write(Data(table(report).utf8))
                 }
+            }
+        }
+
+        /// Writes the HTML report to `path` (atomically), or a `CtlFailure` with exit status 73.
+        func writePage(pair: DriftComparison.Pair, report: DriftReport, to path: String) throws {
+            let page = DriftReportPage.html(
+                .init(
+                    report: report,
+                    distributions: ColumnDistribution.compared(pair),
+                    referenceFile: reference,
+                    currentFile: current,
+                    generatedAt: Timestamp.string(Date())
+                )
+            )
+            do {
+                try Data(page.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw CtlFailure(
+                    message: "mlopsctl: cannot write \(path): \(error.localizedDescription)",
+                    code: Exit.cannotWrite
+                )
             }
         }
 

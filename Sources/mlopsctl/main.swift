@@ -11,7 +11,8 @@ struct MLOpsCtl: ParsableCommand {
         version: MLOpsInfo.version,
         subcommands: [
             Submit.self, Wait.self, Validate.self, Status.self, Versions.self, Production.self, Promote.self,
-            Rollback.self, Alerts.self, Alert.self, Health.self, History.self, Drift.self, Pipeline.self, Runs.self,
+            Rollback.self, Alerts.self, Alert.self, Health.self, History.self, Report.self, Drift.self, Pipeline.self,
+            Runs.self,
             Run.self,
             Cancel.self, AB.self, Retraining.self,
         ]

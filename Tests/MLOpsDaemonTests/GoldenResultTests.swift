@@ -365,6 +365,7 @@ import Testing
             }
         }
         try run.submit("unknown-model", "kind: list-versions\nmodel: chest-xray-site9\n", expect: .rejected)
+        try run.submit("report", "kind: report\nmodel: chest-xray\nparams:\n  last: 3\n", expect: .succeeded)
 
         // Every kind has at least one job.
         let kinds = Set(run.documents.compactMap(\.kind))
@@ -790,7 +791,9 @@ indirect enum GoldenJSON {
 ///   latency block of `test_model`) → `"<measured>"`; `age_days` (time since a version was
 ///   created) → `"<age-days>"`;
 /// - `bytes` of a stage's captured `stdout`/`stderr`: the trainer prints the temp path and
-///   its own run time there, so the size varies with both → `"<bytes>"`.
+///   its own run time there, so the size varies with both → `"<bytes>"`; so does a report
+///   page's (`bytes` in a result: the page holds the times);
+/// - a report's file name holds its time without separators (`20261206T131201.523Z`) → `<time>`.
 struct GoldenNormaliser {
     let root: String
     /// Where the built executables are (`mlops-train` appears in a train stage's argv).
@@ -811,6 +814,7 @@ struct GoldenNormaliser {
 
     let timestamp = /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})/
     let runID = /[0-9]{8}T[0-9]{6}-[0-9a-f]{6}/
+    let compactTime = /[0-9]{8}T[0-9]{6}\.[0-9]{3}Z/
     let ageSentence = /is [0-9.]+ days old/
     static let actorKeys: Set<String> = [
         "submitted_by", "acknowledged_by", "created_by", "updated_by", "by", "actor", "user",
@@ -827,7 +831,8 @@ struct GoldenNormaliser {
             case "pid": return .string("<pid>")
             case "uid", "submitter_uid", "actor_uid": return .string("<uid>")
             case "age_days": return .string("<age-days>")
-            case "bytes" where parent == "stdout" || parent == "stderr": return .string("<bytes>")
+            case "bytes" where parent == "stdout" || parent == "stderr" || parent == "result":
+                return .string("<bytes>")
             case "seconds": return .string("<seconds>")
             default:
                 if key.hasSuffix("_seconds") { return .string("<seconds>") }
@@ -864,6 +869,7 @@ struct GoldenNormaliser {
         }
         s = s.replacing(runID) { runs[String($0.output)] ?? "<run>" }
         s = s.replacing(ageSentence, with: "is <age-days> days old")
+        s = s.replacing(compactTime, with: "<time>")
         s = s.replacingOccurrences(of: " by \(user) ", with: " by <user> ")
         return s
     }

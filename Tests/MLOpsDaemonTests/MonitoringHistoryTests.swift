@@ -12,35 +12,7 @@ import Testing
         let h = try DaemonHarness()
         defer { h.cleanUp() }
         try h.start()
-        try h.drop("reg.yaml", Jobs.registerModel("xray"))
-        #expect(try h.waitForResult("reg").status == .succeeded)
-        let dir = h.root + "/data/v1"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try writeFile(dir + "/model.bin", Data("w".utf8))
-        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
-        try writeFile(dir + "/reference.csv", Data(MonitoringData.reference(rows: 1000).utf8))
-        try h.drop("cv.yaml", "kind: create-version\nmodel: xray\nparams:\n  artifact: \(dir)\n")
-        #expect(try h.waitForResult("cv").status == .succeeded)
-        try h.drop("p.yaml", "kind: promote-version\nmodel: xray\nparams: {version: 1.0.0}\n")
-        #expect(try h.waitForResult("p").status == .succeeded)
-
-        // Two batches like the reference, then two after a scanner change: each batch of 200
-        // crosses check_every_predictions (100), so each log job runs one check.
-        var drifted = MonitoringData.Traffic()
-        drifted.scanners = ["UNSEEN"]
-        drifted.kvpShift = 25
-        for (n, traffic) in [MonitoringData.Traffic(), MonitoringData.Traffic(), drifted, drifted].enumerated() {
-            let file = h.root + "/data/preds-\(n).csv"
-            try writeFile(
-                file,
-                Data(
-                    MonitoringData.predictions(prefix: "b\(n)", rows: 200, seed: UInt64(10 + n), traffic: traffic).utf8
-                )
-            )
-            try h.drop("log-\(n).yaml", "kind: log-predictions\nmodel: xray\nparams:\n  file: \(file)\n")
-            let logged = try h.waitForResult("log-\(n)")
-            #expect(logged.status == .succeeded && logged.result?["check"] != nil, "\(logged)")
-        }
+        try DriftScenario.run(h)
 
         let json = try Ctl.run(["history", "--spool", h.spool, "xray", "--json"], stdin: nil, in: h.root, timeout: 60)
         #expect(json.exitCode == 0, "\(json)")

@@ -429,7 +429,8 @@ final class JobProcessor {
             logger: logger,
             registry: registry,
             afterCommit: afterCommit,
-            pipelines: pipelines
+            pipelines: pipelines,
+            reports: spool.reports
         )
         var outcome: JobOutcome = .failed(JobError(.internalError, "the job did not finish"))
         try db.inSavepoint {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import MLOpsClient
 import MLOpsCore
 
 /// Executes one kind of job: the daemon's half of a kind, written as an extension of the
@@ -44,6 +45,8 @@ public struct JobContext: Sendable {
     public var afterCommit: AfterCommit
     /// Pipeline definitions and the runs' scheduler; nil where a test runs without them.
     public var pipelines: PipelineService?
+    /// The spool's `reports/` directory, where `report` writes; nil where a test runs without a spool.
+    public var reports: DirectoryHandle?
 
     /// A context; `afterCommit` collects the job's deferred work.
     public init(
@@ -54,7 +57,8 @@ public struct JobContext: Sendable {
         logger: Logger,
         registry: ModelRegistry? = nil,
         afterCommit: AfterCommit = AfterCommit(),
-        pipelines: PipelineService? = nil
+        pipelines: PipelineService? = nil,
+        reports: DirectoryHandle? = nil
     ) {
         self.submittedBy = submittedBy
         self.submitterUID = submitterUID
@@ -64,6 +68,7 @@ public struct JobContext: Sendable {
         self.registry = registry
         self.afterCommit = afterCommit
         self.pipelines = pipelines
+        self.reports = reports
     }
 
     /// The registry, or an internal error when the daemon was started without one.

@@ -14,10 +14,12 @@ public final class Spool: Sendable {
     public let failed: DirectoryHandle
     public let results: DirectoryHandle
     public let alerts: DirectoryHandle
+    /// The model reports of `report` jobs (`<model>.<time>.html`), pruned like results.
+    public let reports: DirectoryHandle
     public let top: DirectoryHandle
 
     /// The subdirectories, created when missing.
-    public static let subdirectories = ["incoming", "active", "done", "failed", "results", "alerts", "tmp"]
+    public static let subdirectories = ["incoming", "active", "done", "failed", "results", "alerts", "reports", "tmp"]
 
     /// Opens the spool at `root`, creating missing directories (mode 0750; a packaged
     /// install creates them with their real modes through tmpfiles.d).
@@ -34,6 +36,7 @@ public final class Spool: Sendable {
         failed = try DirectoryHandle(path: root + "/failed")
         results = try DirectoryHandle(path: root + "/results")
         alerts = try DirectoryHandle(path: root + "/alerts")
+        reports = try DirectoryHandle(path: root + "/reports")
     }
 
     /// Names that are never read: hidden (being written), temp files and editor backups.

@@ -5,8 +5,8 @@ import Logging
 import MLOpsClient
 import Synchronization
 
-/// Deletes old files from `done/`, `failed/` and `results/` (docs/design.md §3: kept for audit,
-/// pruned by age).
+/// Deletes old files from `done/`, `failed/`, `results/` and `reports/` (docs/design.md §3: kept for
+/// audit, pruned by age; reports age like results).
 ///
 /// Deleting files is slow on this kind of machine (NOTES.md: ~8,600/s, and a bulk delete
 /// slows file creation for tens of seconds), so pruning runs on its own background-QoS
@@ -95,7 +95,7 @@ final class SpoolPruner: Sendable {
         var more = false
         for (directory, days) in [
             (spool.done, retention.doneDays), (spool.failed, retention.failedDays),
-            (spool.results, retention.resultsDays),
+            (spool.results, retention.resultsDays), (spool.reports, retention.resultsDays),
         ]
         where days > 0 {
             let (count, hitLimit) = prune(directory, olderThan: now.addingTimeInterval(-days * 86_400))
@@ -104,7 +104,7 @@ final class SpoolPruner: Sendable {
         }
         if removed > 0 {
             logger.info(
-                "pruned \(removed) old files from done/, failed/ and results/",
+                "pruned \(removed) old files from done/, failed/, results/ and reports/",
                 metadata: ["event": LogEvent.spoolPruned.metadataValue, "removed": "\(removed)"]
             )
         }
