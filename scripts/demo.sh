@@ -75,11 +75,16 @@ for batch in 0 1 2 3; do
         | $ctl submit - --wait --timeout 60 >/dev/null || true
 done
 $ctl history $site || true
+$ctl alerts $site || true
+echo
+echo "== 10. the report: one self-contained HTML page (health over time, the drift heat map, each column"
+echo "      before and after, the scanners, alerts, versions and runs on one timeline); open it in a browser"
+$ctl report $site -o "$(pwd)/data/$site-report.html" || true
 echo
 echo "Where things are: results in spool/results/, runs in state/runs/ ($ctl runs; $ctl run ID),"
-echo "the deployed artifact behind state/serving/$site/current, alerts in spool/alerts/."
+echo "the deployed artifact behind state/serving/$site/current, alerts in spool/alerts/, reports in spool/reports/."
 echo
-echo "== 10. daemon status"
+echo "== 11. daemon status"
 $ctl status
 echo
 echo "mlopsd keeps running (pid $daemon). Try: $ctl submit examples/register-chest-xray.yaml --wait"

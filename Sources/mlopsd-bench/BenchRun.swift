@@ -67,6 +67,15 @@ struct BenchRun {
             ).run(progress: progress)
         }
 
+        var reports: ReportBenchmark.Figures?
+        if options.reportChecks > 0 {
+            reports = try ReportBenchmark(executable: daemon, root: root).run(
+                checks: options.reportChecks,
+                reportChecks: 1_000,
+                progress: progress
+            )
+        }
+
         progress("raw filesystem reference again (the disk's rate drifts on a shared machine)")
         let after = try rawBenchmark.run(label: "after")
         progress("  \(Report.grouped(Double(options.jobs) / after.durableSeconds)) files/s durable")
@@ -91,6 +100,7 @@ struct BenchRun {
         )
         report.promotions = promotions
         report.drift = drift
+        report.reports = reports
         return report
     }
 

@@ -34,6 +34,31 @@ enum FileSystem {
         }
     }
 
+    /// Writes `bytes` to `temp`, fsyncs it, renames it to `final` and fsyncs the directory:
+    /// what a durable atomic write costs at least.
+    static func writeDurably(_ temp: String, _ bytes: [UInt8], renameTo final: String) throws(BenchError) {
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw .errno("create \(temp)") }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            close(fd)
+            throw .errno("write \(temp)")
+        }
+        guard close(fd) == 0 else { throw .errno("close \(temp)") }
+        try rename(temp, final)
+        let directory = (final as NSString).deletingLastPathComponent
+        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0 else { throw .errno("open \(directory)") }
+        defer { close(dfd) }
+        guard fsync(dfd) == 0 else { throw .errno("fsync \(directory)") }
+    }
+
+    /// The size of the file at `path`, nil when it cannot be read.
+    static func size(of path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
     /// Renames `from` to `to` (same filesystem).
     static func rename(_ from: String, _ to: String) throws(BenchError) {
         guard Glibc.rename(from, to) == 0 else { throw .errno("rename \(from) to \(to)") }

@@ -20,6 +20,8 @@ struct Options: Sendable {
     var daemonPath: String?
     /// Rows per file in the drift run (`--drift-rows`); 0 skips it.
     var driftRows = 100_000
+    /// Checks in the store of the report run (`--report-checks`); 0 skips it.
+    var reportChecks = 10_000
     /// The Python virtual environment of the drift run's references (`--venv`).
     var venv = Options.defaultVenv
     /// Skip the drift run's Python references (`--no-python`), e.g. for a quick run.
@@ -35,7 +37,7 @@ struct Options: Sendable {
     }
 
     static let usage = """
-        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--venv DIR] [--no-python]
+        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--report-checks N] [--venv DIR] [--no-python]
                             [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
                mlopsd-bench --check-only [N]
 
@@ -43,6 +45,8 @@ struct Options: Sendable {
           --latency-jobs N   jobs dropped one at a time for the latency run (default 200)
           --promotions N     promote-version jobs for the registry run (default 500; 0 skips it)
           --drift-rows N     rows per CSV file in the drift run (default 100000; 0 skips it)
+          --report-checks N  checks in the store of the report/history run (default 10000; 0 skips it);
+                             the report charts the newest 1,000
           --venv DIR         the Python virtual environment of the drift run's references
                              (default ~/.cache/mlopsd-bench/venv; made with python3 -m venv and pip)
           --no-python        skip the drift run's Python references (no ratios then)
@@ -76,6 +80,7 @@ struct Options: Sendable {
             case "--latency-jobs": options.latencyJobs = try count(argument, minimum: 1)
             case "--promotions": options.promotions = try count(argument, minimum: 0)
             case "--drift-rows": options.driftRows = try count(argument, minimum: 0)
+            case "--report-checks": options.reportChecks = try count(argument, minimum: 0)
             case "--venv": options.venv = try value(argument)
             case "--no-python": options.noPython = true
             case "--check-only":

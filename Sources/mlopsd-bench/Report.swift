@@ -36,6 +36,8 @@ struct Report: Sendable, Codable {
     var promotions: PromotionBenchmark.Figures?
     /// The drift run (`mlopsctl drift` beside pandas + scipy and evidently), when it ran.
     var drift: DriftBenchmark.Figures?
+    /// The report and history run, when it ran.
+    var reports: ReportBenchmark.Figures?
 
     init(
         setup: Setup,
@@ -119,7 +121,40 @@ struct Report: Sendable, Codable {
             )
         }
         if let d = drift { lines += Report.driftLines(d) }
+        if let r = reports { lines += Report.reportLines(r) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The report run's rows: the report beside the raw write of its bytes, the history.
+    static func reportLines(_ r: ReportBenchmark.Figures) -> [String] {
+        var lines: [String] = []
+        func row(_ name: String, _ value: String, _ note: String = "") {
+            lines.append(pad(name, 40) + pad(value, 18) + note)
+        }
+        let megabytes = Double(r.reportBytes) / 1e6
+        row(
+            "report \(grouped(r.columns)) columns × \(grouped(r.reportChecks)) checks",
+            "\(ms(r.reportMilliseconds.p50)) ms",
+            "drop→result p50 (daemon \(ms(r.reportDaemonMilliseconds.p50)) ms); \(fixed(megabytes, 2)) MB page; "
+                + "goal < 1,000 ms, < 2 MB"
+        )
+        row(
+            "raw fs write+fsync+rename the same bytes",
+            "\(ms(r.rawWriteMilliseconds)) ms",
+            "report is \(fixed(r.reportMilliseconds.p50 / max(r.rawWriteMilliseconds, 1e-9), 0))× the raw write"
+        )
+        row(
+            "monitoring-history \(grouped(r.historyChecks)) of \(grouped(r.checks))",
+            "\(ms(r.historyMilliseconds.p50)) ms",
+            "drop→result p50 (daemon \(ms(r.historyDaemonMilliseconds.p50)) ms); result "
+                + "\(fixed(Double(r.historyResultBytes) / 1e6, 2)) MB; goal < 100 ms"
+        )
+        row(
+            "  store filled at",
+            "\(grouped(r.checksPerSecond)) checks/s",
+            "(log-predictions of 100 rows + a check each)"
+        )
+        return lines
     }
 
     /// The drift run's rows: ours, each reference with its ratio to ours, the daemon check.
