@@ -166,10 +166,12 @@ public struct DistributionChart: Sendable {
                 cssClass: "current",
                 tooltip: "\(category.value): current \(category.current) (\(ReportFormat.percent(currentShare)))"
             )
-            let end = barLeft + barWidth * max(referenceShare, currentShare) / highest + 6
-            svg.label(ReportFormat.percent(currentShare), x: end, y: y + 20, cssClass: "tick")
+            let referenceEnd = barLeft + barWidth * referenceShare / highest + 5
+            let currentEnd = barLeft + barWidth * currentShare / highest + 5
+            svg.label(ReportFormat.percent(referenceShare), x: referenceEnd, y: y + 10, cssClass: "tick small")
+            svg.label(ReportFormat.percent(currentShare), x: currentEnd, y: y + 20, cssClass: "tick small")
             if category.isNew && !isOther {
-                svg.label("new", x: end + 44, y: y + 20, cssClass: "new-label")
+                svg.label("new", x: currentEnd + 40, y: y + 20, cssClass: "new-label")
             }
         }
         return svg.finish()

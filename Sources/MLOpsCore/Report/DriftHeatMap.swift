@@ -206,7 +206,8 @@ public struct DriftHeatMap: Sendable {
             svg.close("g")
         }
         let axis = Self.top + Double(columns.count) * Self.rowHeight
-        for b in LineChart.tickIndices(count: buckets.count, most: 7) {
+        let ticks = max(2, min(7, Int(cellWidth * Double(buckets.count) / 130)))
+        for b in LineChart.tickIndices(count: buckets.count, most: ticks) {
             let center = Self.labelWidth + (Double(b) + 0.5) * cellWidth
             svg.line(x1: center, y1: axis, x2: center, y2: axis + 4, cssClass: "axis")
             svg.label("#\(buckets[b].firstSeq)", x: center, y: axis + 16, cssClass: "tick", anchor: "middle")

@@ -31,10 +31,11 @@ public enum ReportFormat {
     /// A duration in seconds as `850 ms`, `42 s`, `3 min 5 s` or `2 h 4 min`; a dash for nil.
     public static func duration(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite, seconds >= 0 else { return missing }
+        if seconds >= 1e9 { return String(format: "%.3g s", seconds) }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
         if seconds < 60 { return seconds < 10 ? String(format: "%.1f s", seconds) : "\(Int(seconds.rounded())) s" }
         let whole = Int(seconds.rounded())
-        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
+        if whole < 3600 { return whole % 60 == 0 ? "\(whole / 60) min" : "\(whole / 60) min \(whole % 60) s" }
         return "\(whole / 3600) h \((whole % 3600) / 60) min"
     }
 

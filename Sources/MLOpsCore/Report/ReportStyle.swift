@@ -40,7 +40,8 @@ public enum ReportStyle {
         th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: right; vertical-align: top; }
         th { background: #f6f8fa; font-weight: 600; }
         th[scope=row], td:first-child { text-align: left; }
-        table.text td { text-align: left; }
+        table.text td, table.text th { text-align: left; }
+        .pair .table-scroll { max-height: 250px; }
         table.wide th, table.wide td { white-space: nowrap; }
         svg.chart { display: block; max-width: 100%; height: auto; font-family: inherit; }
         svg text { fill: #1f2328; font-size: 11px; }
@@ -69,7 +70,7 @@ public enum ReportStyle {
         svg [data-level=l3] { fill: #2171b5; }
         svg [data-level=l4] { fill: #08306b; }
         svg [data-level=na] { fill: #fff; stroke: #bbb; stroke-dasharray: 2 2; }
-        svg [data-drift=yes] { stroke: #d55e00; stroke-width: 2; stroke-dasharray: none; }
+        svg [data-drift=yes] { stroke: #d55e00; stroke-width: 1.5; stroke-dasharray: none; }
         svg .current { fill: #e69f00; fill-opacity: 0.75; stroke: #8a5f00; stroke-width: 0.8; }
         svg .reference, svg .reference-line { fill: none; stroke: #1f2328; stroke-width: 1.6; stroke-dasharray: 4 2; }
         svg .new-label { fill: #b34700; font-weight: 700; font-size: 11px; }

@@ -50,19 +50,19 @@ public struct TimelineChart: Sendable {
     }
 
     /// Row numbers for bars `(start, end)` in pixels, in order: each goes to the first row
-    /// whose previous bar ends before it starts.
-    static func pack(_ bars: [(Double, Double)]) -> [Int] {
+    /// whose previous bar ends before it starts; past `most` rows, bars share the last.
+    static func pack(_ bars: [(Double, Double)], most: Int = mostLanes) -> [Int] {
         var ends: [Double] = []
         return bars.map { start, end in
             if let row = ends.firstIndex(where: { $0 + 4 < start }) {
                 ends[row] = end
                 return row
             }
-            if ends.count < mostLanes {
+            if ends.count < most {
                 ends.append(end)
                 return ends.count - 1
             }
-            return mostLanes - 1
+            return most - 1
         }
     }
 
@@ -81,20 +81,26 @@ public struct TimelineChart: Sendable {
         let alertBars = alerts.map { alert -> (Double, Double) in
             let start = x(alert.openedAt) ?? Self.left
             let stop = alert.resolvedAt.flatMap { x($0) } ?? end
-            return (start, max(stop, start + 8 + Double(alert.type.count) * 6))
+            return (start, max(stop, start + 8 + Self.textWidth("\(alert.severity.rawValue): \(alert.type)")))
         }
         let alertRows = Self.pack(alertBars)
         let runBars = runs.map { run -> (Double, Double) in
             let start = x(run.queuedAt) ?? Self.left
             let stop = run.finishedAt.flatMap { x($0) } ?? end
-            return (start, max(stop, start + 8 + Double(run.state.rawValue.count) * 6))
+            return (start, max(stop, start + 4 + Self.textWidth("\(run.runID) \(run.state.rawValue)")))
         }
         let runRows = Self.pack(runBars)
+        let versionBars = events.map { change -> (Double, Double) in
+            let start = x(change.event.at) ?? Self.left
+            return (start - 6, start + 14 + Self.textWidth(Self.versionLabel(change)))
+        }
+        let versionRows = Self.pack(versionBars, most: 4)
+        let versionLanes = Double((versionRows.max() ?? -1) + 1)
         let alertLanes = Double((alertRows.max() ?? -1) + 1)
         let runLanes = Double((runRows.max() ?? -1) + 1)
 
         let versionsTop = 10.0
-        let alertsTop = versionsTop + 2 * Self.lane + 8
+        let alertsTop = versionsTop + max(1, versionLanes) * Self.lane + 8
         let runsTop = alertsTop + max(1, alertLanes) * Self.lane + 8
         let axis = runsTop + max(1, runLanes) * Self.lane + 6
         var svg = SVGWriter(
@@ -114,9 +120,10 @@ public struct TimelineChart: Sendable {
                 &svg,
                 change,
                 x: x(change.event.at) ?? Self.left,
-                y: versionsTop + (index % 2 == 0 ? 10 : 30)
+                y: versionsTop + Double(versionRows[index]) * Self.lane + 11
             )
         }
+        if events.isEmpty { svg.label("no version changes", x: Self.left + 4, y: versionsTop + 15, cssClass: "note") }
         for (index, alert) in alerts.enumerated() {
             drawAlert(&svg, alert, bar: alertBars[index], y: alertsTop + Double(alertRows[index]) * Self.lane, x: x)
         }
@@ -157,8 +164,13 @@ public struct TimelineChart: Sendable {
         }
         shape.closeSubpath()
         svg.path(shape, cssClass: "version-shape \(verb == "created" ? "hollow" : "solid")")
-        let text = "\(change.version) \(verb)\(change.event.forced ? " (forced!)" : "")"
-        svg.label(text, x: x + 8, y: y + 4, cssClass: change.event.forced ? "mark-label forced" : "mark-label")
+        let text = Self.versionLabel(change)
+        let cssClass = change.event.forced ? "mark-label forced" : "mark-label"
+        if x + 8 + Self.textWidth(text) > Self.width - Self.right {
+            svg.label(text, x: x - 8, y: y + 4, cssClass: cssClass, anchor: "end")
+        } else {
+            svg.label(text, x: x + 8, y: y + 4, cssClass: cssClass)
+        }
         svg.close("g")
     }
 
@@ -201,7 +213,7 @@ public struct TimelineChart: Sendable {
         if let resolved = x(alert.resolvedAt) {
             svg.rect(x: resolved - 4, y: y + 10.5, width: 8, height: 8, cssClass: "alert-resolved")
         }
-        svg.label("\(alert.severity.rawValue): \(alert.type)", x: start + 6, y: y + 8, cssClass: "mark-label small")
+        Self.barLabel(&svg, "\(alert.severity.rawValue): \(alert.type)", start: start + 6, y: y + 8)
         svg.close("g")
     }
 
@@ -226,8 +238,27 @@ public struct TimelineChart: Sendable {
         }
         let barStart = x(run.startedAt) ?? start
         svg.rect(x: barStart, y: y + 11, width: max(2, stop - barStart), height: 7, cssClass: "run-bar")
-        svg.label(run.state.rawValue, x: start + 2, y: y + 8, cssClass: "mark-label small")
+        Self.barLabel(&svg, "\(run.runID) \(run.state.rawValue)", start: start + 2, y: y + 8)
         svg.close("g")
+    }
+
+    /// About how wide `text` is at the chart's small label size.
+    static func textWidth(_ text: String) -> Double { Double(text.count) * 5.8 }
+
+    /// A version mark's label: version, change, and whether it was forced.
+    static func versionLabel(_ change: ModelReport.VersionEvent) -> String {
+        "\(change.version) \(TimelineEntry.verb(change.event))\(change.event.forced ? " (forced!)" : "")"
+    }
+
+    /// A bar's label, starting at `start`, or ending at the chart's right edge when it
+    /// would run past it.
+    static func barLabel(_ svg: inout SVGWriter, _ text: String, start: Double, y: Double) {
+        let edge = width - right
+        if start + textWidth(text) > edge {
+            svg.label(text, x: edge, y: y, cssClass: "mark-label small", anchor: "end")
+        } else {
+            svg.label(text, x: start, y: y, cssClass: "mark-label small")
+        }
     }
 
     /// Every entry with its time, kind, subject and detail.
