@@ -60,6 +60,15 @@ import Testing
         #expect(chart.table().contains("<td>—</td>"))
     }
 
+    @Test func theWellFormednessCheckRejectsBrokenMarkup() {
+        #expect(XMLWellFormedness.error(in: "<a><b></a>") != nil)
+        #expect(XMLWellFormedness.error(in: "<p>&nbsp;</p>") != nil)
+        #expect(XMLWellFormedness.error(in: "<a><b>") != nil)
+        #expect(XMLWellFormedness.error(in: "<a></a><b></b>") != nil)
+        #expect(XMLWellFormedness.error(in: "<a x=1></a>") != nil)
+        #expect(XMLWellFormedness.error(in: "<!DOCTYPE html>\n<html><br /></html>") == nil)
+    }
+
     @Test func reportNumbersAreShortAndMissingOnesADash() {
         #expect(ReportFormat.pValue(nil) == "—")
         #expect(ReportFormat.pValue(0.01234) == "0.0123")
