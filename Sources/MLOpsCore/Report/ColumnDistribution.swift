@@ -83,13 +83,14 @@ public struct ColumnDistribution: Sendable, Equatable {
             return Self(name: name, kind: kind, shape: .numeric(edges: [], reference: [], current: []))
         }
         let count = high > low ? bins : 1
-        let width = (high - low) / Double(count)
-        let edges = (0...count).map { $0 == count ? high : low + Double($0) * width }
+        // Halves, so values near ±Double.greatestFiniteMagnitude cannot overflow the span.
+        let halfWidth = (high / 2 - low / 2) / Double(count)
+        let edges = (0...count).map { $0 == count ? high : low + Double($0) * halfWidth + Double($0) * halfWidth }
         func histogram(_ values: [Double]) -> [Int] {
             var counts = [Int](repeating: 0, count: count)
             for value in values where value.isFinite {
-                let index = width > 0 ? Int((value - low) / width) : 0
-                counts[min(max(index, 0), count - 1)] += 1
+                let position = halfWidth > 0 ? (value / 2 - low / 2) / halfWidth : 0
+                counts[Int(min(max(position, 0), Double(count - 1)))] += 1
             }
             return counts
         }

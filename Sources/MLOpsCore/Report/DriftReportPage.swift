@@ -30,8 +30,106 @@ public enum DriftReportPage {
         }
     }
 
-    /// The document for `input`.
+    /// The document for `input`: a header (files, rows, threshold, alpha, how many columns
+    /// drift), a summary table of every column, then each column's chart beside its numbers.
     public static func html(_ input: Input) -> String {
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\" /><title>drift</title></head><body></body></html>\n"
+        let report = input.report
+        var body = HTMLWriter(capacity: 20_000 + input.distributions.count * 8_000)
+        body.open("header")
+        body.element("h1", "Drift report: \(input.currentFile) against \(input.referenceFile)")
+        body.element("p", [("class", "muted")], "Generated at \(input.generatedAt) by mlopsctl drift.")
+        body.open("div", [("class", "summary")])
+        ModelReportPage.summaryItem(
+            "Reference",
+            "\(input.referenceFile) (\(ReportFormat.count(report.rowsReference, "row")))",
+            &body
+        )
+        ModelReportPage.summaryItem(
+            "Current",
+            "\(input.currentFile) (\(ReportFormat.count(report.rowsCurrent, "row")))",
+            &body
+        )
+        ModelReportPage.summaryItem("Threshold", ReportFormat.number(report.threshold), &body)
+        ModelReportPage.summaryItem("Alpha", ReportFormat.number(report.alpha), &body)
+        ModelReportPage.summaryItem(
+            "Drift",
+            "\(report.drifted.count) of \(report.columns.count) columns drift (\(ReportFormat.percent(report.driftShare)))",
+            &body
+        )
+        body.close("div")
+        body.element(
+            "p",
+            "A column drifts when its Benjamini–Hochberg adjusted p-value is below alpha and its effect size (KS D for "
+                + "numbers, Jensen–Shannon distance for categories) exceeds the threshold."
+        )
+        body.close("header")
+        body.open("section")
+        body.element("h2", [("id", "summary")], "Every column")
+        if report.columns.isEmpty {
+            ModelReportPage.empty("The files have no column in common.", &body)
+        } else {
+            body.table(
+                caption: "Tests per column",
+                header: [
+                    "Column", "Type", "Test", "Statistic", "p", "Adjusted p", "PSI", "JS distance",
+                    "Missing (reference / current)", "Verdict", "Note",
+                ],
+                rows: report.columns.map { column in
+                    [
+                        column.name, column.type.rawValue, column.test?.rawValue ?? ReportFormat.missing,
+                        ReportFormat.number(column.statistic), ReportFormat.pValue(column.pValue),
+                        ReportFormat.pValue(column.pAdjusted), ReportFormat.number(column.psi),
+                        ReportFormat.number(column.jensenShannon),
+                        "\(column.missingReference) / \(column.missingCurrent)",
+                        column.test == nil ? "not tested" : column.drift ? "drift" : "no drift", column.note ?? "",
+                    ]
+                },
+                rowHeaders: true,
+                cssClass: "numbers wide"
+            )
+        }
+        body.close("section")
+        body.open("section")
+        body.element("h2", [("id", "columns")], "Columns")
+        if input.distributions.isEmpty {
+            ModelReportPage.empty("No column to draw.", &body)
+        } else {
+            body.element(
+                "p",
+                "Each column's reference against current values, as shares of each side's values: numbers in "
+                    + "\(ColumnDistribution.bins) shared bins (reference dashed outline, current filled), categories as paired "
+                    + "bars (values the reference never had are marked new)."
+            )
+        }
+        var columns: [String: DriftReport.Column] = [:]
+        for column in report.columns where columns[column.name] == nil { columns[column.name] = column }
+        for distribution in input.distributions {
+            let column = columns[distribution.name]
+            body.open("div", [("class", "column-block")])
+            body.element("h3", "\(distribution.name) (\(column?.type.rawValue ?? distribution.kind.rawValue))")
+            if let column {
+                let verdict = column.test == nil ? "not tested" : column.drift ? "drift" : "no drift"
+                body.open("p", [("class", "stats")])
+                body.element("span", [("class", column.drift ? "verdict-drift" : "verdict")], "Verdict: \(verdict)")
+                body.element("span", "statistic: \(ReportFormat.number(column.statistic))")
+                body.element("span", "adjusted p: \(ReportFormat.pValue(column.pAdjusted))")
+                body.element("span", "PSI: \(ReportFormat.number(column.psi))")
+                if let note = column.note { body.element("span", note) }
+                body.close("p")
+            }
+            let chart = DistributionChart(distribution)
+            body.open("div", [("class", "pair")])
+            body.raw(chart.svg())
+            body.raw(chart.table())
+            body.close("div")
+            body.close("div")
+        }
+        body.close("section")
+        body.open("footer")
+        body.text(
+            "Written by mlopsctl drift at \(input.generatedAt). The page is self-contained: no scripts, nothing fetched."
+        )
+        body.close("footer")
+        return ReportDocument.page(title: "Drift report: \(input.currentFile)", body: body.text)
     }
 }
