@@ -17,7 +17,7 @@ INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)" \
                SCRATCH="$(RELEASE_SCRATCH)"
 
-.PHONY: all deps build release test format lint fuzz torture faults load demo run bench clean man completions install uninstall test-install
+.PHONY: all deps build release test format lint fuzz torture faults load demo report-images run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -86,6 +86,10 @@ load: release
 # A local daemon on ./spool and ./state with a first job (README: five-minute walkthrough).
 demo: build
 	@sh scripts/demo.sh
+
+# docs/images/report.png and drift-report.png from a real daemon run, rendered by headless Chromium.
+report-images: build
+	@sh scripts/report-images.sh
 
 # The daemon in the foreground on the repository's config (Ctrl-C stops it).
 run: build
