@@ -69,11 +69,17 @@ public enum PrometheusText {
         for family in families where !family.samples.isEmpty {
             text += "# HELP \(family.name) \(escapeHelp(family.help))\n"
             text += "# TYPE \(family.name) \(family.kind.rawValue)\n"
-            let sorted = family.samples.sorted { a, b in
-                a.labels.map(\.value).lexicographicallyPrecedes(b.labels.map(\.value))
+            // The sort keys once per sample, not once per comparison (a file can hold
+            // thousands of per-column samples).
+            let sorted = family.samples.map { (key: $0.labels.map(\.value), sample: $0) }.sorted { a, b in
+                a.key.lexicographicallyPrecedes(b.key)
             }
-            for sample in sorted {
-                text += family.name + labelSet(sample.labels) + " " + format(sample.value) + "\n"
+            for (_, sample) in sorted {
+                text += family.name
+                appendLabelSet(sample.labels, to: &text)
+                text += " "
+                text += format(sample.value)
+                text += "\n"
             }
         }
         return text
@@ -81,12 +87,29 @@ public enum PrometheusText {
 
     /// `{a="x",b="y"}`, or nothing without labels.
     static func labelSet(_ labels: [MetricLabel]) -> String {
-        guard !labels.isEmpty else { return "" }
-        return "{" + labels.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",") + "}"
+        var text = ""
+        appendLabelSet(labels, to: &text)
+        return text
+    }
+
+    /// Appends ``labelSet(_:)`` to `text`.
+    private static func appendLabelSet(_ labels: [MetricLabel], to text: inout String) {
+        guard !labels.isEmpty else { return }
+        text += "{"
+        for (index, label) in labels.enumerated() {
+            if index > 0 { text += "," }
+            text += label.name
+            text += "=\""
+            text += escapeLabelValue(label.value)
+            text += "\""
+        }
+        text += "}"
     }
 
     /// A label value escaped as the format requires: `\` → `\\`, `"` → `\"`, newline → `\n`.
     public static func escapeLabelValue(_ value: String) -> String {
+        // Most values (model and column names) have nothing to escape.
+        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return value }
         var out = ""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -41,6 +41,21 @@ enum CheckStore {
         )
     }
 
+    /// The number (`seq`) of the latest check of `model`, nil before its first: one look-up
+    /// in the `(model, seq)` index however many checks are stored (the metrics read it for
+    /// every model every few seconds).
+    static func latestSeq(_ db: Database, model: String) throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT MAX(seq) FROM monitoring_checks WHERE model = ?"),
+            arguments: [model]
+        )
+    }
+
+    /// The report (JSON text) of check `seq`, if it is stored.
+    static func report(_ db: Database, seq: Int64) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT report FROM monitoring_checks WHERE seq = ?", arguments: [seq])
+    }
+
     /// A stored check as `monitoring-history` lists it.
     struct Stored: Decodable, FetchableRecord {
         /// The check's number.

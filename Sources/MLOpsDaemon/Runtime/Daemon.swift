@@ -578,7 +578,7 @@ public final class Daemon {
             jobs: engine.tally,
             recovered: engine.counters.replayed
         )
-        (snapshot.checks, snapshot.openAlerts) = MetricsWriter.monitoring(store, logger: logger)
+        (snapshot.checks, snapshot.openAlerts) = metrics.monitoring(store)
         snapshot.pipelines = MetricsWriter.pipelines(store, logger: logger)
         return snapshot
     }

@@ -47,6 +47,9 @@ public struct MetricsSnapshot: Sendable {
         public var healthScore: Double?
         public var driftShare: Double?
         public var at: Date?
+        /// The check's stored report, the source of the per-column and metric gauges; nil
+        /// when it could not be read.
+        public var report: MonitoringReport?
     }
 
     /// How many alerts of one severity a model has open.
@@ -112,6 +115,92 @@ final class MetricsWriter {
         ) { s in
             s.checks.compactMap { c in c.at.map { ([c.model], $0.timeIntervalSince1970) } }
         },
+        .gauge(
+            "mlopsd_model_window_predictions",
+            "Predictions in the window of the model's latest check.",
+            labels: ["model"]
+        ) { s in
+            s.checks.compactMap { c in c.report.map { ([c.model], Double($0.window)) } }
+        },
+        .gauge(
+            "mlopsd_model_window_labelled",
+            "Predictions with a label in the window of the model's latest check.",
+            labels: ["model"]
+        ) { s in
+            s.checks.compactMap { c in c.report.map { ([c.model], Double($0.labelled)) } }
+        },
+        .gauge(
+            "mlopsd_model_metric",
+            "The model's metric over the labelled window of its latest check.",
+            labels: ["model", "metric"]
+        ) { s in
+            decayRows(s) { $0.current }
+        },
+        .gauge(
+            "mlopsd_model_metric_lower",
+            "Lower bound of the 95% Wilson interval of mlopsd_model_metric (proportion metrics only).",
+            labels: ["model", "metric"]
+        ) { s in
+            decayRows(s) { $0.interval?.lower }
+        },
+        .gauge(
+            "mlopsd_model_metric_upper",
+            "Upper bound of the 95% Wilson interval of mlopsd_model_metric (proportion metrics only).",
+            labels: ["model", "metric"]
+        ) { s in
+            decayRows(s) { $0.interval?.upper }
+        },
+        .gauge(
+            "mlopsd_model_metric_baseline",
+            "The production version's own metric, which decay is judged against.",
+            labels: ["model", "metric"]
+        ) { s in
+            decayRows(s) { $0.baseline }
+        },
+        .gauge(
+            "mlopsd_model_decayed",
+            "1 when the model's latest check found its metric decayed, else 0.",
+            labels: ["model", "metric"]
+        ) { s in
+            decayRows(s) { $0.decayed ? 1 : 0 }
+        },
+        .gauge(
+            "mlopsd_column_drift_statistic",
+            "The drift test's statistic for the column in the model's latest check: KS D, or chi-square.",
+            labels: ["model", "column", "kind", "test"]
+        ) { s in
+            columnRows(s).compactMap { model, column in
+                guard let test = column.test, let value = finite(column.statistic) else { return nil }
+                return ([model, column.name, column.kind.rawValue, test.rawValue], value)
+            }
+        },
+        .gauge(
+            "mlopsd_column_drift_p_adjusted",
+            "The column's Benjamini-Hochberg adjusted p-value in the model's latest check.",
+            labels: ["model", "column", "kind"]
+        ) { s in
+            columnRows(s).compactMap { model, column in
+                finite(column.pAdjusted).map { ([model, column.name, column.kind.rawValue], $0) }
+            }
+        },
+        .gauge(
+            "mlopsd_column_psi",
+            "The column's Population Stability Index in the model's latest check.",
+            labels: ["model", "column", "kind"]
+        ) { s in
+            columnRows(s).compactMap { model, column in
+                finite(column.psi).map { ([model, column.name, column.kind.rawValue], $0) }
+            }
+        },
+        .gauge(
+            "mlopsd_column_drifting",
+            "1 when the column drifts in the model's latest check, else 0.",
+            labels: ["model", "column", "kind"]
+        ) { s in
+            columnRows(s).map { model, column in
+                ([model, column.name, column.kind.rawValue], column.drift ? 1 : 0)
+            }
+        },
         .gauge("mlopsd_alerts_open", "Open alerts by model and severity.", labels: ["model", "severity"]) { s in
             s.openAlerts.map { ([$0.model, $0.severity], Double($0.count)) }
         },
@@ -149,6 +238,30 @@ final class MetricsWriter {
         },
     ]
 
+    /// Every column of every model's latest report, with its model.
+    private static func columnRows(_ s: MetricsSnapshot) -> [(String, MonitoringReport.ColumnDrift)] {
+        s.checks.flatMap { check in (check.report?.columns ?? []).map { (check.model, $0) } }
+    }
+
+    /// One `([model, metric], value)` row per model whose latest report has the figure
+    /// `value` picks (finite), for the metric gauges.
+    private static func decayRows(
+        _ s: MetricsSnapshot,
+        _ value: (MonitoringReport.Decay) -> Double?
+    ) -> [([String], Double)] {
+        s.checks.compactMap { check in
+            guard let decay = check.report?.decay, let figure = finite(value(decay)) else { return nil }
+            return ([check.model, decay.metric], figure)
+        }
+    }
+
+    /// `value` when it is a finite number: a figure a check could not compute is left out
+    /// of the file, never written as NaN.
+    private static func finite(_ value: Double?) -> Double? {
+        guard let value, value.isFinite else { return nil }
+        return value
+    }
+
     /// The pipeline part of a snapshot, read from the store; empty (and logged) when it
     /// cannot be read.
     static func pipelines(_ store: Store, logger: Logger) -> MetricsSnapshot.PipelineFigures {
@@ -157,19 +270,20 @@ final class MetricsWriter {
         } ?? MetricsSnapshot.PipelineFigures()
     }
 
-    /// The monitoring part of a snapshot, read from the store (latest check per model,
-    /// open alerts); empty (and logged) when the store cannot be read.
-    static func monitoring(
-        _ store: Store,
-        logger: Logger
-    ) -> ([MetricsSnapshot.LatestCheck], [MetricsSnapshot.OpenAlerts]) {
+    /// The monitoring part of a snapshot, read from the store (latest check per model with
+    /// its report, open alerts); empty (and logged) when the store cannot be read. Reports
+    /// are decoded only for checks stored since the previous call (``LatestReportCache``).
+    func monitoring(_ store: Store) -> ([MetricsSnapshot.LatestCheck], [MetricsSnapshot.OpenAlerts]) {
         store.readOrLog("read the monitoring figures for the metrics", logger: logger) { db in
-            let checks = try MonitoringState.latestHealth(db).map { latest in
+            let latest = try MonitoringState.latestHealth(db)
+            let reports = try reports.reports(db, models: latest.map(\.model), logger: logger)
+            let checks = latest.map { latest in
                 MetricsSnapshot.LatestCheck(
                     model: latest.model,
                     healthScore: latest.healthScore,
                     driftShare: latest.driftShare,
-                    at: latest.at.flatMap(Timestamp.parse)
+                    at: latest.at.flatMap(Timestamp.parse),
+                    report: reports[latest.model]
                 )
             }
             let alerts = try AlertBook.openCounts(db).map {
@@ -178,6 +292,9 @@ final class MetricsWriter {
             return (checks, alerts)
         } ?? ([], [])
     }
+
+    /// Each model's latest report, kept between writes.
+    let reports = LatestReportCache()
 
     private let logger: Logger
     /// The last failure logged, so a broken path is reported once, not every second.
@@ -198,7 +315,7 @@ final class MetricsWriter {
 
     /// Replaces the file at `path` (absolute; empty: do nothing) with the metrics of
     /// `snapshot`. A failure is logged once as a warning until a write succeeds again; it
-    /// never stops the daemon. The snapshot (two store reads) is only taken when there is
+    /// never stops the daemon. The snapshot (its store reads) is only taken when there is
     /// a file to write.
     func write(_ snapshot: @autoclosure () -> MetricsSnapshot, to path: String) {
         guard !path.isEmpty else { return }
