@@ -149,10 +149,15 @@ struct DaemonJournalTests {
         try plant("failed", "old-failed.yaml", ageDays: 2.5)
         try plant("results", "old.json", ageDays: 3.5)
         try plant("results", "young.json", ageDays: 2.5)
+        // Reports age like results.
+        try plant("reports", "m.20261101T000000.000Z.html", ageDays: 3.5)
+        try plant("reports", "m.20261102T000000.000Z.html", ageDays: 2.5)
         try waitUntil(timeout: 90, "old files pruned") {
             !d.names(in: "done").contains("old-done.yaml") && !d.names(in: "failed").contains("old-failed.yaml")
                 && !d.names(in: "results").contains("old.json")
+                && !d.names(in: "reports").contains("m.20261101T000000.000Z.html")
         }
+        #expect(d.names(in: "reports").contains("m.20261102T000000.000Z.html"))
         #expect(d.names(in: "failed").contains("young-failed.yaml"))
         #expect(d.names(in: "results").contains("young.json"))
         #expect(d.names(in: "results").contains("fresh.json"))

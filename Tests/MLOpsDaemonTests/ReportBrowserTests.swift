@@ -50,10 +50,14 @@ import Testing
         }
         #expect(result.checks == 4)
         #expect(Self.count(/<rect class="cell"/, in: dom) == columns.count * result.checks)
-        let alerts = try h.readStore { db in try String.fetchAll(db, sql: "SELECT id FROM alerts WHERE model = 'xray'") }
+        let alerts = try h.readStore { db in try String.fetchAll(db, sql: "SELECT id FROM alerts WHERE model = 'xray'")
+        }
         #expect(alerts.count >= 2, "the scenario opens drift and equipment alerts: \(alerts)")
         for alert in alerts {
-            #expect(dom.contains("class=\"alert-mark") && dom.contains("data-alert=\"\(alert)\""), "\(alert) on the timeline")
+            #expect(
+                dom.contains("class=\"alert-mark") && dom.contains("data-alert=\"\(alert)\""),
+                "\(alert) on the timeline"
+            )
         }
         #expect(Self.count(/class="alert-mark/, in: dom) == alerts.count)
     }
@@ -66,7 +70,8 @@ import Testing
         try MLOpsCtlDriftTests.write(dir + "/current.csv", rows: 1500, seed: 2, current: true)
         let run = try Ctl.run(
             [
-                "drift", "--reference", dir + "/reference.csv", "--current", dir + "/current.csv", "--categorical", "code",
+                "drift", "--reference", dir + "/reference.csv", "--current", dir + "/current.csv", "--categorical",
+                "code",
                 "--html", dir + "/drift.html",
             ],
             in: dir
@@ -78,7 +83,10 @@ import Testing
         for column in columns { #expect(rendering.dom.contains("data-column=\"\(column)\""), "\(column)") }
 
         let unwritable = try Ctl.run(
-            ["drift", "--reference", dir + "/reference.csv", "--current", dir + "/current.csv", "--html", "/nonexistent/dir/x.html"],
+            [
+                "drift", "--reference", dir + "/reference.csv", "--current", dir + "/current.csv", "--html",
+                "/nonexistent/dir/x.html",
+            ],
             in: dir
         )
         #expect(unwritable.exitCode == 73, "\(unwritable)")

@@ -76,14 +76,14 @@ extension DaemonConfig {
             default: 90,
             "days rejected or failed job files are kept (0 = forever)"
         )
-        /// Days result documents stay in `results/` (0 = forever).
+        /// Days result documents stay in `results/`, and reports in `reports/` (0 = forever).
         public let resultsRetentionDays = ConfigKey<Double>(
             "results_retention_days",
             .double(min: 0),
             default: 90,
-            "days result documents are kept (0 = forever)"
+            "days result documents and reports are kept (0 = forever)"
         )
-        /// Seconds between passes that prune `done/`, `failed/` and `results/` by age.
+        /// Seconds between passes that prune `done/`, `failed/`, `results/` and `reports/` by age.
         public let pruneInterval = ConfigKey<Double>(
             "prune_interval",
             .double(min: 1),
