@@ -19,7 +19,7 @@ public struct DistributionChart: Sendable {
     static let top = 30.0
     static let bottom = 36.0
     static let categoryLabelWidth = 170.0
-    static let categoryRow = 24.0
+    static let categoryRow = 32.0
 
     private func share(_ count: Int, of total: Int) -> Double {
         total > 0 ? Double(count) / Double(total) : 0
@@ -146,32 +146,32 @@ public struct DistributionChart: Sendable {
             svg.label(
                 name,
                 x: barLeft - 6,
-                y: y + 15,
+                y: y + 18,
                 cssClass: isOther ? "row-label other" : "row-label",
                 anchor: "end"
             )
             svg.rect(
                 x: barLeft,
-                y: y + 2,
+                y: y + 4,
                 width: barWidth * referenceShare / highest,
-                height: 9,
+                height: 10,
                 cssClass: "reference",
                 tooltip: "\(category.value): reference \(category.reference) (\(ReportFormat.percent(referenceShare)))"
             )
             svg.rect(
                 x: barLeft,
-                y: y + 12,
+                y: y + 16,
                 width: barWidth * currentShare / highest,
-                height: 9,
+                height: 10,
                 cssClass: "current",
                 tooltip: "\(category.value): current \(category.current) (\(ReportFormat.percent(currentShare)))"
             )
             let referenceEnd = barLeft + barWidth * referenceShare / highest + 5
             let currentEnd = barLeft + barWidth * currentShare / highest + 5
-            svg.label(ReportFormat.percent(referenceShare), x: referenceEnd, y: y + 10, cssClass: "tick small")
-            svg.label(ReportFormat.percent(currentShare), x: currentEnd, y: y + 20, cssClass: "tick small")
+            svg.label(ReportFormat.percent(referenceShare), x: referenceEnd, y: y + 13, cssClass: "tick small")
+            svg.label(ReportFormat.percent(currentShare), x: currentEnd, y: y + 25, cssClass: "tick small")
             if category.isNew && !isOther {
-                svg.label("new", x: currentEnd + 40, y: y + 20, cssClass: "new-label")
+                svg.label("new", x: currentEnd + 40, y: y + 25, cssClass: "new-label")
             }
         }
         return svg.finish()

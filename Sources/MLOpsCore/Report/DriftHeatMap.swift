@@ -137,7 +137,13 @@ public struct DriftHeatMap: Sendable {
 
     static let width = 1080.0
     static let labelWidth = 180.0
-    static let rowHeight = 14.0
+    static let rowHeight = 18.0
+    /// The widest a cell grows when there are few checks.
+    static let maxCellWidth = 60.0
+    /// The least room a time tick's label gets.
+    static let tickSpacing = 100.0
+    /// Checks per table of the numbers: a table that narrow fits an A4 page.
+    static let tableChunk = 10
     static let top = 40.0
     static let bottom = 40.0
     /// Up to this many cells each carries a tooltip.
@@ -155,11 +161,16 @@ public struct DriftHeatMap: Sendable {
         ]
     }
 
+    /// A cell's width: the plot's width shared by the buckets, at most ``maxCellWidth``,
+    /// in whole pixels so cells tile without seams and their x stays short.
+    var cellWidth: Double {
+        let plotWidth = Self.width - Self.labelWidth - 12
+        return buckets.isEmpty ? 0 : min(Self.maxCellWidth, (plotWidth / Double(buckets.count)).rounded(.down))
+    }
+
     /// The SVG chart.
     public func svg() -> String {
-        let plotWidth = Self.width - Self.labelWidth - 12
-        // Whole pixels: cells tile without seams and their x stays short.
-        let cellWidth = buckets.isEmpty ? 0 : min(40, (plotWidth / Double(buckets.count)).rounded(.down))
+        let cellWidth = self.cellWidth
         let height = Self.top + Double(columns.count) * Self.rowHeight + Self.bottom
         var svg = SVGWriter(
             width: Self.width,
@@ -186,7 +197,13 @@ public struct DriftHeatMap: Sendable {
         for (c, name) in columns.enumerated() {
             // One group per row, so the cells need no y: a 50 × 120 map stays small.
             svg.open("g", [("transform", "translate(0 \(SVGWriter.number(Self.top + Double(c) * Self.rowHeight)))")])
-            svg.label(Self.truncated(name, 28), x: Self.labelWidth - 6, y: 11, cssClass: "row-label", anchor: "end")
+            svg.label(
+                Self.truncated(name, 28),
+                x: Self.labelWidth - 6,
+                y: Self.rowHeight / 2 + 4,
+                cssClass: "row-label",
+                anchor: "end"
+            )
             for (b, bucket) in buckets.enumerated() {
                 let cell = cells[c][b]
                 var attributes = [
@@ -206,13 +223,15 @@ public struct DriftHeatMap: Sendable {
             svg.close("g")
         }
         let axis = Self.top + Double(columns.count) * Self.rowHeight
-        let ticks = max(2, min(7, Int(cellWidth * Double(buckets.count) / 130)))
-        for b in LineChart.tickIndices(count: buckets.count, most: ticks) {
+        let ticks = max(2, min(12, Int(cellWidth * Double(buckets.count) / Self.tickSpacing)))
+        let tickBuckets = LineChart.tickIndices(count: buckets.count, most: ticks)
+        let times = ReportFormat.axisTimes(tickBuckets.map { buckets[$0].firstAt })
+        for (tick, b) in tickBuckets.enumerated() {
             let center = Self.labelWidth + (Double(b) + 0.5) * cellWidth
             svg.line(x1: center, y1: axis, x2: center, y2: axis + 4, cssClass: "axis")
             svg.label("#\(buckets[b].firstSeq)", x: center, y: axis + 16, cssClass: "tick", anchor: "middle")
             svg.label(
-                ReportFormat.shortTime(buckets[b].firstAt),
+                times[tick],
                 x: center,
                 y: axis + 29,
                 cssClass: "tick small",
@@ -222,19 +241,34 @@ public struct DriftHeatMap: Sendable {
         return svg.finish()
     }
 
-    /// The numbers drawn: one row per column, one cell per bucket.
+    /// The numbers drawn: one row per column, one cell per bucket, as tables of at most
+    /// ``tableChunk`` checks each (every one repeating the column names). On screen they
+    /// stand side by side and read as one wide table; on paper they stack, so no check is
+    /// cut off at the page's edge.
     public func table() -> String {
-        let header = ["Column"] + buckets.map { "#" + $0.key }
-        let rows = columns.enumerated().map { c, name in [name] + cells[c].map(value) }
         var html = HTMLWriter(capacity: columns.count * buckets.count * 20 + 500)
-        html.table(
-            caption:
-                "Adjusted p-value per column and check (* = drift\(isBucketed ? "; grouped checks show their smallest p" : ""))",
-            header: header,
-            rows: rows,
-            rowHeaders: true,
-            cssClass: "numbers wide"
+        html.element(
+            "p",
+            [("class", "table-note")],
+            "The map's numbers (* = drift\(isBucketed ? "; a group of checks shows their smallest p" : "")):"
         )
+        html.open("div", [("class", "table-scroll")])
+        html.open("div", [("class", "table-chunks")])
+        for start in stride(from: 0, to: buckets.count, by: Self.tableChunk) {
+            let chunk = start..<min(buckets.count, start + Self.tableChunk)
+            let first = buckets[chunk.lowerBound]
+            let last = buckets[chunk.upperBound - 1]
+            html.table(
+                caption: "Checks #\(first.firstSeq) to #\(last.lastSeq)",
+                header: ["Column"] + buckets[chunk].map { "#" + $0.key },
+                rows: columns.enumerated().map { c, name in [name] + cells[c][chunk].map(value) },
+                rowHeaders: true,
+                cssClass: "numbers wide",
+                scrolls: false
+            )
+        }
+        html.close("div")
+        html.close("div")
         return html.text
     }
 

@@ -96,16 +96,21 @@ public struct HTMLWriter: Sendable {
     }
 
     /// A table with a caption, a header row and body rows; every cell is user text. The first
-    /// cell of each row is a row header (`<th scope="row">`) when `rowHeaders` is set.
+    /// cell of each row is a row header (`<th scope="row">`) when `rowHeaders` is set. It
+    /// sits in its own scrolling box (`table-scroll`, expanded on paper) unless `scrolls` is
+    /// false, for a table the caller puts in a box of its own. A table of at most
+    /// ``keepRows`` rows is marked `keep`: on paper it moves whole to the next page rather
+    /// than split; a longer one runs over pages, its header repeated.
     public mutating func table(
         caption: String?,
         header: [String],
         rows: [[String]],
         rowHeaders: Bool = false,
-        cssClass: String = "numbers"
+        cssClass: String = "numbers",
+        scrolls: Bool = true
     ) {
-        open("div", [("class", "table-scroll")])
-        open("table", [("class", cssClass)])
+        if scrolls { open("div", [("class", "table-scroll")]) }
+        open("table", [("class", rows.count <= Self.keepRows ? cssClass + " keep" : cssClass)])
         if let caption { element("caption", caption) }
         raw("<thead><tr>")
         for cell in header { element("th", [("scope", "col")], cell) }
@@ -123,8 +128,12 @@ public struct HTMLWriter: Sendable {
             }
             raw("</tr>")
         }
-        raw("</tbody></table></div>")
+        raw("</tbody></table>")
+        if scrolls { close("div") }
     }
+
+    /// The most rows of a table kept on one page when printed.
+    public static let keepRows = 30
 
     private mutating func appendAttributes(_ attributes: [(String, String)]) {
         for (name, value) in attributes {

@@ -172,7 +172,9 @@ public struct LineChart: Sendable {
             y2: Self.top + plotHeight,
             cssClass: "axis"
         )
-        for index in Self.tickIndices(count: count, most: 7) {
+        let ticks = Self.tickIndices(count: count, most: 7)
+        let times = ReportFormat.axisTimes(ticks.map { points[$0].at })
+        for (tick, index) in ticks.enumerated() {
             let point = points[index]
             svg.line(
                 x1: x(index),
@@ -183,7 +185,7 @@ public struct LineChart: Sendable {
             )
             svg.label("#\(point.seq)", x: x(index), y: Self.top + plotHeight + 16, cssClass: "tick", anchor: "middle")
             svg.label(
-                ReportFormat.shortTime(point.at),
+                times[tick],
                 x: x(index),
                 y: Self.top + plotHeight + 29,
                 cssClass: "tick small",

@@ -99,12 +99,6 @@ extension ModelReportPage {
                 body.element("p", "New values the reference never had: " + list.joined(separator: "; ") + ".")
             }
             guard !change.perValue.isEmpty else { continue }
-            if !change.perValue.contains(where: { $0.metric != nil }) {
-                empty(
-                    "No labelled predictions per \(title.lowercased()) value, so no \(report.thresholds.metric) per value.",
-                    &body
-                )
-            }
             let chart = SegmentMetricChart(
                 group: title,
                 figures: change.perValue,
@@ -112,6 +106,16 @@ extension ModelReportPage {
                 metric: report.thresholds.metric,
                 baseline: baseline
             )
+            guard change.perValue.contains(where: { $0.metric != nil }) else {
+                // A chart of nothing but "no labels" rows says no more than this sentence;
+                // the table still gives each value's predictions and drifting features.
+                empty(
+                    "No labelled predictions per \(title.lowercased()) value, so no \(report.thresholds.metric) per value.",
+                    &body
+                )
+                body.raw(chart.table())
+                continue
+            }
             figure(
                 "\(report.thresholds.metric) per \(title.lowercased()) value in the latest check, with its Wilson interval; "
                     + "the dashed line is the production baseline.",

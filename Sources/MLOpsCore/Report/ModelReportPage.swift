@@ -123,12 +123,14 @@ public enum ModelReportPage {
         body.close("header")
     }
 
+    /// A chart with its caption as one figure (kept on one page when printed), then its
+    /// table, which may run over pages.
     static func figure(_ caption: String, chart: String, table: String, _ body: inout HTMLWriter) {
         body.open("figure")
         body.element("figcaption", caption)
         body.raw(chart)
-        body.raw(table)
         body.close("figure")
+        body.raw(table)
     }
 
     static func health(_ report: ModelReport, _ body: inout HTMLWriter) {

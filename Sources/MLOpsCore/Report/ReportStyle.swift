@@ -1,8 +1,9 @@
 /// The reports' one inline style sheet: a system font stack, a neutral palette, the
 /// colour-blind-safe Okabe–Ito colours for categories and a single-hue blue ramp (light to
 /// dark) for the heat map, so every chart also reads in greyscale; a print layout for A4
-/// where charts and tables do not split across pages. No `@import`, no `url()`, no `<` or `&`
-/// (the sheet is XML text too).
+/// where every scrolling box expands (no row or check is lost on paper), the heat map's
+/// tables stack, and charts, table rows and tables that fit a page do not split across
+/// pages. No `@import`, no `url()`, no `<` or `&` (the sheet is XML text too).
 public enum ReportStyle {
     /// The style sheet.
     public static let css = """
@@ -27,7 +28,7 @@ public enum ReportStyle {
         .badge.warning { background: #fdf1cf; border-style: dashed; }
         .badge.critical { background: #fbe3d6; border-width: 2px; }
         .verdict-drift { font-weight: 700; }
-        figure { margin: 12px 0 20px; }
+        figure { margin: 14px 0 8px; }
         figcaption { font-size: 13px; margin: 4px 0; }
         .pair { display: grid; grid-template-columns: 564px 1fr; gap: 16px; align-items: start; }
         @media (max-width: 1000px) { .pair { grid-template-columns: 1fr; } }
@@ -39,10 +40,13 @@ public enum ReportStyle {
         caption { text-align: left; font-size: 12px; padding: 2px 0 4px; }
         th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: right; vertical-align: top; }
         th { background: #f6f8fa; font-weight: 600; }
-        th[scope=row], td:first-child { text-align: left; }
+        th[scope=row], td:first-child, tr > th:first-child { text-align: left; }
         table.text td, table.text th { text-align: left; }
         .pair .table-scroll { max-height: 250px; }
         table.wide th, table.wide td { white-space: nowrap; }
+        .table-note { font-size: 12px; color: #59636e; margin: 8px 0 0; }
+        .table-chunks { display: flex; align-items: flex-start; }
+        .table-chunks table + table { margin-left: -1px; }
         svg.chart { display: block; max-width: 100%; height: auto; font-family: inherit; }
         svg text { fill: #1f2328; font-size: 11px; }
         svg .tick { fill: #444c56; font-size: 11px; }
@@ -69,7 +73,7 @@ public enum ReportStyle {
         svg [data-level=l2] { fill: #6baed6; }
         svg [data-level=l3] { fill: #2171b5; }
         svg [data-level=l4] { fill: #08306b; }
-        svg [data-level=na] { fill: #fff; stroke: #bbb; stroke-dasharray: 2 2; }
+        svg [data-level=na] { fill: #fff; stroke: #8c959f; stroke-dasharray: 2 2; }
         svg [data-drift=yes] { stroke: #d55e00; stroke-width: 1.5; stroke-dasharray: none; }
         svg .current { fill: #e69f00; fill-opacity: 0.75; stroke: #8a5f00; stroke-width: 0.8; }
         svg .reference, svg .reference-line { fill: none; stroke: #1f2328; stroke-width: 1.6; stroke-dasharray: 4 2; }
@@ -109,10 +113,16 @@ public enum ReportStyle {
         @media print {
           @page { size: A4; margin: 12mm; }
           body { max-width: none; padding: 0; font-size: 10pt; }
-          .pair { grid-template-columns: 1fr; }
-          .table-scroll { max-height: none; overflow: visible; }
-          figure, svg.chart, table, tr, .column-block, .summary { break-inside: avoid; page-break-inside: avoid; }
-          h2, h3 { break-after: avoid; page-break-after: avoid; }
+          .pair { grid-template-columns: minmax(0, 1fr) auto; gap: 10px; }
+          .table-scroll, .pair .table-scroll { max-height: none; overflow: visible; }
+          .table-chunks { display: block; }
+          .table-chunks table + table { margin: 8px 0 0; }
+          table { font-size: 8pt; line-height: 1.25; }
+          th, td { padding: 1px 4px; }
+          table.wide th, table.wide td { white-space: normal; }
+          table.text th, table.text td:not(:last-child) { white-space: nowrap; }
+          figure, svg.chart, table.keep, tr, .column-block, .summary { break-inside: avoid; page-break-inside: avoid; }
+          h2, h3, figcaption, caption, .table-note { break-after: avoid; page-break-after: avoid; }
         }
         """
 }

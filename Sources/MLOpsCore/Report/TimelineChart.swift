@@ -132,12 +132,13 @@ public struct TimelineChart: Sendable {
         }
         if alerts.isEmpty { svg.label("no alerts", x: Self.left + 4, y: alertsTop + 15, cssClass: "note") }
         if runs.isEmpty { svg.label("no runs", x: Self.left + 4, y: runsTop + 15, cssClass: "note") }
-        for step in 0...5 {
-            let date = first.addingTimeInterval(seconds * Double(step) / 5)
+        let tickDates = (0...5).map { first.addingTimeInterval(seconds * Double($0) / 5) }
+        let times = ReportFormat.axisTimes(tickDates)
+        for (step, date) in tickDates.enumerated() {
             let position = x(date)
             svg.line(x1: position, y1: axis - 4, x2: position, y2: axis, cssClass: "axis")
             let anchor = step == 0 ? "start" : step == 5 ? "end" : "middle"
-            svg.label(ReportFormat.shortTime(date), x: position, y: axis + 14, cssClass: "tick", anchor: anchor)
+            svg.label(times[step], x: position, y: axis + 14, cssClass: "tick", anchor: anchor)
         }
         svg.label("UTC", x: end, y: axis + 28, cssClass: "tick small", anchor: "end")
         return svg.finish()

@@ -6,7 +6,7 @@ import Foundation
 /// (plus one equipment field), `checks` checks ten minutes apart, alerts, version events and
 /// runs, all with realistic figures.
 enum ReportFixture {
-    static let start = 1_793_577_600.0  // 2026-11-01T00:00:00Z
+    static let start = 1_793_577_600.0  // 2026-11-02T00:00:00Z
 
     static func time(_ minutes: Double) -> String {
         Timestamp.string(Date(timeIntervalSince1970: start + minutes * 60))
