@@ -10,7 +10,8 @@ import Foundation
 /// `Float` (as its shortest text reads back) within ±2^53 becomes `.int` (JSON text does not tell them apart, and reading it
 /// back gives an int); a non-finite number is an error, as in `JSONEncoder`; `Date` as
 /// seconds since 2001-01-01, `Data` as Base64, `URL` as its absolute string, `Decimal` as a
-/// number. A value that encodes nothing is an empty object.
+/// number. A value that encodes nothing is an empty object (where `JSONEncoder` refuses it at
+/// the top level).
 public struct JSONValueEncoder {
     /// An encoder.
     public init() {}

@@ -1,4 +1,7 @@
 import Foundation
+import Glibc
+
+@testable import MLOpsDaemon
 
 /// Test support for everything that needs the real system: a running systemd-journald,
 /// `journalctl`, `systemd-analyze`, and the repository's own files.
@@ -80,27 +83,33 @@ enum JournalHarness {
             return CommandResult(status: 127, stdout: "", stderr: "cannot create output files in \(directory.path)")
         }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
+        // posix_spawn and waitpid on the one child, not Foundation's Process: its wait for
+        // SIGCHLD once hung here with the child already a zombie (seen with headless
+        // Chromium's processes coming and going in the same test run).
+        let pid: pid_t
         do {
-            let out = try FileHandle(forWritingTo: outURL)
-            let err = try FileHandle(forWritingTo: errURL)
-            defer {
-                try? out.close()
-                try? err.close()
-            }
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            process.waitUntilExit()
+            pid = try ChildSpawn.spawn(
+                executable,
+                argv: [executable] + arguments,
+                environment: ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" },
+                actions: [
+                    .open(0, path: "/dev/null", flags: O_RDONLY),
+                    .open(1, path: outURL.path, flags: O_WRONLY | O_TRUNC),
+                    .open(2, path: errURL.path, flags: O_WRONLY | O_TRUNC),
+                    .closeFrom(3),
+                ]
+            )
         } catch {
             return CommandResult(status: 127, stdout: "", stderr: "cannot run \(executable): \(error)")
         }
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 {
+            guard errno == EINTR else { return CommandResult(status: 127, stdout: "", stderr: "waitpid: \(errno)") }
+        }
+        let status: Int32 = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
         let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return CommandResult(status: status, stdout: stdout, stderr: stderr)
     }
 
     /// The journal entries whose fields equal all of `matching`, polling `journalctl`
