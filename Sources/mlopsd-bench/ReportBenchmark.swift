@@ -12,9 +12,9 @@ import MLOpsCore
 ///   drift slowly over the batches, and a new scanner arrives halfway, so the checks differ
 ///   and alerts open like in production.
 /// - Then, one at a time on the idle daemon: a `report` job (`last` = `reportChecks`) and a
-///   `monitoring-history` job (`last` 1,000, the most one job returns), each five times; the
-///   median of drop → result, and the daemon's own time (the result's `started_at` →
-///   `finished_at`, millisecond resolution).
+///   `monitoring-history` job (`last` 1,000, the most one job returns, and the default 100),
+///   each five times; the median of drop → result, and the daemon's own time (the result's
+///   `started_at` → `finished_at`, millisecond resolution).
 /// - The reference: the raw filesystem writing the same number of bytes as the report
 ///   (create, write, fsync, rename, fsync of the directory), in the same directory tree.
 struct ReportBenchmark {
@@ -39,6 +39,10 @@ struct ReportBenchmark {
         var historyResultBytes: Int
         var historyMilliseconds: Percentiles
         var historyDaemonMilliseconds: Percentiles
+        /// The same with the default `last` (100 checks).
+        var historyDefaultMilliseconds: Percentiles
+        var historyDefaultDaemonMilliseconds: Percentiles
+        var historyDefaultResultBytes: Int
     }
 
     static let features = 50
@@ -104,6 +108,9 @@ struct ReportBenchmark {
         var historyDaemon: [Double] = []
         var historyBytes = 0
         var historyChecks = 0
+        var defaultWall: [Double] = []
+        var defaultDaemon: [Double] = []
+        var defaultBytes = 0
         for round in 0..<5 {
             let reportName = "report-\(round)"
             let t0 = MonotonicClock.now()
@@ -119,6 +126,13 @@ struct ReportBenchmark {
             historyDaemon.append(Self.daemonMilliseconds(history))
             historyChecks = history.result?["count"]?.intValue ?? 0
             historyBytes = FileSystem.size(of: layout.results + "/\(historyName).json") ?? 0
+
+            let defaultName = "history-default-\(round)"
+            let t2 = MonotonicClock.now()
+            let history100 = try submit(defaultName, "kind: monitoring-history\nmodel: wide\n")
+            defaultWall.append(Double((watcher.arrival(of: defaultName + ".json") ?? t2) - t2) / 1e6)
+            defaultDaemon.append(Self.daemonMilliseconds(history100))
+            defaultBytes = FileSystem.size(of: layout.results + "/\(defaultName).json") ?? 0
         }
         try daemon.stop(timeout: 60)
         let raw = try rawWrite(bytes: reportBytes, directory: layout.root + "/rawwrite")
@@ -134,7 +148,10 @@ struct ReportBenchmark {
             historyChecks: historyChecks,
             historyResultBytes: historyBytes,
             historyMilliseconds: Percentiles(historyWall),
-            historyDaemonMilliseconds: Percentiles(historyDaemon)
+            historyDaemonMilliseconds: Percentiles(historyDaemon),
+            historyDefaultMilliseconds: Percentiles(defaultWall),
+            historyDefaultDaemonMilliseconds: Percentiles(defaultDaemon),
+            historyDefaultResultBytes: defaultBytes
         )
     }
 

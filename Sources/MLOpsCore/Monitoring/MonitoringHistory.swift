@@ -119,33 +119,114 @@ extension Kinds {
                 alertsUpdated: [String] = [],
                 alertsResolved: [String] = []
             ) {
+                self.init(
+                    seq: seq,
+                    at: at,
+                    version: version,
+                    trigger: trigger,
+                    figures: StoredFigures(report),
+                    alertsOpened: alertsOpened,
+                    alertsUpdated: alertsUpdated,
+                    alertsResolved: alertsResolved
+                )
+            }
+
+            /// The figures of check `seq` from the trend figures of its stored report.
+            public init(
+                seq: Int,
+                at: String,
+                version: String?,
+                trigger: String,
+                figures: StoredFigures,
+                alertsOpened: [String] = [],
+                alertsUpdated: [String] = [],
+                alertsResolved: [String] = []
+            ) {
                 self.seq = seq
                 self.at = at
                 self.version = version
                 self.trigger = trigger
-                self.status = report.status
-                self.window = report.window
-                self.labelled = report.labelled
-                self.health = report.health.score
-                self.band = report.health.band
-                self.driftShare = report.driftShare
-                self.columns = report.columns.map {
-                    Column(
-                        name: $0.name,
-                        kind: $0.kind,
-                        test: $0.test,
-                        statistic: $0.statistic,
-                        pAdjusted: $0.pAdjusted,
-                        psi: $0.psi,
-                        drift: $0.drift
-                    )
-                }
-                self.decay = report.decay
-                self.newEquipment = report.equipment.newValues
-                self.newPopulation = report.population.newValues
+                self.status = figures.status
+                self.window = figures.window
+                self.labelled = figures.labelled
+                self.health = figures.health.score
+                self.band = figures.health.band
+                self.driftShare = figures.driftShare
+                self.columns = figures.columns
+                self.decay = figures.decay
+                self.newEquipment = figures.equipment.newValues
+                self.newPopulation = figures.population.newValues
                 self.alertsOpened = alertsOpened
                 self.alertsUpdated = alertsUpdated
                 self.alertsResolved = alertsResolved
+            }
+
+            /// The part of a stored ``MonitoringReport`` a check's trend figures come from,
+            /// decoded from the report's JSON without the rest (explanations, per-value
+            /// figures, health contributions): reading 1,000 stored checks for a history
+            /// decodes only what it lists.
+            public struct StoredFigures: Decodable, Sendable {
+                /// The health score and its band.
+                public struct Health: Decodable, Sendable {
+                    /// The 0–1 score.
+                    public var score: Double
+                    /// Its band.
+                    public var band: HealthScore.Band
+                }
+
+                /// A segment group's new values.
+                public struct Segments: Decodable, Sendable {
+                    /// Values the reference never had.
+                    public var newValues: [MonitoringReport.NewValue]
+                    enum CodingKeys: String, CodingKey { case newValues = "new_values" }
+                }
+
+                /// Whether the check could judge.
+                public var status: CheckStatus
+                /// Predictions in the window.
+                public var window: Int
+                /// Labelled predictions in the window.
+                public var labelled: Int
+                /// The health score and band.
+                public var health: Health
+                /// Share of monitored columns drifting.
+                public var driftShare: Double
+                /// The report's columns, read with ``Column``'s keys (the report's own).
+                public var columns: [Column]
+                /// The metric and its decay verdict.
+                public var decay: MonitoringReport.Decay
+                /// Equipment values the reference never had.
+                public var equipment: Segments
+                /// Population values the reference never had.
+                public var population: Segments
+
+                enum CodingKeys: String, CodingKey {
+                    case status, window, labelled, health, columns, decay, equipment, population
+                    case driftShare = "drift_share"
+                }
+
+                /// The figures of a report in memory.
+                public init(_ report: MonitoringReport) {
+                    status = report.status
+                    window = report.window
+                    labelled = report.labelled
+                    health = Health(score: report.health.score, band: report.health.band)
+                    driftShare = report.driftShare
+                    columns = report.columns.map {
+                        Column(
+                            name: $0.name,
+                            kind: $0.kind,
+                            test: $0.test,
+                            statistic: $0.statistic,
+                            pAdjusted: $0.pAdjusted,
+                            psi: $0.psi,
+                            drift: $0.drift
+                        )
+                    }
+                    decay = report.decay
+                    equipment = Segments(newValues: report.equipment.newValues)
+                    population = Segments(newValues: report.population.newValues)
+                }
             }
 
             enum CodingKeys: String, CodingKey {

@@ -56,7 +56,14 @@ extension Kinds.Report: JobHandling {
         context: JobContext
     ) throws -> ModelReport {
         let spec = try ModelSpecs.spec(db, model: model)
-        let stretch = try MonitoringTrend.read(db, model: model, since: bounds.since, until: bounds.until, limit: last)
+        let stretch = try MonitoringTrend.read(
+            db,
+            model: model,
+            since: bounds.since,
+            until: bounds.until,
+            limit: last,
+            latest: true
+        )
         let productionVersion = try VersionStore.production(db, model: model)
         var production: ModelReport.Production?
         var distributions: [ColumnDistribution] = []

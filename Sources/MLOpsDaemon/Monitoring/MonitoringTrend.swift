@@ -40,8 +40,17 @@ enum MonitoringTrend {
         return .success((since, until))
     }
 
-    /// The newest `limit` checks of `model` between `since` and `until`, oldest first.
-    static func read(_ db: Database, model: String, since: String?, until: String?, limit: Int) throws -> Stretch {
+    /// The newest `limit` checks of `model` between `since` and `until`, oldest first; with
+    /// `latest`, the newest one's full report too (each check's report is otherwise decoded
+    /// only as far as its trend figures go).
+    static func read(
+        _ db: Database,
+        model: String,
+        since: String?,
+        until: String?,
+        limit: Int,
+        latest withLatest: Bool = false
+    ) throws -> Stretch {
         let stored = try CheckStore.history(db, model: model, since: since, until: until, limit: limit)
         let changed = try stored.first.map { try AlertBook.changed(db, model: model, since: $0.at) } ?? []
         let opened = Dictionary(grouping: changed, by: \.openedAt)
@@ -54,10 +63,17 @@ enum MonitoringTrend {
         var checks: [Kinds.MonitoringHistory.Check] = []
         checks.reserveCapacity(stored.count)
         var latest: MonitoringReport?
-        for row in stored {
-            let report: MonitoringReport
+        for (index, row) in stored.enumerated() {
+            let figures: Kinds.MonitoringHistory.Check.StoredFigures
             do {
-                report = try decoder.decode(MonitoringReport.self, from: Data(row.report.utf8))
+                let data = Data(row.report.utf8)
+                if withLatest && index == stored.count - 1 {
+                    let report = try decoder.decode(MonitoringReport.self, from: data)
+                    latest = report
+                    figures = .init(report)
+                } else {
+                    figures = try decoder.decode(Kinds.MonitoringHistory.Check.StoredFigures.self, from: data)
+                }
             } catch {
                 throw JobError(
                     .internalError,
@@ -70,13 +86,12 @@ enum MonitoringTrend {
                     at: row.at,
                     version: row.version,
                     trigger: row.trigger,
-                    report: report,
+                    figures: figures,
                     alertsOpened: opened[row.at, default: []].map(\.id),
                     alertsUpdated: updated[row.at, default: []].map(\.id),
                     alertsResolved: resolved[row.at, default: []].map(\.id)
                 )
             )
-            latest = report
         }
         return Stretch(checks: checks, latest: latest, alerts: changed)
     }
