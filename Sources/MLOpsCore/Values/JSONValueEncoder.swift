@@ -253,7 +253,9 @@ struct TreeUnkeyedContainer: UnkeyedEncodingContainer {
         append(try JSONValueEncoder.box(value, codingPath: nextPath))
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<
         NestedKey
     > {
         let path = nextPath
