@@ -144,8 +144,12 @@ public struct JSONTextWriter {
             indent += 1
             if !members.isEmpty { writeIndent() }
         }
+        // Sorting the positions, not the members, spares copying (and retaining) every value.
+        var order = Array(members.indices)
+        order.sort { Self.precedes(members[$0].key, members[$1].key) }
         var first = true
-        for (key, value) in members.sorted(by: { Self.precedes($0.key, $1.key) }) {
+        for position in order {
+            let (key, value) = members[position]
             if first {
                 first = false
             } else if pretty {
@@ -177,10 +181,12 @@ public struct JSONTextWriter {
         var b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in
+                // Keys are short: a loop beats calling memcmp.
                 let common = min(x.count, y.count)
-                if common > 0, let xs = x.baseAddress, let ys = y.baseAddress {
-                    let order = memcmp(xs, ys, common)
-                    if order != 0 { return order < 0 }
+                var index = 0
+                while index < common {
+                    if x[index] != y[index] { return x[index] < y[index] }
+                    index += 1
                 }
                 return x.count < y.count
             }
@@ -192,8 +198,15 @@ public struct JSONTextWriter {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    private static let spaces: StaticString = "                                                                "
+
     private mutating func writeIndent() {
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
+        var remaining = 2 * indent
+        while remaining > 0 {
+            let count = min(remaining, Self.spaces.utf8CodeUnitCount)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: Self.spaces.utf8Start, count: count))
+            remaining -= count
+        }
     }
 
     private mutating func writeInteger(_ value: Int) {
