@@ -38,7 +38,7 @@ extension MLOpsCtl {
                 if let by = alert.acknowledgedBy {
                     lines.append("  acknowledged by \(by) at \(alert.acknowledgedAt ?? "?")")
                 }
-                if let data = try? JSONEncoder.mlopsPretty.encode(alert.details) {
+                if let data = try? JSONTextWriter.data(alert.details, layout: .pretty) {
                     lines.append(
                         "  details: "
                             + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  ")

@@ -88,7 +88,15 @@ func reportingFailures(_ body: () throws -> Void) throws {
 }
 
 func printJSON(_ value: some Encodable) {
-    if let data = try? JSONEncoder.mlopsPretty.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+    // Result documents and trees (a history can be megabytes) go through the fast writer:
+    // the same bytes as JSONEncoder.
+    let data: Data?
+    switch value {
+    case let document as ResultDocument: data = try? document.encoded()
+    case let tree as JSONValue: data = try? JSONTextWriter.data(tree, layout: .pretty)
+    default: data = try? JSONEncoder.mlopsPretty.encode(value)
+    }
+    if let data { print(String(decoding: data, as: UTF8.self)) }
 }
 
 /// Human rendering of a result document.
@@ -105,7 +113,7 @@ func describe(_ doc: ResultDocument) -> String {
         if let fix = error.fix { lines.append("  fix: \(fix)") }
         for more in error.more ?? [] { lines.append("  also: \(JobErrorFormatter.line(more, file: doc.file))") }
     }
-    if let result = doc.result, let data = try? JSONEncoder.mlopsPretty.encode(result) {
+    if let result = doc.result, let data = try? JSONTextWriter.data(result, layout: .pretty) {
         lines.append("  result: " + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
     }
     return lines.joined(separator: "\n")

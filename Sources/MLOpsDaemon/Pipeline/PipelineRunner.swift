@@ -132,7 +132,7 @@ struct PipelineRunner: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: context.runDir, withIntermediateDirectories: true)
             try Data(specText.utf8).write(to: URL(fileURLWithPath: context.runDir + "/model-spec.json"))
-            try JSONEncoder.mlopsPretty.encode(run.params).write(
+            try JSONTextWriter.data(run.params, layout: .pretty).write(
                 to: URL(fileURLWithPath: context.runDir + "/params.json")
             )
         } catch {

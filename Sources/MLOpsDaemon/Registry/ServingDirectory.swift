@@ -178,7 +178,7 @@ public final class ServingDirectory: Sendable {
 
     static func encode(_ value: JSONValue, name: String) throws(SystemError) -> Data {
         do {
-            return try JSONEncoder.mlopsPretty.encode(value) + Data("\n".utf8)
+            return try JSONTextWriter.data(value, layout: .pretty) + Data("\n".utf8)
         } catch {
             throw SystemError("encode \(name): \(error)", errno: EINVAL)
         }

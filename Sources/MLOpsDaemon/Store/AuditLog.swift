@@ -33,6 +33,6 @@ extension JSONValue {
     /// Compact JSON with sorted keys, as the store keeps documents (details, parameters,
     /// metrics, probabilities).
     var storeText: String {
-        (try? JSONEncoder.mlopsCompact.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        (try? JSONTextWriter.string(self, layout: .compact)) ?? "null"
     }
 }
