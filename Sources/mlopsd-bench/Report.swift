@@ -150,6 +150,12 @@ struct Report: Sendable, Codable {
                 + "\(fixed(Double(r.historyResultBytes) / 1e6, 2)) MB; goal < 100 ms"
         )
         row(
+            "monitoring-history 100 (default) of \(grouped(r.checks))",
+            "\(ms(r.historyDefaultMilliseconds.p50)) ms",
+            "drop→result p50 (daemon \(ms(r.historyDefaultDaemonMilliseconds.p50)) ms); result "
+                + "\(fixed(Double(r.historyDefaultResultBytes) / 1e6, 2)) MB"
+        )
+        row(
             "  store filled at",
             "\(grouped(r.checksPerSecond)) checks/s",
             "(log-predictions of 100 rows + a check each)"
