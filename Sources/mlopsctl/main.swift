@@ -112,6 +112,11 @@ func describe(_ doc: ResultDocument) -> String {
         lines.append("  error \(error.code)\(position): \(error.message)")
         if let fix = error.fix { lines.append("  fix: \(fix)") }
         for more in error.more ?? [] { lines.append("  also: \(JobErrorFormatter.line(more, file: doc.file))") }
+        if error.unlisted > 0 {
+            lines.append(
+                "  … and \(error.unlisted) more (\(error.errorsTotal ?? 0) errors in all; the result lists the first \(ResultDocument.ErrorInfo.maxListed))"
+            )
+        }
     }
     if let result = doc.result, let data = try? JSONTextWriter.data(result, layout: .pretty) {
         lines.append("  result: " + String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))

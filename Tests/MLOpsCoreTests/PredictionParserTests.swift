@@ -184,4 +184,19 @@ import Testing
         var empty = PredictionRecord.NumericColumnDecoder(width: 3, capacity: 0)
         #expect(empty.finish() == [[], [], []])
     }
+
+    @Test func aCategoryWithAControlCharacterIsEchoedEscapedAndALongValueCut() {
+        let record: JSONValue = [
+            "id": "p1", "prediction": "normal", "age": 63.5, "kvp": 110, "view": "PA\u{1F}",
+            "scanner": .string(String(repeating: "\n", count: 100)), "band": nil,
+        ]
+        let outcome = parser.parse(objects: [record], lines: [1])
+        #expect(
+            outcome.problems.map(\.description) == [
+                "row 1 (line 1), column `view`: `PA\\u001F` is not a category (categorical feature; text without control characters)",
+                "row 1 (line 1), column `scanner`: `" + String(repeating: "\\n", count: 64)
+                    + "…` is not text without control characters (segment column)",
+            ]
+        )
+    }
 }

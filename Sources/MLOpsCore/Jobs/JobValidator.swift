@@ -153,7 +153,7 @@ public enum JobValidator {
             errors.append(
                 JobError(
                     .unknownKey,
-                    "unknown key `\(key)` at the top level of the job",
+                    "unknown key \(EchoedValue.quoted(key)) at the top level of the job",
                     at: pair.key.mark,
                     fix: Suggestion.fix(for: key, among: envelopeKeys)
                 )
@@ -200,7 +200,7 @@ public enum JobValidator {
             errors.append(
                 JobError(
                     .unknownKind,
-                    "unknown kind `\(text)`",
+                    "unknown kind \(EchoedValue.quoted(text))",
                     at: pair.value.mark,
                     fix: Suggestion.closest(to: text, among: kinds).map { "did you mean `\($0)`?" }
                         ?? "see docs/jobs-reference.md for the list of kinds"
@@ -234,7 +234,7 @@ public enum JobValidator {
             errors.append(
                 JobError(
                     .invalidID,
-                    "the file name `\(fileName)` is not a valid job id and the job has no `id:`",
+                    "the file name \(EchoedValue.quoted(fileName, limit: 255)) is not a valid job id and the job has no `id:`",
                     at: root.mark,
                     fix: "add `id:` with 1 to 128 characters from A-Z a-z 0-9 . _ -, or rename the file"
                 )

@@ -37,7 +37,7 @@ public struct PredictionParser: Sendable {
         public var description: String {
             var place: [String] = []
             if let row { place.append("row \(row)" + (line.map { " (line \($0))" } ?? "")) }
-            if let column { place.append("column `\(column)`") }
+            if let column { place.append("column \(EchoedValue.quoted(column))") }
             return (place.isEmpty ? "" : place.joined(separator: ", ") + ": ") + message
         }
     }
@@ -147,7 +147,8 @@ public struct PredictionParser: Sendable {
                             row: index + 1,
                             line: line,
                             column: "id",
-                            message: "id `\(record.id)` is also the id of row \(first); ids must be unique"
+                            message:
+                                "id \(EchoedValue.quoted(record.id)) is also the id of row \(first); ids must be unique"
                         )
                     )
                 } else {
@@ -196,7 +197,8 @@ public struct PredictionParser: Sendable {
                             row: r + 1,
                             line: table.rowLines[r],
                             column: "id",
-                            message: "id `\(record.id)` is also the id of row \(first); ids must be unique"
+                            message:
+                                "id \(EchoedValue.quoted(record.id)) is also the id of row \(first); ids must be unique"
                         )
                     )
                 } else {
@@ -247,7 +249,7 @@ public struct PredictionParser: Sendable {
 
         var shown: String {
             switch self {
-            case .text(let t): return "`\(t)`"
+            case .text(let t): return EchoedValue.quoted(t)
             case .json(let v): return PredictionParser.kind(v)
             }
         }
@@ -409,7 +411,8 @@ public struct PredictionParser: Sendable {
         if let classes, !classes.contains(text) {
             problem(
                 column,
-                "`\(text)` is not one of the model's classes (" + (spec.classes ?? []).joined(separator: ", ") + ")"
+                "\(EchoedValue.quoted(text)) is not one of the model's classes ("
+                    + (spec.classes ?? []).joined(separator: ", ") + ")"
             )
             return nil
         }
@@ -430,7 +433,7 @@ public struct PredictionParser: Sendable {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .double(let d): return String(d)
-        case .string(let s): return "`\(s)`"
+        case .string(let s): return EchoedValue.quoted(s)
         case .array: return "a list"
         case .object: return "a mapping"
         }

@@ -13,22 +13,48 @@ public struct ResultDocument: Sendable, Equatable, Codable {
     }
 
     /// The error object of a failed or rejected job.
+    ///
+    /// It lists at most ``maxListed`` errors (this one and up to `maxListed - 1` in `more`),
+    /// the first ones in file order; when there were more, `errorsTotal` counts all of them.
+    /// The cap keeps a hostile job (60,000 unknown keys) from writing a result of megabytes
+    /// that the spool and the store keep for 90 days.
     public struct ErrorInfo: Sendable, Equatable, Codable {
+        /// The most errors a result lists (the primary one included).
+        public static let maxListed = 100
+
         public var code: String
         public var message: String
         public var line: Int?
         public var column: Int?
         public var fix: String?
-        /// Further problems found in the same file (all of them, in order).
+        /// Further problems found in the same file, in order (at most `maxListed - 1`).
         public var more: [JobError]?
+        /// How many errors were found in all, when more than ``maxListed``; absent when
+        /// every error is listed.
+        public var errorsTotal: Int?
 
+        /// The error object for `error` followed by `more`, of which the first
+        /// `maxListed - 1` are kept and the rest only counted.
         public init(_ error: JobError, more: [JobError] = []) {
             code = error.code.rawValue
             message = error.message
             line = error.line
             column = error.column
             fix = error.fix
-            self.more = more.isEmpty ? nil : more
+            let kept = more.prefix(Self.maxListed - 1)
+            self.more = kept.isEmpty ? nil : Array(kept)
+            errorsTotal = more.count > kept.count ? more.count + 1 : nil
+        }
+
+        /// How many errors were found but not listed (0 when all are listed).
+        public var unlisted: Int {
+            guard let errorsTotal else { return 0 }
+            return max(0, errorsTotal - 1 - (more?.count ?? 0))
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case code, message, line, column, fix, more
+            case errorsTotal = "errors_total"
         }
     }
 

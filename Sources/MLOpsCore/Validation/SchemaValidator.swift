@@ -114,8 +114,8 @@ struct ValidationRun {
 
     static func describe(_ node: YAMLNode) -> String {
         switch node.content {
-        case .scalar(let text, .plain): return "`\(text.prefix(40))`"
-        case .scalar(let text, .quoted): return "the quoted text \"\(text.prefix(40))\""
+        case .scalar(let text, .plain): return EchoedValue.quoted(text, limit: 40)
+        case .scalar(let text, .quoted): return "the quoted text \"\(EchoedValue.escaped(text, limit: 40))\""
         case .scalar: return "a block of text"
         case .sequence: return "a list"
         case .mapping: return "a mapping"
@@ -175,7 +175,7 @@ struct ValidationRun {
                 } else if ScalarParsing.double(text) != nil {
                     fail(
                         .invalidValue,
-                        "\(SchemaValidator.display(path)) must be a whole number, not `\(text)`",
+                        "\(SchemaValidator.display(path)) must be a whole number, not \(EchoedValue.quoted(text))",
                         at: node.mark
                     )
                 } else {
@@ -198,7 +198,7 @@ struct ValidationRun {
             if ScalarParsing.isSpecialFloat(text) {
                 fail(
                     .invalidValue,
-                    "\(SchemaValidator.display(path)) must be a finite number, not `\(text)`",
+                    "\(SchemaValidator.display(path)) must be a finite number, not \(EchoedValue.quoted(text))",
                     at: node.mark
                 )
                 return nil
@@ -228,9 +228,10 @@ struct ValidationRun {
             if ScalarParsing.isAmbiguousBool(text) {
                 fail(
                     .invalidValue,
-                    "\(SchemaValidator.display(path)) must be true or false, not `\(text)`",
+                    "\(SchemaValidator.display(path)) must be true or false, not \(EchoedValue.quoted(text))",
                     at: node.mark,
-                    fix: "write true or false (YAML 1.1 reads `\(text)` as a boolean, YAML 1.2 as a string)"
+                    fix:
+                        "write true or false (YAML 1.1 reads \(EchoedValue.quoted(text)) as a boolean, YAML 1.2 as a string)"
                 )
                 return nil
             }
@@ -246,7 +247,7 @@ struct ValidationRun {
                 let match = Suggestion.closest(to: text, among: choices)
                 fail(
                     .invalidValue,
-                    "\(SchemaValidator.display(path)) must be one of \(choices.joined(separator: ", ")), not `\(text)`",
+                    "\(SchemaValidator.display(path)) must be one of \(choices.joined(separator: ", ")), not \(EchoedValue.quoted(text))",
                     at: node.mark,
                     fix: match.map { "did you mean `\($0)`?" }
                 )
@@ -295,7 +296,7 @@ struct ValidationRun {
                 if !keyRule.isValid(key) {
                     fail(
                         .invalidValue,
-                        "key `\(key)` in \(SchemaValidator.display(path)) must be \(keyRule.description)",
+                        "key \(EchoedValue.quoted(key)) in \(SchemaValidator.display(path)) must be \(keyRule.description)",
                         at: pair.key.mark
                     )
                     ok = false
@@ -367,7 +368,7 @@ struct ValidationRun {
                 if let intended = Suggestion.closest(to: key, among: names) { misspelt.insert(intended) }
                 fail(
                     .unknownKey,
-                    "unknown key `\(key)`" + (path.isEmpty ? "" : " in \(path)"),
+                    "unknown key \(EchoedValue.quoted(key))" + (path.isEmpty ? "" : " in \(path)"),
                     at: pair.key.mark,
                     fix: Suggestion.fix(for: key, among: names)
                 )

@@ -30,14 +30,14 @@ extension Kinds.LogGroundTruth: JobHandling {
             if entry.id.isEmpty {
                 (message, column) = ("every label needs the id of its prediction", "id")
             } else if let first = seen[entry.id] {
-                (message, column) = ("id `\(entry.id)` is also the id of row \(first)", "id")
+                (message, column) = ("id \(EchoedValue.quoted(entry.id)) is also the id of row \(first)", "id")
             } else if entry.label.isEmpty {
                 message = "the label is empty"
             } else if spec.task == .regression, Double(entry.label)?.isFinite != true {
-                message = "`\(entry.label)` is not a number (the model is a regression)"
+                message = "\(EchoedValue.quoted(entry.label)) is not a number (the model is a regression)"
             } else if spec.task != .regression, let classes, !classes.contains(entry.label) {
                 message =
-                    "`\(entry.label)` is not one of the model's classes ("
+                    "\(EchoedValue.quoted(entry.label)) is not one of the model's classes ("
                     + (spec.classes ?? []).joined(separator: ", ") + ")"
             }
             seen[entry.id] = seen[entry.id] ?? entry.row

@@ -95,11 +95,12 @@ enum DataFile {
             throw JobError(.badArtifact, "\(path) is not UTF-8 text", at: mark)
         }
         let name = (path as NSString).lastPathComponent
+        let shownName = EchoedValue.escaped(name, limit: 255)
         if kind == "csv" {
             do {
                 return .table(try CSVTable.parse(text, maxRows: maxRecords))
             } catch {
-                throw JobError(.invalidValue, "\(name): \(error)", at: mark)
+                throw JobError(.invalidValue, "\(shownName): \(error)", at: mark)
             }
         }
         var objects: [JSONValue] = []
@@ -112,23 +113,48 @@ enum DataFile {
             guard objects.count < maxRecords else {
                 throw JobError(
                     .tooLarge,
-                    "\(name) has more than \(maxRecords) records",
+                    "\(shownName) has more than \(maxRecords) records",
                     at: mark,
                     fix: "split it into several jobs"
                 )
             }
+            let value: JSONValue
             do {
-                objects.append(try JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8)))
-                lines.append(lineNumber)
+                value = try JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8))
             } catch {
+                // Foundation says only "not valid JSON": read the line again to say why, and where.
+                let why = JSONLineDiagnosis.diagnose(line).map { ", \($0)" } ?? " is not valid JSON"
                 throw JobError(
                     .invalidValue,
-                    "\(name) line \(lineNumber) is not a JSON object",
+                    "\(shownName) line \(lineNumber)\(why)",
                     at: mark,
                     fix: "write one JSON object per line (JSON Lines)"
                 )
             }
+            guard case .object = value else {
+                throw JobError(
+                    .invalidValue,
+                    "\(shownName) line \(lineNumber) is \(describe(value)), not a JSON object",
+                    at: mark,
+                    fix: "write one JSON object per line (JSON Lines)"
+                )
+            }
+            objects.append(value)
+            lines.append(lineNumber)
         }
         return .objects(objects, lines: lines)
+    }
+
+    /// What a JSON value is, for "line 3 is a list, not a JSON object".
+    static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "`null`"
+        case .bool(let b): return b ? "`true`" : "`false`"
+        case .int(let i): return "the number \(i)"
+        case .double(let d): return "the number \(d)"
+        case .string(let text): return "the string \(EchoedValue.quoted(text))"
+        case .array: return "a list"
+        case .object: return "a mapping"
+        }
     }
 }
