@@ -44,20 +44,33 @@ public final class DirectoryHandle: Sendable {
         return st
     }
 
-    /// The names in the directory, except `.` and `..`.
+    /// The names in the directory, except `.` and `..` and names that are not valid UTF-8
+    /// (a `String` cannot name those faithfully: see ``rawNames()``).
     public func names() throws(SystemError) -> [String] {
+        try rawNames().compactMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// The names in the directory as the kernel's bytes, except `.` and `..`.
+    public func rawNames() throws(SystemError) -> [[UInt8]] {
         let dupfd = dup(fd)
         guard dupfd >= 0, let dir = fdopendir(dupfd) else { throw SystemError("list \(path)") }
         defer { closedir(dir) }
         rewinddir(dir)
-        var names: [String] = []
+        var names: [[UInt8]] = []
         while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { ptr in
-                ptr.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if name != [0x2E] && name != [0x2E, 0x2E] { names.append(name) }
         }
         return names
+    }
+
+    /// Renames the entry whose name is the bytes `name` to `newName` in `target`, never
+    /// replacing (`EEXIST`), for a name a `String` cannot hold.
+    public func rename(bytes name: [UInt8], to target: DirectoryHandle, as newName: String) throws(SystemError) {
+        let cName = name.map { CChar(bitPattern: $0) } + [0]
+        guard mlopsd_rename_noreplace(fd, cName, target.fd, newName) == 0 else {
+            throw SystemError("rename \(path)/<\(name.count) bytes> to \(target.path)/\(newName)")
+        }
     }
 
     /// Renames `name` to `newName` in `target` (this directory by default).

@@ -41,6 +41,8 @@ public final class Engine {
     /// Names an inotify event reported as closed or renamed in (so finished).
     private var announced: Set<String> = []
     private var drainScheduled = false
+    /// Set while a pass over names claimed by their bytes is queued.
+    private var rawNamesScheduled = false
     private var stopping = false
     private var watcher: DirectoryWatcher?
     private var rescanTimer: DispatchSourceTimer?
@@ -130,6 +132,13 @@ public final class Engine {
                     metadata: ["event": LogEvent.spoolOverflow.metadataValue]
                 )
                 rescan(reason: "overflow")
+            case .file(let name) where Engine.mayBeRawName(name):
+                // Not UTF-8 (inotify's name was decoded with replacement characters) or a
+                // control character: a pass over the directory's bytes claims it.
+                scheduleRawNames()
+                if !Spool.needsRawHandling(name) { enqueue(name) }  // a real U+FFFD, perhaps
+            case .created(let name) where Engine.mayBeRawName(name):
+                scheduleRawNames()
             case .file(let name):
                 guard !Spool.isIgnored(name) else { continue }
                 announced.insert(name)
@@ -140,6 +149,40 @@ public final class Engine {
             }
         }
         kick()
+    }
+
+    /// Whether an inotify name may stand for a name that must be claimed by its bytes.
+    private static func mayBeRawName(_ name: String) -> Bool {
+        name.unicodeScalars.contains { $0 == "\u{FFFD}" } || Spool.needsRawHandling(name)
+    }
+
+    /// Queues one pass of ``claimRawNames()`` unless one is queued.
+    private func scheduleRawNames() {
+        guard !rawNamesScheduled, !stopping else { return }
+        rawNamesScheduled = true
+        queue.async { EngineActor.assumeIsolated { self.claimRawNames() } }
+    }
+
+    /// Claims (up to `batch_size`) and processes the files of `incoming/` whose names are
+    /// not UTF-8 or hold a control character (``Spool/claimRawNames(limit:)``): each is
+    /// rejected `invalid_id` under an id derived from its bytes. Waits, like any claim,
+    /// while a failed batch or claim waits for its retry.
+    private func claimRawNames() {
+        rawNamesScheduled = false
+        guard !stopping, retryTimer == nil, claimRetryTimer == nil else { return }
+        let claimed: [String]
+        let more: Bool
+        do {
+            (claimed, more) = try spool.claimRawNames(limit: config.batchSize)
+        } catch {
+            logger.error(
+                "cannot claim a file of incoming/ whose name is not UTF-8 or holds a control character: \(error); it is tried again at the next rescan",
+                metadata: ["event": LogEvent.internalError.metadataValue]
+            )
+            return
+        }
+        if !claimed.isEmpty { runBatch(claimed) }
+        if more { scheduleRawNames() }
     }
 
     private func enqueue(_ name: String) {
@@ -159,6 +202,7 @@ public final class Engine {
         } catch {
             logger.error("cannot list incoming/: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
         }
+        scheduleRawNames()
         kick()
     }
 
@@ -348,7 +392,8 @@ public final class Engine {
     private func recoverActive() {
         let names: [String]
         do {
-            names = try spool.active.names().filter { !Spool.isIgnored($0) }.sorted()
+            names = try spool.active.names().filter { !Spool.isIgnored($0) || RawFileName(activeName: $0) != nil }
+                .sorted()
         } catch {
             logger.error("cannot list active/: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
             return
@@ -389,6 +434,7 @@ public final class Engine {
         retryTimer = oneShot(after: retryDelay) { engine in
             engine.retryTimer = nil
             engine.recoverActive()
+            engine.scheduleRawNames()
             engine.kick()
         }
     }

@@ -214,7 +214,12 @@ final class JobProcessor {
                 if unmovable {
                     try spool.setAside(item.file.name, inode: item.file.inode)
                 } else {
-                    try spool.retire(item.file.name, inode: item.file.inode, succeeded: item.status == .succeeded)
+                    try spool.retire(
+                        item.file.name,
+                        as: item.file.retiredName,
+                        inode: item.file.inode,
+                        succeeded: item.status == .succeeded
+                    )
                 }
             }
         } catch {
@@ -265,7 +270,7 @@ final class JobProcessor {
         let attempts = try JobStore.countAttempt(db, file: identity, forgiven: takenBack, at: Date())
         item.attempts = attempts
         if attempts > maxAttempts {
-            item.id = JobValidator.idFromFileName(file.name)
+            item.id = file.derivedID ?? JobValidator.idFromFileName(file.name)
             item.disposition = .conclude(
                 .failed,
                 [
@@ -283,7 +288,7 @@ final class JobProcessor {
     private func validate(_ item: inout Item, limits: YAMLLimits) {
         let name = item.file.name
         guard let text = item.file.text else {
-            item.id = JobValidator.idFromFileName(name)
+            item.id = item.file.derivedID ?? JobValidator.idFromFileName(name)
             item.disposition = .conclude(
                 .rejected,
                 [item.file.problem ?? JobError(.unreadable, "the job file could not be read")]
@@ -366,7 +371,7 @@ final class JobProcessor {
             submittedAt: Timestamp.string(file.submittedAt),
             startedAt: Timestamp.string(started),
             finishedAt: isFinal ? Timestamp.string(finished) : nil,
-            file: file.name,
+            file: file.displayName,
             fileInode: file.inode,
             result: result,
             error: errors.first.map { ResultDocument.ErrorInfo($0, more: Array(errors.dropFirst())) }

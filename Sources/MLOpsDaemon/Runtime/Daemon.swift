@@ -181,7 +181,21 @@ public final class Daemon {
     /// Starts serving: recovery, rescan, signals, timers, READY=1. Returns once ready.
     /// Called on the main thread; the engine's part runs on its queue.
     public nonisolated func start() throws(StartError) {
+        let startedAt = Date()
         EngineActor.sync { self.installSignalHandlers() }
+        // Temp files of writes a kill -9 cut short (results, alerts, reports, status.json,
+        // the metrics file); never the submitters' in tmp/.
+        let sweepConfig = EngineActor.sync { self.config }
+        let temps = StaleTempFiles.remove(
+            from: StaleTempFiles.places(spool: spool, metricsFile: sweepConfig.metricsFile),
+            startedAt: startedAt
+        )
+        if temps > 0 {
+            logger.info(
+                "removed \(temps) temp files of writes cut short by a crash",
+                metadata: ["event": LogEvent.spoolPruned.metadataValue, "removed": "\(temps)", "reason": "temp_files"]
+            )
+        }
         // Before any job runs: drop half-copied artifacts and make the serving links agree
         // with the store (a deployment the daemon died in is undone or completed).
         let leftovers = registry.artifacts.removeLeftovers()

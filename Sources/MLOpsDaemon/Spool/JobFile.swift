@@ -14,8 +14,15 @@ import Synchronization
 /// UTF-8. It is read under a read lease (refused while anyone has it open for writing) and
 /// must not change while read (docs/reliability.md (Hostile submitters)).
 public struct JobFile: Sendable {
-    /// The name the file has in the spool (same in incoming/ and active/).
+    /// The name the file has in the spool (same in incoming/ and active/, except for a
+    /// name claimed by its bytes: then its ``RawFileName/activeName``).
     public var name: String
+    /// The name as the result shows it (escaped for a name claimed by its bytes).
+    public var displayName: String
+    /// The id of a file claimed by its bytes (``RawFileName/derivedID``), else nil.
+    public var derivedID: String?
+    /// The name the file gets in `done/` or `failed/` when not its own.
+    public var retiredName: String?
     /// The file's content, when it could be read and passed the checks.
     public var text: String?
     /// Why the file cannot be a job (then `text` is nil).
@@ -33,6 +40,9 @@ public struct JobFile: Sendable {
     public static func read(_ name: String, in directory: DirectoryHandle, maxBytes: Int) -> JobFile {
         var file = JobFile(
             name: name,
+            displayName: name,
+            derivedID: nil,
+            retiredName: nil,
             text: nil,
             problem: nil,
             ownerUID: 0,
@@ -50,6 +60,18 @@ public struct JobFile: Sendable {
             return file
         }
         file.record(st)
+        if let raw = RawFileName(activeName: name) {
+            // Claimed by its bytes: rejected by its name alone, never opened.
+            file.displayName = raw.escaped
+            file.derivedID = raw.derivedID
+            file.retiredName = raw.derivedID
+            file.problem = JobError(
+                .invalidID,
+                "the job file's name `\(raw.escaped)` \(raw.problemDescription), so it cannot name a job; it was given the id `\(raw.derivedID)` and moved to failed/\(raw.derivedID)",
+                fix: "name job files with letters, digits, `.`, `_` and `-` only (e.g. `my-job.yaml`)"
+            )
+            return file
+        }
         let type = st.st_mode & S_IFMT
         guard type == S_IFREG else {
             file.problem = JobError(

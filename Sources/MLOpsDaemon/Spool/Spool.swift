@@ -44,6 +44,36 @@ public final class Spool: Sendable {
         name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix("~")
     }
 
+    /// Whether `name` holds a control character: such a file, like one whose name is not
+    /// UTF-8, is claimed by its bytes (``claimRawNames(limit:)``), never by name.
+    public static func needsRawHandling(_ name: String) -> Bool {
+        RawFileName.problem(Array(name.utf8)) != nil
+    }
+
+    /// Claims up to `limit` entries of `incoming/` whose names are not valid UTF-8 or hold a
+    /// control character: each is renamed (never replacing) into `active/` under its
+    /// ``RawFileName/activeName``, the same claim-by-rename as any job, so a crash at any
+    /// point leaves it either in `incoming/` or in `active/`. Hidden, temp and backup names
+    /// are left alone, as for any name. Returns the active names claimed and whether more
+    /// such entries are waiting.
+    public func claimRawNames(limit: Int) throws(SystemError) -> (claimed: [String], more: Bool) {
+        let waiting = try incoming.rawNames().filter { RawFileName.problem($0) != nil && !RawFileName.isIgnored($0) }
+            .sorted { $0.lexicographicallyPrecedes($1) }
+        var claimed: [String] = []
+        for bytes in waiting.prefix(limit) {
+            let activeName = RawFileName(bytes).activeName
+            do {
+                try incoming.rename(bytes: bytes, to: active, as: activeName)
+                claimed.append(activeName)
+            } catch {
+                // Gone, or one of the same name still active (claimed again once it has
+                // finished); anything else is the caller's to report.
+                guard error.errno == ENOENT || error.errno == EEXIST else { throw error }
+            }
+        }
+        return (claimed, waiting.count > limit)
+    }
+
     /// Whether a file in `incoming/` may be claimed now.
     public enum Readiness: Sendable, Equatable {
         /// Claim it.
@@ -60,7 +90,7 @@ public final class Spool: Sendable {
     /// no CAP_LEASE), a file counts as finished when an inotify event said it was closed or
     /// renamed in (`closedOrMoved`) or when it has not changed for `settle` seconds.
     public func readiness(of name: String, closedOrMoved: Bool, settle: TimeInterval, now: Date = Date()) -> Readiness {
-        guard !Spool.isIgnored(name) else { return .ignore }
+        guard !Spool.isIgnored(name), !Spool.needsRawHandling(name) else { return .ignore }
         var st = stat()
         guard fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return .ignore }
         guard st.st_mode & S_IFMT == S_IFREG else { return .ready }  // claimed and rejected at once
@@ -83,7 +113,7 @@ public final class Spool: Sendable {
     /// leaving out ignored names.
     public func scanIncoming() throws(SystemError) -> [String] {
         var entries: [(name: String, mtime: Double)] = []
-        for name in try incoming.names() where !Spool.isIgnored(name) {
+        for name in try incoming.names() where !Spool.isIgnored(name) && !Spool.needsRawHandling(name) {
             var st = stat()
             guard fstatat(incoming.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             entries.append((name, st.modificationTime))
@@ -134,12 +164,21 @@ public final class Spool: Sendable {
 
     /// Moves a finished job file from `active/` to `done/` or `failed/`. An older file of the
     /// same name there is kept: the new one gets `+<inode>` before its extension.
-    public func retire(_ name: String, inode: UInt64, succeeded: Bool) throws(SystemError) {
+    /// `retiredName` is the name it gets there (its own by default).
+    public func retire(
+        _ name: String,
+        as retiredName: String? = nil,
+        inode: UInt64,
+        succeeded: Bool
+    )
+        throws(SystemError)
+    {
         let target = succeeded ? done : failed
+        let newName = retiredName ?? name
         do {
-            try active.rename(name, to: target, as: name, replace: false)
+            try active.rename(name, to: target, as: newName, replace: false)
         } catch let error where error.errno == EEXIST {
-            try active.rename(name, to: target, as: "\(name)+\(inode)", replace: true)
+            try active.rename(name, to: target, as: "\(newName)+\(inode)", replace: true)
         }
     }
 }
