@@ -30,6 +30,12 @@ extension MLOpsCtl {
         var threshold: Double = DriftComparison.defaultThreshold
         @Option(help: "The significance gate for the adjusted p-value (0–1).") var alpha: Double = DriftComparison
             .defaultAlpha
+        @Option(
+            help: ArgumentHelp(
+                "Refuse a file whose header has more columns than this (the daemon's max_columns default).",
+                valueName: "n"
+            )
+        ) var maxColumns: Int = DaemonConfig.keys.maxColumns.defaultValue
         @Flag(help: "Print JSON.") var json = false
         @Option(
             help: ArgumentHelp(
@@ -53,6 +59,9 @@ extension MLOpsCtl {
             guard alpha.isFinite, alpha > 0, alpha <= 1 else {
                 throw ValidationError("--alpha must be a number above 0 and at most 1, not \(alpha)")
             }
+            guard maxColumns >= 1 else {
+                throw ValidationError("--max-columns must be at least 1, not \(maxColumns)")
+            }
         }
 
         func run() throws {
@@ -64,7 +73,8 @@ extension MLOpsCtl {
                     pair = try DriftComparison.read(
                         reference: referenceBytes,
                         current: currentBytes,
-                        categorical: categoricalNames
+                        categorical: categoricalNames,
+                        maxColumns: maxColumns
                     )
                 } catch let error as DriftInputError {
                     switch error.side {

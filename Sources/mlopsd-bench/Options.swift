@@ -28,6 +28,8 @@ struct Options: Sendable {
     var noPython = false
     /// Run only the in-process daemon check (`--check-only`) this many times, nothing else.
     var checkOnly: Int?
+    /// Run only the wide-CSV timing (`--csv-only`) with this many runs per shape, nothing else.
+    var csvOnly: Int?
 
     /// $XDG_CACHE_HOME/mlopsd-bench/venv, else ~/.cache/mlopsd-bench/venv.
     static var defaultVenv: String {
@@ -40,6 +42,7 @@ struct Options: Sendable {
         usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--report-checks N] [--venv DIR] [--no-python]
                             [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
                mlopsd-bench --check-only [N]
+               mlopsd-bench --csv-only [N]
 
           --jobs N           jobs per throughput run and raw filesystem operations (default 10000)
           --latency-jobs N   jobs dropped one at a time for the latency run (default 200)
@@ -57,6 +60,8 @@ struct Options: Sendable {
           --mlopsd PATH      the daemon to measure (default: mlopsd beside this executable)
           --check-only [N]   only the in-process daemon check (10,000 × 50 window), N times
                              (default 20); no daemon, files or Python
+          --csv-only [N]     only the in-process wide-CSV timing (1,000 rows × 100 and × 10,000
+                             columns; 10,000- and 40,000-column headers), best of N runs (default 3)
         """
 
     /// Parses `arguments` (without the program name).
@@ -88,6 +93,13 @@ struct Options: Sendable {
                 if let next = rest.first, let n = Int(next) {
                     guard n >= 1 else { throw .usage("--check-only needs a whole number of at least 1, not '\(next)'") }
                     options.checkOnly = n
+                    rest = rest.dropFirst()
+                }
+            case "--csv-only":
+                options.csvOnly = 3
+                if let next = rest.first, let n = Int(next) {
+                    guard n >= 1 else { throw .usage("--csv-only needs a whole number of at least 1, not '\(next)'") }
+                    options.csvOnly = n
                     rest = rest.dropFirst()
                 }
             case "--json": options.jsonPath = try value(argument)

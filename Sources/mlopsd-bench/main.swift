@@ -24,6 +24,11 @@ if let repetitions = options.checkOnly {
     exit(0)
 }
 
+if let repetitions = options.csvOnly {
+    print(WideCSVBenchmark.table(WideCSVBenchmark.run(repetitions: repetitions)), terminator: "")
+    exit(0)
+}
+
 do {
     let report = try BenchRun(options: options).run()
     print(report.table)

@@ -146,7 +146,8 @@ import Testing
             roots: [s.root],
             output: s.root + "/out",
             holdoutShare: 0,
-            seed: 1
+            seed: 1,
+            maxColumns: 10_000
         )
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(result.outcome == .failed)

@@ -48,6 +48,14 @@ extension DaemonConfig {
             default: 32,
             "deepest nesting accepted in a job file"
         )
+        /// Most columns a data file (CSV) named by a job may have: a wider header is refused
+        /// before any row is read.
+        public let maxColumns = ConfigKey<Int>(
+            "max_columns",
+            .int(min: 1),
+            default: 10_000,
+            "most columns in the header of a CSV data file a job names (predictions, labels, reference.csv, collect_data)"
+        )
         /// Seconds between full rescans of `incoming/`.
         public let rescanInterval = ConfigKey<Double>(
             "rescan_interval",

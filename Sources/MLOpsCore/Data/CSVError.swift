@@ -27,6 +27,9 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
     case blankLine(line: Int)
     /// More data rows than the caller allows.
     case tooManyRows(limit: Int)
+    /// The header names more columns than the caller allows (`found` is exact: counting
+    /// reads the header line only).
+    case tooManyColumns(found: Int, limit: Int)
     /// Bytes that are not UTF-8 text, starting at `line`:`column` (readers of raw bytes,
     /// such as ``ColumnarCSV``; ``CSVTable`` takes a `String`).
     case invalidUTF8(line: Int, column: Int)
@@ -34,7 +37,7 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The 1-based line of the problem, when it has one.
     public var line: Int? {
         switch self {
-        case .emptyHeader: return 1
+        case .emptyHeader, .tooManyColumns: return 1
         case .emptyColumnName(let line, _), .duplicateColumn(_, let line, _), .wrongFieldCount(let line, _, _),
             .unterminatedQuote(let line, _), .quoteInUnquotedField(let line, _), .textAfterQuote(let line, _),
             .bareCarriageReturn(let line, _), .blankLine(let line), .invalidUTF8(let line, _):
@@ -50,7 +53,7 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
             .quoteInUnquotedField(_, let column), .textAfterQuote(_, let column), .bareCarriageReturn(_, let column),
             .invalidUTF8(_, let column):
             return column
-        case .emptyHeader, .wrongFieldCount, .blankLine, .tooManyRows:
+        case .emptyHeader, .wrongFieldCount, .blankLine, .tooManyRows, .tooManyColumns:
             return nil
         }
     }
@@ -84,6 +87,9 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
             return "line \(line): an empty line; remove it (a row whose only value is empty is written \"\")"
         case .tooManyRows(let limit):
             return "the file has more than \(limit) data rows; split it or raise the limit"
+        case .tooManyColumns(let found, let limit):
+            return "line 1: the header has \(found) columns; at most \(limit) are read (max_columns); "
+                + "keep only the columns the job needs, or raise max_columns (mlopsctl drift: --max-columns)"
         case .invalidUTF8(let line, let column):
             return "line \(line), column \(column): bytes that are not UTF-8 text; save the file as UTF-8"
         }

@@ -27,13 +27,35 @@ public struct CSVTable: Sendable, Equatable {
     }
 
     /// Parses `text`; with `maxRows`, more data rows than that is an error
-    /// (``CSVError/tooManyRows(limit:)``) found before the rest is parsed.
-    public static func parse(_ text: String, maxRows: Int? = nil) throws(CSVError) -> CSVTable {
+    /// (``CSVError/tooManyRows(limit:)``) found before the rest is parsed; with
+    /// `maxColumns`, a header of more columns than that is an error
+    /// (``CSVError/tooManyColumns(found:limit:)``) found before any row is parsed, by one
+    /// pass over the header line (``CSVColumnCount``).
+    ///
+    /// The work is linear in the text's size however wide the file: each byte is read a
+    /// constant number of times (columns for messages are counted incrementally).
+    public static func parse(_ text: String, maxRows: Int? = nil, maxColumns: Int? = nil) throws(CSVError) -> CSVTable {
+        try parseCountingWork(text, maxRows: maxRows, maxColumns: maxColumns).0
+    }
+
+    /// Parses like ``parse(_:maxRows:)`` and also returns how many bytes the parser looked
+    /// at (each read of a byte counts once): the tests pin that this stays within a small
+    /// multiple of the text's size, however wide the file.
+    static func parseCountingWork(
+        _ text: String,
+        maxRows: Int? = nil,
+        maxColumns: Int? = nil
+    ) throws(CSVError) -> (CSVTable, Int) {
         var text = text
-        let result: Result<CSVTable, CSVError> = text.withUTF8 { bytes in
-            Result { () throws(CSVError) -> CSVTable in
+        let result: Result<(CSVTable, Int), CSVError> = text.withUTF8 { bytes in
+            Result { () throws(CSVError) -> (CSVTable, Int) in
+                if let maxColumns {
+                    let found = CSVColumnCount.count(bytes).columns
+                    if found > maxColumns { throw .tooManyColumns(found: found, limit: maxColumns) }
+                }
                 var parser = CSVParser(bytes: bytes)
-                return try parser.table(maxRows: maxRows)
+                let table = try parser.table(maxRows: maxRows)
+                return (table, parser.examined)
             }
         }
         return try result.get()
@@ -48,8 +70,9 @@ public struct CSVTable: Sendable, Equatable {
 /// The byte-level state machine behind ``CSVTable/parse(_:maxRows:)``.
 ///
 /// Works on the UTF-8 bytes: every delimiter is ASCII, so a field's bytes between
-/// delimiters are valid UTF-8 whenever the text is. Columns for messages are computed only
-/// when an error is thrown.
+/// delimiters are valid UTF-8 whenever the text is. Columns (in characters, for messages)
+/// are counted incrementally from the last one computed on the line, so asking for the
+/// column of every field of a line costs one pass over it, not one pass per field.
 private struct CSVParser {
     private static let comma = UInt8(ascii: ",")
     private static let quote = UInt8(ascii: "\"")
@@ -65,12 +88,18 @@ private struct CSVParser {
     private var lineStart = 0
     /// Reused between quoted fields.
     private var scratch: [UInt8] = []
+    /// Bytes looked at so far (fields read, and bytes scanned to compute columns).
+    private(set) var examined = 0
+    /// The last column computed on the current line: its offset and its 1-based column.
+    private var knownOffset = 0
+    private var knownColumn = 1
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             index = 3
             lineStart = 3
+            knownOffset = 3
         }
     }
 
@@ -151,6 +180,7 @@ private struct CSVParser {
             if b == Self.quote { throw .quoteInUnquotedField(line: line, column: column(at: index)) }
             index += 1
         }
+        examined &+= index - start + 1
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     }
 
@@ -158,6 +188,7 @@ private struct CSVParser {
         let openLine = line
         let openColumn = column(at: index)
         index += 1
+        let segmentStart = index
         scratch.removeAll(keepingCapacity: true)
         var segment = index
         while true {
@@ -177,6 +208,7 @@ private struct CSVParser {
             index += 1
             if b == Self.lf { newLine() }
         }
+        examined &+= index - segmentStart
         if index < bytes.count {
             let b = bytes[index]
             let endsLine = b == Self.lf || (b == Self.cr && index + 1 < bytes.count && bytes[index + 1] == Self.lf)
@@ -189,16 +221,27 @@ private struct CSVParser {
     private mutating func newLine() {
         line += 1
         lineStart = index
+        knownOffset = index
+        knownColumn = 1
     }
 
-    /// The 1-based column of `offset` on the current line, in Unicode scalars.
-    private func column(at offset: Int) -> Int {
-        var count = 1
-        var i = lineStart
+    /// The 1-based column of `offset` on the current line, in Unicode scalars: counted on
+    /// from the last column computed on the line (offsets only grow within a line), so the
+    /// columns of all fields of a line cost one pass over it.
+    private mutating func column(at offset: Int) -> Int {
+        var count = knownColumn
+        var i = knownOffset
+        if offset < knownOffset {
+            count = 1
+            i = lineStart
+        }
+        examined &+= offset - i
         while i < offset {
             if bytes[i] & 0xC0 != 0x80 { count += 1 }
             i += 1
         }
+        knownOffset = offset
+        knownColumn = count
         return count
     }
 }

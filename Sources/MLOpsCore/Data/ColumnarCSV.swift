@@ -112,10 +112,18 @@ public struct ColumnarCSV: Sendable {
     public func column(_ name: String) -> Int? { header.firstIndex(of: name) }
 
     /// Reads `bytes` (a whole CSV file). Columns named in `categorical` are read as text
-    /// whatever they hold; names that are not in the header are ignored here.
-    public static func parse(_ bytes: [UInt8], categorical: Set<String> = []) throws(CSVError) -> ColumnarCSV {
+    /// whatever they hold; names that are not in the header are ignored here. With
+    /// `maxColumns`, a header of more columns is refused
+    /// (``CSVError/tooManyColumns(found:limit:)``) after one pass over the header line.
+    public static func parse(
+        _ bytes: [UInt8],
+        categorical: Set<String> = [],
+        maxColumns: Int? = nil
+    ) throws(CSVError) -> ColumnarCSV {
         let result = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(CSVError) -> ColumnarCSV in try parse(buffer, categorical: categorical) }
+            Result { () throws(CSVError) -> ColumnarCSV in
+                try parse(buffer, categorical: categorical, maxColumns: maxColumns)
+            }
         }
         return try result.get()
     }
@@ -123,9 +131,14 @@ public struct ColumnarCSV: Sendable {
     /// Reads the bytes of a whole CSV file, as the `[UInt8]` variant does.
     public static func parse(
         _ buffer: UnsafeBufferPointer<UInt8>,
-        categorical: Set<String> = []
+        categorical: Set<String> = [],
+        maxColumns: Int? = nil
     ) throws(CSVError) -> ColumnarCSV {
         guard let base = buffer.baseAddress else { throw .emptyHeader }
+        if let maxColumns {
+            let found = CSVColumnCount.count(buffer).columns
+            if found > maxColumns { throw .tooManyColumns(found: found, limit: maxColumns) }
+        }
         let count = buffer.count
         let start = count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
         guard start < count else { throw .emptyHeader }

@@ -162,32 +162,39 @@ struct FastCSVReader {
         }
         for k in 0..<chunkCount where !ok[k] { return nil }
 
-        // Columns with a cell that is not a number become text.
+        // Columns with a cell that is not a number become text. Their first such cells are
+        // found row by row, each row walked once for all the columns that failed on it.
         var notNumbers: [String: ColumnarCSV.NotANumber] = [:]
         var turned: [Int] = []
+        var failedOn: [Int: [Int]] = [:]
         for c in 0..<columnCount where !isText[c] {
             var first = Int.max
             for k in 0..<chunkCount { first = min(first, failures[k * columnCount + c]) }
             guard first != Int.max else { continue }
-            let (from, to) = FastCSVReader.cell(shared, row: first, column: c)
-            notNumbers[header[c]] = ColumnarCSV.NotANumber(
-                line: first + 2,
-                text: String(decoding: UnsafeBufferPointer(start: base + from, count: to - from), as: UTF8.self)
-            )
+            failedOn[first, default: []].append(c)
+            turned.append(c)
+        }
+        for (row, columns) in failedOn {
+            FastCSVReader.cells(shared, row: row, columns: columns) { c, from, to in
+                notNumbers[header[c]] = ColumnarCSV.NotANumber(
+                    line: row + 2,
+                    text: String(decoding: UnsafeBufferPointer(start: base + from, count: to - from), as: UTF8.self)
+                )
+            }
+        }
+        for c in turned {
             numbers[c]?.deallocate()
             numbers[c] = nil
             isText[c] = true
             starts[c] = UnsafeMutablePointer<Int>.allocate(capacity: max(rowCount, 1))
             ends[c] = UnsafeMutablePointer<Int>.allocate(capacity: max(rowCount, 1))
-            turned.append(c)
         }
         if !turned.isEmpty {
             let rescanning = shared
             let turnedColumns = turned
             DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
                 for r in rescanning.firstRows[k]..<rescanning.firstRows[k + 1] {
-                    for c in turnedColumns {
-                        let (from, to) = FastCSVReader.cell(rescanning, row: r, column: c)
+                    FastCSVReader.cells(rescanning, row: r, columns: turnedColumns) { c, from, to in
                         rescanning.starts[c]?[r] = from
                         rescanning.ends[c]?[r] = to
                     }
@@ -308,21 +315,24 @@ struct FastCSVReader {
         if row != rowLimit { s.ok[k] = false }
     }
 
-    /// The byte range of a row's cell in column `column` (the row is known to be well formed).
-    private static func cell(_ s: Shared, row: Int, column: Int) -> (Int, Int) {
+    /// The byte ranges of a row's cells in `columns` (ascending; the row is known to be
+    /// well formed), found in one walk along the row: `body(column, from, to)` for each.
+    private static func cells(_ s: Shared, row: Int, columns: [Int], _ body: (Int, Int, Int) -> Void) {
         var p = s.rowStarts[row]
         var field = 0
-        while field < column && p < s.count {
-            if s.base[p] == Byte.comma { field &+= 1 }
-            p &+= 1
+        for column in columns {
+            while field < column && p < s.count {
+                if s.base[p] == Byte.comma { field &+= 1 }
+                p &+= 1
+            }
+            var q = p
+            while q < s.count {
+                let b = s.base[q]
+                if b == Byte.comma || b == Byte.lf || b == Byte.cr { break }
+                q &+= 1
+            }
+            body(column, p, q)
         }
-        var q = p
-        while q < s.count {
-            let b = s.base[q]
-            if b == Byte.comma || b == Byte.lf || b == Byte.cr { break }
-            q &+= 1
-        }
-        return (p, q)
     }
 
     /// Counts one text column from its cells' byte ranges: a hash table (FNV-1a, open

@@ -23,15 +23,17 @@ public enum DriftComparison {
     public static let defaultAlpha = 0.01
 
     /// Reads both files (``ColumnarCSV``) and compares them. `categorical` names columns
-    /// to treat as categorical; every name must be a column.
+    /// to treat as categorical; every name must be a column. A file whose header has more
+    /// than `maxColumns` columns is refused before its rows are read.
     public static func compare(
         reference: [UInt8],
         current: [UInt8],
         categorical: Set<String> = [],
         threshold: Double = defaultThreshold,
-        alpha: Double = defaultAlpha
+        alpha: Double = defaultAlpha,
+        maxColumns: Int? = nil
     ) throws(DriftInputError) -> DriftReport {
-        let pair = try read(reference: reference, current: current, categorical: categorical)
+        let pair = try read(reference: reference, current: current, categorical: categorical, maxColumns: maxColumns)
         return compare(pair, threshold: threshold, alpha: alpha)
     }
 
@@ -51,12 +53,17 @@ public enum DriftComparison {
     public static func read(
         reference: [UInt8],
         current: [UInt8],
-        categorical: Set<String>
+        categorical: Set<String>,
+        maxColumns: Int? = nil
     ) throws(DriftInputError) -> Pair {
         var ref: ColumnarCSV
         var cur: ColumnarCSV
-        do { ref = try ColumnarCSV.parse(reference, categorical: categorical) } catch { throw .csv(.reference, error) }
-        do { cur = try ColumnarCSV.parse(current, categorical: categorical) } catch { throw .csv(.current, error) }
+        do {
+            ref = try ColumnarCSV.parse(reference, categorical: categorical, maxColumns: maxColumns)
+        } catch { throw .csv(.reference, error) }
+        do {
+            cur = try ColumnarCSV.parse(current, categorical: categorical, maxColumns: maxColumns)
+        } catch { throw .csv(.current, error) }
         let currentNames = Set(cur.header)
         let referenceNames = Set(ref.header)
         if let name = ref.header.first(where: { !currentNames.contains($0) }) {
@@ -90,6 +97,11 @@ public enum DriftComparison {
         let names = pair.reference.header
         let ref = pair.reference
         let cur = pair.current
+        // Each reference column's index in the current file, looked up once (not a scan of
+        // the header per column: that is quadratic in the columns).
+        var currentIndex: [String: Int] = [:]
+        for (j, name) in cur.header.enumerated() where currentIndex[name] == nil { currentIndex[name] = j }
+        let matching = names.map { currentIndex[$0] }
         var tests = [MonitoringAnalysis.ColumnTest](repeating: .init(), count: names.count)
         var referenceMissing = [Int](repeating: 0, count: names.count)
         var types = [ColumnKind](repeating: .numerical, count: names.count)
@@ -100,7 +112,7 @@ public enum DriftComparison {
                     let out = Outputs(tests: testsOut, missing: missingOut, types: typesOut)
                     // Iteration i writes only element i of each buffer.
                     DispatchQueue.concurrentPerform(iterations: names.count) { i in
-                        guard let j = cur.column(names[i]) else { return }
+                        guard let j = matching[i] else { return }
                         switch (ref.columns[i], cur.columns[j]) {
                         case (.numerical(let a), .numerical(let b)):
                             let sample = FiniteSample(a)

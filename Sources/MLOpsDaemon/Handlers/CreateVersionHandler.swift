@@ -30,7 +30,13 @@ extension Kinds.CreateVersion: JobHandling {
         case .success(let value): paths = value
         }
         let ingested: Ingested
-        switch try ingest(job, source: paths.source, spec: spec, registry: registry) {
+        switch try ingest(
+            job,
+            source: paths.source,
+            spec: spec,
+            registry: registry,
+            maxColumns: context.config.maxColumns
+        ) {
         case .failure(let error): return .rejected(error)
         case .success(let value): ingested = value
         }
@@ -197,7 +203,8 @@ extension Kinds.CreateVersion: JobHandling {
         _ job: Job<Self>,
         source: String,
         spec: ModelSpec,
-        registry: ModelRegistry
+        registry: ModelRegistry,
+        maxColumns: Int
     ) throws
         -> Swift.Result<Ingested, JobError>
     {
@@ -209,7 +216,13 @@ extension Kinds.CreateVersion: JobHandling {
             if case .io(let systemError) = error, let storage = StorageFailure.from(systemError) { throw storage }
             return .failure(JobError(.badArtifact, "\(error)", at: job.mark(ofParam: "artifact")))
         }
-        switch Self.check(stored: stored, spec: spec, referenceName: referenceName, job: job) {
+        switch Self.check(
+            stored: stored,
+            spec: spec,
+            referenceName: referenceName,
+            maxColumns: maxColumns,
+            job: job
+        ) {
         case .failure(let error):
             if !stored.reused { try? registry.artifacts.remove(stored.sha256) }
             return .failure(error)
@@ -327,11 +340,13 @@ extension Kinds.CreateVersion: JobHandling {
         return record
     }
 
-    /// Checks the stored copy: metrics.json, the reference data, an optional schema.json.
+    /// Checks the stored copy: metrics.json, the reference data (at most `maxColumns`
+    /// columns), an optional schema.json.
     static func check(
         stored: StoredArtifact,
         spec: ModelSpec,
         referenceName: String,
+        maxColumns: Int,
         job: Job<Self>
     )
         -> Swift.Result<((all: JSONValue, value: Double), ReferenceData.Summary), JobError>
@@ -396,7 +411,7 @@ extension Kinds.CreateVersion: JobHandling {
             }
             let table: CSVTable
             do {
-                table = try CSVTable.parse(String(decoding: referenceData, as: UTF8.self))
+                table = try CSVTable.parse(String(decoding: referenceData, as: UTF8.self), maxColumns: maxColumns)
             } catch {
                 return .failure(
                     JobError(

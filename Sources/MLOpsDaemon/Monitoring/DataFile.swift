@@ -28,6 +28,7 @@ enum DataFile {
             format: format?.rawValue,
             roots: context.config.dataRoots,
             maxRecords: MonitoringKinds.maxFileRecords,
+            maxColumns: context.config.maxColumns,
             mark: mark,
             submitterUID: context.submitterUID
         )
@@ -35,6 +36,7 @@ enum DataFile {
 
     /// Loads `path` (absolute, under one of `roots` after resolving links) in `format`
     /// (`csv`, `jsonl`, or nil to go by the extension). `mark` is where the job names it.
+    /// A CSV header of more than `maxColumns` columns is refused before any row is read.
     /// `submitterUID`: the job's submitter, who must be able to read the file themselves
     /// (``SubmitterAccess``); nil skips that check (the daemon's own reads).
     static func load(
@@ -42,6 +44,7 @@ enum DataFile {
         format: String?,
         roots: [String],
         maxRecords: Int,
+        maxColumns: Int? = nil,
         mark: SourceMark?,
         submitterUID: UInt32? = nil
     ) throws(JobError) -> Content {
@@ -98,7 +101,7 @@ enum DataFile {
         let shownName = EchoedValue.escaped(name, limit: 255)
         if kind == "csv" {
             do {
-                return .table(try CSVTable.parse(text, maxRows: maxRecords))
+                return .table(try CSVTable.parse(text, maxRows: maxRecords, maxColumns: maxColumns))
             } catch {
                 throw JobError(.invalidValue, "\(shownName): \(error)", at: mark)
             }

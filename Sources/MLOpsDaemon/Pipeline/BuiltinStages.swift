@@ -9,13 +9,15 @@ enum BuiltinStages {
 
     /// Copies `source` (re-resolved under the data roots: it may have been swapped for a
     /// link since the job was accepted) into `output/data.csv`, holding out
-    /// `holdoutShare` of the rows, chosen by `seed`, in `output/holdout.csv`.
+    /// `holdoutShare` of the rows, chosen by `seed`, in `output/holdout.csv`. A header of
+    /// more than `maxColumns` columns is refused before any row is read.
     static func copyData(
         source: String,
         roots: [String],
         output: String,
         holdoutShare: Double,
-        seed: UInt64
+        seed: UInt64,
+        maxColumns: Int
     ) -> PipelineRunner.StageResult {
         let path: String
         do {
@@ -39,7 +41,7 @@ enum BuiltinStages {
         guard let text = String(data: data, encoding: .utf8) else { return .failed("\(path) is not UTF-8 text") }
         let table: CSVTable
         do {
-            table = try CSVTable.parse(text)
+            table = try CSVTable.parse(text, maxColumns: maxColumns)
         } catch {
             return .failed("\(path): \(error)", fix: "the data must be CSV (RFC 4180) with a header row")
         }

@@ -317,7 +317,8 @@ struct PipelineRunner: Sendable {
                 roots: context.config.dataRoots,
                 output: output,
                 holdoutShare: holdoutShare,
-                seed: seed
+                seed: seed,
+                maxColumns: context.config.maxColumns
             )
             if result.outcome == .succeeded {
                 context.dataFile = output + "/data.csv"
