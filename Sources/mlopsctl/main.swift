@@ -239,9 +239,7 @@ extension MLOpsCtl {
                 case .rejected(_, _, _, let failure):
                     allValid = false
                     if json {
-                        let errors =
-                            (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(failure.errors)))
-                            ?? .null
+                        let errors = (try? JSONValue(encoding: failure.errors)) ?? .null
                         reports.append(["file": .string(file), "valid": false, "errors": errors])
                     } else {
                         for error in failure.errors { print(JobErrorFormatter.line(error, file: file)) }
