@@ -147,7 +147,8 @@ import Testing
             output: s.root + "/out",
             holdoutShare: 0,
             seed: 1,
-            maxColumns: 10_000
+            maxColumns: 10_000,
+            maxBytes: 1 << 20
         )
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(result.outcome == .failed)

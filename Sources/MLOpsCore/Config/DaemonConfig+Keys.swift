@@ -56,6 +56,16 @@ extension DaemonConfig {
             default: 10_000,
             "most columns in the header of a CSV data file a job names (predictions, labels, reference.csv, collect_data)"
         )
+        /// Largest data file a job names (predictions, labels, reference data, the file
+        /// `collect_data` copies), in bytes: measured with `fstat` when the file is opened and
+        /// refused before any byte is read. The file is read whole and parsed in memory (the
+        /// daemon peaks at several times its size), so this bounds the memory one job takes.
+        public let maxDataFileBytes = ConfigKey<Int>(
+            "max_data_file_bytes",
+            .int(min: 1, max: 4_294_967_296),
+            default: 268_435_456,
+            "largest data file a job names (predictions, labels, reference data, collect_data), in bytes; refused before it is read"
+        )
         /// Seconds between full rescans of `incoming/`.
         public let rescanInterval = ConfigKey<Double>(
             "rescan_interval",

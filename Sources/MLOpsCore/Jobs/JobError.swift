@@ -32,7 +32,8 @@ public enum JobErrorCode: String, Sendable, Codable, CaseIterable {
     case notRegularFile = "not_regular_file"
     /// The file has more than one link; it could be changed behind our back.
     case hardLink = "hard_link"
-    /// The file is larger than `max_job_bytes`.
+    /// The job file is larger than `max_job_bytes`, or a data file it names is larger than
+    /// `max_data_file_bytes` (or holds more records than a job reads).
     case tooLarge = "too_large"
     /// The file is not valid UTF-8 text.
     case notUTF8 = "not_utf8"

@@ -35,7 +35,8 @@ extension Kinds.CreateVersion: JobHandling {
             source: paths.source,
             spec: spec,
             registry: registry,
-            maxColumns: context.config.maxColumns
+            maxColumns: context.config.maxColumns,
+            maxReferenceBytes: context.config.maxDataFileBytes
         ) {
         case .failure(let error): return .rejected(error)
         case .success(let value): ingested = value
@@ -204,7 +205,8 @@ extension Kinds.CreateVersion: JobHandling {
         source: String,
         spec: ModelSpec,
         registry: ModelRegistry,
-        maxColumns: Int
+        maxColumns: Int,
+        maxReferenceBytes: Int
     ) throws
         -> Swift.Result<Ingested, JobError>
     {
@@ -221,6 +223,7 @@ extension Kinds.CreateVersion: JobHandling {
             spec: spec,
             referenceName: referenceName,
             maxColumns: maxColumns,
+            maxReferenceBytes: maxReferenceBytes,
             job: job
         ) {
         case .failure(let error):
@@ -340,13 +343,15 @@ extension Kinds.CreateVersion: JobHandling {
         return record
     }
 
-    /// Checks the stored copy: metrics.json, the reference data (at most `maxColumns`
+    /// Checks the stored copy: metrics.json, the reference data (at most `maxReferenceBytes`
+    /// bytes, `max_data_file_bytes`, measured before it is read; at most `maxColumns`
     /// columns), an optional schema.json.
     static func check(
         stored: StoredArtifact,
         spec: ModelSpec,
         referenceName: String,
         maxColumns: Int,
+        maxReferenceBytes: Int,
         job: Job<Self>
     )
         -> Swift.Result<((all: JSONValue, value: Double), ReferenceData.Summary), JobError>
@@ -397,7 +402,8 @@ extension Kinds.CreateVersion: JobHandling {
             guard
                 let referenceData = try RegistryFiles.read(
                     stored.path + "/" + referenceName,
-                    limit: RegistryFiles.maxReferenceBytes
+                    limit: maxReferenceBytes,
+                    dataFile: referenceName
                 )
             else {
                 return .failure(

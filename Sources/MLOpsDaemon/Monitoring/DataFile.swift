@@ -1,17 +1,15 @@
 import Foundation
 import MLOpsCore
 
-/// A data file a job names (predictions, labels): resolved under the data roots, read with
-/// a size limit, and parsed as CSV (with a header) or JSONL (one JSON object per line).
+/// A data file a job names (predictions, labels): resolved under the data roots, measured
+/// against `max_data_file_bytes` before it is read, and parsed as CSV (with a header) or
+/// JSONL (one JSON object per line).
 enum DataFile {
     /// The parsed content.
     enum Content {
         case table(CSVTable)
         case objects([JSONValue], lines: [Int])
     }
-
-    /// The largest data file read.
-    static let maxBytes = 512 << 20
 
     /// Loads the file a monitoring job names in its `file` parameter (with its `format`; `mark`: where),
     /// under the config's data roots and readable by the job's submitter: the one rule
@@ -29,6 +27,7 @@ enum DataFile {
             roots: context.config.dataRoots,
             maxRecords: MonitoringKinds.maxFileRecords,
             maxColumns: context.config.maxColumns,
+            maxBytes: context.config.maxDataFileBytes,
             mark: mark,
             submitterUID: context.submitterUID
         )
@@ -36,7 +35,8 @@ enum DataFile {
 
     /// Loads `path` (absolute, under one of `roots` after resolving links) in `format`
     /// (`csv`, `jsonl`, or nil to go by the extension). `mark` is where the job names it.
-    /// A CSV header of more than `maxColumns` columns is refused before any row is read.
+    /// A CSV header of more than `maxColumns` columns is refused before any row is read; a
+    /// file of more than `maxBytes` bytes (its `fstat` size) before any byte is read.
     /// `submitterUID`: the job's submitter, who must be able to read the file themselves
     /// (``SubmitterAccess``); nil skips that check (the daemon's own reads).
     static func load(
@@ -45,6 +45,7 @@ enum DataFile {
         roots: [String],
         maxRecords: Int,
         maxColumns: Int? = nil,
+        maxBytes: Int,
         mark: SourceMark?,
         submitterUID: UInt32? = nil
     ) throws(JobError) -> Content {
@@ -85,7 +86,7 @@ enum DataFile {
         }
         let data: Data
         do {
-            guard let read = try RegistryFiles.read(resolved, limit: maxBytes, linkFree: true) else {
+            guard let read = try RegistryFiles.read(resolved, limit: maxBytes, linkFree: true, dataFile: path) else {
                 throw JobError(.badArtifact, "\(path) does not exist", at: mark)
             }
             data = read

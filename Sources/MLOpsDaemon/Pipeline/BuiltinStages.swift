@@ -1,23 +1,23 @@
 import Foundation
+import Glibc
 import MLOpsCore
 
 /// The stages mlopsd runs itself (no child): the built-in copy of `collect_data`,
 /// `validate_data`, `validate_model` and the built-in `test_model` evaluation.
 enum BuiltinStages {
-    /// The largest data file the built-in copy reads (it parses the file to split it).
-    static let maxDataBytes = 1 << 30
-
     /// Copies `source` (re-resolved under the data roots: it may have been swapped for a
     /// link since the job was accepted) into `output/data.csv`, holding out
     /// `holdoutShare` of the rows, chosen by `seed`, in `output/holdout.csv`. A header of
-    /// more than `maxColumns` columns is refused before any row is read.
+    /// more than `maxColumns` columns is refused before any row is read; a file of more than
+    /// `maxBytes` bytes (`max_data_file_bytes`) before any byte is read.
     static func copyData(
         source: String,
         roots: [String],
         output: String,
         holdoutShare: Double,
         seed: UInt64,
-        maxColumns: Int
+        maxColumns: Int,
+        maxBytes: Int
     ) -> PipelineRunner.StageResult {
         let path: String
         do {
@@ -28,7 +28,7 @@ enum BuiltinStages {
         // Never through a link swapped in after the check, never blocking on a FIFO.
         let data: Data
         do {
-            guard let read = try RegistryFiles.read(path, limit: maxDataBytes, linkFree: true) else {
+            guard let read = try RegistryFiles.read(path, limit: maxBytes, linkFree: true, dataFile: source) else {
                 return .failed("\(path) does not exist")
             }
             data = read
@@ -79,7 +79,7 @@ enum BuiltinStages {
     /// `validate_data` on the collected rows: every rule of the section, every violation.
     static func validateData(_ context: PipelineRunner.Context) -> PipelineRunner.StageResult {
         guard let file = context.dataFile else { return .failed("collect_data produced no data.csv") }
-        let (parsed, failure) = readCSV(file)
+        let (parsed, failure) = readCSV(file, limit: context.config.maxDataFileBytes)
         guard let table = parsed else { return failure ?? .failed("cannot read \(file)") }
         let report = DataValidation.validate(
             csv: table,
@@ -100,13 +100,20 @@ enum BuiltinStages {
         return .succeeded(json)
     }
 
-    /// A CSV file of the run, parsed strictly.
-    static func readCSV(_ path: String) -> (table: CSVTable?, failure: PipelineRunner.StageResult?) {
+    /// A CSV file of the run, parsed strictly; one of more than `limit` bytes
+    /// (`max_data_file_bytes`) is refused before it is read.
+    static func readCSV(_ path: String, limit: Int) -> (table: CSVTable?, failure: PipelineRunner.StageResult?) {
+        var st = stat()
+        if stat(path, &st) == 0,
+            let refusal = DataFileSizeLimit.refusal(file: path, size: Int(st.st_size), limit: limit)
+        {
+            return (nil, .failed(refusal.message, fix: refusal.fix))
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             return (nil, .failed("cannot read \(path)"))
         }
-        guard data.count <= maxDataBytes else {
-            return (nil, .failed("\(path) is \(data.count) bytes; the built-in stages read at most \(maxDataBytes)"))
+        guard data.count <= limit else {
+            return (nil, .failed("\(path) is \(data.count) bytes; the built-in stages read at most \(limit)"))
         }
         guard let text = String(data: data, encoding: .utf8) else { return (nil, .failed("\(path) is not UTF-8 text")) }
         do {
@@ -198,7 +205,7 @@ enum BuiltinStages {
                 "model.json is not an mlops-train model (\(error)); configure a test_model command to test it"
             )
         }
-        let (parsed, failure) = readCSV(holdout)
+        let (parsed, failure) = readCSV(holdout, limit: context.config.maxDataFileBytes)
         guard let table = parsed else { return failure ?? .failed("cannot read \(holdout)") }
         let testRules = TestRules(validated: rules)
         let report: EvaluationReport

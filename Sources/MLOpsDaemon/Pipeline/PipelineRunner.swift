@@ -318,7 +318,8 @@ struct PipelineRunner: Sendable {
                 output: output,
                 holdoutShare: holdoutShare,
                 seed: seed,
-                maxColumns: context.config.maxColumns
+                maxColumns: context.config.maxColumns,
+                maxBytes: context.config.maxDataFileBytes
             )
             if result.outcome == .succeeded {
                 context.dataFile = output + "/data.csv"

@@ -7,16 +7,29 @@ import MLOpsCore
 /// Reading the files a registry job names: bounded, never through a symbolic link, never
 /// blocking on a FIFO or device.
 enum RegistryFiles {
-    /// Largest reference data file read (at create-version and for monitoring profiles).
+    /// Largest stored reference data file read for monitoring profiles (the daemon's own copy,
+    /// which create-version measured against `max_data_file_bytes`; this bound stays fixed so
+    /// that lowering that key later does not break the versions already stored).
     static let maxReferenceBytes = 512 << 20
 
     /// The content of `path`, at most `limit` bytes; nil when it does not exist.
     /// `linkFree`: `path` was resolved under the data roots and must be opened without any
     /// symbolic link on the way (a job-named file); otherwise only a final link is refused
     /// (the daemon's own files, whose directories an administrator may have linked).
-    static func read(_ path: String, limit: Int, linkFree: Bool = false) throws(JobError) -> Data? {
+    ///
+    /// The size is taken with `fstat` on the opened file and a larger file is refused before
+    /// any byte is read (a sparse file of gigabytes costs nothing to refuse). `dataFile`: the
+    /// name the job gives a data file, refused under `max_data_file_bytes`
+    /// (``DataFileSizeLimit``, code `too_large`); nil for the daemon's other files.
+    static func read(
+        _ path: String,
+        limit: Int,
+        linkFree: Bool = false,
+        dataFile: String? = nil
+    ) throws(JobError) -> Data? {
         guard let fd = try openRegular(path, linkFree: linkFree) else { return nil }
         defer { close(fd) }
+        try checkSize(fd, path: path, limit: limit, dataFile: dataFile)
         let data: Data
         do {
             data = try FileReader.readAll(fd: fd, limit: limit, what: path)
@@ -24,9 +37,25 @@ enum RegistryFiles {
             throw JobError(.badArtifact, "cannot read \(path): \(error)")
         }
         guard data.count <= limit else {
+            // It grew after it was measured: measure again for the message.
+            try checkSize(fd, path: path, limit: limit, dataFile: dataFile)
             throw JobError(.badArtifact, "\(path) is larger than \(limit) bytes")
         }
         return data
+    }
+
+    /// Refuses the open file `fd` when `fstat` says it is larger than `limit` bytes.
+    private static func checkSize(_ fd: Int32, path: String, limit: Int, dataFile: String?) throws(JobError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw JobError(.badArtifact, "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        let size = Int(st.st_size)
+        guard size > limit else { return }
+        if let dataFile, let refusal = DataFileSizeLimit.refusal(file: dataFile, size: size, limit: limit) {
+            throw JobError(.tooLarge, refusal.message, fix: refusal.fix)
+        }
+        throw JobError(.badArtifact, "\(path) is larger than \(limit) bytes")
     }
 
     /// The SHA-256 of the regular file at `path` (resolved under the data roots), streamed.
