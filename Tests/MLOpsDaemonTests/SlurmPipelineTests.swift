@@ -299,6 +299,85 @@ import Testing
         #expect(jobs == 1, "followed to its end, not submitted again")
     }
 
+    /// Slurm's own `SubmitTime`, `StartTime` and `EndTime` of job `id` (scontrol prints them
+    /// in this process's local time).
+    func slurmTimes(_ cluster: SlurmCluster, _ id: String) throws -> (submit: Date, start: Date, end: Date) {
+        let fields = try cluster.job(id)
+        func time(_ key: String) throws -> Date {
+            try #require(
+                fields[key].flatMap { SlurmJobStatus.parseTime($0, timeZone: .current) },
+                "\(key) of Slurm job \(id): \(fields[key] ?? "missing")"
+            )
+        }
+        return (try time("SubmitTime"), try time("StartTime"), try time("EndTime"))
+    }
+
+    /// `value` (a report's timestamp) is `expected` to the millisecond.
+    func same(_ value: JSONValue?, _ expected: Date) -> Bool {
+        guard let date = value?.stringValue.flatMap(Timestamp.parse) else { return false }
+        return abs(date.timeIntervalSince(expected)) < 0.001
+    }
+
+    @Test func aJobThatRanWhollyWhileTheDaemonWasDownReportsSlurmsOwnTimes() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(
+            cluster,
+            ["short": Self.slurmPipeline(["/bin/sh", "-c", "sleep 2; exec \"$0\"", Self.trainer])]
+        )
+        defer { h.cleanUp() }
+        // The node drained: the job waits in the queue, so the daemon cannot see it start.
+        let node = try #require(
+            SlurmJobStatus.scontrolFields(try cluster.command(["scontrol", "-o", "show", "nodes"]))["NodeName"]
+        )
+        try cluster.command(["scontrol", "update", "NodeName=\(node)", "State=DRAIN", "Reason=mlopsd-test"])
+        try run(h, id: "away", pipeline: "short")
+        let run = try PipelineDaemonTests().waitForStage(h, job: "away", .train)
+        var jobID = ""
+        try waitUntil(timeout: 60, "the Slurm job of run \(run) to be submitted") {
+            guard let found = try? cluster.jobs(named: "mlopsd-\(run)-train").last else { return false }
+            jobID = found
+            return true
+        }
+        try h.kill9()
+        #expect(try cluster.job(jobID)["JobState"] == "PENDING")
+        try cluster.command(["scontrol", "update", "NodeName=\(node)", "State=RESUME"])
+        try waitUntil(timeout: 120, "Slurm job \(jobID) to complete") {
+            (try? cluster.job(jobID)["JobState"]) == "COMPLETED"
+        }
+        let slurm = try slurmTimes(cluster, jobID)
+        // The restart comes whole seconds after the job's end, so the daemon's clock would show.
+        try waitUntil(timeout: 10, "2 s past the job's end") { Date() > slurm.end.addingTimeInterval(2) }
+        try h.start()
+        let doc = try h.waitForResult("away", timeout: 120)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        let report = try #require(stage(doc, .train)?["report"])
+        #expect(report["slurm_job_id"]?.stringValue == jobID)
+        #expect(same(report["started_at"], slurm.start), "\(report) vs Slurm's \(slurm)")
+        #expect(same(report["finished_at"], slurm.end), "\(report) vs Slurm's \(slurm)")
+        #expect(same(report["submitted_at"], slurm.submit), "\(report) vs Slurm's \(slurm)")
+        let queued = try #require(report["queued_seconds"]?.doubleValue)
+        #expect(abs(queued - slurm.start.timeIntervalSince(slurm.submit)) < 0.001, "\(report) vs Slurm's \(slurm)")
+    }
+
+    @Test func aShortJobsStartIsSlurmsStartTimeAndNotAfterItsEnd() throws {
+        guard let cluster = try SlurmCluster.start() else { return }
+        defer { cluster.stop() }
+        let h = try Self.harness(cluster, ["quick": Self.slurmPipeline([Self.trainer])])
+        defer { h.cleanUp() }
+        try run(h, id: "quick1", pipeline: "quick")
+        let doc = try h.waitForResult("quick1", timeout: 120)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        let report = try #require(stage(doc, .train)?["report"])
+        let jobID = try #require(report["slurm_job_id"]?.stringValue)
+        let slurm = try slurmTimes(cluster, jobID)
+        #expect(same(report["started_at"], slurm.start), "\(report) vs Slurm's \(slurm)")
+        let started = try #require(report["started_at"]?.stringValue.flatMap(Timestamp.parse), "\(report)")
+        let finished = try #require(report["finished_at"]?.stringValue.flatMap(Timestamp.parse), "\(report)")
+        #expect(started <= finished, "\(report)")
+        #expect(same(report["finished_at"], slurm.end), "\(report) vs Slurm's \(slurm)")
+    }
+
     @Test func aJobRunningPastItsTimeoutAndTheGraceIsCancelledByMlopsd() throws {
         guard let cluster = try SlurmCluster.start() else { return }
         defer { cluster.stop() }

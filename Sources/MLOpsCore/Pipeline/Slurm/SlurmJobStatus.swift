@@ -16,6 +16,14 @@ public struct SlurmJobStatus: Sendable, Equatable {
     public var nodes: String?
     /// From `sacct -c`: its exit codes are 0:0 for cancelled and timed-out jobs.
     public var fromAccounting: Bool
+    /// `SubmitTime`: when Slurm accepted the job (nil when not given or `Unknown`).
+    public var submitTime: Date?
+    /// `StartTime`, only once the job has started: for a pending job Slurm prints its
+    /// *expected* start there, which is not a start.
+    public var startTime: Date?
+    /// `EndTime`, only once the job is over: for a running job Slurm prints its start plus
+    /// its time limit there, which is not an end.
+    public var endTime: Date?
 
     /// A status.
     public init(
@@ -24,7 +32,10 @@ public struct SlurmJobStatus: Sendable, Equatable {
         signal: Int? = nil,
         reason: String? = nil,
         nodes: String? = nil,
-        fromAccounting: Bool = false
+        fromAccounting: Bool = false,
+        submitTime: Date? = nil,
+        startTime: Date? = nil,
+        endTime: Date? = nil
     ) {
         self.state = state
         self.exitStatus = exitStatus
@@ -32,6 +43,9 @@ public struct SlurmJobStatus: Sendable, Equatable {
         self.reason = reason
         self.nodes = nodes
         self.fromAccounting = fromAccounting
+        self.submitTime = submitTime
+        self.startTime = startTime
+        self.endTime = endTime
     }
 
     /// How the stage ends, once the job has.
@@ -89,15 +103,63 @@ public struct SlurmJobStatus: Sendable, Equatable {
     public var exitCodeText: String { "\(exitStatus.map(String.init) ?? "?"):\(signal.map(String.init) ?? "?")" }
 
     /// Parses one line of `scontrol -o show job ID` (`Key=Value` words). Nil when the line
-    /// has no `JobState`.
-    public static func parseScontrol(_ output: String) -> SlurmJobStatus? {
+    /// has no `JobState`. Its times are read in `timeZone`: scontrol prints them in the
+    /// local time of its own process (`TZ`), without a zone.
+    public static func parseScontrol(_ output: String, timeZone: TimeZone = .gmt) -> SlurmJobStatus? {
         let fields = scontrolFields(output)
         guard let state = fields["JobState"], !state.isEmpty else { return nil }
         var status = SlurmJobStatus(state: state)
         if let code = fields["ExitCode"] { (status.exitStatus, status.signal) = exitCode(code) }
         if let reason = fields["Reason"], reason != "None", !reason.isEmpty { status.reason = reason }
         if let nodes = fields["NodeList"], nodes != "(null)", !nodes.isEmpty { status.nodes = nodes }
+        status.setTimes(
+            submit: fields["SubmitTime"],
+            start: fields["StartTime"],
+            end: fields["EndTime"],
+            timeZone: timeZone
+        )
         return status
+    }
+
+    /// Sets the three times from Slurm's text, keeping a start only once the job started
+    /// and an end only once it is over (before that they are Slurm's estimates).
+    mutating func setTimes(submit: String?, start: String?, end: String?, timeZone: TimeZone) {
+        submitTime = submit.flatMap { Self.parseTime($0, timeZone: timeZone) }
+        startTime = hasStarted ? start.flatMap { Self.parseTime($0, timeZone: timeZone) } : nil
+        endTime = isFinished ? end.flatMap { Self.parseTime($0, timeZone: timeZone) } : nil
+        // A job cancelled while pending has an end but never started.
+        if let startTime, let endTime, endTime < startTime { self.endTime = startTime }
+    }
+
+    /// Reads one of Slurm's times, `2026-12-06T10:30:12` (local time of the printing
+    /// process, no zone; whole seconds), as a moment in `timeZone`. Nil for `Unknown`,
+    /// `None`, `N/A`, an empty value or anything else that is not such a time.
+    public static func parseTime(_ text: String, timeZone: TimeZone) -> Date? {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(
+            omittingEmptySubsequences: false,
+            whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" }
+        )
+        guard parts.count == 6,
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+        else { return nil }
+        let numbers = parts.compactMap { Int($0) }
+        guard numbers.count == 6, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]),
+            (0...23).contains(numbers[3]), (0...59).contains(numbers[4]), (0...60).contains(numbers[5])
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(
+            year: numbers[0],
+            month: numbers[1],
+            day: numbers[2],
+            hour: numbers[3],
+            minute: numbers[4],
+            second: numbers[5]
+        )
+        guard let date = calendar.date(from: components),
+            calendar.component(.day, from: date) == numbers[2]
+        else { return nil }
+        return date
     }
 
     /// The `Key=Value` words of one `scontrol -o` line. A value runs to the next space
@@ -124,9 +186,17 @@ public struct SlurmJobStatus: Sendable, Equatable {
         return fields
     }
 
-    /// Parses `sacct -c -j ID -P -n -o JobID,State,ExitCode` for job `id` (the job's own
-    /// line, not its steps). Nil when the job is not there.
-    public static func parseAccounting(_ output: String, id: String) -> SlurmJobStatus? {
+    /// Parses `sacct -c -j ID -P -n -o JobID,State,ExitCode,Start,End` for job `id` (the
+    /// job's own line, not its steps). Nil when the job is not there. `sacct -c` prints the
+    /// times as the job completion log holds them, in the controller's local time, read
+    /// here in `timeZone`. (Its `Submit` column repeats the start, so it is not asked for.)
+    public static func parseAccounting(
+        _ output: String,
+        id: String,
+        timeZone: TimeZone = .current
+    )
+        -> SlurmJobStatus?
+    {
         for line in output.split(whereSeparator: \.isNewline).reversed() {
             let parts = line.split(separator: "|", omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: .whitespaces)
@@ -136,6 +206,12 @@ public struct SlurmJobStatus: Sendable, Equatable {
             let state = parts[1].split(separator: " ").first.map(String.init) ?? parts[1]
             var status = SlurmJobStatus(state: state, fromAccounting: true)
             (status.exitStatus, status.signal) = exitCode(parts[2])
+            status.setTimes(
+                submit: nil,
+                start: parts.count > 3 ? parts[3] : nil,
+                end: parts.count > 4 ? parts[4] : nil,
+                timeZone: timeZone
+            )
             return status
         }
         return nil

@@ -96,15 +96,26 @@ struct SlurmClient: Sendable {
 
     /// What Slurm says about job `id`: scontrol while it remembers the job, then the job
     /// completion log (`sacct -c`). Throws ``SlurmError/unknownJob(id:)`` when neither knows it.
+    ///
+    /// scontrol runs with `TZ=UTC`, so its times are read as UTC; `sacct -c` repeats the
+    /// completion log's text, written in the controller's local time, read in mlopsd's own
+    /// time zone (docs/slurm.md).
     func status(_ id: String) async throws(SlurmError) -> SlurmJobStatus {
         let output = try await run("scontrol", ["-o", "show", "job", id])
-        if output.status == 0, let status = SlurmJobStatus.parseScontrol(output.stdout) { return status }
+        if output.status == 0, let status = SlurmJobStatus.parseScontrol(output.stdout, timeZone: .gmt) {
+            return status
+        }
         let text = output.stderr + output.stdout
         guard text.contains("Invalid job id") else {
             throw .commandFailed(command: "scontrol show job \(id)", status: output.status, message: text)
         }
-        let accounting = try await run("sacct", ["-c", "-j", id, "-P", "-n", "-o", "JobID,State,ExitCode"])
-        if accounting.status == 0, let status = SlurmJobStatus.parseAccounting(accounting.stdout, id: id) {
+        let accounting = try await run(
+            "sacct",
+            ["-c", "-j", id, "-P", "-n", "-o", "JobID,State,ExitCode,Start,End"]
+        )
+        if accounting.status == 0,
+            let status = SlurmJobStatus.parseAccounting(accounting.stdout, id: id, timeZone: .current)
+        {
             return status
         }
         throw .unknownJob(id: id)
@@ -138,7 +149,7 @@ struct SlurmClient: Sendable {
         for line in output.stdout.split(whereSeparator: \.isNewline) {
             let fields = SlurmJobStatus.scontrolFields(String(line))
             guard fields["JobName"] == name, let id = fields["JobId"],
-                let status = SlurmJobStatus.parseScontrol(String(line))
+                let status = SlurmJobStatus.parseScontrol(String(line), timeZone: .gmt)
             else { continue }
             found.append((id, status))
         }

@@ -33,11 +33,12 @@ enum SlurmJobStore {
         )
     }
 
-    /// Records that the job started on a node.
+    /// Records when the job started on a node: Slurm's `StartTime`, which replaces a start
+    /// recorded before Slurm gave one (mlopsd's clock when it first saw the job running).
     static func started(_ db: Database, run: String, stage: PipelineStage, at: Date) throws {
         try db.execute(
             sql:
-                "UPDATE pipeline_slurm_jobs SET started_at = ? WHERE run_id = ? AND stage = ? AND ended_at IS NULL AND started_at IS NULL",
+                "UPDATE pipeline_slurm_jobs SET started_at = ? WHERE run_id = ? AND stage = ? AND ended_at IS NULL",
             arguments: [Timestamp.string(at), run, stage.rawValue]
         )
     }

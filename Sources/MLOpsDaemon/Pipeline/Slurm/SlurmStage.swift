@@ -190,8 +190,13 @@ enum SlurmStage {
         let context: Context
         let client: SlurmClient
         let jobID: String
-        let submittedAt: Date
+        /// Slurm's `SubmitTime` once it gave one; until then when mlopsd submitted.
+        private(set) var submittedAt: Date
+        /// Slurm's `StartTime` once it gave one; mlopsd's clock when it first saw the job
+        /// running only when Slurm gave none (the backstop's clock runs from it).
         private(set) var startedAt: Date?
+        /// Slurm's `EndTime`, once the job is over.
+        private(set) var finishedAt: Date?
         private(set) var status: SlurmJobStatus?
         /// Why mlopsd cancelled the job, once it has.
         private(set) var cancelling: StageOutcome?
@@ -292,17 +297,21 @@ enum SlurmStage {
             case .success(let current):
                 status = current
                 failures = 0
-                if startedAt == nil, current.hasStarted {
-                    let now = Date()
-                    startedAt = now
+                if let submitTime = current.submitTime { submittedAt = submitTime }
+                if let endTime = current.endTime { finishedAt = endTime }
+                let firstSeen = startedAt == nil
+                if current.hasStarted, let start = current.startTime ?? (firstSeen ? Date() : nil), start != startedAt {
+                    startedAt = start
                     store.writeOrLog("record the Slurm job's start", logger: context.logger, metadata: context.metadata)
                     { db in
-                        try SlurmJobStore.started(db, run: run, stage: stage, at: now)
+                        try SlurmJobStore.started(db, run: run, stage: stage, at: start)
                     }
-                    let line =
-                        "Slurm job \(jobID) of run \(run) started" + (current.nodes.map { " on \($0)" } ?? "")
-                        + String(format: " %.2f s after submission", now.timeIntervalSince(submittedAt))
-                    context.logger.info("\(line)", metadata: context.metadata)
+                    if firstSeen {
+                        let line =
+                            "Slurm job \(jobID) of run \(run) started" + (current.nodes.map { " on \($0)" } ?? "")
+                            + String(format: " %.0f s after submission", start.timeIntervalSince(submittedAt))
+                        context.logger.info("\(line)", metadata: context.metadata)
+                    }
                 }
                 return .proceed(current.isFinished)
             case .failure(let error):
@@ -346,8 +355,8 @@ enum SlurmStage {
     /// Records how the followed job ended and turns its state into the stage's result.
     static func ended(_ context: Context, _ follower: Follower) -> PipelineRunner.StageResult {
         let (job, run, stage, config) = (context.job, context.run, context.stage, context.config)
-        let (jobID, submittedAt, startedAt, cancelling) =
-            (follower.jobID, follower.submittedAt, follower.startedAt, follower.cancelling)
+        let (jobID, submittedAt, startedAt, finishedAt, cancelling) =
+            (follower.jobID, follower.submittedAt, follower.startedAt, follower.finishedAt, follower.cancelling)
         let final = follower.status ?? SlurmJobStatus(state: "UNKNOWN")
         context.store.writeOrLog("record the Slurm job's end", logger: context.logger, metadata: context.metadata) {
             db in
@@ -367,12 +376,13 @@ enum SlurmStage {
                 jobID: jobID,
                 status: final,
                 submittedAt: submittedAt,
-                startedAt: startedAt
+                startedAt: startedAt,
+                finishedAt: finishedAt
             )
         )
         result.exitCode = final.exitStatus
         result.signal = (final.signal ?? 0) == 0 ? nil : final.signal
-        result.childSeconds = Date().timeIntervalSince(startedAt ?? submittedAt)
+        result.childSeconds = max((finishedAt ?? Date()).timeIntervalSince(startedAt ?? submittedAt), 0)
         let tail = StageChild.lastLines(job.stderrPath)
         switch final.ending ?? .failed(exitStatus: nil, signal: nil, why: final.state) {
         case .succeeded:
@@ -457,13 +467,15 @@ enum SlurmStage {
         return result
     }
 
-    /// The stage's report: the job, where it ran, how long it waited and ran.
+    /// The stage's report: the job, where it ran, how long it waited and ran. The times are
+    /// Slurm's own (`SubmitTime`, `StartTime`, `EndTime`) whenever Slurm gave them.
     static func report(
         _ job: SlurmBatchJob,
         jobID: String,
         status: SlurmJobStatus?,
         submittedAt: Date,
-        startedAt: Date?
+        startedAt: Date?,
+        finishedAt: Date? = nil
     ) -> JSONValue {
         var doc: [String: JSONValue] = [
             "executor": "slurm", "slurm_job_id": .string(jobID), "job_name": .string(job.name),
@@ -479,8 +491,9 @@ enum SlurmStage {
         }
         if let startedAt {
             doc["started_at"] = .string(Timestamp.string(startedAt))
-            doc["queued_seconds"] = .double((startedAt.timeIntervalSince(submittedAt) * 1000).rounded() / 1000)
+            doc["queued_seconds"] = .double((max(startedAt.timeIntervalSince(submittedAt), 0) * 1000).rounded() / 1000)
         }
+        if let finishedAt { doc["finished_at"] = .string(Timestamp.string(finishedAt)) }
         return .object(doc)
     }
 }
