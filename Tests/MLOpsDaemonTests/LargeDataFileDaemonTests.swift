@@ -97,4 +97,28 @@ import Testing
         #expect(cv.error?.code == "too_large")
         #expect(cv.error?.message.contains("reference.csv is 2097152 bytes") == true, "\(cv.error?.message ?? "")")
     }
+
+    @Test func aHugeReferenceIsRefusedBeforeTheArtifactIsCopiedAndTheNextJobIsAnswered() throws {
+        let h = try DaemonHarness(config: "max_data_file_bytes: 1048576")
+        defer { h.cleanUp() }
+        try h.start()
+        try h.drop("reg.yaml", Jobs.registerModel("xray"))
+        #expect(try h.waitForResult("reg").status == .succeeded)
+        let dir = h.root + "/data/v1"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try writeFile(dir + "/model.bin", Data("w".utf8))
+        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
+        // 64 GiB, sparse: copying it into the store first would read 64 GiB of zeros.
+        try sparseCSV(dir + "/reference.csv", header: "age,scanner_kv,scanner_model,age_band", size: 64 << 30)
+        try h.drop(
+            "cv.yaml",
+            "kind: create-version\nmodel: xray\nparams:\n  artifact: \(dir)\n  reference: reference.csv\n"
+        )
+        try h.drop("la.yaml", "kind: list-alerts\n")
+        let cv = try h.waitForResult("cv", timeout: 20)
+        #expect(cv.status == .rejected)
+        #expect(cv.error?.code == "too_large")
+        #expect(cv.error?.line == 5, "the error points at `reference:`: \(cv)")
+        #expect(try h.waitForResult("la", timeout: 5).status == .succeeded)
+    }
 }

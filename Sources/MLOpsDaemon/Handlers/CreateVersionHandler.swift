@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Glibc
 import Logging
 import MLOpsCore
 
@@ -185,6 +186,19 @@ extension Kinds.CreateVersion: JobHandling {
                     fix: "give the file's path relative to the artifact directory"
                 )
             )
+        }
+        // Measured before the copy too, so that an oversized reference is refused at once
+        // instead of being copied into the store first (the copy's own check stays the one
+        // that counts: the file may change between the two).
+        var info = stat()
+        if lstat(source + "/" + referenceName, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+            let refusal = DataFileSizeLimit.refusal(
+                file: referenceName,
+                size: Int(info.st_size),
+                limit: context.config.maxDataFileBytes
+            )
+        {
+            return .failure(JobError(.tooLarge, refusal.message, at: job.mark(ofParam: "reference"), fix: refusal.fix))
         }
         return .success(Paths(source: source, trainingData: trainingData, referenceName: referenceName))
     }
