@@ -85,7 +85,7 @@ public enum DriftReportPage {
                     ]
                 },
                 rowHeaders: true,
-                cssClass: "numbers wide"
+                cssClass: "numbers wide notes"
             )
         }
         body.close("section")

@@ -44,6 +44,7 @@ public enum ReportStyle {
         table.text td, table.text th { text-align: left; }
         .pair .table-scroll { max-height: 250px; }
         table.wide th, table.wide td { white-space: nowrap; }
+        table.notes td:last-child, table.notes th:last-child { white-space: normal; text-align: left; min-width: 18em; }
         .table-note { font-size: 12px; color: #59636e; margin: 8px 0 0; }
         .table-chunks { display: flex; align-items: flex-start; }
         .table-chunks table + table { margin-left: -1px; }
