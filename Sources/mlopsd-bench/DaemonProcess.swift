@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLOpsCore
 import MLOpsDaemon
 
 /// One run of the real `mlopsd` on a private spool and state directory.
@@ -19,6 +20,19 @@ final class DaemonProcess {
         var incoming: String { spool + "/incoming" }
         var results: String { spool + "/results" }
         var tmp: String { spool + "/tmp" }
+
+        /// The result of job `name`, which must have succeeded.
+        func succeededResult(_ name: String) throws(BenchError) -> ResultDocument {
+            let path = "\(results)/\(name).json"
+            guard let data = FileManager.default.contents(atPath: path), let doc = try? ResultDocument.decode(data)
+            else {
+                throw .daemon("no readable result \(path)")
+            }
+            guard doc.status == .succeeded else {
+                throw .daemon("\(name) \(doc.status.rawValue): \(doc.error?.message ?? "")")
+            }
+            return doc
+        }
 
         /// Creates the spool directories (so jobs can be placed before the daemon starts)
         /// and writes the config file.

@@ -77,7 +77,7 @@ struct PromotionBenchmark {
             current = readLink(link)
             if let switched { toLink.append(Double(switched - start) / 1e6) }
             if let arrived = watcher.arrival(of: name + ".json") { toResult.append(Double(arrived - start) / 1e6) }
-            try checkSucceeded(layout, name)
+            _ = try layout.succeededResult(name)
             usleep(2_000)
         }
 
@@ -94,7 +94,7 @@ struct PromotionBenchmark {
             watcher.count >= before + promotions
         }
         let seconds = MonotonicClock.seconds(from: start, to: watcher.lastArrival)
-        for name in names { try checkSucceeded(layout, name) }
+        for name in names { _ = try layout.succeededResult(name) }
         try daemon.stop(timeout: 60)
         let rate = Double(promotions) / max(seconds, 1e-9)
         return Figures(
@@ -119,17 +119,7 @@ struct PromotionBenchmark {
     ) throws(BenchError) {
         try dropper.drop(name, bytes)
         try watcher.wait(timeout: 60, stall: 60, "the result of \(name)") { watcher.arrival(of: name + ".json") != nil }
-        try checkSucceeded(DaemonProcess.Layout(root: root + "/registry"), name)
-    }
-
-    private func checkSucceeded(_ layout: DaemonProcess.Layout, _ name: String) throws(BenchError) {
-        let path = "\(layout.results)/\(name).json"
-        guard let data = FileManager.default.contents(atPath: path), let doc = try? ResultDocument.decode(data) else {
-            throw .daemon("no readable result \(path)")
-        }
-        guard doc.status == .succeeded else {
-            throw .daemon("\(name) \(doc.status.rawValue): \(doc.error?.message ?? "")")
-        }
+        _ = try DaemonProcess.Layout(root: root + "/registry").succeededResult(name)
     }
 
     private func readLink(_ path: String) -> String {

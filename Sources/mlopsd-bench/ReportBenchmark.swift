@@ -63,7 +63,7 @@ struct ReportBenchmark {
             try watcher.wait(timeout: 120, stall: 120, "the result of \(name)") {
                 watcher.arrival(of: name + ".json") != nil
             }
-            return try succeeded(layout, name)
+            return try layout.succeededResult(name)
         }
 
         _ = try submit("setup-reg", Self.registerModel())
@@ -95,7 +95,7 @@ struct ReportBenchmark {
             watcher.count >= before + checks
         }
         let seconds = MonotonicClock.seconds(from: start, to: watcher.lastArrival)
-        for name in names.suffix(3) { _ = try succeeded(layout, name) }
+        for name in names.suffix(3) { _ = try layout.succeededResult(name) }
         progress("  \(Report.grouped(Double(checks) / max(seconds, 1e-9))) checks/s")
 
         progress(
@@ -161,17 +161,6 @@ struct ReportBenchmark {
             let finished = document.finishedAt.flatMap(Timestamp.parse)
         else { return 0 }
         return finished.timeIntervalSince(started) * 1000
-    }
-
-    private func succeeded(_ layout: DaemonProcess.Layout, _ name: String) throws(BenchError) -> ResultDocument {
-        let path = "\(layout.results)/\(name).json"
-        guard let data = FileManager.default.contents(atPath: path), let doc = try? ResultDocument.decode(data) else {
-            throw .daemon("no readable result \(path)")
-        }
-        guard doc.status == .succeeded else {
-            throw .daemon("\(name) \(doc.status.rawValue): \(doc.error?.message ?? "")")
-        }
-        return doc
     }
 
     /// Milliseconds to write `bytes` durably the way the daemon writes a report: temp file,

@@ -8,6 +8,24 @@ import Testing
 /// taken with `fstat` when it is opened and it is refused before any byte is read.
 @Suite(.serialized) struct LargeDataFileDaemonTests {
     /// A file of `size` bytes that holds `header` and takes no disk (ftruncate, never written).
+    /// A daemon reading data files of at most 1 MiB, with model `xray` registered.
+    static func daemonWithModel() throws -> DaemonHarness {
+        let h = try DaemonHarness(config: "max_data_file_bytes: 1048576")
+        try h.start()
+        try h.drop("reg.yaml", Jobs.registerModel("xray"))
+        #expect(try h.waitForResult("reg").status == .succeeded)
+        return h
+    }
+
+    /// `data/v1` with a model file and metrics; the test adds the reference.
+    static func artifact(in h: DaemonHarness) throws -> String {
+        let dir = h.root + "/data/v1"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try writeFile(dir + "/model.bin", Data("w".utf8))
+        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
+        return dir
+    }
+
     func sparseCSV(_ path: String, header: String, size: Int) throws {
         try writeFile(path, Data((header + "\n").utf8))
         let fd = open(path, O_WRONLY)
@@ -17,11 +35,8 @@ import Testing
     }
 
     @Test func aSparseFileAboveTheLimitIsRefusedAtOnceAndTheNextJobIsAnswered() throws {
-        let h = try DaemonHarness(config: "max_data_file_bytes: 1048576")
+        let h = try Self.daemonWithModel()
         defer { h.cleanUp() }
-        try h.start()
-        try h.drop("reg.yaml", Jobs.registerModel("xray"))
-        #expect(try h.waitForResult("reg").status == .succeeded)
         try FileManager.default.createDirectory(atPath: h.root + "/data", withIntermediateDirectories: true)
         let path = h.root + "/data/big.csv"
         try sparseCSV(path, header: "id,age,scanner_kv,scanner_model,age_band,prediction,score", size: 5 << 20)
@@ -49,15 +64,9 @@ import Testing
     }
 
     @Test func aFileJustUnderTheLimitIsRead() throws {
-        let h = try DaemonHarness(config: "max_data_file_bytes: 1048576")
+        let h = try Self.daemonWithModel()
         defer { h.cleanUp() }
-        try h.start()
-        try h.drop("reg.yaml", Jobs.registerModel("xray"))
-        #expect(try h.waitForResult("reg").status == .succeeded)
-        let dir = h.root + "/data/v1"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try writeFile(dir + "/model.bin", Data("w".utf8))
-        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
+        let dir = try Self.artifact(in: h)
         try writeFile(dir + "/reference.csv", Data(MonitoringData.reference(rows: 1000).utf8))
         try h.drop("cv.yaml", "kind: create-version\nmodel: xray\nparams:\n  artifact: \(dir)\n")
         #expect(try h.waitForResult("cv").status == .succeeded)
@@ -81,15 +90,9 @@ import Testing
     }
 
     @Test func aReferenceFileAboveTheLimitRefusesTheVersion() throws {
-        let h = try DaemonHarness(config: "max_data_file_bytes: 1048576")
+        let h = try Self.daemonWithModel()
         defer { h.cleanUp() }
-        try h.start()
-        try h.drop("reg.yaml", Jobs.registerModel("xray"))
-        #expect(try h.waitForResult("reg").status == .succeeded)
-        let dir = h.root + "/data/v1"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try writeFile(dir + "/model.bin", Data("w".utf8))
-        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
+        let dir = try Self.artifact(in: h)
         try sparseCSV(dir + "/reference.csv", header: "age,scanner_kv,scanner_model,age_band", size: 2 << 20)
         try h.drop("cv.yaml", "kind: create-version\nmodel: xray\nparams:\n  artifact: \(dir)\n")
         let cv = try h.waitForResult("cv", timeout: 30)
@@ -99,15 +102,9 @@ import Testing
     }
 
     @Test func aHugeReferenceIsRefusedBeforeTheArtifactIsCopiedAndTheNextJobIsAnswered() throws {
-        let h = try DaemonHarness(config: "max_data_file_bytes: 1048576")
+        let h = try Self.daemonWithModel()
         defer { h.cleanUp() }
-        try h.start()
-        try h.drop("reg.yaml", Jobs.registerModel("xray"))
-        #expect(try h.waitForResult("reg").status == .succeeded)
-        let dir = h.root + "/data/v1"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try writeFile(dir + "/model.bin", Data("w".utf8))
-        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": 0.9}"#.utf8))
+        let dir = try Self.artifact(in: h)
         // 64 GiB, sparse: copying it into the store first would read 64 GiB of zeros.
         try sparseCSV(dir + "/reference.csv", header: "age,scanner_kv,scanner_model,age_band", size: 64 << 30)
         try h.drop(

@@ -8,38 +8,18 @@ extension Kinds {
         public static let modelRule = ModelRequirement.registered
         public static let summary =
             "writes a self-contained HTML report of a model (charts and tables of its checks, columns, alerts, versions, runs) under spool/reports/"
-        public static let schema = ObjectSchema([
-            Field("since", .string(RegistryKinds.timeText), doc: "only checks at or after this time"),
-            Field("until", .string(RegistryKinds.timeText), doc: "only checks at or before this time"),
-            Field(
-                "last",
-                .int(min: 1, max: maxChecks),
-                default: .int(defaultChecks),
-                doc: "the most checks charted: the newest of the range"
-            ),
-        ])
+        public static let schema = CheckRange.schema(
+            defaultChecks: defaultChecks,
+            maxChecks: maxChecks,
+            lastDoc: "the most checks charted: the newest of the range"
+        )
+        /// `since`, `until`, `last`.
+        public typealias Parameters = CheckRange
 
         /// The most checks one report charts.
         public static let maxChecks = 10_000
         /// The checks charted when `last` is not given.
         public static let defaultChecks = 1_000
-
-        /// The typed `params:`.
-        public struct Parameters: Codable, Sendable, Equatable {
-            /// Only checks at or after this time (RFC 3339, as written).
-            public var since: String?
-            /// Only checks at or before this time (RFC 3339, as written).
-            public var until: String?
-            /// The most checks charted.
-            public var last: Int
-
-            /// Parameters; the defaults are the schema's.
-            public init(since: String? = nil, until: String? = nil, last: Int = defaultChecks) {
-                self.since = since
-                self.until = until
-                self.last = last
-            }
-        }
 
         /// Where the report is and what it holds.
         public struct Result: Codable, Sendable, Equatable {

@@ -21,7 +21,7 @@ enum MonitoringTrend {
     /// The store's form of `range`'s bounds, or the refusal of a range that holds nothing
     /// (`since` after `until`), pointing at the job's `since`.
     static func bounds(
-        _ range: some CheckRange,
+        _ range: CheckRange,
         job: Job<some JobKindDeclaration>
     ) -> Swift.Result<(since: String?, until: String?), JobError> {
         // The store writes UTC with milliseconds; a bound with an offset compares after the same rewrite.
