@@ -58,13 +58,21 @@ extension DaemonConfig {
         )
         /// Largest data file a job names (predictions, labels, reference data, the file
         /// `collect_data` copies), in bytes: measured with `fstat` when the file is opened and
-        /// refused before any byte is read. The file is read whole and parsed in memory (the
-        /// daemon peaks at several times its size), so this bounds the memory one job takes.
+        /// refused before any byte is read.
         public let maxDataFileBytes = ConfigKey<Int>(
             "max_data_file_bytes",
             .int(min: 1, max: 4_294_967_296),
             default: 268_435_456,
             "largest data file a job names (predictions, labels, reference data, collect_data), in bytes; refused before it is read"
+        )
+        /// Largest `log-predictions` file read inside its job's batch, on the engine's queue.
+        /// A larger one is read in blocks and stored in chunks beside the engine (staged),
+        /// so other jobs are answered meanwhile and memory stays at a block and a chunk.
+        public let inlineDataFileBytes = ConfigKey<Int>(
+            "inline_data_file_bytes",
+            .int(min: 0, max: 4_294_967_296),
+            default: 1_048_576,
+            "largest log-predictions file read inside its job's batch; a larger one is read and stored beside the engine while other jobs go on"
         )
         /// Seconds between full rescans of `incoming/`.
         public let rescanInterval = ConfigKey<Double>(

@@ -83,20 +83,96 @@ public struct PredictionParser: Sendable {
     /// Parses JSON records (inline `records:` or JSONL lines). `lines[i]` is the file line
     /// of record i when it came from a file.
     public func parse(objects: [JSONValue], lines: [Int]? = nil) -> Outcome {
-        var collector = Collector()
-        var seen: [String: Int] = [:]
+        var session = Session(parser: self)
         for (index, object) in objects.enumerated() {
-            let line = lines.map { $0[index] }
+            session.add(object: object, line: lines.map { $0[index] })
+        }
+        return session.outcome()
+    }
+
+    /// Parses a CSV table whose header names the columns.
+    public func parse(table: CSVTable) -> Outcome {
+        var session = Session(parser: self)
+        guard session.begin(header: table.header) else { return session.outcome() }
+        for (r, row) in table.rows.enumerated() {
+            session.add(fields: row, line: table.rowLines[r])
+        }
+        return session.outcome()
+    }
+
+    /// One submission parsed record by record, so a file can be read in blocks: the records
+    /// so far can be taken (``takeRecords()``) and stored while the rest is read, and the
+    /// problems, duplicate ids and ignored columns are exactly those of parsing it whole
+    /// (``PredictionParser/parse(table:)``, ``PredictionParser/parse(objects:lines:)``).
+    public struct Session: Sendable {
+        let parser: PredictionParser
+        var collector = Collector()
+        /// The row of each id so far (ids must be unique within a submission).
+        var seen: [String: Int] = [:]
+        /// Records added so far (the 1-based number of the last one).
+        public private(set) var rows = 0
+        /// CSV: each column the parser reads, by index in the header.
+        var indices: [(offset: Int, element: String)] = []
+        /// CSV columns the model does not have (reported, not refused).
+        public private(set) var ignoredColumns: [String] = []
+
+        /// A session of `parser`.
+        public init(parser: PredictionParser) {
+            self.parser = parser
+        }
+
+        /// Whether a problem was found: nothing of the submission may be stored then.
+        public var hasProblems: Bool { !collector.problems.isEmpty }
+
+        /// Takes a CSV header; false (with the problem recorded) when it lacks a column
+        /// every record needs, and then no row can be read.
+        public mutating func begin(header: [String]) -> Bool {
+            let spec = parser.spec
+            let required = ["id", "prediction"] + spec.featureNames + spec.segmentFields
+            let missing = required.filter { !header.contains($0) }
+            if !missing.isEmpty {
+                collector.add(
+                    Problem(
+                        row: nil,
+                        line: 1,
+                        column: nil,
+                        message: "the header lacks " + missing.map { "`\($0)`" }.joined(separator: ", ")
+                            + " (a prediction file needs id, prediction and every feature and segment column of the model)"
+                    )
+                )
+                return false
+            }
+            let known = Set(PredictionParser.reservedKeys + spec.featureNames + spec.segmentFields)
+            ignoredColumns = header.filter { !known.contains($0) }
+            indices = header.enumerated().filter { known.contains($0.element) }.map { ($0.offset, $0.element) }
+            return true
+        }
+
+        /// Adds one CSV row (its fields in header order) starting on file line `line`.
+        public mutating func add(fields: [String], line: Int) {
+            rows += 1
+            var cells: [String: Cell] = [:]
+            for (i, name) in indices { cells[name] = .text(fields[i]) }
+            if let record = parser.record(row: rows, line: line, cells: cells, requireAll: true, collector: &collector)
+            {
+                keep(record, line: line)
+            }
+        }
+
+        /// Adds one JSON record (a JSONL line, or an inline item when `line` is nil).
+        public mutating func add(object: JSONValue, line: Int?) {
+            rows += 1
+            let row = rows
             guard case .object(var dict) = object else {
                 collector.add(
                     Problem(
-                        row: index + 1,
+                        row: row,
                         line: line,
                         column: nil,
-                        message: "a record must be a mapping of keys, not \(Self.kind(object))"
+                        message: "a record must be a mapping of keys, not \(PredictionParser.kind(object))"
                     )
                 )
-                continue
+                return
             }
             // Nested `features:` / `segments:` flattened into the top level.
             for group in ["features", "segments"] {
@@ -104,7 +180,7 @@ public struct PredictionParser: Sendable {
                 guard case .object(let inner) = nested else {
                     collector.add(
                         Problem(
-                            row: index + 1,
+                            row: row,
                             line: line,
                             column: group,
                             message: "`\(group)` must be a mapping of column to value"
@@ -116,7 +192,7 @@ public struct PredictionParser: Sendable {
                     if dict[key] != nil {
                         collector.add(
                             Problem(
-                                row: index + 1,
+                                row: row,
                                 line: line,
                                 column: key,
                                 message: "given twice (in `\(group)` and at the top level)"
@@ -126,12 +202,13 @@ public struct PredictionParser: Sendable {
                     dict[key] = value
                 }
             }
-            let known = Set(Self.reservedKeys + spec.featureNames + spec.segmentFields)
+            let spec = parser.spec
+            let known = Set(PredictionParser.reservedKeys + spec.featureNames + spec.segmentFields)
             for key in dict.keys.sorted() where !known.contains(key) {
                 let close = Suggestion.closest(to: key, among: Array(known))
                 collector.add(
                     Problem(
-                        row: index + 1,
+                        row: row,
                         line: line,
                         column: key,
                         message: "unknown key" + (close.map { " (did you mean `\($0)`?)" } ?? "")
@@ -140,74 +217,39 @@ public struct PredictionParser: Sendable {
                 )
             }
             let cells = dict.mapValues(Cell.init)
-            if let record = record(row: index + 1, line: line, cells: cells, requireAll: true, collector: &collector) {
-                if let first = seen[record.id] {
-                    collector.add(
-                        Problem(
-                            row: index + 1,
-                            line: line,
-                            column: "id",
-                            message:
-                                "id \(EchoedValue.quoted(record.id)) is also the id of row \(first); ids must be unique"
-                        )
-                    )
-                } else {
-                    seen[record.id] = index + 1
-                    collector.records.append(record)
-                }
+            if let record = parser.record(row: row, line: line, cells: cells, requireAll: true, collector: &collector) {
+                keep(record, line: line)
             }
         }
-        return collector.outcome(ignored: [])
-    }
 
-    /// Parses a CSV table whose header names the columns.
-    public func parse(table: CSVTable) -> Outcome {
-        var collector = Collector()
-        let required = ["id", "prediction"] + spec.featureNames + spec.segmentFields
-        let missing = required.filter { table.column($0) == nil }
-        if !missing.isEmpty {
-            collector.add(
-                Problem(
-                    row: nil,
-                    line: 1,
-                    column: nil,
-                    message: "the header lacks " + missing.map { "`\($0)`" }.joined(separator: ", ")
-                        + " (a prediction file needs id, prediction and every feature and segment column of the model)"
-                )
-            )
-            return collector.outcome(ignored: [])
-        }
-        let known = Set(Self.reservedKeys + spec.featureNames + spec.segmentFields)
-        let ignored = table.header.filter { !known.contains($0) }
-        let indices = table.header.enumerated().filter { known.contains($0.element) }
-        var seen: [String: Int] = [:]
-        for (r, row) in table.rows.enumerated() {
-            var cells: [String: Cell] = [:]
-            for (i, name) in indices { cells[name] = .text(row[i]) }
-            if let record = record(
-                row: r + 1,
-                line: table.rowLines[r],
-                cells: cells,
-                requireAll: true,
-                collector: &collector
-            ) {
-                if let first = seen[record.id] {
-                    collector.add(
-                        Problem(
-                            row: r + 1,
-                            line: table.rowLines[r],
-                            column: "id",
-                            message:
-                                "id \(EchoedValue.quoted(record.id)) is also the id of row \(first); ids must be unique"
-                        )
+        /// Keeps a checked record unless its id came earlier in the submission.
+        private mutating func keep(_ record: PredictionRecord, line: Int?) {
+            if let first = seen[record.id] {
+                collector.add(
+                    Problem(
+                        row: rows,
+                        line: line,
+                        column: "id",
+                        message:
+                            "id \(EchoedValue.quoted(record.id)) is also the id of row \(first); ids must be unique"
                     )
-                } else {
-                    seen[record.id] = r + 1
-                    collector.records.append(record)
-                }
+                )
+            } else {
+                seen[record.id] = rows
+                collector.keep(record)
             }
         }
-        return collector.outcome(ignored: ignored)
+
+        /// The records checked since the last call (none once a problem was found).
+        public mutating func takeRecords() -> [PredictionRecord] {
+            defer { collector.records.removeAll(keepingCapacity: true) }
+            return collector.records
+        }
+
+        /// The outcome: the records not taken yet, or the problems.
+        public func outcome() -> Outcome {
+            collector.outcome(ignored: ignoredColumns)
+        }
     }
 
     // MARK: - One record
@@ -259,12 +301,17 @@ public struct PredictionParser: Sendable {
         }
     }
 
-    struct Collector {
+    struct Collector: Sendable {
         var records: [PredictionRecord] = []
         var problems: [Problem] = []
         var more = 0
         mutating func add(_ problem: Problem) {
+            // Nothing is stored once a problem is found: the records need not be kept.
+            records.removeAll()
             if problems.count < PredictionParser.maxProblems { problems.append(problem) } else { more += 1 }
+        }
+        mutating func keep(_ record: PredictionRecord) {
+            if problems.isEmpty { records.append(record) }
         }
         func outcome(ignored: [String]) -> Outcome {
             Outcome(records: problems.isEmpty ? records : [], problems: problems, more: more, ignoredColumns: ignored)

@@ -65,6 +65,8 @@ public final class Engine {
     private let storageAlert: StorageAlert
     /// Failed retries of `active/` in a row, for the backoff.
     private var retryFailures = 0
+    /// Runs the staging of large data files beside the engine (``StagedJobHandling``).
+    let stager = Stager()
 
     init(
         spool: Spool,
@@ -113,6 +115,7 @@ public final class Engine {
     /// Stops taking new jobs. Being on the actor, it runs between batches, never during one.
     func stop() {
         stopping = true
+        stager.cancel()
         watcher?.cancel()
         watcher = nil
         rescanTimer?.cancel()
@@ -325,8 +328,87 @@ public final class Engine {
             )
             scheduleRetryOfActive()
         }
+        startStaging()
         settleStorage()
         onBatch?()
+    }
+
+    // MARK: - Staging
+
+    /// Jobs whose data file is being read and stored beside the engine.
+    var stagingJobs: [String] { processor.stagingJobs }
+
+    /// Starts the staging the last batch asked for (after its commit: the staging's rows
+    /// must come after every row that batch stored).
+    private func startStaging() {
+        for request in processor.takeStagingRequests() {
+            let context = StagingContext(
+                store: store,
+                config: config,
+                submitterUID: request.submitterUID,
+                now: Date(),
+                logger: logger,
+                isCancelled: { [stager] in stager.isCancelled }
+            )
+            let work = request.work
+            logger.debug(
+                "job \(request.job): reading its data file beside the engine; later jobs of \(request.model) wait for it",
+                metadata: ["job": "\(request.job)", "model": "\(request.model)"]
+            )
+            stager.run(
+                { work(context) },
+                then: { [weak self] result in
+                    self?.stagingFinished(model: request.model, job: request.job, result: result)
+                }
+            )
+        }
+    }
+
+    /// A staging returned: its job (and the jobs held behind it) finish now, or, when the
+    /// store failed, wait in `active/` for the retry.
+    private func stagingFinished(model: String, job: String, result: StagingResult) {
+        switch result {
+        case .cancelled:
+            processor.abandon(model: model)
+            return
+        case .storageFailed(let error):
+            processor.abandon(model: model)
+            reportBatchFailure(
+                .store(error, since: Date.distantPast, systemErrno: store.lastSystemErrno()),
+                what: "the data file of job \(job) could not be stored; the job stays in active/ to be retried"
+            )
+            scheduleRetryOfActive()
+        default:
+            guard !stopping else {
+                processor.abandon(model: model)
+                return
+            }
+            do {
+                let finished = try processor.resume(model: model, result: result, config: config)
+                health.succeeded(site: "job batch")
+                record(finished)
+                lastBatchAt = Date()
+                if finished.first(where: { $0.id == job })?.status != .succeeded {
+                    // Refused or failed at its commit: what it stored goes (its staging
+                    // deleted it already when it refused the file itself).
+                    let store = self.store
+                    stager.clean {
+                        _ = try? store.write { try PendingIngestions.purge($0, job: job, limit: Int.max) }
+                    }
+                }
+            } catch {
+                reportBatchFailure(
+                    error,
+                    what:
+                        "job \(job) could not be finished after its data file was stored; it stays in active/ to be retried"
+                )
+                scheduleRetryOfActive()
+            }
+            startStaging()
+        }
+        settleStorage()
+        onBatch?()
+        kick()
     }
 
     /// Logs a failed batch: a `storage_write_failed` entry naming the path and errno (and
@@ -392,8 +474,11 @@ public final class Engine {
     private func recoverActive() {
         let names: [String]
         do {
-            names = try spool.active.names().filter { !Spool.isIgnored($0) || RawFileName(activeName: $0) != nil }
-                .sorted()
+            let held = processor.heldNames
+            names = try spool.active.names().filter {
+                (!Spool.isIgnored($0) || RawFileName(activeName: $0) != nil) && !held.contains($0)
+            }
+            .sorted()
         } catch {
             logger.error("cannot list active/: \(error)", metadata: ["event": LogEvent.internalError.metadataValue])
             return
@@ -404,6 +489,7 @@ public final class Engine {
                 metadata: ["event": LogEvent.jobRecovered.metadataValue]
             )
         }
+        defer { startStaging() }
         for name in names {
             do {
                 record(try processor.process([name], config: config))

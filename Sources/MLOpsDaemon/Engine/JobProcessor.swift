@@ -25,6 +25,12 @@ final class JobProcessor {
     var pipelines: PipelineService?
     /// Deferred work of the jobs of the batch being committed.
     private var deferred: [AfterCommit] = []
+    /// The job of each model whose data file is being staged (``StagedJobHandling``).
+    private var staging: [String: Item] = [:]
+    /// Jobs of a model held back behind its staged job, in submission order.
+    private var waiting: [String: [Item]] = [:]
+    /// Staging to start once the batch that set the jobs aside has committed.
+    private var requests: [StagingRequest] = []
     /// Attempts counted for claims whose batch then failed with an error this process
     /// handled (a full disk, an I/O error): not crashes, so they are taken back at the next
     /// attempt and a long disk-full spell never poisons a job (docs/reliability.md (Disk full and I/O errors)).
@@ -130,6 +136,70 @@ final class JobProcessor {
         /// A long job (a pipeline run) still in progress: its file stays in `active/` and
         /// nothing is done with it here.
         var inFlight = false
+        /// The result of its staging, once a staged job comes back to be committed.
+        var staging: StagingResult?
+        /// When it was set aside to be staged: its `started_at`.
+        var stagedAt: Date?
+    }
+
+    /// Staging work for the engine to start (``Stager``): a job set aside because its data
+    /// file is large.
+    struct StagingRequest: Sendable {
+        /// The job's model, held back meanwhile.
+        var model: String
+        /// The job's id.
+        var job: String
+        /// The work, given the context the engine builds.
+        var work: @Sendable (StagingContext) -> StagingResult
+        /// Who submitted the job.
+        var submitterUID: UInt32
+    }
+
+    /// The staging to start now; the engine calls this after every batch.
+    func takeStagingRequests() -> [StagingRequest] {
+        defer { requests = [] }
+        return requests
+    }
+
+    /// Files of `active/` that are set aside (staged, or held behind a staged job): the
+    /// retry of `active/` leaves them alone.
+    var heldNames: Set<String> {
+        var names = Set(staging.values.map(\.file.name))
+        for items in waiting.values { names.formUnion(items.map(\.file.name)) }
+        return names
+    }
+
+    /// Jobs being staged, by model (for the status).
+    var stagingJobs: [String] { staging.values.compactMap(\.id).sorted() }
+
+    /// Finishes the staged job of `model` with `result` (its work returned), then the jobs
+    /// held behind it, in submission order (one of them may be staged in turn).
+    func resume(model: String, result: StagingResult, config: DaemonConfig) throws(BatchError) -> [Finished] {
+        guard var item = staging.removeValue(forKey: model) else { return [] }
+        item.staging = result
+        let items = [item] + (waiting.removeValue(forKey: model) ?? [])
+        do {
+            return try finishBatch(items, config: config, unmovable: false)
+        } catch {
+            forgive(items)
+            throw error
+        }
+    }
+
+    /// Drops the staged job of `model` and the jobs held behind it: their files stay in
+    /// `active/`, where the retry of `active/` (or the next start) runs them again; the
+    /// attempt counted for them is taken back (not a crash).
+    func abandon(model: String) {
+        var items = waiting.removeValue(forKey: model) ?? []
+        if let item = staging.removeValue(forKey: model) { items.insert(item, at: 0) }
+        forgive(items)
+    }
+
+    /// Takes back the attempts counted for `items` (their batch failed with a handled error).
+    private func forgive(_ items: [Item]) {
+        for item in items where item.attempts > 0 {
+            forgiven[ClaimKey(device: item.file.device, inode: item.file.inode), default: 0] += 1
+        }
     }
 
     /// Processes the claimed files `names` (in `active/`) as one batch. With
@@ -162,9 +232,7 @@ final class JobProcessor {
             return try finishBatch(items, config: config, unmovable: unmovable)
         } catch {
             // Handled, not a crash: this attempt does not count towards max_attempts.
-            for item in items where item.attempts > 0 {
-                forgiven[ClaimKey(device: item.file.device, inode: item.file.inode), default: 0] += 1
-            }
+            forgive(items)
             throw error
         }
     }
@@ -181,9 +249,15 @@ final class JobProcessor {
         // 2. Validation (no I/O).
         let limits = YAMLLimits(maxDepth: config.maxYamlDepth)
         // Replayed items (attempts 0) need no validation; poison ones must not be parsed.
-        for i in items.indices where items[i].attempts > 0 && items[i].attempts <= config.maxAttempts {
+        for i in items.indices
+        where items[i].attempts > 0 && items[i].attempts <= config.maxAttempts && items[i].staging == nil {
             validate(&items[i], limits: limits)
         }
+
+        // 2b. Jobs with a large data file are staged beside the engine; later jobs of their
+        // model wait for them.
+        items = setAside(items, config: config)
+        guard !items.isEmpty else { return [] }
 
         // 3. Effects and completion records, one commit for the batch.
         let started = Date()
@@ -239,6 +313,53 @@ final class JobProcessor {
     }
 
     // MARK: - Steps
+
+    /// The items to run now: jobs of a model with a staged job are held back behind it, and
+    /// a job whose data file must be staged is set aside with a ``StagingRequest`` (when
+    /// its model is registered and its id free; otherwise it runs, and is refused, here).
+    private func setAside(_ items: [Item], config: DaemonConfig) -> [Item] {
+        var kept: [Item] = []
+        for item in items {
+            guard item.staging == nil, !item.replayed, case .execute(let job) = item.disposition,
+                let model = job.model
+            else {
+                kept.append(item)
+                continue
+            }
+            if staging[model] != nil || waiting[model] != nil {
+                waiting[model, default: []].append(item)
+                continue
+            }
+            guard let handler = handlers.handler(for: job.kind) as? any StagedJobHandling.Type,
+                handler.needsStaging(validated: job, config: config), mayStage(job)
+            else {
+                kept.append(item)
+                continue
+            }
+            var staged = item
+            staged.stagedAt = Date()
+            staging[model] = staged
+            requests.append(
+                StagingRequest(
+                    model: model,
+                    job: job.id,
+                    work: { context in handler.stage(validated: job, context: context) },
+                    submitterUID: item.file.ownerUID
+                )
+            )
+        }
+        return kept
+    }
+
+    /// Whether `job` may be staged: its model is registered and its id was never used (a
+    /// job that will be refused for either is refused at once, in its batch).
+    private func mayStage(_ job: ValidatedJob) -> Bool {
+        guard let model = job.model else { return false }
+        let ok = try? store.read { db in
+            try ModelSpecs.names(db).contains(model) && JobStore.holder(of: job.id, db) == nil
+        }
+        return ok ?? false
+    }
 
     private func countAttempt(_ item: inout Item, db: Database, maxAttempts: Int) throws {
         let file = item.file
@@ -357,7 +478,7 @@ final class JobProcessor {
             item.status = status
             errors = concluded
         case .execute(let job):
-            (item.status, result, errors) = try run(job, file: file, db: db, config: config)
+            (item.status, result, errors) = try run(job, file: file, staging: item.staging, db: db, config: config)
         }
         item.error = errors.first
         let finished = Date()
@@ -369,7 +490,7 @@ final class JobProcessor {
             status: item.status,
             submittedBy: file.submittedBy,
             submittedAt: Timestamp.string(file.submittedAt),
-            startedAt: Timestamp.string(started),
+            startedAt: Timestamp.string(item.stagedAt ?? started),
             finishedAt: isFinal ? Timestamp.string(finished) : nil,
             file: file.displayName,
             fileInode: file.inode,
@@ -396,6 +517,7 @@ final class JobProcessor {
     private func run(
         _ job: ValidatedJob,
         file: JobFile,
+        staging: StagingResult?,
         db: Database,
         config: DaemonConfig
     ) throws
@@ -426,7 +548,7 @@ final class JobProcessor {
             }
         }
         let afterCommit = AfterCommit()
-        let context = JobContext(
+        var context = JobContext(
             submittedBy: file.submittedBy,
             submitterUID: file.ownerUID,
             now: Date(),
@@ -437,6 +559,7 @@ final class JobProcessor {
             pipelines: pipelines,
             reports: spool.reports
         )
+        context.staging = staging
         var outcome: JobOutcome = .failed(JobError(.internalError, "the job did not finish"))
         try db.inSavepoint {
             do {

@@ -47,6 +47,9 @@ public struct JobContext: Sendable {
     public var pipelines: PipelineService?
     /// The spool's `reports/` directory, where `report` writes; nil where a test runs without a spool.
     public var reports: DirectoryHandle?
+    /// For a staged job (``StagedJobHandling``): how its staging ended, for the handler to
+    /// commit or refuse. Nil for every other job.
+    var staging: StagingResult?
 
     /// A context; `afterCommit` collects the job's deferred work.
     public init(

@@ -8,24 +8,22 @@ import MLOpsCore
 /// the new ones, skips ids already logged (so a file submitted twice is not counted
 /// twice), and runs the monitoring checks when `check_every_predictions` new predictions
 /// have arrived since the last check.
-extension Kinds.LogPredictions: JobHandling {
+///
+/// A file larger than `inline_data_file_bytes` is staged (``StagedJobHandling``): read in
+/// blocks and stored in chunks beside the engine by ``PredictionIngestion``, then made seen
+/// by this job's commit.
+extension Kinds.LogPredictions: StagedJobHandling {
 
     public static func execute(_ job: Job<Self>, context: JobContext, db: Database) throws -> Outcome<Result> {
         let model = try job.requiredModel
         let spec = try ModelSpecs.spec(db, model: model)
-        var version = try VersionStore.production(db, model: model)?.version
-        if let named = job.parameters.version {
-            guard try VersionStore.version(db, model: model, version: named) != nil else {
-                return .rejected(
-                    VersionStore.unknownVersion(
-                        named,
-                        of: model,
-                        among: try VersionStore.versions(db, model: model),
-                        at: job.mark(ofParam: "version")
-                    )
-                )
-            }
-            version = named
+        if let staging = context.staging {
+            return try commit(job, staging: staging, spec: spec, context: context, db: db)
+        }
+        let version: String?
+        switch try Self.version(of: job, model: model, db: db) {
+        case .success(let found): version = found
+        case .failure(let error): return .rejected(error)
         }
         let now = Timestamp.string(context.now)
         let parser = PredictionParser(spec: spec, now: now)
@@ -73,10 +71,7 @@ extension Kinds.LogPredictions: JobHandling {
                 if duplicates.count < 20 { duplicates.append(record.id) }
             }
         }
-        try MonitoringState.add(db, model: model, predictions: ingested, labels: labelled)
-        var result = Result(
-            model: model,
-            version: version,
+        let stored = PredictionIngestion.Staged(
             received: outcome.records.count,
             ingested: ingested,
             labelled: labelled,
@@ -84,13 +79,159 @@ extension Kinds.LogPredictions: JobHandling {
             duplicateIds: duplicates,
             ignoredColumns: outcome.ignoredColumns
         )
+        return .succeeded(try finish(job, stored: stored, version: version, spec: spec, context: context, db: db))
+    }
+
+    /// The version the predictions are logged against: `version:` when it names one of the
+    /// model's versions (else the refusal), or the production version (nil: none).
+    static func version(of job: Job<Self>, model: String, db: Database) throws -> Swift.Result<String?, JobError> {
+        guard let named = job.parameters.version else {
+            return .success(try VersionStore.production(db, model: model)?.version)
+        }
+        guard try VersionStore.version(db, model: model, version: named) != nil else {
+            return .failure(
+                VersionStore.unknownVersion(
+                    named,
+                    of: model,
+                    among: try VersionStore.versions(db, model: model),
+                    at: job.mark(ofParam: "version")
+                )
+            )
+        }
+        return .success(named)
+    }
+
+    /// The bookkeeping of stored predictions, in the job's transaction: the counts towards
+    /// the next check, the result, and the check when one is due.
+    static func finish(
+        _ job: Job<Self>,
+        stored: PredictionIngestion.Staged,
+        version: String?,
+        spec: ModelSpec,
+        context: JobContext,
+        db: Database
+    ) throws -> Result {
+        let model = try job.requiredModel
+        try MonitoringState.add(db, model: model, predictions: stored.ingested, labels: stored.labelled)
+        var result = Result(
+            model: model,
+            version: version,
+            received: stored.received,
+            ingested: stored.ingested,
+            labelled: stored.labelled,
+            duplicates: stored.duplicates,
+            duplicateIds: stored.duplicateIds,
+            ignoredColumns: stored.ignoredColumns
+        )
         if version == nil {
             result.note =
                 "\(model) has no production version: these predictions are stored but not monitored; "
                 + "name `version:` or promote a version"
         }
         result.check = try MonitorRunner.runIfDue(db, model: model, spec: spec, context: context, job: job)
-        return .succeeded(result)
+        return result
+    }
+
+    // MARK: - Staging
+
+    /// The predictions a staging stored, and against which version.
+    struct Stored: Sendable {
+        var staged: PredictionIngestion.Staged
+        var version: String?
+    }
+
+    static func needsStaging(_ job: Job<Self>, config: DaemonConfig) -> Bool {
+        guard case .file(let path, _) = job.parameters.source else { return false }
+        // Only the size decides; the staging opens the file with every check.
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return Int(st.st_size) > config.inlineDataFileBytes
+    }
+
+    static func stage(_ job: Job<Self>, context: StagingContext) -> StagingResult {
+        guard case .file(let path, let format) = job.parameters.source, let model = job.model else {
+            return .failed(JobError(.internalError, "job \(job.id) has no data file to stage"))
+        }
+        let mark = job.mark(ofParam: "file")
+        let spec: ModelSpec
+        let version: String?
+        do {
+            let read = try context.store.read { db -> Swift.Result<(ModelSpec, String?), JobError> in
+                let spec = try ModelSpecs.spec(db, model: model)
+                return try Self.version(of: job, model: model, db: db).map { (spec, $0) }
+            }
+            switch read {
+            case .success(let found): (spec, version) = found
+            case .failure(let error): return .rejected(error)
+            }
+        } catch let error as JobError {
+            return .failed(error)
+        } catch {
+            return .storageFailed(error)
+        }
+        let file: DataFile.Opened
+        do {
+            file = try DataFile.open(
+                path,
+                format: format?.rawValue,
+                roots: context.config.dataRoots,
+                maxBytes: context.config.maxDataFileBytes,
+                mark: mark,
+                submitterUID: context.submitterUID
+            )
+        } catch {
+            return .rejected(error)
+        }
+        defer { file.close() }
+        let now = Timestamp.string(context.now)
+        let ingestion = PredictionIngestion(
+            store: context.store,
+            job: job.id,
+            model: model,
+            version: version,
+            now: now,
+            parser: PredictionParser(spec: spec, now: now)
+        )
+        do {
+            let staged = try ingestion.run(
+                file: file,
+                source: (path as NSString).lastPathComponent,
+                mark: mark,
+                maxColumns: context.config.maxColumns,
+                isCancelled: context.isCancelled
+            )
+            return .staged(Stored(staged: staged, version: version))
+        } catch {
+            switch error {
+            case .refused(let refusal): return .rejected(refusal)
+            case .store(let failure): return .storageFailed(failure)
+            case .cancelled: return .cancelled
+            }
+        }
+    }
+
+    /// The job's commit after its staging: the stored rows become seen with the job's
+    /// completion record, or the staging's refusal becomes the job's.
+    static func commit(
+        _ job: Job<Self>,
+        staging: StagingResult,
+        spec: ModelSpec,
+        context: JobContext,
+        db: Database
+    ) throws -> Outcome<Result> {
+        switch staging {
+        case .rejected(let error): return .rejected(error)
+        case .failed(let error): return .failed(error)
+        case .storageFailed, .cancelled:
+            return .failed(JobError(.internalError, "job \(job.id) reached its commit without its staged predictions"))
+        case .staged(let value):
+            guard let stored = value as? Stored, try PendingIngestions.commit(db, job: job.id) else {
+                return .failed(JobError(.internalError, "the predictions staged for job \(job.id) are gone"))
+            }
+            return .succeeded(
+                try finish(job, stored: stored.staged, version: stored.version, spec: spec, context: context, db: db)
+            )
+        }
     }
 
     /// The rejection for a submission with problems: the first problem as the message's

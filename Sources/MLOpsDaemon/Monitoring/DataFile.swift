@@ -1,10 +1,16 @@
 import Foundation
+import Glibc
+import MLOpsClient
 import MLOpsCore
 
 /// A data file a job names (predictions, labels): resolved under the data roots, measured
 /// against `max_data_file_bytes` before it is read, and parsed as CSV (with a header) or
 /// JSONL (one JSON object per line).
 enum DataFile {
+    /// Bytes read at a time when a file is read in blocks: memory stays at a block and
+    /// what the reader keeps of it.
+    static let blockSize = 4 << 20
+
     /// The parsed content.
     enum Content {
         case table(CSVTable)
@@ -49,6 +55,147 @@ enum DataFile {
         mark: SourceMark?,
         submitterUID: UInt32? = nil
     ) throws(JobError) -> Content {
+        let file = try open(
+            path,
+            format: format,
+            roots: roots,
+            maxBytes: maxBytes,
+            mark: mark,
+            submitterUID: submitterUID
+        )
+        defer { file.close() }
+        let data: Data
+        do {
+            data = try FileReader.readAll(fd: file.fd, limit: maxBytes, what: path)
+        } catch {
+            throw JobError(.badArtifact, "cannot read \(path): \(error)", at: mark)
+        }
+        guard data.count <= maxBytes else {
+            throw JobError(.badArtifact, "\(path) is larger than \(maxBytes) bytes", at: mark)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw JobError(.badArtifact, "\(path) is not UTF-8 text", at: mark)
+        }
+        if file.format == .csv {
+            do {
+                return .table(try CSVTable.parse(text, maxRows: maxRecords, maxColumns: maxColumns))
+            } catch {
+                throw JobError(.invalidValue, "\(file.shownName): \(error)", at: mark)
+            }
+        }
+        var reader = JSONLines(file: file, maxRecords: maxRecords, mark: mark)
+        var objects: [JSONValue] = []
+        var lines: [Int] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let object = try reader.object(Substring(line)) {
+                objects.append(object)
+                lines.append(reader.line)
+            }
+        }
+        return .objects(objects, lines: lines)
+    }
+
+    /// A data file opened for reading: checked as ``load(_:format:roots:maxRecords:maxColumns:maxBytes:mark:submitterUID:)``
+    /// checks it, not read yet. Close it with ``close()``.
+    struct Opened {
+        /// The descriptor, read-only.
+        let fd: Int32
+        /// The path as the job wrote it.
+        let path: String
+        /// How it is parsed.
+        let format: DataFormat
+        /// Its name, escaped for messages.
+        let shownName: String
+
+        /// Reads the file to its end in blocks of `blockSize` bytes, handing each to `body`.
+        func readBlocks(
+            blockSize: Int,
+            mark: SourceMark?,
+            _ body: (UnsafeRawBufferPointer) throws -> Void
+        ) throws {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
+            defer { buffer.deallocate() }
+            while true {
+                let n = Glibc.read(fd, buffer.baseAddress, blockSize)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw JobError(.badArtifact, "cannot read \(path): \(String(cString: strerror(errno)))", at: mark)
+                }
+                if n == 0 { return }
+                try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            }
+        }
+
+        /// Reads the file's records block by block: for CSV, `header` gets the column
+        /// names and `row` each data row with the line it starts on; for JSON Lines,
+        /// `object` each object with its line. `afterBlock` runs after each block (store
+        /// what was read, stop when cancelled: what it throws ends the reading). At most
+        /// `maxRecords` records; a CSV header of at most `maxColumns` columns. A malformed
+        /// file is a ``JobError`` naming the line and column, as the whole-file reading
+        /// (``DataFile/load(_:format:roots:maxRecords:maxColumns:maxBytes:mark:submitterUID:)``) says it.
+        func forEachRecord(
+            maxRecords: Int,
+            maxColumns: Int,
+            mark: SourceMark?,
+            header: ([String]) -> Void,
+            row: ([String], Int) -> Void,
+            object: (JSONValue, Int) throws -> Void,
+            afterBlock: () throws -> Void
+        ) throws {
+            do {
+                switch format {
+                case .csv:
+                    var stream = CSVRecordStream(maxRows: maxRecords, maxColumns: maxColumns)
+                    try readBlocks(blockSize: DataFile.blockSize, mark: mark) { block in
+                        try stream.feed(block, header: header, row: row)
+                        try afterBlock()
+                    }
+                    try stream.finish(header: header, row: row)
+                case .jsonl:
+                    var lines = JSONLines(file: self, maxRecords: maxRecords, mark: mark)
+                    var carry: [UInt8] = []
+                    func take(_ bytes: ArraySlice<UInt8>) throws {
+                        guard let text = String(validating: bytes, as: UTF8.self) else {
+                            throw JobError(.badArtifact, "\(path) is not UTF-8 text", at: mark)
+                        }
+                        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                            if let value = try lines.object(line) { try object(value, lines.line) }
+                        }
+                    }
+                    try readBlocks(blockSize: DataFile.blockSize, mark: mark) { block in
+                        carry.append(contentsOf: block)
+                        // Whole lines only: a block may end inside one (or inside a character).
+                        guard let last = carry.lastIndex(of: UInt8(ascii: "\n")) else { return }
+                        try take(carry[..<last])
+                        carry.removeFirst(last + 1)
+                        try afterBlock()
+                    }
+                    if !carry.isEmpty { try take(carry[...]) }
+                }
+                try afterBlock()
+            } catch let error as CSVError {
+                if case .invalidUTF8(let line, let column) = error {
+                    throw JobError(.badArtifact, "\(path) is not UTF-8 text (line \(line), column \(column))", at: mark)
+                }
+                throw JobError(.invalidValue, "\(shownName): \(error)", at: mark)
+            }
+        }
+
+        /// Closes the descriptor.
+        func close() { _ = Glibc.close(fd) }
+    }
+
+    /// Opens `path` as ``load(_:format:roots:maxRecords:maxColumns:maxBytes:mark:submitterUID:)``
+    /// would read it (absolute, under the data roots, readable by the submitter, a regular
+    /// file of at most `maxBytes` bytes, a known format), without reading it.
+    static func open(
+        _ path: String,
+        format: String?,
+        roots: [String],
+        maxBytes: Int,
+        mark: SourceMark?,
+        submitterUID: UInt32?
+    ) throws(JobError) -> Opened {
         guard path.hasPrefix("/") else {
             throw JobError(
                 .badArtifact,
@@ -69,13 +216,16 @@ enum DataFile {
             )
         }
         try SubmitterAccess.check(resolved, uid: submitterUID, what: "file", mark: mark)
-        let kind: String
+        let kind: DataFormat
         if let format {
-            kind = format
+            guard let known = DataFormat(rawValue: format) else {
+                throw JobError(.invalidValue, "`\(format)` is not a data format", at: mark, fix: "write csv or jsonl")
+            }
+            kind = known
         } else if resolved.hasSuffix(".csv") {
-            kind = "csv"
+            kind = .csv
         } else if resolved.hasSuffix(".jsonl") || resolved.hasSuffix(".ndjson") {
-            kind = "jsonl"
+            kind = .jsonl
         } else {
             throw JobError(
                 .invalidValue,
@@ -84,40 +234,46 @@ enum DataFile {
                 fix: "name it .csv or .jsonl, or add `format: csv` or `format: jsonl`"
             )
         }
-        let data: Data
-        do {
-            guard let read = try RegistryFiles.read(resolved, limit: maxBytes, linkFree: true, dataFile: path) else {
+        let fd: Int32
+        do throws(JobError) {
+            guard let opened = try RegistryFiles.openMeasured(resolved, limit: maxBytes, linkFree: true, dataFile: path)
+            else {
                 throw JobError(.badArtifact, "\(path) does not exist", at: mark)
             }
-            data = read
-        } catch let error as JobError {
-            throw JobError(error.code, error.message, at: mark, fix: error.fix)
+            fd = opened
         } catch {
-            throw JobError(.badArtifact, "cannot read \(path): \(error)", at: mark)
-        }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw JobError(.badArtifact, "\(path) is not UTF-8 text", at: mark)
+            throw JobError(error.code, error.message, at: mark, fix: error.fix)
         }
         let name = (path as NSString).lastPathComponent
-        let shownName = EchoedValue.escaped(name, limit: 255)
-        if kind == "csv" {
-            do {
-                return .table(try CSVTable.parse(text, maxRows: maxRecords, maxColumns: maxColumns))
-            } catch {
-                throw JobError(.invalidValue, "\(shownName): \(error)", at: mark)
-            }
+        return Opened(fd: fd, path: path, format: kind, shownName: EchoedValue.escaped(name, limit: 255))
+    }
+
+    /// JSON Lines read one line at a time: blank lines skipped, each other line one JSON
+    /// object, at most `maxRecords` of them; errors name the line and what is wrong.
+    struct JSONLines {
+        let file: Opened
+        let maxRecords: Int
+        let mark: SourceMark?
+        /// The 1-based number of the last line read.
+        private(set) var line = 0
+        /// Objects read so far.
+        private(set) var records = 0
+
+        init(file: Opened, maxRecords: Int, mark: SourceMark?) {
+            self.file = file
+            self.maxRecords = maxRecords
+            self.mark = mark
         }
-        var objects: [JSONValue] = []
-        var lines: [Int] = []
-        var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty { continue }
-            guard objects.count < maxRecords else {
+
+        /// The object on the next line (without its line feed), or nil for a blank line.
+        mutating func object(_ text: Substring) throws(JobError) -> JSONValue? {
+            line += 1
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { return nil }
+            guard records < maxRecords else {
                 throw JobError(
                     .tooLarge,
-                    "\(shownName) has more than \(maxRecords) records",
+                    "\(file.shownName) has more than \(maxRecords) records",
                     at: mark,
                     fix: "split it into several jobs"
                 )
@@ -127,10 +283,10 @@ enum DataFile {
                 value = try JSONDecoder().decode(JSONValue.self, from: Data(trimmed.utf8))
             } catch {
                 // Foundation says only "not valid JSON": read the line again to say why, and where.
-                let why = JSONLineDiagnosis.diagnose(line).map { ", \($0)" } ?? " is not valid JSON"
+                let why = JSONLineDiagnosis.diagnose(text).map { ", \($0)" } ?? " is not valid JSON"
                 throw JobError(
                     .invalidValue,
-                    "\(shownName) line \(lineNumber)\(why)",
+                    "\(file.shownName) line \(line)\(why)",
                     at: mark,
                     fix: "write one JSON object per line (JSON Lines)"
                 )
@@ -138,15 +294,14 @@ enum DataFile {
             guard case .object = value else {
                 throw JobError(
                     .invalidValue,
-                    "\(shownName) line \(lineNumber) is \(describe(value)), not a JSON object",
+                    "\(file.shownName) line \(line) is \(DataFile.describe(value)), not a JSON object",
                     at: mark,
                     fix: "write one JSON object per line (JSON Lines)"
                 )
             }
-            objects.append(value)
-            lines.append(lineNumber)
+            records += 1
+            return value
         }
-        return .objects(objects, lines: lines)
     }
 
     /// What a JSON value is, for "line 3 is a list, not a JSON object".

@@ -4,6 +4,10 @@ import MLOpsCore
 
 /// The one owner of the `predictions` table within monitoring: logging predictions,
 /// joining labels, and reading the latest window of a model version for a check.
+///
+/// Every read of a model's predictions stops below the first row of an ingestion under
+/// way (``PendingIngestions``): a large file's rows are stored before its job commits and
+/// are not seen until it does.
 enum PredictionStore {
     /// Stores predictions one by one through one prepared statement (a `log-predictions`
     /// job may carry a million).
@@ -66,6 +70,7 @@ enum PredictionStore {
     /// A ``Labeller`` for the transaction of `db`.
     static func labeller(_ db: Database) throws -> Labeller {
         Labeller(
+            // No bound: a label job of a model never runs while the model has an ingestion.
             lookup: try db.makeStatement(sql: "SELECT label FROM predictions WHERE model = ? AND id = ?"),
             update: try db.makeStatement(
                 sql: "UPDATE predictions SET label = ?, labelled_at = ? WHERE model = ? AND id = ?"
@@ -76,8 +81,34 @@ enum PredictionStore {
     /// The `seq` of the latest prediction logged for `model` (0 before the first): where an
     /// A/B test starts counting.
     static func lastSeq(_ db: Database, model: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM predictions WHERE model = ?", arguments: [model])
-            ?? 0
+        try Int64.fetchOne(
+            db,
+            sql: "SELECT COALESCE(MAX(seq), 0) FROM predictions WHERE model = ? AND seq < ?",
+            arguments: [model, try bound(db, model: model)]
+        ) ?? 0
+    }
+
+    /// The `seq` the next stored prediction gets at least (AUTOINCREMENT never reuses one).
+    static func nextSeq(_ db: Database) throws -> Int64 {
+        (try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'predictions'") ?? 0) + 1
+    }
+
+    /// Deletes up to `limit` predictions of `model` that job `job` logged, from `seq`
+    /// `first` on (an ingestion that did not commit); returns how many.
+    static func deleteLogged(_ db: Database, model: String, from first: Int64, job: String, limit: Int) throws -> Int {
+        try db.execute(
+            sql: """
+                DELETE FROM predictions WHERE seq IN (
+                    SELECT seq FROM predictions WHERE model = ? AND seq >= ? AND job_id = ? LIMIT ?)
+                """,
+            arguments: [model, first, job, limit]
+        )
+        return db.changesCount
+    }
+
+    /// The `seq` below which `model`'s predictions are seen (``PendingIngestions``).
+    static func bound(_ db: Database, model: String) throws -> Int64 {
+        try PendingIngestions.visibleBelow(db, model: model) ?? Int64.max
     }
 
     /// The latest `size` predictions of `model` `version` into columns: the numeric BLOBs
@@ -102,9 +133,9 @@ enum PredictionStore {
             db,
             sql: """
                 SELECT numeric, categorical, segments, prediction, label, score FROM predictions
-                WHERE model = ? AND version = ? ORDER BY seq DESC LIMIT ?
+                WHERE model = ? AND seq < ? AND version = ? ORDER BY seq DESC LIMIT ?
                 """,
-            arguments: [model, version, size]
+            arguments: [model, try bound(db, model: model), version, size]
         )
         var rows = 0
         while let row = try cursor.next() {
@@ -154,9 +185,9 @@ enum PredictionStore {
                 SELECT CASE WHEN variant = 'challenger' OR (variant IS NULL AND version = ?) THEN 'challenger'
                             WHEN variant = 'champion' OR (variant IS NULL AND version = ?) THEN 'champion' END AS arm,
                        COUNT(*) AS n, SUM(prediction = label) AS correct
-                FROM predictions WHERE model = ? AND seq > ? AND label IS NOT NULL GROUP BY arm
+                FROM predictions WHERE model = ? AND seq > ? AND seq < ? AND label IS NOT NULL GROUP BY arm
                 """,
-            arguments: [challenger, champion, model, since]
+            arguments: [challenger, champion, model, since, try bound(db, model: model)]
         )
         var counts = (champion: (n: 0, correct: 0), challenger: (n: 0, correct: 0))
         for row in rows {

@@ -44,6 +44,20 @@ enum RegistryFiles {
         return data
     }
 
+    /// Opens the regular file at `path` like ``read(_:limit:linkFree:dataFile:)`` and
+    /// measures it against `limit`, without reading it: the caller reads it in blocks and
+    /// closes it. Nil when it does not exist.
+    static func openMeasured(_ path: String, limit: Int, linkFree: Bool, dataFile: String?) throws(JobError) -> Int32? {
+        guard let fd = try openRegular(path, linkFree: linkFree) else { return nil }
+        do {
+            try checkSize(fd, path: path, limit: limit, dataFile: dataFile)
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
     /// Refuses the open file `fd` when `fstat` says it is larger than `limit` bytes.
     private static func checkSize(_ fd: Int32, path: String, limit: Int, dataFile: String?) throws(JobError) {
         var st = stat()

@@ -207,6 +207,22 @@ public final class Daemon {
         }
         let reconcileConfig = EngineActor.sync { self.config }
         registry.reconcile(store: store, config: reconcileConfig, logger: logger)
+        // Predictions of large files a stopped daemon was storing (not seen: their jobs never
+        // committed); the jobs, still in active/, run again from their first row.
+        do {
+            let cut = try PendingIngestions.purgeAll(store)
+            if cut > 0 {
+                logger.notice(
+                    "deleted the rows of \(cut) data files being stored when the daemon stopped; their jobs run again",
+                    metadata: ["event": LogEvent.jobRecovered.metadataValue]
+                )
+            }
+        } catch {
+            logger.error(
+                "cannot delete the rows of data files being stored when the daemon stopped: \(error)",
+                metadata: ["event": LogEvent.storeError.metadataValue]
+            )
+        }
         // Runs a dead daemon left: children killed, running runs interrupted (their jobs'
         // results are then rewritten by the engine's recovery of active/), queued ones kept.
         let queuedRuns = pipelines.recover()
@@ -323,8 +339,16 @@ public final class Daemon {
         // stop_grace; the runs end `interrupted`. The watchdog keeps pinging meanwhile (the
         // task waits off the engine queue and comes back to it, on the actor, to exit).
         let pipelines = self.pipelines
+        let stager = engine.stager
         Task {
             await pipelines.shutdown()
+            // A data file being stored stops between two blocks; its job runs again at start.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().async {
+                    stager.waitUntilIdle()
+                    done.resume()
+                }
+            }
             self.watchdogTimer?.cancel()
             self.logger.notice("mlopsd stopped", metadata: ["event": LogEvent.daemonStopped.metadataValue])
             exit(0)

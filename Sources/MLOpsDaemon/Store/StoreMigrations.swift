@@ -390,6 +390,25 @@ enum StoreMigrations {
                     """
             )
         }
+        migrator.registerMigration("v9-ingestions") { db in
+            try db.execute(
+                sql: """
+                    -- A large log-predictions file is stored in chunks beside the engine before
+                    -- its job commits (docs/monitoring.md (Large files)). Its rows are in
+                    -- `predictions` but not seen while a row here names its job: every reader
+                    -- of a model stops below `first_seq` (no other job of the model runs
+                    -- meanwhile). The job's commit deletes the row, making them seen at once;
+                    -- a job that ends otherwise, or a daemon that stops, has them deleted.
+                    CREATE TABLE ingestions (
+                        job_id     TEXT PRIMARY KEY,
+                        model      TEXT NOT NULL,
+                        first_seq  INTEGER NOT NULL,
+                        started_at TEXT NOT NULL
+                    );
+                    CREATE INDEX ingestions_model ON ingestions(model);
+                    """
+            )
+        }
         return migrator
     }
 }
