@@ -107,12 +107,13 @@ import Testing
             try writeFile(dir + "/model.bin", Data("weights \(n)".utf8))
             try writeFile(dir + "/metrics.json", Data(#"{"roc_auc": 0.9}"#.utf8))
             try writeFile(dir + "/reference.csv", Data(referenceCSV.utf8))
-            var records = ""
+            // A file, and the daemon stages every file (inline_data_file_bytes: 0): the faults
+            // also hit the chunks stored beside the engine and the commit that shows them.
+            var predictions = "id,prediction,patient_age,exposure_kvp,view_position,scanner_model,site,age_band,sex\n"
             for i in 0..<5 {
-                records +=
-                    "    - {id: p\(n)-\(i), prediction: normal, patient_age: \(30 + i), exposure_kvp: 110.5, view_position: PA, "
-                    + "scanner_model: AcmeRad X1, site: ward-1, age_band: \"40-64\", sex: f}\n"
+                predictions += "p\(n)-\(i),normal,\(30 + i),110.5,PA,AcmeRad X1,ward-1,40-64,f\n"
             }
+            try writeFile(dir + "/predictions.csv", Data(predictions.utf8))
             let ids = ["cv-\(n)", "lp-\(n)", "mm-\(n)", "pv-\(n)"]
             try submit(
                 ids[0],
@@ -120,7 +121,11 @@ import Testing
                 "kind: create-version\nmodel: \(m)\nparams:\n  artifact: \(dir)\n  version: \(n).0.0\n"
             )
             try submit(ids[3], "promote-version", "kind: promote-version\nmodel: \(m)\nparams: {version: \(n).0.0}\n")
-            try submit(ids[1], "log-predictions", "kind: log-predictions\nmodel: \(m)\nparams:\n  records:\n" + records)
+            try submit(
+                ids[1],
+                "log-predictions",
+                "kind: log-predictions\nmodel: \(m)\nparams:\n  file: \(dir)/predictions.csv\n"
+            )
             try submit(ids[2], "monitor-model", "kind: monitor-model\nmodel: \(m)\n")
             return ids
         }
@@ -301,7 +306,7 @@ import Testing
         let env = ProcessInfo.processInfo.environment
         let rounds = max(1, env["MLOPSD_FAULT_ROUNDS"].flatMap(Int.init) ?? 1)
         let started = Date()
-        let h = try DaemonHarness(name: "faults")
+        let h = try DaemonHarness(config: "inline_data_file_bytes: 0", name: "faults")
         let shim = try FaultShim(directory: h.root, prefix: h.root)
         h.extraEnvironment = shim.environment
         try h.start()

@@ -64,7 +64,9 @@ import Testing
         }
 
         init(seed: UInt64) throws {
-            h = try DaemonHarness(name: "torture")
+            // Every prediction file is staged (read beside the engine), so kills land in its
+            // chunks, its commit and the jobs held behind it too.
+            h = try DaemonHarness(config: "inline_data_file_bytes: 0", name: "torture")
             rng = Rng(state: seed)
             let repo = PipelineDaemonTests.repository
             let demo = try String(contentsOfFile: repo + "/examples/demo-data/chest-xray-train.csv", encoding: .utf8)
