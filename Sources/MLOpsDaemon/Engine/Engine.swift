@@ -351,6 +351,7 @@ public final class Engine {
                 isCancelled: { [stager] in stager.isCancelled }
             )
             let work = request.work
+            let startedAt = Date()
             logger.debug(
                 "job \(request.job): reading its data file beside the engine; later jobs of \(request.model) wait for it",
                 metadata: ["job": "\(request.job)", "model": "\(request.model)"]
@@ -358,7 +359,7 @@ public final class Engine {
             stager.run(
                 { work(context) },
                 then: { [weak self] result in
-                    self?.stagingFinished(model: request.model, job: request.job, result: result)
+                    self?.stagingFinished(model: request.model, job: request.job, since: startedAt, result: result)
                 }
             )
         }
@@ -366,7 +367,7 @@ public final class Engine {
 
     /// A staging returned: its job (and the jobs held behind it) finish now, or, when the
     /// store failed, wait in `active/` for the retry.
-    private func stagingFinished(model: String, job: String, result: StagingResult) {
+    private func stagingFinished(model: String, job: String, since startedAt: Date, result: StagingResult) {
         switch result {
         case .cancelled:
             processor.abandon(model: model)
@@ -374,7 +375,7 @@ public final class Engine {
         case .storageFailed(let error):
             processor.abandon(model: model)
             reportBatchFailure(
-                .store(error, since: Date.distantPast, systemErrno: store.lastSystemErrno()),
+                .store(error, since: startedAt, systemErrno: store.lastSystemErrno()),
                 what: "the data file of job \(job) could not be stored; the job stays in active/ to be retried"
             )
             scheduleRetryOfActive()

@@ -508,7 +508,9 @@ public final class Daemon {
 
     private func statusLine() -> String {
         let c = engine.counters
+        let staging = engine.stagingJobs.count
         return "\(state.rawValue): \(modelsSummary().total) models, \(engine.queueDepth) queued, "
+            + (staging > 0 ? "\(staging) data file being stored, " : "")
             + "\(c.succeeded) succeeded, \(c.failed) failed, \(c.rejected) rejected"
     }
 
