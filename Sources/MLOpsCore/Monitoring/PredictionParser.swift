@@ -111,8 +111,13 @@ public struct PredictionParser: Sendable {
         var seen: [String: Int] = [:]
         /// Records added so far (the 1-based number of the last one).
         public private(set) var rows = 0
-        /// CSV: each column the parser reads, by index in the header.
-        var indices: [(offset: Int, element: String)] = []
+        /// CSV: the header index of each reserved column the file has (by
+        /// ``PredictionParser/reservedKeys`` order), of each numerical and categorical
+        /// feature and each segment column.
+        var reserved: [Int?] = []
+        var numerical: [Int] = []
+        var categorical: [Int] = []
+        var segment: [Int] = []
         /// CSV columns the model does not have (reported, not refused).
         public private(set) var ignoredColumns: [String] = []
 
@@ -144,19 +149,40 @@ public struct PredictionParser: Sendable {
             }
             let known = Set(PredictionParser.reservedKeys + spec.featureNames + spec.segmentFields)
             ignoredColumns = header.filter { !known.contains($0) }
-            indices = header.enumerated().filter { known.contains($0.element) }.map { ($0.offset, $0.element) }
+            var index: [String: Int] = [:]
+            for (i, name) in header.enumerated() where index[name] == nil { index[name] = i }
+            reserved = PredictionParser.reservedKeys.map { index[$0] }
+            // Every feature and segment column is in the header (checked above).
+            numerical = parser.numericalNames.map { index[$0] ?? 0 }
+            categorical = parser.categoricalNames.map { index[$0] ?? 0 }
+            segment = spec.segmentFields.map { index[$0] ?? 0 }
             return true
         }
 
         /// Adds one CSV row (its fields in header order) starting on file line `line`.
         public mutating func add(fields: [String], line: Int) {
             rows += 1
-            var cells: [String: Cell] = [:]
-            for (i, name) in indices { cells[name] = .text(fields[i]) }
-            if let record = parser.record(row: rows, line: line, cells: cells, requireAll: true, collector: &collector)
-            {
-                keep(record, line: line)
+            let reserved = reserved
+            let numerical = numerical
+            let categorical = categorical
+            let segment = segment
+            let record = parser.record(row: rows, line: line, collector: &collector) { field in
+                let column: Int?
+                switch field {
+                case .id: column = reserved[0]
+                case .timestamp: column = reserved[1]
+                case .prediction: column = reserved[2]
+                case .score: column = reserved[3]
+                case .probabilities: column = reserved[4]
+                case .variant: column = reserved[5]
+                case .label: column = reserved[6]
+                case .numerical(let i): column = numerical[i]
+                case .categorical(let i): column = categorical[i]
+                case .segment(let i): column = segment[i]
+                }
+                return column.map { .text(fields[$0]) }
             }
+            if let record { keep(record, line: line) }
         }
 
         /// Adds one JSON record (a JSONL line, or an inline item when `line` is nil).
@@ -216,10 +242,11 @@ public struct PredictionParser: Sendable {
                     )
                 )
             }
-            let cells = dict.mapValues(Cell.init)
-            if let record = parser.record(row: row, line: line, cells: cells, requireAll: true, collector: &collector) {
-                keep(record, line: line)
+            let parser = parser
+            let record = parser.record(row: row, line: line, collector: &collector) { field in
+                dict[parser.name(of: field)].map(Cell.init)
             }
+            if let record { keep(record, line: line) }
         }
 
         /// Keeps a checked record unless its id came earlier in the submission.
@@ -281,10 +308,14 @@ public struct PredictionParser: Sendable {
             }
         }
 
-        /// A number, from JSON numbers or CSV text; nil when it is not one.
+        /// A number, from JSON numbers or CSV text; nil when it is not one. Plain decimal
+        /// text takes ``DecimalParser``'s fast path (the same bits as `strtod`); anything
+        /// else (white space around it, hexadecimal) is read as before.
         var number: Double? {
             switch self {
-            case .text(let t): return Double(t.trimmingCharacters(in: .whitespaces))
+            case .text(let t):
+                if let value = DecimalParser.parse(t) { return value }
+                return Double(t.trimmingCharacters(in: .whitespaces))
             case .json(let v): return v.doubleValue
             }
         }
@@ -318,12 +349,44 @@ public struct PredictionParser: Sendable {
         }
     }
 
+    /// A column of a record, as ``record(row:line:collector:cell:)`` asks for it: a CSV row
+    /// answers from precomputed indices, a JSON record from its keys.
+    enum Field {
+        case id
+        case timestamp
+        case prediction
+        case label
+        case score
+        case probabilities
+        case variant
+        case numerical(Int)
+        case categorical(Int)
+        case segment(Int)
+    }
+
+    /// The name of `field` in the model's columns.
+    func name(of field: Field) -> String {
+        switch field {
+        case .id: return "id"
+        case .timestamp: return "timestamp"
+        case .prediction: return "prediction"
+        case .label: return "label"
+        case .score: return "score"
+        case .probabilities: return "probabilities"
+        case .variant: return "variant"
+        case .numerical(let i): return numericalNames[i]
+        case .categorical(let i): return categoricalNames[i]
+        case .segment(let i): return spec.segmentFields[i]
+        }
+    }
+
+    /// One record checked against the model's columns: `cell` gives each field's value
+    /// (nil: the column or key is absent). Problems go to `collector`; nil when it had any.
     func record(
         row: Int,
         line: Int?,
-        cells: [String: Cell],
-        requireAll: Bool,
-        collector: inout Collector
+        collector: inout Collector,
+        cell cells: (Field) -> Cell?
     ) -> PredictionRecord? {
         let before = collector.problems.count + collector.more
         func problem(_ column: String?, _ message: String) {
@@ -331,14 +394,14 @@ public struct PredictionParser: Sendable {
         }
         // id
         var id = ""
-        if let cell = cells["id"], !cell.isMissing, let text = cell.text {
+        if let cell = cells(.id), !cell.isMissing, let text = cell.text {
             if text.count > 128 { problem("id", "an id has at most 128 characters") } else { id = text }
         } else {
             problem("id", "every prediction needs an id (labels are joined to predictions by it)")
         }
         // timestamp
         var at = now
-        if let cell = cells["timestamp"], !cell.isMissing {
+        if let cell = cells(.timestamp), !cell.isMissing {
             if let text = cell.text, let date = Timestamp.parse(text) {
                 at = Timestamp.string(date)
             } else {
@@ -348,8 +411,8 @@ public struct PredictionParser: Sendable {
         // features and segments
         var numeric: [Double] = []
         numeric.reserveCapacity(numericalNames.count)
-        for name in numericalNames {
-            guard let cell = cells[name] else {
+        for (i, name) in numericalNames.enumerated() {
+            guard let cell = cells(.numerical(i)) else {
                 problem(name, "the feature is missing (write null, or an empty cell, for a missing value)")
                 numeric.append(.nan)
                 continue
@@ -364,8 +427,8 @@ public struct PredictionParser: Sendable {
             }
         }
         var categorical: [String?] = []
-        for name in categoricalNames {
-            guard let cell = cells[name] else {
+        for (i, name) in categoricalNames.enumerated() {
+            guard let cell = cells(.categorical(i)) else {
                 problem(name, "the feature is missing (write null, or an empty cell, for a missing value)")
                 categorical.append(nil)
                 continue
@@ -380,8 +443,8 @@ public struct PredictionParser: Sendable {
             }
         }
         var segments: [String?] = []
-        for name in spec.segmentFields {
-            guard let cell = cells[name] else {
+        for (i, name) in spec.segmentFields.enumerated() {
+            guard let cell = cells(.segment(i)) else {
                 problem(name, "the segment column is missing (write null, or an empty cell, when unknown)")
                 segments.append(nil)
                 continue
@@ -396,11 +459,11 @@ public struct PredictionParser: Sendable {
             }
         }
         // prediction and label
-        let prediction = outcomeValue(cells["prediction"], column: "prediction", required: true, problem: problem)
-        let label = outcomeValue(cells["label"], column: "label", required: false, problem: problem)
+        let prediction = outcomeValue(cells(.prediction), column: "prediction", required: true, problem: problem)
+        let label = outcomeValue(cells(.label), column: "label", required: false, problem: problem)
         // score, probabilities, variant
         var score: Double?
-        if let cell = cells["score"], !cell.isMissing {
+        if let cell = cells(.score), !cell.isMissing {
             if let value = cell.number, value.isFinite {
                 score = value
             } else {
@@ -408,7 +471,7 @@ public struct PredictionParser: Sendable {
             }
         }
         var probabilities: JSONValue?
-        if let cell = cells["probabilities"], !cell.isMissing {
+        if let cell = cells(.probabilities), !cell.isMissing {
             if case .json(.object(let dict)) = cell, dict.values.allSatisfy({ $0.doubleValue?.isFinite == true }) {
                 probabilities = .object(dict)
             } else {
@@ -416,7 +479,7 @@ public struct PredictionParser: Sendable {
             }
         }
         var variant: String?
-        if let cell = cells["variant"], !cell.isMissing {
+        if let cell = cells(.variant), !cell.isMissing {
             if let text = cell.text, StringRule.name.isValid(text) {
                 variant = text
             } else {
