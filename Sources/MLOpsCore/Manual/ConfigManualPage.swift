@@ -33,6 +33,14 @@ public enum ConfigManualPage {
             )
         )
         page.section("KEYS")
+        page.paragraph(
+            M.prose(
+                "The defaults are the built-in ones, with paths relative to the working directory; the installed "
+                    + "file sets `spool_dir: /var/spool/mlopsd`, `state_dir: /var/lib/mlopsd`, "
+                    + "`data_roots: [/var/lib/mlopsd/data]`, `metrics_file: /var/lib/mlopsd/mlopsd.prom` and "
+                    + "`pipelines_dir: /etc/mlopsd/pipelines`, and lists every key with a comment."
+            )
+        )
         for key in DaemonConfig.allKeys {
             var tag = M.bold(key.name) + " (" + M.bold(key.environmentName)
             if let alias = key.environmentAlias { tag += ", or " + M.bold(alias) }
@@ -97,7 +105,10 @@ public enum ConfigManualPage {
             """
         )
         page.section("FILES")
-        page.tagged(M.bold("/etc/mlopsd/mlopsd.yaml"), M.escape("The configuration (installed as a conffile)."))
+        page.tagged(
+            M.bold("/etc/mlopsd/mlopsd.yaml"),
+            M.escape("The configuration; an install never overwrites one you changed.")
+        )
         page.tagged(
             M.bold("/etc/mlopsd/pipelines/"),
             M.prose("The pipeline definitions (`pipelines_dir`), one `NAME.yaml` each.")
