@@ -17,20 +17,34 @@ INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)" \
                SCRATCH="$(RELEASE_SCRATCH)"
 
-.PHONY: all deps build release test format lint fuzz torture faults load demo report-images run bench clean man completions install uninstall test-install
+.PHONY: all deps-build deps-test build release release-binaries test format lint fuzz torture faults load demo report-images run bench clean man completions install uninstall test-install
 
 all: build
 
-deps:
-	@sh scripts/install-deps.sh
+# Debian packages by purpose (scripts/install-deps.sh says which and why): what compiling
+# needs (make, make demo, make release), and that plus what only the tests use (make test,
+# .ci/run). Neither is run by make install, which installs no packages.
+deps-build:
+	@sh scripts/install-deps.sh build
 
-build: deps
+deps-test:
+	@sh scripts/install-deps.sh test
+
+build: deps-build
 	$(SWIFT) build
 
 # Release binaries carry the Swift runtime (--static-swift-stdlib): installed, they need
 # only Debian's libsystemd0, libyaml-0-2 and libsqlite3-0, not the toolchain.
-release: deps
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH)
+RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH)
+release: deps-build
+	$(RELEASE_BUILD)
+
+# The same build without installing packages, for make install, man and completions: after
+# make release it compiles nothing; on a machine without the build packages it stops and
+# says which are missing.
+release-binaries:
+	@sh scripts/install-deps.sh check build
+	$(RELEASE_BUILD)
 
 # The whole test suite: core (statistics-free logic), daemon (real inotify, SQLite, the
 # real mlopsd binary), journald (a real systemd-journald, started when none answers) and
@@ -39,7 +53,7 @@ release: deps
 # then make install/uninstall checked (scripts/test-install.sh). scripts/test.sh runs them;
 # the release build test-install needs is compiled under SCHED_IDLE in .build/static meanwhile,
 # on the cores the tests leave idle while they wait for daemons, systemd and Slurm.
-test: deps
+test: deps-test
 	@sh scripts/test.sh
 
 # The committed .swift-format (120 columns, as swift-nio and swift-log): `make format`
@@ -102,16 +116,20 @@ bench: release
 	@sh scripts/ensure-journald.sh >/dev/null || true
 	$(RELEASE_BIN)/mlopsd-bench $(BENCH_ARGS)
 
-# Man pages (swift-argument-parser's GenerateManual plugin) and shell completions.
-man: release
+# Man pages and shell completions. mlopsctl(1) and mlops-train(1) come from
+# swift-argument-parser's generate-manual; mlopsd(8), mlopsd.yaml(5) and mlopsd-jobs(5) are
+# committed under man/ (the last two generated from the declarations, checked by
+# ManualPageTests) and installed from there.
+man: release-binaries
 	@$(INSTALL_ENV) sh scripts/generate-dist.sh man
 
-completions: release
+completions: release-binaries
 	@$(INSTALL_ENV) sh scripts/generate-dist.sh completions
 
 # Binaries, unit, sysusers.d, tmpfiles.d, catalog, config (never overwritten: an existing
-# changed one gets mlopsd.yaml.new beside it), docs, man pages, completions.
-install: release man completions
+# changed one gets mlopsd.yaml.new beside it), docs, man pages, completions. Installs no
+# Debian packages (make release installs the build ones first).
+install: release-binaries man completions
 	@$(INSTALL_ENV) sh scripts/install.sh install
 
 # Removes what install put in place, except configuration the administrator changed.

@@ -1,13 +1,15 @@
 #!/bin/sh
 # generate-dist.sh — the files `make install` installs that are generated from the CLI:
 #
-#   sh scripts/generate-dist.sh man          → $DIST/man/mlopsd.1, mlopsctl.1
+#   sh scripts/generate-dist.sh man          → $DIST/man/mlopsctl.1, mlops-train.1
 #   sh scripts/generate-dist.sh completions  → $DIST/completions/{mlopsd,mlopsctl}.bash, _mlopsd, …
 #
-# Man pages come from swift-argument-parser's generate-manual (the tool behind its
+# Section 1 pages come from swift-argument-parser's generate-manual (the tool behind its
 # GenerateManual plugin; mdoc; works offline from the package's checkout). Should it fail,
 # a plain troff page (.TH) is made from `--help` instead, so an install never lacks them.
-# Completions come from the binaries' own --generate-completion-script.
+# The daemon's pages are not generated here: man/mlopsd.8 (by hand), man/mlopsd.yaml.5 and
+# man/mlopsd-jobs.5 (from the declarations, by the tests) are committed and installed as
+# they are. Completions come from the binaries' own --generate-completion-script.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,8 @@ BINDIR_SRC=${BINDIR_SRC:-.build/release}
 SCRATCH=${SCRATCH:-.build}
 DIST=${DIST:-.build/dist}
 programs="mlopsd mlopsctl mlops-train"
+# The programs with a generated section 1 page (mlopsd's is man/mlopsd.8).
+manual_programs="mlopsctl mlops-train"
 # Reproducible: the date of the last commit, not today's.
 date=$(git log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
 
@@ -30,7 +34,7 @@ fallback_page() {
     printf '.TH %s 1 "%s" "%s %s" "User Commands"\n' "$upper" "$date" "$p" "$version"
     printf '.SH NAME\n%s \\- %s\n.SH DESCRIPTION\n.nf\n' "$p" "$abstract"
     "$BINDIR_SRC/$p" --help | sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/"
-    printf '.fi\n.SH SEE ALSO\nmlopsd(1), mlopsctl(1), journalctl(1), systemctl(1)\n'
+    printf '.fi\n.SH SEE ALSO\nmlopsd(8), mlopsd.yaml(5), mlopsd-jobs(5), mlopsctl(1), journalctl(1)\n'
 }
 
 man_pages() {
@@ -40,14 +44,14 @@ man_pages() {
     # with its own parameters, which throws away the release build (2 minutes each way).
     # Same flags as make release, or each make install would relink everything twice.
     if "$SWIFT" build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product generate-manual >"$DIST/man/generate-manual.log" 2>&1 \
-        && for p in $programs; do
+        && for p in $manual_programs; do
             "$BINDIR_SRC/generate-manual" "$BINDIR_SRC/$p" --date "$date" --output-directory "$DIST/man" \
                 >>"$DIST/man/generate-manual.log" 2>&1 || exit 1
         done; then
         echo "generate-dist: man pages from swift-argument-parser's generate-manual in $DIST/man"
     else
         echo "generate-dist: generate-manual failed (see $DIST/man/generate-manual.log); man pages from --help" >&2
-        for p in $programs; do
+        for p in $manual_programs; do
             fallback_page "$p" >"$DIST/man/$p.1"
         done
     fi

@@ -13,6 +13,8 @@
 #               ones, so either prefix works without telling systemd anything.
 #   BINDIR_SRC  where the release binaries are (.build/release)
 #   DIST        where `make man completions` put the generated pages and scripts
+# The daemon's own man pages, mlopsd(8), mlopsd.yaml(5) and mlopsd-jobs(5), are installed
+# from man/ in the repository (committed, so a package can take them from there too).
 #
 # The installed unit's ExecStart= (and Documentation= paths) are rewritten for PREFIX.
 # The config is never overwritten: an admin-changed /etc/mlopsd/mlopsd.yaml stays, and the
@@ -36,6 +38,8 @@ tmpfilesdir=$SYSTEMDLIB/tmpfiles.d
 catalogdir=$SYSTEMDLIB/systemd/catalog
 docdir=$PREFIX/share/doc/mlopsd
 man1dir=$PREFIX/share/man/man1
+man5dir=$PREFIX/share/man/man5
+man8dir=$PREFIX/share/man/man8
 bashdir=$PREFIX/share/bash-completion/completions
 fishdir=$PREFIX/share/fish/vendor_completions.d
 # Debian's zsh puts /usr/share/zsh/vendor-completions (packages) and
@@ -49,11 +53,15 @@ programs="mlopsd mlopsctl mlops-train"
 files() {
     for p in $programs; do
         printf '%s\t%s\t%s\n' "$BINDIR_SRC/$p" "$bindir/$p" 0755
-        printf '%s\t%s\t%s\n' "$DIST/man/$p.1" "$man1dir/$p.1" 0644
+        [ "$p" = mlopsd ] || printf '%s\t%s\t%s\n' "$DIST/man/$p.1" "$man1dir/$p.1" 0644
         printf '%s\t%s\t%s\n' "$DIST/completions/$p.bash" "$bashdir/$p" 0644
         printf '%s\t%s\t%s\n' "$DIST/completions/_$p" "$zshdir/_$p" 0644
         printf '%s\t%s\t%s\n' "$DIST/completions/$p.fish" "$fishdir/$p.fish" 0644
     done
+    printf '%s\t%s\t%s\n' man/mlopsd.8 "$man8dir/mlopsd.8" 0644
+    printf '%s\t%s\t%s\n' man/mlopsd.yaml.5 "$man5dir/mlopsd.yaml.5" 0644
+    printf '%s\t%s\t%s\n' man/mlopsd-jobs.5 "$man5dir/mlopsd-jobs.5" 0644
+    printf '%s\t%s\t%s\n' LICENSE "$docdir/LICENSE" 0644
     printf '%s\t%s\t%s\n' "$DIST/mlopsd.service" "$unitdir/mlopsd.service" 0644
     printf '%s\t%s\t%s\n' systemd/mlopsd.sysusers "$sysusersdir/mlopsd.conf" 0644
     printf '%s\t%s\t%s\n' systemd/mlopsd.tmpfiles "$tmpfilesdir/mlopsd.conf" 0644

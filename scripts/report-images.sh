@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 bin=${BIN:-.build/debug}
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 out=docs/images
-command -v chromium >/dev/null || { echo "report-images: chromium is missing (sh scripts/install-deps.sh)"; exit 1; }
+command -v chromium >/dev/null || { echo "report-images: chromium is missing (sh scripts/install-deps.sh test)"; exit 1; }
 tmp=$(mktemp -d)
 daemon=""
 cleanup() {
@@ -36,7 +36,7 @@ until grep -q '"state" : "ready"' "$tmp/spool/status.json" 2>/dev/null; do
     [ "$(date +%s)" -le "$deadline" ] || { echo "report-images: mlopsd not ready after 30 s"; exit 1; }
     sleep 0.1
 done
-export SPOOL_DIR="$tmp/spool"
+export MLOPSD_SPOOL_DIR="$tmp/spool"
 ctl="$bin/mlopsctl"
 submit() { $ctl submit - --wait --timeout 60 >/dev/null; }
 

@@ -49,9 +49,12 @@ usr/share/doc/mlopsd/README.md
 usr/share/doc/mlopsd/operations.md
 usr/share/doc/mlopsd/journal.md
 usr/share/doc/mlopsd/configuration.md
-usr/share/man/man1/mlopsd.1
+usr/share/man/man8/mlopsd.8
+usr/share/man/man5/mlopsd.yaml.5
+usr/share/man/man5/mlopsd-jobs.5
 usr/share/man/man1/mlopsctl.1
 usr/share/man/man1/mlops-train.1
+usr/share/doc/mlopsd/LICENSE
 usr/share/doc/mlopsd/pipelines.md
 usr/share/doc/mlopsd/examples/pipelines/python.yaml
 usr/share/doc/mlopsd/examples/pipelines/python-trainer.py
@@ -62,6 +65,20 @@ usr/share/zsh/vendor-completions/_mlopsctl
 usr/share/fish/vendor_completions.d/mlopsd.fish
 usr/share/fish/vendor_completions.d/mlopsctl.fish
 "
+
+# --- which packages each target installs (make -n: nothing is run) --------------------------
+# make install installs no Debian packages; make demo only the build ones (no Slurm, munge,
+# Python or browser); make test the test set (README, scripts/install-deps.sh).
+$MAKE --no-print-directory -n install DESTDIR="$root" PREFIX=/usr >"$tmp/plan.install" 2>>"$log"
+$MAKE --no-print-directory -n demo >"$tmp/plan.demo" 2>>"$log"
+$MAKE --no-print-directory -n test >"$tmp/plan.test" 2>>"$log"
+check "make install installs no packages (it only checks the build ones)" \
+    sh -c "! grep -E 'install-deps.sh (build|test)' '$tmp/plan.install'"
+check "make demo installs the build packages only" \
+    sh -c "grep -qx 'sh scripts/install-deps.sh build' '$tmp/plan.demo' && ! grep -q 'install-deps.sh test' '$tmp/plan.demo'"
+check "make test installs the test packages" grep -qx 'sh scripts/install-deps.sh test' "$tmp/plan.test"
+check "the build set holds no test tool" \
+    sh -c "! sed -n 's/^build=//p' scripts/install-deps.sh | grep -Eq 'slurm|munge|python|chromium|gcc|lintian|inotify'"
 
 # --- install -------------------------------------------------------------------------------
 if run_make install; then ok "make install DESTDIR=… PREFIX=/usr"; else bad "make install (see below)"; tail -n 30 "$log"; fi
@@ -95,7 +112,8 @@ check "unit: ExecStart= runs the installed /usr/bin/mlopsd" \
 if command -v systemd-analyze >/dev/null 2>&1; then
     mkdir -p "$tmp/verify"
     sed "s|^ExecStart=/usr/bin/mlopsd |ExecStart=$root/usr/bin/mlopsd |" "$unit" >"$tmp/verify/mlopsd.service"
-    if systemd-analyze verify "$tmp/verify/mlopsd.service" >"$tmp/verify.out" 2>&1 \
+    # verify runs man(1) on every Documentation=man: page: they must be the installed ones.
+    if MANPATH="$root/usr/share/man" systemd-analyze verify "$tmp/verify/mlopsd.service" >"$tmp/verify.out" 2>&1 \
         && ! grep -q mlopsd "$tmp/verify.out"; then
         ok "systemd-analyze verify of the installed unit"
     else
@@ -119,21 +137,32 @@ else
     echo "SKIPPED catalog: journalctl is not installed"
 fi
 
-for p in mlopsd mlopsctl; do
-    page=$root/usr/share/man/man1/$p.1
-    check "man page $p.1 starts like a man page (.TH, or mdoc's .Dd)" starts_like_man_page "$page"
+check "mlopsd(8) is the repository's man/mlopsd.8" cmp -s man/mlopsd.8 "$root/usr/share/man/man8/mlopsd.8"
+check "no generated mlopsd.1 beside mlopsd(8)" test ! -e "$root/usr/share/man/man1/mlopsd.1"
+for page in man8/mlopsd.8 man5/mlopsd.yaml.5 man5/mlopsd-jobs.5 man1/mlopsctl.1 man1/mlops-train.1; do
+    name=$(basename "$page")
+    path=$root/usr/share/man/$page
+    check "man page $name starts like a man page (.TH, or mdoc's .Dd)" starts_like_man_page "$path"
     if command -v man >/dev/null 2>&1; then
-        if MANWIDTH=80 man -l "$page" >"$tmp/man.out" 2>"$tmp/man.err" && [ ! -s "$tmp/man.err" ] \
-            && grep -q "$p" "$tmp/man.out"; then
-            ok "man -l renders $p.1 without warnings"
+        title=${name%.*}
+        if MANWIDTH=80 man -l "$path" >"$tmp/man.out" 2>"$tmp/man.err" && [ ! -s "$tmp/man.err" ] \
+            && grep -q "$title" "$tmp/man.out"; then
+            ok "man -l renders $name without warnings"
         else
-            bad "man -l renders $p.1 without warnings"
+            bad "man -l renders $name without warnings"
             cat "$tmp/man.err"
         fi
     else
-        echo "SKIPPED man -l $p.1: man is not installed"
+        echo "SKIPPED man -l $name: man is not installed"
     fi
 done
+if command -v man >/dev/null 2>&1; then
+    # What the unit's Documentation= names, found through the installed tree.
+    for ref in "8 mlopsd" "5 mlopsd.yaml" "5 mlopsd-jobs"; do
+        # shellcheck disable=SC2086
+        check "man $ref is found in the installed tree" env MANPATH="$root/usr/share/man" man -w $ref
+    done
+fi
 check "bash completion for mlopsctl is a bash script" grep -q '^complete ' "$root/usr/share/bash-completion/completions/mlopsctl"
 check "zsh completion for mlopsctl declares #compdef" grep -q '^#compdef mlopsctl' "$root/usr/share/zsh/vendor-completions/_mlopsctl"
 check "fish completion for mlopsctl uses complete -c" grep -q "^complete -c 'mlopsctl'" "$root/usr/share/fish/vendor_completions.d/mlopsctl.fish"

@@ -19,9 +19,10 @@ struct MLOpsCtl: ParsableCommand {
     )
 }
 
-/// Where the spool is: --spool, else $SPOOL_DIR, else the config file's spool_dir.
+/// Where the spool is: --spool, else $MLOPSD_SPOOL_DIR (the daemon's own override of
+/// spool_dir), else the config file's spool_dir.
 struct SpoolOptions: ParsableArguments {
-    @Option(help: "The spool directory (default: $SPOOL_DIR, else spool_dir of the config file).")
+    @Option(help: "The spool directory (default: $MLOPSD_SPOOL_DIR, else spool_dir of the config file).")
     var spool: String?
 
     @Option(
@@ -33,7 +34,7 @@ struct SpoolOptions: ParsableArguments {
     func resolve() throws -> SpoolClient {
         if let spool { return SpoolClient(root: spool) }
         let env = ProcessInfo.processInfo.environment
-        if let dir = env["SPOOL_DIR"], !dir.isEmpty { return SpoolClient(root: dir) }
+        if let dir = env[DaemonConfig.keys.spoolDir.environmentName], !dir.isEmpty { return SpoolClient(root: dir) }
         let path =
             config
             ?? (FileManager.default.fileExists(atPath: "etc/mlopsd.yaml")

@@ -84,7 +84,7 @@ final class DaemonProcess {
 
     /// The daemon's environment: ours without systemd's variables (no `NOTIFY_SOCKET`, no
     /// watchdog) and without variables that would override the config file (every config
-    /// key has an upper-case variable, e.g. `SPOOL_DIR`).
+    /// key has an `MLOPSD_` variable, e.g. `MLOPSD_SPOOL_DIR`).
     static func environment() -> [String] {
         let keep: Set<String> = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER", "LOGNAME"]
         return ProcessInfo.processInfo.environment

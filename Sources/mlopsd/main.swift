@@ -7,25 +7,27 @@ struct MLOpsD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlopsd",
         abstract: "Keeps machine-learning models healthy: turns job files dropped into a spool into results.",
+        discussion: "See mlopsd(8), mlopsd.yaml(5) and mlopsd-jobs(5).",
         version: MLOpsDaemonInfo.version
     )
 
     @Option(name: .shortAndLong, help: "The configuration file.")
     var config: String = "/etc/mlopsd/mlopsd.yaml"
 
-    @Flag(help: "Check the configuration, print it resolved, and exit (0 when valid, 78 when not).")
+    @Flag(
+        help: """
+            Check the configuration and every pipeline definition in pipelines_dir, print them resolved, \
+            and exit (0 when valid, 78 when not).
+            """
+    )
     var checkConfig = false
 
     func run() throws {
         if checkConfig {
-            do {
-                let resolved = try Daemon.loadConfig(path: config)
-                print("\(config): valid")
-                for line in resolved.listing { print(line) }
-            } catch {
-                FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
-                throw ExitCode(error.exitCode)
-            }
+            let report = ConfigCheck.run(configPath: config)
+            for line in report.lines { print(line) }
+            for problem in report.problems { FileHandle.standardError.write(Data("mlopsd: \(problem)\n".utf8)) }
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
             return
         }
         Daemon.main(configPath: config)

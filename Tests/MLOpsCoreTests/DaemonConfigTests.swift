@@ -56,8 +56,9 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         let config = try parse(
             "monitoring_check_interval: 600\nspool_dir: /var/spool/mlopsd\n",
             env: [
-                "MONITORING_CHECK_INTERVAL": "60", "SPOOL_DIR": "./mine/", "DATA_ROOTS": "/a:b/../c",
-                "LOG_LEVEL": "warning", "PATH": "/usr/bin", "DATA_DRIFT_THRESHOLD": "0.2",
+                "MLOPSD_MONITORING_CHECK_INTERVAL": "60", "MLOPSD_SPOOL_DIR": "./mine/",
+                "MLOPSD_DATA_ROOTS": "/a:b/../c",
+                "MLOPSD_LOG_LEVEL": "warning", "PATH": "/usr/bin", "MLOPSD_DATA_DRIFT_THRESHOLD": "0.2",
             ]
         )
         #expect(config.monitoringCheckInterval == 60)
@@ -68,17 +69,27 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     }
 
     @Test func invalidEnvironmentValueNamesTheVariableAndTheForm() throws {
-        let error = try #require(configError("", env: ["MAX_ATTEMPTS": "lots", "DATA_DRIFT_THRESHOLD": "1"]))
+        let error = try #require(
+            configError("", env: ["MLOPSD_MAX_ATTEMPTS": "lots", "MLOPSD_DATA_DRIFT_THRESHOLD": "1"])
+        )
         #expect(error.problems.count == 2)
         let text = error.description
-        #expect(text.contains("environment variable MAX_ATTEMPTS: MAX_ATTEMPTS must be a whole number, not 'lots'"))
-        #expect(text.contains("environment variable DATA_DRIFT_THRESHOLD: DATA_DRIFT_THRESHOLD must be less than 1"))
+        #expect(
+            text.contains(
+                "environment variable MLOPSD_MAX_ATTEMPTS: MLOPSD_MAX_ATTEMPTS must be a whole number, not 'lots'"
+            )
+        )
+        #expect(
+            text.contains(
+                "environment variable MLOPSD_DATA_DRIFT_THRESHOLD: MLOPSD_DATA_DRIFT_THRESHOLD must be less than 1"
+            )
+        )
         #expect(text.contains("expected a number"))
     }
 
     @Test func emptyPathInDataRootsIsRefused() throws {
-        let error = try #require(configError("", env: ["DATA_ROOTS": "/a::/b"]))
-        #expect(error.description.contains("DATA_ROOTS[1]"))
+        let error = try #require(configError("", env: ["MLOPSD_DATA_ROOTS": "/a::/b"]))
+        #expect(error.description.contains("MLOPSD_DATA_ROOTS[1]"))
     }
 
     @Test func unknownKeyGetsASuggestionWithLineAndColumn() throws {
@@ -124,10 +135,10 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
             error.description
                 == "etc/mlopsd.yaml:2:14: min_samples (150) must be at most window_size (100); lower min_samples or raise window_size"
         )
-        let fromEnv = try #require(configError("", env: ["MIN_SAMPLES": "5000"]))
+        let fromEnv = try #require(configError("", env: ["MLOPSD_MIN_SAMPLES": "5000"]))
         #expect(
             fromEnv.description.hasPrefix(
-                "environment variable MIN_SAMPLES: min_samples (5000) must be at most window_size (1000)"
+                "environment variable MLOPSD_MIN_SAMPLES: min_samples (5000) must be at most window_size (1000)"
             )
         )
     }
@@ -176,7 +187,8 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(try parse("").metricsFile == "/srv/mlops/state/mlopsd.prom")
         #expect(try parse("metrics_file: m/../x.prom\n").metricsFile == "/srv/mlops/x.prom")
         #expect(
-            try parse("", env: ["METRICS_FILE": "/var/lib/node/mlopsd.prom"]).metricsFile == "/var/lib/node/mlopsd.prom"
+            try parse("", env: ["MLOPSD_METRICS_FILE": "/var/lib/node/mlopsd.prom"]).metricsFile
+                == "/var/lib/node/mlopsd.prom"
         )
     }
 
@@ -208,7 +220,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(DaemonConfig.allKeys.count == 41)
         for key in DaemonConfig.allKeys {
             #expect(key.typeFitsSchema, "\(key.name): its declared type does not fit its schema")
-            #expect(key.environmentName == key.name.uppercased(), "\(key.name)")
+            #expect(key.environmentName == "MLOPSD_" + key.name.uppercased(), "\(key.name)")
         }
     }
 
@@ -249,7 +261,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(DaemonConfig.defaults.logLevel == .info)
         #expect(DaemonConfig.defaults.slurmOnShutdown == .detach)
         #expect(try parse("slurm_on_shutdown: cancel\n").slurmOnShutdown == .cancel)
-        #expect(try parse("", env: ["LOG_LEVEL": "critical"]).logLevel == .critical)
+        #expect(try parse("", env: ["MLOPSD_LOG_LEVEL": "critical"]).logLevel == .critical)
         let error = try #require(configError("slurm_on_shutdown: kill\n"))
         #expect(error.description.hasPrefix("etc/mlopsd.yaml:1:20: slurm_on_shutdown must be one of detach, cancel"))
     }
@@ -278,14 +290,110 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     }
 
     @Test func theEnvironmentSplitsArgvOnColons() throws {
-        let config = try parse("", env: ["DEPLOY_HOOK": "/bin/true:--x"])
+        let config = try parse("", env: ["MLOPSD_DEPLOY_HOOK": "/bin/true:--x"])
         #expect(config.deployHook == ["/bin/true", "--x"])
-        let error = try #require(configError("", env: ["DEPLOY_HOOK": "true"]))
-        #expect(error.problems.first?.source == "environment variable DEPLOY_HOOK")
+        let error = try #require(configError("", env: ["MLOPSD_DEPLOY_HOOK": "true"]))
+        #expect(error.problems.first?.source == "environment variable MLOPSD_DEPLOY_HOOK")
     }
 
     @Test func aTimeoutOutOfRangeIsRefused() {
         #expect(configError("deploy_hook_timeout: 0\n") != nil)
         #expect(configError("deploy_hook_timeout: 601\n") != nil)
+    }
+}
+
+/// Environment overrides are `MLOPSD_<KEY>`; the seed system's four names are aliases; no
+/// other unprefixed name is read (issue 21: a shell exporting `LOG_LEVEL` for another tool
+/// must not change mlopsd).
+@Suite struct EnvironmentNameTests {
+    @Test func genericUnprefixedNamesChangeNothing() throws {
+        let generic = [
+            "LOG_LEVEL": "debug", "BATCH_SIZE": "1", "STATE_DIR": "/elsewhere", "SPOOL_DIR": "/elsewhere",
+            "WINDOW_SIZE": "10", "MIN_SAMPLES": "10", "MAX_ATTEMPTS": "9", "DATA_ROOTS": "/x", "METRICS_FILE": "",
+        ]
+        #expect(try parse("", env: generic) == parse(""))
+        #expect(try parse("", env: ["LOG_LEVEL": "debug"]).logLevel == .info)
+        #expect(try parse("", env: ["MLOPSD_LOG_LEVEL": "debug"]).logLevel == .debug)
+    }
+
+    @Test func theSeedSystemsFourNamesStillWorkAndThePrefixedNameWins() throws {
+        let seed = try parse(
+            "",
+            env: [
+                "MONITORING_CHECK_INTERVAL": "60", "DATA_DRIFT_THRESHOLD": "0.2", "MODEL_DECAY_THRESHOLD": "0.1",
+                "RETRAIN_SCHEDULE_DAYS": "7",
+            ]
+        )
+        #expect(seed.monitoringCheckInterval == 60)
+        #expect(seed.dataDriftThreshold == 0.2)
+        #expect(seed.modelDecayThreshold == 0.1)
+        #expect(seed.retrainScheduleDays == 7)
+        let both = try parse(
+            "",
+            env: ["MONITORING_CHECK_INTERVAL": "60", "MLOPSD_MONITORING_CHECK_INTERVAL": "120"]
+        )
+        #expect(both.monitoringCheckInterval == 120)
+        // An empty prefixed variable counts as unset: the alias is read.
+        #expect(
+            try parse("", env: ["RETRAIN_SCHEDULE_DAYS": "7", "MLOPSD_RETRAIN_SCHEDULE_DAYS": ""]).retrainScheduleDays
+                == 7
+        )
+        // A bad alias value is reported under the alias's name.
+        let error = try #require(configError("", env: ["DATA_DRIFT_THRESHOLD": "2"]))
+        #expect(error.problems.first?.source == "environment variable DATA_DRIFT_THRESHOLD")
+    }
+
+    @Test func onlyTheSeedSystemsFourKeysHaveAliases() {
+        let aliases = DaemonConfig.allKeys.compactMap(\.environmentAlias).sorted()
+        #expect(
+            aliases == [
+                "DATA_DRIFT_THRESHOLD", "MODEL_DECAY_THRESHOLD", "MONITORING_CHECK_INTERVAL", "RETRAIN_SCHEDULE_DAYS",
+            ]
+        )
+        for key in DaemonConfig.allKeys where key.environmentAlias != nil {
+            #expect(key.environmentAlias == key.name.uppercased())
+        }
+    }
+}
+
+/// `retrain_schedule`: a systemd calendar expression, checked with its position and kept
+/// normalized.
+@Suite struct RetrainScheduleConfigTests {
+    @Test func anEmptyScheduleMeansEveryRetrainScheduleDays() throws {
+        #expect(DaemonConfig.defaults.retrainSchedule == "")
+        #expect(DaemonConfig.defaults.retrainCalendar == nil)
+        #expect(try parse("retrain_schedule:\n").retrainCalendar == nil)
+    }
+
+    @Test func anExpressionIsKeptInItsNormalizedForm() throws {
+        let config = try parse("retrain_schedule: Sun 02:00\n")
+        #expect(config.retrainSchedule == "Sun *-*-* 02:00:00")
+        #expect(config.retrainCalendar?.normalized == "Sun *-*-* 02:00:00")
+        #expect(config.listing.contains("retrain_schedule: Sun *-*-* 02:00:00"))
+        #expect(try parse("retrain_schedule: \"*-*-01 00:00:00\"\n").retrainSchedule == "*-*-01 00:00:00")
+        #expect(try parse("", env: ["MLOPSD_RETRAIN_SCHEDULE": "weekly"]).retrainSchedule == "Mon *-*-* 00:00:00")
+    }
+
+    @Test func anUnquotedLeadingStarGetsTheFixToQuoteIt() throws {
+        let error = try #require(configError("log_level: info\nretrain_schedule: *-*-01 03:00\n"))
+        let problem = try #require(error.problems.first)
+        #expect(problem.line == 2)
+        #expect(
+            problem.fix
+                == "quote the value: YAML reads a leading `*` as an alias (e.g. retrain_schedule: \"*-*-01 03:00\")"
+        )
+    }
+
+    @Test func aBadExpressionIsRefusedAtItsLineWithTheReason() throws {
+        let error = try #require(configError("log_level: info\nretrain_schedule: Sun 25:00\n"))
+        let problem = try #require(error.problems.first)
+        #expect(problem.line == 2)
+        #expect(problem.column == 19)
+        #expect(
+            problem.message == "retrain_schedule `Sun 25:00` is not a calendar expression: hour 25 is out of range 0…23"
+        )
+        #expect(problem.fix?.contains("systemd-analyze calendar") == true)
+        let fromEnv = try #require(configError("", env: ["MLOPSD_RETRAIN_SCHEDULE": "Fri..Mon"]))
+        #expect(fromEnv.problems.first?.source == "environment variable MLOPSD_RETRAIN_SCHEDULE")
     }
 }

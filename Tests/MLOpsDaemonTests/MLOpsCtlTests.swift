@@ -533,11 +533,18 @@ import Testing
 
     // MARK: - Spool discovery
 
-    @Test func theSpoolIsFoundThroughSpoolDirInTheEnvironment() throws {
+    @Test func theSpoolIsFoundThroughMLOPSDSpoolDirInTheEnvironment() throws {
         let d = try DaemonHarness()
         try d.start()
         var env = Ctl.baseEnvironment
+        // The unprefixed name of old is not read: the spool comes from some config file
+        // instead (here the repository's etc/mlopsd.yaml), and is not this daemon's.
         env["SPOOL_DIR"] = d.spool
+        let unprefixed = try Ctl.run(["status"], environment: env, in: d.root)
+        #expect(unprefixed.exitCode != 0, "\(unprefixed)")
+        #expect(!(unprefixed.stdout + unprefixed.stderr).contains(d.spool), "\(unprefixed)")
+        env["SPOOL_DIR"] = nil
+        env["MLOPSD_SPOOL_DIR"] = d.spool
         let path = try jobFile(d, "env.yaml", Jobs.registerModel("env"))
         let submit = try Ctl.run(["submit", path, "--wait", "--timeout", "30"], environment: env, in: d.root)
         #expect(submit.exitCode == 0, "\(submit)")
@@ -549,8 +556,8 @@ import Testing
         let status = try Ctl.run(["status"], environment: env, in: d.root)
         #expect(status.exitCode == 0, "\(status)")
         #expect(status.stdout.contains("on \(d.spool): ready"), "\(status)")
-        // --spool wins over SPOOL_DIR.
-        env["SPOOL_DIR"] = d.root + "/no-spool-here"
+        // --spool wins over MLOPSD_SPOOL_DIR.
+        env["MLOPSD_SPOOL_DIR"] = d.root + "/no-spool-here"
         let wait = try Ctl.run(["wait", "--spool", d.spool, "env", "--timeout", "5"], environment: env, in: d.root)
         #expect(wait.exitCode == 0, "\(wait)")
         d.cleanUp()

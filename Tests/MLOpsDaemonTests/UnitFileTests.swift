@@ -60,7 +60,18 @@ struct UnitFileTests {
     {
         let unit = try testableUnit()
         defer { try? FileManager.default.removeItem(at: unit.deletingLastPathComponent()) }
-        let result = JournalHarness.run(Self.analyze, ["verify", unit.path])
+        // verify runs `man` on each Documentation=man: page: give it the repository's pages
+        // laid out as an installed tree (man5/, man8/).
+        let manTree = unit.deletingLastPathComponent().appendingPathComponent("man")
+        for (page, section) in [("mlopsd.8", "man8"), ("mlopsd.yaml.5", "man5"), ("mlopsd-jobs.5", "man5")] {
+            let directory = manTree.appendingPathComponent(section)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                at: JournalHarness.repositoryFile("man/" + page),
+                to: directory.appendingPathComponent(page)
+            )
+        }
+        let result = JournalHarness.run("/usr/bin/env", ["MANPATH=" + manTree.path, Self.analyze, "verify", unit.path])
         #expect(result.status == 0, "\(result.stderr)")
         let ours = (result.stdout + result.stderr).split(separator: "\n").filter { $0.contains("mlopsd") }
         #expect(ours.isEmpty, "verify complained: \(ours.joined(separator: "\n"))")

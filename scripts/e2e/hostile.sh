@@ -288,8 +288,8 @@ h_permissions() {
 s_hostile() {
     local mark t0 entry name code who res status got message pid restarts leaks=0 refused=0 watch
     t0=$(now_ms)
-    ns sh -c 'command -v inotifywait' >/dev/null || fail "inotifywait not found: install inotify-tools (scripts/install-deps.sh)"
-    ns test -x /usr/bin/python3 || fail "/usr/bin/python3 not found: install python3 (scripts/install-deps.sh)"
+    ns sh -c 'command -v inotifywait' >/dev/null || fail "inotifywait not found: install inotify-tools (scripts/install-deps.sh test)"
+    ns test -x /usr/bin/python3 || fail "/usr/bin/python3 not found: install python3 (scripts/install-deps.sh test)"
     mark=$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
     pid=$(main_pid); restarts=$(prop NRestarts)
     h_setup "$mark"

@@ -1,5 +1,6 @@
 /// One key of the daemon's configuration, declared once: its name in the file, the
-/// environment variable that overrides it, its type, schema (type and inclusive range),
+/// environment variable that overrides it (`MLOPSD_` and the name in upper case; for the
+/// seed system's four keys also their old unprefixed name), its type, schema (type and inclusive range),
 /// exclusive bounds, default and doc line. ``DaemonConfig`` derives everything from these
 /// declarations (``DaemonConfig/Keys``): the file schema, the defaults, the environment
 /// overrides, path resolution, the `--check-config` listing and its own typed fields, so a
@@ -7,8 +8,13 @@
 public struct ConfigKey<Value: ConfigValue>: Sendable {
     /// The key as written in the file (`max_attempts`).
     public let name: String
-    /// The variable that overrides the file (`MAX_ATTEMPTS`).
+    /// The variable that overrides the file (`MLOPSD_MAX_ATTEMPTS`).
     public let environmentName: String
+    /// The seed system's unprefixed variable, still read for the four keys it had
+    /// (`MONITORING_CHECK_INTERVAL`, …); ``environmentName`` wins when both are set. Nil for
+    /// every other key: a generic name such as `LOG_LEVEL`, set in a shell for another
+    /// tool, must not change mlopsd.
+    public let environmentAlias: String?
     /// What the value must look like (type, inclusive range, allowed texts).
     public let schema: Schema
     /// The value when neither the file nor the environment gives one.
@@ -23,7 +29,11 @@ public struct ConfigKey<Value: ConfigValue>: Sendable {
     /// empty text stays empty (meaning "none").
     public let isPath: Bool
 
-    /// A key named `name`, overridden by the variable `name` upper-cased.
+    /// The prefix of every variable that overrides a key.
+    public static var environmentPrefix: String { "MLOPSD_" }
+
+    /// A key named `name`, overridden by the variable `MLOPSD_` + `name` upper-cased (and by
+    /// `alias`, the seed system's name, when given).
     init(
         _ name: String,
         _ schema: Schema,
@@ -31,10 +41,12 @@ public struct ConfigKey<Value: ConfigValue>: Sendable {
         _ doc: String,
         greaterThan: Double? = nil,
         lessThan: Double? = nil,
-        isPath: Bool = false
+        isPath: Bool = false,
+        alias: String? = nil
     ) {
         self.name = name
-        self.environmentName = name.uppercased()
+        self.environmentName = Self.environmentPrefix + name.uppercased()
+        self.environmentAlias = alias
         self.schema = schema
         self.defaultValue = defaultValue
         self.doc = doc
@@ -56,12 +68,16 @@ protocol AnyConfigKey: Sendable {
     var name: String { get }
     /// The variable that overrides it.
     var environmentName: String { get }
+    /// The seed system's unprefixed variable, if the key has one.
+    var environmentAlias: String? { get }
     /// The file schema's field: name, schema, default and doc.
     var field: Field { get }
     /// The message when `value` breaks an exclusive bound, naming the key as `name`.
     func exclusiveProblem(_ value: JSONValue?, name: String) -> String?
     /// What an environment value must look like, for error messages.
     var form: String { get }
+    /// The bounds the schema cannot say (`> 0`, `< 1`), for the docs.
+    var exclusiveBounds: (greaterThan: Double?, lessThan: Double?) { get }
     /// The environment value as a YAML node, to be validated like the file's.
     func node(forEnvironmentValue raw: String) -> YAMLNode
     /// `value` in the canonical form of the key's type (the default when absent).
@@ -77,6 +93,8 @@ protocol AnyConfigKey: Sendable {
 
 extension ConfigKey: AnyConfigKey {
     var field: Field { Field(name, schema, default: defaultValue.configValue, doc: doc) }
+
+    var exclusiveBounds: (greaterThan: Double?, lessThan: Double?) { (greaterThan, lessThan) }
 
     func exclusiveProblem(_ value: JSONValue?, name: String) -> String? {
         guard let d = value?.doubleValue else { return nil }

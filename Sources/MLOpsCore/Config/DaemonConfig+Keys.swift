@@ -129,7 +129,8 @@ extension DaemonConfig {
             .double(min: 0),
             default: 3600,
             "seconds between monitoring passes",
-            greaterThan: 0
+            greaterThan: 0,
+            alias: "MONITORING_CHECK_INTERVAL"
         )
         /// The effect size a column must exceed to drift (when its test is also significant):
         /// the KS D of a numerical feature, the Jensen–Shannon distance of a categorical
@@ -140,7 +141,8 @@ extension DaemonConfig {
             default: 0.1,
             "effect size a column must exceed to drift: KS D (numerical) or Jensen–Shannon distance (categorical)",
             greaterThan: 0,
-            lessThan: 1
+            lessThan: 1,
+            alias: "DATA_DRIFT_THRESHOLD"
         )
         /// Relative metric drop above which model decay is reported, in (0, 1).
         public let modelDecayThreshold = ConfigKey<Double>(
@@ -149,15 +151,29 @@ extension DaemonConfig {
             default: 0.05,
             "relative metric drop that counts as decay",
             greaterThan: 0,
-            lessThan: 1
+            lessThan: 1,
+            alias: "MODEL_DECAY_THRESHOLD"
         )
-        /// Days after which a model is retrained on schedule.
+        /// Days after which a model is retrained on schedule (when ``retrainSchedule`` is empty).
         public let retrainScheduleDays = ConfigKey<Double>(
             "retrain_schedule_days",
             .double(min: 0),
             default: 30,
-            "days after which a model is retrained on schedule",
-            greaterThan: 0
+            "days after which a model is retrained on schedule (unless retrain_schedule is set)",
+            greaterThan: 0,
+            alias: "RETRAIN_SCHEDULE_DAYS"
+        )
+        /// When models are retrained on schedule, as a systemd calendar expression
+        /// (`OnCalendar=` syntax: `Sun *-*-* 02:00`, `daily`, `Mon..Fri 06:00`); empty: every
+        /// ``retrainScheduleDays`` days instead. Checked, and kept in its normalized form, by
+        /// ``DaemonConfig/parse(text:sourceName:environment:workingDirectory:)``; read as
+        /// ``DaemonConfig/retrainCalendar``.
+        public let retrainSchedule = ConfigKey<String>(
+            "retrain_schedule",
+            .string(Keys.calendarText),
+            default: "",
+            "when models are retrained on schedule: a systemd calendar expression (OnCalendar= syntax, "
+                + "e.g. \"Sun *-*-* 02:00\"), read in local time unless it names a zone; \"\" for every retrain_schedule_days"
         )
         /// Automatic retrainings (all models together) that may start in any 24 hours.
         public let maxRetrainsPerDay = ConfigKey<Int>(
@@ -322,6 +338,11 @@ extension DaemonConfig {
         /// A path, or the empty string (no metrics file).
         static let metricsPath = StringRule("a path, or \"\" for no metrics file") {
             $0.isEmpty || StringRule.path.isValid($0)
+        }
+        /// Text of at most 256 characters without control characters; whether it is a
+        /// calendar expression is checked after the schema, to say what is wrong with it.
+        static let calendarText = StringRule("a systemd calendar expression, or \"\" for none") { text in
+            text.utf8.count <= 256 && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
         }
         /// A path, or the empty string (not configured).
         static let optionalPath = StringRule("a path, or \"\" for none") { $0.isEmpty || StringRule.path.isValid($0) }

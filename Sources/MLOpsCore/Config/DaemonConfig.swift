@@ -2,8 +2,11 @@
 ///
 /// Parsing is pure (text in, value out) so the same code checks a config at start, at
 /// reload and in `mlopsctl`, and tests need no files. Every key can be overridden by an
-/// environment variable with the same name upper-cased (for a unit's `Environment=`);
-/// the variable wins over the file. Durations are in seconds unless the key says days.
+/// environment variable named `MLOPSD_` and the key upper-cased (`MLOPSD_LOG_LEVEL`, for a
+/// unit's `Environment=`); the variable wins over the file. The seed system's four keys
+/// also read their old unprefixed names (`MONITORING_CHECK_INTERVAL`, …), the prefixed one
+/// winning when both are set; no other unprefixed name is read. Durations are in seconds
+/// unless the key says days.
 ///
 /// Each key is declared once, in ``Keys``; a config's fields are those keys, read and set
 /// by name through dynamic member lookup (`config.maxAttempts`, typed `Int`), so a name
@@ -51,7 +54,6 @@ public struct DaemonConfig: Sendable, Equatable {
         var problems: [ConfigError.Problem] = []
         var values: [String: JSONValue] = [:]
         var marks: [String: SourceMark] = [:]
-        var fromEnvironment: Set<String> = []
 
         // The file.
         do {
@@ -80,13 +82,22 @@ public struct DaemonConfig: Sendable, Equatable {
                 problems += error.errors.map { ConfigError.Problem(source: sourceName, $0) }
             }
         } catch {
-            problems.append(ConfigError.Problem(source: sourceName, error))
+            var problem = ConfigError.Problem(source: sourceName, error)
+            if let key = unquotedAliasKey(text, line: error.line) {
+                problem.fix =
+                    "quote the value: YAML reads a leading `*` as an alias (e.g. \(key): \"*-*-01 03:00\")"
+            }
+            problems.append(problem)
         }
 
-        // The environment.
+        // The environment: the prefixed name, else the seed system's alias. `variables`: the
+        // variable each key's value came from, for messages across keys.
+        var variables: [String: String] = [:]
         for key in allKeys {
-            let variable = key.environmentName
-            guard let raw = environment[variable], !raw.isEmpty else { continue }
+            let candidates = [key.environmentName] + (key.environmentAlias.map { [$0] } ?? [])
+            guard let variable = candidates.first(where: { !(environment[$0] ?? "").isEmpty }),
+                let raw = environment[variable]
+            else { continue }
             let source = "environment variable \(variable)"
             let node = key.node(forEnvironmentValue: raw)
             do {
@@ -95,7 +106,7 @@ public struct DaemonConfig: Sendable, Equatable {
                     problems.append(ConfigError.Problem(source: source, message: problem, fix: key.form))
                 } else {
                     values[key.name] = value
-                    fromEnvironment.insert(key.name)
+                    variables[key.name] = variable
                 }
             } catch {
                 problems += error.errors.map {
@@ -110,12 +121,12 @@ public struct DaemonConfig: Sendable, Equatable {
             let (minSamples, windowSize) = (keys.minSamples, keys.windowSize)
             var source = sourceName
             var mark: SourceMark?
-            if fromEnvironment.contains(minSamples.name) {
-                source = "environment variable \(minSamples.environmentName)"
+            if let variable = variables[minSamples.name] {
+                source = "environment variable \(variable)"
             } else if let m = marks[minSamples.name] {
                 mark = m
-            } else if fromEnvironment.contains(windowSize.name) {
-                source = "environment variable \(windowSize.environmentName)"
+            } else if let variable = variables[windowSize.name] {
+                source = "environment variable \(variable)"
             } else {
                 mark = marks[windowSize.name]
             }
@@ -132,11 +143,10 @@ public struct DaemonConfig: Sendable, Equatable {
         }
         if let program = config.deployHook.first, !program.hasPrefix("/") {
             let hook = keys.deployHook
-            let fromEnv = fromEnvironment.contains(hook.name)
-            let mark = fromEnv ? nil : marks[hook.name]
+            let mark = variables[hook.name] == nil ? marks[hook.name] : nil
             problems.append(
                 ConfigError.Problem(
-                    source: fromEnv ? "environment variable \(hook.environmentName)" : sourceName,
+                    source: variables[hook.name].map { "environment variable \($0)" } ?? sourceName,
                     line: mark?.line,
                     column: mark?.column,
                     message: "\(hook.name) must start with an absolute program path (no shell, no PATH search), "
@@ -144,6 +154,25 @@ public struct DaemonConfig: Sendable, Equatable {
                     fix: "write the full path, e.g. [/usr/local/bin/reload-model-server, --graceful]"
                 )
             )
+        }
+        let schedule = keys.retrainSchedule
+        if !config.retrainSchedule.isEmpty {
+            do {
+                config.retrainSchedule = try CalendarSpec(parsing: config.retrainSchedule).normalized
+            } catch {
+                let mark = variables[schedule.name] == nil ? marks[schedule.name] : nil
+                problems.append(
+                    ConfigError.Problem(
+                        source: variables[schedule.name].map { "environment variable \($0)" } ?? sourceName,
+                        line: mark?.line,
+                        column: mark?.column,
+                        message: "\(schedule.name) `\(config.retrainSchedule)` is not a calendar expression: \(error)",
+                        fix: "write it as for a systemd timer's OnCalendar= (systemd.time(7)), e.g. "
+                            + "\"Sun *-*-* 02:00\", daily or \"Mon..Fri 06:00\"; "
+                            + "systemd-analyze calendar 'EXPR' shows how systemd reads it"
+                    )
+                )
+            }
         }
         guard problems.isEmpty else { throw ConfigError(problems) }
 
@@ -153,6 +182,19 @@ public struct DaemonConfig: Sendable, Equatable {
             }
         }
         return config
+    }
+
+    /// The key on `line` of `text` when its value starts with an unquoted `*` (a calendar
+    /// expression such as `*-*-01 03:00`, which YAML reads as an alias), for a fix that says
+    /// to quote it.
+    static func unquotedAliasKey(_ text: String, line: Int?) -> String? {
+        guard let line, line >= 1 else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line <= lines.count else { return nil }
+        let parts = lines[line - 1].split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, parts[1].drop(while: { $0 == " " }).hasPrefix("*") else { return nil }
+        let key = String(parts[0].filter { !$0.isWhitespace })
+        return key.isEmpty ? nil : key
     }
 
     /// `path` made absolute against `base` and normalised (`.`, `..`, repeated and trailing
@@ -179,6 +221,19 @@ public struct DaemonConfig: Sendable, Equatable {
         var canonical: [String: JSONValue] = [:]
         for key in Self.allKeys { canonical[key.name] = key.normalized(values[key.name]) }
         self.values = canonical
+    }
+
+    /// Every environment variable that overrides a key: the `MLOPSD_` names and the seed
+    /// system's four aliases. For tools and tests that start a daemon or a client and must
+    /// keep the caller's overrides away from it.
+    public static var environmentNames: [String] {
+        allKeys.flatMap { [$0.environmentName] + ($0.environmentAlias.map { [$0] } ?? []) }
+    }
+
+    /// `retrain_schedule` as a calendar expression; nil when it is empty (models are then
+    /// retrained every `retrain_schedule_days`).
+    public var retrainCalendar: CalendarSpec? {
+        self.retrainSchedule.isEmpty ? nil : try? CalendarSpec(parsing: self.retrainSchedule)
     }
 
     /// Every key with its value as `mlopsd --check-config` prints it (`name: value`, lists

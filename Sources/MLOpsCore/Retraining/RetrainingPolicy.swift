@@ -7,7 +7,9 @@ import Foundation
 /// - `scheduled` holds once `retrain_schedule_days` passed since the production version
 ///   was created, once per slot (created + k·days): a slot fires once however many timer
 ///   ticks or restarts pass, and slots missed while the daemon was down fire once, not
-///   once each.
+///   once each. With `retrain_schedule` (a calendar expression) the slots are its elapses
+///   instead, counted from the production version's creation: the newest elapse that is
+///   not later than now and later than both the creation and the last slot handled.
 /// - `drift` holds when the drift streak reached `drift_confirmations`.
 /// - `decay` holds when the latest check found the metric decayed.
 /// - What holds retraining back, in this order: switched off, a run already queued or
@@ -125,6 +127,7 @@ public enum RetrainingPolicy {
                 nil, nil
             )
         }
+        if let calendar = s.calendar { return scheduled(s, calendar: calendar, created: created) }
         let period = s.scheduleDays * day
         let elapsed = s.now.timeIntervalSince(created)
         let periods = period > 0 ? (elapsed / period).rounded(.down) : 0
@@ -168,6 +171,48 @@ public enum RetrainingPolicy {
                 holds: true,
                 explanation:
                     "the production version is \(age) days old (schedule: every \(ValidationRun.format(s.scheduleDays)) days)",
+                figures: .object(figures)
+            ), slot, next
+        )
+    }
+
+    /// The scheduled condition on a calendar expression: the slot is the newest elapse
+    /// after the production version was created and after the last slot handled, not later
+    /// than now; the next slot is the first elapse after now.
+    static func scheduled(
+        _ s: RetrainingSituation,
+        calendar: CalendarSpec,
+        created: Date
+    ) -> (condition: RetrainingDecision.Condition, slot: Date?, next: Date?) {
+        let zone = calendar.zoneName(local: s.timeZone)
+        var figures: [String: JSONValue] = [
+            "production_created_at": .string(Timestamp.string(created)), "schedule": .string(calendar.normalized),
+            "time_zone": .string(zone),
+            "age_days": .double((s.now.timeIntervalSince(created) / day * 1000).rounded() / 1000),
+        ]
+        if let last = s.lastScheduledSlot { figures["last_slot"] = .string(Timestamp.string(last)) }
+        let lower = max(created, s.lastScheduledSlot ?? created)
+        let next = calendar.nextElapse(after: s.now, localTimeZone: s.timeZone)
+        if let next { figures["next_slot"] = .string(Timestamp.string(next)) }
+        guard let slot = calendar.latestElapse(atOrBefore: s.now, after: lower, localTimeZone: s.timeZone) else {
+            let explanation: String
+            if let next {
+                figures["due_at"] = .string(Timestamp.string(next))
+                explanation = "due at \(Timestamp.string(next)) (schedule `\(calendar.normalized)`, \(zone))"
+            } else {
+                explanation = "the schedule `\(calendar.normalized)` does not elapse again"
+            }
+            return (
+                .init(trigger: .scheduled, holds: false, explanation: explanation, figures: .object(figures)), nil, next
+            )
+        }
+        figures["slot"] = .string(Timestamp.string(slot))
+        return (
+            .init(
+                trigger: .scheduled,
+                holds: true,
+                explanation: "the schedule `\(calendar.normalized)` (\(zone)) elapsed at \(Timestamp.string(slot)), "
+                    + "after the production version was created at \(Timestamp.string(created))",
                 figures: .object(figures)
             ), slot, next
         )

@@ -46,8 +46,12 @@ public struct RetrainingSituation: Sendable, Equatable {
     public var enabled: Bool
     /// When the production version was created (trained); nil without one.
     public var productionCreatedAt: Date?
-    /// `retrain_schedule_days`.
+    /// `retrain_schedule_days` (used when ``calendar`` is nil).
     public var scheduleDays: Double
+    /// `retrain_schedule` as a calendar expression; nil: every ``scheduleDays`` days.
+    public var calendar: CalendarSpec?
+    /// The zone a calendar expression that names none is read in (the daemon's local zone).
+    public var timeZone: TimeZone
     /// The latest schedule slot already handled (fired or suppressed); nil: none yet.
     public var lastScheduledSlot: Date?
     /// Consecutive drifting checks (`monitoring_state.drift_streak`).
@@ -73,6 +77,8 @@ public struct RetrainingSituation: Sendable, Equatable {
         enabled: Bool,
         productionCreatedAt: Date?,
         scheduleDays: Double,
+        calendar: CalendarSpec? = nil,
+        timeZone: TimeZone = .gmt,
         lastScheduledSlot: Date? = nil,
         driftStreak: Int = 0,
         driftConfirmations: Int = 2,
@@ -87,6 +93,8 @@ public struct RetrainingSituation: Sendable, Equatable {
         self.enabled = enabled
         self.productionCreatedAt = productionCreatedAt
         self.scheduleDays = scheduleDays
+        self.calendar = calendar
+        self.timeZone = timeZone
         self.lastScheduledSlot = lastScheduledSlot
         self.driftStreak = driftStreak
         self.driftConfirmations = driftConfirmations

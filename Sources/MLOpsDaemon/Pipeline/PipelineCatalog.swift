@@ -94,7 +94,8 @@ public struct PipelineCatalog: Sendable, Equatable {
         return dirs.filter { $0.hasPrefix("/") }
     }
 
-    /// Replaces each command's `argv[0]` by its absolute path; problems name the file.
+    /// Replaces each command's `argv[0]` by its absolute path; problems name the file, and
+    /// the line and column of the program in `text`.
     static func resolvePrograms(
         _ definition: inout PipelineDefinition,
         path: String,
@@ -102,6 +103,7 @@ public struct PipelineCatalog: Sendable, Equatable {
         searchPath: [String]
     ) -> [String] {
         var problems: [String] = []
+        let root = try? YAMLComposer.compose(text)
         func resolve(_ command: inout PipelineDefinition.Command, stage: PipelineStage) {
             guard let program = command.argv.first else { return }
             // A Slurm stage's program runs on a compute node: its absolute path (checked by
@@ -110,12 +112,15 @@ public struct PipelineCatalog: Sendable, Equatable {
             if let found = locate(program, searchPath: searchPath) {
                 command.argv[0] = found
             } else {
+                let argv = root?["stages"]?[stage.rawValue]?["argv"]
+                let mark = argv?[0]?.mark ?? argv?.mark
+                let place = mark.map { "\(path):\($0.line):\($0.column)" } ?? path
                 problems.append(
-                    "\(path): stages.\(stage.rawValue).argv: the program `\(program)` "
+                    "\(place): stages.\(stage.rawValue).argv: the program `\(program)` "
                         + (program.hasPrefix("/")
                             ? "does not exist or is not executable"
                             : "is not on the search path (\(searchPath.joined(separator: ":")))")
-                        + "; fix: install it, or write its absolute path"
+                        + "; install it, or write its absolute path"
                 )
             }
         }

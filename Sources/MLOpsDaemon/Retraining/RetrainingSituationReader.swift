@@ -20,6 +20,8 @@ enum RetrainingSituationReader {
             enabled: settings?.enabled ?? false,
             productionCreatedAt: production.flatMap { Timestamp.parse($0.createdAt) },
             scheduleDays: config.retrainScheduleDays,
+            calendar: config.retrainCalendar,
+            timeZone: TimeZone.current,
             lastScheduledSlot: settings?.scheduledSlot,
             driftStreak: streak,
             driftConfirmations: spec.policy.driftConfirmations,

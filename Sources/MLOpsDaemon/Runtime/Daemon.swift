@@ -430,12 +430,21 @@ public final class Daemon {
         monitorTimer = monitor
 
         // The scheduled retraining trigger: once right away (a slot missed while the daemon
-        // was down fires once, at start), then every retrainTickInterval.
+        // was down fires once, at start), then every retrainTickInterval and, with a
+        // calendar schedule (retrain_schedule), also just after each of its elapses.
         retrainTimer?.cancel()
         let retrain = DispatchSource.makeTimerSource(queue: engine.queue)
-        let tick = Daemon.retrainTickInterval(config)
-        retrain.schedule(deadline: .now() + 1, repeating: tick, leeway: .seconds(1))
-        retrain.setEventHandler { [weak self] in EngineActor.assumeIsolated { self?.retrainingTick() } }
+        retrain.schedule(deadline: .now() + 1, leeway: .milliseconds(100))
+        // One-shot, re-armed after each pass (on the engine queue, like startTimers, so the
+        // timer re-armed is always the one in force).
+        retrain.setEventHandler { [weak self] in
+            EngineActor.assumeIsolated {
+                guard let self else { return }
+                self.retrainingTick()
+                let delay = Daemon.retrainDelay(self.config, now: Date(), timeZone: TimeZone.current)
+                self.retrainTimer?.schedule(deadline: .now() + delay, leeway: .milliseconds(100))
+            }
+        }
         retrain.resume()
         retrainTimer = retrain
 
@@ -491,6 +500,18 @@ public final class Daemon {
     /// the monitoring pass when that is more frequent.
     static func retrainTickInterval(_ config: DaemonConfig) -> Double {
         min(3600, config.monitoringCheckInterval)
+    }
+
+    /// Seconds until the next look at the scheduled trigger: ``retrainTickInterval(_:)``, or
+    /// sooner when the calendar schedule elapses first — then just after the elapse, so its
+    /// slot is due when the tick looks. A tick that comes early by the wall clock (the
+    /// timer runs on the monotonic one) finds the elapse still ahead and looks again
+    /// 50 ms later.
+    static func retrainDelay(_ config: DaemonConfig, now: Date, timeZone: TimeZone) -> Double {
+        let tick = retrainTickInterval(config)
+        guard let calendar = config.retrainCalendar, let next = calendar.nextElapse(after: now, localTimeZone: timeZone)
+        else { return tick }
+        return min(tick, max(0.05, next.timeIntervalSince(now) + 0.05))
     }
 
     /// The retraining timer's pass (docs/retraining.md): the scheduled trigger of every

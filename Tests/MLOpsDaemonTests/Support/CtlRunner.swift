@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MLOpsCore
 import MLOpsDaemon
 
 /// A raw `waitpid` status, read the way the C macros WIFEXITED, WEXITSTATUS, WIFSIGNALED
@@ -49,8 +50,9 @@ enum Ctl {
     /// The test process's environment without the variables that would pick a spool or a
     /// config behind a test's back.
     static var baseEnvironment: [String: String] {
-        ProcessInfo.processInfo.environment.filter {
-            !["SPOOL_DIR", "STATE_DIR", "NOTIFY_SOCKET"].contains($0.key) && !$0.key.hasPrefix("WATCHDOG_")
+        let overrides = Set(DaemonConfig.environmentNames)
+        return ProcessInfo.processInfo.environment.filter {
+            !overrides.contains($0.key) && $0.key != "NOTIFY_SOCKET" && !$0.key.hasPrefix("WATCHDOG_")
         }
     }
 

@@ -168,7 +168,7 @@ enum HeadlessBrowser {
             switch self {
             case .missingTool(let tool): "\(tool) is not installed (scripts/install-deps.sh installs it)"
             case .requiredButMissing(let tools):
-                "MLOPSD_REQUIRE_BROWSER=1 but \(tools.joined(separator: ", ")) not installed (scripts/install-deps.sh installs them)"
+                "MLOPSD_REQUIRE_BROWSER=1 but \(tools.joined(separator: ", ")) not installed (scripts/install-deps.sh test installs them)"
             case .cannotStart(let reason): "cannot start chromium: \(reason)"
             case .timedOut(let step, let seconds, let log):
                 "chromium did not finish \(step) within \(seconds) s (killed); its log:\n\(log.suffix(3000))"

@@ -33,7 +33,7 @@ final class SlurmCluster: Sendable {
         if !installed {
             if required {
                 throw TestFailure(
-                    "Slurm is not installed but MLOPSD_REQUIRE_SLURM=1 (run scripts/install-deps.sh --slurm)"
+                    "Slurm is not installed but MLOPSD_REQUIRE_SLURM=1 (run scripts/install-deps.sh test)"
                 )
             }
             print(
