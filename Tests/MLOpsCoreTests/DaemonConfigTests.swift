@@ -217,7 +217,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
 
 @Suite struct ConfigKeyTableTests {
     @Test func everyKeysTypeTakesEveryValueItsSchemaAllows() {
-        #expect(DaemonConfig.allKeys.count == 41)
+        #expect(DaemonConfig.allKeys.count == 42)
         for key in DaemonConfig.allKeys {
             #expect(key.typeFitsSchema, "\(key.name): its declared type does not fit its schema")
             #expect(key.environmentName == "MLOPSD_" + key.name.uppercased(), "\(key.name)")
