@@ -10,7 +10,8 @@ import Foundation
 /// Multiclass (a, b, c): true probabilities softmax(z) with z = (f1 + 0.2, −0.8·f1 + 0.7·f2,
 /// 0.5·f3 − 0.4·f2); the model's softmax(1.5·z + (0.1, −0.1, 0)), predicting its largest.
 ///
-/// - `shift` moves f1's mean: a covariate shift, P(label | x) unchanged (CBPE's assumption).
+/// - `shift` moves f1's mean and `spread` scales its standard deviation: a covariate shift,
+///   P(label | x) unchanged (CBPE's assumption). A narrower f1 lowers the ROC AUC.
 /// - `concept`: the true coefficient of f1 becomes −0.2 (binary) while x keeps its
 ///   distribution: a concept shift that no confidence can see.
 struct SyntheticOutputs {
@@ -35,7 +36,13 @@ struct SyntheticOutputs {
         return e.map { $0 / sum }
     }
 
-    static func binary(rows: Int, seed: UInt64, shift: Double = 0, concept: Bool = false) -> SyntheticOutputs {
+    static func binary(
+        rows: Int,
+        seed: UInt64,
+        shift: Double = 0,
+        spread: Double = 1,
+        concept: Bool = false
+    ) -> SyntheticOutputs {
         var rng = SeededGenerator(seed: seed)
         var data = SyntheticOutputs(
             classes: ["0", "1"],
@@ -45,7 +52,7 @@ struct SyntheticOutputs {
             labels: []
         )
         for _ in 0..<rows {
-            let x = [rng.normal() + shift, rng.normal(), rng.normal()]
+            let x = [spread * rng.normal() + shift, rng.normal(), rng.normal()]
             let truth = sigmoid((concept ? -0.2 : 1.2) * x[0] - 0.8 * x[1] + 0.5 * x[2] - 0.3)
             let score = sigmoid(1.8 * x[0] - 1.2 * x[1] + 0.75 * x[2] - 0.1)
             let label = Double.random(in: 0..<1, using: &rng) < truth
