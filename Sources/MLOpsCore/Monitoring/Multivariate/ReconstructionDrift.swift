@@ -97,7 +97,7 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
         // Impute, then standardise (StandardScaler: mean, variance with its correction term).
         var center = [Double](repeating: 0, count: d)
         var scale = [Double](repeating: 1, count: d)
-        var standardized = kept
+        var pcaMean = [Double](repeating: 0, count: d)
         let n = Double(rows)
         for a in 0..<d {
             var column = kept[a]
@@ -115,31 +115,30 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
             let constant = variance <= n * eps * variance + (n * mean * eps) * (n * mean * eps)
             center[a] = mean
             scale[a] = constant ? 1 : variance.squareRoot()
-            for r in 0..<rows { column[r] = (column[r] - mean) / scale[a] }
-            standardized[a] = column
+            // PCA centres on the standardised columns' own mean (≈ 0).
+            var sum = 0.0
+            for r in 0..<rows { sum += (column[r] - mean) / scale[a] }
+            pcaMean[a] = sum / n
         }
 
-        // PCA: the covariance of the standardised columns, decomposed.
-        let pcaMean = standardized.map { $0.reduce(0, +) / n }
-        var centered = standardized
-        for a in 0..<d { for r in 0..<rows { centered[a][r] -= pcaMean[a] } }
-        let columnsForCovariance = centered
-        var covariance = [Double](repeating: 0, count: d * d)
-        covariance.withParallelBuffer { out in
-            // Row a of the lower triangle per iteration: iteration a writes only row a.
-            DispatchQueue.concurrentPerform(iterations: d) { a in
-                columnsForCovariance[a].withUnsafeBufferPointer { x in
-                    for b in 0...a {
-                        let dot = columnsForCovariance[b].withUnsafeBufferPointer { y in
-                            var sum = 0.0
-                            for r in 0..<rows { sum += x[r] * y[r] }
-                            return sum
-                        }
-                        out[a * d + b] = dot / (n - 1)
-                    }
-                }
-            }
-        }
+        // PCA: the covariance of the standardised, centred rows, decomposed.
+        var model = ReconstructionDrift(
+            columns: keptNames,
+            imputation: imputation,
+            center: center,
+            scale: scale,
+            pcaMean: pcaMean,
+            components: [],
+            explainedVarianceRatio: [],
+            varianceShare: varianceShare,
+            referenceRows: rows,
+            chunkSize: nil,
+            referenceChunkErrors: [],
+            thresholdLower: nil,
+            thresholdUpper: nil
+        )
+        var flat = model.centred(kept, rows: rows)
+        let covariance = Self.covariance(&flat, rows: rows, columns: d)
         guard let eigen = SymmetricEigen(matrix: covariance, size: d) else { throw .decompositionFailed }
         let variances = eigen.values.map { max($0, 0) }
         let total = variances.reduce(0, +)
@@ -151,15 +150,13 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
             keep += 1
             if cumulative > varianceShare { break }
         }
-        let components = Array(eigen.vectors.prefix(keep))
-
-        var model = ReconstructionDrift(
+        model = ReconstructionDrift(
             columns: keptNames,
             imputation: imputation,
             center: center,
             scale: scale,
             pcaMean: pcaMean,
-            components: components,
+            components: Array(eigen.vectors.prefix(keep)),
             explainedVarianceRatio: ratios,
             varianceShare: varianceShare,
             referenceRows: rows,
@@ -171,7 +168,7 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
         guard let chunkSize else { return model }
         let chunks = PerformanceEstimator.chunks(rows: rows, size: chunkSize, keepIncomplete: false)
         guard chunks.count >= 2 else { return model }
-        let errors = model.rowErrors(kept)
+        let errors = model.errors(&flat, rows: rows)
         let chunkErrors = chunks.map { range in errors[range].reduce(0, +) / Double(range.count) }
         let mean = chunkErrors.reduce(0, +) / Double(chunkErrors.count)
         let sd = EstimationMath.standardDeviation(chunkErrors)
@@ -182,7 +179,7 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
             center: center,
             scale: scale,
             pcaMean: pcaMean,
-            components: components,
+            components: model.components,
             explainedVarianceRatio: ratios,
             varianceShare: varianceShare,
             referenceRows: rows,
@@ -225,48 +222,130 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
         self.thresholdUpper = thresholdUpper
     }
 
+    /// Rows per block of the parallel passes: a block's rows and the d × d or k × d matrices
+    /// they meet stay in cache.
+    static let rowBlock = 2_048
+
+    /// The rows of `columns` (this model's, in order; NaN or a short column imputed),
+    /// standardised and centred for the PCA, row-major: row r at `[r·d ..< (r + 1)·d]`.
+    func centred(_ columns: [[Double]], rows: Int) -> [Double] {
+        let d = self.columns.count
+        var flat = [Double](repeating: 0, count: rows * d)
+        flat.withUnsafeMutableBufferPointer { out in
+            for a in 0..<d {
+                let source = a < columns.count ? columns[a] : []
+                source.withUnsafeBufferPointer { x in
+                    let (c, s, m, fill) = (center[a], scale[a], pcaMean[a], imputation[a])
+                    for r in 0..<rows {
+                        let value = r < x.count && x[r].isFinite ? x[r] : fill
+                        out[r * d + a] = (value - c) / s - m
+                    }
+                }
+            }
+        }
+        return flat
+    }
+
+    /// The lower triangle (and diagonal) of the covariance of centred rows (row-major, as
+    /// ``centred(_:rows:)`` lays them out), divided by rows − 1, row-major d × d: each block of
+    /// rows sums its outer products into its own matrix, in parallel; the blocks' matrices are
+    /// then added in block order (so the result does not depend on scheduling).
+    static func covariance(_ flat: inout [Double], rows: Int, columns d: Int) -> [Double] {
+        let blocks = (rows + rowBlock - 1) / rowBlock
+        var partial = [Double](repeating: 0, count: blocks * d * d)
+        flat.withParallelBuffer { z in
+            partial.withParallelBuffer { out in
+                // Block b reads its rows and writes only its own matrix, out[b·d² ..< (b + 1)·d²].
+                DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                    guard let zBase = z.baseAddress, let outBase = out.baseAddress else { return }
+                    let matrix = outBase + b * d * d
+                    for r in (b * rowBlock)..<min(rows, (b + 1) * rowBlock) {
+                        let row = zBase + r * d
+                        for a in 0..<d {
+                            let za = row[a]
+                            let target = matrix + a * d
+                            for c in 0...a { target[c] += za * row[c] }
+                        }
+                    }
+                }
+            }
+        }
+        var total = [Double](repeating: 0, count: d * d)
+        for b in 0..<blocks {
+            for i in 0..<(d * d) { total[i] += partial[b * d * d + i] }
+        }
+        let divisor = Double(max(rows - 1, 1))
+        return total.map { $0 / divisor }
+    }
+
     /// Each row's reconstruction error. `columns` are this model's ``columns``, in order
     /// (NaN is missing and imputed); a missing column or a shorter one counts as missing.
     public func rowErrors(_ columns: [[Double]]) -> [Double] {
-        let d = self.columns.count
         let rows = columns.map(\.count).max() ?? 0
         guard rows > 0 else { return [] }
-        // z: imputed, standardised and centred, column by column.
-        var z = [[Double]](repeating: [], count: d)
-        for a in 0..<d {
-            let source = a < columns.count ? columns[a] : []
-            var column = [Double](repeating: 0, count: rows)
-            for r in 0..<rows {
-                let value = r < source.count && source[r].isFinite ? source[r] : imputation[a]
-                column[r] = (value - center[a]) / scale[a] - pcaMean[a]
-            }
-            z[a] = column
-        }
-        // Residual = z − Wᵀ(W z), accumulated over the components column-wise.
-        var residual = z
-        var projection = [Double](repeating: 0, count: rows)
-        for component in components {
-            for r in 0..<rows { projection[r] = 0 }
-            for a in 0..<d {
-                let w = component[a]
-                z[a].withUnsafeBufferPointer { x in
-                    for r in 0..<rows { projection[r] += w * x[r] }
+        var flat = centred(columns, rows: rows)
+        return errors(&flat, rows: rows)
+    }
+
+    /// The errors of centred rows (``centred(_:rows:)``): blocks of rows in parallel, each
+    /// row projected on the kept components and reconstructed; the residual's length.
+    func errors(_ flat: inout [Double], rows: Int) -> [Double] {
+        let d = columns.count
+        let k = components.count
+        var weights = components.flatMap { $0 }
+        let blocks = (rows + Self.rowBlock - 1) / Self.rowBlock
+        var errors = [Double](repeating: 0, count: rows)
+        flat.withParallelBuffer { z in
+            weights.withParallelBuffer { w in
+                errors.withParallelBuffer { out in
+                    // Block b reads its rows and the weights, and writes only its rows' errors.
+                    DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                        guard let zBase = z.baseAddress else { return }
+                        let wBase = w.baseAddress
+                        var scratch = [Double](repeating: 0, count: k + d)
+                        scratch.withUnsafeMutableBufferPointer { buffer in
+                            guard let p = buffer.baseAddress, let wBase else { return }
+                            let reconstructed = p + k
+                            for r in (b * Self.rowBlock)..<min(rows, (b + 1) * Self.rowBlock) {
+                                let row = zBase + r * d
+                                // Projections: dot products, four partial sums at a time.
+                                for j in 0..<k {
+                                    let component = wBase + j * d
+                                    var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+                                    var a = 0
+                                    while a + 4 <= d {
+                                        s0 += component[a] * row[a]
+                                        s1 += component[a + 1] * row[a + 1]
+                                        s2 += component[a + 2] * row[a + 2]
+                                        s3 += component[a + 3] * row[a + 3]
+                                        a += 4
+                                    }
+                                    while a < d {
+                                        s0 += component[a] * row[a]
+                                        a += 1
+                                    }
+                                    p[j] = (s0 + s1) + (s2 + s3)
+                                }
+                                // Reconstruction: Σ pⱼ·componentⱼ, component by component.
+                                for a in 0..<d { reconstructed[a] = 0 }
+                                for j in 0..<k {
+                                    let pj = p[j]
+                                    let component = wBase + j * d
+                                    for a in 0..<d { reconstructed[a] += pj * component[a] }
+                                }
+                                var squared = 0.0
+                                for a in 0..<d {
+                                    let residual = row[a] - reconstructed[a]
+                                    squared += residual * residual
+                                }
+                                out[r] = squared.squareRoot()
+                            }
+                        }
+                    }
                 }
             }
-            for a in 0..<d {
-                let w = component[a]
-                residual[a].withUnsafeMutableBufferPointer { out in
-                    for r in 0..<rows { out[r] -= w * projection[r] }
-                }
-            }
         }
-        var squared = [Double](repeating: 0, count: rows)
-        for a in 0..<d {
-            residual[a].withUnsafeBufferPointer { x in
-                for r in 0..<rows { squared[r] += x[r] * x[r] }
-            }
-        }
-        return squared.map { $0.squareRoot() }
+        return errors
     }
 
     /// The chunk's (window's) reconstruction error with its band and verdict.
