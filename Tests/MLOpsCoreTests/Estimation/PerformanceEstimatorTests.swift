@@ -109,11 +109,23 @@ extension EstimationTests {
             }
         }
 
-        /// The fitted estimator survives JSON (the daemon can keep it with a version).
-        @Test func fittedEstimatorRoundTripsThroughJSON() throws {
+        /// The fitted estimator survives JSON (the daemon can keep it with a version); a
+        /// corrupt calibrator is refused when decoded, not met later as a crash.
+        @Test func fittedEstimatorRoundTripsThroughJSONAndCorruptOnesAreRefused() throws {
             let estimator = try Self.fit(.binary(rows: 3_000, seed: 2))
             let data = try JSONEncoder().encode(estimator)
             #expect(try JSONDecoder().decode(PerformanceEstimator.self, from: data) == estimator)
+            let corrupt = Data(#"{"knots": [], "values": []}"#.utf8)
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(IsotonicCalibrator.self, from: corrupt) }
+        }
+
+        /// A window of other classes than the estimator's gets no estimate rather than a wrong one.
+        @Test func windowOfOtherClassesIsNotEstimated() throws {
+            let estimator = try Self.fit(.binary(rows: 2_000, seed: 3))
+            let other = SyntheticOutputs.multiclass(rows: 100, seed: 4)
+            let estimate = estimator.estimate(other.outputs)
+            #expect(estimate.used == 0 && estimate.metrics.allSatisfy { $0.estimated == nil })
+            #expect(estimator.calibratedProbabilities(other.outputs).isEmpty)
         }
 
         @Test func multiclassEstimateFollowsRealizedPerformanceUnderCovariateShift() throws {

@@ -112,11 +112,16 @@ extension EstimationTests {
             }
         }
 
-        @Test func fittedModelRoundTripsThroughJSON() throws {
+        @Test func fittedModelRoundTripsThroughJSONAndMisshapenOnesAreRefused() throws {
             let reference = Self.correlated(rows: 1_000, seed: 5, mixing: Self.mixing(rho: 0.5))
             let model = try ReconstructionDrift.fit(columns: reference, names: Self.names, chunkSize: 200)
             let data = try JSONEncoder().encode(model)
             #expect(try JSONDecoder().decode(ReconstructionDrift.self, from: data) == model)
+            // A component shorter than the columns would be read past its end: refused.
+            var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            object["components"] = [[1.0]]
+            let corrupt = try JSONSerialization.data(withJSONObject: object)
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(ReconstructionDrift.self, from: corrupt) }
         }
 
         struct DRCCase: Encodable {

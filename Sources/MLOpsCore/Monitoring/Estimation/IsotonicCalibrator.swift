@@ -38,6 +38,23 @@ public struct IsotonicCalibrator: Sendable, Equatable, Codable {
         self.values = values
     }
 
+    enum CodingKeys: String, CodingKey { case knots, values }
+
+    /// Decodes a calibrator, refusing points ``init(knots:values:)`` would refuse.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let knots = try c.decode([Double].self, forKey: .knots)
+        let values = try c.decode([Double].self, forKey: .values)
+        guard let valid = IsotonicCalibrator(knots: knots, values: values) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .knots,
+                in: c,
+                debugDescription: "isotonic points must be non-empty, finite, as many values as knots, knots ascending"
+            )
+        }
+        self = valid
+    }
+
     /// Fits on the scores and whether each row's label is the positive class. Rows whose
     /// score is not finite are left out; nil when no row is left or the arrays differ in
     /// length.

@@ -137,7 +137,28 @@ public struct PerformanceEstimator: Sendable, Equatable, Codable {
     /// The estimate for `window` (whose classes must be this estimator's). `labels`, when
     /// given (aligned with the window's rows), adds the realized metrics over the labelled
     /// rows: the estimate held to account.
+    /// A window whose classes differ from the estimator's is not estimated (every metric nil).
     public func estimate(_ window: ClassifierOutputs, labels: [String?]? = nil) -> PerformanceEstimate {
+        guard window.classes == classes, calibrations.count == window.scores.count else {
+            return PerformanceEstimate(
+                rows: window.count,
+                used: 0,
+                labelled: 0,
+                metrics: references.map {
+                    .init(
+                        metric: $0.metric,
+                        estimated: nil,
+                        samplingError: nil,
+                        lower: nil,
+                        upper: nil,
+                        realized: nil,
+                        thresholdLower: $0.thresholdLower,
+                        thresholdUpper: $0.thresholdUpper,
+                        alert: false
+                    )
+                }
+            )
+        }
         let rows = window.completeRows
         let view = Rows(outputs: window, rows: rows, labels: labels ?? [])
         let calibrated = calibrate(view)
@@ -181,7 +202,8 @@ public struct PerformanceEstimator: Sendable, Equatable, Codable {
     /// The calibrated probability columns of `window`'s complete rows (binary: the positive
     /// class's), as the estimate uses them.
     public func calibratedProbabilities(_ window: ClassifierOutputs) -> [[Double]] {
-        calibrate(Rows(outputs: window, rows: window.completeRows, labels: []))
+        guard window.classes == classes, calibrations.count == window.scores.count else { return [] }
+        return calibrate(Rows(outputs: window, rows: window.completeRows, labels: []))
     }
 
     /// The row ranges of `size`-row chunks, in order; the incomplete last chunk kept or not.

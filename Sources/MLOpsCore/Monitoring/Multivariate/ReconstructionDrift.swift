@@ -278,6 +278,45 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
         return total.map { $0 / divisor }
     }
 
+    enum CodingKeys: String, CodingKey {
+        case columns, imputation, center, scale, pcaMean, components, explainedVarianceRatio, varianceShare
+        case referenceRows, chunkSize, referenceChunkErrors, thresholdLower, thresholdUpper
+    }
+
+    /// Decodes a model, refusing one whose parts do not fit together (a vector per column,
+    /// components over the columns): its arithmetic would read outside them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let columns = try c.decode([String].self, forKey: .columns)
+        let d = columns.count
+        let perColumn = try [CodingKeys.imputation, .center, .scale, .pcaMean].map {
+            try c.decode([Double].self, forKey: $0)
+        }
+        let components = try c.decode([[Double]].self, forKey: .components)
+        guard perColumn.allSatisfy({ $0.count == d }), components.allSatisfy({ $0.count == d }) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .components,
+                in: c,
+                debugDescription: "every per-column vector and component must have one entry per column (\(d))"
+            )
+        }
+        self.init(
+            columns: columns,
+            imputation: perColumn[0],
+            center: perColumn[1],
+            scale: perColumn[2],
+            pcaMean: perColumn[3],
+            components: components,
+            explainedVarianceRatio: try c.decode([Double].self, forKey: .explainedVarianceRatio),
+            varianceShare: try c.decode(Double.self, forKey: .varianceShare),
+            referenceRows: try c.decode(Int.self, forKey: .referenceRows),
+            chunkSize: try c.decodeIfPresent(Int.self, forKey: .chunkSize),
+            referenceChunkErrors: try c.decode([Double].self, forKey: .referenceChunkErrors),
+            thresholdLower: try c.decodeIfPresent(Double.self, forKey: .thresholdLower),
+            thresholdUpper: try c.decodeIfPresent(Double.self, forKey: .thresholdUpper)
+        )
+    }
+
     /// Each row's reconstruction error. `columns` are this model's ``columns``, in order
     /// (NaN is missing and imputed); a missing column or a shorter one counts as missing.
     public func rowErrors(_ columns: [[Double]]) -> [Double] {
