@@ -66,6 +66,10 @@ import Testing
         #expect(mvChunks.allSatisfy { ($0["value"] as? [String: Any])?["drift"] as? Bool == true }, "\(mvChunks)")
         let page = try String(contentsOfFile: dir + "/page.html", encoding: .utf8)
         #expect(page.contains("Estimated performance") && page.contains("Multivariate drift"))
+        if try HeadlessBrowser.available() {
+            // Strict parse, no console error, no request, a PDF with something on it.
+            _ = try ReportBrowserTests.renderCleanly(dir + "/page.html", into: dir)
+        }
 
         let text = try Ctl.run(files + Self.model, in: dir)
         #expect(text.exitCode == 0, "\(text)")
