@@ -125,8 +125,11 @@ struct BenchRun {
 
     /// scripts/bench/drift_reference.py: under the working directory (make bench runs from the
     /// repository), else above this executable (.build/<triple>/release/).
-    static func driftScript() -> String {
-        let relative = "scripts/bench/drift_reference.py"
+    static func driftScript() -> String { script("scripts/bench/drift_reference.py") }
+
+    /// `relative` (a script of the repository): under the working directory, else above this
+    /// executable.
+    static func script(_ relative: String) -> String {
         let here = FileManager.default.currentDirectoryPath + "/" + relative
         if FileManager.default.fileExists(atPath: here) { return here }
         let me =

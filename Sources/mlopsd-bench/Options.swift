@@ -30,6 +30,19 @@ struct Options: Sendable {
     var checkOnly: Int?
     /// Run only the wide-CSV timing (`--csv-only`) with this many runs per shape, nothing else.
     var csvOnly: Int?
+    /// Run only the estimation figures (`--estimate-only`) with this many no-shift windows.
+    var estimateOnly: Int?
+    /// NannyML's environment for the estimation run (`--nannyml-venv`), as
+    /// scripts/nannyml-venv.sh makes it.
+    var nannymlVenv = Options.defaultNannyMLVenv
+
+    /// $MLOPSD_NANNYML_VENV, else ~/.cache/mlopsd/nannyml-venv (where scripts/nannyml-venv.sh
+    /// puts it).
+    static var defaultNannyMLVenv: String {
+        let env = ProcessInfo.processInfo.environment
+        return env["MLOPSD_NANNYML_VENV"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (env["HOME"] ?? "/root") + "/.cache/mlopsd/nannyml-venv"
+    }
 
     /// $XDG_CACHE_HOME/mlopsd-bench/venv, else ~/.cache/mlopsd-bench/venv.
     static var defaultVenv: String {
@@ -43,6 +56,7 @@ struct Options: Sendable {
                             [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
                mlopsd-bench --check-only [N]
                mlopsd-bench --csv-only [N]
+               mlopsd-bench --estimate-only [N] [--nannyml-venv DIR] [--dir DIR]
 
           --jobs N           jobs per throughput run and raw filesystem operations (default 10000)
           --latency-jobs N   jobs dropped one at a time for the latency run (default 200)
@@ -62,6 +76,12 @@ struct Options: Sendable {
                              (default 20); no daemon, files or Python
           --csv-only [N]     only the in-process wide-CSV timing (1,000 rows × 100 and × 10,000
                              columns; 10,000- and 40,000-column headers), best of N runs (default 3)
+          --estimate-only [N] only the estimation figures: CBPE fit and 10,000-row estimate time, PCA
+                             time, |estimated − realized| ROC AUC under covariate shift, false alarms
+                             over N no-shift windows of 1,000 rows (default 1000), and NannyML on the
+                             same 100,000 + 100,000-row files (mlopsctl beside this executable)
+          --nannyml-venv DIR NannyML 0.13.1's environment (default $MLOPSD_NANNYML_VENV or
+                             ~/.cache/mlopsd/nannyml-venv; make it with scripts/nannyml-venv.sh)
         """
 
     /// Parses `arguments` (without the program name).
@@ -102,6 +122,16 @@ struct Options: Sendable {
                     options.csvOnly = n
                     rest = rest.dropFirst()
                 }
+            case "--estimate-only":
+                options.estimateOnly = 1_000
+                if let next = rest.first, let n = Int(next) {
+                    guard n >= 1 else {
+                        throw .usage("--estimate-only needs a whole number of at least 1, not '\(next)'")
+                    }
+                    options.estimateOnly = n
+                    rest = rest.dropFirst()
+                }
+            case "--nannyml-venv": options.nannymlVenv = try value(argument)
             case "--json": options.jsonPath = try value(argument)
             case "--keep": options.keep = true
             case "--dir": options.baseDirectory = try value(argument)

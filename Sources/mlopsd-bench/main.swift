@@ -5,6 +5,7 @@
 // Dispatch queue, with handlers created in library-style code (BenchRun), never here.
 import Foundation
 import Glibc
+import MLOpsCore
 
 let options: Options
 do {
@@ -26,6 +27,34 @@ if let repetitions = options.checkOnly {
 
 if let repetitions = options.csvOnly {
     print(WideCSVBenchmark.table(WideCSVBenchmark.run(repetitions: repetitions)), terminator: "")
+    exit(0)
+}
+
+if let windows = options.estimateOnly {
+    do {
+        let directory = try FileSystem.makeTemporaryDirectory(in: options.baseDirectory, prefix: "mlopsd-estimate")
+        defer { if !options.keep { try? FileManager.default.removeItem(atPath: directory) } }
+        let me =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let ctl = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("mlopsctl").path
+        let python = options.nannymlVenv + "/bin/python"
+        let figures = try EstimationBenchmark.run(
+            windows: windows,
+            directory: directory,
+            ctl: access(ctl, X_OK) == 0 ? ctl : nil,
+            nannymlPython: access(python, X_OK) == 0 ? python : nil,
+            script: BenchRun.script("scripts/nannyml_reference.py"),
+            progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        )
+        print(EstimationBenchmark.lines(figures).joined(separator: "\n"))
+        if let path = options.jsonPath {
+            let data = try JSONEncoder.mlopsPretty.encode(figures)
+            try data.write(to: URL(fileURLWithPath: path))
+        }
+    } catch {
+        FileHandle.standardError.write(Data("mlopsd-bench: \(error)\n".utf8))
+        exit(1)
+    }
     exit(0)
 }
 

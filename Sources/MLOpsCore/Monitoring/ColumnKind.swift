@@ -1,5 +1,5 @@
-/// What a monitored column is, as a check's report says under `kind`: a feature's type or
-/// the segment group a segment field belongs to (docs/monitoring.md).
+/// What a monitored column is, as a check's report says under `kind`: a feature's type, the
+/// segment group a segment field belongs to, or a model output (docs/monitoring.md).
 public enum ColumnKind: String, Codable, Sendable, CaseIterable {
     /// A numerical feature (tested with KS).
     case numerical
@@ -9,4 +9,7 @@ public enum ColumnKind: String, Codable, Sendable, CaseIterable {
     case equipment
     /// A population segment field (age band, sex).
     case population
+    /// An output of the model: a score or class probability (tested with KS) or the
+    /// predicted class (tested with chi-square) (``OutputDrift``).
+    case output
 }

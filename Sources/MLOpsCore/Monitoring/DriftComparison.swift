@@ -16,6 +16,11 @@ import Dispatch
 ///   `min_samples` gate here: every row of both files is used.
 /// - Empty cells (and, in numerical columns, non-finite numbers) are left out and counted;
 ///   a column with no values on one side is not tested and never drifts.
+/// - The model's columns (``ModelOutputColumns``): the prediction and scores are tested as
+///   outputs (type `output`, KS on scores and chi-square on the prediction, in the same
+///   correction, apart from the inputs' drift share); the target is not tested. With a
+///   target in the reference, ``modelFigures(_:outputs:chunkSize:varianceShare:)`` estimates
+///   the current file's performance (CBPE) and the numerical inputs' multivariate drift.
 public enum DriftComparison {
     /// The daemon's defaults: `data_drift_threshold` and `drift_alpha`.
     public static let defaultThreshold = 0.1
@@ -31,10 +36,17 @@ public enum DriftComparison {
         categorical: Set<String> = [],
         threshold: Double = defaultThreshold,
         alpha: Double = defaultAlpha,
-        maxColumns: Int? = nil
+        maxColumns: Int? = nil,
+        outputs: ModelOutputColumns = .none
     ) throws(DriftInputError) -> DriftReport {
-        let pair = try read(reference: reference, current: current, categorical: categorical, maxColumns: maxColumns)
-        return compare(pair, threshold: threshold, alpha: alpha)
+        let pair = try read(
+            reference: reference,
+            current: current,
+            categorical: categorical,
+            maxColumns: maxColumns,
+            outputs: outputs
+        )
+        return compare(pair, threshold: threshold, alpha: alpha, outputs: outputs)
     }
 
     /// Two files read with the same column types, and why a column became categorical.
@@ -50,12 +62,18 @@ public enum DriftComparison {
 
     /// Reads both files and agrees on the types: a column that is text in one file is read
     /// as text in the other too (that file is read a second time, which only happens then).
+    /// `outputs` names the model's columns: each must be in the reference; the prediction and
+    /// the target are read as text, the scores must be numbers; the target may be missing
+    /// from the current file.
     public static func read(
         reference: [UInt8],
         current: [UInt8],
         categorical: Set<String>,
-        maxColumns: Int? = nil
+        maxColumns: Int? = nil,
+        outputs: ModelOutputColumns = .none
     ) throws(DriftInputError) -> Pair {
+        let userCategorical = categorical
+        let categorical = categorical.union(outputs.textColumns)
         var ref: ColumnarCSV
         var cur: ColumnarCSV
         do {
@@ -66,14 +84,26 @@ public enum DriftComparison {
         } catch { throw .csv(.current, error) }
         let currentNames = Set(cur.header)
         let referenceNames = Set(ref.header)
-        if let name = ref.header.first(where: { !currentNames.contains($0) }) {
+        for (option, names) in [
+            ("--prediction", outputs.prediction.map { [$0] } ?? []), ("--score", outputs.scores),
+            ("--target", outputs.target.map { [$0] } ?? []),
+        ] {
+            if let name = names.first(where: { !referenceNames.contains($0) }) {
+                throw .unknownOutputColumn(option: option, name: name)
+            }
+        }
+        if let name = ref.header.first(where: { !currentNames.contains($0) && $0 != outputs.target }) {
             throw .columnInOneFileOnly(name: name, presentIn: .reference)
         }
         if let name = cur.header.first(where: { !referenceNames.contains($0) }) {
             throw .columnInOneFileOnly(name: name, presentIn: .current)
         }
-        if let name = categorical.sorted().first(where: { !referenceNames.contains($0) }) {
+        if let name = userCategorical.sorted().first(where: { !referenceNames.contains($0) }) {
             throw .unknownCategorical(name: name)
+        }
+        for name in outputs.scores {
+            if let cell = ref.firstNonNumber[name] { throw .scoreNotANumber(name: name, side: .reference, cell: cell) }
+            if let cell = cur.firstNonNumber[name] { throw .scoreNotANumber(name: name, side: .current, cell: cell) }
         }
         var inferred: [String: (side: DriftInputError.Side, cell: ColumnarCSV.NotANumber)] = [:]
         for (name, cell) in cur.firstNonNumber { inferred[name] = (.current, cell) }
@@ -88,11 +118,15 @@ public enum DriftComparison {
         return Pair(reference: ref, current: cur, inferred: inferred)
     }
 
-    /// Compares two files read by ``read(reference:current:categorical:)``.
+    /// Compares two files read by ``read(reference:current:categorical:maxColumns:outputs:)``.
+    /// The columns `outputs` names as outputs are reported with type `output` (their
+    /// p-values join the same correction) and counted apart from the inputs' drift share;
+    /// the target is not a drift column.
     public static func compare(
         _ pair: Pair,
         threshold: Double = defaultThreshold,
-        alpha: Double = defaultAlpha
+        alpha: Double = defaultAlpha,
+        outputs: ModelOutputColumns = .none
     ) -> DriftReport {
         let names = pair.reference.header
         let ref = pair.reference
@@ -136,19 +170,29 @@ public enum DriftComparison {
             }
         }
 
-        let tested = tests.indices.filter { tests[$0].pValue != nil }
+        let outputNames = Set(outputs.outputNames)
+        let skipped = tests.indices.map { names[$0] == outputs.target }
+        let tested = tests.indices.filter { tests[$0].pValue != nil && !skipped[$0] }
         let adjusted = BenjaminiHochberg.adjust(tested.compactMap { tests[$0].pValue }) ?? []
         var pAdjusted = [Double?](repeating: nil, count: names.count)
         for (k, index) in tested.enumerated() where k < adjusted.count { pAdjusted[index] = adjusted[k] }
 
         var columns: [DriftReport.Column] = []
         var drifted: [String] = []
-        for (i, name) in names.enumerated() {
+        var outputsDrifted: [String] = []
+        var inputCount = 0
+        for (i, name) in names.enumerated() where !skipped[i] {
             let t = tests[i]
+            let isOutput = outputNames.contains(name)
             let effect = t.test == .ks ? t.statistic : t.jensenShannon
             var drift = false
             if let effect, let p = pAdjusted[i] { drift = effect > threshold && p < alpha }
-            if drift { drifted.append(name) }
+            if isOutput {
+                if drift { outputsDrifted.append(name) }
+            } else {
+                inputCount += 1
+                if drift { drifted.append(name) }
+            }
             var note = t.note
             if let (side, cell) = pair.inferred[name] {
                 note =
@@ -158,7 +202,7 @@ public enum DriftComparison {
             columns.append(
                 DriftReport.Column(
                     name: name,
-                    type: types[i],
+                    type: isOutput ? .output : types[i],
                     test: t.test,
                     statistic: t.statistic,
                     pValue: t.pValue,
@@ -174,8 +218,9 @@ public enum DriftComparison {
         }
         return DriftReport(
             columns: columns,
-            driftShare: names.isEmpty ? 0 : Double(drifted.count) / Double(names.count),
+            driftShare: inputCount == 0 ? 0 : Double(drifted.count) / Double(inputCount),
             drifted: drifted,
+            outputsDrifted: outputsDrifted,
             rowsReference: ref.rowCount,
             rowsCurrent: cur.rowCount,
             threshold: threshold,

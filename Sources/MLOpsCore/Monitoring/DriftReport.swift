@@ -6,7 +6,7 @@ public struct DriftReport: Sendable, Equatable, Encodable {
     public struct Column: Sendable, Equatable, Encodable {
         /// The column's name in the header.
         public var name: String
-        /// `numerical` or `categorical`.
+        /// `numerical`, `categorical`, or `output` (a column named as the model's prediction or score).
         public var type: ColumnKind
         /// `ks` (numerical) or `chi_square` (categorical); nil when the column could not be
         /// tested (no values on one side).
@@ -92,12 +92,21 @@ public struct DriftReport: Sendable, Equatable, Encodable {
         }
     }
 
-    /// One entry per column, in the reference file's order.
+    /// One entry per column, in the reference file's order (the target column, when one is
+    /// named, left out).
     public var columns: [Column]
-    /// Drifted columns over all columns (0 when there are none).
+    /// Drifted input columns over all input columns (0 when there are none); outputs count
+    /// apart.
     public var driftShare: Double
-    /// The names of the drifted columns.
+    /// The names of the drifted input columns.
     public var drifted: [String]
+    /// The names of the drifted output columns (type `output`).
+    public var outputsDrifted: [String]
+    /// The performance estimate of the current file; nil without a target, a prediction and
+    /// scores.
+    public var estimate: DriftModelFigures.Estimate?
+    /// The multivariate drift of the numerical inputs; nil with fewer than two of them.
+    public var multivariate: DriftModelFigures.Multivariate?
     /// Data rows of the reference file.
     public var rowsReference: Int
     /// Data rows of the current file.
@@ -112,6 +121,9 @@ public struct DriftReport: Sendable, Equatable, Encodable {
         columns: [Column],
         driftShare: Double,
         drifted: [String],
+        outputsDrifted: [String] = [],
+        estimate: DriftModelFigures.Estimate? = nil,
+        multivariate: DriftModelFigures.Multivariate? = nil,
         rowsReference: Int,
         rowsCurrent: Int,
         threshold: Double,
@@ -120,6 +132,9 @@ public struct DriftReport: Sendable, Equatable, Encodable {
         self.columns = columns
         self.driftShare = driftShare
         self.drifted = drifted
+        self.outputsDrifted = outputsDrifted
+        self.estimate = estimate
+        self.multivariate = multivariate
         self.rowsReference = rowsReference
         self.rowsCurrent = rowsCurrent
         self.threshold = threshold
@@ -130,8 +145,25 @@ public struct DriftReport: Sendable, Equatable, Encodable {
         case columns
         case driftShare = "drift_share"
         case drifted
+        case outputsDrifted = "outputs_drifted"
+        case estimate, multivariate
         case rowsReference = "rows_reference"
         case rowsCurrent = "rows_current"
         case threshold, alpha
+    }
+
+    /// Every key is written (`estimate` and `multivariate` as `null` when not computed).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(columns, forKey: .columns)
+        try c.encode(driftShare, forKey: .driftShare)
+        try c.encode(drifted, forKey: .drifted)
+        try c.encode(outputsDrifted, forKey: .outputsDrifted)
+        try c.encode(estimate, forKey: .estimate)
+        try c.encode(multivariate, forKey: .multivariate)
+        try c.encode(rowsReference, forKey: .rowsReference)
+        try c.encode(rowsCurrent, forKey: .rowsCurrent)
+        try c.encode(threshold, forKey: .threshold)
+        try c.encode(alpha, forKey: .alpha)
     }
 }

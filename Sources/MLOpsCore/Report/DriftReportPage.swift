@@ -51,11 +51,16 @@ public enum DriftReportPage {
         )
         ModelReportPage.summaryItem("Threshold", ReportFormat.number(report.threshold), &body)
         ModelReportPage.summaryItem("Alpha", ReportFormat.number(report.alpha), &body)
+        let outputs = report.columns.filter { $0.type == .output }.count
         ModelReportPage.summaryItem(
             "Drift",
-            "\(report.drifted.count) of \(report.columns.count) columns drift (\(ReportFormat.percent(report.driftShare)))",
+            "\(report.drifted.count) of \(report.columns.count - outputs) \(outputs > 0 ? "input " : "")columns drift "
+                + "(\(ReportFormat.percent(report.driftShare)))",
             &body
         )
+        if outputs > 0 {
+            ModelReportPage.summaryItem("Outputs", "\(report.outputsDrifted.count) of \(outputs) drift", &body)
+        }
         body.close("div")
         body.element(
             "p",
@@ -89,6 +94,8 @@ public enum DriftReportPage {
             )
         }
         body.close("section")
+        if let estimate = report.estimate { estimateSection(estimate, &body) }
+        if let multivariate = report.multivariate { multivariateSection(multivariate, &body) }
         body.open("section")
         body.element("h2", [("id", "columns")], "Columns")
         if input.distributions.isEmpty {
@@ -131,5 +138,78 @@ public enum DriftReportPage {
         )
         body.close("footer")
         return ReportDocument.page(title: "Drift report: \(input.currentFile)", body: body.text)
+    }
+
+    /// `start–end` rows of a chunk.
+    static func rows<Value>(_ chunk: DriftModelFigures.Chunk<Value>) -> String { "\(chunk.start)–\(chunk.end)" }
+
+    /// `low – high`, or the missing mark.
+    static func range(_ low: Double?, _ high: Double?) -> String {
+        guard low != nil || high != nil else { return ReportFormat.missing }
+        return ReportFormat.number(low) + " – " + ReportFormat.number(high)
+    }
+
+    /// The estimated performance: how it was fitted, then one row per chunk and metric.
+    static func estimateSection(_ estimate: DriftModelFigures.Estimate, _ body: inout HTMLWriter) {
+        body.open("section")
+        body.element("h2", [("id", "estimate")], "Estimated performance")
+        body.element(
+            "p",
+            "Estimated without labels from the model's calibrated confidence (CBPE, as NannyML): classes "
+                + estimate.classes.joined(separator: ", ") + "; calibration "
+                + estimate.calibration.joined(separator: ", ") + "; fitted on "
+                + ReportFormat.count(estimate.referenceRows, "labelled reference row") + "; "
+                + (estimate.thresholdChunkSize.map { "thresholds from reference chunks of \($0) rows." }
+                    ?? "no thresholds (fewer than two reference chunks).")
+                + " The band is the estimate ± 3 sampling errors; a realized value appears where the current file has labels."
+        )
+        var rows: [[String]] = []
+        for chunk in estimate.chunks {
+            for metric in chunk.value.metrics {
+                rows.append([
+                    Self.rows(chunk), metric.metric.rawValue,
+                    ReportFormat.number(estimate.baseline.first { $0.metric == metric.metric }?.value ?? nil),
+                    ReportFormat.number(metric.estimated), range(metric.lower, metric.upper),
+                    range(metric.thresholdLower, metric.thresholdUpper), ReportFormat.number(metric.realized),
+                    metric.alert ? "alert" : "",
+                ])
+            }
+        }
+        body.table(
+            caption: "Estimated metrics per chunk of the current file",
+            header: ["Rows", "Metric", "Reference", "Estimated", "Band (±3σ)", "Thresholds", "Realized", "Alert"],
+            rows: rows,
+            rowHeaders: true,
+            cssClass: "numbers"
+        )
+        body.close("section")
+    }
+
+    /// The multivariate drift: the model, then one row per chunk.
+    static func multivariateSection(_ multivariate: DriftModelFigures.Multivariate, _ body: inout HTMLWriter) {
+        body.open("section")
+        body.element("h2", [("id", "multivariate")], "Multivariate drift")
+        body.element(
+            "p",
+            "PCA reconstruction error of the numerical input columns (" + multivariate.columns.joined(separator: ", ")
+                + "), standardised on the reference: \(multivariate.components) components explain "
+                + ReportFormat.percent(multivariate.explainedVariance) + " of its variance. A chunk drifts when its "
+                + "mean error leaves the reference chunks' mean ± 3σ: the features' joint distribution changed, even if "
+                + "no single column did."
+        )
+        body.table(
+            caption: "Reconstruction error per chunk of the current file",
+            header: ["Rows", "Error", "Band (±3σ)", "Thresholds", "Verdict"],
+            rows: multivariate.chunks.map { chunk in
+                [
+                    rows(chunk), ReportFormat.number(chunk.value.error), range(chunk.value.lower, chunk.value.upper),
+                    range(chunk.value.thresholdLower, chunk.value.thresholdUpper),
+                    chunk.value.drift ? "drift" : "no drift",
+                ]
+            },
+            rowHeaders: true,
+            cssClass: "numbers"
+        )
+        body.close("section")
     }
 }
