@@ -54,6 +54,7 @@ release-binaries:
 # the release build test-install needs is compiled under SCHED_IDLE in .build/static meanwhile,
 # on the cores the tests leave idle while they wait for daemons, systemd and Slurm.
 test: deps-test
+	@sh scripts/nannyml-venv.sh
 	@sh scripts/test.sh
 
 # The committed .swift-format (120 columns, as swift-nio and swift-log): `make format`

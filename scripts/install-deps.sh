@@ -36,13 +36,15 @@
 #                   check its PDF with pdfinfo/pdftoppm and its markup with xmllint
 #                   (Tests/MLOpsDaemonTests/Support/HeadlessBrowser.swift); DejaVu so
 #                   text renders as glyphs, not boxes
+#   python3-venv    the estimation tests' NannyML environment (scripts/nannyml-venv.sh,
+#                   made by make test)
 #   python3-numpy, python3-scipy
 #                   the statistics tests compare every drift statistic with scipy on the
 #                   same data; only installed when the python3 on PATH cannot import them
 set -eu
 
 build="libsystemd-dev libyaml-dev libsqlite3-dev pkg-config"
-tools="systemd man-db inotify-tools python3 gcc libc6-dev lintian"
+tools="systemd man-db inotify-tools python3 python3-venv gcc libc6-dev lintian"
 slurm="slurmctld slurmd slurm-client munge"
 browser="chromium poppler-utils libxml2-utils fonts-dejavu-core"
 
