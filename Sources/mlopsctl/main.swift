@@ -14,7 +14,7 @@ struct MLOpsCtl: ParsableCommand {
             Rollback.self, Alerts.self, Alert.self, Health.self, History.self, Report.self, Drift.self, Pipeline.self,
             Runs.self,
             Run.self,
-            Cancel.self, AB.self, Retraining.self,
+            Cancel.self, AB.self, Retraining.self, Backup.self,
         ]
     )
 }

@@ -22,7 +22,35 @@ struct MLOpsD: ParsableCommand {
     )
     var checkConfig = false
 
+    @Option(
+        name: .customLong("restore"),
+        help: ArgumentHelp(
+            "Restore the backup in DIR into the state directory of a stopped daemon, and exit.",
+            discussion: "The backup is verified against its manifest first; see mlopsd(8).",
+            valueName: "DIR"
+        )
+    )
+    var restore: String?
+
+    @Flag(help: "With --restore, replace an existing store (it is moved to state/replaced-<time>/).")
+    var force = false
+
+    func validate() throws {
+        if force && restore == nil { throw ValidationError("--force goes with --restore") }
+        if checkConfig && restore != nil { throw ValidationError("--check-config and --restore do not go together") }
+    }
+
     func run() throws {
+        if let restore {
+            do {
+                let summary = try BackupRestorer.restore(restore, configPath: config, force: force)
+                for line in summary.lines { print(line) }
+            } catch {
+                FileHandle.standardError.write(Data("mlopsd: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            return
+        }
         if checkConfig {
             let report = ConfigCheck.run(configPath: config)
             for line in report.lines { print(line) }

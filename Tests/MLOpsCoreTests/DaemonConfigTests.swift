@@ -31,6 +31,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         expected.spoolDir = "/srv/mlops/spool"
         expected.stateDir = "/srv/mlops/state"
         expected.dataRoots = ["/srv/mlops/data"]
+        expected.backupDir = "/srv/mlops/backups"
         expected.metricsFile = "/srv/mlops/state/mlopsd.prom"
         expected.pipelinesDir = "/srv/mlops/etc/pipelines"
         #expect(config == expected)
@@ -156,6 +157,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         expected.spoolDir = "/work/repo/spool"
         expected.stateDir = "/work/repo/state"
         expected.dataRoots = ["/work/repo/data"]
+        expected.backupDir = "/work/repo/backups"
         expected.metricsFile = "/work/repo/state/mlopsd.prom"
         expected.pipelinesDir = "/work/repo/etc/pipelines"
         #expect(config == expected)
@@ -217,7 +219,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
 
 @Suite struct ConfigKeyTableTests {
     @Test func everyKeysTypeTakesEveryValueItsSchemaAllows() {
-        #expect(DaemonConfig.allKeys.count == 42)
+        #expect(DaemonConfig.allKeys.count == 43)
         for key in DaemonConfig.allKeys {
             #expect(key.typeFitsSchema, "\(key.name): its declared type does not fit its schema")
             #expect(key.environmentName == "MLOPSD_" + key.name.uppercased(), "\(key.name)")

@@ -105,7 +105,7 @@ import Testing
         try FileManager.default.removeItem(atPath: data + "/chest-xray-build-44/metrics.json")
         try writeFile(data + "/chest-xray-build-44/metrics.json", Data(#"{"roc_auc": 0.92, "accuracy": 0.88}"#.utf8))
         try writeFile(data + "/chest-xray-build-44/model.bin", Data("chest-xray build 44\n".utf8))
-        try h.writeConfig("pipelines_dir: \(pipelines)\nstop_grace: 2")
+        try h.writeConfig("pipelines_dir: \(pipelines)\nstop_grace: 2\nbackup_dir: \(h.root)/backups")
         try h.start()
 
         let run = GoldenRun(h)
@@ -366,6 +366,7 @@ import Testing
         }
         try run.submit("unknown-model", "kind: list-versions\nmodel: chest-xray-site9\n", expect: .rejected)
         try run.submit("report", "kind: report\nmodel: chest-xray\nparams:\n  last: 3\n", expect: .succeeded)
+        try run.submit("backup", "kind: backup\nparams:\n  directory: \(h.root)/backups/golden\n", expect: .succeeded)
 
         // Every kind has at least one job.
         let kinds = Set(run.documents.compactMap(\.kind))
@@ -792,7 +793,8 @@ indirect enum GoldenJSON {
 ///   created) → `"<age-days>"`;
 /// - `bytes` of a stage's captured `stdout`/`stderr`: the trainer prints the temp path and
 ///   its own run time there, so the size varies with both → `"<bytes>"`; so does a report
-///   page's (`bytes` in a result: the page holds the times);
+///   page's (`bytes` in a result: the page holds the times), and a backup's
+///   (`bytes`, `database_bytes`: the store holds the times);
 /// - a report's file name holds its time without separators (`20261206T131201.523Z`) → `<time>`.
 struct GoldenNormaliser {
     let root: String
@@ -833,6 +835,7 @@ struct GoldenNormaliser {
             case "age_days": return .string("<age-days>")
             case "bytes" where parent == "stdout" || parent == "stderr" || parent == "result":
                 return .string("<bytes>")
+            case "database_bytes": return .string("<bytes>")
             case "seconds": return .string("<seconds>")
             default:
                 if key.hasSuffix("_seconds") { return .string("<seconds>") }

@@ -27,6 +27,14 @@ extension DaemonConfig {
             "directories that files named by jobs must lie under (env: colon-separated)",
             isPath: true
         )
+        /// Where `backup` jobs may write: a backup directory must be created inside it.
+        public let backupDir = ConfigKey<String>(
+            "backup_dir",
+            .string(.path),
+            default: "./backups",
+            "the directory backup jobs write into (each backup a new directory inside it)",
+            isPath: true
+        )
         /// Largest job file read, in bytes.
         public let maxJobBytes = ConfigKey<Int>(
             "max_job_bytes",

@@ -92,6 +92,9 @@ public enum JobErrorCode: String, Sendable, Codable, CaseIterable {
     // Execution.
     /// The job crashed the daemon `max_attempts` times and was set aside.
     case poison = "poison"
+    /// A write the job's own work needed failed on the disk (a backup into a full
+    /// `backup_dir`); nothing of it was kept.
+    case writeFailed = "write_failed"
     /// A bug or an unexpected system failure; the message says what.
     case internalError = "internal_error"
 }

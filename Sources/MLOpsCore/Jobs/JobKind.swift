@@ -51,6 +51,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     case retrainingHistory = "retraining-history"
     /// Statistics of retrainings.
     case retrainingStats = "retraining-stats"
+    /// Copies the store and the artifacts into a backup directory.
+    case backup = "backup"
 
     /// The kind's declaration: its model rule, parameter schema and typed parameters and result.
     public var declaration: any JobKindDeclaration.Type {
@@ -80,6 +82,7 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
         case .retrainingTrigger: return Kinds.RetrainingTrigger.self
         case .retrainingHistory: return Kinds.RetrainingHistory.self
         case .retrainingStats: return Kinds.RetrainingStats.self
+        case .backup: return Kinds.Backup.self
         }
     }
 }

@@ -353,13 +353,13 @@ public final class Engine {
             let work = request.work
             let startedAt = Date()
             logger.debug(
-                "job \(request.job): reading its data file beside the engine; later jobs of \(request.model) wait for it",
-                metadata: ["job": "\(request.job)", "model": "\(request.model)"]
+                "job \(request.job): running beside the engine; later jobs of \(request.key) wait for it",
+                metadata: ["job": "\(request.job)"]
             )
             stager.run(
                 { work(context) },
                 then: { [weak self] result in
-                    self?.stagingFinished(model: request.model, job: request.job, since: startedAt, result: result)
+                    self?.stagingFinished(key: request.key, job: request.job, since: startedAt, result: result)
                 }
             )
         }
@@ -367,13 +367,13 @@ public final class Engine {
 
     /// A staging returned: its job (and the jobs held behind it) finish now, or, when the
     /// store failed, wait in `active/` for the retry.
-    private func stagingFinished(model: String, job: String, since startedAt: Date, result: StagingResult) {
+    private func stagingFinished(key: String, job: String, since startedAt: Date, result: StagingResult) {
         switch result {
         case .cancelled:
-            processor.abandon(model: model)
+            processor.abandon(key: key)
             return
         case .storageFailed(let error):
-            processor.abandon(model: model)
+            processor.abandon(key: key)
             reportBatchFailure(
                 .store(error, since: startedAt, systemErrno: store.lastSystemErrno()),
                 what: "the data file of job \(job) could not be stored; the job stays in active/ to be retried"
@@ -381,11 +381,11 @@ public final class Engine {
             scheduleRetryOfActive()
         default:
             guard !stopping else {
-                processor.abandon(model: model)
+                processor.abandon(key: key)
                 return
             }
             do {
-                let finished = try processor.resume(model: model, result: result, config: config)
+                let finished = try processor.resume(key: key, result: result, config: config)
                 health.succeeded(site: "job batch")
                 record(finished)
                 lastBatchAt = Date()

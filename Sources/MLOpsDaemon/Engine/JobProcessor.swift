@@ -25,7 +25,7 @@ final class JobProcessor {
     var pipelines: PipelineService?
     /// Deferred work of the jobs of the batch being committed.
     private var deferred: [AfterCommit] = []
-    /// The job of each model whose data file is being staged (``StagedJobHandling``).
+    /// The job of each model (or model-less kind) being staged (``StagedJobHandling``).
     private var staging: [String: Item] = [:]
     /// Jobs of a model held back behind its staged job, in submission order.
     private var waiting: [String: [Item]] = [:]
@@ -145,8 +145,8 @@ final class JobProcessor {
     /// Staging work for the engine to start (``Stager``): a job set aside because its data
     /// file is large.
     struct StagingRequest: Sendable {
-        /// The job's model, held back meanwhile.
-        var model: String
+        /// What later jobs wait on: the job's model, or `kind:<kind>` for a kind without one.
+        var key: String
         /// The job's id.
         var job: String
         /// The work, given the context the engine builds.
@@ -172,12 +172,12 @@ final class JobProcessor {
     /// Jobs being staged, by model (for the status).
     var stagingJobs: [String] { staging.values.compactMap(\.id).sorted() }
 
-    /// Finishes the staged job of `model` with `result` (its work returned), then the jobs
-    /// held behind it, in submission order (one of them may be staged in turn).
-    func resume(model: String, result: StagingResult, config: DaemonConfig) throws(BatchError) -> [Finished] {
-        guard var item = staging.removeValue(forKey: model) else { return [] }
+    /// Finishes the staged job held under `key` with `result` (its work returned), then the
+    /// jobs held behind it, in submission order (one of them may be staged in turn).
+    func resume(key: String, result: StagingResult, config: DaemonConfig) throws(BatchError) -> [Finished] {
+        guard var item = staging.removeValue(forKey: key) else { return [] }
         item.staging = result
-        let items = [item] + (waiting.removeValue(forKey: model) ?? [])
+        let items = [item] + (waiting.removeValue(forKey: key) ?? [])
         do {
             return try finishBatch(items, config: config, unmovable: false)
         } catch {
@@ -186,12 +186,12 @@ final class JobProcessor {
         }
     }
 
-    /// Drops the staged job of `model` and the jobs held behind it: their files stay in
-    /// `active/`, where the retry of `active/` (or the next start) runs them again; the
+    /// Drops the staged job held under `key` and the jobs held behind it: their files stay
+    /// in `active/`, where the retry of `active/` (or the next start) runs them again; the
     /// attempt counted for them is taken back (not a crash).
-    func abandon(model: String) {
-        var items = waiting.removeValue(forKey: model) ?? []
-        if let item = staging.removeValue(forKey: model) { items.insert(item, at: 0) }
+    func abandon(key: String) {
+        var items = waiting.removeValue(forKey: key) ?? []
+        if let item = staging.removeValue(forKey: key) { items.insert(item, at: 0) }
         forgive(items)
     }
 
@@ -320,13 +320,11 @@ final class JobProcessor {
     private func setAside(_ items: [Item], config: DaemonConfig) -> [Item] {
         var kept: [Item] = []
         for item in items {
-            guard item.staging == nil, !item.replayed, case .execute(let job) = item.disposition,
-                let model = job.model
-            else {
+            guard item.staging == nil, !item.replayed, case .execute(let job) = item.disposition else {
                 kept.append(item)
                 continue
             }
-            if staging[model] != nil || waiting[model] != nil {
+            if let model = job.model, staging[model] != nil || waiting[model] != nil {
                 waiting[model, default: []].append(item)
                 continue
             }
@@ -336,12 +334,19 @@ final class JobProcessor {
                 kept.append(item)
                 continue
             }
+            // A kind without a model (backup) is staged one job at a time, holding back
+            // only its own kind.
+            let key = job.model ?? "kind:" + job.kind.rawValue
+            if staging[key] != nil {
+                waiting[key, default: []].append(item)
+                continue
+            }
             var staged = item
             staged.stagedAt = Date()
-            staging[model] = staged
+            staging[key] = staged
             requests.append(
                 StagingRequest(
-                    model: model,
+                    key: key,
                     job: job.id,
                     work: { context in handler.stage(validated: job, context: context) },
                     submitterUID: item.file.ownerUID
@@ -351,12 +356,12 @@ final class JobProcessor {
         return kept
     }
 
-    /// Whether `job` may be staged: its model is registered and its id was never used (a
-    /// job that will be refused for either is refused at once, in its batch).
+    /// Whether `job` may be staged: its model (if it names one) is registered and its id
+    /// was never used (a job that will be refused for either is refused at once, in its batch).
     private func mayStage(_ job: ValidatedJob) -> Bool {
-        guard let model = job.model else { return false }
         let ok = try? store.read { db in
-            try ModelSpecs.names(db).contains(model) && JobStore.holder(of: job.id, db) == nil
+            try (job.model.map { try ModelSpecs.names(db).contains($0) } ?? true)
+                && JobStore.holder(of: job.id, db) == nil
         }
         return ok ?? false
     }

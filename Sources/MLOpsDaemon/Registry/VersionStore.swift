@@ -197,6 +197,15 @@ public enum VersionStore {
         return true
     }
 
+    /// The artifacts (SHA-256) any version still keeps in the store, in order: what a
+    /// backup copies.
+    static func keptArtifacts(_ db: Database) throws -> [String] {
+        try String.fetchAll(
+            db,
+            sql: "SELECT DISTINCT artifact_sha256 FROM versions WHERE artifact_removed = 0 ORDER BY 1"
+        )
+    }
+
     /// The rejection for a version `model` does not have, with the closest one as the fix.
     static func unknownVersion(
         _ version: String,

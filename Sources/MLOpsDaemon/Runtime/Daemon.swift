@@ -207,6 +207,17 @@ public final class Daemon {
         }
         let reconcileConfig = EngineActor.sync { self.config }
         registry.reconcile(store: store, config: reconcileConfig, logger: logger)
+        // Backups a stopped daemon was writing (hidden `.<name>.partial-<pid>`: never mistaken
+        // for a backup, which has its name and a manifest).
+        let partials = BackupWriter.removePartials(in: sweepConfig.backupDir)
+        if partials > 0 {
+            logger.info(
+                "removed \(partials) backups cut short in \(sweepConfig.backupDir)",
+                metadata: [
+                    "event": LogEvent.spoolPruned.metadataValue, "removed": "\(partials)", "reason": "partial_backups",
+                ]
+            )
+        }
         // Predictions of large files a stopped daemon was storing (not seen: their jobs never
         // committed); the jobs, still in active/, run again from their first row.
         do {

@@ -188,4 +188,9 @@ enum JobStore {
             arguments: [status.rawValue, finishedAt, String(decoding: document, as: UTF8.self), id]
         )
     }
+
+    /// How many jobs the store records (a backup reports it).
+    static func count(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") ?? 0
+    }
 }

@@ -5,6 +5,11 @@ import GRDB
 /// A migration, once released, never changes: a later schema change is a new migration.
 /// Later issues append theirs here (versions, predictions, alerts, pipeline runs...).
 enum StoreMigrations {
+    /// The newest migration applied to `db` ("" before any).
+    static func latest(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT MAX(identifier) FROM grdb_migrations") ?? ""
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-jobs-audit-models") { db in
