@@ -11,8 +11,8 @@ import MLOpsCore
 /// 2. Refuses while a daemon runs on the spool (its `status.json` names a live `mlopsd`).
 /// 3. Moves an existing store and artifacts aside into `state/replaced-<time>/` (only with
 ///    `--force`: without it, a state directory that holds a store is refused).
-/// 4. Copies the store and the artifacts in (store last, renamed into place), checks the
-///    store with `PRAGMA integrity_check`.
+/// 4. Copies the store and the artifacts in (store last, renamed into place; run as root,
+///    they take the state directory's owner), checks the store with `PRAGMA integrity_check`.
 /// The serving links are reconciled with the restored store when the daemon next starts.
 public enum BackupRestorer {
     /// What a restore did, for the operator.
@@ -80,6 +80,16 @@ public enum BackupRestorer {
             _ = try BackupFiles.copy(directory + "/" + BackupManifest.databaseName, to: temp)
             try BackupFiles.renameNoReplace(temp, to: store)
             try BackupFiles.syncDirectory(state)
+            // Restored as root: the files take the state directory's owner (the daemon's user).
+            var owner = stat()
+            if geteuid() == 0, stat(state, &owner) == 0 {
+                _ = chown(store, owner.st_uid, owner.st_gid)
+                let artifactsDir = state + "/" + BackupManifest.artifactsName
+                _ = chown(artifactsDir, owner.st_uid, owner.st_gid)
+                if let paths = FileManager.default.subpaths(atPath: artifactsDir) {
+                    for path in paths { _ = lchown(artifactsDir + "/" + path, owner.st_uid, owner.st_gid) }
+                }
+            }
             lines.append("restored the store and \(artifacts.count) artifacts into \(state)")
         } catch let failure as Failure {
             throw failure
