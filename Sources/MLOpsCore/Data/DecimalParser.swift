@@ -7,8 +7,10 @@ import Foundation
 /// 19 significant digits whose integer mantissa w ≤ 2⁵³ and whose decimal exponent e has
 /// |e| ≤ 22 is w · 10^e or w / 10^−e — both operands exactly representable, so the single
 /// IEEE multiplication or division rounds correctly, to the same bits `strtod` gives.
-/// Every other text (more digits, larger exponents, `inf`, `nan`, …) goes to `strtod`,
-/// which is correctly rounded too. Tests compare both with `strtod` bit for
+/// Other texts of at most 19 significant digits (the 17-digit doubles numpy writes, large
+/// exponents) take the Eisel–Lemire path (``EiselLemire``), also exact; every other text
+/// (more digits, `inf`, `nan`, the rare case Eisel–Lemire cannot decide, …) goes to
+/// `strtod`, which is correctly rounded too. Tests compare both with `strtod` bit for
 /// bit on random inputs.
 ///
 /// What counts as a number: exactly what `strtod` consumes completely, except text with
@@ -90,6 +92,16 @@ public enum DecimalParser {
         }
         if i < end && base[i] == UInt8(ascii: ".") {
             i &+= 1
+            // Eight digits at a time once the first significant one is in (17-digit doubles).
+            while mantissa != 0, significant &+ 8 <= 19, i &+ 8 <= end,
+                let eight = eightDigits(UnsafeRawPointer(base + i))
+            {
+                mantissa = mantissa &* 100_000_000 &+ eight
+                significant &+= 8
+                digits &+= 8
+                exponent &-= 8
+                i &+= 8
+            }
             while i < end {
                 let d = base[i] &- UInt8(ascii: "0")
                 if d > 9 { break }
@@ -123,10 +135,30 @@ public enum DecimalParser {
             exponent &+= negativeExponent ? -written : written
         }
         if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
-        guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+        guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else {
+            // More digits (17-digit doubles) or a larger exponent: Eisel–Lemire, else strtod.
+            guard let value = EiselLemire.compute(mantissa, exponent) else { return nil }
+            return (negative ? -value : value, i)
+        }
         let w = Double(mantissa)
         let value = exponent < 0 ? w / powerOfTen(-exponent) : w * powerOfTen(exponent)
         return (negative ? -value : value, i)
+    }
+
+    /// The value of the eight ASCII digits at `p`, or nil when they are not all digits
+    /// (SWAR: one 64-bit load, as fast_float's `parse_eight_digits_unrolled`).
+    @inline(__always)
+    static func eightDigits(_ p: UnsafeRawPointer) -> UInt64? {
+        var value = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        guard ((value &+ 0x4646_4646_4646_4646) | (value &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0 else {
+            return nil
+        }
+        value &-= 0x3030_3030_3030_3030
+        value = (value &* 10) &+ (value >> 8)
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        let mul1: UInt64 = 0x000F_4240_0000_0064
+        let mul2: UInt64 = 0x0000_2710_0000_0001
+        return (((value & mask) &* mul1) &+ (((value >> 16) & mask) &* mul2)) >> 32
     }
 
     /// `strtod` on a NUL-terminated copy; nil unless it consumes every byte. (`strtod` reads
