@@ -394,7 +394,10 @@ public final class Engine {
                     // deleted it already when it refused the file itself).
                     let store = self.store
                     stager.clean {
-                        _ = try? store.write { try PendingIngestions.purge($0, job: job, limit: Int.max) }
+                        // Small transactions: the engine never waits long behind one.
+                        while let done = try? store.write({ try PendingIngestions.purge($0, job: job, limit: 20_000) }),
+                            !done
+                        {}
                     }
                 }
             } catch {
