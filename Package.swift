@@ -85,7 +85,7 @@ let package = Package(
         // `make bench`: our throughput and latency beside the raw filesystem's, same run.
         .executableTarget(
             name: "mlopsd-bench",
-            dependencies: ["MLOpsDaemon", "MLOpsClient", "MLOpsCore"]
+            dependencies: ["MLOpsDaemon", "MLOpsClient", "MLOpsCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "MLOpsCoreTests",

@@ -76,6 +76,14 @@ struct BenchRun {
             )
         }
 
+        var ingestion: IngestionBenchmark.Figures?
+        if options.ingestRows > 0 {
+            ingestion = try IngestionBenchmark(executable: daemon, root: root).run(
+                rows: options.ingestRows,
+                progress: progress
+            )
+        }
+
         progress("raw filesystem reference again (the disk's rate drifts on a shared machine)")
         let after = try rawBenchmark.run(label: "after")
         progress("  \(Report.grouped(Double(options.jobs) / after.durableSeconds)) files/s durable")
@@ -101,6 +109,7 @@ struct BenchRun {
         report.promotions = promotions
         report.drift = drift
         report.reports = reports
+        report.ingestion = ingestion
         return report
     }
 

@@ -22,6 +22,8 @@ struct Options: Sendable {
     var driftRows = 100_000
     /// Checks in the store of the report run (`--report-checks`); 0 skips it.
     var reportChecks = 10_000
+    /// Rows of the ingestion run's prediction file (`--ingest-rows`); 0 skips it.
+    var ingestRows = 200_000
     /// The Python virtual environment of the drift run's references (`--venv`).
     var venv = Options.defaultVenv
     /// Skip the drift run's Python references (`--no-python`), e.g. for a quick run.
@@ -52,7 +54,7 @@ struct Options: Sendable {
     }
 
     static let usage = """
-        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--report-checks N] [--venv DIR] [--no-python]
+        usage: mlopsd-bench [--jobs N] [--latency-jobs N] [--promotions N] [--drift-rows N] [--report-checks N] [--ingest-rows N] [--venv DIR] [--no-python]
                             [--json PATH] [--keep] [--dir DIR] [--mlopsd PATH]
                mlopsd-bench --check-only [N]
                mlopsd-bench --csv-only [N]
@@ -64,6 +66,8 @@ struct Options: Sendable {
           --drift-rows N     rows per CSV file in the drift run (default 100000; 0 skips it)
           --report-checks N  checks in the store of the report/history run (default 10000; 0 skips it);
                              the report charts the newest 1,000
+          --ingest-rows N    rows of the log-predictions file of the ingestion run, beside SQLite's
+                             own bulk insert of the same rows (default 200000; 0 skips it)
           --venv DIR         the Python virtual environment of the drift run's references
                              (default ~/.cache/mlopsd-bench/venv; made with python3 -m venv and pip)
           --no-python        skip the drift run's Python references (no ratios then)
@@ -106,6 +110,7 @@ struct Options: Sendable {
             case "--promotions": options.promotions = try count(argument, minimum: 0)
             case "--drift-rows": options.driftRows = try count(argument, minimum: 0)
             case "--report-checks": options.reportChecks = try count(argument, minimum: 0)
+            case "--ingest-rows": options.ingestRows = try count(argument, minimum: 0)
             case "--venv": options.venv = try value(argument)
             case "--no-python": options.noPython = true
             case "--check-only":

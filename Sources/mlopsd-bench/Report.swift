@@ -38,6 +38,8 @@ struct Report: Sendable, Codable {
     var drift: DriftBenchmark.Figures?
     /// The report and history run, when it ran.
     var reports: ReportBenchmark.Figures?
+    /// The ingestion run (log-predictions of one large file beside SQLite's bulk insert).
+    var ingestion: IngestionBenchmark.Figures?
 
     init(
         setup: Setup,
@@ -122,6 +124,7 @@ struct Report: Sendable, Codable {
         }
         if let d = drift { lines += Report.driftLines(d) }
         if let r = reports { lines += Report.reportLines(r) }
+        if let i = ingestion { lines += IngestionBenchmark.lines(i) }
         return lines.joined(separator: "\n")
     }
 
@@ -233,6 +236,11 @@ struct Report: Sendable, Codable {
         parts.append("start \(fixed(t.startSeconds * 1000, 0)) ms")
         if t.watcherOverflows > 0 { parts.append("\(t.watcherOverflows) inotify overflows") }
         return "    " + parts.joined(separator: "; ")
+    }
+
+    /// One row of the table: the name, the figure, a note.
+    static func row(_ name: String, _ value: String, _ note: String = "") -> String {
+        pad(name, 40) + pad(value, 18) + note
     }
 
     /// `12,345` (rounded to a whole number).
