@@ -17,7 +17,7 @@ INSTALL_ENV  = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)
                SYSTEMDLIB="$(SYSTEMDLIB)" BINDIR_SRC="$(RELEASE_BIN)" DIST="$(DIST)" SWIFT="$(SWIFT)" \
                SCRATCH="$(RELEASE_SCRATCH)"
 
-.PHONY: all deps-build deps-test build release release-binaries test format lint fuzz torture faults load demo report-images run bench clean man completions install uninstall test-install
+.PHONY: deb test-deb all deps-build deps-test build release release-binaries test format lint fuzz torture faults load demo report-images run bench clean man completions install uninstall test-install
 
 all: build
 
@@ -127,6 +127,10 @@ man: release-binaries
 completions: release-binaries
 	@$(INSTALL_ENV) sh scripts/generate-dist.sh completions
 
+# A Debian package from the release build: .build/dist/mlopsd_<version>_amd64.deb (docs/operations.md).
+deb: release man completions
+	@$(INSTALL_ENV) sh scripts/make-deb.sh
+
 # Binaries, unit, sysusers.d, tmpfiles.d, catalog, config (never overwritten: an existing
 # changed one gets mlopsd.yaml.new beside it), docs, man pages, completions. Installs no
 # Debian packages (make release installs the build ones first).
@@ -140,6 +144,11 @@ uninstall:
 # make install and make uninstall into a temporary DESTDIR, checked file by file.
 test-install: release
 	@sh scripts/test-install.sh
+
+# The Debian package built and checked: lintian clean, control, conffiles, maintainer scripts,
+# contents (scripts/test-deb.sh; make test runs it).
+test-deb: release man completions
+	@$(INSTALL_ENV) sh scripts/test-deb.sh
 
 clean:
 	rm -rf .build state spool/*/[!.]*

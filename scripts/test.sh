@@ -61,6 +61,8 @@ if wait "$release_pid"; then
     took "rest of the release build"
     "$MAKE" --no-print-directory test-install || failed="$failed test-install"
     took test-install
+    "$MAKE" --no-print-directory test-deb || failed="$failed test-deb"
+    took test-deb
 else
     tail -n 40 "$release_log" >&2
     failed="$failed release-build(see $release_log)"
@@ -71,4 +73,4 @@ if [ -n "$failed" ]; then
     echo "make test: FAILED:$failed" >&2
     exit 1
 fi
-echo "make test: swift test, e2e and test-install passed"
+echo "make test: swift test, e2e, test-install and test-deb passed"
