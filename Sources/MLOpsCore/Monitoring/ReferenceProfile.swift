@@ -18,6 +18,9 @@ public struct ReferenceProfile: Sendable {
     public var categorical: [String: [String: Int]]
     /// Value counts of each segment column (missing values not counted).
     public var segments: [String: [String: Int]]
+    /// The label-free signals fitted on the same reference (outputs, estimator, PCA model);
+    /// ``ReferenceSignals/none`` unless set.
+    public var signals: ReferenceSignals = .none
 
     /// A profile from its parts (tests, and the builder below).
     public init(

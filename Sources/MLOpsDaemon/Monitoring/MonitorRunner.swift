@@ -128,16 +128,28 @@ enum MonitorRunner {
         return .checked(seq, report)
     }
 
-    /// The reference profile of `version`, from the cache or its stored artifact.
+    /// The reference profile of `version`, from the cache or its stored artifact, with its
+    /// label-free signals (reference outputs, estimator, PCA model) fitted once per version
+    /// (and window size: the thresholds are per window).
     static func profile(_ version: VersionRecord, spec: ModelSpec, registry: ModelRegistry) throws -> ReferenceProfile {
-        let key = version.artifactSHA256 + "/" + version.referenceFile + "/" + FeatureSchema(spec).fingerprint
+        let key =
+            version.artifactSHA256 + "/" + version.referenceFile + "/" + FeatureSchema(spec).fingerprint + "/"
+            + spec.target + "/" + (spec.classes ?? []).joined(separator: ",") + "/" + spec.task.rawValue + "/"
+            + String(spec.policy.windowSize)
         return try registry.references.profile(for: key) {
             let path = registry.artifacts.path(of: version.artifactSHA256) + "/" + version.referenceFile
             guard let data = try RegistryFiles.read(path, limit: RegistryFiles.maxReferenceBytes) else {
                 throw JobError(.badArtifact, "\(path) is missing")
             }
             let table = try CSVTable.parse(String(decoding: data, as: UTF8.self))
-            return ReferenceProfile(table: table, spec: spec)
+            var profile = ReferenceProfile(table: table, spec: spec)
+            profile.signals = ReferenceSignals.fit(
+                table: table,
+                spec: spec,
+                fileName: version.referenceFile,
+                windowSize: spec.policy.windowSize
+            )
+            return profile
         }
     }
 }
