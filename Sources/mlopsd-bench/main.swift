@@ -22,6 +22,8 @@ do {
 if let repetitions = options.checkOnly {
     let (total, decode, analyse) = DriftBenchmark.daemonCheck(repetitions: repetitions)
     print(DriftBenchmark.checkLine(total: total, decode: decode, analyse: analyse))
+    let (signals, estimate, reconstruction) = DriftBenchmark.daemonCheckWithSignals(repetitions: repetitions)
+    print(DriftBenchmark.signalsLine(analyse: signals, estimate: estimate, reconstruction: reconstruction))
     exit(0)
 }
 

@@ -214,6 +214,46 @@ import Testing
         #expect(!columns.contains { $0["kind"] == "output" })
     }
 
+    @Test func aPipelineBuiltVersionCarriesItsOutputsOnTheHeldOutRows() throws {
+        let h = try PipelineDaemonTests.harness()
+        defer { h.cleanUp() }
+        try h.drop(
+            "run1.yaml",
+            "id: run1\nkind: run-pipeline\nmodel: chest-xray\nparams:\n  data: \(h.root)/data/train.csv\n"
+        )
+        let doc = try h.waitForResult("run1", timeout: 240)
+        #expect(doc.status == .succeeded, "\(doc.error?.message ?? "")")
+        guard case .array(let stages)? = doc.result?["stages"],
+            let test = stages.first(where: { $0["stage"] == "test_model" })
+        else {
+            Issue.record("no test_model stage")
+            return
+        }
+        let written = test["report"]?["reference_outputs"]?.stringValue ?? ""
+        #expect(written.hasPrefix("reference_outputs.csv: the model's outputs on the"), "\(written)")
+        let sha = try #require(
+            try h.readStore { db in
+                try String.fetchOne(
+                    db,
+                    sql: "SELECT artifact_sha256 FROM versions WHERE model = 'chest-xray' AND state = 'production'"
+                )
+            }
+        )
+        let text = try String(
+            contentsOfFile: h.root + "/state/artifacts/\(sha)/reference_outputs.csv",
+            encoding: .utf8
+        )
+        let table = try CSVTable.parse(text)
+        #expect(table.header == ["finding", "prediction", "score"])
+        #expect(table.rows.count > 100)
+        #expect(table.rows.allSatisfy { ["normal", "pneumonia"].contains($0[1]) && (Double($0[2]) ?? -1) >= 0 })
+        // The version's checks now look for an estimate (the window is empty so far).
+        try h.drop("mon.yaml", "id: mon\nkind: monitor-model\nmodel: chest-xray\n")
+        let check = try h.waitForResult("mon")
+        let explanation = check.result?["estimate"]?["explanation"]?.stringValue ?? ""
+        #expect(explanation.contains("min_samples"), "\(explanation)")
+    }
+
     @Test func referenceOutputsOutsideTheModelsClassesAreRefusedWithLineAndField() throws {
         let f = try RegistryFixture()
         try f.register(policy: Self.policy)

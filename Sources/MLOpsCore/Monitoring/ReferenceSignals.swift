@@ -55,8 +55,15 @@ public struct ReferenceSignals: Sendable {
     }
 
     /// Fits every signal the reference `table` (already checked by ``ReferenceData``) can give,
-    /// with thresholds for windows of `windowSize` rows.
-    public static func fit(table: CSVTable, spec: ModelSpec, fileName: String, windowSize: Int) -> ReferenceSignals {
+    /// with thresholds for windows of `windowSize` rows; the outputs come from `sibling`
+    /// (``ReferenceOutputs/siblingFile``) when the reference has none.
+    public static func fit(
+        table: CSVTable,
+        spec: ModelSpec,
+        fileName: String,
+        windowSize: Int,
+        sibling: CSVTable? = nil
+    ) -> ReferenceSignals {
         let chunk = chunkSize(windowSize: windowSize, referenceRows: table.rows.count)
         var signals = ReferenceSignals(
             classes: nil,
@@ -66,7 +73,7 @@ public struct ReferenceSignals: Sendable {
             outputsNote: nil,
             multivariateNote: nil
         )
-        switch ReferenceOutputs.read(table, spec: spec, fileName: fileName) {
+        switch ReferenceOutputs.read(reference: table, sibling: sibling, spec: spec, fileName: fileName) {
         case .failure(let error):
             signals.outputsNote = "the reference outputs are unusable: \(error)"
         case .success(let found):
@@ -76,10 +83,11 @@ public struct ReferenceSignals: Sendable {
                 signals.outputs = OutputDrift.Reference(outputs)
                 if let labels = found.labels {
                     do {
+                        // The outputs file has its own size (the held-out rows).
                         signals.estimator = try PerformanceEstimator.fit(
                             reference: outputs,
                             labels: labels,
-                            chunkSize: chunk
+                            chunkSize: chunkSize(windowSize: windowSize, referenceRows: outputs.count)
                         )
                     } catch {
                         signals.outputsNote = "no estimate: \(error)"

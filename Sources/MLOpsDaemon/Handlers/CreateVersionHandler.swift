@@ -453,8 +453,31 @@ extension Kinds.CreateVersion: JobHandling {
                     )
                 )
             case .success(var summary):
-                // The model's outputs on the reference, when given (docs/monitoring.md, "Reference outputs").
-                switch ReferenceOutputs.read(table, spec: spec, fileName: referenceName) {
+                // The model's outputs on the reference, when given (docs/monitoring.md, "Reference outputs"),
+                // in the reference itself or its sibling reference_outputs.csv.
+                let siblingName = ReferenceOutputs.siblingPath(ofReference: referenceName)
+                var sibling: CSVTable?
+                if let siblingData = try RegistryFiles.read(
+                    stored.path + "/" + siblingName,
+                    limit: maxReferenceBytes,
+                    dataFile: siblingName
+                ) {
+                    do {
+                        sibling = try CSVTable.parse(
+                            String(decoding: siblingData, as: UTF8.self),
+                            maxColumns: maxColumns
+                        )
+                    } catch {
+                        return .failure(
+                            JobError(
+                                .badArtifact,
+                                "\(siblingName): \(error)",
+                                at: job.paramMarks["reference"] ?? artifactMark
+                            )
+                        )
+                    }
+                }
+                switch ReferenceOutputs.read(reference: table, sibling: sibling, spec: spec, fileName: referenceName) {
                 case .failure(let error):
                     return .failure(
                         JobError(
@@ -474,7 +497,7 @@ extension Kinds.CreateVersion: JobHandling {
                         summary.ignoredColumns.removeAll { used.contains($0) }
                         summary.outputs =
                             found.note
-                            ?? "\(found.columns.outputNames.joined(separator: ", ")) and \(spec.target) over "
+                            ?? "\(found.file): \(found.columns.outputNames.joined(separator: ", ")) and \(spec.target) over "
                             + "\(outputs.count) rows: output drift and estimated performance"
                     } else {
                         summary.outputs = found.note

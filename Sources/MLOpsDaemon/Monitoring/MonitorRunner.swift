@@ -143,11 +143,19 @@ enum MonitorRunner {
             }
             let table = try CSVTable.parse(String(decoding: data, as: UTF8.self))
             var profile = ReferenceProfile(table: table, spec: spec)
+            // The outputs may sit in the sibling file (test_model writes it from the held-out rows).
+            let siblingPath =
+                registry.artifacts.path(of: version.artifactSHA256) + "/"
+                + ReferenceOutputs.siblingPath(ofReference: version.referenceFile)
+            let sibling = try RegistryFiles.read(siblingPath, limit: RegistryFiles.maxReferenceBytes).flatMap {
+                try? CSVTable.parse(String(decoding: $0, as: UTF8.self))
+            }
             profile.signals = ReferenceSignals.fit(
                 table: table,
                 spec: spec,
                 fileName: version.referenceFile,
-                windowSize: spec.policy.windowSize
+                windowSize: spec.policy.windowSize,
+                sibling: sibling
             )
             return profile
         }

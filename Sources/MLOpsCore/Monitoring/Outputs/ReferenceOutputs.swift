@@ -13,7 +13,22 @@
 /// estimate); one without the target has output drift but no estimate. Neither is an error.
 /// Outputs given in part, or a cell that is not a class or a number, are refused with the
 /// line and field.
+///
+/// The outputs may instead sit in a sibling file of the artifact, ``siblingFile``, with the
+/// same columns (features not needed): the built-in `test_model` writes it from the held-out
+/// rows, so that the drift reference stays the training sample while the estimate is
+/// calibrated on rows the model never saw. Outputs in the reference itself win.
 public enum ReferenceOutputs {
+    /// The sibling file of the reference that may hold the outputs instead.
+    public static let siblingFile = "reference_outputs.csv"
+
+    /// The path of the sibling outputs file of the reference at `referencePath` (inside the
+    /// artifact): ``siblingFile`` in the reference's directory.
+    public static func siblingPath(ofReference referencePath: String) -> String {
+        guard let slash = referencePath.lastIndex(of: "/") else { return siblingFile }
+        return String(referencePath[...slash]) + siblingFile
+    }
+
     /// The predicted class's column.
     public static let predictionColumn = "prediction"
     /// A binary model's score column.
@@ -32,13 +47,61 @@ public enum ReferenceOutputs {
         public var note: String?
         /// The columns read, as `mlopsctl drift` names them.
         public var columns: ModelOutputColumns
+        /// The file they were read from.
+        public var file: String = ""
 
         /// True when the performance can be estimated (outputs and labels).
         public var canEstimate: Bool { outputs != nil && labels != nil }
     }
 
+    /// The outputs of `reference` (parsed from `fileName`), or of `sibling` (``siblingFile``)
+    /// when the reference has no output column.
+    public static func read(
+        reference: CSVTable,
+        sibling: CSVTable?,
+        spec: ModelSpec,
+        fileName: String
+    ) -> Result<Found, ReferenceDataError> {
+        let own = read(reference, spec: spec, fileName: fileName)
+        guard case .success(let found) = own, found.outputs == nil, found.columns == .none, spec.task.isClassification,
+            let sibling
+        else { return own }
+        return read(sibling, spec: spec, fileName: siblingFile)
+    }
+
+    /// The outputs file of a model's predictions on labelled rows (what `test_model` writes):
+    /// the target, `prediction`, then `score` (binary: the probability of the last of
+    /// `classes`) or one `probabilities.<class>` per class. `probabilities[r]` holds row r's
+    /// probability of each of `classes`, in that order.
+    public static func table(
+        target: String,
+        labels: [String],
+        predictions: [String],
+        classes: [String],
+        probabilities: [[Double]]
+    ) -> CSVTable {
+        let binary = classes.count == 2
+        let header = [target, predictionColumn] + (binary ? [scoreColumn] : classes.map(probabilityColumn))
+        var rows: [[String]] = []
+        rows.reserveCapacity(labels.count)
+        for r in 0..<min(labels.count, predictions.count, probabilities.count) {
+            let p = probabilities[r]
+            let scores = binary ? [p.count == 2 ? p[1] : .nan] : p
+            rows.append([labels[r], predictions[r]] + scores.map { String($0) })
+        }
+        return CSVTable(header: header, rows: rows, rowLines: Array(2..<(rows.count + 2)))
+    }
+
     /// Reads and checks the outputs of `table` (parsed from `fileName`) against `spec`.
     public static func read(_ table: CSVTable, spec: ModelSpec, fileName: String) -> Result<Found, ReferenceDataError> {
+        readColumns(table, spec: spec, fileName: fileName).map { found in
+            var found = found
+            found.file = fileName
+            return found
+        }
+    }
+
+    static func readColumns(_ table: CSVTable, spec: ModelSpec, fileName: String) -> Result<Found, ReferenceDataError> {
         guard spec.task.isClassification else {
             return .success(
                 Found(
