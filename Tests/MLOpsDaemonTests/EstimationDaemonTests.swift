@@ -168,6 +168,59 @@ import Testing
         #expect(abs(running - withBoth.reduce(0, +) / Double(withBoth.count)) < 1e-12)
     }
 
+    @Test func throughTheRealDaemonHardCasesOpenEstimatedDecayAndTheLabelsConfirmIt() throws {
+        let h = try DaemonHarness()
+        defer { h.cleanUp() }
+        try h.start()
+        try h.drop(
+            "reg.yaml",
+            Jobs.registerModel("xray") + "  policy:\n    " + Self.policy.replacingOccurrences(of: "\n", with: "\n    ")
+                + "\n"
+        )
+        #expect(try h.waitForResult("reg").status == .succeeded)
+        let dir = h.root + "/data/v1"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try writeFile(dir + "/model.bin", Data("w".utf8))
+        let baseline = EstimationData.referenceAccuracy(rows: Self.referenceRows)
+        try writeFile(dir + "/metrics.json", Data(#"{"accuracy": \#(baseline)}"#.utf8))
+        try writeFile(dir + "/reference.csv", Data(EstimationData.reference(rows: Self.referenceRows).utf8))
+        try h.drop("cv.yaml", "kind: create-version\nmodel: xray\nparams:\n  artifact: \(dir)\n")
+        #expect(try h.waitForResult("cv").status == .succeeded)
+        try h.drop("p.yaml", "kind: promote-version\nmodel: xray\nparams: {version: 1.0.0}\n")
+        #expect(try h.waitForResult("p").status == .succeeded)
+        // Every case near the decision boundary: the model is unsure and truly less accurate.
+        var unsure = EstimationData.Traffic()
+        unsure.ageSpread = 2
+        let predictions = h.root + "/data/unsure.csv"
+        try writeFile(
+            predictions,
+            Data(EstimationData.predictions(prefix: "u", rows: 1000, seed: 61, traffic: unsure).utf8)
+        )
+        try h.drop("log.yaml", "kind: log-predictions\nmodel: xray\nparams:\n  file: \(predictions)\n")
+        let logged = try h.waitForResult("log")
+        #expect(logged.result?["check"] != nil, "\(logged)")
+        let labels = h.root + "/data/unsure-labels.csv"
+        try writeFile(labels, Data(EstimationData.labels(prefix: "u", rows: 1000, seed: 61, traffic: unsure).utf8))
+        let open = try h.readStore { db in try AlertBook.open(db, model: "xray").map(\.type) }
+        #expect(open.contains("estimated_decay"), "\(open)")
+        try h.drop("gt.yaml", "kind: log-ground-truth\nmodel: xray\nparams:\n  file: \(labels)\n")
+        #expect(try h.waitForResult("gt").status == .succeeded)
+        try h.drop("mon.yaml", "kind: monitor-model\nmodel: xray\n")
+        let judged = try h.waitForResult("mon")
+        // The labels agree with the estimate: the model did get worse, and decay is now measured.
+        #expect(judged.result?["decay"]?["decayed"] == true, "\(String(describing: judged.result?["decay"]))")
+        #expect(judged.result?["estimate"]?["status"] == "labelled")
+        let estimated = try #require(judged.result?["estimate"]?["estimated"]?.doubleValue)
+        let realized = try #require(judged.result?["estimate"]?["realized"]?.doubleValue)
+        #expect(abs(estimated - realized) < 0.05, "estimated \(estimated), realized \(realized)")
+        let closed = try h.readStore { db in try AlertBook.open(db, model: "xray").map(\.type) }
+        #expect(closed.contains("model_decay") && !closed.contains("estimated_decay"), "\(closed)")
+        let history = try Ctl.run(["history", "--spool", h.spool, "xray"], stdin: nil, in: h.root, timeout: 60)
+        #expect(history.exitCode == 0, "\(history)")
+        #expect(history.stdout.contains("accuracy estimated"), "\(history.stdout)")
+        #expect(history.stdout.contains("mean |estimated − realized|"), "\(history.stdout)")
+    }
+
     @Test func aCorrelationFlipOpensMultivariateDriftWhileNoColumnDrifts() throws {
         let (f, _) = try fixture()
         let calm = try check(f, "calm", EstimationData.predictions(prefix: "c", rows: 1000, seed: 31))

@@ -11,6 +11,9 @@ enum EstimationData {
     struct Traffic {
         /// Added to age (a covariate shift: the model stays right, its confidence follows).
         var ageShift = 0.0
+        /// Age's standard deviation (the reference's is 10): a small one puts every case near
+        /// the decision boundary, where the model is unsure and truly less accurate.
+        var ageSpread = 10.0
         /// The correlation of scanner_kv with age (the reference's is +0.8).
         var correlation = 0.8
         /// Scores pulled towards 0.5 by this factor (1: unchanged): a synthetic loss of confidence.
@@ -33,7 +36,7 @@ enum EstimationData {
         var rng = MonitoringData.Random(seed: seed)
         return (0..<count).map { _ in
             let z = rng.normal()
-            let age = 50 + traffic.ageShift + 10 * z
+            let age = 50 + traffic.ageShift + traffic.ageSpread * z
             let rho = traffic.correlation
             let kv = 110 + 8 * (rho * z + (1 - rho * rho).squareRoot() * rng.normal())
             let p = 1 / (1 + exp(-1.5 * (age - 50) / 10))
