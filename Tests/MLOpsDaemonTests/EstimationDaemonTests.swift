@@ -221,6 +221,55 @@ import Testing
         #expect(history.stdout.contains("mean |estimated − realized|"), "\(history.stdout)")
     }
 
+    @Test func aMulticlassModelTestsEachClassProbabilityAndEstimatesFromTheLoggedProbabilities() throws {
+        let f = try RegistryFixture()
+        let register = Jobs.registerModel("xray")
+            .replacingOccurrences(of: "binary_classification", with: "multiclass_classification")
+            .replacingOccurrences(of: "classes: [normal, pneumonia]", with: "classes: [a, b, c]")
+        let registered = try f.run(
+            register + "  policy:\n" + Self.policy.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+                + "\n"
+        )
+        #expect(registered.status == .succeeded, "\(registered.error?.message ?? "")")
+        let dir = try f.artifact(
+            "v1",
+            accuracy: EstimationData.multiclassAccuracy(rows: Self.referenceRows),
+            reference: EstimationData.multiclassReference(rows: Self.referenceRows)
+        )
+        let created = try f.createVersion(artifact: dir)
+        #expect(created.status == .succeeded, "\(created.error?.message ?? "")")
+        #expect(try f.promote("1.0.0").status == .succeeded)
+
+        func check(_ name: String, _ text: String) throws -> ResultDocument {
+            let path = f.root + "/data/" + name + ".jsonl"
+            try writeFile(path, Data(text.utf8))
+            let logged = try f.run("kind: log-predictions\nmodel: xray\nparams:\n  file: \(path)\n")
+            #expect(logged.status == .succeeded, "\(logged.error?.message ?? "")")
+            return try f.run("kind: monitor-model\nmodel: xray\n")
+        }
+        let plain = try check("plain", EstimationData.multiclassPredictions(prefix: "m", rows: 1000, seed: 71))
+        guard case .array(let columns)? = plain.result?["columns"] else {
+            Issue.record("no columns")
+            return
+        }
+        let outputs = columns.filter { $0["kind"] == "output" }.compactMap { $0["name"]?.stringValue }
+        #expect(outputs == ["probabilities.a", "probabilities.b", "probabilities.c", "prediction"])
+        #expect(plain.result?["drifted"] == [])
+        let estimate = try #require(plain.result?["estimate"])
+        #expect(estimate["status"] == "estimated", "\(estimate)")
+        let baseline = EstimationData.multiclassAccuracy(rows: Self.referenceRows)
+        let value = try #require(estimate["estimated"]?.doubleValue)
+        #expect(abs(value - baseline) < 0.03, "estimated \(value) against baseline \(baseline)")
+
+        let hard = try check(
+            "hard",
+            EstimationData.multiclassPredictions(prefix: "h", rows: 1000, seed: 72, ageSpread: 2)
+        )
+        #expect(hard.result?["estimate"]?["decayed"] == true, "\(String(describing: hard.result?["estimate"]))")
+        let open = try f.store.read { db in try AlertBook.open(db, model: "xray").map(\.type) }
+        #expect(open.contains("estimated_decay"), "\(open)")
+    }
+
     @Test func aCorrelationFlipOpensMultivariateDriftWhileNoColumnDrifts() throws {
         let (f, _) = try fixture()
         let calm = try check(f, "calm", EstimationData.predictions(prefix: "c", rows: 1000, seed: 31))

@@ -5,12 +5,28 @@ extension MonitoringAnalysis {
     static func windowOutputs(_ signals: ReferenceSignals, _ window: MonitoringWindow) -> (ClassifierOutputs?, String?)
     {
         guard let classes = signals.classes else { return (nil, signals.outputsNote) }
-        guard classes.count == 2 else {
-            return (
-                nil, "the daemon does not read logged per-class probabilities yet: no estimate for a multiclass model"
-            )
-        }
         let predictions = window.predictions.map { $0.isEmpty ? nil : $0 }
+        guard classes.count == 2 else {
+            guard window.classProbabilities.count == classes.count,
+                window.classProbabilities.allSatisfy({ $0.count == window.count })
+            else {
+                return (
+                    nil, "the window's per-class probabilities were not read: no estimate for this multiclass model"
+                )
+            }
+            do {
+                return (
+                    try ClassifierOutputs(
+                        classes: classes,
+                        predictions: predictions,
+                        scores: window.classProbabilities
+                    ),
+                    nil
+                )
+            } catch {
+                return (nil, "the window's outputs cannot be read: \(error)")
+            }
+        }
         var scores = [Double](repeating: .nan, count: window.count)
         for r in 0..<min(window.count, window.scores.count) { scores[r] = window.scores[r] ?? .nan }
         do {

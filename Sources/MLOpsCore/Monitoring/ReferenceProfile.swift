@@ -92,6 +92,10 @@ public struct MonitoringWindow: Sendable {
     public var labels: [String?]
     /// The score of each row, when given (for roc_auc).
     public var scores: [Double?]
+    /// A multiclass model's logged probabilities, one column per class of the version's
+    /// reference outputs (``ReferenceSignals/classes``, in that order; NaN where a row has
+    /// none); empty when not read (binary models, versions without outputs).
+    public var classProbabilities: [[Double]] = []
 
     /// A window from its columns.
     public init(

@@ -64,13 +64,22 @@ enum MonitorRunner {
             return .skipped(.referenceUnavailable)
         }
         let config = context.config
-        let window = try PredictionStore.window(
+        var window = try PredictionStore.window(
             db,
             model: model,
             version: version.version,
             spec: spec,
             size: spec.policy.windowSize
         )
+        if let classes = reference.signals.classes, classes.count > 2 {
+            let texts = try PredictionStore.windowProbabilities(
+                db,
+                model: model,
+                version: version.version,
+                size: spec.policy.windowSize
+            )
+            window.classProbabilities = probabilityColumns(texts, classes: classes)
+        }
         let thresholds = MonitoringAnalysis.Thresholds(
             dataDriftThreshold: config.dataDriftThreshold,
             decayThreshold: config.modelDecayThreshold,
@@ -126,6 +135,21 @@ enum MonitorRunner {
             )
         }
         return .checked(seq, report)
+    }
+
+    /// One column per class of the logged probabilities (JSON object text per row); NaN where
+    /// a row has none or lacks the class.
+    static func probabilityColumns(_ texts: [String?], classes: [String]) -> [[Double]] {
+        var columns = [[Double]](repeating: [Double](repeating: .nan, count: texts.count), count: classes.count)
+        for (r, text) in texts.enumerated() {
+            guard let text,
+                let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            else { continue }
+            for (c, name) in classes.enumerated() {
+                if let value = object[name] as? NSNumber { columns[c][r] = value.doubleValue }
+            }
+        }
+        return columns
     }
 
     /// The reference profile of `version`, from the cache or its stored artifact, with its

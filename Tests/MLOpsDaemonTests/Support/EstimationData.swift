@@ -92,4 +92,84 @@ enum EstimationData {
         }
         return csv
     }
+
+    /// A three-class model (`a`, `b`, `c`) over age: softmax of (−1.5, 0, 1.5)·(age − 50)/10,
+    /// calibrated; the prediction is the most probable class, the label drawn from them.
+    struct MulticlassRow {
+        var age: Double
+        var kv: Double
+        var scanner: String
+        var band: String
+        var probabilities: [Double]
+        var prediction: String
+        var label: String
+    }
+
+    static let multiclasses = ["a", "b", "c"]
+
+    static func multiclassRows(_ count: Int, seed: UInt64, ageSpread: Double = 10) -> [MulticlassRow] {
+        var rng = MonitoringData.Random(seed: seed)
+        return (0..<count).map { _ in
+            let z = rng.normal()
+            let age = 50 + ageSpread * z
+            let kv = 110 + 8 * (0.8 * z + 0.6 * rng.normal())
+            let t = (age - 50) / 10
+            let logits = [-1.5 * t, 0, 1.5 * t]
+            let top = logits.max() ?? 0
+            let e = logits.map { exp($0 - top) }
+            let p = e.map { $0 / e.reduce(0, +) }
+            var u = rng.uniform()
+            var label = "c"
+            for (k, q) in p.enumerated() {
+                u -= q
+                if u < 0 {
+                    label = multiclasses[k]
+                    break
+                }
+            }
+            let best = p.firstIndex(of: p.max() ?? 0) ?? 0
+            return MulticlassRow(
+                age: age,
+                kv: kv,
+                scanner: rng.pick(["S0", "S1", "S2"]),
+                band: rng.pick(MonitoringData.bands),
+                probabilities: p,
+                prediction: multiclasses[best],
+                label: label
+            )
+        }
+    }
+
+    /// The multiclass reference with `prediction`, `probabilities.<class>` and `label`.
+    static func multiclassReference(rows count: Int, seed: UInt64 = 2) -> String {
+        var csv =
+            "age,scanner_kv,scanner_model,age_band,prediction,probabilities.a,probabilities.b,probabilities.c,label\n"
+        for row in multiclassRows(count, seed: seed) {
+            csv +=
+                String(format: "%.4f,%.4f,", row.age, row.kv) + row.scanner + "," + row.band + "," + row.prediction
+                + ","
+                + row.probabilities.map { String(format: "%.6f", $0) }.joined(separator: ",") + "," + row.label + "\n"
+        }
+        return csv
+    }
+
+    /// The reference's accuracy.
+    static func multiclassAccuracy(rows count: Int, seed: UInt64 = 2) -> Double {
+        let all = multiclassRows(count, seed: seed)
+        return Double(all.filter { $0.prediction == $0.label }.count) / Double(all.count)
+    }
+
+    /// Predictions as JSON Lines with their `probabilities` mapping.
+    static func multiclassPredictions(prefix: String, rows count: Int, seed: UInt64, ageSpread: Double = 10) -> String {
+        var text = ""
+        for (i, row) in multiclassRows(count, seed: seed, ageSpread: ageSpread).enumerated() {
+            let probabilities = zip(multiclasses, row.probabilities).map { "\"\($0)\": \(String(format: "%.6f", $1))" }
+            text +=
+                "{\"id\": \"\(prefix)-\(i)\", \"age\": \(String(format: "%.4f", row.age)), "
+                + "\"scanner_kv\": \(String(format: "%.4f", row.kv)), \"scanner_model\": \"\(row.scanner)\", "
+                + "\"age_band\": \"\(row.band)\", \"prediction\": \"\(row.prediction)\", "
+                + "\"probabilities\": {\(probabilities.joined(separator: ", "))}}\n"
+        }
+        return text
+    }
 }
