@@ -466,6 +466,25 @@ struct DriftBenchmark {
         return (Percentiles(totals), Percentiles(decodes), Percentiles(analyses))
     }
 
+    /// Median, over `repetitions`, of reading a multiclass window's logged probabilities (one
+    /// JSON object per row, three classes, 10,000 rows) into per-class columns, as the daemon
+    /// does before a check of a multiclass model with reference outputs.
+    static func probabilityParsing(repetitions: Int) -> Percentiles {
+        var rng = Random(state: 5)
+        let texts: [String?] = (0..<10_000).map { _ in
+            let a = rng.uniform()
+            let b = (1 - a) * rng.uniform()
+            return "{\"a\":\(a),\"b\":\(b),\"c\":\(1 - a - b)}"
+        }
+        var times: [Double] = []
+        for _ in 0..<repetitions {
+            let start = MonotonicClock.now()
+            _ = MonitoringWindow.probabilityColumns(texts, classes: ["a", "b", "c"])
+            times.append(Double(MonotonicClock.now() - start) / 1e6)
+        }
+        return Percentiles(times)
+    }
+
     /// The report's line for the check with the label-free signals.
     static func signalsLine(analyse a: Percentiles, estimate e: Percentiles, reconstruction r: Percentiles) -> String {
         Report.pad("  with outputs, estimate, multivariate", 40) + Report.pad("\(Report.ms(a.p50)) ms", 18)

@@ -78,7 +78,7 @@ enum MonitorRunner {
                 version: version.version,
                 size: spec.policy.windowSize
             )
-            window.classProbabilities = probabilityColumns(texts, classes: classes)
+            window.classProbabilities = MonitoringWindow.probabilityColumns(texts, classes: classes)
         }
         let thresholds = MonitoringAnalysis.Thresholds(
             dataDriftThreshold: config.dataDriftThreshold,
@@ -135,21 +135,6 @@ enum MonitorRunner {
             )
         }
         return .checked(seq, report)
-    }
-
-    /// One column per class of the logged probabilities (JSON object text per row); NaN where
-    /// a row has none or lacks the class.
-    static func probabilityColumns(_ texts: [String?], classes: [String]) -> [[Double]] {
-        var columns = [[Double]](repeating: [Double](repeating: .nan, count: texts.count), count: classes.count)
-        for (r, text) in texts.enumerated() {
-            guard let text,
-                let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-            else { continue }
-            for (c, name) in classes.enumerated() {
-                if let value = object[name] as? NSNumber { columns[c][r] = value.doubleValue }
-            }
-        }
-        return columns
     }
 
     /// The reference profile of `version`, from the cache or its stored artifact, with its
