@@ -162,6 +162,15 @@ extension MLOpsCtl {
                     + "\(decay.current.map { decimals($0, 4) } ?? "-") against baseline "
                     + "\(decay.baseline.map { decimals($0, 4) } ?? "-")"
             )
+            if let estimate = report.estimate {
+                lines.append("  estimate: \(estimate.status.rawValue) — \(estimate.explanation)")
+            }
+            if let multivariate = report.multivariate {
+                lines.append(
+                    "  multivariate: \(multivariate.judged ? (multivariate.drift ? "DRIFT" : "ok") : "not judged") — "
+                        + multivariate.explanation
+                )
+            }
             return lines
         }
     }

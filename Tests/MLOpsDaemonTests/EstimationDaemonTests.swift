@@ -203,6 +203,10 @@ import Testing
         try writeFile(labels, Data(EstimationData.labels(prefix: "u", rows: 1000, seed: 61, traffic: unsure).utf8))
         let open = try h.readStore { db in try AlertBook.open(db, model: "xray").map(\.type) }
         #expect(open.contains("estimated_decay"), "\(open)")
+        let health = try Ctl.run(["health", "--spool", h.spool, "xray"], stdin: nil, in: h.root, timeout: 60)
+        #expect(health.stdout.contains("estimate: estimated — accuracy estimated"), "\(health.stdout)")
+        #expect(health.stdout.contains("decayed (estimated)"), "\(health.stdout)")
+        #expect(health.stdout.contains("multivariate: "), "\(health.stdout)")
         try h.drop("gt.yaml", "kind: log-ground-truth\nmodel: xray\nparams:\n  file: \(labels)\n")
         #expect(try h.waitForResult("gt").status == .succeeded)
         try h.drop("mon.yaml", "kind: monitor-model\nmodel: xray\n")

@@ -140,7 +140,8 @@ extension MonitoringAnalysis {
             explanation: "",
             metrics: all
         )
-        let band = "estimated \(fmt(value)) (band \(fmt(entry.lower ?? value))–\(fmt(entry.upper ?? value)))"
+        let band =
+            "\(metricName) estimated \(fmt(value)) (band \(fmt(entry.lower ?? value))–\(fmt(entry.upper ?? value)))"
         guard let baseline,
             let judged = EstimatedDecay.judge(entry, baseline: baseline, threshold: thresholds.decayThreshold)
         else {
