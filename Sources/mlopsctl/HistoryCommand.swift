@@ -87,6 +87,16 @@ enum HistoryText {
             let interval =
                 checks.last?.decay.interval.map { String(format: " [%.3f, %.3f]", $0.lower, $0.upper) } ?? ""
             row(metric, checks.map { $0.decay.current }, note: interval)
+            // The estimate held to account: estimated beside realized, with the running error.
+            if checks.contains(where: { $0.estimate?.estimated != nil }) {
+                row("\(metric) estimated", checks.map { $0.estimate?.estimated })
+                let error = checks.last { $0.estimate?.runningAbsoluteError != nil }?.estimate?.runningAbsoluteError
+                row(
+                    "\(metric) realized",
+                    checks.map { $0.estimate?.realized },
+                    note: error.map { String(format: "  (mean |estimated − realized| %.3f)", $0) } ?? ""
+                )
+            }
         }
         for (column, label) in zip(newest, columnLabels) {
             let series = checks.map { check in check.columns.first { $0.name == column.name }?.statistic }

@@ -61,7 +61,8 @@ extension MLOpsCtl {
         @Argument(help: "Only this model's alerts.") var model: String?
         @Flag(help: "Resolved alerts too.") var all = false
         @Option(
-            help: "Only alerts of this type (data_drift, equipment_change, population_change, model_decay, health, …)."
+            help:
+                "Only alerts of this type (data_drift, equipment_change, population_change, model_decay, estimated_decay, multivariate_drift, health, …)."
         ) var type: String?
         @Option(help: "Acknowledge this alert instead of listing.") var ack: String?
 
@@ -161,6 +162,15 @@ extension MLOpsCtl {
                     + "\(decay.current.map { decimals($0, 4) } ?? "-") against baseline "
                     + "\(decay.baseline.map { decimals($0, 4) } ?? "-")"
             )
+            if let estimate = report.estimate {
+                lines.append("  estimate: \(estimate.status.rawValue) — \(estimate.explanation)")
+            }
+            if let multivariate = report.multivariate {
+                lines.append(
+                    "  multivariate: \(multivariate.judged ? (multivariate.drift ? "DRIFT" : "ok") : "not judged") — "
+                        + multivariate.explanation
+                )
+            }
             return lines
         }
     }

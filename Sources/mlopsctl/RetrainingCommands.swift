@@ -156,7 +156,7 @@ extension MLOpsCtl {
         @OptionGroup var spoolOptions: SpoolOptions
         @OptionGroup var output: RegistryOutput
         @Argument(help: "Only this model.") var model: String?
-        @Option(help: "Only this trigger (scheduled, drift, decay, manual).") var trigger: String?
+        @Option(help: "Only this trigger (scheduled, drift, decay, estimated_decay, manual).") var trigger: String?
         @Flag(help: "Leave out triggers that were held back.") var retrainingsOnly = false
         @Option(help: "The most entries (default 50).") var limit: Int?
 

@@ -465,4 +465,125 @@ struct DriftBenchmark {
         }
         return (Percentiles(totals), Percentiles(decodes), Percentiles(analyses))
     }
+
+    /// Median, over `repetitions`, of reading a multiclass window's logged probabilities (one
+    /// JSON object per row, three classes, 10,000 rows) into per-class columns, as the daemon
+    /// does before a check of a multiclass model with reference outputs.
+    static func probabilityParsing(repetitions: Int) -> Percentiles {
+        var rng = Random(state: 5)
+        let texts: [String?] = (0..<10_000).map { _ in
+            let a = rng.uniform()
+            let b = (1 - a) * rng.uniform()
+            return "{\"a\":\(a),\"b\":\(b),\"c\":\(1 - a - b)}"
+        }
+        var times: [Double] = []
+        for _ in 0..<repetitions {
+            let start = MonotonicClock.now()
+            _ = MonitoringWindow.probabilityColumns(texts, classes: ["a", "b", "c"])
+            times.append(Double(MonotonicClock.now() - start) / 1e6)
+        }
+        return Percentiles(times)
+    }
+
+    /// The report's line for the check with the label-free signals.
+    static func signalsLine(analyse a: Percentiles, estimate e: Percentiles, reconstruction r: Percentiles) -> String {
+        Report.pad("  with outputs, estimate, multivariate", 40) + Report.pad("\(Report.ms(a.p50)) ms", 18)
+            + "p50 of \(a.count) (analyse); of which estimate \(Report.ms(e.p50)) ms, reconstruction \(Report.ms(r.p50)) ms; "
+            + "p90 \(Report.ms(a.p90)) ms, max \(Report.ms(a.max)) ms"
+    }
+
+    /// Median, over `repetitions`, of `MonitoringAnalysis.analyse` on a 10,000 × 50 window
+    /// with scores against a 10,000-row reference that carries the model's outputs and labels
+    /// (output drift, the CBPE estimate and PCA reconstruction, fitted once beforehand), and
+    /// of the estimate and the reconstruction alone.
+    static func daemonCheckWithSignals(
+        repetitions: Int
+    ) -> (analyse: Percentiles, estimate: Percentiles, reconstruction: Percentiles) {
+        let features = 50
+        let rows = 10_000
+        var rng = Random(state: 77)
+        let names = (0..<features).map { String(format: "f%02d", $0) }
+        let spec = ModelSpec(
+            task: .binaryClassification,
+            features: names.map { ModelSpec.Feature(name: $0, type: .numerical) },
+            target: "label",
+            classes: ["normal", "pneumonia"]
+        )
+        func sample(shift: Double) -> (columns: [[Double]], scores: [Double], labels: [String]) {
+            var columns = [[Double]](repeating: [], count: features)
+            var scores: [Double] = []
+            var labels: [String] = []
+            for _ in 0..<rows {
+                let common = rng.normal()
+                for f in 0..<features {
+                    columns[f].append(0.6 * common + 0.8 * rng.normal() + (f % 5 == 0 ? shift : 0))
+                }
+                let p = 1 / (1 + exp(-(columns[0].last ?? 0) - (columns[1].last ?? 0)))
+                scores.append(p)
+                labels.append(rng.uniform() < p ? "pneumonia" : "normal")
+            }
+            return (columns, scores, labels)
+        }
+        let reference = sample(shift: 0)
+        var tableRows: [[String]] = []
+        tableRows.reserveCapacity(rows)
+        for r in 0..<rows {
+            var row = reference.columns.map { String($0[r]) }
+            row.append(reference.scores[r] >= 0.5 ? "pneumonia" : "normal")
+            row.append(String(reference.scores[r]))
+            row.append(reference.labels[r])
+            tableRows.append(row)
+        }
+        let table = CSVTable(
+            header: names + ["prediction", "score", "label"],
+            rows: tableRows,
+            rowLines: Array(2..<(rows + 2))
+        )
+        var profile = ReferenceProfile(table: table, spec: spec)
+        profile.signals = ReferenceSignals.fit(table: table, spec: spec, fileName: "reference.csv", windowSize: 1000)
+        let current = sample(shift: 0.3)
+        let window = MonitoringWindow(
+            count: rows,
+            numeric: current.columns,
+            categorical: [],
+            segments: [],
+            predictions: current.scores.map { $0 >= 0.5 ? "pneumonia" : "normal" },
+            labels: Array(repeating: nil, count: rows),
+            scores: current.scores
+        )
+        let thresholds = MonitoringAnalysis.Thresholds(
+            dataDriftThreshold: 0.1,
+            decayThreshold: 0.05,
+            alpha: 0.01,
+            minSamples: 200
+        )
+        var analyses: [Double] = []
+        var estimates: [Double] = []
+        var reconstructions: [Double] = []
+        let outputs = try? ClassifierOutputs(
+            classes: ["normal", "pneumonia"],
+            predictions: window.predictions,
+            scores: [current.scores]
+        )
+        for _ in 0..<repetitions {
+            let start = MonotonicClock.now()
+            let report = MonitoringAnalysis.analyse(
+                spec: spec,
+                reference: profile,
+                window: window,
+                baseline: 0.8,
+                thresholds: thresholds
+            )
+            let analysed = MonotonicClock.now()
+            if let outputs { _ = profile.signals.estimator?.estimate(outputs, labels: window.labels) }
+            let estimated = MonotonicClock.now()
+            _ = profile.signals.reconstruction?.evaluate(current.columns)
+            let reconstructed = MonotonicClock.now()
+            _ = report
+            analyses.append(Double(analysed - start) / 1e6)
+            estimates.append(Double(estimated - analysed) / 1e6)
+            reconstructions.append(Double(reconstructed - estimated) / 1e6)
+        }
+        return (Percentiles(analyses), Percentiles(estimates), Percentiles(reconstructions))
+    }
 }

@@ -22,6 +22,13 @@ do {
 if let repetitions = options.checkOnly {
     let (total, decode, analyse) = DriftBenchmark.daemonCheck(repetitions: repetitions)
     print(DriftBenchmark.checkLine(total: total, decode: decode, analyse: analyse))
+    let (signals, estimate, reconstruction) = DriftBenchmark.daemonCheckWithSignals(repetitions: repetitions)
+    print(DriftBenchmark.signalsLine(analyse: signals, estimate: estimate, reconstruction: reconstruction))
+    let parsing = DriftBenchmark.probabilityParsing(repetitions: repetitions)
+    print(
+        Report.pad("  multiclass probabilities, 10,000 rows", 40) + Report.pad("\(Report.ms(parsing.p50)) ms", 18)
+            + "p50 of \(parsing.count) (JSON text to per-class columns)"
+    )
     exit(0)
 }
 

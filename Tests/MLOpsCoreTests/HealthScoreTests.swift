@@ -13,6 +13,53 @@ import Testing
         #expect(abs(h.contributions[1].penalty - 0.25) < 1e-12)
     }
 
+    @Test func anEstimatedDropStandsInOnlyWithoutLabelsAndIsMarked() {
+        let estimated = HealthScore(
+            drifted: 0,
+            monitored: 4,
+            relativeDrop: nil,
+            decayThreshold: 0.05,
+            estimatedDrop: 0.05
+        )
+        #expect(abs(estimated.score - 0.75) < 1e-12)
+        #expect(estimated.contributions[1].estimated == true)
+        #expect(estimated.contributions[1].explanation.hasPrefix("estimated from the model's outputs"))
+        // Labels win: the measured drop is used and nothing is marked.
+        let measured = HealthScore(
+            drifted: 0,
+            monitored: 4,
+            relativeDrop: 0,
+            decayThreshold: 0.05,
+            estimatedDrop: 0.05
+        )
+        #expect(measured.score == 1)
+        #expect(measured.contributions[1].estimated == nil)
+    }
+
+    @Test func multivariateDriftCostsItsWeightAndIsListedOnlyWhenJudged() {
+        let drift = HealthScore(
+            drifted: 0,
+            monitored: 4,
+            relativeDrop: nil,
+            decayThreshold: 0.05,
+            multivariateDrift: true
+        )
+        #expect(abs(drift.score - (1 - HealthScore.multivariateWeight)) < 1e-12)
+        #expect(drift.band == .warning)
+        #expect(drift.contributions.map(\.signal) == ["drift", "decay", "multivariate"])
+        let calm = HealthScore(
+            drifted: 0,
+            monitored: 4,
+            relativeDrop: nil,
+            decayThreshold: 0.05,
+            multivariateDrift: false
+        )
+        #expect(calm.score == 1)
+        #expect(calm.contributions.last?.penalty == 0)
+        let unjudged = HealthScore(drifted: 0, monitored: 4, relativeDrop: nil, decayThreshold: 0.05)
+        #expect(unjudged.contributions.map(\.signal) == ["drift", "decay"])
+    }
+
     @Test func bandsAtTheirEdges() {
         #expect(HealthScore.Band(0.8000001) == .good)
         #expect(HealthScore.Band(0.8) == .warning)

@@ -282,6 +282,74 @@ import Testing
         return snapshot
     }
 
+    @Test func theEstimateAndTheMultivariateVerdictAreGaugesWhenTheCheckHasThem() throws {
+        var report = Self.report(columns: 2)
+        report.estimate = .init(
+            status: .estimated,
+            metric: "accuracy",
+            estimated: 0.7,
+            samplingError: 0.01,
+            lower: 0.67,
+            upper: 0.73,
+            realized: nil,
+            baseline: 0.9,
+            relativeDrop: 0.22,
+            decayed: true,
+            explanation: "accuracy estimated 0.7",
+            metrics: nil
+        )
+        report.multivariate = .init(
+            judged: true,
+            columns: ["feature_0"],
+            components: 1,
+            result: .init(
+                rows: 1000,
+                error: 0.9,
+                samplingError: 0.01,
+                lower: 0.87,
+                upper: 0.93,
+                thresholdLower: 0.3,
+                thresholdUpper: 0.4,
+                drift: true
+            ),
+            drift: true,
+            explanation: "drift"
+        )
+        var unavailable = Self.report(columns: 2)
+        unavailable.estimate = .unavailable(metric: "accuracy", "no reference outputs")
+        unavailable.multivariate = .init(
+            judged: false,
+            columns: [],
+            components: 0,
+            result: nil,
+            drift: false,
+            explanation: "not judged"
+        )
+        let samples = try Self.samples(
+            MetricsWriter.text(
+                Self.snapshot([
+                    .init(model: "m", healthScore: 0.5, driftShare: 0, report: report),
+                    .init(model: "n", healthScore: 1, driftShare: 0, report: unavailable),
+                ])
+            )
+        )
+        func value(_ name: String, _ model: String) -> Double? {
+            samples.first { $0.name == name && $0.labels["model"] == model }?.value
+        }
+        #expect(value("mlopsd_model_metric_estimated", "m") == 0.7)
+        #expect(value("mlopsd_model_metric_estimated_lower", "m") == 0.67)
+        #expect(value("mlopsd_model_metric_estimated_upper", "m") == 0.73)
+        #expect(value("mlopsd_model_estimated_decayed", "m") == 1)
+        #expect(value("mlopsd_model_reconstruction_error", "m") == 0.9)
+        #expect(value("mlopsd_model_multivariate_drifting", "m") == 1)
+        let other = samples.filter {
+            $0.labels["model"] == "n"
+                && ($0.name.contains("estimat") || $0.name.contains("multivariate")
+                    || $0.name.contains("reconstruction"))
+        }
+        #expect(other.isEmpty, "\(other)")
+    }
+
     @Test func hostileColumnNamesAreEscapedAndReadBackIntact() throws {
         let hostile = "a\"b\\c\nd} x=\"1\""
         var report = Self.report(columns: 3)

@@ -11,6 +11,11 @@ public enum AlertType: String, Codable, Sendable, CaseIterable {
     case populationChange = "population_change"
     /// The model's metric dropped below its baseline.
     case modelDecay = "model_decay"
+    /// The metric estimated from the model's outputs (too few labels) dropped below its
+    /// baseline, band and all.
+    case estimatedDecay = "estimated_decay"
+    /// The numerical features drift jointly (PCA reconstruction error).
+    case multivariateDrift = "multivariate_drift"
     /// The health score left the `good` band.
     case health
     /// A deploy hook failed while switching production.

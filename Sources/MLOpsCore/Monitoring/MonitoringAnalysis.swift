@@ -17,6 +17,10 @@ import Foundation
 /// - Decay: the model's metric over the labelled rows of the window against the version's
 ///   baseline; decayed when the relative drop > `decayThreshold` with at least
 ///   `minSamples` labels.
+/// - Before the labels (``ReferenceProfile/signals``): the model's outputs join the column
+///   tests (kind `output`); the estimated metric stands in for decay when labels are too
+///   few; the numerical features' joint drift (PCA reconstruction). See
+///   `MonitoringAnalysis+Signals.swift`.
 public enum MonitoringAnalysis {
     /// The knobs of one check.
     public struct Thresholds: Sendable, Equatable {
@@ -115,6 +119,13 @@ public enum MonitoringAnalysis {
             )
             tests.append(categoricalTest(reference.segments[name] ?? [:], window.segments[i]))
         }
+        // The model's outputs, when the version has reference outputs: same correction, same rule.
+        let signals = reference.signals
+        let (outputs, outputsNote) = windowOutputs(signals, window)
+        for (column, test) in outputTests(signals, window: window, outputs: outputs) {
+            columns.append(column)
+            tests.append(test)
+        }
 
         // Benjamini–Hochberg over the tested columns.
         let testedIndices = tests.indices.filter { tests[$0].pValue != nil }
@@ -197,11 +208,30 @@ public enum MonitoringAnalysis {
             enough: enough
         )
 
+        let estimate = estimateOf(
+            spec: spec,
+            signals: signals,
+            outputs: outputs,
+            outputsNote: outputsNote,
+            window: window,
+            decay: decay,
+            baseline: baseline,
+            thresholds: thresholds
+        )
+        let multivariate = multivariateOf(
+            spec: spec,
+            signals: signals,
+            window: window,
+            enough: enough,
+            thresholds: thresholds
+        )
         let health = HealthScore(
             drifted: enough ? drifted.count : 0,
             monitored: monitored,
             relativeDrop: decay.status.isJudged ? decay.relativeDrop : nil,
-            decayThreshold: thresholds.decayThreshold
+            decayThreshold: thresholds.decayThreshold,
+            estimatedDrop: estimate.status == .estimated ? estimate.relativeDrop : nil,
+            multivariateDrift: multivariate.judged ? multivariate.drift : nil
         )
         return MonitoringReport(
             status: enough ? .ok : .insufficientData,
@@ -214,7 +244,9 @@ public enum MonitoringAnalysis {
             equipment: equipment,
             population: population,
             decay: decay,
-            health: health
+            health: health,
+            estimate: estimate,
+            multivariate: multivariate
         )
     }
 

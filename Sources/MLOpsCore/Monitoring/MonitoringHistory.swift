@@ -76,6 +76,11 @@ extension Kinds {
             public var columns: [Column]
             /// The metric the model is judged on, with its Wilson interval and baseline.
             public var decay: MonitoringReport.Decay
+            /// The metric estimated from the model's outputs, beside the realized one when the
+            /// window had labels: the estimate held to account (nil: the check had none).
+            public var estimate: Estimate?
+            /// The numerical features' joint drift (nil: not judged).
+            public var multivariateDrift: Bool?
             /// Equipment values the reference never had.
             public var newEquipment: [MonitoringReport.NewValue]
             /// Population values the reference never had.
@@ -87,6 +92,31 @@ extension Kinds {
             public var alertsUpdated: [String]
             /// Alerts this check resolved.
             public var alertsResolved: [String]
+
+            /// A check's estimated metric against the realized one.
+            public struct Estimate: Codable, Sendable, Equatable {
+                /// `estimated` (standing in for the labels) or `labelled` (beside them).
+                public var status: EstimateStatus
+                /// The metric.
+                public var metric: String
+                /// The estimate and its ±3σ band.
+                public var estimated: Double?
+                public var lower: Double?
+                public var upper: Double?
+                /// The metric over the window's labelled rows, when there were any.
+                public var realized: Double?
+                /// |estimated − realized|, when both exist.
+                public var absoluteError: Double?
+                /// The mean of ``absoluteError`` over this and the earlier checks listed that had
+                /// both (the running absolute error).
+                public var runningAbsoluteError: Double?
+
+                enum CodingKeys: String, CodingKey {
+                    case status, metric, estimated, lower, upper, realized
+                    case absoluteError = "absolute_error"
+                    case runningAbsoluteError = "running_absolute_error"
+                }
+            }
 
             /// The figures of check `seq` from its stored report.
             public init(
@@ -134,6 +164,19 @@ extension Kinds {
                 self.driftShare = figures.driftShare
                 self.columns = figures.columns
                 self.decay = figures.decay
+                if let e = figures.estimate, e.status != .unavailable {
+                    self.estimate = Estimate(
+                        status: e.status,
+                        metric: e.metric,
+                        estimated: e.estimated,
+                        lower: e.lower,
+                        upper: e.upper,
+                        realized: e.realized,
+                        absoluteError: e.estimated.flatMap { a in e.realized.map { abs(a - $0) } },
+                        runningAbsoluteError: nil
+                    )
+                }
+                self.multivariateDrift = figures.multivariate.flatMap { $0.judged ? $0.drift : nil }
                 self.newEquipment = figures.equipment.newValues
                 self.newPopulation = figures.population.newValues
                 self.alertsOpened = alertsOpened
@@ -161,6 +204,30 @@ extension Kinds {
                     enum CodingKeys: String, CodingKey { case newValues = "new_values" }
                 }
 
+                /// The estimate's figures (reports stored before it have none).
+                public struct StoredEstimate: Decodable, Sendable {
+                    /// `estimated`, `labelled` or `unavailable`.
+                    public var status: EstimateStatus
+                    /// The metric.
+                    public var metric: String
+                    /// The estimate.
+                    public var estimated: Double?
+                    /// The lower end of its band.
+                    public var lower: Double?
+                    /// The upper end of its band.
+                    public var upper: Double?
+                    /// The metric over the window's labelled rows.
+                    public var realized: Double?
+                }
+
+                /// The multivariate verdict (reports stored before it have none).
+                public struct StoredMultivariate: Decodable, Sendable {
+                    /// Whether the check judged it.
+                    public var judged: Bool
+                    /// Whether the features drift jointly.
+                    public var drift: Bool
+                }
+
                 /// Whether the check could judge.
                 public var status: CheckStatus
                 /// Predictions in the window.
@@ -179,9 +246,13 @@ extension Kinds {
                 public var equipment: Segments
                 /// Population values the reference never had.
                 public var population: Segments
+                /// The estimated metric, when the report has one.
+                public var estimate: StoredEstimate?
+                /// The multivariate verdict, when the report has one.
+                public var multivariate: StoredMultivariate?
 
                 enum CodingKeys: String, CodingKey {
-                    case status, window, labelled, health, columns, decay, equipment, population
+                    case status, window, labelled, health, columns, decay, equipment, population, estimate, multivariate
                     case driftShare = "drift_share"
                 }
 
@@ -206,6 +277,17 @@ extension Kinds {
                     decay = report.decay
                     equipment = Segments(newValues: report.equipment.newValues)
                     population = Segments(newValues: report.population.newValues)
+                    estimate = report.estimate.map {
+                        StoredEstimate(
+                            status: $0.status,
+                            metric: $0.metric,
+                            estimated: $0.estimated,
+                            lower: $0.lower,
+                            upper: $0.upper,
+                            realized: $0.realized
+                        )
+                    }
+                    multivariate = report.multivariate.map { StoredMultivariate(judged: $0.judged, drift: $0.drift) }
                 }
             }
 
@@ -221,6 +303,8 @@ extension Kinds {
                 case band
                 case columns
                 case decay
+                case estimate
+                case multivariateDrift = "multivariate_drift"
                 case driftShare = "drift_share"
                 case newEquipment = "new_equipment"
                 case newPopulation = "new_population"
@@ -239,10 +323,20 @@ extension Kinds {
             /// The checks, oldest first.
             public var checks: [Check]
 
-            /// A history of `checks`.
+            /// A history of `checks`, with the running absolute error of the estimate over
+            /// the checks that had both an estimate and a realized metric.
             public init(model: String, checks: [Check]) {
                 self.model = model
                 self.count = checks.count
+                var checks = checks
+                var sum = 0.0
+                var n = 0
+                for i in checks.indices {
+                    guard let error = checks[i].estimate?.absoluteError else { continue }
+                    sum += error
+                    n += 1
+                    checks[i].estimate?.runningAbsoluteError = sum / Double(n)
+                }
                 self.checks = checks
             }
         }

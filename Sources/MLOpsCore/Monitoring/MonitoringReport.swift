@@ -23,6 +23,11 @@ public struct MonitoringReport: Sendable, Equatable, Codable {
     public var decay: Decay
     /// The health score and its explanation.
     public var health: HealthScore
+    /// The estimated performance (CBPE) of the window; nil for reports stored before it existed.
+    public var estimate: Estimate? = nil
+    /// The multivariate (PCA reconstruction) drift of the window; nil for reports stored
+    /// before it existed.
+    public var multivariate: Multivariate? = nil
 
     /// Drift of one column.
     public struct ColumnDrift: Sendable, Equatable, Codable {
@@ -86,8 +91,77 @@ public struct MonitoringReport: Sendable, Equatable, Codable {
         public var decayed: Bool
     }
 
+    /// The model's metric estimated from its outputs without labels (docs/monitoring.md,
+    /// "Estimated performance"), and the estimated-decay verdict.
+    public struct Estimate: Sendable, Equatable, Codable {
+        /// `estimated` (too few labels: the health and the `estimated_decay` alert use it),
+        /// `labelled` (enough labels judge decay; the estimate is shown beside the realized
+        /// metric) or `unavailable` (the explanation says why).
+        public var status: EstimateStatus
+        /// The model's metric.
+        public var metric: String
+        /// The estimate, its sampling error and its ±3σ band.
+        public var estimated: Double?
+        public var samplingError: Double?
+        public var lower: Double?
+        public var upper: Double?
+        /// The metric over the window's labelled rows, when there are any: the estimate held
+        /// to account.
+        public var realized: Double?
+        /// The version's baseline and the estimate's relative drop from it (positive when worse).
+        public var baseline: Double?
+        public var relativeDrop: Double?
+        /// Decayed (estimated): the drop exceeds `model_decay_threshold` and the whole band is
+        /// below the baseline (``EstimatedDecay``).
+        public var decayed: Bool
+        /// Why, in words, with the numbers.
+        public var explanation: String
+        /// Every estimated metric of the window (nil when unavailable).
+        public var metrics: PerformanceEstimate?
+
+        /// An estimate that could not be made, and why.
+        public static func unavailable(metric: String, _ why: String) -> Estimate {
+            Estimate(
+                status: .unavailable,
+                metric: metric,
+                estimated: nil,
+                samplingError: nil,
+                lower: nil,
+                upper: nil,
+                realized: nil,
+                baseline: nil,
+                relativeDrop: nil,
+                decayed: false,
+                explanation: why,
+                metrics: nil
+            )
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case status, metric, estimated, lower, upper, realized, baseline, decayed, explanation, metrics
+            case samplingError = "sampling_error"
+            case relativeDrop = "relative_drop"
+        }
+    }
+
+    /// The joint drift of the numerical features (docs/monitoring.md, "Multivariate drift").
+    public struct Multivariate: Sendable, Equatable, Codable {
+        /// True when the window was judged (a fitted model and at least `min_samples` rows).
+        public var judged: Bool
+        /// The numerical features used and the principal components kept.
+        public var columns: [String]
+        public var components: Int
+        /// The window's mean reconstruction error with its band and the reference's thresholds.
+        public var result: ReconstructionResult?
+        /// The error left the thresholds (opens `multivariate_drift`).
+        public var drift: Bool
+        /// Why, in words, with the numbers.
+        public var explanation: String
+    }
+
     enum CodingKeys: String, CodingKey {
         case status, window, labelled, columns, drifted, equipment, population, decay, health
+        case estimate, multivariate
         case referenceRows = "reference_rows"
         case driftShare = "drift_share"
     }

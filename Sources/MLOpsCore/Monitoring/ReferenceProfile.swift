@@ -1,3 +1,5 @@
+import Foundation
+
 /// A production version's reference data, prepared once for many checks: numerical
 /// columns sorted (the two-sample KS test walks sorted arrays), categorical columns and
 /// segment columns counted. The daemon keeps one per stored artifact between checks.
@@ -18,6 +20,9 @@ public struct ReferenceProfile: Sendable {
     public var categorical: [String: [String: Int]]
     /// Value counts of each segment column (missing values not counted).
     public var segments: [String: [String: Int]]
+    /// The label-free signals fitted on the same reference (outputs, estimator, PCA model);
+    /// ``ReferenceSignals/none`` unless set.
+    public var signals: ReferenceSignals = .none
 
     /// A profile from its parts (tests, and the builder below).
     public init(
@@ -89,6 +94,10 @@ public struct MonitoringWindow: Sendable {
     public var labels: [String?]
     /// The score of each row, when given (for roc_auc).
     public var scores: [Double?]
+    /// A multiclass model's logged probabilities, one column per class of the version's
+    /// reference outputs (``ReferenceSignals/classes``, in that order; NaN where a row has
+    /// none); empty when not read (binary models, versions without outputs).
+    public var classProbabilities: [[Double]] = []
 
     /// A window from its columns.
     public init(
@@ -120,5 +129,102 @@ public struct MonitoringWindow: Sendable {
         predictions = records.map(\.prediction)
         labels = records.map(\.label)
         scores = records.map(\.score)
+    }
+
+    /// One column per class of logged probabilities (one JSON object text per row, as the
+    /// store keeps them), for ``classProbabilities``; NaN where a row has none or lacks the
+    /// class.
+    /// A flat object of plain keys and numbers (what the store writes) is scanned directly;
+    /// anything else (escapes, nesting) goes through `JSONSerialization`.
+    public static func probabilityColumns(_ texts: [String?], classes: [String]) -> [[Double]] {
+        var columns = [[Double]](repeating: [Double](repeating: .nan, count: texts.count), count: classes.count)
+        let names = classes.map { Array($0.utf8) }
+        var values = [Double](repeating: .nan, count: classes.count)
+        for (r, text) in texts.enumerated() {
+            guard var text else { continue }
+            for c in values.indices { values[c] = .nan }
+            let scanned = text.withUTF8 { scanFlatObject($0, names: names, into: &values) }
+            if scanned {
+                for c in values.indices { columns[c][r] = values[c] }
+                continue
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                continue
+            }
+            for (c, name) in classes.enumerated() {
+                if let value = object[name] as? NSNumber { columns[c][r] = value.doubleValue }
+            }
+        }
+        return columns
+    }
+
+    /// Scans `{"key": number, …}` whose keys have no escape; `values[c]` gets the number of
+    /// `names[c]`. False when the text is anything else (the caller then parses it fully).
+    static func scanFlatObject(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        names: [[UInt8]],
+        into values: inout [Double]
+    ) -> Bool {
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
+        var i = 0
+        let n = bytes.count
+        func skipSpace() {
+            while i < n, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        }
+        skipSpace()
+        guard i < n, bytes[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        skipSpace()
+        if i < n, bytes[i] == UInt8(ascii: "}") { return true }
+        var number = [CChar](repeating: 0, count: 64)
+        while true {
+            skipSpace()
+            guard i < n, bytes[i] == quote else { return false }
+            i += 1
+            let keyStart = i
+            while i < n, bytes[i] != quote {
+                if bytes[i] == backslash { return false }
+                i += 1
+            }
+            guard i < n else { return false }
+            let key = UnsafeBufferPointer(rebasing: bytes[keyStart..<i])
+            i += 1
+            skipSpace()
+            guard i < n, bytes[i] == UInt8(ascii: ":") else { return false }
+            i += 1
+            skipSpace()
+            let valueStart = i
+            while i < n, i - valueStart < 63 {
+                let b = bytes[i]
+                guard
+                    (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-")
+                        || b == UInt8(ascii: "+")
+                        || b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
+                else { break }
+                number[i - valueStart] = CChar(bitPattern: b)
+                i += 1
+            }
+            guard i > valueStart else { return false }
+            number[i - valueStart] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let value = number.withUnsafeMutableBufferPointer { buffer -> Double? in
+                guard let base = buffer.baseAddress else { return nil }
+                let parsed = strtod(base, &end)
+                return end == base + (i - valueStart) ? parsed : nil
+            }
+            guard let value else { return false }
+            if let c = names.firstIndex(where: { $0.elementsEqual(key) }) { values[c] = value }
+            skipSpace()
+            guard i < n else { return false }
+            if bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard bytes[i] == UInt8(ascii: "}") else { return false }
+            i += 1
+            skipSpace()
+            return i == n
+        }
     }
 }

@@ -7,6 +7,9 @@ public enum ReferenceData {
         public var rows: Int
         /// Columns present that the model does not use (ids, timestamps); ignored.
         public var ignoredColumns: [String]
+        /// What the model outputs in the file allow (``ReferenceOutputs``), in a sentence;
+        /// set by the caller that read them.
+        public var outputs: String? = nil
     }
 
     /// The most problems reported for one file; more are summarised.

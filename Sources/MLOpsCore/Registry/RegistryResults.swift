@@ -15,6 +15,10 @@ extension Kinds.CreateVersion {
         public var artifactReused: Bool
         /// Reference data columns the model does not use.
         public var ignoredColumns: [String]
+        /// What the reference's model outputs allow, in a sentence: output drift and the
+        /// estimate, output drift only, or neither and why (docs/monitoring.md, "Reference
+        /// outputs"). Absent in results written before it existed.
+        public var referenceOutputs: String?
 
         /// A result.
         public init(
@@ -22,19 +26,22 @@ extension Kinds.CreateVersion {
             model: String,
             derived: Bool,
             artifactReused: Bool,
-            ignoredColumns: [String]
+            ignoredColumns: [String],
+            referenceOutputs: String? = nil
         ) {
             self.document = document
             self.model = model
             self.derived = derived
             self.artifactReused = artifactReused
             self.ignoredColumns = ignoredColumns
+            self.referenceOutputs = referenceOutputs
         }
 
         enum CodingKeys: String, CodingKey {
             case model, derived
             case artifactReused = "artifact_reused"
             case ignoredColumns = "ignored_columns"
+            case referenceOutputs = "reference_outputs"
         }
 
         /// Reads the version's fields and the four of the creation from one mapping.
@@ -45,6 +52,7 @@ extension Kinds.CreateVersion {
             derived = try c.decode(Bool.self, forKey: .derived)
             artifactReused = try c.decode(Bool.self, forKey: .artifactReused)
             ignoredColumns = try c.decode([String].self, forKey: .ignoredColumns)
+            referenceOutputs = try c.decodeIfPresent(String.self, forKey: .referenceOutputs)
         }
 
         /// Writes the version's fields and the four of the creation into one mapping.
@@ -55,6 +63,7 @@ extension Kinds.CreateVersion {
             try c.encode(derived, forKey: .derived)
             try c.encode(artifactReused, forKey: .artifactReused)
             try c.encode(ignoredColumns, forKey: .ignoredColumns)
+            try c.encodeIfPresent(referenceOutputs, forKey: .referenceOutputs)
         }
     }
 }

@@ -1,7 +1,8 @@
 /// A value over the checks (x = check, oldest left; y = value) with optional shaded bands
 /// (the health score's critical, warning and good ranges), an optional interval band (a
 /// metric's Wilson interval) and an optional dashed baseline. A missing value breaks the
-/// line. Written as an SVG chart and as a table with the same numbers.
+/// line. An optional second series (the realized metric beside its estimate) is drawn
+/// dotted with square markers. Written as an SVG chart and as a table with the same numbers.
 public struct LineChart: Sendable {
     /// One check's figures.
     public struct Point: Sendable, Equatable {
@@ -17,6 +18,8 @@ public struct LineChart: Sendable {
         public var upper: Double?
         /// The baseline the value is compared with, when there is one.
         public var baseline: Double?
+        /// The second series' value, when the chart has one (``LineChart/secondName``).
+        public var second: Double? = nil
 
         /// A point.
         public init(
@@ -76,6 +79,10 @@ public struct LineChart: Sendable {
     public var bands: [Band]
     /// How values are written.
     public var style: ValueStyle
+    /// The second series' name; nil: no second series.
+    public var secondName: String? = nil
+    /// The interval's name in the legend and the table.
+    public var intervalName = "95% interval"
 
     /// The health score's bands: critical below 0.6, warning 0.6 to 0.8, good above.
     public static let healthBands = [
@@ -112,6 +119,7 @@ public struct LineChart: Sendable {
 
     private var hasInterval: Bool { points.contains { $0.lower != nil && $0.upper != nil } }
     private var hasBaseline: Bool { points.contains { $0.baseline != nil } }
+    private var hasSecond: Bool { secondName != nil }
 
     func format(_ value: Double?) -> String {
         style == .percent ? ReportFormat.percent(value) : ReportFormat.number(value)
@@ -120,7 +128,9 @@ public struct LineChart: Sendable {
     /// The y range drawn: the given one, or the data's padded by 5%.
     var yRange: ClosedRange<Double> {
         if let range { return range }
-        let values = points.flatMap { [$0.value, $0.lower, $0.upper, $0.baseline] }.compactMap { $0 }.filter(\.isFinite)
+        let values = points.flatMap { [$0.value, $0.lower, $0.upper, $0.baseline, $0.second] }.compactMap { $0 }.filter(
+            \.isFinite
+        )
         guard let low = values.min(), let high = values.max() else { return 0...1 }
         if high > low {
             let pad = (high - low) * 0.05
@@ -217,6 +227,14 @@ public struct LineChart: Sendable {
         svg.path(baseline, cssClass: "baseline")
         let line = SVGWriter.Path.broken(points.enumerated().map { i, p in p.value.map { (x(i), y($0)) } })
         svg.path(line, cssClass: "series")
+        if let secondName {
+            let second = SVGWriter.Path.broken(points.enumerated().map { i, p in p.second.map { (x(i), y($0)) } })
+            svg.path(second, cssClass: "series-second")
+            for (index, point) in points.enumerated() {
+                guard let value = point.second, count <= Self.markerLimit else { continue }
+                svg.rect(x: x(index) - 2.5, y: y(value) - 2.5, width: 5, height: 5, cssClass: "marker-second")
+            }
+        }
         for (index, point) in points.enumerated() {
             guard let value = point.value else { continue }
             let isolated =
@@ -240,10 +258,15 @@ public struct LineChart: Sendable {
         svg.line(x1: x, y1: y - 4, x2: x + 22, y2: y - 4, cssClass: "series")
         svg.label(valueName, x: x + 27, y: y, cssClass: "legend")
         x += 40 + Double(valueName.count) * 6.5
+        if let secondName {
+            svg.line(x1: x, y1: y - 4, x2: x + 22, y2: y - 4, cssClass: "series-second")
+            svg.label(secondName, x: x + 27, y: y, cssClass: "legend")
+            x += 40 + Double(secondName.count) * 6.5
+        }
         if hasInterval {
             svg.rect(x: x, y: y - 9, width: 22, height: 10, cssClass: "interval")
-            svg.label("95% interval", x: x + 27, y: y, cssClass: "legend")
-            x += 110
+            svg.label(intervalName, x: x + 27, y: y, cssClass: "legend")
+            x += 40 + Double(intervalName.count) * 6.5
         }
         if hasBaseline {
             svg.line(x1: x, y1: y - 4, x2: x + 22, y2: y - 4, cssClass: "baseline")
@@ -266,10 +289,12 @@ public struct LineChart: Sendable {
     /// The numbers drawn: one row per check.
     public func table() -> String {
         var header = ["Check", "Time", valueName]
+        if let secondName { header += [secondName] }
         if hasInterval { header += ["Interval lower", "Interval upper"] }
         if hasBaseline { header += ["Baseline"] }
         let rows = points.map { point -> [String] in
             var row = ["#\(point.seq)", point.at, format(point.value)]
+            if hasSecond { row += [format(point.second)] }
             if hasInterval { row += [format(point.lower), format(point.upper)] }
             if hasBaseline { row += [format(point.baseline)] }
             return row

@@ -194,8 +194,47 @@ public enum ModelReportPage {
                 &body
             )
         }
+        estimateFigure(report, &body)
         checkTable(report, &body)
         body.close("section")
+    }
+
+    /// The metric estimated from the model's outputs (CBPE) beside the realized one, with the
+    /// running absolute error: the estimate held to account. Nothing when no check shown
+    /// had an estimate.
+    static func estimateFigure(_ report: ModelReport, _ body: inout HTMLWriter) {
+        guard report.checks.contains(where: { $0.estimate?.estimated != nil }) else { return }
+        let metric = report.thresholds.metric
+        var chart = LineChart(
+            label: "\(metric) estimated from the model's outputs and realized on the labels, per check",
+            valueName: "estimated",
+            points: report.checks.map {
+                var point = LineChart.Point(
+                    seq: $0.seq,
+                    at: $0.at,
+                    value: $0.estimate?.estimated,
+                    lower: $0.estimate?.lower,
+                    upper: $0.estimate?.upper,
+                    baseline: $0.decay.baseline
+                )
+                point.second = $0.estimate?.realized
+                return point
+            }
+        )
+        chart.secondName = "realized"
+        chart.intervalName = "±3σ band"
+        let running = report.checks.last { $0.estimate?.runningAbsoluteError != nil }?.estimate?.runningAbsoluteError
+        let held =
+            running.map {
+                " Over the checks shown with both, the mean absolute error of the estimate is \(ReportFormat.number($0))."
+            } ?? " No check shown had labels beside its estimate yet."
+        figure(
+            "\(metric) estimated without labels (CBPE, solid, with its ±3σ band shaded), realized on the labelled "
+                + "predictions of the same window (dotted, square markers) and the baseline (dashed)." + held,
+            chart: chart.svg(),
+            table: chart.table(),
+            &body
+        )
     }
 
     /// The numbers of the three charts above, one row per check.

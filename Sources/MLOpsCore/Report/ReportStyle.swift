@@ -64,6 +64,8 @@ public enum ReportStyle {
         svg .band-edge { stroke: #8c959f; stroke-dasharray: 2 3; }
         svg .series { fill: none; stroke: #0072b2; stroke-width: 2; stroke-linejoin: round; }
         svg .marker { fill: #0072b2; stroke: #fff; stroke-width: 0.8; }
+        svg .series-second { fill: none; stroke: #d55e00; stroke-width: 2; stroke-dasharray: 2 3; }
+        svg .marker-second { fill: #d55e00; stroke: #fff; stroke-width: 0.8; }
         svg .interval { fill: #56b4e9; fill-opacity: 0.3; stroke: none; }
         svg .baseline { fill: none; stroke: #1f2328; stroke-width: 1.5; stroke-dasharray: 6 4; }
         svg .whisker { stroke: #0072b2; stroke-width: 1.5; }

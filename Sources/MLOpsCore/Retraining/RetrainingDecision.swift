@@ -34,7 +34,7 @@ public struct RetrainingDecision: Sendable, Equatable {
         case suppress([RetrainingTrigger], RetrainingSuppression)
     }
 
-    /// The conditions looked at, in priority order (decay, drift, scheduled).
+    /// The conditions looked at, in priority order (decay, estimated_decay, drift, scheduled).
     public var conditions: [Condition]
     /// What to do.
     public var action: Action

@@ -12,6 +12,8 @@ import Foundation
 ///   not later than now and later than both the creation and the last slot handled.
 /// - `drift` holds when the drift streak reached `drift_confirmations`.
 /// - `decay` holds when the latest check found the metric decayed.
+/// - `estimated_decay` holds when the latest check, with too few labels, estimated the
+///   metric decayed from the model's outputs (the same holds-back apply).
 /// - What holds retraining back, in this order: switched off, a run already queued or
 ///   running for the model, the cooldown after the model's latest retraining
 ///   (`cooldown_hours`), the daily cap over all models (`max_retrains_per_day`).
@@ -35,6 +37,7 @@ public enum RetrainingPolicy {
         let schedule = scheduled(situation)
         if occasion != .tick {
             conditions.append(decay(situation))
+            conditions.append(estimatedDecay(situation))
             conditions.append(drift(situation))
         }
         if occasion != .check { conditions.append(schedule.condition) }
@@ -115,6 +118,35 @@ public enum RetrainingPolicy {
             ? "check \(check.id) found \(check.metric ?? "the metric") \(drop) below its baseline"
             : "check \(check.id) found no decay"
         return .init(trigger: .decay, holds: check.decayed, explanation: explanation, figures: .object(figures))
+    }
+
+    static func estimatedDecay(_ s: RetrainingSituation) -> RetrainingDecision.Condition {
+        guard let check = s.latestCheck else {
+            return .init(
+                trigger: .estimatedDecay,
+                holds: false,
+                explanation: "no monitoring check yet",
+                figures: .object([:])
+            )
+        }
+        var figures: [String: JSONValue] = [
+            "check": .int(Int(check.id)), "estimated_decayed": .bool(check.estimatedDecayed),
+        ]
+        if let drop = check.estimatedDrop { figures["relative_drop"] = .double(drop) }
+        if let metric = check.metric { figures["metric"] = .string(metric) }
+        let drop = check.estimatedDrop.map { String(format: "%.1f%%", $0 * 100) } ?? "?"
+        let explanation =
+            check.estimatedDecayed
+            ? "check \(check.id) estimated \(check.metric ?? "the metric") \(drop) below its baseline, before the labels"
+            : (check.estimatedDrop == nil
+                ? "check \(check.id) had no estimate standing in for missing labels"
+                : "check \(check.id) estimated \(check.metric ?? "the metric") \(drop) below its baseline: no decay")
+        return .init(
+            trigger: .estimatedDecay,
+            holds: check.estimatedDecayed,
+            explanation: explanation,
+            figures: .object(figures)
+        )
     }
 
     /// The scheduled condition, the slot it covers and when the next slot falls.

@@ -19,6 +19,10 @@ public struct RetrainingSituation: Sendable, Equatable {
         public var relativeDrop: Double?
         /// The metric's name.
         public var metric: String?
+        /// Whether it estimated the metric decayed (too few labels; ``MonitoringReport/Estimate``).
+        public var estimatedDecayed: Bool = false
+        /// The estimate's relative drop against the baseline, when estimated.
+        public var estimatedDrop: Double? = nil
 
         /// A check's figures.
         public init(

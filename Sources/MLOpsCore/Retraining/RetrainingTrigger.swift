@@ -6,6 +6,9 @@ public enum RetrainingTrigger: String, Sendable, CaseIterable, Codable {
     case drift
     /// The latest monitoring check found the metric decayed.
     case decay
+    /// The latest monitoring check estimated the metric decayed from the model's outputs,
+    /// before enough labels arrived (docs/monitoring.md, "Estimated performance").
+    case estimatedDecay = "estimated_decay"
     /// Asked for by a `retraining-trigger` job.
     case manual
 

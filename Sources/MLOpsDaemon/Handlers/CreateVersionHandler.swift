@@ -59,7 +59,8 @@ extension Kinds.CreateVersion: JobHandling {
                 model: model,
                 derived: named.explicit == nil,
                 artifactReused: ingested.stored.reused,
-                ignoredColumns: ingested.reference.ignoredColumns
+                ignoredColumns: ingested.reference.ignoredColumns,
+                referenceOutputs: ingested.reference.outputs
             )
         )
     }
@@ -451,7 +452,57 @@ extension Kinds.CreateVersion: JobHandling {
                         fix: "the reference data needs every feature and segment column of the model with valid values"
                     )
                 )
-            case .success(let summary):
+            case .success(var summary):
+                // The model's outputs on the reference, when given (docs/monitoring.md, "Reference outputs"),
+                // in the reference itself or its sibling reference_outputs.csv.
+                let siblingName = ReferenceOutputs.siblingPath(ofReference: referenceName)
+                var sibling: CSVTable?
+                if let siblingData = try RegistryFiles.read(
+                    stored.path + "/" + siblingName,
+                    limit: maxReferenceBytes,
+                    dataFile: siblingName
+                ) {
+                    do {
+                        sibling = try CSVTable.parse(
+                            String(decoding: siblingData, as: UTF8.self),
+                            maxColumns: maxColumns
+                        )
+                    } catch {
+                        return .failure(
+                            JobError(
+                                .badArtifact,
+                                "\(siblingName): \(error)",
+                                at: job.paramMarks["reference"] ?? artifactMark
+                            )
+                        )
+                    }
+                }
+                switch ReferenceOutputs.read(reference: table, sibling: sibling, spec: spec, fileName: referenceName) {
+                case .failure(let error):
+                    return .failure(
+                        JobError(
+                            .badArtifact,
+                            "reference outputs: " + error.description,
+                            at: job.paramMarks["reference"] ?? artifactMark,
+                            fix: "give `prediction` (one of the model's classes) and "
+                                + (spec.task == .multiclassClassification
+                                    ? "`probabilities.<class>` for every class"
+                                    : "`score` (the positive class's score)")
+                                + " on every row, and the target's true class or an empty cell; or no output column"
+                        )
+                    )
+                case .success(let found):
+                    if let outputs = found.outputs {
+                        let used = Set(found.columns.outputNames + [found.columns.target].compactMap { $0 })
+                        summary.ignoredColumns.removeAll { used.contains($0) }
+                        summary.outputs =
+                            found.note
+                            ?? "\(found.file): \(found.columns.outputNames.joined(separator: ", ")) and \(spec.target) over "
+                            + "\(outputs.count) rows: output drift and estimated performance"
+                    } else {
+                        summary.outputs = found.note
+                    }
+                }
                 return .success((metrics, summary))
             }
         } catch {

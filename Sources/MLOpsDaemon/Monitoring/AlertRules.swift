@@ -11,6 +11,8 @@ import MLOpsCore
 /// | `equipment_change` | an equipment value the reference never had, or the equipment mix shifts | warning | no unseen value and no shift |
 /// | `population_change` | the population mix shifts | warning | no shift |
 /// | `model_decay` | the metric dropped more than `model_decay_threshold` | warning; critical at twice the threshold | the metric is back within it |
+/// | `estimated_decay` | too few labels, and the estimated metric dropped more than `model_decay_threshold` with its whole band below the baseline | warning; critical at twice the threshold | the estimate is back within it, or labels judge decay |
+/// | `multivariate_drift` | the reconstruction error leaves the reference's band | warning | a judged check within the band |
 /// | `health` | the health score leaves `good` | warning or critical, by band | the band is `good` again |
 ///
 /// A window below `min_samples` judges nothing, so it neither opens nor resolves drift,
@@ -126,6 +128,48 @@ enum AlertRules {
             )
         } else if decay.status == .ok {
             try resolve(.modelDecay)
+        }
+
+        if let estimate = report.estimate {
+            if estimate.decayed, let drop = estimate.relativeDrop {
+                let severe = drop >= 2 * context.config.modelDecayThreshold
+                try raise(
+                    .estimatedDecay,
+                    severe ? .critical : .warning,
+                    "\(estimate.metric) estimated \(fmt(estimate.estimated)) (band \(fmt(estimate.lower))–"
+                        + "\(fmt(estimate.upper))) is \(fmt(drop * 100))% below its baseline \(fmt(estimate.baseline)), "
+                        + "before the labels",
+                    [
+                        "metric": .string(estimate.metric),
+                        "baseline": estimate.baseline.map(JSONValue.double) ?? .null,
+                        "estimated": estimate.estimated.map(JSONValue.double) ?? .null,
+                        "lower": estimate.lower.map(JSONValue.double) ?? .null,
+                        "upper": estimate.upper.map(JSONValue.double) ?? .null, "relative_drop": .double(drop),
+                        "labelled": .int(report.labelled),
+                    ]
+                )
+            } else if estimate.status != .unavailable {
+                try resolve(.estimatedDecay)
+            }
+        }
+
+        if let multivariate = report.multivariate, multivariate.judged, let result = multivariate.result {
+            if multivariate.drift {
+                try raise(
+                    .multivariateDrift,
+                    .warning,
+                    "the numerical features drift jointly: " + multivariate.explanation,
+                    [
+                        "columns": .array(multivariate.columns.map(JSONValue.string)),
+                        "components": .int(multivariate.components),
+                        "error": result.error.map(JSONValue.double) ?? .null,
+                        "threshold_lower": result.thresholdLower.map(JSONValue.double) ?? .null,
+                        "threshold_upper": result.thresholdUpper.map(JSONValue.double) ?? .null,
+                    ]
+                )
+            } else {
+                try resolve(.multivariateDrift)
+            }
         }
 
         if judged {

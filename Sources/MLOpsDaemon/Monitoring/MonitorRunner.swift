@@ -64,13 +64,22 @@ enum MonitorRunner {
             return .skipped(.referenceUnavailable)
         }
         let config = context.config
-        let window = try PredictionStore.window(
+        var window = try PredictionStore.window(
             db,
             model: model,
             version: version.version,
             spec: spec,
             size: spec.policy.windowSize
         )
+        if let classes = reference.signals.classes, classes.count > 2 {
+            let texts = try PredictionStore.windowProbabilities(
+                db,
+                model: model,
+                version: version.version,
+                size: spec.policy.windowSize
+            )
+            window.classProbabilities = MonitoringWindow.probabilityColumns(texts, classes: classes)
+        }
         let thresholds = MonitoringAnalysis.Thresholds(
             dataDriftThreshold: config.dataDriftThreshold,
             decayThreshold: config.modelDecayThreshold,
@@ -128,16 +137,36 @@ enum MonitorRunner {
         return .checked(seq, report)
     }
 
-    /// The reference profile of `version`, from the cache or its stored artifact.
+    /// The reference profile of `version`, from the cache or its stored artifact, with its
+    /// label-free signals (reference outputs, estimator, PCA model) fitted once per version
+    /// (and window size: the thresholds are per window).
     static func profile(_ version: VersionRecord, spec: ModelSpec, registry: ModelRegistry) throws -> ReferenceProfile {
-        let key = version.artifactSHA256 + "/" + version.referenceFile + "/" + FeatureSchema(spec).fingerprint
+        let key =
+            version.artifactSHA256 + "/" + version.referenceFile + "/" + FeatureSchema(spec).fingerprint + "/"
+            + spec.target + "/" + (spec.classes ?? []).joined(separator: ",") + "/" + spec.task.rawValue + "/"
+            + String(spec.policy.windowSize)
         return try registry.references.profile(for: key) {
             let path = registry.artifacts.path(of: version.artifactSHA256) + "/" + version.referenceFile
             guard let data = try RegistryFiles.read(path, limit: RegistryFiles.maxReferenceBytes) else {
                 throw JobError(.badArtifact, "\(path) is missing")
             }
             let table = try CSVTable.parse(String(decoding: data, as: UTF8.self))
-            return ReferenceProfile(table: table, spec: spec)
+            var profile = ReferenceProfile(table: table, spec: spec)
+            // The outputs may sit in the sibling file (test_model writes it from the held-out rows).
+            let siblingPath =
+                registry.artifacts.path(of: version.artifactSHA256) + "/"
+                + ReferenceOutputs.siblingPath(ofReference: version.referenceFile)
+            let sibling = try RegistryFiles.read(siblingPath, limit: RegistryFiles.maxReferenceBytes).flatMap {
+                try? CSVTable.parse(String(decoding: $0, as: UTF8.self))
+            }
+            profile.signals = ReferenceSignals.fit(
+                table: table,
+                spec: spec,
+                fileName: version.referenceFile,
+                windowSize: spec.policy.windowSize,
+                sibling: sibling
+            )
+            return profile
         }
     }
 }

@@ -200,4 +200,18 @@ enum PredictionStore {
         }
         return counts
     }
+
+    /// The logged `probabilities` (JSON object text, nil when absent) of the same rows as
+    /// ``window(_:model:version:spec:size:)``, in its order: read only for a multiclass model
+    /// whose version has reference outputs (output drift and the estimate per class).
+    static func windowProbabilities(_ db: Database, model: String, version: String, size: Int) throws -> [String?] {
+        try String?.fetchAll(
+            db,
+            sql: """
+                SELECT probabilities FROM predictions
+                WHERE model = ? AND seq < ? AND version = ? ORDER BY seq DESC LIMIT ?
+                """,
+            arguments: [model, try bound(db, model: model), version, size]
+        )
+    }
 }

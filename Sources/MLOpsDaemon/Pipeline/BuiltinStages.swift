@@ -217,6 +217,9 @@ enum BuiltinStages {
         var json = (try? report.json()) ?? .object([:])
         if case .object(var doc) = json {
             doc["held_out_file"] = .string(holdout)
+            doc["reference_outputs"] = .string(
+                writeReferenceOutputs(model: model, heldOut: table, spec: context.spec, dir: dir)
+            )
             json = .object(doc)
         }
         let violations = report.violations(against: testRules)
@@ -228,6 +231,44 @@ enum BuiltinStages {
             )
         }
         return .succeeded(json)
+    }
+
+    /// Writes the model's outputs on the held-out rows, with their labels, as the artifact's
+    /// `reference_outputs.csv` (docs/monitoring.md, "Reference outputs"): the version then
+    /// has output drift and an estimate calibrated on rows it never saw. Returns what it did,
+    /// in a sentence for the stage's report; a failure here does not fail the stage.
+    static func writeReferenceOutputs(model: TrainedModel, heldOut: CSVTable, spec: ModelSpec, dir: String) -> String {
+        guard spec.task.isClassification else { return "none: a regression model has no class outputs" }
+        guard let targetIndex = heldOut.column(spec.target) else {
+            return "none: the held-out rows have no `\(spec.target)` column"
+        }
+        let predictions: [TrainedModel.Prediction]
+        do {
+            predictions = try model.predict(heldOut)
+        } catch {
+            return "none: \(error)"
+        }
+        // The classes in the order the monitoring reads them (binary: the positive class last).
+        let classes =
+            spec.classes ?? (spec.task == .binaryClassification ? model.classes.sorted() : model.classes)
+        let index = classes.map { model.classes.firstIndex(of: $0) }
+        guard index.allSatisfy({ $0 != nil }) else {
+            return "none: the model's classes (\(model.classes.joined(separator: ", "))) are not the declared ones"
+        }
+        let outputs = ReferenceOutputs.table(
+            target: spec.target,
+            labels: heldOut.rows.map { $0[targetIndex] },
+            predictions: predictions.map(\.label),
+            classes: classes,
+            probabilities: predictions.map { p in index.map { i in i.map { p.probabilities[$0] } ?? .nan } }
+        )
+        let path = dir + "/" + ReferenceOutputs.siblingFile
+        do {
+            try Data(outputs.text.utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            return "none: cannot write \(path): \(error.localizedDescription)"
+        }
+        return "\(ReferenceOutputs.siblingFile): the model's outputs on the \(outputs.rows.count) held-out rows"
     }
 
     static func format(_ x: Double) -> String { String(format: "%.4f", x) }

@@ -112,7 +112,9 @@ enum DeployStep {
         version: String,
         resolveAlerts: Bool
     ) throws -> PipelineRunner.StageResult {
-        let types: [AlertType] = [.dataDrift, .modelDecay, .health, .equipmentChange, .populationChange]
+        let types: [AlertType] = [
+            .dataDrift, .modelDecay, .health, .equipmentChange, .populationChange, .estimatedDecay, .multivariateDrift,
+        ]
         let (record, resolved) = try service.store.write { db -> (VersionRecord?, [AlertRecord]) in
             try MonitoringState.reset(db, model: model)
             var resolved: [AlertRecord] = []

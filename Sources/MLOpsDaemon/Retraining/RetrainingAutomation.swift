@@ -200,6 +200,7 @@ enum RetrainingAutomation {
         switch trigger {
         case .drift: type = .dataDrift
         case .decay: type = .modelDecay
+        case .estimatedDecay: type = .estimatedDecay
         case .scheduled:
             if let slot = decision.conditions.first(where: { $0.trigger == .scheduled })?.figures["slot"]?.stringValue
                 .flatMap(Timestamp.parse)

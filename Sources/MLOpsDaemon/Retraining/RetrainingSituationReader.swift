@@ -41,7 +41,7 @@ enum RetrainingSituationReader {
         let at = (row["at"] as String?).flatMap(Timestamp.parse) ?? Date(timeIntervalSince1970: 0)
         var drifted: [String] = []
         if case .array(let items)? = report["drifted"] { drifted = items.compactMap(\.stringValue) }
-        return RetrainingSituation.Check(
+        var check = RetrainingSituation.Check(
             id: row["seq"],
             at: at,
             drifted: drifted,
@@ -50,5 +50,11 @@ enum RetrainingSituationReader {
             relativeDrop: report["decay"]?["relative_drop"]?.doubleValue,
             metric: report["decay"]?["metric"]?.stringValue
         )
+        // The estimate counts only when it stood in for the labels (status `estimated`).
+        if report["estimate"]?["status"]?.stringValue == EstimateStatus.estimated.rawValue {
+            check.estimatedDecayed = report["estimate"]?["decayed"]?.boolValue ?? false
+            check.estimatedDrop = report["estimate"]?["relative_drop"]?.doubleValue
+        }
+        return check
     }
 }

@@ -165,6 +165,56 @@ final class MetricsWriter {
             decayRows(s) { $0.decayed ? 1 : 0 }
         },
         .gauge(
+            "mlopsd_model_metric_estimated",
+            "The model's metric estimated from its outputs without labels (CBPE) over the latest check's window.",
+            labels: ["model", "metric"]
+        ) { s in
+            estimateRows(s) { $0.estimated }
+        },
+        .gauge(
+            "mlopsd_model_metric_estimated_lower",
+            "Lower edge of the estimate's band (estimate - 3 sampling errors).",
+            labels: ["model", "metric"]
+        ) { s in
+            estimateRows(s) { $0.lower }
+        },
+        .gauge(
+            "mlopsd_model_metric_estimated_upper",
+            "Upper edge of the estimate's band (estimate + 3 sampling errors).",
+            labels: ["model", "metric"]
+        ) { s in
+            estimateRows(s) { $0.upper }
+        },
+        .gauge(
+            "mlopsd_model_estimated_decayed",
+            "1 when the latest check, with too few labels, estimated the metric decayed, else 0.",
+            labels: ["model", "metric"]
+        ) { s in
+            estimateRows(s) { $0.decayed ? 1 : 0 }
+        },
+        .gauge(
+            "mlopsd_model_reconstruction_error",
+            "The mean PCA reconstruction error of the numerical features in the latest check's window.",
+            labels: ["model"]
+        ) { s in
+            s.checks.compactMap { check in
+                guard let multivariate = check.report?.multivariate, multivariate.judged,
+                    let error = finite(multivariate.result?.error)
+                else { return nil }
+                return ([check.model], error)
+            }
+        },
+        .gauge(
+            "mlopsd_model_multivariate_drifting",
+            "1 when the numerical features drift jointly in the latest check (multivariate drift), else 0.",
+            labels: ["model"]
+        ) { s in
+            s.checks.compactMap { check in
+                guard let multivariate = check.report?.multivariate, multivariate.judged else { return nil }
+                return ([check.model], multivariate.drift ? 1 : 0)
+            }
+        },
+        .gauge(
             "mlopsd_column_drift_statistic",
             "The drift test's statistic for the column in the model's latest check: KS D, or chi-square.",
             labels: ["model", "column", "kind", "test"]
@@ -252,6 +302,20 @@ final class MetricsWriter {
         s.checks.compactMap { check in
             guard let decay = check.report?.decay, let figure = finite(value(decay)) else { return nil }
             return ([check.model, decay.metric], figure)
+        }
+    }
+
+    /// One `([model, metric], value)` row per model whose latest report has an estimate
+    /// (status `estimated` or `labelled`) with the figure `value` picks (finite).
+    private static func estimateRows(
+        _ s: MetricsSnapshot,
+        _ value: (MonitoringReport.Estimate) -> Double?
+    ) -> [([String], Double)] {
+        s.checks.compactMap { check in
+            guard let estimate = check.report?.estimate, estimate.status != .unavailable,
+                let figure = finite(value(estimate))
+            else { return nil }
+            return ([check.model, estimate.metric], figure)
         }
     }
 

@@ -25,6 +25,32 @@ import Testing
         #expect(html.contains("1.0.0 since 2026-11-01T"))
     }
 
+    @Test func theEstimateIsDrawnBesideTheRealizedMetricWithTheRunningError() {
+        var report = ReportFixture.report(checks: 4)
+        #expect(!ModelReportPage.html(report).contains("realized"), "no estimate, no figure")
+        for i in report.checks.indices {
+            report.checks[i].estimate = .init(
+                status: i < 2 ? .estimated : .labelled,
+                metric: "accuracy",
+                estimated: 0.8 - 0.01 * Double(i),
+                lower: 0.75,
+                upper: 0.85,
+                realized: i < 2 ? nil : 0.77,
+                absoluteError: i < 2 ? nil : abs(0.8 - 0.01 * Double(i) - 0.77),
+                runningAbsoluteError: nil
+            )
+        }
+        report.checks = Kinds.MonitoringHistory.Result(model: "chest-xray", checks: report.checks).checks
+        let html = ModelReportPage.html(report)
+        #expect(XMLWellFormedness.error(in: html) == nil)
+        #expect(html.contains("class=\"series-second\""))
+        #expect(Self.occurrences("class=\"marker-second\"", html) == 2)
+        #expect(html.contains("mean absolute error of the estimate is 0.005"), "(0.01 + 0) / 2")
+        #expect(html.contains("<th scope=\"col\">realized</th>"))
+    }
+
+    static func occurrences(_ needle: String, _ text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
     @Test func nothingIsFetchedOrRun() {
         let html = ModelReportPage.html(ReportFixture.report())
         for forbidden in [

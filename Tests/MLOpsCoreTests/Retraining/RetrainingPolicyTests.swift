@@ -104,6 +104,43 @@ import Testing
         #expect(both.conditions.first { $0.trigger == .decay }?.figures["relative_drop"] == 0.12)
     }
 
+    @Test func estimatedDecayFiresAfterMeasuredDecayAndIsHeldBackLikeTheOthers() {
+        var s = Self.situation(at: 1)
+        s.latestCheck = .init(id: 4, at: s.now, metric: "accuracy")
+        s.latestCheck?.estimatedDecayed = true
+        s.latestCheck?.estimatedDrop = 0.2
+        let alone = RetrainingPolicy.decide(s, occasion: .check)
+        #expect(alone.action == .fire(.estimatedDecay, alsoHolding: []))
+        let condition = alone.conditions.first { $0.trigger == .estimatedDecay }
+        #expect(condition?.figures["relative_drop"] == 0.2)
+        #expect(condition?.explanation.contains("20.0% below its baseline, before the labels") == true)
+        s.driftStreak = 5
+        #expect(RetrainingPolicy.decide(s, occasion: .check).action == .fire(.estimatedDecay, alsoHolding: [.drift]))
+        s.latestCheck?.decayed = true
+        #expect(
+            RetrainingPolicy.decide(s, occasion: .check).action
+                == .fire(.decay, alsoHolding: [.estimatedDecay, .drift])
+        )
+        // The timer does not look at it; the cooldown and the cap hold it back.
+        #expect(RetrainingPolicy.decide(s, occasion: .tick).conditions.allSatisfy { $0.trigger == .scheduled })
+        s.latestCheck?.decayed = false
+        s.driftStreak = 0
+        s.lastRetrainingAt = s.now.addingTimeInterval(-3600)
+        s.cooldownHours = 24
+        guard case .suppress([.estimatedDecay], let reason) = RetrainingPolicy.decide(s, occasion: .check).action else {
+            Issue.record("not held back")
+            return
+        }
+        #expect(reason.code == "cooldown")
+        s.lastRetrainingAt = nil
+        s.automaticInLastDay = 3
+        s.maxPerDay = 3
+        #expect(
+            RetrainingPolicy.decide(s, occasion: .check).action
+                == .suppress([.estimatedDecay], .capReached(count: 3, limit: 3))
+        )
+    }
+
     @Test func cooldownAndOneRunPerModelHoldUnderABurstOfTriggers() throws {
         var s = Self.situation(at: 1)
         s.cooldownHours = 24
