@@ -353,7 +353,9 @@ extension MLOpsCtl {
                 "multivariate drift (PCA reconstruction error of \(multivariate.columns.count) numerical columns; "
                     + "\(multivariate.components) components explain \(explained)"
                     + (multivariate.thresholdChunkSize.map { "; thresholds from reference chunks of \($0) rows" }
-                        ?? "; no thresholds (fewer than two reference chunks)") + ")",
+                        ?? "; no thresholds (fewer than two reference chunks)")
+                    + (multivariate.components < multivariate.columns.count
+                        ? "" : "; every component is needed, so the error is rounding noise and never drift") + ")",
                 cell("ROWS", 14) + cell("ERROR", 10) + cell("BAND (±3σ)", 16) + cell("THRESHOLDS", 16) + "DRIFT",
             ]
             for chunk in multivariate.chunks {

@@ -110,7 +110,7 @@ public struct ReferenceSignals: Sendable {
         }
         do {
             let model = try ReconstructionDrift.fit(columns: columns, names: numerical, chunkSize: chunk)
-            if model.components.count >= model.columns.count {
+            if !model.reconstructsAnything {
                 signals.multivariateNote =
                     "the \(model.columns.count) numerical features are uncorrelated enough that every component "
                     + "is needed for 65% of the variance: nothing is left to reconstruct"

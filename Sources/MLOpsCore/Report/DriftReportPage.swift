@@ -196,6 +196,8 @@ public enum DriftReportPage {
                 + ReportFormat.percent(multivariate.explainedVariance) + " of its variance. A chunk drifts when its "
                 + "mean error leaves the reference chunks' mean ± 3σ: the features' joint distribution changed, even if "
                 + "no single column did."
+                + (multivariate.components < multivariate.columns.count
+                    ? "" : " Here every component is needed, so the error is rounding noise and never drift.")
         )
         body.table(
             caption: "Reconstruction error per chunk of the current file",

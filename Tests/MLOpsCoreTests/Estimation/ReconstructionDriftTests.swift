@@ -97,6 +97,19 @@ extension EstimationTests {
             #expect((after.error ?? 0) > (model.thresholdUpper ?? .infinity))
         }
 
+        @Test func withEveryComponentKeptTheRoundingNoiseErrorNeverSaysDrift() throws {
+            // Two independent columns: 65% of the variance needs both components, the
+            // reconstruction is exact and its error is ~1e-16 whatever the data.
+            let identity = [[1.0, 0.0], [0.0, 1.0]]
+            let reference = Self.correlated(rows: 20_000, seed: 4, mixing: identity)
+            let shifted = Self.correlated(rows: 5_000, seed: 5, mixing: identity, means: [3, -3])
+            let model = try ReconstructionDrift.fit(columns: reference, names: ["a", "b"], chunkSize: 5_000)
+            #expect(!model.reconstructsAnything)
+            let result = model.evaluate(shifted)
+            #expect((result.error ?? 1) < 1e-12, "\(result)")
+            #expect(!result.drift, "\(result)")
+        }
+
         @Test func missingValuesAreImputedWithTheReferenceMean() throws {
             let reference = Self.correlated(rows: 2_000, seed: 4, mixing: Self.mixing(rho: 0.5))
             let model = try ReconstructionDrift.fit(columns: reference, names: Self.names, chunkSize: nil)

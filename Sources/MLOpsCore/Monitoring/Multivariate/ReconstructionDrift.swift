@@ -42,6 +42,10 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
     public let components: [[Double]]
     /// Every component's share of the total variance, descending.
     public let explainedVarianceRatio: [Double]
+
+    /// Whether fewer components than columns were kept: with all of them the reconstruction
+    /// is exact and its error is rounding noise (about 1e-16), so it never says drift.
+    public var reconstructsAnything: Bool { components.count < columns.count }
     /// The cumulative share the components had to exceed.
     public let varianceShare: Double
     /// Reference rows fitted on.
@@ -420,7 +424,7 @@ public struct ReconstructionDrift: Sendable, Equatable, Codable {
             upper: samplingError.map { mean + 3 * $0 },
             thresholdLower: thresholdLower,
             thresholdUpper: thresholdUpper,
-            drift: thresholdUpper != nil && !(low < mean && mean < high)
+            drift: reconstructsAnything && thresholdUpper != nil && !(low < mean && mean < high)
         )
     }
 }
