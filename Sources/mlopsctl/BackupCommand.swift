@@ -37,8 +37,9 @@ extension MLOpsCtl {
             ) { result in
                 guard let result else { return "no backup written" }
                 return
-                    "\(result.directory)\n\(result.files) files, \(result.bytes) bytes (store \(result.databaseBytes) bytes, "
-                    + "\(result.jobs) jobs, \(result.artifacts) artifacts), as of \(result.snapshotAt), in \(result.seconds) s"
+                    "\(result.directory)\n\(ReportFormat.count(result.files, "file")), \(result.bytes) bytes "
+                    + "(store \(result.databaseBytes) bytes, \(ReportFormat.count(result.jobs, "job")), "
+                    + "\(ReportFormat.count(result.artifacts, "artifact"))), as of \(result.snapshotAt), in \(result.seconds) s"
             }
         }
 

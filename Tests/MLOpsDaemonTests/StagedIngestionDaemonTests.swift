@@ -71,9 +71,11 @@ import Testing
         return FileHandle(forWritingAtPath: path)
     }
 
-    /// A daemon with the wide model `wide` registered and `data/` made; `config`: extra lines.
-    static func daemon(config: String = "", name: String = #function) throws -> DaemonHarness {
+    /// A daemon with the wide model `wide` registered and `data/` made; `config`: extra lines;
+    /// `bin`: the directory of another build of mlopsd.
+    static func daemon(config: String = "", bin: String? = nil, name: String = #function) throws -> DaemonHarness {
         let h = try DaemonHarness(config: config, name: name)
+        if let bin { h.executableDirectory = bin }
         try FileManager.default.createDirectory(atPath: h.root + "/data", withIntermediateDirectories: true)
         try h.start()
         try h.drop("reg.yaml", registerWide("wide"))
@@ -106,13 +108,11 @@ import Testing
     @Test func whileA200MBFileIsStoredAListAlertsDroppedAfterItIsAnsweredWithinASecond() throws {
         let env = ProcessInfo.processInfo.environment
         let megabytes = Int(env["MLOPSD_STAGED_FILE_MB"] ?? "") ?? 200
-        let h = try DaemonHarness(config: "max_data_file_bytes: \(max(megabytes * 1_100_000, 268_435_456))")
+        let h = try Self.daemon(
+            config: "max_data_file_bytes: \(max(megabytes * 1_100_000, 268_435_456))",
+            bin: env["MLOPSD_STAGED_BIN"]
+        )
         defer { h.cleanUp() }
-        if let bin = env["MLOPSD_STAGED_BIN"] { h.executableDirectory = bin }
-        try FileManager.default.createDirectory(atPath: h.root + "/data", withIntermediateDirectories: true)
-        try h.start()
-        try h.drop("reg.yaml", Self.registerWide("wide"))
-        #expect(try h.waitForResult("reg").status == .succeeded)
         // Rows of about 16 + 8 × features bytes.
         let rows = megabytes * 1_000_000 / (16 + 8 * Self.features)
         let path = h.root + "/data/big.csv"
@@ -160,6 +160,11 @@ import Testing
     /// Files above 1 KiB are staged here, so files of a few megabytes exercise the path.
     static let small = "inline_data_file_bytes: 1024"
 
+    /// One inline record of the wide model (every feature 1, prediction `a`), as a list item.
+    static func inlineRecord(_ id: String) -> String {
+        "    - {id: \(id), prediction: a, " + (0..<features).map { "f\($0): 1" }.joined(separator: ", ") + "}\n"
+    }
+
     static func logJob(_ path: String, model: String = "wide") -> String {
         "kind: log-predictions\nmodel: \(model)\nparams:\n  file: \(path)\n"
     }
@@ -180,8 +185,7 @@ import Testing
         // Another model's inline predictions, and a list-alerts: they do not wait.
         try h.drop(
             "other.yaml",
-            "kind: log-predictions\nmodel: other\nparams:\n  records:\n    - {id: o1, prediction: a, "
-                + (0..<Self.features).map { "f\($0): 1" }.joined(separator: ", ") + "}\n"
+            "kind: log-predictions\nmodel: other\nparams:\n  records:\n" + Self.inlineRecord("o1")
         )
         try h.drop("alerts.yaml", "kind: list-alerts\n")
         let alerts = try h.waitForResult("alerts", timeout: 60)
@@ -249,11 +253,7 @@ import Testing
         try h.drop(
             "first.yaml",
             "kind: log-predictions\nmodel: wide\nparams:\n  records:\n"
-                + (0..<5).map { r in
-                    "    - {id: r\(r * 1000), prediction: a, "
-                        + (0..<Self.features).map { "f\($0): 1" }.joined(separator: ", ")
-                        + "}\n"
-                }.joined()
+                + (0..<5).map { Self.inlineRecord("r\($0 * 1000)") }.joined()
         )
         #expect(try h.waitForResult("first").status == .succeeded)
         try Self.writeWide(path, rows: rows)

@@ -13,45 +13,12 @@ enum BackupFiles {
         var description: String { "\(path): \(String(cString: strerror(errno)))" }
     }
 
-    /// Copies the regular file `source` to the new file `target` (mode 0640), fsyncs it,
-    /// and returns its size and SHA-256.
-    static func copy(_ source: String, to target: String) throws(Failure) -> (size: Int, sha256: String) {
-        let input = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard input >= 0 else { throw Failure(path: source, errno: errno) }
-        defer { close(input) }
-        let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard output >= 0 else { throw Failure(path: target, errno: errno) }
-        defer { close(output) }
-        var hash = SHA256()
-        var size = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(input, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(path: source, errno: errno)
-            }
-            if n == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            hash.update(chunk)
-            var written = 0
-            while written < n {
-                let w = write(output, chunk.baseAddress.map { $0 + written }, n - written)
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    throw Failure(path: target, errno: errno)
-                }
-                written += w
-            }
-            size += n
-        }
-        guard fsync(output) == 0 else { throw Failure(path: target, errno: errno) }
-        return (size, hash.hexDigest())
-    }
-
-    /// The size and SHA-256 of the regular file `path`.
-    static func measure(_ path: String) throws(Failure) -> (size: Int, sha256: String) {
+    /// Reads the regular file `path` to its end in 1 MiB chunks, handing each to `body`;
+    /// returns its size and SHA-256.
+    private static func hashing(
+        _ path: String,
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Void
+    ) throws(Failure) -> (size: Int, sha256: String) {
         let input = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard input >= 0 else { throw Failure(path: path, errno: errno) }
         defer { close(input) }
@@ -66,10 +33,38 @@ enum BackupFiles {
                 throw Failure(path: path, errno: errno)
             }
             if n == 0 { break }
-            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            hash.update(chunk)
+            try body(chunk)
             size += n
         }
         return (size, hash.hexDigest())
+    }
+
+    /// Copies the regular file `source` to the new file `target` (mode 0640), fsyncs it,
+    /// and returns its size and SHA-256.
+    static func copy(_ source: String, to target: String) throws(Failure) -> (size: Int, sha256: String) {
+        let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard output >= 0 else { throw Failure(path: target, errno: errno) }
+        defer { close(output) }
+        let measured = try hashing(source) { (chunk) throws(Failure) in
+            var written = 0
+            while written < chunk.count {
+                let w = write(output, chunk.baseAddress.map { $0 + written }, chunk.count - written)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    throw Failure(path: target, errno: errno)
+                }
+                written += w
+            }
+        }
+        guard fsync(output) == 0 else { throw Failure(path: target, errno: errno) }
+        return measured
+    }
+
+    /// The size and SHA-256 of the regular file `path`.
+    static func measure(_ path: String) throws(Failure) -> (size: Int, sha256: String) {
+        try hashing(path) { (_) throws(Failure) in }
     }
 
     /// The regular files under `root`, as paths relative to it, in byte order; symbolic

@@ -38,7 +38,7 @@ public enum BackupRestorer {
         }
         let manifest = try verify(directory)
         var lines = [
-            "backup \(directory): verified (\(manifest.files.count) files, written by mlopsd \(manifest.mlopsdVersion) for job \(manifest.job), store as of \(manifest.snapshotAt))"
+            "backup \(directory): verified (\(ReportFormat.count(manifest.files.count, "file")), written by mlopsd \(manifest.mlopsdVersion) for job \(manifest.job), store as of \(manifest.snapshotAt))"
         ]
         if let running = runningDaemon(spool: config.spoolDir) {
             throw Failure(
@@ -90,7 +90,7 @@ public enum BackupRestorer {
                     for path in paths { _ = lchown(artifactsDir + "/" + path, owner.st_uid, owner.st_gid) }
                 }
             }
-            lines.append("restored the store and \(artifacts.count) artifacts into \(state)")
+            lines.append("restored the store and \(ReportFormat.count(artifacts.count, "artifact")) into \(state)")
         } catch let failure as Failure {
             throw failure
         } catch {

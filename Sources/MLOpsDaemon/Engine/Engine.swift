@@ -393,12 +393,7 @@ public final class Engine {
                     // Refused or failed at its commit: what it stored goes (its staging
                     // deleted it already when it refused the file itself).
                     let store = self.store
-                    stager.clean {
-                        // Small transactions: the engine never waits long behind one.
-                        while let done = try? store.write({ try PendingIngestions.purge($0, job: job, limit: 20_000) }),
-                            !done
-                        {}
-                    }
+                    stager.clean { try? PendingIngestions.purge(store, job: job) }
                 }
             } catch {
                 reportBatchFailure(

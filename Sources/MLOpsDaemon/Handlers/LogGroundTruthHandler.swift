@@ -226,10 +226,7 @@ extension Kinds.LogGroundTruth: StagedJobHandling {
 
     static func needsStaging(_ job: Job<Self>, config: DaemonConfig) -> Bool {
         guard case .file(let path, _) = job.parameters.source else { return false }
-        // Only the size decides; the staging opens the file with every check.
-        var st = stat()
-        guard stat(path, &st) == 0 else { return false }
-        return Int(st.st_size) > config.inlineDataFileBytes
+        return DataFile.isAboveInlineSize(path, config: config)
     }
 
     static func stage(_ job: Job<Self>, context: StagingContext) -> StagingResult {

@@ -11,6 +11,15 @@ enum DataFile {
     /// what the reader keeps of it.
     static let blockSize = 4 << 20
 
+    /// Whether the data file at `path` is larger than `inline_data_file_bytes`, so its job is
+    /// staged (read beside the engine). Only the size decides; the staging opens the file
+    /// with every check, and a file that cannot be measured is left to the job in its batch.
+    static func isAboveInlineSize(_ path: String, config: DaemonConfig) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return Int(st.st_size) > config.inlineDataFileBytes
+    }
+
     /// The parsed content.
     enum Content {
         case table(CSVTable)

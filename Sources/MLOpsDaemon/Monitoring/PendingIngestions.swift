@@ -74,9 +74,13 @@ enum PendingIngestions {
     @discardableResult
     static func purgeAll(_ store: Store, batch: Int = 20_000) throws -> Int {
         let jobs = try store.read { try Self.jobs($0) }
-        for job in jobs {
-            while try !store.write({ try Self.purge($0, job: job, limit: batch) }) {}
-        }
+        for job in jobs { try purge(store, job: job, batch: batch) }
         return jobs.count
+    }
+
+    /// Deletes job `job`'s ingestion and its rows in transactions of `batch` rows (the
+    /// engine never waits long behind one).
+    static func purge(_ store: Store, job: String, batch: Int = 20_000) throws {
+        while try !store.write({ try Self.purge($0, job: job, limit: batch) }) {}
     }
 }

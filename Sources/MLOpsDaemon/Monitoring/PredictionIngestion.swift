@@ -128,7 +128,7 @@ struct PredictionIngestion {
     /// Deletes what an ingestion of this job stored, in small transactions.
     func purge() throws(Stop) {
         do {
-            while try !store.write({ try PendingIngestions.purge($0, job: job, limit: Self.chunkRows * 2) }) {}
+            try PendingIngestions.purge(store, job: job, batch: Self.chunkRows * 2)
         } catch {
             throw .store(error)
         }
